@@ -1,0 +1,197 @@
+// The SDK layer: proxy-wasm enums, RootContext/Context base classes in the style of
+// @solo-io/proxy-runtime, and host calls wrapped so that a non-Ok status becomes an empty value
+// or a returned status — never a trap.
+import * as imports from "./imports";
+
+export enum LogLevel { Trace = 0, Debug = 1, Info = 2, Warn = 3, Error = 4, Critical = 5 }
+export enum WasmResult { Ok = 0, NotFound = 1, BadArgument = 2 }
+export enum HeaderMapType { RequestHeaders = 0, ResponseHeaders = 2 }
+export enum BufferType { VmConfiguration = 6, PluginConfiguration = 7 }
+export enum FilterHeadersStatus { Continue = 0, StopIteration = 1 }
+export enum MetricType { Counter = 0, Gauge = 1, Histogram = 2 }
+
+// Out-parameters of host calls live in one static scratch area: the VM is single-threaded.
+const scratch = memory.data(16);
+
+function utf8(s: string): ArrayBuffer {
+  return String.UTF8.encode(s);
+}
+
+/** Reads a host-allocated buffer returned through the scratch area, then frees it. */
+function takeReturned(): ArrayBuffer {
+  const ptr = load<usize>(scratch);
+  const size = load<usize>(scratch, sizeof<usize>());
+  const out = new ArrayBuffer(<i32>size);
+  if (size > 0) memory.copy(changetype<usize>(out), ptr, size);
+  if (ptr != 0) heap.free(ptr);
+  return out;
+}
+
+export function log(level: LogLevel, message: string): void {
+  const m = utf8(message);
+  imports.proxy_log(level, changetype<usize>(m), m.byteLength);
+}
+
+export function currentTimeNanos(): u64 {
+  store<u64>(scratch, 0);
+  imports.proxy_get_current_time_nanoseconds(scratch);
+  return load<u64>(scratch);
+}
+
+/** The whole buffer of `type` up to `size` bytes; empty when the host has none. */
+export function getBufferBytes(type: BufferType, size: u32): ArrayBuffer {
+  store<usize>(scratch, 0);
+  store<usize>(scratch, 0, sizeof<usize>());
+  if (imports.proxy_get_buffer_bytes(type, 0, size, scratch, scratch + sizeof<usize>()) != WasmResult.Ok) {
+    return new ArrayBuffer(0);
+  }
+  return takeReturned();
+}
+
+/** A header's value, or null when it is absent or the host refuses. */
+export function getHeader(map: HeaderMapType, name: string): string | null {
+  const k = utf8(name);
+  store<usize>(scratch, 0);
+  store<usize>(scratch, 0, sizeof<usize>());
+  const status = imports.proxy_get_header_map_value(
+    map, changetype<usize>(k), k.byteLength, scratch, scratch + sizeof<usize>());
+  if (status != WasmResult.Ok) return null;
+  const v = takeReturned();
+  return String.UTF8.decode(v);
+}
+
+export function addHeader(map: HeaderMapType, name: string, value: string): u32 {
+  const k = utf8(name), v = utf8(value);
+  return imports.proxy_add_header_map_value(map, changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength);
+}
+
+export function replaceHeader(map: HeaderMapType, name: string, value: string): u32 {
+  const k = utf8(name), v = utf8(value);
+  return imports.proxy_replace_header_map_value(
+    map, changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength);
+}
+
+export function removeHeader(map: HeaderMapType, name: string): u32 {
+  const k = utf8(name);
+  return imports.proxy_remove_header_map_value(map, changetype<usize>(k), k.byteLength);
+}
+
+/** A property as bytes, or null. Path segments are joined with the ABI's NUL separator. */
+export function getProperty(path: string[]): ArrayBuffer | null {
+  const p = utf8(path.join("\0"));
+  store<usize>(scratch, 0);
+  store<usize>(scratch, 0, sizeof<usize>());
+  if (imports.proxy_get_property(changetype<usize>(p), p.byteLength, scratch, scratch + sizeof<usize>()) != WasmResult.Ok) {
+    return null;
+  }
+  return takeReturned();
+}
+
+/** Header pairs in the ABI's serialized map form: count, (key size, value size)*, key\0 value\0 ... */
+function serializePairs(pairs: string[][]): ArrayBuffer {
+  let size = 4;
+  const encoded = new Array<ArrayBuffer>();
+  for (let i = 0; i < pairs.length; i++) {
+    const k = utf8(pairs[i][0]), v = utf8(pairs[i][1]);
+    encoded.push(k);
+    encoded.push(v);
+    size += 8 + k.byteLength + v.byteLength + 2;
+  }
+  const out = new ArrayBuffer(size);
+  const base = changetype<usize>(out);
+  store<u32>(base, pairs.length);
+  let at = base + 4 + 8 * pairs.length;
+  for (let i = 0; i < encoded.length; i++) {
+    const b = encoded[i];
+    store<u32>(base + 4 + 4 * i, b.byteLength);
+    memory.copy(at, changetype<usize>(b), b.byteLength);
+    at += b.byteLength;
+    store<u8>(at++, 0);
+  }
+  return out;
+}
+
+export function sendLocalResponse(status: u32, details: string, body: string, headers: string[][]): u32 {
+  const d = utf8(details), b = utf8(body), h = serializePairs(headers);
+  return imports.proxy_send_local_response(
+    status, changetype<usize>(d), d.byteLength, changetype<usize>(b), b.byteLength,
+    changetype<usize>(h), h.byteLength, -1);
+}
+
+/** Calls one of the host's foreign functions (e.g. Envoy's `clear_route_cache`). */
+export function callForeignFunction(name: string, args: string): u32 {
+  const n = utf8(name), a = utf8(args);
+  store<usize>(scratch, 0);
+  store<usize>(scratch, 0, sizeof<usize>());
+  const status = imports.proxy_call_foreign_function(
+    changetype<usize>(n), n.byteLength, changetype<usize>(a), a.byteLength, scratch, scratch + sizeof<usize>());
+  if (status == WasmResult.Ok && load<usize>(scratch) != 0) heap.free(load<usize>(scratch));
+  return status;
+}
+
+/** A metric handle; every operation on an undefined metric is a no-op. */
+export class Metric {
+  private id: u32 = 0;
+  private defined: bool = false;
+  constructor(type: MetricType, name: string) {
+    const n = utf8(name);
+    store<u32>(scratch, 0);
+    this.defined = imports.proxy_define_metric(type, changetype<usize>(n), n.byteLength, scratch) == WasmResult.Ok;
+    this.id = load<u32>(scratch);
+  }
+  increment(by: i64 = 1): void {
+    if (this.defined) imports.proxy_increment_metric(this.id, by);
+  }
+  record(value: u64): void {
+    if (this.defined) imports.proxy_record_metric(this.id, value);
+  }
+}
+
+/** A plugin's root context: lives as long as its configuration; creates the stream contexts. */
+export class RootContext {
+  constructor(public readonly id: u32) {}
+  onVmStart(vmConfigurationSize: u32): bool { return true; }
+  onConfigure(configurationSize: u32): bool { return true; }
+  createContext(contextId: u32): Context { return new Context(contextId, this); }
+  onDone(): bool { return true; }
+  onDelete(): void {}
+}
+
+/** One HTTP stream. Hooks default to letting the request through untouched. */
+export class Context {
+  constructor(public readonly id: u32, public readonly root: RootContext) {}
+  onRequestHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus { return FilterHeadersStatus.Continue; }
+  onResponseHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus { return FilterHeadersStatus.Continue; }
+  onDone(): bool { return true; }
+  onLog(): void {}
+  onDelete(): void {}
+}
+
+type RootFactory = (id: u32) => RootContext;
+let rootFactory: RootFactory = (id: u32): RootContext => new RootContext(id);
+
+/** Sets the factory of root contexts: one per plugin configuration in this VM. */
+export function registerRootContext(factory: RootFactory): void {
+  rootFactory = factory;
+}
+
+export const roots = new Map<u32, RootContext>();
+export const streams = new Map<u32, Context>();
+
+export function createContext(contextId: u32, parentId: u32): void {
+  if (parentId == 0) {
+    roots.set(contextId, rootFactory(contextId));
+  } else if (roots.has(parentId)) {
+    streams.set(contextId, roots.get(parentId).createContext(contextId));
+  }
+}
+
+/**
+ * Used through `--use abort=`: the module then imports no `env.abort`, which Envoy lacks. Reaching
+ * it is a bug in the filter; the core is written never to get here.
+ */
+export function abortHandler(message: string | null, fileName: string | null, line: u32, column: u32): void {
+  log(LogLevel.Critical, "wasmroute: abort: " + (message !== null ? message : "") + " at " +
+    (fileName !== null ? fileName : "") + ":" + line.toString() + ":" + column.toString());
+  unreachable();
+}

@@ -1,0 +1,241 @@
+// Decoder of rule blob format 1 (docs/blob-format.md). Every count, offset and reference is
+// checked before it is used, so no blob can make the filter read out of bounds, trap, or allocate
+// more than the blob's own size implies. On failure decodeBlob returns null and sets decodeError.
+
+const MAGIC: u32 = 0x42545257; // "WRTB" read little-endian
+const FORMAT: u16 = 1;
+const HEADER_SIZE: u32 = 32;
+const DIR_ENTRY: u32 = 12;
+export const NONE: u32 = 0xffffffff;
+
+const S_STRINGS: u32 = 1, S_VHOSTS: u32 = 2, S_ROUTES: u32 = 3, S_CONDITIONS: u32 = 4;
+const S_ACTIONS: u32 = 5, S_BACKENDS: u32 = 6, S_FILTERS: u32 = 7;
+
+export const HOST_ANY: u8 = 0, HOST_EXACT: u8 = 1, HOST_WILDCARD: u8 = 2;
+export const MODE_GATEWAY: u8 = 0, MODE_MESH: u8 = 1;
+export const PATH_NONE: u8 = 0, PATH_EXACT: u8 = 1, PATH_PREFIX: u8 = 2, PATH_REGEX: u8 = 3;
+export const COND_HEADER_EXACT: u8 = 1, COND_HEADER_REGEX: u8 = 2, COND_QUERY_EXACT: u8 = 3, COND_QUERY_REGEX: u8 = 4;
+export const F_REQ_SET: u16 = 1, F_REQ_ADD: u16 = 2, F_REQ_REMOVE: u16 = 3;
+export const F_RESP_SET: u16 = 4, F_RESP_ADD: u16 = 5, F_RESP_REMOVE: u16 = 6;
+const BACKEND_UNRESOLVED: u16 = 1;
+
+export class VHost {
+  constructor(public hostname: string, public kind: u8, public mode: u8, public port: u32,
+    public scope: string, public firstRoute: i32, public routeCount: i32) {}
+}
+
+export class Cond {
+  constructor(public kind: u8, public name: string, public value: string) {}
+}
+
+export class Route {
+  constructor(public pathKind: u8, public path: string, public method: string | null,
+    public conds: Array<Cond>, public action: i32) {}
+}
+
+export class HeaderOp {
+  constructor(public kind: u16, public name: string, public value: string) {}
+}
+
+export class Backend {
+  constructor(public cluster: string, public label: string, public weight: u32,
+    public filters: Array<HeaderOp>, public unresolved: bool) {}
+}
+
+export class Action {
+  constructor(public route: string, public rule: u32, public backends: Array<Backend>,
+    public filters: Array<HeaderOp>, public totalWeight: u32) {}
+}
+
+/** The decoded table one root context serves. */
+export class RuleTable {
+  generation: u32 = 0;
+  vhosts: Array<VHost> = new Array<VHost>();
+  routes: Array<Route> = new Array<Route>();
+  actions: Array<Action> = new Array<Action>();
+  /** Lower-case hostname (exact, "*.suffix" or "*") → indices into vhosts, in blob order. */
+  hostIndex: Map<string, Array<i32>> = new Map<string, Array<i32>>();
+}
+
+export let decodeError: string = "";
+
+class Reader {
+  base: usize;
+  constructor(public buf: ArrayBuffer) {
+    this.base = changetype<usize>(buf);
+  }
+  get length(): u32 { return <u32>this.buf.byteLength; }
+  u8(at: u32): u8 { return load<u8>(this.base + at); }
+  u16(at: u32): u16 { return load<u16>(this.base + at); }
+  u32(at: u32): u32 { return load<u32>(this.base + at); }
+}
+
+/** CRC-32 (IEEE), as zlib computes it. */
+let crcTable: StaticArray<u32> | null = null;
+export function crc32(base: usize, len: u32): u32 {
+  let table = crcTable;
+  if (table === null) {
+    table = new StaticArray<u32>(256);
+    for (let n: u32 = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = (c & 1) ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c;
+    }
+    crcTable = table;
+  }
+  let crc: u32 = 0xffffffff;
+  for (let i: u32 = 0; i < len; i++) {
+    crc = unchecked(table[(crc ^ load<u8>(base + i)) & 0xff]) ^ (crc >>> 8);
+  }
+  return crc ^ 0xffffffff;
+}
+
+class Section {
+  constructor(public at: u32, public len: u32) {}
+}
+
+function fail(msg: string): RuleTable | null {
+  decodeError = msg;
+  return null;
+}
+
+/** Record section bounds: returns the record count, or -1 when the section is malformed. */
+function recordCount(r: Reader, s: Section, size: u32): i64 {
+  if (s.len < 4) return -1;
+  const n = r.u32(s.at);
+  if (<u64>4 + <u64>n * <u64>size != <u64>s.len) return -1;
+  return <i64>n;
+}
+
+export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
+  const r = new Reader(buf);
+  const len = r.length;
+  if (len < HEADER_SIZE) return fail("blob shorter than its header");
+  if (r.u32(0) != MAGIC) return fail("bad magic: not a wasmroute rule blob");
+  if (r.u16(4) != FORMAT) return fail("unsupported blob format " + r.u16(4).toString());
+  if (r.u16(6) != <u16>HEADER_SIZE) return fail("bad header size");
+  if (r.u32(8) != len) return fail("length field does not match the bytes received");
+  if (r.u32(12) != crc32(r.base + 16, len - 16)) return fail("checksum mismatch");
+  const count = r.u32(20);
+  if (<u64>HEADER_SIZE + <u64>count * <u64>DIR_ENTRY > <u64>len) return fail("section directory out of range");
+
+  const sections = new StaticArray<Section | null>(8);
+  for (let i: u32 = 0; i < count; i++) {
+    const d = HEADER_SIZE + i * DIR_ENTRY;
+    const id = r.u32(d), at = r.u32(d + 4), slen = r.u32(d + 8);
+    if (<u64>at + <u64>slen > <u64>len || (at & 3) != 0) return fail("section " + id.toString() + " out of range");
+    if (id >= 1 && id <= 7) {
+      if (sections[id] !== null) return fail("section " + id.toString() + " appears twice");
+      sections[id] = new Section(at, slen);
+    }
+  }
+  for (let id = 1; id <= 7; id++) {
+    if (sections[id] === null) return fail("section " + id.toString() + " missing");
+  }
+
+  // Strings
+  const st = sections[S_STRINGS]!;
+  if (st.len < 4) return fail("string table too short");
+  const ns = r.u32(st.at);
+  if (<u64>4 + (<u64>ns + 1) * 4 > <u64>st.len) return fail("string table offsets out of range");
+  const dataAt = st.at + 4 + 4 * (ns + 1);
+  const dataLen = st.at + st.len - dataAt;
+  const strings = new Array<string>(ns);
+  for (let i: u32 = 0; i < ns; i++) {
+    const from = r.u32(st.at + 4 + 4 * i), to = r.u32(st.at + 8 + 4 * i);
+    if (from > to || to > dataLen) return fail("string " + i.toString() + " out of range");
+    strings[i] = String.UTF8.decodeUnsafe(r.base + dataAt + from, to - from);
+  }
+
+  const fs = sections[S_FILTERS]!;
+  const nf = recordCount(r, fs, 16);
+  if (nf < 0) return fail("filter section length does not match its count");
+  const filters = new Array<HeaderOp>(<i32>nf);
+  for (let i: u32 = 0; i < <u32>nf; i++) {
+    const at = fs.at + 4 + i * 16;
+    const kind = r.u16(at), a = r.u32(at + 4), b = r.u32(at + 8);
+    if (kind < F_REQ_SET || kind > F_RESP_REMOVE) return fail("filter " + i.toString() + ": unknown kind " + kind.toString());
+    if (a >= ns || (b != NONE && b >= ns)) return fail("filter " + i.toString() + ": string out of range");
+    filters[i] = new HeaderOp(kind, strings[a], b == NONE ? "" : strings[b]);
+  }
+
+  const bs = sections[S_BACKENDS]!;
+  const nb = recordCount(r, bs, 20);
+  if (nb < 0) return fail("backend section length does not match its count");
+  const backends = new Array<Backend>(<i32>nb);
+  for (let i: u32 = 0; i < <u32>nb; i++) {
+    const at = bs.at + 4 + i * 20;
+    const cluster = r.u32(at), label = r.u32(at + 4), first = r.u32(at + 12), n = <u32>r.u16(at + 16);
+    if (cluster >= ns || label >= ns) return fail("backend " + i.toString() + ": string out of range");
+    if (<u64>first + <u64>n > <u64>nf && n > 0) return fail("backend " + i.toString() + ": filters out of range");
+    backends[i] = new Backend(strings[cluster], strings[label], r.u32(at + 8),
+      n > 0 ? filters.slice(first, first + n) : new Array<HeaderOp>(), (r.u16(at + 18) & BACKEND_UNRESOLVED) != 0);
+  }
+
+  const as = sections[S_ACTIONS]!;
+  const na = recordCount(r, as, 28);
+  if (na < 0) return fail("action section length does not match its count");
+  const table = new RuleTable();
+  table.generation = r.u32(16);
+  for (let i: u32 = 0; i < <u32>na; i++) {
+    const at = as.at + 4 + i * 28;
+    const route = r.u32(at), firstB = r.u32(at + 8), nB = <u32>r.u16(at + 12), nF = <u32>r.u16(at + 14);
+    const firstF = r.u32(at + 16), total = r.u32(at + 20);
+    if (route >= ns) return fail("action " + i.toString() + ": string out of range");
+    if (nB > 0 && <u64>firstB + <u64>nB > <u64>nb) return fail("action " + i.toString() + ": backends out of range");
+    if (nF > 0 && <u64>firstF + <u64>nF > <u64>nf) return fail("action " + i.toString() + ": filters out of range");
+    const own = nB > 0 ? backends.slice(firstB, firstB + nB) : new Array<Backend>();
+    let sum: u64 = 0;
+    for (let k = 0; k < own.length; k++) sum += own[k].weight;
+    if (sum != <u64>total) return fail("action " + i.toString() + ": total weight does not match its backends");
+    table.actions.push(new Action(strings[route], r.u16(at + 4), own,
+      nF > 0 ? filters.slice(firstF, firstF + nF) : new Array<HeaderOp>(), total));
+  }
+
+  const cs = sections[S_CONDITIONS]!;
+  const nc = recordCount(r, cs, 12);
+  if (nc < 0) return fail("condition section length does not match its count");
+  const conds = new Array<Cond>(<i32>nc);
+  for (let i: u32 = 0; i < <u32>nc; i++) {
+    const at = cs.at + 4 + i * 12;
+    const kind = r.u8(at), name = r.u32(at + 4), value = r.u32(at + 8);
+    if (kind < COND_HEADER_EXACT || kind > COND_QUERY_REGEX) return fail("condition " + i.toString() + ": unknown kind");
+    if (name >= ns || value >= ns) return fail("condition " + i.toString() + ": string out of range");
+    conds[i] = new Cond(kind, strings[name], strings[value]);
+  }
+
+  const rs = sections[S_ROUTES]!;
+  const nr = recordCount(r, rs, 24);
+  if (nr < 0) return fail("route section length does not match its count");
+  for (let i: u32 = 0; i < <u32>nr; i++) {
+    const at = rs.at + 4 + i * 24;
+    const kind = r.u8(at), nC = <u32>r.u16(at + 2), path = r.u32(at + 4), method = r.u32(at + 8);
+    const firstC = r.u32(at + 12), action = r.u32(at + 16);
+    if (kind > PATH_REGEX) return fail("route " + i.toString() + ": unknown path kind");
+    if ((kind != PATH_NONE && path >= ns) || (method != NONE && method >= ns)) {
+      return fail("route " + i.toString() + ": string out of range");
+    }
+    if (nC > 0 && <u64>firstC + <u64>nC > <u64>nc) return fail("route " + i.toString() + ": conditions out of range");
+    if (action >= <u32>na) return fail("route " + i.toString() + ": action out of range");
+    table.routes.push(new Route(kind, kind == PATH_NONE ? "" : strings[path], method == NONE ? null : strings[method],
+      nC > 0 ? conds.slice(firstC, firstC + nC) : new Array<Cond>(), <i32>action));
+  }
+
+  const vs = sections[S_VHOSTS]!;
+  const nv = recordCount(r, vs, 24);
+  if (nv < 0) return fail("virtual host section length does not match its count");
+  for (let i: u32 = 0; i < <u32>nv; i++) {
+    const at = vs.at + 4 + i * 24;
+    const host = r.u32(at), kind = r.u8(at + 4), mode = r.u8(at + 5), scope = r.u32(at + 8);
+    const first = r.u32(at + 12), n = r.u32(at + 16);
+    if (host >= ns || (scope != NONE && scope >= ns)) return fail("virtual host " + i.toString() + ": string out of range");
+    if (kind > HOST_WILDCARD || mode > MODE_MESH) return fail("virtual host " + i.toString() + ": unknown kind or mode");
+    if (<u64>first + <u64>n > <u64>nr) return fail("virtual host " + i.toString() + ": routes out of range");
+    const name = strings[host].toLowerCase();
+    table.vhosts.push(new VHost(name, kind, mode, <u32>r.u16(at + 6), scope == NONE ? "" : strings[scope], <i32>first, <i32>n));
+    if (!table.hostIndex.has(name)) table.hostIndex.set(name, new Array<i32>());
+    table.hostIndex.get(name).push(<i32>i);
+  }
+  decodeError = "";
+  return table;
+}

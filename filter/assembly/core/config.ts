@@ -1,0 +1,158 @@
+// Reads the plugin configuration: Istio passes a WasmPlugin's pluginConfig Struct as JSON, so the
+// blob arrives base64-encoded in its top-level "blob" member. Configuration that starts with the
+// blob's magic is taken as the blob itself. Nothing here traps on any input.
+
+export let configError: string = "";
+
+const B64_INVALID: u8 = 255;
+let b64: StaticArray<u8> | null = null;
+
+function base64Table(): StaticArray<u8> {
+  let t = b64;
+  if (t === null) {
+    t = new StaticArray<u8>(256);
+    for (let i = 0; i < 256; i++) t[i] = B64_INVALID;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (let i = 0; i < 64; i++) t[alphabet.charCodeAt(i)] = <u8>i;
+    // The URL-safe alphabet too: a hand-written config may use it.
+    t[0x2d] = 62;
+    t[0x5f] = 63;
+    b64 = t;
+  }
+  return t;
+}
+
+/** Decodes base64 (padding optional, whitespace ignored); null on any other character. */
+export function decodeBase64(s: string): ArrayBuffer | null {
+  const t = base64Table();
+  const out = new ArrayBuffer((s.length * 3) >> 2);
+  const base = changetype<usize>(out);
+  let acc: u32 = 0, bits: u32 = 0, n: i32 = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c == 0x3d || c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09) continue;
+    if (c > 255) return null;
+    const v = unchecked(t[c]);
+    if (v == B64_INVALID) return null;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      if (n >= out.byteLength) return null;
+      store<u8>(base + n++, <u8>(acc >> bits));
+    }
+  }
+  return out.slice(0, n);
+}
+
+class Scanner {
+  i: i32 = 0;
+  constructor(public s: string) {}
+  ws(): void {
+    while (this.i < this.s.length) {
+      const c = this.s.charCodeAt(this.i);
+      if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) break;
+      this.i++;
+    }
+  }
+  /** A JSON string at the cursor, unescaped; null if malformed. */
+  str(): string | null {
+    if (this.i >= this.s.length || this.s.charCodeAt(this.i) != 0x22) return null;
+    this.i++;
+    let out = "";
+    let start = this.i;
+    while (this.i < this.s.length) {
+      const c = this.s.charCodeAt(this.i);
+      if (c == 0x22) {
+        out += this.s.substring(start, this.i);
+        this.i++;
+        return out;
+      }
+      if (c == 0x5c) {
+        out += this.s.substring(start, this.i);
+        if (this.i + 1 >= this.s.length) return null;
+        const e = this.s.charCodeAt(this.i + 1);
+        if (e == 0x75) {
+          if (this.i + 6 > this.s.length) return null;
+          const code = I32.parseInt(this.s.substring(this.i + 2, this.i + 6), 16);
+          if (isNaN(<f64>code)) return null;
+          out += String.fromCharCode(code);
+          this.i += 6;
+        } else {
+          out += e == 0x6e ? "\n" : e == 0x74 ? "\t" : e == 0x72 ? "\r" : e == 0x62 ? "\b" : e == 0x66 ? "\f"
+            : String.fromCharCode(e);
+          this.i += 2;
+        }
+        start = this.i;
+        continue;
+      }
+      this.i++;
+    }
+    return null;
+  }
+  /** Skips any JSON value; false if malformed. Depth is bounded so hostile input cannot recurse. */
+  skip(): bool {
+    let depth = 0;
+    do {
+      this.ws();
+      if (this.i >= this.s.length) return false;
+      const c = this.s.charCodeAt(this.i);
+      if (c == 0x22) {
+        if (this.str() === null) return false;
+      } else if (c == 0x7b || c == 0x5b) {
+        if (++depth > 64) return false;
+        this.i++;
+      } else if (c == 0x7d || c == 0x5d) {
+        if (--depth < 0) return false;
+        this.i++;
+      } else {
+        this.i++;
+      }
+    } while (depth > 0);
+    return true;
+  }
+}
+
+/** The "blob" string member of a top-level JSON object; null (and configError) otherwise. */
+function blobMember(json: string): string | null {
+  const p = new Scanner(json);
+  p.ws();
+  if (p.i >= json.length || json.charCodeAt(p.i) != 0x7b) {
+    configError = "configuration is neither a rule blob nor a JSON object";
+    return null;
+  }
+  p.i++;
+  while (true) {
+    p.ws();
+    if (p.i < json.length && json.charCodeAt(p.i) == 0x7d) break;
+    const key = p.str();
+    if (key === null) break;
+    p.ws();
+    if (p.i >= json.length || json.charCodeAt(p.i) != 0x3a) break;
+    p.i++;
+    p.ws();
+    if (key == "blob") {
+      const v = p.str();
+      if (v === null) {
+        configError = "\"blob\" must be a base64 string";
+        return null;
+      }
+      return v;
+    }
+    if (!p.skip()) break;
+    p.ws();
+    if (p.i < json.length && json.charCodeAt(p.i) == 0x2c) p.i++;
+  }
+  configError = "configuration has no \"blob\" member";
+  return null;
+}
+
+/** The rule blob carried by a plugin configuration, or null with configError set. */
+export function blobFromConfig(config: ArrayBuffer): ArrayBuffer | null {
+  if (config.byteLength >= 4 && load<u32>(changetype<usize>(config)) == 0x42545257) return config;
+  const member = blobMember(String.UTF8.decode(config));
+  if (member === null) return null;
+  const bytes = decodeBase64(member);
+  if (bytes === null) configError = "\"blob\" is not valid base64";
+  return bytes;
+}

@@ -1,0 +1,191 @@
+// Per-request decision over a decoded rule table: pick the virtual host, the first matching route
+// in precedence order, then the backend. Pure: reads the request through RequestView only.
+import {
+  Action, Backend, COND_HEADER_EXACT, COND_QUERY_EXACT, MODE_MESH, PATH_EXACT, PATH_NONE, PATH_PREFIX,
+  Route, RuleTable, VHost,
+} from "./blob";
+import { RequestView } from "./request";
+
+export const DECISION_PASS: i32 = 0; // not traffic the table knows: leave it alone
+export const DECISION_ROUTE: i32 = 1; // send to backend
+export const DECISION_REPLY: i32 = 2; // answer locally with status
+
+export class Decision {
+  kind: i32 = DECISION_PASS;
+  status: u32 = 0;
+  reason: string = "";
+  action: Action | null = null;
+  backend: Backend | null = null;
+}
+
+function reply(status: u32, reason: string, action: Action | null): Decision {
+  const d = new Decision();
+  d.kind = DECISION_REPLY;
+  d.status = status;
+  d.reason = reason;
+  d.action = action;
+  return d;
+}
+
+/** The request's path without its query, and the query's first value per name. */
+class Target {
+  path: string;
+  query: string;
+  private params: Map<string, string> | null = null;
+  constructor(raw: string) {
+    let end = raw.indexOf("#");
+    if (end < 0) end = raw.length;
+    const q = raw.indexOf("?");
+    if (q >= 0 && q < end) {
+      this.path = raw.substring(0, q);
+      this.query = raw.substring(q + 1, end);
+    } else {
+      this.path = raw.substring(0, end);
+      this.query = "";
+    }
+  }
+  param(name: string): string | null {
+    let p = this.params;
+    if (p === null) {
+      p = new Map<string, string>();
+      const parts = this.query.split("&");
+      for (let i = 0; i < parts.length; i++) {
+        const kv = parts[i];
+        if (kv.length == 0) continue;
+        const eq = kv.indexOf("=");
+        const k = eq < 0 ? kv : kv.substring(0, eq);
+        // A repeated parameter: the first value counts, as in Envoy's query matching.
+        if (!p.has(k)) p.set(k, eq < 0 ? "" : kv.substring(eq + 1));
+      }
+      this.params = p;
+    }
+    return p.has(name) ? p.get(name) : null;
+  }
+}
+
+/** Segment-wise prefix: "/foo" matches "/foo" and "/foo/bar", not "/foobar". */
+function prefixMatches(prefix: string, path: string): bool {
+  if (prefix == "/") return true;
+  if (!path.startsWith(prefix)) return false;
+  return path.length == prefix.length || path.charCodeAt(prefix.length) == 0x2f;
+}
+
+function routeMatches(r: Route, req: RequestView, target: Target, method: string): bool {
+  if (r.pathKind == PATH_EXACT) {
+    if (target.path != r.path) return false;
+  } else if (r.pathKind == PATH_PREFIX) {
+    if (!prefixMatches(r.path, target.path)) return false;
+  } else if (r.pathKind != PATH_NONE) {
+    return false; // regular expressions are refused by the compiler until the filter has a linear-time engine
+  }
+  const m = r.method;
+  if (m !== null && m != method) return false;
+  for (let i = 0; i < r.conds.length; i++) {
+    const c = unchecked(r.conds[i]);
+    if (c.kind == COND_HEADER_EXACT) {
+      const v = req.header(c.name);
+      if (v === null || v != c.value) return false;
+    } else if (c.kind == COND_QUERY_EXACT) {
+      const v = target.param(c.name);
+      if (v === null || v != c.value) return false;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+/** The first virtual host filed under `key` that takes the request's port. */
+function vhostFor(table: RuleTable, key: string, port: u32): VHost | null {
+  if (!table.hostIndex.has(key)) return null;
+  const list = table.hostIndex.get(key);
+  for (let i = 0; i < list.length; i++) {
+    const vh = unchecked(table.vhosts[unchecked(list[i])]);
+    // GAMMA routes are per Service port; a Gateway listener's port is not the Host header's business.
+    if (vh.mode == MODE_MESH && vh.port != 0 && vh.port != port) continue;
+    return vh;
+  }
+  return null;
+}
+
+/** Most specific first: the exact host, then ever shorter wildcard suffixes, then "*". */
+function findVhost(table: RuleTable, host: string, port: u32): VHost | null {
+  let vh = vhostFor(table, host, port);
+  if (vh !== null) return vh;
+  let dot = host.indexOf(".");
+  while (dot >= 0) {
+    vh = vhostFor(table, "*" + host.substring(dot), port);
+    if (vh !== null) return vh;
+    dot = host.indexOf(".", dot + 1);
+  }
+  return vhostFor(table, "*", port);
+}
+
+/** Host lower-cased and its port (80 when the authority names none). */
+class Authority {
+  host: string;
+  port: u32 = 80;
+  constructor(raw: string) {
+    let end = raw.length;
+    const close = raw.lastIndexOf("]");
+    const colon = raw.lastIndexOf(":");
+    if (colon > close) {
+      end = colon;
+      const p = I32.parseInt(raw.substring(colon + 1), 10);
+      this.port = isNaN(<f64>p) || p < 0 || p > 65535 ? 0 : <u32>p;
+    }
+    this.host = raw.substring(0, end).toLowerCase();
+  }
+}
+
+/** Picks a backend by weight: `key` is spread over the total weight. */
+function pickBackend(a: Action, key: u32): Backend | null {
+  let x = key % a.totalWeight;
+  for (let i = 0; i < a.backends.length; i++) {
+    const b = unchecked(a.backends[i]);
+    if (x < b.weight) return b;
+    x -= b.weight;
+  }
+  return null;
+}
+
+/** FNV-1a over a string's UTF-16 code units: stable across hosts for the same request id. */
+export function hashKey(s: string): u32 {
+  let h: u32 = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h = (h ^ <u32>s.charCodeAt(i)) * 0x01000193;
+  }
+  return h;
+}
+
+/**
+ * Decides one request. `pickKey` spreads requests over weighted backends; callers derive it from
+ * the request id so that a request's fate does not depend on which host or worker runs it.
+ */
+export function decide(table: RuleTable, req: RequestView, pickKey: u32): Decision {
+  const authority = req.header(":authority");
+  if (authority === null) return new Decision();
+  const a = new Authority(authority);
+  const vh = findVhost(table, a.host, a.port);
+  if (vh === null) return new Decision();
+  const rawPath = req.header(":path");
+  const target = new Target(rawPath !== null ? rawPath : "/");
+  const m = req.header(":method");
+  const method = m !== null ? m : "GET";
+  const end = vh.firstRoute + vh.routeCount;
+  for (let i = vh.firstRoute; i < end; i++) {
+    const r = unchecked(table.routes[i]);
+    if (!routeMatches(r, req, target, method)) continue;
+    const action = unchecked(table.actions[r.action]);
+    // Gateway API: a rule with no usable backend answers 500, never falls through.
+    if (action.totalWeight == 0) return reply(500, "no_backend", action);
+    const b = pickBackend(action, pickKey);
+    if (b === null || b.unresolved) return reply(500, "backend_unresolved", action);
+    const d = new Decision();
+    d.kind = DECISION_ROUTE;
+    d.action = action;
+    d.backend = b;
+    return d;
+  }
+  return reply(404, "no_matching_route", null);
+}

@@ -1,0 +1,7 @@
+// The one thing the core needs from its host: the request's headers. The ABI layer implements it
+// over proxy_get_header_map_value; nothing in core/ calls the host itself.
+
+export abstract class RequestView {
+  /** The value of a header (name lower-case, pseudo-headers included), or null if absent. */
+  abstract header(name: string): string | null;
+}

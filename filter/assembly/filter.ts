@@ -1,0 +1,145 @@
+// wasmroute's contexts: the root context owns one decoded rule table (one per plugin
+// configuration, so an update creates a new root that serves while the old one drains); the
+// stream context asks the core for a decision and applies it through the host.
+import {
+  addHeader, BufferType, callForeignFunction, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes,
+  getHeader, HeaderMapType, log, LogLevel, Metric, MetricType, removeHeader, replaceHeader, RootContext,
+  sendLocalResponse,
+} from "./abi/runtime";
+import {
+  decodeBlob, decodeError, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET, HeaderOp,
+  RuleTable,
+} from "./core/blob";
+import { blobFromConfig, configError } from "./core/config";
+import { decide, DECISION_REPLY, DECISION_ROUTE, hashKey } from "./core/decide";
+import { RequestView } from "./core/request";
+
+/** The request header an Envoy route reads the chosen cluster from (docs/architecture.md). */
+export const CLUSTER_HEADER = "x-wasmroute-cluster";
+
+class Metrics {
+  requests: Metric = new Metric(MetricType.Counter, "wasmroute.requests_total");
+  routed: Metric = new Metric(MetricType.Counter, "wasmroute.routed_total");
+  localReplies: Metric = new Metric(MetricType.Counter, "wasmroute.local_replies_total");
+  configAccepted: Metric = new Metric(MetricType.Counter, "wasmroute.config_accepted_total");
+  configRejected: Metric = new Metric(MetricType.Counter, "wasmroute.config_rejected_total");
+  generation: Metric = new Metric(MetricType.Gauge, "wasmroute.table_generation");
+}
+
+let metrics: Metrics | null = null;
+function m(): Metrics {
+  let x = metrics;
+  if (x === null) {
+    x = new Metrics();
+    metrics = x;
+  }
+  return x;
+}
+
+class HostRequest extends RequestView {
+  header(name: string): string | null {
+    return getHeader(HeaderMapType.RequestHeaders, name);
+  }
+}
+const hostRequest = new HostRequest();
+
+/** Applies header operations of one side, in order. `add` joins onto an existing value. */
+function applyOps(ops: Array<HeaderOp>, request: bool): void {
+  const map = request ? HeaderMapType.RequestHeaders : HeaderMapType.ResponseHeaders;
+  for (let i = 0; i < ops.length; i++) {
+    const op = unchecked(ops[i]);
+    const k = op.kind;
+    if (request ? (k == F_REQ_SET) : (k == F_RESP_SET)) {
+      replaceHeader(map, op.name, op.value);
+    } else if (request ? (k == F_REQ_ADD) : (k == F_RESP_ADD)) {
+      const cur = getHeader(map, op.name);
+      if (cur === null) addHeader(map, op.name, op.value);
+      else replaceHeader(map, op.name, cur + "," + op.value);
+    } else if (request ? (k == F_REQ_REMOVE) : (k == F_RESP_REMOVE)) {
+      removeHeader(map, op.name);
+    }
+  }
+}
+
+export class WasmRouteRoot extends RootContext {
+  table: RuleTable = new RuleTable();
+  /** Spreads weighted picks for requests without an x-request-id. */
+  private seed: u32 = 0;
+
+  onConfigure(size: u32): bool {
+    m();
+    if (size == 0) {
+      log(LogLevel.Info, "wasmroute: empty configuration: passing all traffic through");
+      return true;
+    }
+    const blob = blobFromConfig(getBufferBytes(BufferType.PluginConfiguration, size));
+    const table = blob !== null ? decodeBlob(blob) : null;
+    if (table === null) {
+      // Refusing here lets Envoy's canary reject the configuration; the serving table stays.
+      m().configRejected.increment();
+      log(LogLevel.Error, "wasmroute: refused configuration: " + (blob === null ? configError : decodeError));
+      return false;
+    }
+    this.table = table;
+    this.seed = <u32>currentTimeNanos() | 1;
+    m().configAccepted.increment();
+    m().generation.record(table.generation);
+    log(LogLevel.Info, "wasmroute: serving rule table generation " + table.generation.toString() + " (" +
+      table.vhosts.length.toString() + " virtual hosts, " + table.routes.length.toString() + " routes)");
+    return true;
+  }
+
+  createContext(contextId: u32): Context {
+    return new WasmRouteStream(contextId, this);
+  }
+
+  /** Requests with the same x-request-id get the same backend in every host and worker. */
+  pickKey(): u32 {
+    const id = getHeader(HeaderMapType.RequestHeaders, "x-request-id");
+    if (id !== null) return hashKey(id);
+    let x = this.seed;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.seed = x;
+    return x;
+  }
+}
+
+export class WasmRouteStream extends Context {
+  private responseOps: Array<HeaderOp> | null = null;
+
+  onRequestHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
+    const root = changetype<WasmRouteRoot>(this.root);
+    m().requests.increment();
+    // Only the filter may choose a cluster: a client-sent decision header is dropped first.
+    if (getHeader(HeaderMapType.RequestHeaders, CLUSTER_HEADER) !== null) {
+      removeHeader(HeaderMapType.RequestHeaders, CLUSTER_HEADER);
+    }
+    const d = decide(root.table, hostRequest, root.pickKey());
+    if (d.kind == DECISION_REPLY) {
+      m().localReplies.increment();
+      sendLocalResponse(d.status, "wasmroute_" + d.reason, "", []);
+      return FilterHeadersStatus.StopIteration;
+    }
+    if (d.kind != DECISION_ROUTE) return FilterHeadersStatus.Continue;
+    const action = d.action!, backend = d.backend!;
+    applyOps(action.filters, true);
+    applyOps(backend.filters, true);
+    replaceHeader(HeaderMapType.RequestHeaders, CLUSTER_HEADER, backend.cluster);
+    // Envoy picked a route before this filter ran: make it choose again with the decision header.
+    callForeignFunction("clear_route_cache", "");
+    m().routed.increment();
+    if (action.filters.length + backend.filters.length > 0) {
+      const ops = action.filters.concat(backend.filters);
+      this.responseOps = ops;
+    }
+    return FilterHeadersStatus.Continue;
+  }
+
+  onResponseHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
+    const ops = this.responseOps;
+    if (ops !== null) applyOps(ops, false);
+    return FilterHeadersStatus.Continue;
+  }
+}

@@ -1,0 +1,158 @@
+import { crc32 } from "node:zlib";
+import type { Backend, Condition, HeaderFilter, RouteAction, RouteTable, VirtualHost } from "../ir/types.ts";
+import {
+  BACKEND_UNRESOLVED,
+  CONDITION_KIND,
+  DIRECTORY_ENTRY_SIZE,
+  FILTER_KIND,
+  FORMAT_VERSION,
+  HEADER_SIZE,
+  MAGIC,
+  MODE,
+  nameOf,
+  NONE,
+  PATH_KIND,
+  RECORD_SIZE,
+  Section,
+} from "./format.ts";
+
+/** A blob that breaks docs/blob-format.md; the message says which rule. */
+export class BlobFormatError extends SyntaxError {
+  override name = "BlobFormatError";
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Decodes a rule blob back into a routing table, with every check the filter makes. Used by the
+ * inspector and by tests that hold the encoder to the format from the other side.
+ *
+ * @example
+ * ```ts
+ * import { decodeBlob } from "./decode_blob.ts";
+ * import { encodeBlob } from "./encode_blob.ts";
+ * const table = decodeBlob(encodeBlob({ generation: 3, vhosts: [] }));
+ * if (table.generation !== 3) throw new Error("round trip failed");
+ * ```
+ */
+export function decodeBlob(blob: Uint8Array): RouteTable {
+  const fail = (msg: string): never => {
+    throw new BlobFormatError(msg);
+  };
+  if (blob.length < HEADER_SIZE) fail(`Blob is ${blob.length} bytes, shorter than its header`);
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  if (!MAGIC.every((b, i) => blob[i] === b)) fail("Bad magic: not a wasmroute rule blob");
+  if (view.getUint16(4, true) !== FORMAT_VERSION) fail(`Unsupported format ${view.getUint16(4, true)}`);
+  if (view.getUint16(6, true) !== HEADER_SIZE) fail("Bad header size");
+  if (view.getUint32(8, true) !== blob.length) fail("Total length does not match the bytes received");
+  if (view.getUint32(12, true) !== (crc32(blob.subarray(16)) >>> 0)) fail("Checksum mismatch");
+  const generation = view.getUint32(16, true);
+  const count = view.getUint32(20, true);
+  if (HEADER_SIZE + count * DIRECTORY_ENTRY_SIZE > blob.length) fail("Section directory out of range");
+
+  const sections = new Map<number, { at: number; len: number }>();
+  for (let i = 0; i < count; i++) {
+    const d = HEADER_SIZE + i * DIRECTORY_ENTRY_SIZE;
+    const id = view.getUint32(d, true);
+    const at = view.getUint32(d + 4, true);
+    const len = view.getUint32(d + 8, true);
+    if (at + len > blob.length || at % 4 !== 0) fail(`Section ${id} out of range`);
+    if (sections.has(id)) fail(`Section ${id} appears twice`);
+    sections.set(id, { at, len });
+  }
+  const section = (id: number) => sections.get(id) ?? fail(`Section ${id} missing`);
+  const records = (id: number) => {
+    const { at, len } = section(id);
+    const n = len >= 4 ? view.getUint32(at, true) : fail(`Section ${id} too short`);
+    if (4 + n * RECORD_SIZE[id] !== len) fail(`Section ${id} length does not match its count`);
+    return { n, row: (i: number) => at + 4 + i * RECORD_SIZE[id] };
+  };
+
+  const st = section(Section.STRINGS);
+  const nStrings = st.len >= 4 ? view.getUint32(st.at, true) : fail("String table too short");
+  const dataAt = st.at + 4 + 4 * (nStrings + 1);
+  if (dataAt > st.at + st.len) fail("String table offsets out of range");
+  const strings: string[] = [];
+  for (let i = 0; i < nStrings; i++) {
+    const from = view.getUint32(st.at + 4 + 4 * i, true);
+    const to = view.getUint32(st.at + 8 + 4 * i, true);
+    if (from > to || dataAt + to > st.at + st.len) fail(`String ${i} out of range`);
+    strings.push(utf8.decode(blob.subarray(dataAt + from, dataAt + to)));
+  }
+  const str = (i: number) => (i < strings.length ? strings[i] : fail(`String ref ${i} out of range`));
+  const optStr = (i: number) => (i === NONE ? undefined : str(i));
+  const slice = <T>(all: T[], first: number, n: number, what: string) =>
+    first + n <= all.length || n === 0 ? all.slice(first, first + n) : fail(`${what} range out of bounds`);
+
+  const f = records(Section.FILTERS);
+  const filters: HeaderFilter[] = [];
+  for (let i = 0; i < f.n; i++) {
+    const kind = nameOf(FILTER_KIND, view.getUint16(f.row(i), true)) ?? fail(`Filter ${i}: unknown kind`);
+    const value = optStr(view.getUint32(f.row(i) + 8, true));
+    filters.push({ kind, name: str(view.getUint32(f.row(i) + 4, true)), ...(value !== undefined && { value }) });
+  }
+  const b = records(Section.BACKENDS);
+  const backends: Backend[] = [];
+  for (let i = 0; i < b.n; i++) {
+    const r = b.row(i);
+    const unresolved = (view.getUint16(r + 18, true) & BACKEND_UNRESOLVED) !== 0;
+    backends.push({
+      cluster: str(view.getUint32(r, true)),
+      label: str(view.getUint32(r + 4, true)),
+      weight: view.getUint32(r + 8, true),
+      filters: slice(filters, view.getUint32(r + 12, true), view.getUint16(r + 16, true), "Backend filter"),
+      ...(unresolved && { unresolved }),
+    });
+  }
+  const a = records(Section.ACTIONS);
+  const actions: RouteAction[] = [];
+  for (let i = 0; i < a.n; i++) {
+    const r = a.row(i);
+    const own = slice(backends, view.getUint32(r + 8, true), view.getUint16(r + 12, true), "Action backend");
+    if (own.reduce((s, x) => s + x.weight, 0) !== view.getUint32(r + 20, true)) {
+      fail(`Action ${i}: total weight does not match its backends`);
+    }
+    actions.push({
+      route: str(view.getUint32(r, true)),
+      rule: view.getUint16(r + 4, true),
+      backends: own,
+      filters: slice(filters, view.getUint32(r + 16, true), view.getUint16(r + 14, true), "Action filter"),
+    });
+  }
+  const c = records(Section.CONDITIONS);
+  const conditions: Condition[] = [];
+  for (let i = 0; i < c.n; i++) {
+    const r = c.row(i);
+    const kind = nameOf(CONDITION_KIND, view.getUint8(r)) ?? fail(`Condition ${i}: unknown kind`);
+    conditions.push({ kind, name: str(view.getUint32(r + 4, true)), value: str(view.getUint32(r + 8, true)) });
+  }
+  const ro = records(Section.ROUTES);
+  const routes = [];
+  for (let i = 0; i < ro.n; i++) {
+    const r = ro.row(i);
+    const pathKind = nameOf(PATH_KIND, view.getUint8(r)) ?? fail(`Route ${i}: unknown path kind`);
+    const method = optStr(view.getUint32(r + 8, true));
+    const action = view.getUint32(r + 16, true);
+    routes.push({
+      ...(pathKind !== "None" && { path: { type: pathKind, value: str(view.getUint32(r + 4, true)) } }),
+      ...(method !== undefined && { method }),
+      conditions: slice(conditions, view.getUint32(r + 12, true), view.getUint16(r + 2, true), "Route condition"),
+      action: action < actions.length ? actions[action] : fail(`Route ${i}: action out of range`),
+    });
+  }
+  const v = records(Section.VHOSTS);
+  const vhosts: VirtualHost[] = [];
+  for (let i = 0; i < v.n; i++) {
+    const r = v.row(i);
+    const mode = nameOf(MODE, view.getUint8(r + 5)) ?? fail(`Virtual host ${i}: unknown mode`);
+    const scope = optStr(view.getUint32(r + 8, true));
+    vhosts.push({
+      hostname: str(view.getUint32(r, true)),
+      mode,
+      port: view.getUint16(r + 6, true),
+      ...(scope !== undefined && { scope }),
+      routes: slice(routes, view.getUint32(r + 12, true), view.getUint32(r + 16, true), "Virtual host route"),
+    });
+  }
+  return { generation, vhosts };
+}

@@ -1,0 +1,205 @@
+import { crc32 } from "node:zlib";
+import type { Backend, HeaderFilter, RouteAction, RouteTable } from "../ir/types.ts";
+import {
+  BACKEND_UNRESOLVED,
+  CONDITION_KIND,
+  DIRECTORY_ENTRY_SIZE,
+  FILTER_KIND,
+  FORMAT_VERSION,
+  HEADER_SIZE,
+  HOST_KIND,
+  MAGIC,
+  MODE,
+  NONE,
+  PATH_KIND,
+  RECORD_SIZE,
+  Section,
+} from "./format.ts";
+
+const utf8 = new TextEncoder();
+
+/** Deduplicating string table: equal strings get one index. */
+class StringTable {
+  #index = new Map<string, number>();
+  #bytes: Uint8Array[] = [];
+  ref(s: string | undefined): number {
+    if (s === undefined) return NONE;
+    let i = this.#index.get(s);
+    if (i === undefined) {
+      i = this.#bytes.length;
+      this.#index.set(s, i);
+      this.#bytes.push(utf8.encode(s));
+    }
+    return i;
+  }
+  section(): Uint8Array {
+    const n = this.#bytes.length;
+    const dataLen = this.#bytes.reduce((a, b) => a + b.length, 0);
+    const out = new Uint8Array(4 + 4 * (n + 1) + dataLen);
+    const view = new DataView(out.buffer);
+    view.setUint32(0, n, true);
+    let off = 0;
+    let at = 4 + 4 * (n + 1);
+    this.#bytes.forEach((b, i) => {
+      view.setUint32(4 + 4 * i, off, true);
+      out.set(b, at);
+      off += b.length;
+      at += b.length;
+    });
+    view.setUint32(4 + 4 * n, off, true);
+    return out;
+  }
+}
+
+/** Fixed-size records of one section, written field by field. */
+class Records {
+  #size: number;
+  #rows: DataView[] = [];
+  constructor(id: number) {
+    this.#size = RECORD_SIZE[id];
+  }
+  get count(): number {
+    return this.#rows.length;
+  }
+  add(): DataView {
+    const row = new DataView(new ArrayBuffer(this.#size));
+    this.#rows.push(row);
+    return row;
+  }
+  section(): Uint8Array {
+    const out = new Uint8Array(4 + this.#size * this.#rows.length);
+    new DataView(out.buffer).setUint32(0, this.#rows.length, true);
+    this.#rows.forEach((r, i) => out.set(new Uint8Array(r.buffer), 4 + i * this.#size));
+    return out;
+  }
+}
+
+/**
+ * Encodes a routing table as a rule blob (docs/blob-format.md). Deterministic: the same table gives
+ * the same bytes, so an unchanged compile keeps its version and checksum.
+ *
+ * @example
+ * ```ts
+ * import { encodeBlob } from "./encode_blob.ts";
+ * const blob = encodeBlob({ generation: 1, vhosts: [] });
+ * if (String.fromCharCode(...blob.slice(0, 4)) !== "WRTB") throw new Error("bad magic");
+ * ```
+ */
+export function encodeBlob(table: RouteTable): Uint8Array {
+  const strings = new StringTable();
+  const vhosts = new Records(Section.VHOSTS);
+  const routes = new Records(Section.ROUTES);
+  const conditions = new Records(Section.CONDITIONS);
+  const actions = new Records(Section.ACTIONS);
+  const backends = new Records(Section.BACKENDS);
+  const filters = new Records(Section.FILTERS);
+  const actionIndex = new Map<RouteAction, number>();
+
+  const writeFilters = (list: HeaderFilter[]): number => {
+    const first = filters.count;
+    for (const f of list) {
+      const r = filters.add();
+      r.setUint16(0, FILTER_KIND[f.kind], true);
+      r.setUint32(4, strings.ref(f.name), true);
+      r.setUint32(8, strings.ref(f.value), true);
+      r.setUint32(12, NONE, true);
+    }
+    return first;
+  };
+  const writeBackend = (b: Backend) => {
+    // Backend filters first, so the backend record can point at them.
+    const firstFilter = writeFilters(b.filters);
+    const r = backends.add();
+    r.setUint32(0, strings.ref(b.cluster), true);
+    r.setUint32(4, strings.ref(b.label), true);
+    r.setUint32(8, b.weight, true);
+    r.setUint32(12, firstFilter, true);
+    r.setUint16(16, b.filters.length, true);
+    r.setUint16(18, b.unresolved ? BACKEND_UNRESOLVED : 0, true);
+  };
+  const writeAction = (a: RouteAction): number => {
+    const known = actionIndex.get(a);
+    if (known !== undefined) return known;
+    const firstFilter = writeFilters(a.filters);
+    const firstBackend = backends.count;
+    a.backends.forEach(writeBackend);
+    const r = actions.add();
+    r.setUint32(0, strings.ref(a.route), true);
+    r.setUint16(4, a.rule, true);
+    r.setUint32(8, firstBackend, true);
+    r.setUint16(12, a.backends.length, true);
+    r.setUint16(14, a.filters.length, true);
+    r.setUint32(16, firstFilter, true);
+    r.setUint32(20, a.backends.reduce((sum, b) => sum + b.weight, 0), true);
+    actionIndex.set(a, actions.count - 1);
+    return actions.count - 1;
+  };
+
+  for (const vh of table.vhosts) {
+    const firstRoute = routes.count;
+    for (const entry of vh.routes) {
+      const firstCondition = conditions.count;
+      for (const c of entry.conditions) {
+        const r = conditions.add();
+        r.setUint8(0, CONDITION_KIND[c.kind]);
+        r.setUint32(4, strings.ref(c.name), true);
+        r.setUint32(8, strings.ref(c.value), true);
+      }
+      const action = writeAction(entry.action);
+      const r = routes.add();
+      r.setUint8(0, entry.path ? PATH_KIND[entry.path.type] : PATH_KIND.None);
+      r.setUint16(2, entry.conditions.length, true);
+      r.setUint32(4, strings.ref(entry.path?.value), true);
+      r.setUint32(8, strings.ref(entry.method), true);
+      r.setUint32(12, firstCondition, true);
+      r.setUint32(16, action, true);
+    }
+    const r = vhosts.add();
+    const kind = vh.hostname === "*"
+      ? HOST_KIND.any
+      : vh.hostname.startsWith("*.")
+      ? HOST_KIND.wildcard
+      : HOST_KIND.exact;
+    r.setUint32(0, strings.ref(vh.hostname), true);
+    r.setUint8(4, kind);
+    r.setUint8(5, MODE[vh.mode]);
+    r.setUint16(6, vh.port, true);
+    r.setUint32(8, strings.ref(vh.scope), true);
+    r.setUint32(12, firstRoute, true);
+    r.setUint32(16, vh.routes.length, true);
+  }
+
+  const sections: [number, Uint8Array][] = [
+    [Section.STRINGS, strings.section()],
+    [Section.VHOSTS, vhosts.section()],
+    [Section.ROUTES, routes.section()],
+    [Section.CONDITIONS, conditions.section()],
+    [Section.ACTIONS, actions.section()],
+    [Section.BACKENDS, backends.section()],
+    [Section.FILTERS, filters.section()],
+  ];
+  const align = (n: number) => (n + 3) & ~3;
+  let offset = HEADER_SIZE + DIRECTORY_ENTRY_SIZE * sections.length;
+  const placed = sections.map(([id, bytes]) => {
+    const at = offset;
+    offset = align(offset + bytes.length);
+    return { id, bytes, at };
+  });
+  const out = new Uint8Array(offset);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  view.setUint16(4, FORMAT_VERSION, true);
+  view.setUint16(6, HEADER_SIZE, true);
+  view.setUint32(8, out.length, true);
+  view.setUint32(16, table.generation, true);
+  view.setUint32(20, sections.length, true);
+  placed.forEach(({ id, bytes, at }, i) => {
+    const d = HEADER_SIZE + i * DIRECTORY_ENTRY_SIZE;
+    view.setUint32(d, id, true);
+    view.setUint32(d + 4, at, true);
+    view.setUint32(d + 8, bytes.length, true);
+    out.set(bytes, at);
+  });
+  view.setUint32(12, crc32(out.subarray(16)) >>> 0, true);
+  return out;
+}

@@ -1,0 +1,53 @@
+/**
+ * Constants of rule blob format 1, as docs/blob-format.md defines them. The filter's decoder
+ * (filter/assembly/core/blob.ts) keeps the same numbers; the golden files hold both to them.
+ *
+ * @module
+ */
+
+/** `WRTB` */
+export const MAGIC = [0x57, 0x52, 0x54, 0x42] as const;
+export const FORMAT_VERSION = 1;
+export const HEADER_SIZE = 32;
+export const DIRECTORY_ENTRY_SIZE = 12;
+/** An absent string reference. */
+export const NONE = 0xffffffff;
+
+export const Section = {
+  STRINGS: 1,
+  VHOSTS: 2,
+  ROUTES: 3,
+  CONDITIONS: 4,
+  ACTIONS: 5,
+  BACKENDS: 6,
+  FILTERS: 7,
+} as const;
+
+/** Record sizes of the record sections, by section id. */
+export const RECORD_SIZE: Record<number, number> = {
+  [Section.VHOSTS]: 24,
+  [Section.ROUTES]: 24,
+  [Section.CONDITIONS]: 12,
+  [Section.ACTIONS]: 28,
+  [Section.BACKENDS]: 20,
+  [Section.FILTERS]: 16,
+};
+
+export const HOST_KIND = { any: 0, exact: 1, wildcard: 2 } as const;
+export const MODE = { gateway: 0, mesh: 1 } as const;
+export const PATH_KIND = { None: 0, Exact: 1, PathPrefix: 2, RegularExpression: 3 } as const;
+export const CONDITION_KIND = { HeaderExact: 1, HeaderRegex: 2, QueryExact: 3, QueryRegex: 4 } as const;
+export const FILTER_KIND = {
+  RequestHeaderSet: 1,
+  RequestHeaderAdd: 2,
+  RequestHeaderRemove: 3,
+  ResponseHeaderSet: 4,
+  ResponseHeaderAdd: 5,
+  ResponseHeaderRemove: 6,
+} as const;
+export const BACKEND_UNRESOLVED = 1;
+
+/** Inverts one of the kind tables above. */
+export function nameOf<T extends Record<string, number>>(table: T, value: number): keyof T | undefined {
+  return (Object.keys(table) as (keyof T)[]).find((k) => table[k] === value);
+}

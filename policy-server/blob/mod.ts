@@ -1,0 +1,8 @@
+/**
+ * The rule blob: encoder, decoder/inspector and the format's constants (docs/blob-format.md).
+ *
+ * @module
+ */
+export { encodeBlob } from "./encode_blob.ts";
+export { BlobFormatError, decodeBlob } from "./decode_blob.ts";
+export * from "./format.ts";

@@ -1,0 +1,42 @@
+import { encodeBlob } from "../blob/encode_blob.ts";
+import { buildIr } from "../ir/build_ir.ts";
+import type { RouteTable } from "../ir/types.ts";
+import type { KubeObject, RouteStatus } from "../model/types.ts";
+
+/** Options of {@linkcode compile}. */
+export interface CompileOptions {
+  /** The blob version written into the blob header. */
+  generation: number;
+  clusterDomain?: string;
+}
+
+/** Everything one compile produces. */
+export interface CompileResult {
+  table: RouteTable;
+  blob: Uint8Array;
+  /** Hex SHA-256 of `blob`. */
+  sha256: string;
+  statuses: RouteStatus[];
+}
+
+/**
+ * The whole pipeline on the server side: resources → IR → rule blob.
+ *
+ * @example
+ * ```ts
+ * import { compile } from "./compile.ts";
+ * const { blob, sha256 } = await compile([], { generation: 1 });
+ * if (blob.length === 0 || sha256.length !== 64) throw new Error("no blob");
+ * ```
+ */
+export async function compile(resources: KubeObject[], options: CompileOptions): Promise<CompileResult> {
+  const { table, statuses } = buildIr(resources, options);
+  const blob = encodeBlob(table);
+  return { table, blob, sha256: await sha256Hex(blob), statuses };
+}
+
+/** Hex SHA-256, as the WasmPlugin's `sha256` fields and ETags carry it. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}

@@ -1,0 +1,274 @@
+import type {
+  Condition as StatusCondition,
+  HTTPBackendRef,
+  HTTPRoute,
+  HTTPRouteFilter,
+  HTTPRouteMatch,
+  KubeObject,
+  ParentReference,
+  RouteParentStatus,
+  RouteStatus,
+} from "../model/types.ts";
+import { CONTROLLER_NAME } from "../model/types.ts";
+import type { Backend, Condition, HeaderFilter, RouteAction, RouteEntry, RouteTable, VirtualHost } from "./types.ts";
+
+/** Options of {@linkcode buildIr}. */
+export interface BuildIrOptions {
+  generation: number;
+  /** Kubernetes cluster domain used in Istio's cluster names. */
+  clusterDomain?: string;
+}
+
+/** A routing table and what building it said about each route. */
+export interface BuildIrResult {
+  table: RouteTable;
+  statuses: RouteStatus[];
+}
+
+/** Gateway API's reason for a rule that could not be fully honoured. */
+interface RuleProblem {
+  type: "Accepted" | "ResolvedRefs";
+  reason: string;
+  message: string;
+}
+
+const isService = (ref: { group?: string; kind?: string }) =>
+  (ref.group ?? "") === "" && (ref.kind ?? "Service") === "Service";
+const isGateway = (ref: ParentReference) =>
+  (ref.group ?? "gateway.networking.k8s.io") === "gateway.networking.k8s.io" && (ref.kind ?? "Gateway") === "Gateway";
+
+/** An entry being sorted, with what Gateway API precedence compares. */
+interface Ranked {
+  entry: RouteEntry;
+  created: string;
+  key: string;
+  rule: number;
+  match: number;
+}
+
+/**
+ * Translates HTTPRoutes into the flat, precedence-ordered routing table the filter serves, and the
+ * Gateway API status of every route. Bad rules never stop the build: a rule whose filter or backend
+ * cannot be honoured keeps its matches but answers 500 (as the spec asks), and its route's status
+ * says why.
+ *
+ * @example
+ * ```ts
+ * import { buildIr } from "./build_ir.ts";
+ * const { table } = buildIr([], { generation: 1 });
+ * if (table.vhosts.length !== 0) throw new Error("expected an empty table");
+ * ```
+ */
+export function buildIr(resources: KubeObject[], options: BuildIrOptions): BuildIrResult {
+  const domain = options.clusterDomain ?? "cluster.local";
+  const routes = resources.filter((r): r is HTTPRoute => r.kind === "HTTPRoute");
+  const vhosts = new Map<string, { vh: VirtualHost; ranked: Ranked[] }>();
+  const statuses: RouteStatus[] = [];
+
+  for (const route of routes) {
+    const ns = route.metadata.namespace;
+    const key = `${ns}/${route.metadata.name}`;
+    const problems: RuleProblem[] = [];
+    const rules = route.spec.rules?.length ? route.spec.rules : [{}];
+    const ranked: Omit<Ranked, "entry">[] = [];
+    const entries: RouteEntry[] = [];
+    rules.forEach((rule, ruleIndex) => {
+      const action = buildAction(key, ruleIndex, rule.filters ?? [], rule.backendRefs ?? [], ns, domain, problems);
+      const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
+      matches.forEach((m, matchIndex) => {
+        entries.push(buildEntry(m, action));
+        ranked.push({ created: route.metadata.creationTimestamp ?? "", key, rule: ruleIndex, match: matchIndex });
+      });
+    });
+
+    const parents: RouteParentStatus[] = [];
+    for (const parent of route.spec.parentRefs ?? []) {
+      const targets = attachTargets(route, parent, domain);
+      if (targets === undefined) {
+        parents.push(parentStatus(parent, route, [{
+          type: "Accepted",
+          reason: "NotAllowedByListeners",
+          message: `parentRef kind "${parent.kind}" is not supported`,
+        }]));
+        continue;
+      }
+      for (const t of targets) {
+        const id = `${t.mode}|${t.scope}|${t.hostname}|${t.port}`;
+        let slot = vhosts.get(id);
+        if (!slot) {
+          slot = { vh: { ...t, routes: [] }, ranked: [] };
+          vhosts.set(id, slot);
+        }
+        entries.forEach((entry, i) => slot.ranked.push({ entry, ...ranked[i] }));
+      }
+      parents.push(parentStatus(parent, route, problems));
+    }
+    statuses.push({ route: key, parents });
+  }
+
+  const table: RouteTable = { generation: options.generation, vhosts: [] };
+  for (const { vh, ranked } of [...vhosts.values()].sort((a, b) => compareVhosts(a.vh, b.vh))) {
+    vh.routes = ranked.sort(comparePrecedence).map((r) => r.entry);
+    table.vhosts.push(vh);
+  }
+  return { table, statuses };
+}
+
+/** The virtual hosts a parentRef attaches a route to, or undefined for an unsupported parent. */
+function attachTargets(route: HTTPRoute, parent: ParentReference, domain: string) {
+  const ns = parent.namespace ?? route.metadata.namespace;
+  if (isService(parent)) {
+    // GAMMA: traffic addressed to the Service, by any of the names its clients may use.
+    const names = [parent.name, `${parent.name}.${ns}`, `${parent.name}.${ns}.svc`, `${parent.name}.${ns}.svc.${domain}`];
+    return names.map((hostname) => ({
+      hostname,
+      mode: "mesh" as const,
+      port: parent.port ?? 0,
+      scope: `${ns}/${parent.name}`,
+    }));
+  }
+  if (isGateway(parent)) {
+    const hostnames = route.spec.hostnames?.length ? route.spec.hostnames : ["*"];
+    return hostnames.map((h) => ({
+      hostname: h.toLowerCase(),
+      mode: "gateway" as const,
+      port: parent.port ?? 0,
+      scope: `${ns}/${parent.name}`,
+    }));
+  }
+  return undefined;
+}
+
+function buildEntry(m: HTTPRouteMatch, action: RouteAction): RouteEntry {
+  // A match without a path is a PathPrefix "/" match (the API's default).
+  const type = m.path?.type ?? "PathPrefix";
+  let value = m.path?.value ?? "/";
+  // A prefix matches whole segments, so a trailing "/" changes nothing: store it without one.
+  if (type === "PathPrefix" && value.length > 1 && value.endsWith("/")) value = value.replace(/\/+$/, "") || "/";
+  const conditions: Condition[] = [];
+  // Duplicate header names: the first one wins (the spec says later ones are ignored).
+  const seen = new Set<string>();
+  for (const h of m.headers ?? []) {
+    const name = h.name.toLowerCase();
+    if (seen.has(name)) continue;
+    seen.add(name);
+    conditions.push({ kind: h.type === "RegularExpression" ? "HeaderRegex" : "HeaderExact", name, value: h.value });
+  }
+  const seenQuery = new Set<string>();
+  for (const q of m.queryParams ?? []) {
+    if (seenQuery.has(q.name)) continue;
+    seenQuery.add(q.name);
+    conditions.push({ kind: q.type === "RegularExpression" ? "QueryRegex" : "QueryExact", name: q.name, value: q.value });
+  }
+  return { path: { type, value }, ...(m.method && { method: m.method }), conditions, action };
+}
+
+function buildAction(
+  route: string,
+  rule: number,
+  filters: HTTPRouteFilter[],
+  refs: HTTPBackendRef[],
+  ns: string,
+  domain: string,
+  problems: RuleProblem[],
+): RouteAction {
+  const ruleFilters = headerFilters(filters, `rule ${rule}`, problems);
+  let unsupported = ruleFilters === undefined;
+  const backends: Backend[] = refs.map((ref) => {
+    const refNs = ref.namespace ?? ns;
+    const label = `${refNs}/${ref.name}:${ref.port ?? ""}`;
+    const own = headerFilters(ref.filters ?? [], `rule ${rule} backend ${ref.name}`, problems);
+    if (own === undefined) unsupported = true;
+    let unresolved = false;
+    if (!isService(ref)) {
+      problems.push({ type: "ResolvedRefs", reason: "InvalidKind", message: `backendRef kind "${ref.kind}" is not supported` });
+      unresolved = true;
+    } else if (ref.port === undefined) {
+      problems.push({ type: "ResolvedRefs", reason: "UnsupportedValue", message: `backendRef "${ref.name}" needs a port` });
+      unresolved = true;
+    }
+    return {
+      cluster: `outbound|${ref.port ?? 0}||${ref.name}.${refNs}.svc.${domain}`,
+      label,
+      weight: ref.weight ?? 1,
+      filters: own ?? [],
+      ...(unresolved && { unresolved }),
+    };
+  });
+  // A rule with a filter we cannot apply must not serve traffic as if it had none: 500 instead.
+  if (unsupported) return { route, rule, backends: [], filters: [] };
+  return { route, rule, backends, filters: ruleFilters ?? [] };
+}
+
+/** Header modifiers in order; undefined (and a problem reported) when a filter is not supported. */
+function headerFilters(filters: HTTPRouteFilter[], where: string, problems: RuleProblem[]): HeaderFilter[] | undefined {
+  const out: HeaderFilter[] = [];
+  for (const f of filters) {
+    const mod = f.type === "RequestHeaderModifier"
+      ? f.requestHeaderModifier
+      : f.type === "ResponseHeaderModifier"
+      ? f.responseHeaderModifier
+      : undefined;
+    if (!mod) {
+      problems.push({ type: "Accepted", reason: "UnsupportedValue", message: `${where}: filter type "${f.type}" is not supported` });
+      return undefined;
+    }
+    const side = f.type === "RequestHeaderModifier" ? "Request" : "Response";
+    for (const h of mod.set ?? []) out.push({ kind: `${side}HeaderSet`, name: h.name.toLowerCase(), value: h.value });
+    for (const h of mod.add ?? []) out.push({ kind: `${side}HeaderAdd`, name: h.name.toLowerCase(), value: h.value });
+    for (const name of mod.remove ?? []) out.push({ kind: `${side}HeaderRemove`, name: name.toLowerCase() });
+  }
+  return out;
+}
+
+function parentStatus(parent: ParentReference, route: HTTPRoute, problems: RuleProblem[]): RouteParentStatus {
+  const cond = (type: string, status: boolean, reason: string, message: string): StatusCondition => ({
+    type,
+    status: status ? "True" : "False",
+    reason,
+    message,
+    observedGeneration: route.metadata.generation ?? 1,
+  });
+  const first = (type: RuleProblem["type"]) => problems.find((p) => p.type === type);
+  const notAccepted = first("Accepted");
+  const unresolved = first("ResolvedRefs");
+  return {
+    parentRef: parent,
+    controllerName: CONTROLLER_NAME,
+    conditions: [
+      notAccepted
+        ? cond("Accepted", false, notAccepted.reason, notAccepted.message)
+        : cond("Accepted", true, "Accepted", "Route is accepted"),
+      unresolved
+        ? cond("ResolvedRefs", false, unresolved.reason, unresolved.message)
+        : cond("ResolvedRefs", true, "ResolvedRefs", "All references are resolved"),
+    ],
+  };
+}
+
+/** Gateway API precedence within one virtual host: the most specific match first. */
+function comparePrecedence(a: Ranked, b: Ranked): number {
+  const pa = a.entry.path!, pb = b.entry.path!;
+  const exact = Number(pb.type === "Exact") - Number(pa.type === "Exact");
+  if (exact) return exact;
+  // Longest prefix first; regular expressions rank after every prefix (implementation-specific in the spec).
+  const rank = (p: typeof pa) => (p.type === "RegularExpression" ? -1 : p.value.length);
+  const prefix = rank(pb) - rank(pa);
+  if (prefix) return prefix;
+  const method = Number(!!b.entry.method) - Number(!!a.entry.method);
+  if (method) return method;
+  const count = (e: RouteEntry, q: boolean) => e.conditions.filter((c) => c.kind.startsWith("Query") === q).length;
+  const headers = count(b.entry, false) - count(a.entry, false);
+  if (headers) return headers;
+  const query = count(b.entry, true) - count(a.entry, true);
+  if (query) return query;
+  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
+  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
+  return a.rule - b.rule || a.match - b.match;
+}
+
+/** Deterministic order of virtual hosts (the filter indexes them by hostname; order only fixes the bytes). */
+function compareVhosts(a: VirtualHost, b: VirtualHost): number {
+  const ka = `${a.mode}|${a.scope}|${a.hostname}|${a.port}`, kb = `${b.mode}|${b.scope}|${b.hostname}|${b.port}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}

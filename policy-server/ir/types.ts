@@ -1,0 +1,96 @@
+/**
+ * The intermediate representation between Gateway API resources and the rule blob: flat,
+ * precedence-ordered and shaped like what the filter does per request. Built by `buildIr()`,
+ * written by `encodeBlob()`. See docs/blob-format.md for the binary form of each record.
+ *
+ * @module
+ */
+
+/** Where a virtual host's traffic comes from. */
+export type AttachMode = "gateway" | "mesh";
+
+/** The whole routing table the filter serves. */
+export interface RouteTable {
+  /** The policy server's blob version, carried in the blob header. */
+  generation: number;
+  /** Virtual hosts; the filter picks the most specific for a request's authority. */
+  vhosts: VirtualHost[];
+}
+
+/** One (hostname, port, attachment) with its routes in precedence order. */
+export interface VirtualHost {
+  /** Lower-case hostname: exact, `*.suffix` wildcard, or `*` for any. */
+  hostname: string;
+  mode: AttachMode;
+  /** Listener or Service port; 0 for any. */
+  port: number;
+  /** `namespace/name` of the Gateway or Service the routes attach to. */
+  scope?: string;
+  /** One entry per HTTPRouteMatch, highest precedence first. */
+  routes: RouteEntry[];
+}
+
+export type PathMatchType = "Exact" | "PathPrefix" | "RegularExpression";
+
+export interface PathMatch {
+  type: PathMatchType;
+  value: string;
+}
+
+export type ConditionKind = "HeaderExact" | "HeaderRegex" | "QueryExact" | "QueryRegex";
+
+/** A header or query parameter match; all of an entry's conditions are ANDed. */
+export interface Condition {
+  kind: ConditionKind;
+  /** Header names lower-case; query parameter names as written. */
+  name: string;
+  value: string;
+}
+
+/** One flattened HTTPRouteMatch. Entries of the same rule share one `RouteAction` object. */
+export interface RouteEntry {
+  path?: PathMatch;
+  method?: string;
+  conditions: Condition[];
+  action: RouteAction;
+}
+
+export type HeaderFilterKind =
+  | "RequestHeaderSet"
+  | "RequestHeaderAdd"
+  | "RequestHeaderRemove"
+  | "ResponseHeaderSet"
+  | "ResponseHeaderAdd"
+  | "ResponseHeaderRemove";
+
+/** A single header operation, applied in order. */
+export interface HeaderFilter {
+  kind: HeaderFilterKind;
+  name: string;
+  /** Absent for removals. */
+  value?: string;
+}
+
+/** What a matched HTTPRoute rule does. */
+export interface RouteAction {
+  /** `namespace/name` of the HTTPRoute. */
+  route: string;
+  /** The rule's index in the HTTPRoute. */
+  rule: number;
+  backends: Backend[];
+  /** Rule-level filters. */
+  filters: HeaderFilter[];
+}
+
+/** One backendRef, resolved to an Envoy cluster name. */
+export interface Backend {
+  /** Envoy cluster, e.g. `outbound|80||my-server-v2.devopssong.svc.cluster.local`. */
+  cluster: string;
+  /** `namespace/name:port`, as logs and the simulator show it. */
+  label: string;
+  weight: number;
+  /** backendRef-level filters. */
+  filters: HeaderFilter[];
+  /** The reference could not be resolved: its share of traffic answers 500. */
+  unresolved?: boolean;
+}
