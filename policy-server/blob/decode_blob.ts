@@ -142,16 +142,27 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
   }
   const v = records(Section.VHOSTS);
   const vhosts: VirtualHost[] = [];
+  let previous = "";
   for (let i = 0; i < v.n; i++) {
     const r = v.row(i);
     const mode = nameOf(MODE, view.getUint8(r + 5)) ?? fail(`Virtual host ${i}: unknown mode`);
     const scope = optStr(view.getUint32(r + 8, true));
+    const hostname = str(view.getUint32(r, true));
+    const first = view.getUint32(r + 12, true), n = view.getUint32(r + 16, true);
+    const port = view.getUint16(r + 6, true);
+    // Consecutive records sharing a route range are the hostnames of one virtual host.
+    const key = `${mode}|${scope}|${port}|${first}|${n}`;
+    if (key === previous) {
+      vhosts[vhosts.length - 1].hostnames.push(hostname);
+      continue;
+    }
+    previous = key;
     vhosts.push({
-      hostname: str(view.getUint32(r, true)),
+      hostnames: [hostname],
       mode,
-      port: view.getUint16(r + 6, true),
+      port,
       ...(scope !== undefined && { scope }),
-      routes: slice(routes, view.getUint32(r + 12, true), view.getUint32(r + 16, true), "Virtual host route"),
+      routes: slice(routes, first, n, "Virtual host route"),
     });
   }
   return { generation, vhosts };

@@ -154,19 +154,18 @@ export function encodeBlob(table: RouteTable): Uint8Array {
       r.setUint32(12, firstCondition, true);
       r.setUint32(16, action, true);
     }
-    const r = vhosts.add();
-    const kind = vh.hostname === "*"
-      ? HOST_KIND.any
-      : vh.hostname.startsWith("*.")
-      ? HOST_KIND.wildcard
-      : HOST_KIND.exact;
-    r.setUint32(0, strings.ref(vh.hostname), true);
-    r.setUint8(4, kind);
-    r.setUint8(5, MODE[vh.mode]);
-    r.setUint16(6, vh.port, true);
-    r.setUint32(8, strings.ref(vh.scope), true);
-    r.setUint32(12, firstRoute, true);
-    r.setUint32(16, vh.routes.length, true);
+    // One record per hostname, all pointing at the same route range.
+    for (const hostname of vh.hostnames) {
+      const r = vhosts.add();
+      const kind = hostname === "*" ? HOST_KIND.any : hostname.startsWith("*.") ? HOST_KIND.wildcard : HOST_KIND.exact;
+      r.setUint32(0, strings.ref(hostname), true);
+      r.setUint8(4, kind);
+      r.setUint8(5, MODE[vh.mode]);
+      r.setUint16(6, vh.port, true);
+      r.setUint32(8, strings.ref(vh.scope), true);
+      r.setUint32(12, firstRoute, true);
+      r.setUint32(16, vh.routes.length, true);
+    }
   }
 
   const sections: [number, Uint8Array][] = [

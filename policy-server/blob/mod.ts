@@ -5,4 +5,5 @@
  */
 export { encodeBlob } from "./encode_blob.ts";
 export { BlobFormatError, decodeBlob } from "./decode_blob.ts";
+export { formatHex, parseHex } from "./hexdump.ts";
 export * from "./format.ts";

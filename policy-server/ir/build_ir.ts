@@ -32,8 +32,10 @@ interface RuleProblem {
   message: string;
 }
 
+// The API's defaults differ: a backendRef is a core Service unless it says otherwise, a parentRef a Gateway.
 const isService = (ref: { group?: string; kind?: string }) =>
-  (ref.group ?? "") === "" && (ref.kind ?? "Service") === "Service";
+  ["", "core"].includes(ref.group ?? "") && (ref.kind ?? "Service") === "Service";
+const isServiceParent = (ref: ParentReference) => ref.kind === "Service" && isService(ref);
 const isGateway = (ref: ParentReference) =>
   (ref.group ?? "gateway.networking.k8s.io") === "gateway.networking.k8s.io" && (ref.kind ?? "Gateway") === "Gateway";
 
@@ -62,7 +64,7 @@ interface Ranked {
 export function buildIr(resources: KubeObject[], options: BuildIrOptions): BuildIrResult {
   const domain = options.clusterDomain ?? "cluster.local";
   const routes = resources.filter((r): r is HTTPRoute => r.kind === "HTTPRoute");
-  const vhosts = new Map<string, { vh: VirtualHost; ranked: Ranked[] }>();
+  const slots = new Map<string, Slot>();
   const statuses: RouteStatus[] = [];
 
   for (const route of routes) {
@@ -94,10 +96,10 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
       }
       for (const t of targets) {
         const id = `${t.mode}|${t.scope}|${t.hostname}|${t.port}`;
-        let slot = vhosts.get(id);
+        let slot = slots.get(id);
         if (!slot) {
-          slot = { vh: { ...t, routes: [] }, ranked: [] };
-          vhosts.set(id, slot);
+          slot = { ...t, ranked: [] };
+          slots.set(id, slot);
         }
         entries.forEach((entry, i) => slot.ranked.push({ entry, ...ranked[i] }));
       }
@@ -106,18 +108,47 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
     statuses.push({ route: key, parents });
   }
 
-  const table: RouteTable = { generation: options.generation, vhosts: [] };
-  for (const { vh, ranked } of [...vhosts.values()].sort((a, b) => compareVhosts(a.vh, b.vh))) {
-    vh.routes = ranked.sort(comparePrecedence).map((r) => r.entry);
-    table.vhosts.push(vh);
+  return { table: { generation: options.generation, vhosts: mergeHostnames([...slots.values()]) }, statuses };
+}
+
+/** The routes attached to one hostname of one parent, before ordering. */
+interface Slot {
+  hostname: string;
+  mode: VirtualHost["mode"];
+  port: number;
+  scope: string;
+  ranked: Ranked[];
+}
+
+/**
+ * Orders each hostname's routes, then folds hostnames that ended up with the very same route list
+ * (the names of one Service, or a route's several hostnames) into one virtual host.
+ */
+function mergeHostnames(slots: Slot[]): VirtualHost[] {
+  const out = new Map<string, VirtualHost>();
+  for (const slot of slots.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0))) {
+    const routes = slot.ranked.sort(comparePrecedence).map((r) => r.entry);
+    const entryIds = routes.map((e) => entryId(e)).join(",");
+    const key = `${slot.mode}|${slot.scope}|${slot.port}|${entryIds}`;
+    const vh = out.get(key);
+    if (vh) vh.hostnames.push(slot.hostname);
+    else out.set(key, { hostnames: [slot.hostname], mode: slot.mode, port: slot.port, scope: slot.scope, routes });
   }
-  return { table, statuses };
+  return [...out.values()];
+}
+
+const entryIds = new WeakMap<RouteEntry, number>();
+let nextEntryId = 0;
+function entryId(e: RouteEntry): number {
+  let id = entryIds.get(e);
+  if (id === undefined) entryIds.set(e, id = nextEntryId++);
+  return id;
 }
 
 /** The virtual hosts a parentRef attaches a route to, or undefined for an unsupported parent. */
 function attachTargets(route: HTTPRoute, parent: ParentReference, domain: string) {
   const ns = parent.namespace ?? route.metadata.namespace;
-  if (isService(parent)) {
+  if (isServiceParent(parent)) {
     // GAMMA: traffic addressed to the Service, by any of the names its clients may use.
     const names = [parent.name, `${parent.name}.${ns}`, `${parent.name}.${ns}.svc`, `${parent.name}.${ns}.svc.${domain}`];
     return names.map((hostname) => ({
@@ -265,10 +296,4 @@ function comparePrecedence(a: Ranked, b: Ranked): number {
   if (a.created !== b.created) return a.created < b.created ? -1 : 1;
   if (a.key !== b.key) return a.key < b.key ? -1 : 1;
   return a.rule - b.rule || a.match - b.match;
-}
-
-/** Deterministic order of virtual hosts (the filter indexes them by hostname; order only fixes the bytes). */
-function compareVhosts(a: VirtualHost, b: VirtualHost): number {
-  const ka = `${a.mode}|${a.scope}|${a.hostname}|${a.port}`, kb = `${b.mode}|${b.scope}|${b.hostname}|${b.port}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
 }

@@ -17,10 +17,10 @@ export interface RouteTable {
   vhosts: VirtualHost[];
 }
 
-/** One (hostname, port, attachment) with its routes in precedence order. */
+/** Hostnames sharing one attachment, port and route list, the routes in precedence order. */
 export interface VirtualHost {
-  /** Lower-case hostname: exact, `*.suffix` wildcard, or `*` for any. */
-  hostname: string;
+  /** Lower-case hostnames: exact, `*.suffix` wildcard, or `*` for any. */
+  hostnames: string[];
   mode: AttachMode;
   /** Listener or Service port; 0 for any. */
   port: number;

@@ -1,0 +1,59 @@
+import { crc32 } from "node:zlib";
+import { assertEquals, assertThrows } from "../../tests/assert.ts";
+import { goldenCases } from "../../tests/golden.ts";
+import { BlobFormatError, decodeBlob } from "./decode_blob.ts";
+import { encodeBlob } from "./encode_blob.ts";
+import { parseHex } from "./hexdump.ts";
+
+const testdata = new URL("../../tests/testdata/blob/", import.meta.url);
+
+Deno.test("decodeBlob() reads every golden blob back into its IR", async (t) => {
+  for (const c of await goldenCases(testdata, ".ir.json")) {
+    await t.step(c.name, async () => {
+      const blob = parseHex(await Deno.readTextFile(new URL(`${c.name}.blob.hex`, testdata)));
+      assertEquals(decodeBlob(blob), JSON.parse(await Deno.readTextFile(c.url)));
+    });
+  }
+});
+
+/** A valid blob with `edit` applied and its checksum made right again, so deeper checks are reached. */
+function tampered(edit: (view: DataView) => void): Uint8Array {
+  const blob = encodeBlob({
+    generation: 1,
+    vhosts: [{
+      hostnames: ["h"],
+      mode: "gateway",
+      port: 0,
+      routes: [{ conditions: [], action: { route: "r", rule: 0, backends: [], filters: [] } }],
+    }],
+  });
+  const view = new DataView(blob.buffer);
+  edit(view);
+  view.setUint32(12, crc32(blob.subarray(16)) >>> 0, true);
+  return blob;
+}
+
+Deno.test("decodeBlob() refuses blobs that break the format", async (t) => {
+  const good = tampered(() => {});
+  const cases: [string, Uint8Array, string][] = [
+    ["truncated", good.slice(0, good.length - 4), "Total length"],
+    ["shorter than the header", good.slice(0, 10), "shorter than its header"],
+    ["flipped bit", (() => {
+      const b = good.slice();
+      b[b.length - 5] ^= 0x10;
+      return b;
+    })(), "Checksum"],
+    ["bad magic", (() => {
+      const b = good.slice();
+      b[0] = 0;
+      return b;
+    })(), "magic"],
+    ["newer format", tampered((v) => v.setUint16(4, 2, true)), "Unsupported format"],
+    ["huge section count", tampered((v) => v.setUint32(20, 0x10000000, true)), "directory out of range"],
+    ["section past the end", tampered((v) => v.setUint32(32 + 8, 0xffffff, true)), "out of range"],
+    ["huge record count", tampered((v) => v.setUint32(v.getUint32(32 + 12 + 4, true), 0x7fffffff, true)), "does not match"],
+  ];
+  for (const [name, blob, message] of cases) {
+    await t.step(name, () => void assertThrows(() => decodeBlob(blob), BlobFormatError, message));
+  }
+});

@@ -1,0 +1,61 @@
+import { parseAllDocuments, stringify } from "yaml";
+import { assertEquals } from "../../tests/assert.ts";
+import { assertGolden, goldenCases } from "../../tests/golden.ts";
+import type { KubeObject } from "../model/types.ts";
+import { buildIr } from "./build_ir.ts";
+
+const testdata = new URL("../../tests/testdata/compile/", import.meta.url);
+
+async function loadResources(url: URL): Promise<KubeObject[]> {
+  return parseAllDocuments(await Deno.readTextFile(url)).map((d) => d.toJS() as KubeObject).filter(Boolean);
+}
+
+Deno.test("buildIr() matches the golden IR and status of every compile case", async (t) => {
+  for (const c of await goldenCases(testdata, ".in.yaml")) {
+    await t.step(c.name, async () => {
+      const result = buildIr(await loadResources(c.url), { generation: 1 });
+      const out = stringify(result, { aliasDuplicateObjects: false, lineWidth: 0 });
+      await assertGolden(new URL(`${c.name}.out.yaml`, testdata), out);
+    });
+  }
+});
+
+const route = (name: string, spec: unknown, created = "2026-11-01T00:00:00Z") =>
+  ({
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: { name, namespace: "ns", creationTimestamp: created },
+    spec,
+  }) as KubeObject;
+
+Deno.test("buildIr() gives a rule without matches the default PathPrefix / match", () => {
+  const { table } = buildIr([route("r", { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [{ name: "a", port: 80 }] }] })], {
+    generation: 1,
+  });
+  assertEquals(table.vhosts[0].routes[0].path, { type: "PathPrefix", value: "/" });
+});
+
+Deno.test("buildIr() ranks the older of two equal routes first", () => {
+  const spec = { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [{ name: "a", port: 80 }] }] };
+  const { table } = buildIr([route("young", spec, "2026-11-02T00:00:00Z"), route("old", spec, "2026-11-01T00:00:00Z")], {
+    generation: 1,
+  });
+  assertEquals(table.vhosts[0].routes.map((r) => r.action.route), ["ns/old", "ns/young"]);
+});
+
+Deno.test("buildIr() attaches a GAMMA route to every name of its Service", () => {
+  const { table } = buildIr([route("r", { parentRefs: [{ name: "svc", kind: "Service", group: "", port: 8080 }] })], {
+    generation: 1,
+  });
+  assertEquals(table.vhosts.length, 1);
+  assertEquals(table.vhosts[0].port, 8080);
+  assertEquals(table.vhosts[0].hostnames.sort(), ["svc", "svc.ns", "svc.ns.svc", "svc.ns.svc.cluster.local"]);
+});
+
+Deno.test("buildIr() reports an unsupported parent kind without dropping the other parents", () => {
+  const { table, statuses } = buildIr([
+    route("r", { parentRefs: [{ name: "x", kind: "Mesh", group: "example.com" }, { name: "gw" }] }),
+  ], { generation: 1 });
+  assertEquals(table.vhosts.length, 1);
+  assertEquals(statuses[0].parents.map((p) => p.conditions[0].status), ["False", "True"]);
+});
