@@ -78,6 +78,18 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
       const action = buildAction(key, ruleIndex, rule.filters ?? [], rule.backendRefs ?? [], ns, domain, problems);
       const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
       matches.forEach((m, matchIndex) => {
+        // Until the filter has a linear-time regex engine, a regex match is dropped (and reported)
+        // rather than served as some other match.
+        const regex = m.path?.type === "RegularExpression" ||
+          [...(m.headers ?? []), ...(m.queryParams ?? [])].some((h) => h.type === "RegularExpression");
+        if (regex) {
+          problems.push({
+            type: "Accepted",
+            reason: "UnsupportedValue",
+            message: `rule ${ruleIndex} match ${matchIndex}: RegularExpression matches are not supported yet`,
+          });
+          return;
+        }
         entries.push(buildEntry(m, action));
         ranked.push({ created: route.metadata.creationTimestamp ?? "", key, rule: ruleIndex, match: matchIndex });
       });
