@@ -10,6 +10,8 @@ export const GATEWAY_API_V1 = "gateway.networking.k8s.io/v1";
 export interface ObjectMeta {
   name: string;
   namespace?: string;
+  /** Set by the policy server when the object is first stored. */
+  uid?: string;
   creationTimestamp?: string;
   resourceVersion?: string;
   generation?: number;

@@ -1,0 +1,204 @@
+/**
+ * The policy server's HTTP API (Hono). Errors of every kind leave through `onError` as Kubernetes
+ * `Status` bodies.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { HTTPException } from "hono/http-exception";
+import { compile } from "./compile/mod.ts";
+import { Publisher } from "./delivery/publisher.ts";
+import type { CompileFn, Published } from "./delivery/publisher.ts";
+import { renderWasmPlugin, wasmPluginToYaml } from "./delivery/render_wasmplugin.ts";
+import type { WasmPluginOptions } from "./delivery/render_wasmplugin.ts";
+import { admitResources } from "./model/admit_resources.ts";
+import { failureStatus } from "./model/kube_status.ts";
+import { parseResources } from "./model/parse_resources.ts";
+import { ResourceError } from "./model/resource_error.ts";
+import { GATEWAY_API_V1 } from "./model/types.ts";
+import type { HTTPRoute } from "./model/types.ts";
+import { StoreConflictError, StoreLimitError } from "./store/kv_batch.ts";
+import type { Store } from "./store/store.ts";
+
+export interface AppDeps {
+  store: Store;
+  /** The compiler; the real one unless a test says otherwise. */
+  compile?: CompileFn;
+  /** Share one publisher with the caller (e.g. to await `ready()` before serving). */
+  publisher?: Publisher;
+  /** How the WasmPlugin is rendered. */
+  plugin?: WasmPluginOptions;
+  /** Largest accepted request body (default 1 MiB). */
+  maxBodyBytes?: number;
+  /** Receives one structured entry per notable event; default: a JSON line on stderr. */
+  log?: (entry: Record<string, unknown>) => void;
+}
+
+const VERSION_HEADER = "X-Wasmroute-Version";
+
+/**
+ * Builds the HTTP app:
+ * - `GET /healthz`
+ * - `POST /v1/routes`: HTTPRoutes as YAML (multi-document) or JSON; all stored or none
+ * - `GET /v1/routes`, `GET /v1/routes/:namespace`, `GET /v1/routes/:namespace/:name`
+ * - `DELETE /v1/routes/:namespace/:name`
+ * - `GET /v1/blob`: the rule blob, with `ETag` and `If-None-Match`
+ * - `GET /v1/wasmplugin`: the Istio WasmPlugin, YAML (default) or JSON
+ */
+export function createApp(deps: AppDeps): Hono {
+  const { store } = deps;
+  const publisher = deps.publisher ?? new Publisher(store, deps.compile ?? compile);
+  const log = deps.log ??
+    ((entry) => console.error(JSON.stringify({ time: new Date().toISOString(), ...entry })));
+  const app = new Hono();
+
+  app.onError((error, c) => {
+    const status = toStatus(error);
+    if (status.code >= 500) {
+      log({
+        level: "error",
+        msg: "request failed",
+        method: c.req.method,
+        path: c.req.path,
+        error: String(error?.stack ?? error),
+      });
+    }
+    return c.json(status, status.code as HTTPException["status"]);
+  });
+  app.notFound((c) => c.json(failureStatus(404, `${c.req.method} ${c.req.path} is not served`), 404));
+
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
+
+  // Every API call sees the stored routes compiled at least once by this process.
+  app.use("/v1/*", async (_c, next) => {
+    await publisher.ready();
+    await next();
+  });
+
+  const withStatus = (route: HTTPRoute): HTTPRoute => {
+    const status = publisher.statusOf(route.metadata);
+    return status ? { ...route, status } : route;
+  };
+  const routeList = (items: HTTPRoute[]) => ({
+    apiVersion: GATEWAY_API_V1,
+    kind: "HTTPRouteList",
+    metadata: {},
+    items: items.map(withStatus),
+  });
+  const published = (c: Context, result: Published) => {
+    if (result.blobChanged) {
+      log({
+        level: "info",
+        msg: "blob published",
+        generation: result.blob.generation,
+        sha256: result.blob.sha256,
+        size: result.blob.size,
+      });
+    }
+    c.header(VERSION_HEADER, String(result.blob.generation));
+  };
+
+  const maxSize = deps.maxBodyBytes ?? 1 << 20;
+  const limit = bodyLimit({
+    maxSize,
+    onError: () => {
+      throw new HTTPException(413, { message: `the request body is larger than ${maxSize} bytes` });
+    },
+  });
+
+  app.post("/v1/routes", limit, async (c) => {
+    const routes = admitResources(parseResources(await c.req.text(), c.req.header("Content-Type")));
+    const result = await publisher.apply({ put: routes });
+    published(c, result);
+    const { generation, sha256, size } = result.blob;
+    return c.json(
+      { ...routeList(result.routes), blob: { generation, sha256, size, changed: result.blobChanged } },
+      result.created > 0 ? 201 : 200,
+    );
+  });
+
+  app.get("/v1/routes", async (c) => c.json(routeList(await store.list())));
+  app.get(
+    "/v1/routes/:namespace",
+    async (c) => c.json(routeList(await store.list(c.req.param("namespace")))),
+  );
+
+  app.get("/v1/routes/:namespace/:name", async (c) => {
+    const { namespace, name } = c.req.param();
+    const route = await store.get(namespace, name);
+    if (!route) throw new HTTPException(404, { message: `HTTPRoute "${namespace}/${name}" not found` });
+    return c.json(withStatus(route));
+  });
+
+  app.delete("/v1/routes/:namespace/:name", async (c) => {
+    const { namespace, name } = c.req.param();
+    const result = await publisher.apply({ delete: [{ namespace, name }] });
+    if (result.deleted.length === 0) {
+      throw new HTTPException(404, { message: `HTTPRoute "${namespace}/${name}" not found` });
+    }
+    published(c, result);
+    return c.json({
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Success",
+      details: { name, group: "gateway.networking.k8s.io", kind: "httproutes" },
+    });
+  });
+
+  app.get("/v1/blob", async (c) => {
+    const meta = await store.blobMeta();
+    if (!meta) throw new HTTPException(503, { message: "no blob has been compiled yet" });
+    c.header("ETag", `"${meta.sha256}"`);
+    c.header(VERSION_HEADER, String(meta.generation));
+    // Filters and tools poll: let caches keep the bytes but always ask first.
+    c.header("Cache-Control", "no-cache");
+    if (etagMatches(c.req.header("If-None-Match"), meta.sha256)) return c.body(null, 304);
+    // By generation, so bytes and headers agree even if a write lands meanwhile.
+    const record = await store.blobAt(meta.generation);
+    if (!record) throw new HTTPException(503, { message: `blob ${meta.generation} was replaced; retry` });
+    c.header("Content-Type", "application/octet-stream");
+    return c.body(record.blob as Uint8Array<ArrayBuffer>);
+  });
+
+  app.get("/v1/wasmplugin", async (c) => {
+    const format = c.req.query("format") ??
+      (c.req.header("Accept")?.includes("application/json") ? "json" : "yaml");
+    if (format !== "json" && format !== "yaml") {
+      throw new HTTPException(400, { message: `format "${format}" is not supported (json or yaml)` });
+    }
+    const blob = await store.currentBlob();
+    if (!blob) throw new HTTPException(503, { message: "no blob has been compiled yet" });
+    const plugin = renderWasmPlugin(blob, deps.plugin);
+    c.header(VERSION_HEADER, String(blob.generation));
+    if (format === "json") return c.json(plugin);
+    c.header("Content-Type", "application/yaml; charset=utf-8");
+    return c.body(wasmPluginToYaml(plugin));
+  });
+
+  return app;
+}
+
+/** One place that turns any error into a Kubernetes `Status`. */
+function toStatus(error: unknown) {
+  if (error instanceof ResourceError) {
+    return failureStatus(error.status, error.message, error.causes, error.reason);
+  }
+  if (error instanceof StoreLimitError) return failureStatus(413, error.message);
+  if (error instanceof StoreConflictError) return failureStatus(409, error.message);
+  if (error instanceof HTTPException) {
+    return failureStatus(error.status, error.message || `HTTP ${error.status}`);
+  }
+  return failureStatus(500, "internal error; see the server log");
+}
+
+/** `If-None-Match` holds `*` or a list of (possibly weak) entity tags. */
+function etagMatches(header: string | undefined, sha256: string): boolean {
+  if (!header) return false;
+  return header.split(",").some((tag) => {
+    const t = tag.trim().replace(/^W\//, "");
+    return t === "*" || t === `"${sha256}"`;
+  });
+}

@@ -1,0 +1,126 @@
+import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
+import { decodeBlob } from "../blob/mod.ts";
+import { compile } from "../compile/mod.ts";
+import { sampleRoute } from "../model/testing.ts";
+import { Store } from "../store/store.ts";
+import { Publisher } from "./publisher.ts";
+import type { CompileFn } from "./publisher.ts";
+
+async function withStore(fn: (store: Store, path: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "wasmroute-publisher-" });
+  const store = await Store.open(`${dir}/wasmroute.kv`);
+  try {
+    await fn(store, `${dir}/wasmroute.kv`);
+  } finally {
+    store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("Publisher.ready compiles once: generation 1 for an empty store, unchanged on restart", async () => {
+  await withStore(async (store, path) => {
+    const blob = await new Publisher(store, compile).ready();
+    assertEquals(blob.generation, 1);
+    assertEquals(decodeBlob((await store.currentBlob())!.blob).generation, 1);
+    // Another process on the same data compiles the same bytes: no new generation.
+    const other = await Store.open(path);
+    try {
+      assertEquals((await new Publisher(other, compile).ready()).generation, 1);
+    } finally {
+      other.close();
+    }
+  });
+});
+
+Deno.test("Publisher.ready compiles routes stored without a blob and knows their status", async () => {
+  await withStore(async (store) => {
+    await store.putAll([sampleRoute()]);
+    const publisher = new Publisher(store, compile);
+    assertEquals(publisher.statusOf({ namespace: "default", name: "web" }), undefined);
+    const blob = await publisher.ready();
+    assertEquals(blob.generation, 1);
+    assertEquals(
+      publisher.statusOf({ namespace: "default", name: "web" })?.parents[0].parentRef.name,
+      "gateway",
+    );
+  });
+});
+
+Deno.test("Publisher.apply bumps the generation only when the compiled bytes change", async () => {
+  await withStore(async (store) => {
+    const publisher = new Publisher(store, compile);
+    await publisher.ready();
+    const first = await publisher.apply({ put: [sampleRoute()] });
+    assertEquals([first.created, first.blob.generation, first.blobChanged], [1, 2, true]);
+    const again = await publisher.apply({ put: [sampleRoute()] });
+    assertEquals([again.created, again.blob.generation, again.blobChanged], [0, 2, false]);
+    const relabelled = sampleRoute();
+    relabelled.metadata.labels = { team: "a" };
+    assertEquals(
+      (await publisher.apply({ put: [relabelled] })).blob.generation,
+      2,
+      "labels do not reach the blob",
+    );
+    const gone = await publisher.apply({ delete: [{ namespace: "default", name: "web" }] });
+    assertEquals([gone.deleted.length, gone.blob.generation], [1, 3]);
+    const stored = await store.currentBlob();
+    assertEquals(decodeBlob(stored!.blob).generation, 3, "the blob header carries the generation");
+  });
+});
+
+Deno.test("Publisher.apply writes nothing when compiling fails", async () => {
+  await withStore(async (store) => {
+    let fail = false;
+    const flaky: CompileFn = (resources, options) =>
+      fail ? Promise.reject(new Error("compiler bug")) : compile(resources, options);
+    const publisher = new Publisher(store, flaky);
+    await publisher.apply({ put: [sampleRoute("a")] });
+    fail = true;
+    await assertRejects(() => publisher.apply({ put: [sampleRoute("b")] }), "compiler bug");
+    assertEquals((await store.list()).map((r) => r.metadata.name), ["a"]);
+    assertEquals((await store.blobMeta())?.generation, 1);
+    fail = false;
+    assertEquals(
+      (await publisher.apply({ put: [sampleRoute("b")] })).blob.generation,
+      2,
+      "a failure does not block later writes",
+    );
+  });
+});
+
+Deno.test("Publisher.apply serialises concurrent writes: every route lands, every generation is distinct", async () => {
+  await withStore(async (store) => {
+    const publisher = new Publisher(store, compile);
+    const results = await Promise.all(
+      Array.from({ length: 8 }, (_, i) => publisher.apply({ put: [sampleRoute(`r${i}`)] })),
+    );
+    assertEquals(results.map((r) => r.blob.generation), [1, 2, 3, 4, 5, 6, 7, 8]);
+    assertEquals((await store.list()).length, 8);
+    const expected = await compile(await store.list(), { generation: 8 });
+    assertEquals((await store.currentBlob())?.sha256, expected.sha256);
+  });
+});
+
+Deno.test("Publisher.apply retries when another process wrote meanwhile", async () => {
+  await withStore(async (store, path) => {
+    const other = await Store.open(path);
+    try {
+      let raced = false;
+      // Land a write from "another process" between this publisher's read and its commit, once.
+      const racing: CompileFn = async (resources, options) => {
+        if (!raced) {
+          raced = true;
+          await other.putAll([sampleRoute("theirs")]);
+        }
+        return compile(resources, options);
+      };
+      const result = await new Publisher(store, racing).apply({ put: [sampleRoute("mine")] });
+      assert(raced);
+      assertEquals((await store.list()).map((r) => r.metadata.name), ["mine", "theirs"]);
+      const expected = await compile(await store.list(), { generation: result.blob.generation });
+      assertEquals(result.blob.sha256, expected.sha256, "the blob covers both writes");
+    } finally {
+      other.close();
+    }
+  });
+});

@@ -1,0 +1,224 @@
+import { assertEquals } from "../../tests/assert.ts";
+import type { CauseType } from "./resource_error.ts";
+import { sampleRoute } from "./testing.ts";
+import type { HTTPRoute } from "./types.ts";
+import { validateHttpRoute } from "./validate_http_route.ts";
+
+// deno-lint-ignore no-explicit-any
+type Loose = any;
+
+/** A sample route changed by `edit`, validated; returns `[field, reason]` pairs. */
+function problems(edit: (route: Loose) => void): [string, CauseType][] {
+  const route: Loose = sampleRoute();
+  edit(route);
+  return validateHttpRoute(route).map((e) => [e.field, e.reason]);
+}
+
+const many = <T>(n: number, make: (i: number) => T) => Array.from({ length: n }, (_, i) => make(i));
+
+Deno.test("validateHttpRoute accepts a valid route and a minimal one", () => {
+  assertEquals(validateHttpRoute(sampleRoute()), []);
+  const minimal: HTTPRoute = {
+    apiVersion: "gateway.networking.k8s.io/v1beta1",
+    kind: "HTTPRoute",
+    metadata: { name: "a.b-c" } as HTTPRoute["metadata"],
+    spec: { parentRefs: [{ name: "mesh-svc", kind: "Service", group: "", port: 80 }] },
+  };
+  assertEquals(validateHttpRoute(minimal), []);
+});
+
+const cases: [string, (r: Loose) => void, [string, CauseType][]][] = [
+  ["apiVersion must be a Gateway API version", (r) => (r.apiVersion = "v1"), [[
+    "apiVersion",
+    "FieldValueNotSupported",
+  ]]],
+  ["metadata is required", (r) => delete r.metadata, [["metadata", "FieldValueRequired"]]],
+  ["metadata.name is required", (r) => delete r.metadata.name, [["metadata.name", "FieldValueRequired"]]],
+  ["metadata.name is a DNS-1123 subdomain", (r) => (r.metadata.name = "Web_1"), [[
+    "metadata.name",
+    "FieldValueInvalid",
+  ]]],
+  ["metadata.name is at most 253 characters", (r) => (r.metadata.name = "a".repeat(254)), [[
+    "metadata.name",
+    "FieldValueTooLong",
+  ]]],
+  ["metadata.namespace is a DNS-1123 label", (r) => (r.metadata.namespace = "a.b"), [[
+    "metadata.namespace",
+    "FieldValueInvalid",
+  ]]],
+  ["labels are strings", (r) => (r.metadata.labels = { app: 1 }), [[
+    "metadata.labels.app",
+    "FieldValueTypeInvalid",
+  ]]],
+  ["spec is required", (r) => delete r.spec, [["spec", "FieldValueRequired"]]],
+  ["parentRefs are required", (r) => delete r.spec.parentRefs, [["spec.parentRefs", "FieldValueRequired"]]],
+  ["parentRefs may not be empty", (r) => (r.spec.parentRefs = []), [[
+    "spec.parentRefs",
+    "FieldValueRequired",
+  ]]],
+  ["at most 32 parentRefs", (r) => (r.spec.parentRefs = many(33, (i) => ({ name: `gw${i}` }))), [[
+    "spec.parentRefs",
+    "FieldValueTooMany",
+  ]]],
+  ["a parentRef needs a name", (r) => delete r.spec.parentRefs[0].name, [[
+    "spec.parentRefs[0].name",
+    "FieldValueRequired",
+  ]]],
+  ["a parentRef is an object", (r) => (r.spec.parentRefs = ["gw"]), [[
+    "spec.parentRefs[0]",
+    "FieldValueTypeInvalid",
+  ]]],
+  ["a parentRef port is 1..65535", (r) => (r.spec.parentRefs[0].port = 0), [[
+    "spec.parentRefs[0].port",
+    "FieldValueInvalid",
+  ]]],
+  ["the same parent twice", (r) => r.spec.parentRefs.push({ ...r.spec.parentRefs[0] }), [[
+    "spec.parentRefs[1]",
+    "FieldValueDuplicate",
+  ]]],
+  ["hostnames are lowercase names", (r) => (r.spec.hostnames = ["Web.example.com"]), [[
+    "spec.hostnames[0]",
+    "FieldValueInvalid",
+  ]]],
+  ["rules are an array", (r) => (r.spec.rules = {}), [["spec.rules", "FieldValueTypeInvalid"]]],
+  ["at most 16 rules", (r) => (r.spec.rules = many(17, () => ({}))), [["spec.rules", "FieldValueTooMany"]]],
+  ["at most 64 matches per rule", (r) => (r.spec.rules[0].matches = many(65, () => ({}))), [[
+    "spec.rules[0].matches",
+    "FieldValueTooMany",
+  ]]],
+  [
+    "at most 128 matches per route",
+    (r) => (r.spec.rules = many(3, () => ({ matches: many(60, () => ({})) }))),
+    [["spec.rules", "FieldValueInvalid"]],
+  ],
+  ["rule names are unique", (r) => (r.spec.rules = [{ name: "a" }, { name: "a" }]), [[
+    "spec.rules[1].name",
+    "FieldValueDuplicate",
+  ]]],
+  ["path type is an enum", (r) => (r.spec.rules[0].matches[0].path.type = "Prefix"), [[
+    "spec.rules[0].matches[0].path.type",
+    "FieldValueNotSupported",
+  ]]],
+  ["path value starts with /", (r) => (r.spec.rules[0].matches[0].path.value = "web"), [[
+    "spec.rules[0].matches[0].path.value",
+    "FieldValueInvalid",
+  ]]],
+  ["path value has no //", (r) => (r.spec.rules[0].matches[0].path.value = "/a//b"), [[
+    "spec.rules[0].matches[0].path.value",
+    "FieldValueInvalid",
+  ]]],
+  ["path value does not end in /..", (r) => (r.spec.rules[0].matches[0].path.value = "/a/.."), [[
+    "spec.rules[0].matches[0].path.value",
+    "FieldValueInvalid",
+  ]]],
+  [
+    "regex paths need no leading /",
+    (r) => (r.spec.rules[0].matches[0].path = { type: "RegularExpression", value: ".*\\.png" }),
+    [],
+  ],
+  ["header names are RFC 7230 tokens", (r) => (r.spec.rules[0].matches[0].headers[0].name = "x canary"), [[
+    "spec.rules[0].matches[0].headers[0].name",
+    "FieldValueInvalid",
+  ]]],
+  ["header values are required", (r) => delete r.spec.rules[0].matches[0].headers[0].value, [[
+    "spec.rules[0].matches[0].headers[0].value",
+    "FieldValueRequired",
+  ]]],
+  [
+    "header names are unique, ignoring case",
+    (r) => r.spec.rules[0].matches[0].headers.push({ name: "X-Canary", value: "no" }),
+    [["spec.rules[0].matches[0].headers[1].name", "FieldValueDuplicate"]],
+  ],
+  ["header match type is an enum", (r) => (r.spec.rules[0].matches[0].headers[0].type = "Prefix"), [[
+    "spec.rules[0].matches[0].headers[0].type",
+    "FieldValueNotSupported",
+  ]]],
+  [
+    "query parameter names are tokens",
+    (r) => (r.spec.rules[0].matches[0].queryParams = [{ name: "a b", value: "1" }]),
+    [["spec.rules[0].matches[0].queryParams[0].name", "FieldValueInvalid"]],
+  ],
+  ["method is an enum", (r) => (r.spec.rules[0].matches[0].method = "get"), [[
+    "spec.rules[0].matches[0].method",
+    "FieldValueNotSupported",
+  ]]],
+  [
+    "at most 16 backendRefs",
+    (r) => (r.spec.rules[0].backendRefs = many(17, (i) => ({ name: `b${i}`, port: 80 }))),
+    [["spec.rules[0].backendRefs", "FieldValueTooMany"]],
+  ],
+  ["a Service backendRef needs a port", (r) => delete r.spec.rules[0].backendRefs[1].port, [[
+    "spec.rules[0].backendRefs[1].port",
+    "FieldValueRequired",
+  ]]],
+  [
+    "other backend kinds need no port",
+    (r) => (r.spec.rules[0].backendRefs[1] = { group: "example.com", kind: "Bucket", name: "b" }),
+    [],
+  ],
+  ["weight is at most 1000000", (r) => (r.spec.rules[0].backendRefs[0].weight = 1_000_001), [[
+    "spec.rules[0].backendRefs[0].weight",
+    "FieldValueInvalid",
+  ]]],
+  ["weight is not negative", (r) => (r.spec.rules[0].backendRefs[0].weight = -1), [[
+    "spec.rules[0].backendRefs[0].weight",
+    "FieldValueInvalid",
+  ]]],
+  ["weight is an integer", (r) => (r.spec.rules[0].backendRefs[0].weight = "10"), [[
+    "spec.rules[0].backendRefs[0].weight",
+    "FieldValueTypeInvalid",
+  ]]],
+  ["filter type is an enum", (r) => (r.spec.rules[0].filters[0].type = "AddHeader"), [[
+    "spec.rules[0].filters[0].type",
+    "FieldValueNotSupported",
+  ]]],
+  ["a filter carries its type's member", (r) => delete r.spec.rules[0].filters[0].requestHeaderModifier, [[
+    "spec.rules[0].filters[0].requestHeaderModifier",
+    "FieldValueRequired",
+  ]]],
+  ["and no other type's member", (r) => (r.spec.rules[0].filters[0].urlRewrite = {}), [[
+    "spec.rules[0].filters[0].urlRewrite",
+    "FieldValueInvalid",
+  ]]],
+  ["header modifiers cannot repeat", (r) => r.spec.rules[0].filters.push(r.spec.rules[0].filters[0]), [[
+    "spec.rules[0].filters[1].type",
+    "FieldValueDuplicate",
+  ]]],
+  [
+    "modified header names are tokens",
+    (r) => (r.spec.rules[0].filters[0].requestHeaderModifier.remove = ["bad header"]),
+    [["spec.rules[0].filters[0].requestHeaderModifier.remove[0]", "FieldValueInvalid"]],
+  ],
+  [
+    "backendRef filters are validated too",
+    (r) => (r.spec.rules[0].backendRefs[0].filters = [{ type: "Nope" }]),
+    [["spec.rules[0].backendRefs[0].filters[0].type", "FieldValueNotSupported"]],
+  ],
+];
+
+for (const [name, edit, expected] of cases) {
+  Deno.test(`validateHttpRoute: ${name}`, () => assertEquals(problems(edit), expected));
+}
+
+Deno.test("validateHttpRoute reports every problem, each with its path", () => {
+  const found = problems((r) => {
+    r.metadata.name = "UPPER";
+    r.spec.rules[0].matches[0].path.value = "relative";
+    r.spec.rules[0].backendRefs[1].weight = 2_000_000;
+  });
+  assertEquals(found, [
+    ["metadata.name", "FieldValueInvalid"],
+    ["spec.rules[0].matches[0].path.value", "FieldValueInvalid"],
+    ["spec.rules[0].backendRefs[1].weight", "FieldValueInvalid"],
+  ]);
+});
+
+Deno.test("validateHttpRoute words messages as Kubernetes does", () => {
+  const route: Loose = sampleRoute();
+  route.spec.rules[0].matches[0].path.type = "Prefix";
+  route.spec.rules[0].backendRefs[0].weight = -1;
+  assertEquals(validateHttpRoute(route).map((e) => e.message), [
+    'Unsupported value: "Prefix": supported values: "Exact", "PathPrefix", "RegularExpression"',
+    "Invalid value: -1: must be between 0 and 1000000, inclusive",
+  ]);
+});

@@ -1,0 +1,202 @@
+import { assert, assertEquals, assertMatch, assertRejects } from "../../tests/assert.ts";
+import { sha256Hex } from "../compile/mod.ts";
+import { sampleRoute } from "../model/testing.ts";
+import type { HTTPRoute } from "../model/types.ts";
+import { StoreConflictError, StoreLimitError } from "./kv_batch.ts";
+import { Store } from "./store.ts";
+import type { StoreOptions } from "./store.ts";
+
+/** A store on a real KV file in a fresh temp dir; reopened with `reopen`, removed at the end. */
+async function withStore(
+  fn: (store: Store, reopen: () => Promise<Store>) => Promise<void>,
+  options?: StoreOptions,
+): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "wasmroute-store-" });
+  const path = `${dir}/wasmroute.kv`;
+  const opened: Store[] = [await Store.open(path, options)];
+  try {
+    await fn(opened[0], async () => {
+      opened.at(-1)!.close();
+      opened.push(await Store.open(path, options));
+      return opened.at(-1)!;
+    });
+  } finally {
+    try {
+      opened.at(-1)!.close();
+    } catch { /* already closed */ }
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+const bytes = (n: number, fill = 1) => new Uint8Array(n).fill(fill);
+
+Deno.test("Store.putAll stores routes with server metadata and lists them in key order", async () => {
+  await withStore(async (store) => {
+    const stored = await store.putAll([sampleRoute("b"), sampleRoute("a"), sampleRoute("c", "apps")]);
+    const [b] = stored;
+    assertEquals(b.metadata.generation, 1);
+    assertEquals(b.metadata.resourceVersion, "1");
+    assertMatch(b.metadata.creationTimestamp!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    assertMatch(b.metadata.uid!, /^[0-9a-f-]{36}$/);
+    assertEquals((await store.list()).map((r) => `${r.metadata.namespace}/${r.metadata.name}`), [
+      "apps/c",
+      "default/a",
+      "default/b",
+    ]);
+    assertEquals((await store.list("apps")).length, 1);
+    assertEquals(await store.get("default", "b"), b);
+    assertEquals(await store.get("default", "nope"), null);
+  });
+});
+
+Deno.test("Store.putAll keeps creationTimestamp and uid on replace, bumps resourceVersion, and generation only on spec change", async () => {
+  await withStore(async (store) => {
+    const put = async (route: HTTPRoute, now: Date) => {
+      const snapshot = await store.snapshot();
+      const prepared = store.prepare(snapshot, [route], now);
+      await store.commit(snapshot, { put: prepared });
+      return prepared;
+    };
+    const [first] = await put(sampleRoute(), new Date("2026-01-01T00:00:00.123Z"));
+    assertEquals(first.metadata.creationTimestamp, "2026-01-01T00:00:00Z");
+    const relabelled = { ...sampleRoute(), metadata: { ...sampleRoute().metadata, labels: { team: "a" } } };
+    const [second] = await put(relabelled, new Date("2026-01-02T00:00:00Z"));
+    assertEquals(second.metadata.creationTimestamp, first.metadata.creationTimestamp);
+    assertEquals(second.metadata.uid, first.metadata.uid);
+    assertEquals([second.metadata.resourceVersion, second.metadata.generation], ["2", 1]);
+    assertEquals(second.metadata.labels, { team: "a" });
+    const changed = sampleRoute();
+    changed.spec.hostnames = ["other.example.com"];
+    const [third] = await store.putAll([changed]);
+    assertEquals([third.metadata.resourceVersion, third.metadata.generation], ["3", 2]);
+  });
+});
+
+Deno.test("Store ignores client-written server fields", async () => {
+  await withStore(async (store) => {
+    const route: HTTPRoute = { ...sampleRoute(), status: { parents: ["forged"] } };
+    route.metadata = {
+      ...route.metadata,
+      uid: "forged",
+      resourceVersion: "999",
+      generation: 7,
+      creationTimestamp: "2000-01-01T00:00:00Z",
+    };
+    const [stored] = await store.putAll([route]);
+    assert(stored.metadata.uid !== "forged");
+    assertEquals([stored.metadata.resourceVersion, stored.metadata.generation], ["1", 1]);
+    assert(stored.metadata.creationTimestamp !== "2000-01-01T00:00:00Z");
+    assertEquals("status" in stored, false);
+  });
+});
+
+Deno.test("Store.putAll is all or nothing: one oversized route stores none", async () => {
+  await withStore(async (store) => {
+    await store.putAll([sampleRoute("keep")]);
+    const huge = sampleRoute("huge");
+    huge.metadata.annotations = { note: "x".repeat(70_000) };
+    const error = await assertRejects(() => store.putAll([sampleRoute("a"), huge, sampleRoute("b")]));
+    assert(error instanceof StoreLimitError);
+    assertMatch(
+      error.message,
+      /HTTPRoute default\/huge takes \d+ bytes; a stored value is limited to 65536 bytes/,
+    );
+    assertEquals((await store.list()).map((r) => r.metadata.name), ["keep"]);
+  });
+});
+
+Deno.test("Store.putAll refuses more routes than one atomic write can hold, clearly and storing none", async () => {
+  await withStore(async (store) => {
+    const routes = Array.from({ length: 1000 }, (_, i) => sampleRoute(`r${i}`));
+    const error = await assertRejects(() => store.putAll(routes));
+    assert(error instanceof StoreLimitError);
+    assertMatch(error.message, /needs 1001 changes in one atomic operation; the limit is 1000/);
+    assertEquals(await store.list(), []);
+  });
+});
+
+Deno.test("Store.commit fails on a stale snapshot instead of overwriting a concurrent write", async () => {
+  await withStore(async (store) => {
+    const stale = await store.snapshot();
+    await store.putAll([sampleRoute("first")]);
+    const error = await assertRejects(() =>
+      store.commit(stale, { put: store.prepare(stale, [sampleRoute("second")]) })
+    );
+    assert(error instanceof StoreConflictError);
+    assertEquals((await store.list()).map((r) => r.metadata.name), ["first"]);
+  });
+});
+
+Deno.test("Store.delete removes one route and says whether there was one", async () => {
+  await withStore(async (store) => {
+    await store.putAll([sampleRoute("a"), sampleRoute("b")]);
+    assertEquals(await store.delete("default", "a"), true);
+    assertEquals(await store.delete("default", "a"), false);
+    assertEquals((await store.list()).map((r) => r.metadata.name), ["b"]);
+  });
+});
+
+Deno.test("Store blob generation increments only when the bytes change", async () => {
+  await withStore(async (store) => {
+    assertEquals(await store.currentBlob(), null);
+    let s = await store.snapshot();
+    const one = await store.commit(s, { blob: { generation: 1, bytes: bytes(10, 1) } });
+    assertEquals([one.blob?.generation, one.blobChanged], [1, true]);
+
+    s = await store.snapshot();
+    const same = await store.commit(s, { blob: { generation: 2, bytes: bytes(10, 1) } });
+    assertEquals([same.blob?.generation, same.blobChanged], [1, false]);
+
+    s = await store.snapshot();
+    const two = await store.commit(s, { blob: { generation: 2, bytes: bytes(10, 2) } });
+    assertEquals([two.blob?.generation, two.blobChanged], [2, true]);
+
+    const current = await store.currentBlob();
+    assertEquals([current?.generation, current?.size, current?.blob], [2, 10, bytes(10, 2)]);
+    assertEquals(current?.sha256, await sha256Hex(bytes(10, 2)));
+    assertEquals((await store.blobAt(1))?.blob, bytes(10, 1));
+
+    s = await store.snapshot();
+    await assertRejects(
+      () => store.commit(s, { blob: { generation: 5, bytes: bytes(1) } }),
+      "the next blob generation is 3",
+    );
+  });
+});
+
+Deno.test("Store keeps blobs larger than a KV value in chunks, and they survive a reopen", async () => {
+  await withStore(async (store, reopen) => {
+    const big = Uint8Array.from({ length: 150_000 }, (_, i) => (i * 7) % 251);
+    await store.commit(await store.snapshot(), { put: [sampleRoute()], blob: { generation: 1, bytes: big } });
+    const meta = await store.blobMeta();
+    assertEquals([meta?.size, meta?.chunks], [150_000, 3]);
+    const again = await reopen();
+    assertEquals((await again.currentBlob())?.blob, big);
+    assertEquals((await again.list()).length, 1);
+  });
+});
+
+Deno.test("Store refuses a blob too large for one atomic write and keeps the old one", async () => {
+  await withStore(async (store) => {
+    await store.commit(await store.snapshot(), { blob: { generation: 1, bytes: bytes(100) } });
+    const snapshot = await store.snapshot();
+    const tooBig = await assertRejects(() =>
+      store.commit(snapshot, { blob: { generation: 2, bytes: bytes(900_000) } })
+    );
+    assert(tooBig instanceof StoreLimitError);
+    assertMatch(tooBig.message, /the limit is 819200/);
+    assertEquals((await store.currentBlob())?.size, 100);
+  });
+});
+
+Deno.test("Store keeps a bounded blob history", async () => {
+  await withStore(async (store) => {
+    for (let g = 1; g <= 4; g++) {
+      await store.commit(await store.snapshot(), { blob: { generation: g, bytes: bytes(70_000, g) } });
+    }
+    assertEquals(await store.blobAt(1), null);
+    assertEquals(await store.blobAt(2), null);
+    assertEquals((await store.blobAt(3))?.blob, bytes(70_000, 3));
+    assertEquals((await store.currentBlob())?.generation, 4);
+  }, { historyLimit: 2 });
+});
