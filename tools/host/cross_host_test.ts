@@ -3,13 +3,9 @@
 // binary is absent (set PWHOST to point elsewhere).
 
 import assert from "node:assert/strict";
-import { decisionView } from "./decision_view.ts";
-import { sortedJson } from "./main.ts";
-import { runScenario } from "./run_scenario.ts";
+import { compareWithReference, referenceHostAvailable } from "./reference_host.ts";
 import { writeFixtures } from "./_fixtures.ts";
 
-const PWHOST = Deno.env.get("PWHOST") ??
-  new URL("../../../shared/tools/pwhost/pwhost", import.meta.url).pathname;
 const SCENARIOS = new URL("./testdata/scenarios/", import.meta.url);
 const FIXTURES = [
   "headers_filter",
@@ -23,30 +19,9 @@ const FIXTURES = [
   "abi_probe",
 ];
 
-async function pwhostAvailable(): Promise<boolean> {
-  try {
-    return (await Deno.stat(PWHOST)).isFile;
-  } catch {
-    return false;
-  }
-}
-
-// A line diff of the two reports, so a mismatch reads as "pwhost said X, we said Y".
-function lineDiff(expected: string, actual: string): string {
-  const a = expected.split("\n");
-  const b = actual.split("\n");
-  const out: string[] = [];
-  for (let i = 0; i < Math.max(a.length, b.length); i++) {
-    if (a[i] === b[i]) continue;
-    out.push(`line ${i + 1}:\n  - pwhost: ${a[i] ?? "<end>"}\n  + ours:   ${b[i] ?? "<end>"}`);
-    if (out.length >= 10) break;
-  }
-  return out.join("\n");
-}
-
 Deno.test({
   name: "runScenario() decides like pwhost (proxy-wasm-cpp-host) on every scenario",
-  ignore: !(await pwhostAvailable()),
+  ignore: !(await referenceHostAvailable()),
   async fn(t) {
     const dir = await Deno.makeTempDir({ prefix: "wasmroute-cross-host-" });
     try {
@@ -58,23 +33,8 @@ Deno.test({
       for (const file of files) {
         await t.step(file, async () => {
           const path = new URL(file, SCENARIOS).pathname;
-          const scenario = JSON.parse(await Deno.readTextFile(path));
-          const ours = decisionView(await runScenario(scenario, { baseDir: dir }));
-          const run = await new Deno.Command(PWHOST, {
-            args: [path],
-            cwd: dir,
-            stdout: "piped",
-            stderr: "piped",
-          })
-            .output();
-          const stdout = new TextDecoder().decode(run.stdout);
-          if (!run.success) {
-            throw new Error(`pwhost failed (${run.code}): ${new TextDecoder().decode(run.stderr)}`);
-          }
-          const theirs = decisionView(JSON.parse(stdout));
-          const expected = sortedJson(theirs);
-          const actual = sortedJson(ours);
-          assert.deepEqual(actual, expected, `${file}: reports differ\n${lineDiff(expected, actual)}`);
+          const { diff } = await compareWithReference(path, dir);
+          assert.equal(diff, "", `${file}: reports differ\n${diff}`);
         });
       }
     } finally {

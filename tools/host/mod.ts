@@ -35,6 +35,7 @@
  * @module
  */
 
+export { compareWithReference, type Comparison, PWHOST_PATH, referenceHostAvailable, runInReferenceHost } from "./reference_host.ts";
 export {
   type BytesLike,
   type EmulatorConfig,
