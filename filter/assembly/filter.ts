@@ -3,7 +3,7 @@
 // stream context asks the core for a decision and applies it through the host.
 import {
   addHeader, BufferType, callForeignFunction, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes,
-  getHeader, HeaderMapType, log, LogLevel, Metric, MetricType, removeHeader, replaceHeader, RootContext,
+  getHeader, HeaderMapType, log, LogLevel, logLevel, Metric, MetricType, removeHeader, replaceHeader, RootContext,
   sendLocalResponse,
 } from "./abi/runtime";
 import {
@@ -11,7 +11,7 @@ import {
   RuleTable,
 } from "./core/blob";
 import { blobFromConfig, configError } from "./core/config";
-import { decide, DECISION_REPLY, DECISION_ROUTE, hashKey } from "./core/decide";
+import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey } from "./core/decide";
 import { RequestView } from "./core/request";
 
 /** The request header an Envoy route reads the chosen cluster from (docs/architecture.md). */
@@ -59,6 +59,17 @@ function applyOps(ops: Array<HeaderOp>, request: bool): void {
       removeHeader(map, op.name);
     }
   }
+}
+
+/**
+ * One debug line per decided request, in a fixed form that tools (the simulator, check-routes) read:
+ * `wasmroute: decision route=NS/NAME rule=N cluster=CLUSTER status=S` ("-" for none).
+ */
+function logDecision(d: Decision, cluster: string): void {
+  if (logLevel() > LogLevel.Debug) return;
+  const a = d.action;
+  log(LogLevel.Debug, "wasmroute: decision route=" + (a !== null ? a.route : "-") + " rule=" +
+    (a !== null ? a.rule.toString() : "-") + " cluster=" + cluster + " status=" + d.status.toString());
 }
 
 export class WasmRouteRoot extends RootContext {
@@ -119,6 +130,7 @@ export class WasmRouteStream extends Context {
     const d = decide(root.table, hostRequest, root.pickKey());
     if (d.kind == DECISION_REPLY) {
       m().localReplies.increment();
+      logDecision(d, "-");
       sendLocalResponse(d.status, "wasmroute_" + d.reason, "", []);
       return FilterHeadersStatus.StopIteration;
     }
@@ -130,6 +142,7 @@ export class WasmRouteStream extends Context {
     // Envoy picked a route before this filter ran: make it choose again with the decision header.
     callForeignFunction("clear_route_cache", "");
     m().routed.increment();
+    logDecision(d, backend.cluster);
     if (action.filters.length + backend.filters.length > 0) {
       const ops = action.filters.concat(backend.filters);
       this.responseOps = ops;

@@ -4,6 +4,9 @@
 @external("env", "proxy_log")
 export declare function proxy_log(level: u32, messagePtr: usize, messageSize: usize): u32;
 
+@external("env", "proxy_get_log_level")
+export declare function proxy_get_log_level(levelPtr: usize): u32;
+
 @external("env", "proxy_get_current_time_nanoseconds")
 export declare function proxy_get_current_time_nanoseconds(resultPtr: usize): u32;
 

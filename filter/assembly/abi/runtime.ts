@@ -32,6 +32,13 @@ export function log(level: LogLevel, message: string): void {
   imports.proxy_log(level, changetype<usize>(m), m.byteLength);
 }
 
+/** The host's current log level; messages below it are dropped by the host anyway. */
+export function logLevel(): LogLevel {
+  store<u32>(scratch, LogLevel.Info);
+  imports.proxy_get_log_level(scratch);
+  return <LogLevel>load<u32>(scratch);
+}
+
 export function currentTimeNanos(): u64 {
   store<u64>(scratch, 0);
   imports.proxy_get_current_time_nanoseconds(scratch);

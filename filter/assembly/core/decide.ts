@@ -12,6 +12,7 @@ export const DECISION_REPLY: i32 = 2; // answer locally with status
 
 export class Decision {
   kind: i32 = DECISION_PASS;
+  /** The local reply's status; 200 when routed (what the backend is expected to answer). */
   status: u32 = 0;
   reason: string = "";
   action: Action | null = null;
@@ -183,6 +184,7 @@ export function decide(table: RuleTable, req: RequestView, pickKey: u32): Decisi
     if (b === null || b.unresolved) return reply(500, "backend_unresolved", action);
     const d = new Decision();
     d.kind = DECISION_ROUTE;
+    d.status = 200;
     d.action = action;
     d.backend = b;
     return d;
