@@ -150,12 +150,20 @@ function pickBackend(a: Action, key: u32): Backend | null {
   return null;
 }
 
-/** FNV-1a over a string's UTF-16 code units: stable across hosts for the same request id. */
+/**
+ * FNV-1a over a string's UTF-16 code units, then murmur3's finaliser so that ids differing only in
+ * their last characters (req-1, req-2, ...) still spread evenly over small weights.
+ */
 export function hashKey(s: string): u32 {
   let h: u32 = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) {
     h = (h ^ <u32>s.charCodeAt(i)) * 0x01000193;
   }
+  h ^= h >>> 16;
+  h *= 0x85ebca6b;
+  h ^= h >>> 13;
+  h *= 0xc2b2ae35;
+  h ^= h >>> 16;
   return h;
 }
 

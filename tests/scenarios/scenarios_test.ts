@@ -1,0 +1,119 @@
+// Every behaviour of the filter as a scenario file in the reference host's format, run in the
+// in-repo host and — when ../shared/tools/pwhost/pwhost exists — in proxy-wasm-cpp-host too. Any
+// difference between the two hosts fails, and so does any step whose `_expect` does not hold.
+//
+// The files extend pwhost's format only through keys starting with "_", which both hosts ignore:
+//   plugins[i]._routes / steps[i].configure._routes: a routes file here, compiled into the
+//     plugin configuration exactly as the policy server renders it (pluginConfig as JSON);
+//   steps[i]._expect: {cluster, localReply, requestHeaders, responseHeaders, routeCacheClears, accepted};
+//   _expectCounts: {cluster: how many request steps were sent there}.
+import { parseAllDocuments } from "yaml";
+import { assertEquals } from "../assert.ts";
+import { compile } from "../../policy-server/compile/mod.ts";
+import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
+import type { KubeObject } from "../../policy-server/model/types.ts";
+import { type Report, runScenario } from "../../tools/host/run_scenario.ts";
+import { compareWithReference, referenceHostAvailable } from "../../tools/host/reference_host.ts";
+import { FILTER_WASM } from "../../tools/build_filter.ts";
+
+const HERE = new URL("./", import.meta.url);
+const CLUSTER_HEADER = "x-wasmroute-cluster";
+
+type Pairs = [string, string][];
+interface Expect {
+  cluster?: string | null;
+  localReply?: number | null;
+  requestHeaders?: Record<string, string | null>;
+  responseHeaders?: Record<string, string | null>;
+  routeCacheClears?: number;
+  accepted?: boolean;
+}
+type Json = Record<string, unknown>;
+
+/** The pluginConfig JSON Istio would hand the filter for these routes. */
+async function configFor(routesFile: string, generation: number): Promise<string> {
+  const text = await Deno.readTextFile(new URL(`routes/${routesFile}`, HERE));
+  const resources = parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter(Boolean);
+  const { blob, sha256 } = await compile(resources, { generation });
+  return JSON.stringify(renderWasmPlugin({ blob, sha256, generation }).spec.pluginConfig);
+}
+
+/** Replaces `_routes` with the compiled configuration and points `wasm` at the built filter. */
+async function materialize(scenario: Json): Promise<Json> {
+  const out = structuredClone(scenario);
+  out.wasm = FILTER_WASM.pathname;
+  let generation = 1;
+  const fill = async (plugin: Json) => {
+    if (typeof plugin._routes === "string") plugin.config = await configFor(plugin._routes, generation++);
+  };
+  for (const p of (out.plugins ?? []) as Json[]) await fill(p);
+  for (const s of (out.steps ?? []) as Json[]) if (s.configure) await fill(s.configure as Json);
+  return out;
+}
+
+const header = (pairs: Pairs | undefined, name: string) => pairs?.find(([k]) => k === name)?.[1] ?? null;
+
+/** What went wrong in one step, compared with its `_expect`; empty when it held. */
+function checkStep(expect: Expect, step: Json): string[] {
+  const problems: string[] = [];
+  const want = (what: string, expected: unknown, actual: unknown) => {
+    if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+      problems.push(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+    }
+  };
+  if ("accepted" in expect) want("accepted", expect.accepted, step.accepted);
+  if ("cluster" in expect) want("cluster", expect.cluster, header(step.requestHeaders as Pairs, CLUSTER_HEADER));
+  if ("localReply" in expect) {
+    want("localReply", expect.localReply, (step.localReply as { status?: number } | null)?.status ?? null);
+  }
+  if ("routeCacheClears" in expect) want("routeCacheClears", expect.routeCacheClears, step.routeCacheClears);
+  for (const [side, key] of [["requestHeaders", "requestHeaders"], ["responseHeaders", "responseHeaders"]] as const) {
+    for (const [name, value] of Object.entries(expect[side] ?? {})) {
+      want(`${key} ${name}`, value, header(step[key] as Pairs, name));
+    }
+  }
+  return problems;
+}
+
+function checkReport(scenario: Json, report: Report): string[] {
+  const problems: string[] = [];
+  const steps = scenario.steps as Json[];
+  steps.forEach((s, i) => {
+    const expect = s._expect as Expect | undefined;
+    if (expect) problems.push(...checkStep(expect, report.steps[i] as unknown as Json).map((p) => `steps[${i}] ${p}`));
+  });
+  ((scenario.plugins ?? []) as Json[]).forEach((p, i) => {
+    const expect = p._expect as Expect | undefined;
+    if (expect) problems.push(...checkStep(expect, report.plugins[i] as unknown as Json).map((m) => `plugins[${i}] ${m}`));
+  });
+  const counts = scenario._expectCounts as Record<string, number> | undefined;
+  if (counts) {
+    const actual: Record<string, number> = {};
+    for (const step of report.steps as unknown as Json[]) {
+      const c = header(step.requestHeaders as Pairs, CLUSTER_HEADER);
+      if (c) actual[c] = (actual[c] ?? 0) + 1;
+    }
+    if (JSON.stringify(Object.entries(actual).sort()) !== JSON.stringify(Object.entries(counts).sort())) {
+      problems.push(`split: expected ${JSON.stringify(counts)}, got ${JSON.stringify(actual)}`);
+    }
+  }
+  return problems;
+}
+
+const files = [...Deno.readDirSync(HERE)].map((e) => e.name).filter((n) => n.endsWith(".json")).sort();
+const withReference = await referenceHostAvailable();
+
+Deno.test(`the filter does what every scenario expects, in the in-repo host${withReference ? " and in pwhost" : ""}`, async (t) => {
+  for (const file of files) {
+    await t.step(file, async () => {
+      const scenario = await materialize(JSON.parse(await Deno.readTextFile(new URL(file, HERE))));
+      const ours = await runScenario(scenario, { baseDir: Deno.cwd() });
+      assertEquals(checkReport(scenario, ours), [], `${file}: expectations failed in the in-repo host`);
+      if (withReference) {
+        const { reference, diff } = await compareWithReference(scenario, Deno.cwd());
+        assertEquals(diff, "", `${file}: the hosts disagree\n${diff}`);
+        assertEquals(checkReport(scenario, reference), [], `${file}: expectations failed in pwhost`);
+      }
+    });
+  }
+});
