@@ -3,19 +3,24 @@
 // stream context asks the core for a decision and applies it through the host.
 import {
   addHeader, BufferType, callForeignFunction, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes,
-  getHeader, HeaderMapType, log, LogLevel, logLevel, Metric, MetricType, removeHeader, replaceHeader, RootContext,
-  sendLocalResponse,
+  getHeader, getHeaderPairs, HeaderMapType, httpCall, log, LogLevel, logLevel, Metric, MetricType, removeHeader,
+  replaceHeader, RootContext, sendLocalResponse,
 } from "./abi/runtime";
 import {
-  decodeBlob, decodeError, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET, HeaderOp,
-  RuleTable,
+  decodeBlob, decodeError, F_MIRROR, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
+  F_REWRITE, FilterOp, RuleTable,
 } from "./core/blob";
 import { blobFromConfig, configError } from "./core/config";
 import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey } from "./core/decide";
 import { RequestView } from "./core/request";
+import { modifiedPath } from "./core/rewrite";
 
 /** The request header an Envoy route reads the chosen cluster from (docs/architecture.md). */
 export const CLUSTER_HEADER = "x-wasmroute-cluster";
+/** The request header the route's `host_rewrite_header` takes a URLRewrite hostname from. */
+export const AUTHORITY_HEADER = "x-wasmroute-authority";
+/** How long a mirrored request may take; its answer is ignored either way. */
+const MIRROR_TIMEOUT_MS: u32 = 5000;
 
 class Metrics {
   requests: Metric = new Metric(MetricType.Counter, "wasmroute.requests_total");
@@ -36,6 +41,47 @@ function m(): Metrics {
   return x;
 }
 
+function dropClientHeader(name: string): void {
+  if (getHeader(HeaderMapType.RequestHeaders, name) !== null) removeHeader(HeaderMapType.RequestHeaders, name);
+}
+
+/**
+ * URLRewrite: the path is rewritten in place (the query kept); the hostname goes to the header the
+ * route's host_rewrite_header reads, so Envoy still picks the route by the host the client sent.
+ */
+function applyRewrites(ops: Array<FilterOp>, d: Decision): void {
+  for (let i = 0; i < ops.length; i++) {
+    const op = unchecked(ops[i]);
+    if (op.kind != F_REWRITE) continue;
+    if (op.pathModifier != 0) {
+      const path = modifiedPath(op, d.path, d.route!.path);
+      replaceHeader(HeaderMapType.RequestHeaders, ":path", d.query.length > 0 ? path + "?" + d.query : path);
+    }
+    if (op.hasB) replaceHeader(HeaderMapType.RequestHeaders, AUTHORITY_HEADER, op.b);
+  }
+}
+
+/**
+ * RequestMirror: a copy of the request (as it will be forwarded, the host suffixed "-shadow" as
+ * Envoy's own mirroring does) is sent with an HTTP call; its answer is ignored. A mirror's share is
+ * sampled from the same request-id key as the backend pick, salted per mirror.
+ */
+function mirror(ops: Array<FilterOp>, key: u32): void {
+  for (let i = 0; i < ops.length; i++) {
+    const op = unchecked(ops[i]);
+    if (op.kind != F_MIRROR) continue;
+    if (op.c < op.dn && ((key ^ (0x9e3779b9 * <u32>(i + 1))) % op.dn) >= op.c) continue;
+    const pairs = getHeaderPairs(HeaderMapType.RequestHeaders);
+    const headers = new Array<string[]>();
+    for (let k = 0; k < pairs.length; k++) {
+      const name = pairs[k][0];
+      if (name == CLUSTER_HEADER) continue;
+      headers.push(name == ":authority" ? [name, pairs[k][1] + "-shadow"] : pairs[k]);
+    }
+    httpCall(op.a, headers, "", MIRROR_TIMEOUT_MS);
+  }
+}
+
 class HostRequest extends RequestView {
   header(name: string): string | null {
     return getHeader(HeaderMapType.RequestHeaders, name);
@@ -44,19 +90,19 @@ class HostRequest extends RequestView {
 const hostRequest = new HostRequest();
 
 /** Applies header operations of one side, in order. `add` joins onto an existing value. */
-function applyOps(ops: Array<HeaderOp>, request: bool): void {
+function applyOps(ops: Array<FilterOp>, request: bool): void {
   const map = request ? HeaderMapType.RequestHeaders : HeaderMapType.ResponseHeaders;
   for (let i = 0; i < ops.length; i++) {
     const op = unchecked(ops[i]);
     const k = op.kind;
     if (request ? (k == F_REQ_SET) : (k == F_RESP_SET)) {
-      replaceHeader(map, op.name, op.value);
+      replaceHeader(map, op.a, op.b);
     } else if (request ? (k == F_REQ_ADD) : (k == F_RESP_ADD)) {
-      const cur = getHeader(map, op.name);
-      if (cur === null) addHeader(map, op.name, op.value);
-      else replaceHeader(map, op.name, cur + "," + op.value);
+      const cur = getHeader(map, op.a);
+      if (cur === null) addHeader(map, op.a, op.b);
+      else replaceHeader(map, op.a, cur + "," + op.b);
     } else if (request ? (k == F_REQ_REMOVE) : (k == F_RESP_REMOVE)) {
-      removeHeader(map, op.name);
+      removeHeader(map, op.a);
     }
   }
 }
@@ -118,35 +164,36 @@ export class WasmRouteRoot extends RootContext {
 }
 
 export class WasmRouteStream extends Context {
-  private responseOps: Array<HeaderOp> | null = null;
+  private responseOps: Array<FilterOp> | null = null;
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
     const root = changetype<WasmRouteRoot>(this.root);
     m().requests.increment();
-    // Only the filter may choose a cluster: a client-sent decision header is dropped first.
-    if (getHeader(HeaderMapType.RequestHeaders, CLUSTER_HEADER) !== null) {
-      removeHeader(HeaderMapType.RequestHeaders, CLUSTER_HEADER);
-    }
-    const d = decide(root.table, hostRequest, root.pickKey());
+    // Only the filter may choose a cluster or a rewritten host: client-sent copies are dropped first.
+    dropClientHeader(CLUSTER_HEADER);
+    dropClientHeader(AUTHORITY_HEADER);
+    const pickKey = root.pickKey();
+    const d = decide(root.table, hostRequest, pickKey);
     if (d.kind == DECISION_REPLY) {
       m().localReplies.increment();
       logDecision(d, "-");
-      sendLocalResponse(d.status, "wasmroute_" + d.reason, "", []);
+      const headers = d.location.length > 0 ? [["location", d.location]] : new Array<string[]>();
+      sendLocalResponse(d.status, "wasmroute_" + d.reason, "", headers);
       return FilterHeadersStatus.StopIteration;
     }
     if (d.kind != DECISION_ROUTE) return FilterHeadersStatus.Continue;
     const action = d.action!, backend = d.backend!;
     applyOps(action.filters, true);
     applyOps(backend.filters, true);
+    applyRewrites(action.filters, d);
+    applyRewrites(backend.filters, d);
+    mirror(action.filters, pickKey);
     replaceHeader(HeaderMapType.RequestHeaders, CLUSTER_HEADER, backend.cluster);
     // Envoy picked a route before this filter ran: make it choose again with the decision header.
     callForeignFunction("clear_route_cache", "");
     m().routed.increment();
     logDecision(d, backend.cluster);
-    if (action.filters.length + backend.filters.length > 0) {
-      const ops = action.filters.concat(backend.filters);
-      this.responseOps = ops;
-    }
+    if (action.filters.length + backend.filters.length > 0) this.responseOps = action.filters.concat(backend.filters);
     return FilterHeadersStatus.Continue;
   }
 

@@ -1,5 +1,5 @@
 import { crc32 } from "node:zlib";
-import type { Backend, Condition, HeaderFilter, RouteAction, RouteTable, VirtualHost } from "../ir/types.ts";
+import type { Backend, Condition, RouteAction, RouteFilter, RouteTable, VirtualHost } from "../ir/types.ts";
 import {
   BACKEND_UNRESOLVED,
   CONDITION_KIND,
@@ -12,6 +12,7 @@ import {
   nameOf,
   NONE,
   PATH_KIND,
+  PATH_MODIFIER,
   RECORD_SIZE,
   Section,
 } from "./format.ts";
@@ -85,11 +86,40 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
     first + n <= all.length || n === 0 ? all.slice(first, first + n) : fail(`${what} range out of bounds`);
 
   const f = records(Section.FILTERS);
-  const filters: HeaderFilter[] = [];
+  const filters: RouteFilter[] = [];
   for (let i = 0; i < f.n; i++) {
-    const kind = nameOf(FILTER_KIND, view.getUint16(f.row(i), true)) ?? fail(`Filter ${i}: unknown kind`);
-    const value = optStr(view.getUint32(f.row(i) + 8, true));
-    filters.push({ kind, name: str(view.getUint32(f.row(i) + 4, true)), ...(value !== undefined && { value }) });
+    const r = f.row(i);
+    const kind = nameOf(FILTER_KIND, view.getUint16(r, true)) ?? fail(`Filter ${i}: unknown kind`);
+    const modifier = view.getUint16(r + 2, true);
+    const a = optStr(view.getUint32(r + 4, true)), b = optStr(view.getUint32(r + 8, true));
+    const c = view.getUint32(r + 12, true), dRaw = view.getUint32(r + 16, true);
+    const d = kind === "RequestMirror" ? undefined : optStr(dRaw);
+    const path = () => {
+      if (modifier === 0) return {};
+      const type = nameOf(PATH_MODIFIER, modifier) ?? fail(`Filter ${i}: unknown path modifier`);
+      return { path: { type, value: d ?? fail(`Filter ${i}: path modifier without a path`) } };
+    };
+    if (kind === "RequestRedirect") {
+      const port = c & 0xffff;
+      filters.push({
+        kind,
+        ...(a !== undefined && { scheme: a }),
+        ...(b !== undefined && { hostname: b }),
+        ...(port !== 0 && { port }),
+        ...path(),
+        statusCode: c >>> 16,
+      });
+    } else if (kind === "URLRewrite") {
+      filters.push({ kind, ...(b !== undefined && { hostname: b }), ...path() });
+    } else if (kind === "RequestMirror") {
+      const denominator = dRaw;
+      if (a === undefined || b === undefined || denominator === 0 || c > denominator) {
+        fail(`Filter ${i}: bad mirror`);
+      }
+      filters.push({ kind, cluster: a!, label: b!, numerator: c, denominator });
+    } else {
+      filters.push({ kind, name: a ?? fail(`Filter ${i}: header name missing`), ...(b !== undefined && { value: b }) });
+    }
   }
   const b = records(Section.BACKENDS);
   const backends: Backend[] = [];

@@ -1,5 +1,5 @@
 import { crc32 } from "node:zlib";
-import type { Backend, HeaderFilter, RouteAction, RouteTable } from "../ir/types.ts";
+import type { Backend, RouteAction, RouteFilter, RouteTable } from "../ir/types.ts";
 import {
   BACKEND_UNRESOLVED,
   CONDITION_KIND,
@@ -12,6 +12,7 @@ import {
   MODE,
   NONE,
   PATH_KIND,
+  PATH_MODIFIER,
   RECORD_SIZE,
   Section,
 } from "./format.ts";
@@ -95,14 +96,18 @@ export function encodeBlob(table: RouteTable): Uint8Array {
   const filters = new Records(Section.FILTERS);
   const actionIndex = new Map<RouteAction, number>();
 
-  const writeFilters = (list: HeaderFilter[]): number => {
+  const writeFilters = (list: RouteFilter[]): number => {
     const first = filters.count;
     for (const f of list) {
       const r = filters.add();
       r.setUint16(0, FILTER_KIND[f.kind], true);
-      r.setUint32(4, strings.ref(f.name), true);
-      r.setUint32(8, strings.ref(f.value), true);
-      r.setUint32(12, NONE, true);
+      // a and b are strings, c a number, d a string or a number by kind; absent strings are NONE.
+      const [a, b, c, d] = filterFields(f);
+      r.setUint16(2, "path" in f && f.path ? PATH_MODIFIER[f.path.type] : 0, true);
+      r.setUint32(4, strings.ref(a), true);
+      r.setUint32(8, strings.ref(b), true);
+      r.setUint32(12, c, true);
+      r.setUint32(16, typeof d === "number" ? d : strings.ref(d), true);
     }
     return first;
   };
@@ -201,4 +206,18 @@ export function encodeBlob(table: RouteTable): Uint8Array {
   });
   view.setUint32(12, crc32(out.subarray(16)) >>> 0, true);
   return out;
+}
+
+/** A filter's record fields (a, b, c, d) as docs/blob-format.md lays them out per kind. */
+function filterFields(f: RouteFilter): [string | undefined, string | undefined, number, string | number | undefined] {
+  switch (f.kind) {
+    case "RequestRedirect":
+      return [f.scheme, f.hostname, ((f.port ?? 0) | (f.statusCode << 16)) >>> 0, f.path?.value];
+    case "URLRewrite":
+      return [undefined, f.hostname, 0, f.path?.value];
+    case "RequestMirror":
+      return [f.cluster, f.label, f.numerator, f.denominator];
+    default:
+      return [f.name, f.value, 0, undefined];
+  }
 }

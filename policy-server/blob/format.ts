@@ -30,7 +30,7 @@ export const RECORD_SIZE: Record<number, number> = {
   [Section.CONDITIONS]: 12,
   [Section.ACTIONS]: 28,
   [Section.BACKENDS]: 20,
-  [Section.FILTERS]: 16,
+  [Section.FILTERS]: 20,
 };
 
 export const HOST_KIND = { any: 0, exact: 1, wildcard: 2 } as const;
@@ -44,7 +44,12 @@ export const FILTER_KIND = {
   ResponseHeaderSet: 4,
   ResponseHeaderAdd: 5,
   ResponseHeaderRemove: 6,
+  RequestRedirect: 7,
+  URLRewrite: 8,
+  RequestMirror: 9,
 } as const;
+/** A redirect's or rewrite's path modifier, in a filter record's flags. */
+export const PATH_MODIFIER = { ReplaceFullPath: 1, ReplacePrefixMatch: 2 } as const;
 export const BACKEND_UNRESOLVED = 1;
 
 /** Inverts one of the kind tables above. */

@@ -1,6 +1,7 @@
 import type {
   Condition as StatusCondition,
   HTTPBackendRef,
+  HTTPPathModifierSpec,
   HTTPRoute,
   HTTPRouteFilter,
   HTTPRouteMatch,
@@ -10,7 +11,16 @@ import type {
   RouteStatus,
 } from "../model/types.ts";
 import { CONTROLLER_NAME } from "../model/types.ts";
-import type { Backend, Condition, HeaderFilter, RouteAction, RouteEntry, RouteTable, VirtualHost } from "./types.ts";
+import type {
+  Backend,
+  Condition,
+  PathModifier,
+  RouteAction,
+  RouteEntry,
+  RouteFilter,
+  RouteTable,
+  VirtualHost,
+} from "./types.ts";
 
 /** Options of {@linkcode buildIr}. */
 export interface BuildIrOptions {
@@ -75,8 +85,8 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
     const ranked: Omit<Ranked, "entry">[] = [];
     const entries: RouteEntry[] = [];
     rules.forEach((rule, ruleIndex) => {
-      const action = buildAction(key, ruleIndex, rule.filters ?? [], rule.backendRefs ?? [], ns, domain, problems);
       const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
+      const action = buildAction(key, ruleIndex, matches, rule.filters ?? [], rule.backendRefs ?? [], ns, domain, problems);
       matches.forEach((m, matchIndex) => {
         // Until the filter has a linear-time regex engine, a regex match is dropped (and reported)
         // rather than served as some other match.
@@ -209,59 +219,120 @@ function buildEntry(m: HTTPRouteMatch, action: RouteAction): RouteEntry {
 function buildAction(
   route: string,
   rule: number,
+  matches: HTTPRouteMatch[],
   filters: HTTPRouteFilter[],
   refs: HTTPBackendRef[],
   ns: string,
   domain: string,
   problems: RuleProblem[],
 ): RouteAction {
-  const ruleFilters = headerFilters(filters, `rule ${rule}`, problems);
+  const scope: FilterScope = { where: `rule ${rule}`, ns, domain, matches, problems, backend: false };
+  const ruleFilters = routeFilters(filters, scope);
   let unsupported = ruleFilters === undefined;
   const backends: Backend[] = refs.map((ref) => {
-    const refNs = ref.namespace ?? ns;
-    const label = `${refNs}/${ref.name}:${ref.port ?? ""}`;
-    const own = headerFilters(ref.filters ?? [], `rule ${rule} backend ${ref.name}`, problems);
+    const own = routeFilters(ref.filters ?? [], { ...scope, where: `rule ${rule} backend ${ref.name}`, backend: true });
     if (own === undefined) unsupported = true;
-    let unresolved = false;
-    if (!isService(ref)) {
-      problems.push({ type: "ResolvedRefs", reason: "InvalidKind", message: `backendRef kind "${ref.kind}" is not supported` });
-      unresolved = true;
-    } else if (ref.port === undefined) {
-      problems.push({ type: "ResolvedRefs", reason: "UnsupportedValue", message: `backendRef "${ref.name}" needs a port` });
-      unresolved = true;
-    }
-    return {
-      cluster: `outbound|${ref.port ?? 0}||${ref.name}.${refNs}.svc.${domain}`,
-      label,
-      weight: ref.weight ?? 1,
-      filters: own ?? [],
-      ...(unresolved && { unresolved }),
-    };
+    return { ...resolveBackend(ref, ns, domain, problems), weight: ref.weight ?? 1, filters: own ?? [] };
   });
   // A rule with a filter we cannot apply must not serve traffic as if it had none: 500 instead.
   if (unsupported) return { route, rule, backends: [], filters: [] };
   return { route, rule, backends, filters: ruleFilters ?? [] };
 }
 
-/** Header modifiers in order; undefined (and a problem reported) when a filter is not supported. */
-function headerFilters(filters: HTTPRouteFilter[], where: string, problems: RuleProblem[]): HeaderFilter[] | undefined {
-  const out: HeaderFilter[] = [];
+/** A backendRef (or a mirror's) as an Istio cluster; unresolvable ones are reported and flagged. */
+function resolveBackend(ref: HTTPBackendRef, ns: string, domain: string, problems: RuleProblem[]) {
+  const refNs = ref.namespace ?? ns;
+  let unresolved = false;
+  if (!isService(ref)) {
+    problems.push({ type: "ResolvedRefs", reason: "InvalidKind", message: `backendRef kind "${ref.kind}" is not supported` });
+    unresolved = true;
+  } else if (ref.port === undefined) {
+    problems.push({ type: "ResolvedRefs", reason: "UnsupportedValue", message: `backendRef "${ref.name}" needs a port` });
+    unresolved = true;
+  }
+  return {
+    cluster: `outbound|${ref.port ?? 0}||${ref.name}.${refNs}.svc.${domain}`,
+    label: `${refNs}/${ref.name}:${ref.port ?? ""}`,
+    ...(unresolved && { unresolved }),
+  };
+}
+
+/** What translating a rule's (or a backendRef's) filters needs to know. */
+interface FilterScope {
+  where: string;
+  ns: string;
+  domain: string;
+  matches: HTTPRouteMatch[];
+  problems: RuleProblem[];
+  /** backendRef-level: only header modifiers and URLRewrite make sense there. */
+  backend: boolean;
+}
+
+/** The filters in order; undefined (and a problem reported) when one cannot be applied. */
+function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): RouteFilter[] | undefined {
+  const out: RouteFilter[] = [];
+  const refuse = (message: string) => {
+    scope.problems.push({ type: "Accepted", reason: "UnsupportedValue", message: `${scope.where}: ${message}` });
+    return undefined;
+  };
   for (const f of filters) {
-    const mod = f.type === "RequestHeaderModifier"
-      ? f.requestHeaderModifier
-      : f.type === "ResponseHeaderModifier"
-      ? f.responseHeaderModifier
-      : undefined;
-    if (!mod) {
-      problems.push({ type: "Accepted", reason: "UnsupportedValue", message: `${where}: filter type "${f.type}" is not supported` });
-      return undefined;
+    if (f.type === "RequestHeaderModifier" || f.type === "ResponseHeaderModifier") {
+      const mod = f.type === "RequestHeaderModifier" ? f.requestHeaderModifier : f.responseHeaderModifier;
+      const side = f.type === "RequestHeaderModifier" ? "Request" : "Response";
+      for (const h of mod?.set ?? []) out.push({ kind: `${side}HeaderSet`, name: h.name.toLowerCase(), value: h.value });
+      for (const h of mod?.add ?? []) out.push({ kind: `${side}HeaderAdd`, name: h.name.toLowerCase(), value: h.value });
+      for (const name of mod?.remove ?? []) out.push({ kind: `${side}HeaderRemove`, name: name.toLowerCase() });
+    } else if (f.type === "RequestRedirect" && f.requestRedirect && !scope.backend) {
+      const r = f.requestRedirect;
+      const path = pathModifier(r.path, scope);
+      if (path === null) return undefined;
+      out.push({
+        kind: "RequestRedirect",
+        ...(r.scheme && { scheme: r.scheme }),
+        ...(r.hostname && { hostname: r.hostname }),
+        ...(r.port !== undefined && { port: r.port }),
+        ...(path && { path }),
+        statusCode: r.statusCode ?? 302,
+      });
+    } else if (f.type === "URLRewrite" && f.urlRewrite) {
+      const path = pathModifier(f.urlRewrite.path, scope);
+      if (path === null) return undefined;
+      out.push({ kind: "URLRewrite", ...(f.urlRewrite.hostname && { hostname: f.urlRewrite.hostname }), ...(path && { path }) });
+    } else if (f.type === "RequestMirror" && f.requestMirror && !scope.backend) {
+      const m = f.requestMirror;
+      const target = resolveBackend(m.backendRef, scope.ns, scope.domain, scope.problems);
+      if (target.unresolved) return refuse(`mirror backendRef "${m.backendRef.name}" cannot be resolved`);
+      const [numerator, denominator] = m.fraction
+        ? [m.fraction.numerator, m.fraction.denominator ?? 100]
+        : [m.percent ?? 100, 100];
+      out.push({ kind: "RequestMirror", cluster: target.cluster, label: target.label, numerator, denominator });
+    } else {
+      return refuse(`filter type "${f.type}" is not supported${scope.backend ? " on a backendRef" : ""}`);
     }
-    const side = f.type === "RequestHeaderModifier" ? "Request" : "Response";
-    for (const h of mod.set ?? []) out.push({ kind: `${side}HeaderSet`, name: h.name.toLowerCase(), value: h.value });
-    for (const h of mod.add ?? []) out.push({ kind: `${side}HeaderAdd`, name: h.name.toLowerCase(), value: h.value });
-    for (const name of mod.remove ?? []) out.push({ kind: `${side}HeaderRemove`, name: name.toLowerCase() });
   }
   return out;
+}
+
+/**
+ * A redirect's or rewrite's path modifier. ReplacePrefixMatch needs the rule's single PathPrefix
+ * match (the API's CEL rule); otherwise null, with the problem reported.
+ */
+function pathModifier(path: HTTPPathModifierSpec | undefined, scope: FilterScope): PathModifier | undefined | null {
+  if (!path) return undefined;
+  if (path.type === "ReplaceFullPath") return { type: "ReplaceFullPath", value: path.replaceFullPath ?? "/" };
+  if (path.type === "ReplacePrefixMatch") {
+    if (scope.matches.length !== 1 || scope.matches[0].path?.type !== "PathPrefix") {
+      scope.problems.push({
+        type: "Accepted",
+        reason: "UnsupportedValue",
+        message: `${scope.where}: ReplacePrefixMatch needs exactly one PathPrefix match`,
+      });
+      return null;
+    }
+    return { type: "ReplacePrefixMatch", value: path.replacePrefixMatch ?? "" };
+  }
+  scope.problems.push({ type: "Accepted", reason: "UnsupportedValue", message: `${scope.where}: path type "${path.type}"` });
+  return null;
 }
 
 function parentStatus(parent: ParentReference, route: HTTPRoute, problems: RuleProblem[]): RouteParentStatus {

@@ -71,6 +71,43 @@ export interface HeaderFilter {
   value?: string;
 }
 
+/** HTTPPathModifier: the whole path, or the part the rule's PathPrefix matched. */
+export interface PathModifier {
+  type: "ReplaceFullPath" | "ReplacePrefixMatch";
+  value: string;
+}
+
+/** RequestRedirect: the filter answers with a redirect instead of forwarding. */
+export interface RedirectFilter {
+  kind: "RequestRedirect";
+  scheme?: string;
+  hostname?: string;
+  /** Absent: derived from the scheme or the request, as the spec says. */
+  port?: number;
+  path?: PathModifier;
+  statusCode: number;
+}
+
+/** URLRewrite: the backend sees another host and/or path. */
+export interface RewriteFilter {
+  kind: "URLRewrite";
+  hostname?: string;
+  path?: PathModifier;
+}
+
+/** RequestMirror: a copy of the request goes to another backend; its answer is ignored. */
+export interface MirrorFilter {
+  kind: "RequestMirror";
+  cluster: string;
+  label: string;
+  /** The share of requests mirrored: numerator / denominator. */
+  numerator: number;
+  denominator: number;
+}
+
+/** Anything a rule or backendRef does besides choosing the backend, in the order written. */
+export type RouteFilter = HeaderFilter | RedirectFilter | RewriteFilter | MirrorFilter;
+
 /** What a matched HTTPRoute rule does. */
 export interface RouteAction {
   /** `namespace/name` of the HTTPRoute. */
@@ -79,7 +116,7 @@ export interface RouteAction {
   rule: number;
   backends: Backend[];
   /** Rule-level filters. */
-  filters: HeaderFilter[];
+  filters: RouteFilter[];
 }
 
 /** One backendRef, resolved to an Envoy cluster name. */
@@ -90,7 +127,7 @@ export interface Backend {
   label: string;
   weight: number;
   /** backendRef-level filters. */
-  filters: HeaderFilter[];
+  filters: RouteFilter[];
   /** The reference could not be resolved: its share of traffic answers 500. */
   unresolved?: boolean;
 }

@@ -72,10 +72,38 @@ export interface HTTPHeaderFilter {
   remove?: string[];
 }
 
+export interface HTTPPathModifierSpec {
+  type: "ReplaceFullPath" | "ReplacePrefixMatch";
+  replaceFullPath?: string;
+  replacePrefixMatch?: string;
+}
+
+export interface HTTPRequestRedirectFilter {
+  scheme?: string;
+  hostname?: string;
+  path?: HTTPPathModifierSpec;
+  port?: number;
+  statusCode?: number;
+}
+
+export interface HTTPURLRewriteFilter {
+  hostname?: string;
+  path?: HTTPPathModifierSpec;
+}
+
+export interface HTTPRequestMirrorFilter {
+  backendRef: HTTPBackendRef;
+  percent?: number;
+  fraction?: { numerator: number; denominator?: number };
+}
+
 export interface HTTPRouteFilter {
   type: string;
   requestHeaderModifier?: HTTPHeaderFilter;
   responseHeaderModifier?: HTTPHeaderFilter;
+  requestRedirect?: HTTPRequestRedirectFilter;
+  urlRewrite?: HTTPURLRewriteFilter;
+  requestMirror?: HTTPRequestMirrorFilter;
   [other: string]: unknown;
 }
 

@@ -5,8 +5,9 @@
 // The files extend pwhost's format only through keys starting with "_", which both hosts ignore:
 //   plugins[i]._routes / steps[i].configure._routes: a routes file here, compiled into the
 //     plugin configuration exactly as the policy server renders it (pluginConfig as JSON);
-//   steps[i]._expect: {cluster, localReply, requestHeaders, responseHeaders, routeCacheClears, accepted};
-//   _expectCounts: {cluster: how many request steps were sent there}.
+//   steps[i]._expect: {cluster, localReply, localReplyHeaders, requestHeaders, responseHeaders,
+//     routeCacheClears, mirroredTo, accepted};
+//   _expectCounts / _expectMirrorCounts: {cluster: how many request steps were sent / mirrored there}.
 import { parseAllDocuments } from "yaml";
 import { assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
@@ -23,6 +24,8 @@ type Pairs = [string, string][];
 interface Expect {
   cluster?: string | null;
   localReply?: number | null;
+  localReplyHeaders?: Record<string, string | null>;
+  mirroredTo?: string[];
   requestHeaders?: Record<string, string | null>;
   responseHeaders?: Record<string, string | null>;
   routeCacheClears?: number;
@@ -52,6 +55,7 @@ async function materialize(scenario: Json): Promise<Json> {
 }
 
 const header = (pairs: Pairs | undefined, name: string) => pairs?.find(([k]) => k === name)?.[1] ?? null;
+const mirrors = (step: Json) => ((step.httpCalls ?? []) as { upstream: string }[]).map((c) => c.upstream);
 
 /** What went wrong in one step, compared with its `_expect`; empty when it held. */
 function checkStep(expect: Expect, step: Json): string[] {
@@ -67,6 +71,10 @@ function checkStep(expect: Expect, step: Json): string[] {
     want("localReply", expect.localReply, (step.localReply as { status?: number } | null)?.status ?? null);
   }
   if ("routeCacheClears" in expect) want("routeCacheClears", expect.routeCacheClears, step.routeCacheClears);
+  if ("mirroredTo" in expect) want("mirroredTo", expect.mirroredTo, mirrors(step));
+  for (const [name, value] of Object.entries(expect.localReplyHeaders ?? {})) {
+    want(`localReply header ${name}`, value, header((step.localReply as { headers?: Pairs } | null)?.headers, name));
+  }
   for (const [side, key] of [["requestHeaders", "requestHeaders"], ["responseHeaders", "responseHeaders"]] as const) {
     for (const [name, value] of Object.entries(expect[side] ?? {})) {
       want(`${key} ${name}`, value, header(step[key] as Pairs, name));
@@ -86,17 +94,16 @@ function checkReport(scenario: Json, report: Report): string[] {
     const expect = p._expect as Expect | undefined;
     if (expect) problems.push(...checkStep(expect, report.plugins[i] as unknown as Json).map((m) => `plugins[${i}] ${m}`));
   });
-  const counts = scenario._expectCounts as Record<string, number> | undefined;
-  if (counts) {
+  const tally = (expected: unknown, clustersOf: (step: Json) => string[], what: string) => {
+    if (!expected) return;
     const actual: Record<string, number> = {};
-    for (const step of report.steps as unknown as Json[]) {
-      const c = header(step.requestHeaders as Pairs, CLUSTER_HEADER);
-      if (c) actual[c] = (actual[c] ?? 0) + 1;
+    for (const step of report.steps as unknown as Json[]) for (const c of clustersOf(step)) actual[c] = (actual[c] ?? 0) + 1;
+    if (JSON.stringify(Object.entries(actual).sort()) !== JSON.stringify(Object.entries(expected).sort())) {
+      problems.push(`${what}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
     }
-    if (JSON.stringify(Object.entries(actual).sort()) !== JSON.stringify(Object.entries(counts).sort())) {
-      problems.push(`split: expected ${JSON.stringify(counts)}, got ${JSON.stringify(actual)}`);
-    }
-  }
+  };
+  tally(scenario._expectCounts, (step) => [header(step.requestHeaders as Pairs, CLUSTER_HEADER)].filter((c) => c !== null), "split");
+  tally(scenario._expectMirrorCounts, mirrors, "mirrors");
   return problems;
 }
 

@@ -51,3 +51,11 @@ export declare function proxy_increment_metric(metricId: u32, offset: i64): u32;
 
 @external("env", "proxy_record_metric")
 export declare function proxy_record_metric(metricId: u32, value: u64): u32;
+
+@external("env", "proxy_get_header_map_pairs")
+export declare function proxy_get_header_map_pairs(mapType: u32, ptrPtr: usize, sizePtr: usize): u32;
+
+@external("env", "proxy_http_call")
+export declare function proxy_http_call(
+  upstreamPtr: usize, upstreamSize: usize, headersPtr: usize, headersSize: usize, bodyPtr: usize, bodySize: usize,
+  trailersPtr: usize, trailersSize: usize, timeoutMs: u32, tokenPtr: usize): u32;

@@ -118,6 +118,39 @@ function serializePairs(pairs: string[][]): ArrayBuffer {
   return out;
 }
 
+/** All headers of a map as [name, value] pairs; empty when the host refuses. */
+export function getHeaderPairs(map: HeaderMapType): string[][] {
+  const out = new Array<string[]>();
+  store<usize>(scratch, 0);
+  store<usize>(scratch, 0, sizeof<usize>());
+  if (imports.proxy_get_header_map_pairs(map, scratch, scratch + sizeof<usize>()) != WasmResult.Ok) return out;
+  const buf = takeReturned();
+  // count, (key size, value size)*, then key\0 value\0 ...; every size is checked against the buffer.
+  const base = changetype<usize>(buf), len = <u32>buf.byteLength;
+  if (len < 4) return out;
+  const n = load<u32>(base);
+  if (<u64>4 + <u64>n * 8 > <u64>len) return out;
+  let at: u64 = 4 + <u64>n * 8;
+  for (let i: u32 = 0; i < n; i++) {
+    const ks = <u64>load<u32>(base + 4 + 8 * i), vs = <u64>load<u32>(base + 8 + 8 * i);
+    if (at + ks + vs + 2 > <u64>len) break;
+    const k = String.UTF8.decodeUnsafe(base + <usize>at, <usize>ks);
+    at += ks + 1;
+    const v = String.UTF8.decodeUnsafe(base + <usize>at, <usize>vs);
+    at += vs + 1;
+    out.push([k, v]);
+  }
+  return out;
+}
+
+/** Dispatches an HTTP call to an Envoy cluster; the answer goes to the root context. */
+export function httpCall(cluster: string, headers: string[][], body: string, timeoutMs: u32): u32 {
+  const u = utf8(cluster), h = serializePairs(headers), b = utf8(body), t = serializePairs([]);
+  store<u32>(scratch, 0);
+  return imports.proxy_http_call(changetype<usize>(u), u.byteLength, changetype<usize>(h), h.byteLength,
+    changetype<usize>(b), b.byteLength, changetype<usize>(t), t.byteLength, timeoutMs, scratch);
+}
+
 export function sendLocalResponse(status: u32, details: string, body: string, headers: string[][]): u32 {
   const d = utf8(details), b = utf8(body), h = serializePairs(headers);
   return imports.proxy_send_local_response(

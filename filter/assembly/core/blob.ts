@@ -17,6 +17,8 @@ export const PATH_NONE: u8 = 0, PATH_EXACT: u8 = 1, PATH_PREFIX: u8 = 2, PATH_RE
 export const COND_HEADER_EXACT: u8 = 1, COND_HEADER_REGEX: u8 = 2, COND_QUERY_EXACT: u8 = 3, COND_QUERY_REGEX: u8 = 4;
 export const F_REQ_SET: u16 = 1, F_REQ_ADD: u16 = 2, F_REQ_REMOVE: u16 = 3;
 export const F_RESP_SET: u16 = 4, F_RESP_ADD: u16 = 5, F_RESP_REMOVE: u16 = 6;
+export const F_REDIRECT: u16 = 7, F_REWRITE: u16 = 8, F_MIRROR: u16 = 9;
+export const PATH_FULL: u16 = 1, PATH_REPLACE_PREFIX: u16 = 2;
 const BACKEND_UNRESOLVED: u16 = 1;
 
 export class VHost {
@@ -33,18 +35,24 @@ export class Route {
     public conds: Array<Cond>, public action: i32) {}
 }
 
-export class HeaderOp {
-  constructor(public kind: u16, public name: string, public value: string) {}
+/**
+ * One filter record (docs/blob-format.md, FILTERS). Header operations use name (a) and value (b);
+ * RequestRedirect: scheme (a), hostname (b), port and status (c), path (d); URLRewrite: hostname
+ * (b), path (d); RequestMirror: cluster (a), label (b), numerator (c) / denominator (dn).
+ */
+export class FilterOp {
+  constructor(public kind: u16, public pathModifier: u16, public a: string, public hasA: bool,
+    public b: string, public hasB: bool, public c: u32, public d: string, public hasD: bool, public dn: u32) {}
 }
 
 export class Backend {
   constructor(public cluster: string, public label: string, public weight: u32,
-    public filters: Array<HeaderOp>, public unresolved: bool) {}
+    public filters: Array<FilterOp>, public unresolved: bool) {}
 }
 
 export class Action {
   constructor(public route: string, public rule: u32, public backends: Array<Backend>,
-    public filters: Array<HeaderOp>, public totalWeight: u32) {}
+    public filters: Array<FilterOp>, public totalWeight: u32) {}
 }
 
 /** The decoded table one root context serves. */
@@ -148,15 +156,33 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
   }
 
   const fs = sections[S_FILTERS]!;
-  const nf = recordCount(r, fs, 16);
+  const nf = recordCount(r, fs, 20);
   if (nf < 0) return fail("filter section length does not match its count");
-  const filters = new Array<HeaderOp>(<i32>nf);
+  const filters = new Array<FilterOp>(<i32>nf);
   for (let i: u32 = 0; i < <u32>nf; i++) {
-    const at = fs.at + 4 + i * 16;
-    const kind = r.u16(at), a = r.u32(at + 4), b = r.u32(at + 8);
-    if (kind < F_REQ_SET || kind > F_RESP_REMOVE) return fail("filter " + i.toString() + ": unknown kind " + kind.toString());
-    if (a >= ns || (b != NONE && b >= ns)) return fail("filter " + i.toString() + ": string out of range");
-    filters[i] = new HeaderOp(kind, strings[a], b == NONE ? "" : strings[b]);
+    const at = fs.at + 4 + i * 20;
+    const kind = r.u16(at), modifier = r.u16(at + 2), a = r.u32(at + 4), b = r.u32(at + 8), c = r.u32(at + 12);
+    const d = r.u32(at + 16);
+    const what = "filter " + i.toString();
+    if (kind < F_REQ_SET || kind > F_MIRROR) return fail(what + ": unknown kind " + kind.toString());
+    if ((a != NONE && a >= ns) || (b != NONE && b >= ns)) return fail(what + ": string out of range");
+    const dIsString = kind != F_MIRROR;
+    if (dIsString && d != NONE && d >= ns) return fail(what + ": string out of range");
+    if (kind <= F_RESP_REMOVE && a == NONE) return fail(what + ": header name missing");
+    if (kind == F_REDIRECT || kind == F_REWRITE) {
+      if (modifier > PATH_REPLACE_PREFIX || (modifier != 0 && d == NONE)) return fail(what + ": bad path modifier");
+    } else if (modifier != 0) {
+      return fail(what + ": path modifier on a filter without a path");
+    }
+    if (kind == F_REDIRECT) {
+      const status = c >>> 16;
+      if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+        return fail(what + ": redirect status " + status.toString());
+      }
+    }
+    if (kind == F_MIRROR && (a == NONE || b == NONE || d == 0 || c > d)) return fail(what + ": bad mirror");
+    filters[i] = new FilterOp(kind, modifier, a == NONE ? "" : strings[a], a != NONE, b == NONE ? "" : strings[b],
+      b != NONE, c, dIsString && d != NONE ? strings[d] : "", dIsString && d != NONE, dIsString ? 0 : d);
   }
 
   const bs = sections[S_BACKENDS]!;
@@ -169,7 +195,7 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
     if (cluster >= ns || label >= ns) return fail("backend " + i.toString() + ": string out of range");
     if (<u64>first + <u64>n > <u64>nf && n > 0) return fail("backend " + i.toString() + ": filters out of range");
     backends[i] = new Backend(strings[cluster], strings[label], r.u32(at + 8),
-      n > 0 ? filters.slice(first, first + n) : new Array<HeaderOp>(), (r.u16(at + 18) & BACKEND_UNRESOLVED) != 0);
+      n > 0 ? filters.slice(first, first + n) : new Array<FilterOp>(), (r.u16(at + 18) & BACKEND_UNRESOLVED) != 0);
   }
 
   const as = sections[S_ACTIONS]!;
@@ -189,7 +215,7 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
     for (let k = 0; k < own.length; k++) sum += own[k].weight;
     if (sum != <u64>total) return fail("action " + i.toString() + ": total weight does not match its backends");
     table.actions.push(new Action(strings[route], r.u16(at + 4), own,
-      nF > 0 ? filters.slice(firstF, firstF + nF) : new Array<HeaderOp>(), total));
+      nF > 0 ? filters.slice(firstF, firstF + nF) : new Array<FilterOp>(), total));
   }
 
   const cs = sections[S_CONDITIONS]!;

@@ -1,10 +1,11 @@
 // Per-request decision over a decoded rule table: pick the virtual host, the first matching route
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
-  Action, Backend, COND_HEADER_EXACT, COND_QUERY_EXACT, MODE_MESH, PATH_EXACT, PATH_NONE, PATH_PREFIX,
+  Action, Backend, COND_HEADER_EXACT, COND_QUERY_EXACT, F_REDIRECT, MODE_MESH, PATH_EXACT, PATH_NONE, PATH_PREFIX,
   Route, RuleTable, VHost,
 } from "./blob";
 import { RequestView } from "./request";
+import { redirectLocation } from "./rewrite";
 
 export const DECISION_PASS: i32 = 0; // not traffic the table knows: leave it alone
 export const DECISION_ROUTE: i32 = 1; // send to backend
@@ -17,6 +18,13 @@ export class Decision {
   reason: string = "";
   action: Action | null = null;
   backend: Backend | null = null;
+  /** The matched route: its PathPrefix is what ReplacePrefixMatch replaces. */
+  route: Route | null = null;
+  /** The request path without its query, and the query. */
+  path: string = "";
+  query: string = "";
+  /** A redirect's Location header; empty otherwise. */
+  location: string = "";
 }
 
 function reply(status: u32, reason: string, action: Action | null): Decision {
@@ -126,12 +134,14 @@ function findVhost(table: RuleTable, host: string, port: u32): VHost | null {
 class Authority {
   host: string;
   port: u32 = 80;
+  hasPort: bool = false;
   constructor(raw: string) {
     let end = raw.length;
     const close = raw.lastIndexOf("]");
     const colon = raw.lastIndexOf(":");
     if (colon > close) {
       end = colon;
+      this.hasPort = true;
       const p = I32.parseInt(raw.substring(colon + 1), 10);
       this.port = isNaN(<f64>p) || p < 0 || p > 65535 ? 0 : <u32>p;
     }
@@ -186,6 +196,16 @@ export function decide(table: RuleTable, req: RequestView, pickKey: u32): Decisi
     const r = unchecked(table.routes[i]);
     if (!routeMatches(r, req, target, method)) continue;
     const action = unchecked(table.actions[r.action]);
+    // A redirect answers whatever the backends: it is the rule's whole action.
+    for (let k = 0; k < action.filters.length; k++) {
+      const op = unchecked(action.filters[k]);
+      if (op.kind != F_REDIRECT) continue;
+      const d = reply(op.c >>> 16, "redirect", action);
+      const s = req.header(":scheme");
+      d.location = redirectLocation(op, s !== null ? s : "http", a.host, a.port, a.hasPort, target.path, target.query, r.path);
+      d.route = r;
+      return d;
+    }
     // Gateway API: a rule with no usable backend answers 500, never falls through.
     if (action.totalWeight == 0) return reply(500, "no_backend", action);
     const b = pickBackend(action, pickKey);
@@ -195,6 +215,9 @@ export function decide(table: RuleTable, req: RequestView, pickKey: u32): Decisi
     d.status = 200;
     d.action = action;
     d.backend = b;
+    d.route = r;
+    d.path = target.path;
+    d.query = target.query;
     return d;
   }
   return reply(404, "no_matching_route", null);
