@@ -5,6 +5,7 @@ import type {
   HTTPRoute,
   HTTPRouteFilter,
   HTTPRouteMatch,
+  HTTPRouteRule,
   KubeObject,
   ParentReference,
   RouteParentStatus,
@@ -87,6 +88,7 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
     rules.forEach((rule, ruleIndex) => {
       const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
       const action = buildAction(key, ruleIndex, matches, rule.filters ?? [], rule.backendRefs ?? [], ns, domain, problems);
+      action.filters.unshift(...routerHeaders(rule, `rule ${ruleIndex}`, problems));
       matches.forEach((m, matchIndex) => {
         // Until the filter has a linear-time regex engine, a regex match is dropped (and reported)
         // rather than served as some other match.
@@ -237,6 +239,47 @@ function buildAction(
   // A rule with a filter we cannot apply must not serve traffic as if it had none: 500 instead.
   if (unsupported) return { route, rule, backends: [], filters: [] };
   return { route, rule, backends, filters: ruleFilters ?? [] };
+}
+
+/** Gateway API's Duration: up to four number-unit pairs, e.g. `1h30m`, `500ms`. */
+const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+
+function durationMs(d: string): number | undefined {
+  if (!DURATION.test(d)) return undefined;
+  let ms = 0;
+  for (const [, n, unit] of d.matchAll(/([0-9]+)(ms|h|m|s)/g)) ms += Number(n) * UNIT_MS[unit];
+  return ms;
+}
+
+/**
+ * Rule timeouts and retries, as request headers Envoy's router honours from a filter (it strips
+ * them before forwarding): `request` → x-envoy-upstream-rq-timeout-ms ("0s" disables it, as in
+ * Envoy), `backendRequest` → x-envoy-upstream-rq-per-try-timeout-ms, `retry.attempts` →
+ * x-envoy-max-retries, `retry.codes` → x-envoy-retriable-status-codes. Envoy takes no backoff
+ * from a header, so `retry.backoff` is not honoured (docs/architecture.md).
+ */
+function routerHeaders(rule: HTTPRouteRule, where: string, problems: RuleProblem[]): RouteFilter[] {
+  const out: RouteFilter[] = [];
+  const set = (name: string, value: string) => out.push({ kind: "RequestHeaderSet", name, value });
+  const timeouts = rule.timeouts as { request?: string; backendRequest?: string } | undefined;
+  for (const [field, header] of [["request", "x-envoy-upstream-rq-timeout-ms"], ["backendRequest", "x-envoy-upstream-rq-per-try-timeout-ms"]] as const) {
+    const value = timeouts?.[field];
+    if (value === undefined) continue;
+    const ms = durationMs(value);
+    if (ms === undefined) {
+      problems.push({ type: "Accepted", reason: "UnsupportedValue", message: `${where}: timeouts.${field} "${value}" is not a duration` });
+    } else set(header, String(ms));
+  }
+  const retry = rule.retry as { attempts?: number; codes?: number[] } | undefined;
+  if (retry) {
+    set("x-envoy-max-retries", String(retry.attempts ?? 1));
+    if (retry.codes?.length) {
+      set("x-envoy-retry-on", "retriable-status-codes");
+      set("x-envoy-retriable-status-codes", retry.codes.join(","));
+    } else set("x-envoy-retry-on", "5xx");
+  }
+  return out;
 }
 
 /** A backendRef (or a mirror's) as an Istio cluster; unresolvable ones are reported and flagged. */
