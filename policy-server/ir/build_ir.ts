@@ -12,6 +12,7 @@ import type {
   RouteStatus,
 } from "../model/types.ts";
 import { CONTROLLER_NAME } from "../model/types.ts";
+import { attachToGateway, type NotAttached } from "./attach_gateway.ts";
 import type {
   Backend,
   Condition,
@@ -75,6 +76,7 @@ interface Ranked {
 export function buildIr(resources: KubeObject[], options: BuildIrOptions): BuildIrResult {
   const domain = options.clusterDomain ?? "cluster.local";
   const routes = resources.filter((r): r is HTTPRoute => r.kind === "HTTPRoute");
+  const inventory = indexInventory(resources);
   const slots = new Map<string, Slot>();
   const statuses: RouteStatus[] = [];
 
@@ -109,16 +111,12 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
 
     const parents: RouteParentStatus[] = [];
     for (const parent of route.spec.parentRefs ?? []) {
-      const targets = attachTargets(route, parent, domain);
-      if (targets === undefined) {
-        parents.push(parentStatus(parent, route, [{
-          type: "Accepted",
-          reason: "NotAllowedByListeners",
-          message: `parentRef kind "${parent.kind}" is not supported`,
-        }]));
+      const attached = attachTargets(route, parent, inventory, domain);
+      if ("reason" in attached) {
+        parents.push(parentStatus(parent, route, [{ type: "Accepted", ...attached }]));
         continue;
       }
-      for (const t of targets) {
+      for (const t of attached.targets) {
         const id = `${t.mode}|${t.scope}|${t.hostname}|${t.port}`;
         let slot = slots.get(id);
         if (!slot) {
@@ -127,7 +125,7 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
         }
         entries.forEach((entry, i) => slot.ranked.push({ entry, ...ranked[i] }));
       }
-      parents.push(parentStatus(parent, route, problems));
+      parents.push(parentStatus(parent, route, problems, attached.note));
     }
     statuses.push({ route: key, parents });
   }
@@ -144,16 +142,34 @@ interface Slot {
   ranked: Ranked[];
 }
 
+/** Whether wildcard hostname `w` also covers the more specific `h` (exact or wildcard). */
+function covers(w: string, h: string): boolean {
+  if (w === h) return false;
+  if (w === "*") return true;
+  return w.startsWith("*.") && h.endsWith(w.slice(1)) && h.length > w.length - 1;
+}
+
+/** Exact names first, then wildcards by length, "*" last: Gateway API's first precedence criterion. */
+const specificity = (h: string) => (h === "*" ? 0 : h.startsWith("*.") ? h.length : 1e6 + h.length);
+
 /**
  * Orders each hostname's routes, then folds hostnames that ended up with the very same route list
  * (the names of one Service, or a route's several hostnames) into one virtual host.
+ *
+ * Hostname specificity comes first in Gateway API's precedence: a request for `shop.example.com`
+ * tries the rules of routes for that name, then those for `*.example.com`, then those for any host.
+ * The filter picks one virtual host per request, so each virtual host carries, after its own rules,
+ * the rules of the less specific hostnames that cover it on the same parent and port.
  */
 function mergeHostnames(slots: Slot[]): VirtualHost[] {
+  const sameParent = (a: Slot, b: Slot) => a.mode === b.mode && a.scope === b.scope && a.port === b.port;
+  const ordered = new Map(slots.map((s) => [s, s.ranked.sort(comparePrecedence).map((r) => r.entry)]));
   const out = new Map<string, VirtualHost>();
   for (const slot of slots.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0))) {
-    const routes = slot.ranked.sort(comparePrecedence).map((r) => r.entry);
-    const entryIds = routes.map((e) => entryId(e)).join(",");
-    const key = `${slot.mode}|${slot.scope}|${slot.port}|${entryIds}`;
+    const wider = slots.filter((o) => sameParent(o, slot) && covers(o.hostname, slot.hostname))
+      .sort((a, b) => specificity(b.hostname) - specificity(a.hostname));
+    const routes = [...new Set([slot, ...wider].flatMap((s) => ordered.get(s)!))];
+    const key = `${slot.mode}|${slot.scope}|${slot.port}|${routes.map((e) => entryId(e)).join(",")}`;
     const vh = out.get(key);
     if (vh) vh.hostnames.push(slot.hostname);
     else out.set(key, { hostnames: [slot.hostname], mode: slot.mode, port: slot.port, scope: slot.scope, routes });
@@ -170,28 +186,61 @@ function entryId(e: RouteEntry): number {
 }
 
 /** The virtual hosts a parentRef attaches a route to, or undefined for an unsupported parent. */
-function attachTargets(route: HTTPRoute, parent: ParentReference, domain: string) {
+/** The objects routes refer to, by `namespace/name`; a kind is undefined when none was given. */
+interface Inventory {
+  gateways?: Map<string, KubeObject>;
+  namespaceLabels: Map<string, Record<string, string>>;
+}
+
+function indexInventory(resources: KubeObject[]): Inventory {
+  const byKey = (kind: string) => {
+    const found = resources.filter((r) => r.kind === kind);
+    return found.length ? new Map(found.map((r) => [`${r.metadata.namespace ?? ""}/${r.metadata.name}`, r])) : undefined;
+  };
+  const namespaceLabels = new Map(
+    resources.filter((r) => r.kind === "Namespace").map((r) => [r.metadata.name, r.metadata.labels ?? {}]),
+  );
+  return { gateways: byKey("Gateway"), namespaceLabels };
+}
+
+interface Target {
+  hostname: string;
+  mode: VirtualHost["mode"];
+  port: number;
+  scope: string;
+}
+
+/**
+ * The virtual hosts a parentRef attaches a route to, or why it cannot attach. References are checked
+ * against the inventory of their kind; with no object of that kind stored, the policy server cannot
+ * know better and takes the reference on trust (the condition's message says so).
+ */
+function attachTargets(
+  route: HTTPRoute,
+  parent: ParentReference,
+  inventory: Inventory,
+  domain: string,
+): { targets: Target[]; note?: string } | NotAttached | { reason: "UnsupportedValue"; message: string } {
   const ns = parent.namespace ?? route.metadata.namespace;
+  const scope = `${ns}/${parent.name}`;
   if (isServiceParent(parent)) {
     // GAMMA: traffic addressed to the Service, by any of the names its clients may use.
     const names = [parent.name, `${parent.name}.${ns}`, `${parent.name}.${ns}.svc`, `${parent.name}.${ns}.svc.${domain}`];
-    return names.map((hostname) => ({
-      hostname,
-      mode: "mesh" as const,
-      port: parent.port ?? 0,
-      scope: `${ns}/${parent.name}`,
-    }));
+    return { targets: names.map((hostname) => ({ hostname, mode: "mesh", port: parent.port ?? 0, scope })) };
   }
-  if (isGateway(parent)) {
+  if (!isGateway(parent)) {
+    return { reason: "UnsupportedValue", message: `parentRef kind "${parent.kind}" is not supported` };
+  }
+  if (!inventory.gateways) {
     const hostnames = route.spec.hostnames?.length ? route.spec.hostnames : ["*"];
-    return hostnames.map((h) => ({
-      hostname: h.toLowerCase(),
-      mode: "gateway" as const,
-      port: parent.port ?? 0,
-      scope: `${ns}/${parent.name}`,
-    }));
+    return {
+      targets: hostnames.map((h) => ({ hostname: h.toLowerCase(), mode: "gateway", port: parent.port ?? 0, scope })),
+      note: "no Gateway is stored: listeners were not checked",
+    };
   }
-  return undefined;
+  const attached = attachToGateway(route, parent, inventory.gateways.get(scope), inventory.namespaceLabels);
+  if (!Array.isArray(attached)) return attached;
+  return { targets: attached.map((t) => ({ ...t, mode: "gateway", scope })) };
 }
 
 function buildEntry(m: HTTPRouteMatch, action: RouteAction): RouteEntry {
@@ -378,7 +427,7 @@ function pathModifier(path: HTTPPathModifierSpec | undefined, scope: FilterScope
   return null;
 }
 
-function parentStatus(parent: ParentReference, route: HTTPRoute, problems: RuleProblem[]): RouteParentStatus {
+function parentStatus(parent: ParentReference, route: HTTPRoute, problems: RuleProblem[], note?: string): RouteParentStatus {
   const cond = (type: string, status: boolean, reason: string, message: string): StatusCondition => ({
     type,
     status: status ? "True" : "False",
@@ -395,7 +444,7 @@ function parentStatus(parent: ParentReference, route: HTTPRoute, problems: RuleP
     conditions: [
       notAccepted
         ? cond("Accepted", false, notAccepted.reason, notAccepted.message)
-        : cond("Accepted", true, "Accepted", "Route is accepted"),
+        : cond("Accepted", true, "Accepted", note ? `Route is accepted; ${note}` : "Route is accepted"),
       unresolved
         ? cond("ResolvedRefs", false, unresolved.reason, unresolved.message)
         : cond("ResolvedRefs", true, "ResolvedRefs", "All references are resolved"),
