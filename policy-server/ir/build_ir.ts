@@ -13,6 +13,7 @@ import type {
 } from "../model/types.ts";
 import { CONTROLLER_NAME } from "../model/types.ts";
 import { attachToGateway, type NotAttached } from "./attach_gateway.ts";
+import { type BackendInventory, resolveBackend } from "./resolve_backend.ts";
 import type {
   Backend,
   Condition,
@@ -89,7 +90,7 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
     const entries: RouteEntry[] = [];
     rules.forEach((rule, ruleIndex) => {
       const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
-      const action = buildAction(key, ruleIndex, matches, rule.filters ?? [], rule.backendRefs ?? [], ns, domain, problems);
+      const action = buildAction(key, ruleIndex, matches, rule.filters ?? [], rule.backendRefs ?? [], ns, inventory, domain, problems);
       action.filters.unshift(...routerHeaders(rule, `rule ${ruleIndex}`, problems));
       matches.forEach((m, matchIndex) => {
         // Until the filter has a linear-time regex engine, a regex match is dropped (and reported)
@@ -187,7 +188,7 @@ function entryId(e: RouteEntry): number {
 
 /** The virtual hosts a parentRef attaches a route to, or undefined for an unsupported parent. */
 /** The objects routes refer to, by `namespace/name`; a kind is undefined when none was given. */
-interface Inventory {
+interface Inventory extends BackendInventory {
   gateways?: Map<string, KubeObject>;
   namespaceLabels: Map<string, Record<string, string>>;
 }
@@ -200,7 +201,13 @@ function indexInventory(resources: KubeObject[]): Inventory {
   const namespaceLabels = new Map(
     resources.filter((r) => r.kind === "Namespace").map((r) => [r.metadata.name, r.metadata.labels ?? {}]),
   );
-  return { gateways: byKey("Gateway"), namespaceLabels };
+  return {
+    gateways: byKey("Gateway"),
+    services: byKey("Service"),
+    serviceImports: byKey("ServiceImport"),
+    referenceGrants: resources.filter((r) => r.kind === "ReferenceGrant"),
+    namespaceLabels,
+  };
 }
 
 interface Target {
@@ -224,6 +231,9 @@ function attachTargets(
   const ns = parent.namespace ?? route.metadata.namespace;
   const scope = `${ns}/${parent.name}`;
   if (isServiceParent(parent)) {
+    if (inventory.services && !inventory.services.has(scope)) {
+      return { reason: "NoMatchingParent", message: `Service "${scope}" does not exist` };
+    }
     // GAMMA: traffic addressed to the Service, by any of the names its clients may use.
     const names = [parent.name, `${parent.name}.${ns}`, `${parent.name}.${ns}.svc`, `${parent.name}.${ns}.svc.${domain}`];
     return { targets: names.map((hostname) => ({ hostname, mode: "mesh", port: parent.port ?? 0, scope })) };
@@ -274,16 +284,17 @@ function buildAction(
   filters: HTTPRouteFilter[],
   refs: HTTPBackendRef[],
   ns: string,
+  inventory: Inventory,
   domain: string,
   problems: RuleProblem[],
 ): RouteAction {
-  const scope: FilterScope = { where: `rule ${rule}`, ns, domain, matches, problems, backend: false };
+  const scope: FilterScope = { where: `rule ${rule}`, inventory, ns, domain, matches, problems, backend: false };
   const ruleFilters = routeFilters(filters, scope);
   let unsupported = ruleFilters === undefined;
   const backends: Backend[] = refs.map((ref) => {
     const own = routeFilters(ref.filters ?? [], { ...scope, where: `rule ${rule} backend ${ref.name}`, backend: true });
     if (own === undefined) unsupported = true;
-    return { ...resolveBackend(ref, ns, domain, problems), weight: ref.weight ?? 1, filters: own ?? [] };
+    return { ...backendOf(ref, ns, scope.inventory, domain, problems), weight: ref.weight ?? 1, filters: own ?? [] };
   });
   // A rule with a filter we cannot apply must not serve traffic as if it had none: 500 instead.
   if (unsupported) return { route, rule, backends: [], filters: [] };
@@ -331,27 +342,17 @@ function routerHeaders(rule: HTTPRouteRule, where: string, problems: RuleProblem
   return out;
 }
 
-/** A backendRef (or a mirror's) as an Istio cluster; unresolvable ones are reported and flagged. */
-function resolveBackend(ref: HTTPBackendRef, ns: string, domain: string, problems: RuleProblem[]) {
-  const refNs = ref.namespace ?? ns;
-  let unresolved = false;
-  if (!isService(ref)) {
-    problems.push({ type: "ResolvedRefs", reason: "InvalidKind", message: `backendRef kind "${ref.kind}" is not supported` });
-    unresolved = true;
-  } else if (ref.port === undefined) {
-    problems.push({ type: "ResolvedRefs", reason: "UnsupportedValue", message: `backendRef "${ref.name}" needs a port` });
-    unresolved = true;
-  }
-  return {
-    cluster: `outbound|${ref.port ?? 0}||${ref.name}.${refNs}.svc.${domain}`,
-    label: `${refNs}/${ref.name}:${ref.port ?? ""}`,
-    ...(unresolved && { unresolved }),
-  };
+/** A backendRef (or a mirror's) resolved, its problem reported; unresolved ones answer 500. */
+function backendOf(ref: HTTPBackendRef, ns: string, inventory: Inventory, domain: string, problems: RuleProblem[]) {
+  const { cluster, label, problem } = resolveBackend(ref, ns, inventory, domain);
+  if (problem) problems.push({ type: "ResolvedRefs", ...problem });
+  return { cluster, label, ...(problem && { unresolved: true }) };
 }
 
 /** What translating a rule's (or a backendRef's) filters needs to know. */
 interface FilterScope {
   where: string;
+  inventory: Inventory;
   ns: string;
   domain: string;
   matches: HTTPRouteMatch[];
@@ -392,7 +393,7 @@ function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): RouteFilt
       out.push({ kind: "URLRewrite", ...(f.urlRewrite.hostname && { hostname: f.urlRewrite.hostname }), ...(path && { path }) });
     } else if (f.type === "RequestMirror" && f.requestMirror && !scope.backend) {
       const m = f.requestMirror;
-      const target = resolveBackend(m.backendRef, scope.ns, scope.domain, scope.problems);
+      const target = backendOf(m.backendRef, scope.ns, scope.inventory, scope.domain, scope.problems);
       if (target.unresolved) return refuse(`mirror backendRef "${m.backendRef.name}" cannot be resolved`);
       const [numerator, denominator] = m.fraction
         ? [m.fraction.numerator, m.fraction.denominator ?? 100]
@@ -435,7 +436,11 @@ function parentStatus(parent: ParentReference, route: HTTPRoute, problems: RuleP
     message,
     observedGeneration: route.metadata.generation ?? 1,
   });
-  const first = (type: RuleProblem["type"]) => problems.find((p) => p.type === type);
+  // One condition per type: the first problem's reason, every problem's message.
+  const first = (type: RuleProblem["type"]) => {
+    const all = problems.filter((p) => p.type === type);
+    return all.length ? { reason: all[0].reason, message: all.map((p) => p.message).join("; ") } : undefined;
+  };
   const notAccepted = first("Accepted");
   const unresolved = first("ResolvedRefs");
   return {
