@@ -7,10 +7,10 @@ import {
   replaceHeader, RootContext, sendLocalResponse,
 } from "./abi/runtime";
 import {
-  decodeBlob, decodeError, F_MIRROR, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
+  decodeBlob, decodeError, F_MIRROR, restrictToScope, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
   F_REWRITE, FilterOp, RuleTable,
 } from "./core/blob";
-import { blobFromConfig, configError } from "./core/config";
+import { configError, readConfig } from "./core/config";
 import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey } from "./core/decide";
 import { RequestView } from "./core/request";
 import { modifiedPath } from "./core/rewrite";
@@ -129,14 +129,15 @@ export class WasmRouteRoot extends RootContext {
       log(LogLevel.Info, "wasmroute: empty configuration: passing all traffic through");
       return true;
     }
-    const blob = blobFromConfig(getBufferBytes(BufferType.PluginConfiguration, size));
-    const table = blob !== null ? decodeBlob(blob) : null;
+    const config = readConfig(getBufferBytes(BufferType.PluginConfiguration, size));
+    const table = config !== null ? decodeBlob(config.blob) : null;
     if (table === null) {
       // Refusing here lets Envoy's canary reject the configuration; the serving table stays.
       m().configRejected.increment();
-      log(LogLevel.Error, "wasmroute: refused configuration: " + (blob === null ? configError : decodeError));
+      log(LogLevel.Error, "wasmroute: refused configuration: " + (config === null ? configError : decodeError));
       return false;
     }
+    restrictToScope(table, config!.scope);
     this.table = table;
     this.seed = <u32>currentTimeNanos() | 1;
     m().configAccepted.increment();

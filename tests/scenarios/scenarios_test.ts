@@ -4,7 +4,8 @@
 //
 // The files extend pwhost's format only through keys starting with "_", which both hosts ignore:
 //   plugins[i]._routes / steps[i].configure._routes: a routes file here, compiled into the
-//     plugin configuration exactly as the policy server renders it (pluginConfig as JSON);
+//     plugin configuration exactly as the policy server renders it (pluginConfig as JSON), with
+//     `_scope` as its "scope" member when given;
 //   steps[i]._expect: {cluster, localReply, localReplyHeaders, requestHeaders, responseHeaders,
 //     routeCacheClears, mirroredTo, accepted};
 //   _expectCounts / _expectMirrorCounts: {cluster: how many request steps were sent / mirrored there}.
@@ -34,11 +35,12 @@ interface Expect {
 type Json = Record<string, unknown>;
 
 /** The pluginConfig JSON Istio would hand the filter for these routes. */
-async function configFor(routesFile: string, generation: number): Promise<string> {
+async function configFor(routesFile: string, generation: number, scope?: string): Promise<string> {
   const text = await Deno.readTextFile(new URL(`routes/${routesFile}`, HERE));
   const resources = parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter(Boolean);
   const { blob, sha256 } = await compile(resources, { generation });
-  return JSON.stringify(renderWasmPlugin({ blob, sha256, generation }).spec.pluginConfig);
+  const config = renderWasmPlugin({ blob, sha256, generation }).spec.pluginConfig;
+  return JSON.stringify(scope === undefined ? config : { ...config, scope });
 }
 
 /** Replaces `_routes` with the compiled configuration and points `wasm` at the built filter. */
@@ -47,7 +49,9 @@ async function materialize(scenario: Json): Promise<Json> {
   out.wasm = FILTER_WASM.pathname;
   let generation = 1;
   const fill = async (plugin: Json) => {
-    if (typeof plugin._routes === "string") plugin.config = await configFor(plugin._routes, generation++);
+    if (typeof plugin._routes === "string") {
+      plugin.config = await configFor(plugin._routes, generation++, plugin._scope as string | undefined);
+    }
   };
   for (const p of (out.plugins ?? []) as Json[]) await fill(p);
   for (const s of (out.steps ?? []) as Json[]) if (s.configure) await fill(s.configure as Json);

@@ -265,3 +265,21 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
   decodeError = "";
   return table;
 }
+
+/**
+ * Keeps only the virtual hosts this proxy serves: "mesh" keeps GAMMA hosts, "gateway:NS/NAME" that
+ * Gateway's hosts, "" all. Done once per configuration, so requests never look at other traffic.
+ */
+export function restrictToScope(table: RuleTable, scope: string): void {
+  if (scope.length == 0) return;
+  const mesh = scope == "mesh";
+  const gateway = mesh ? "" : scope.substring(8);
+  const index = new Map<string, Array<i32>>();
+  for (let i = 0; i < table.vhosts.length; i++) {
+    const vh = table.vhosts[i];
+    if (mesh ? vh.mode != MODE_MESH : vh.mode != MODE_GATEWAY || vh.scope != gateway) continue;
+    if (!index.has(vh.hostname)) index.set(vh.hostname, new Array<i32>());
+    index.get(vh.hostname).push(i);
+  }
+  table.hostIndex = index;
+}

@@ -113,8 +113,8 @@ class Scanner {
   }
 }
 
-/** The "blob" string member of a top-level JSON object; null (and configError) otherwise. */
-function blobMember(json: string): string | null {
+/** A string member of a top-level JSON object; null (and configError) when absent or not a string. */
+function stringMember(json: string, name: string): string | null {
   const p = new Scanner(json);
   p.ws();
   if (p.i >= json.length || json.charCodeAt(p.i) != 0x7b) {
@@ -131,10 +131,10 @@ function blobMember(json: string): string | null {
     if (p.i >= json.length || json.charCodeAt(p.i) != 0x3a) break;
     p.i++;
     p.ws();
-    if (key == "blob") {
+    if (key == name) {
       const v = p.str();
       if (v === null) {
-        configError = "\"blob\" must be a base64 string";
+        configError = "\"" + name + "\" must be a string";
         return null;
       }
       return v;
@@ -143,16 +143,34 @@ function blobMember(json: string): string | null {
     p.ws();
     if (p.i < json.length && json.charCodeAt(p.i) == 0x2c) p.i++;
   }
-  configError = "configuration has no \"blob\" member";
+  configError = "configuration has no \"" + name + "\" member";
   return null;
 }
 
-/** The rule blob carried by a plugin configuration, or null with configError set. */
-export function blobFromConfig(config: ArrayBuffer): ArrayBuffer | null {
-  if (config.byteLength >= 4 && load<u32>(changetype<usize>(config)) == 0x42545257) return config;
-  const member = blobMember(String.UTF8.decode(config));
+/** What a plugin configuration holds: the rule blob, and which traffic this proxy serves. */
+export class PluginConfig {
+  constructor(public blob: ArrayBuffer, public scope: string) {}
+}
+
+/**
+ * Reads a plugin configuration, or returns null with configError set. `scope` (optional) says which
+ * virtual hosts this proxy serves: "mesh" (a sidecar: GAMMA routes), "gateway:NAMESPACE/NAME" (that
+ * Gateway's routes), or "" for all of them.
+ */
+export function readConfig(config: ArrayBuffer): PluginConfig | null {
+  if (config.byteLength >= 4 && load<u32>(changetype<usize>(config)) == 0x42545257) return new PluginConfig(config, "");
+  const json = String.UTF8.decode(config);
+  const member = stringMember(json, "blob");
   if (member === null) return null;
   const bytes = decodeBase64(member);
-  if (bytes === null) configError = "\"blob\" is not valid base64";
-  return bytes;
+  if (bytes === null) {
+    configError = "\"blob\" is not valid base64";
+    return null;
+  }
+  const scope = stringMember(json, "scope");
+  if (scope !== null && scope != "" && scope != "mesh" && !scope.startsWith("gateway:")) {
+    configError = "\"scope\" must be \"mesh\" or \"gateway:NAMESPACE/NAME\"";
+    return null;
+  }
+  return new PluginConfig(bytes, scope !== null ? scope : "");
 }
