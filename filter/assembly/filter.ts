@@ -8,11 +8,12 @@ import {
 } from "./abi/runtime";
 import {
   decodeBlob, decodeError, F_MIRROR, restrictToScope, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
-  F_REWRITE, FilterOp, RuleTable,
+  F_CORS, F_CORS_EXPOSE, F_REWRITE, FilterOp, RuleTable,
 } from "./core/blob";
 import { configError, readConfig } from "./core/config";
 import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey } from "./core/decide";
 import { RequestView } from "./core/request";
+import { allowOriginValue, originAllowed } from "./core/cors";
 import { modifiedPath } from "./core/rewrite";
 
 /** The request header an Envoy route reads the chosen cluster from (docs/architecture.md). */
@@ -164,8 +165,30 @@ export class WasmRouteRoot extends RootContext {
   }
 }
 
+/**
+ * The CORS response headers for an actual request from an allowed origin (`ops` holds a CORS
+ * record followed by its expose record), or null.
+ */
+function corsResponseHeaders(ops: Array<FilterOp>): Array<string[]> | null {
+  for (let i = 0; i < ops.length; i++) {
+    const pre = unchecked(ops[i]);
+    if (pre.kind != F_CORS) continue;
+    const origin = getHeader(HeaderMapType.RequestHeaders, "origin");
+    if (origin === null || !originAllowed(pre.a, origin)) return null;
+    const out = new Array<string[]>();
+    out.push(["access-control-allow-origin", allowOriginValue(pre, origin)]);
+    if ((pre.c & 0x80000000) != 0) out.push(["access-control-allow-credentials", "true"]);
+    if (i + 1 < ops.length && ops[i + 1].kind == F_CORS_EXPOSE && ops[i + 1].a.length > 0) {
+      out.push(["access-control-expose-headers", ops[i + 1].a]);
+    }
+    return out;
+  }
+  return null;
+}
+
 export class WasmRouteStream extends Context {
   private responseOps: Array<FilterOp> | null = null;
+  private corsHeaders: Array<string[]> | null = null;
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
     const root = changetype<WasmRouteRoot>(this.root);
@@ -178,8 +201,7 @@ export class WasmRouteStream extends Context {
     if (d.kind == DECISION_REPLY) {
       m().localReplies.increment();
       logDecision(d, "-");
-      const headers = d.location.length > 0 ? [["location", d.location]] : new Array<string[]>();
-      sendLocalResponse(d.status, "wasmroute_" + d.reason, "", headers);
+      sendLocalResponse(d.status, "wasmroute_" + d.reason, "", d.headers);
       return FilterHeadersStatus.StopIteration;
     }
     if (d.kind != DECISION_ROUTE) return FilterHeadersStatus.Continue;
@@ -195,12 +217,17 @@ export class WasmRouteStream extends Context {
     m().routed.increment();
     logDecision(d, backend.cluster);
     if (action.filters.length + backend.filters.length > 0) this.responseOps = action.filters.concat(backend.filters);
+    this.corsHeaders = corsResponseHeaders(action.filters);
     return FilterHeadersStatus.Continue;
   }
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
     const ops = this.responseOps;
     if (ops !== null) applyOps(ops, false);
+    const cors = this.corsHeaders;
+    if (cors !== null) {
+      for (let i = 0; i < cors.length; i++) replaceHeader(HeaderMapType.ResponseHeaders, cors[i][0], cors[i][1]);
+    }
     return FilterHeadersStatus.Continue;
   }
 }

@@ -117,10 +117,28 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
         fail(`Filter ${i}: bad mirror`);
       }
       filters.push({ kind, cluster: a!, label: b!, numerator: c, denominator });
+    } else if (kind === "CORS") {
+      filters.push({
+        kind,
+        allowOrigins: a ?? "",
+        allowMethods: b ?? "",
+        allowHeaders: d ?? "",
+        exposeHeaders: "",
+        maxAge: c & 0x7fffffff,
+        allowCredentials: (c & 0x80000000) !== 0,
+      });
+    } else if (kind === "CORSExpose") {
+      const pre = filters[filters.length - 1];
+      if (pre?.kind !== "CORS") fail(`Filter ${i}: CORS expose record without its CORS record`);
+      (pre as { exposeHeaders: string }).exposeHeaders = a ?? "";
+      filters.push(pre); // keeps record indexes aligned; the duplicate is dropped when lists are sliced
     } else {
       filters.push({ kind, name: a ?? fail(`Filter ${i}: header name missing`), ...(b !== undefined && { value: b }) });
     }
   }
+  // A CORS filter spans two records that decode to one object.
+  const filterSlice = (first: number, n: number, what: string) =>
+    slice(filters, first, n, what).filter((f, i, all) => i === 0 || all[i - 1] !== f);
   const b = records(Section.BACKENDS);
   const backends: Backend[] = [];
   for (let i = 0; i < b.n; i++) {
@@ -130,7 +148,7 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
       cluster: str(view.getUint32(r, true)),
       label: str(view.getUint32(r + 4, true)),
       weight: view.getUint32(r + 8, true),
-      filters: slice(filters, view.getUint32(r + 12, true), view.getUint16(r + 16, true), "Backend filter"),
+      filters: filterSlice(view.getUint32(r + 12, true), view.getUint16(r + 16, true), "Backend filter"),
       ...(unresolved && { unresolved }),
     });
   }
@@ -146,7 +164,7 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
       route: str(view.getUint32(r, true)),
       rule: view.getUint16(r + 4, true),
       backends: own,
-      filters: slice(filters, view.getUint32(r + 16, true), view.getUint16(r + 14, true), "Action filter"),
+      filters: filterSlice(view.getUint32(r + 16, true), view.getUint16(r + 14, true), "Action filter"),
     });
   }
   const c = records(Section.CONDITIONS);

@@ -96,9 +96,25 @@ export function encodeBlob(table: RouteTable): Uint8Array {
   const filters = new Records(Section.FILTERS);
   const actionIndex = new Map<RouteAction, number>();
 
-  const writeFilters = (list: RouteFilter[]): number => {
+  /** Writes a filter list; returns its first record and how many records it took. */
+  const writeFilters = (list: RouteFilter[]): [number, number] => {
     const first = filters.count;
     for (const f of list) {
+      if (f.kind === "CORS") {
+        // Two records: what a preflight answer needs, and what actual responses get.
+        const pre = filters.add();
+        pre.setUint16(0, FILTER_KIND.CORS, true);
+        pre.setUint32(4, strings.ref(f.allowOrigins), true);
+        pre.setUint32(8, strings.ref(f.allowMethods), true);
+        pre.setUint32(12, ((f.maxAge & 0x7fffffff) | (f.allowCredentials ? 0x80000000 : 0)) >>> 0, true);
+        pre.setUint32(16, strings.ref(f.allowHeaders), true);
+        const expose = filters.add();
+        expose.setUint16(0, FILTER_KIND.CORSExpose, true);
+        expose.setUint32(4, strings.ref(f.exposeHeaders), true);
+        expose.setUint32(8, NONE, true);
+        expose.setUint32(16, NONE, true);
+        continue;
+      }
       const r = filters.add();
       r.setUint16(0, FILTER_KIND[f.kind], true);
       // a and b are strings, c a number, d a string or a number by kind; absent strings are NONE.
@@ -109,23 +125,23 @@ export function encodeBlob(table: RouteTable): Uint8Array {
       r.setUint32(12, c, true);
       r.setUint32(16, typeof d === "number" ? d : strings.ref(d), true);
     }
-    return first;
+    return [first, filters.count - first];
   };
   const writeBackend = (b: Backend) => {
     // Backend filters first, so the backend record can point at them.
-    const firstFilter = writeFilters(b.filters);
+    const [firstFilter, filterCount] = writeFilters(b.filters);
     const r = backends.add();
     r.setUint32(0, strings.ref(b.cluster), true);
     r.setUint32(4, strings.ref(b.label), true);
     r.setUint32(8, b.weight, true);
     r.setUint32(12, firstFilter, true);
-    r.setUint16(16, b.filters.length, true);
+    r.setUint16(16, filterCount, true);
     r.setUint16(18, b.unresolved ? BACKEND_UNRESOLVED : 0, true);
   };
   const writeAction = (a: RouteAction): number => {
     const known = actionIndex.get(a);
     if (known !== undefined) return known;
-    const firstFilter = writeFilters(a.filters);
+    const [firstFilter, filterCount] = writeFilters(a.filters);
     const firstBackend = backends.count;
     a.backends.forEach(writeBackend);
     const r = actions.add();
@@ -133,7 +149,7 @@ export function encodeBlob(table: RouteTable): Uint8Array {
     r.setUint16(4, a.rule, true);
     r.setUint32(8, firstBackend, true);
     r.setUint16(12, a.backends.length, true);
-    r.setUint16(14, a.filters.length, true);
+    r.setUint16(14, filterCount, true);
     r.setUint32(16, firstFilter, true);
     r.setUint32(20, a.backends.reduce((sum, b) => sum + b.weight, 0), true);
     actionIndex.set(a, actions.count - 1);
@@ -217,6 +233,8 @@ function filterFields(f: RouteFilter): [string | undefined, string | undefined, 
       return [undefined, f.hostname, 0, f.path?.value];
     case "RequestMirror":
       return [f.cluster, f.label, f.numerator, f.denominator];
+    case "CORS":
+      throw new Error("unreachable: CORS is written as two records");
     default:
       return [f.name, f.value, 0, undefined];
   }

@@ -47,6 +47,8 @@ export const FILTER_KIND = {
   RequestRedirect: 7,
   URLRewrite: 8,
   RequestMirror: 9,
+  CORS: 10,
+  CORSExpose: 11,
 } as const;
 /** A redirect's or rewrite's path modifier, in a filter record's flags. */
 export const PATH_MODIFIER = { ReplaceFullPath: 1, ReplacePrefixMatch: 2 } as const;

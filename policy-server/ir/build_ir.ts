@@ -399,6 +399,17 @@ function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): RouteFilt
         ? [m.fraction.numerator, m.fraction.denominator ?? 100]
         : [m.percent ?? 100, 100];
       out.push({ kind: "RequestMirror", cluster: target.cluster, label: target.label, numerator, denominator });
+    } else if (f.type === "CORS" && f.cors && !scope.backend) {
+      const c = f.cors;
+      out.push({
+        kind: "CORS",
+        allowOrigins: (c.allowOrigins ?? []).join(" "),
+        allowMethods: (c.allowMethods ?? []).join(", "),
+        allowHeaders: (c.allowHeaders ?? []).join(", "),
+        exposeHeaders: (c.exposeHeaders ?? []).join(", "),
+        maxAge: c.maxAge ?? 5,
+        allowCredentials: c.allowCredentials ?? false,
+      });
     } else {
       return refuse(`filter type "${f.type}" is not supported${scope.backend ? " on a backendRef" : ""}`);
     }

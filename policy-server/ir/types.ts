@@ -105,8 +105,24 @@ export interface MirrorFilter {
   denominator: number;
 }
 
+/**
+ * CORS: the filter answers preflight requests from allowed origins itself and adds the CORS response
+ * headers to actual requests. Lists are kept as the header values they become.
+ */
+export interface CorsFilter {
+  kind: "CORS";
+  /** Space-separated: `*`, `scheme://host[:port]`, or `scheme://*.suffix`. */
+  allowOrigins: string;
+  /** Access-Control-Allow-Methods, Access-Control-Allow-Headers, Access-Control-Expose-Headers. */
+  allowMethods: string;
+  allowHeaders: string;
+  exposeHeaders: string;
+  maxAge: number;
+  allowCredentials: boolean;
+}
+
 /** Anything a rule or backendRef does besides choosing the backend, in the order written. */
-export type RouteFilter = HeaderFilter | RedirectFilter | RewriteFilter | MirrorFilter;
+export type RouteFilter = HeaderFilter | RedirectFilter | RewriteFilter | MirrorFilter | CorsFilter;
 
 /** What a matched HTTPRoute rule does. */
 export interface RouteAction {

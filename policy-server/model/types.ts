@@ -1,11 +1,17 @@
 /**
- * Gateway API objects as the policy server stores them (gateway.networking.k8s.io/v1). Only the
- * fields wasmroute reads are typed; everything else is kept as written.
+ * Objects as the policy server stores them: Gateway API HTTPRoutes, Gateways and ReferenceGrants,
+ * and the inventory the compiler resolves them against (Services, ServiceImports, Namespaces). Only
+ * the fields wasmroute reads are typed; everything else is kept as written.
  *
  * @module
  */
 
 export const GATEWAY_API_V1 = "gateway.networking.k8s.io/v1";
+export const GATEWAY_API_V1BETA1 = "gateway.networking.k8s.io/v1beta1";
+/** Multi-Cluster Services API (ServiceImport). */
+export const MCS_API_V1ALPHA1 = "multicluster.x-k8s.io/v1alpha1";
+/** The core group (Service, Namespace). */
+export const CORE_V1 = "v1";
 
 export interface ObjectMeta {
   name: string;
@@ -97,8 +103,18 @@ export interface HTTPRequestMirrorFilter {
   fraction?: { numerator: number; denominator?: number };
 }
 
+export interface HTTPCORSFilter {
+  allowOrigins?: string[];
+  allowCredentials?: boolean;
+  allowMethods?: string[];
+  allowHeaders?: string[];
+  exposeHeaders?: string[];
+  maxAge?: number;
+}
+
 export interface HTTPRouteFilter {
   type: string;
+  cors?: HTTPCORSFilter;
   requestHeaderModifier?: HTTPHeaderFilter;
   responseHeaderModifier?: HTTPHeaderFilter;
   requestRedirect?: HTTPRequestRedirectFilter;
@@ -136,6 +152,115 @@ export interface HTTPRoute extends KubeObject {
   metadata: ObjectMeta & { namespace: string };
   spec: HTTPRouteSpec;
 }
+
+/** A label selector (`matchLabels` and `matchExpressions` are ANDed). */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: LabelSelectorRequirement[];
+}
+
+export interface LabelSelectorRequirement {
+  key: string;
+  operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  values?: string[];
+}
+
+export interface RouteGroupKind {
+  group?: string;
+  kind: string;
+}
+
+export interface RouteNamespaces {
+  /** Default `Same`. */
+  from?: "All" | "Same" | "Selector";
+  selector?: LabelSelector;
+}
+
+export interface AllowedRoutes {
+  namespaces?: RouteNamespaces;
+  kinds?: RouteGroupKind[];
+}
+
+/** Listener protocols wasmroute accepts; only HTTP and HTTPS listeners carry HTTPRoutes. */
+export type ListenerProtocol = "HTTP" | "HTTPS" | "TLS" | "TCP" | "UDP";
+
+export interface Listener {
+  name: string;
+  hostname?: string;
+  port: number;
+  protocol: ListenerProtocol;
+  allowedRoutes?: AllowedRoutes;
+  [other: string]: unknown;
+}
+
+export interface GatewaySpec {
+  gatewayClassName: string;
+  listeners: Listener[];
+  [other: string]: unknown;
+}
+
+export interface Gateway extends KubeObject {
+  kind: "Gateway";
+  metadata: ObjectMeta & { namespace: string };
+  spec: GatewaySpec;
+}
+
+/** Who may refer: `group` "" is the core group. */
+export interface ReferenceGrantFrom {
+  group: string;
+  kind: string;
+  namespace: string;
+}
+
+/** What may be referred to; without `name`, every object of the kind in the grant's namespace. */
+export interface ReferenceGrantTo {
+  group: string;
+  kind: string;
+  name?: string;
+}
+
+export interface ReferenceGrant extends KubeObject {
+  kind: "ReferenceGrant";
+  metadata: ObjectMeta & { namespace: string };
+  spec: { from: ReferenceGrantFrom[]; to: ReferenceGrantTo[] };
+}
+
+export interface ServicePort {
+  name?: string;
+  port: number;
+  /** Kubernetes' default is TCP. */
+  protocol?: "TCP" | "UDP" | "SCTP";
+  [other: string]: unknown;
+}
+
+/** A core Service, reduced to what routing needs: name, namespace, labels and ports. */
+export interface Service extends KubeObject {
+  kind: "Service";
+  metadata: ObjectMeta & { namespace: string };
+  spec: { ports: ServicePort[] };
+}
+
+/** A Multi-Cluster Services ServiceImport: a Service exported from other clusters. */
+export interface ServiceImport extends KubeObject {
+  kind: "ServiceImport";
+  metadata: ObjectMeta & { namespace: string };
+  spec: { ports: ServicePort[]; type: "ClusterSetIP" | "Headless"; [other: string]: unknown };
+}
+
+/**
+ * A Namespace, reduced to its name and labels (what `allowedRoutes` selectors read). Cluster-scoped:
+ * `metadata.namespace` is never set.
+ */
+export interface Namespace extends KubeObject {
+  kind: "Namespace";
+  metadata: ObjectMeta;
+}
+
+/** Every object the policy server stores. */
+export type StoredObject = HTTPRoute | Gateway | ReferenceGrant | Service | ServiceImport | Namespace;
+export type StoredKind = StoredObject["kind"];
+/** The stored object type of one kind, e.g. `ObjectOfKind<"Gateway">` is `Gateway`. */
+export type ObjectOfKind<K extends StoredKind> = Extract<StoredObject, { kind: K }>;
 
 /** A Gateway API status condition. */
 export interface Condition {

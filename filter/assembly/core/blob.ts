@@ -17,7 +17,7 @@ export const PATH_NONE: u8 = 0, PATH_EXACT: u8 = 1, PATH_PREFIX: u8 = 2, PATH_RE
 export const COND_HEADER_EXACT: u8 = 1, COND_HEADER_REGEX: u8 = 2, COND_QUERY_EXACT: u8 = 3, COND_QUERY_REGEX: u8 = 4;
 export const F_REQ_SET: u16 = 1, F_REQ_ADD: u16 = 2, F_REQ_REMOVE: u16 = 3;
 export const F_RESP_SET: u16 = 4, F_RESP_ADD: u16 = 5, F_RESP_REMOVE: u16 = 6;
-export const F_REDIRECT: u16 = 7, F_REWRITE: u16 = 8, F_MIRROR: u16 = 9;
+export const F_REDIRECT: u16 = 7, F_REWRITE: u16 = 8, F_MIRROR: u16 = 9, F_CORS: u16 = 10, F_CORS_EXPOSE: u16 = 11;
 export const PATH_FULL: u16 = 1, PATH_REPLACE_PREFIX: u16 = 2;
 const BACKEND_UNRESOLVED: u16 = 1;
 
@@ -38,7 +38,8 @@ export class Route {
 /**
  * One filter record (docs/blob-format.md, FILTERS). Header operations use name (a) and value (b);
  * RequestRedirect: scheme (a), hostname (b), port and status (c), path (d); URLRewrite: hostname
- * (b), path (d); RequestMirror: cluster (a), label (b), numerator (c) / denominator (dn).
+ * (b), path (d); RequestMirror: cluster (a), label (b), numerator (c) / denominator (dn); CORS:
+ * origins (a), methods (b), max age and credentials (c), allowed headers (d); CORS expose: headers (a).
  */
 export class FilterOp {
   constructor(public kind: u16, public pathModifier: u16, public a: string, public hasA: bool,
@@ -164,7 +165,7 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
     const kind = r.u16(at), modifier = r.u16(at + 2), a = r.u32(at + 4), b = r.u32(at + 8), c = r.u32(at + 12);
     const d = r.u32(at + 16);
     const what = "filter " + i.toString();
-    if (kind < F_REQ_SET || kind > F_MIRROR) return fail(what + ": unknown kind " + kind.toString());
+    if (kind < F_REQ_SET || kind > F_CORS_EXPOSE) return fail(what + ": unknown kind " + kind.toString());
     if ((a != NONE && a >= ns) || (b != NONE && b >= ns)) return fail(what + ": string out of range");
     const dIsString = kind != F_MIRROR;
     if (dIsString && d != NONE && d >= ns) return fail(what + ": string out of range");
@@ -181,6 +182,7 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
       }
     }
     if (kind == F_MIRROR && (a == NONE || b == NONE || d == 0 || c > d)) return fail(what + ": bad mirror");
+    if ((kind == F_CORS || kind == F_CORS_EXPOSE) && a == NONE) return fail(what + ": CORS origins missing");
     filters[i] = new FilterOp(kind, modifier, a == NONE ? "" : strings[a], a != NONE, b == NONE ? "" : strings[b],
       b != NONE, c, dIsString && d != NONE ? strings[d] : "", dIsString && d != NONE, dIsString ? 0 : d);
   }

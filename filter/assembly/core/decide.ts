@@ -1,10 +1,11 @@
 // Per-request decision over a decoded rule table: pick the virtual host, the first matching route
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
-  Action, Backend, COND_HEADER_EXACT, COND_QUERY_EXACT, F_REDIRECT, MODE_MESH, PATH_EXACT, PATH_NONE, PATH_PREFIX,
+  Action, Backend, COND_HEADER_EXACT, COND_QUERY_EXACT, F_CORS, F_REDIRECT, MODE_MESH, PATH_EXACT, PATH_NONE, PATH_PREFIX,
   Route, RuleTable, VHost,
 } from "./blob";
 import { RequestView } from "./request";
+import { originAllowed, preflightHeaders } from "./cors";
 import { redirectLocation } from "./rewrite";
 
 export const DECISION_PASS: i32 = 0; // not traffic the table knows: leave it alone
@@ -23,8 +24,8 @@ export class Decision {
   /** The request path without its query, and the query. */
   path: string = "";
   query: string = "";
-  /** A redirect's Location header; empty otherwise. */
-  location: string = "";
+  /** Headers of a local reply (a redirect's Location, a preflight's CORS headers). */
+  headers: Array<string[]> = new Array<string[]>();
 }
 
 function reply(status: u32, reason: string, action: Action | null): Decision {
@@ -196,13 +197,22 @@ export function decide(table: RuleTable, req: RequestView, pickKey: u32): Decisi
     const r = unchecked(table.routes[i]);
     if (!routeMatches(r, req, target, method)) continue;
     const action = unchecked(table.actions[r.action]);
-    // A redirect answers whatever the backends: it is the rule's whole action.
+    // A preflight from an allowed origin, or a redirect, is answered here whatever the backends.
     for (let k = 0; k < action.filters.length; k++) {
       const op = unchecked(action.filters[k]);
+      if (op.kind == F_CORS && method == "OPTIONS" && req.header("access-control-request-method") !== null) {
+        const origin = req.header("origin");
+        if (origin === null || !originAllowed(op.a, origin)) continue;
+        const d = reply(200, "cors_preflight", action);
+        d.headers = preflightHeaders(op, origin);
+        d.route = r;
+        return d;
+      }
       if (op.kind != F_REDIRECT) continue;
       const d = reply(op.c >>> 16, "redirect", action);
       const s = req.header(":scheme");
-      d.location = redirectLocation(op, s !== null ? s : "http", a.host, a.port, a.hasPort, target.path, target.query, r.path);
+      d.headers.push(["location",
+        redirectLocation(op, s !== null ? s : "http", a.host, a.port, a.hasPort, target.path, target.query, r.path)]);
       d.route = r;
       return d;
     }
