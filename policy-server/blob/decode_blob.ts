@@ -15,6 +15,7 @@ import {
   PATH_MODIFIER,
   RECORD_SIZE,
   Section,
+  STICKY,
 } from "./format.ts";
 
 /** A blob that breaks docs/blob-format.md; the message says which rule. */
@@ -160,9 +161,15 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
     if (own.reduce((s, x) => s + x.weight, 0) !== view.getUint32(r + 20, true)) {
       fail(`Action ${i}: total weight does not match its backends`);
     }
+    const stickyFrom = view.getUint16(r + 6, true);
+    const sticky = stickyFrom === 0 ? undefined : {
+      from: nameOf(STICKY, stickyFrom) ?? fail(`Action ${i}: unknown sticky-key source`),
+      name: str(view.getUint32(r + 24, true)),
+    };
     actions.push({
       route: str(view.getUint32(r, true)),
       rule: view.getUint16(r + 4, true),
+      ...(sticky && { sticky }),
       backends: own,
       filters: filterSlice(view.getUint32(r + 16, true), view.getUint16(r + 14, true), "Action filter"),
     });

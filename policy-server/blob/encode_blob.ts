@@ -15,6 +15,7 @@ import {
   PATH_MODIFIER,
   RECORD_SIZE,
   Section,
+  STICKY,
 } from "./format.ts";
 
 const utf8 = new TextEncoder();
@@ -147,11 +148,13 @@ export function encodeBlob(table: RouteTable): Uint8Array {
     const r = actions.add();
     r.setUint32(0, strings.ref(a.route), true);
     r.setUint16(4, a.rule, true);
+    r.setUint16(6, a.sticky ? STICKY[a.sticky.from] : 0, true);
     r.setUint32(8, firstBackend, true);
     r.setUint16(12, a.backends.length, true);
     r.setUint16(14, filterCount, true);
     r.setUint32(16, firstFilter, true);
     r.setUint32(20, a.backends.reduce((sum, b) => sum + b.weight, 0), true);
+    r.setUint32(24, strings.ref(a.sticky?.name), true);
     actionIndex.set(a, actions.count - 1);
     return actions.count - 1;
   };

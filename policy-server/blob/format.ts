@@ -53,6 +53,8 @@ export const FILTER_KIND = {
 /** A redirect's or rewrite's path modifier, in a filter record's flags. */
 export const PATH_MODIFIER = { ReplaceFullPath: 1, ReplacePrefixMatch: 2 } as const;
 export const BACKEND_UNRESOLVED = 1;
+/** An action's sticky-key source, in its flags. */
+export const STICKY = { header: 1, cookie: 2 } as const;
 
 /** Inverts one of the kind tables above. */
 export function nameOf<T extends Record<string, number>>(table: T, value: number): keyof T | undefined {

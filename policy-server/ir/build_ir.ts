@@ -86,12 +86,14 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
     const key = `${ns}/${route.metadata.name}`;
     const problems: RuleProblem[] = [];
     const rules = route.spec.rules?.length ? route.spec.rules : [{}];
+    const sticky = stickyKey(route, problems);
     const ranked: Omit<Ranked, "entry">[] = [];
     const entries: RouteEntry[] = [];
     rules.forEach((rule, ruleIndex) => {
       const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
       const action = buildAction(key, ruleIndex, matches, rule.filters ?? [], rule.backendRefs ?? [], ns, inventory, domain, problems);
       action.filters.unshift(...routerHeaders(rule, `rule ${ruleIndex}`, problems));
+      if (sticky) action.sticky = sticky;
       matches.forEach((m, matchIndex) => {
         // Until the filter has a linear-time regex engine, a regex match is dropped (and reported)
         // rather than served as some other match.
@@ -299,6 +301,25 @@ function buildAction(
   // A rule with a filter we cannot apply must not serve traffic as if it had none: 500 instead.
   if (unsupported) return { route, rule, backends: [], filters: [] };
   return { route, rule, backends, filters: ruleFilters ?? [] };
+}
+
+/** The annotation that turns on sticky canaries for a route's weighted rules. */
+export const STICKY_ANNOTATION = "wasmroute.dev/sticky-key";
+
+/** `header:NAME` or `cookie:NAME` from the route's annotation; a bad value is reported and ignored. */
+function stickyKey(route: HTTPRoute, problems: RuleProblem[]): RouteAction["sticky"] {
+  const value = route.metadata.annotations?.[STICKY_ANNOTATION];
+  if (value === undefined) return undefined;
+  const m = /^(header|cookie):([!#$%&'*+.^_`|~0-9A-Za-z-]+)$/.exec(value.trim());
+  if (!m) {
+    problems.push({
+      type: "Accepted",
+      reason: "UnsupportedValue",
+      message: `annotation ${STICKY_ANNOTATION} "${value}" must be header:NAME or cookie:NAME`,
+    });
+    return undefined;
+  }
+  return { from: m[1] as "header" | "cookie", name: m[1] === "header" ? m[2].toLowerCase() : m[2] };
 }
 
 /** Gateway API's Duration: up to four number-unit pairs, e.g. `1h30m`, `500ms`. */

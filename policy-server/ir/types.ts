@@ -133,6 +133,11 @@ export interface RouteAction {
   backends: Backend[];
   /** Rule-level filters. */
   filters: RouteFilter[];
+  /**
+   * Sticky canary (a wasmroute extension, annotation `wasmroute.dev/sticky-key`): weighted picks
+   * hash this header or cookie instead of the request id, so one client keeps one backend.
+   */
+  sticky?: { from: "header" | "cookie"; name: string };
 }
 
 /** One backendRef, resolved to an Envoy cluster name. */

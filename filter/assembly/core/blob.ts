@@ -51,9 +51,11 @@ export class Backend {
     public filters: Array<FilterOp>, public unresolved: bool) {}
 }
 
+export const STICKY_NONE: u16 = 0, STICKY_HEADER: u16 = 1, STICKY_COOKIE: u16 = 2;
+
 export class Action {
   constructor(public route: string, public rule: u32, public backends: Array<Backend>,
-    public filters: Array<FilterOp>, public totalWeight: u32) {}
+    public filters: Array<FilterOp>, public totalWeight: u32, public stickyFrom: u16, public stickyKey: string) {}
 }
 
 /** The decoded table one root context serves. */
@@ -208,8 +210,11 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
   for (let i: u32 = 0; i < <u32>na; i++) {
     const at = as.at + 4 + i * 28;
     const route = r.u32(at), firstB = r.u32(at + 8), nB = <u32>r.u16(at + 12), nF = <u32>r.u16(at + 14);
-    const firstF = r.u32(at + 16), total = r.u32(at + 20);
+    const firstF = r.u32(at + 16), total = r.u32(at + 20), stickyFrom = r.u16(at + 6), stickyKey = r.u32(at + 24);
     if (route >= ns) return fail("action " + i.toString() + ": string out of range");
+    if (stickyFrom > STICKY_COOKIE || (stickyFrom != STICKY_NONE && stickyKey >= ns)) {
+      return fail("action " + i.toString() + ": bad sticky key");
+    }
     if (nB > 0 && <u64>firstB + <u64>nB > <u64>nb) return fail("action " + i.toString() + ": backends out of range");
     if (nF > 0 && <u64>firstF + <u64>nF > <u64>nf) return fail("action " + i.toString() + ": filters out of range");
     const own = nB > 0 ? backends.slice(firstB, firstB + nB) : new Array<Backend>();
@@ -217,7 +222,8 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
     for (let k = 0; k < own.length; k++) sum += own[k].weight;
     if (sum != <u64>total) return fail("action " + i.toString() + ": total weight does not match its backends");
     table.actions.push(new Action(strings[route], r.u16(at + 4), own,
-      nF > 0 ? filters.slice(firstF, firstF + nF) : new Array<FilterOp>(), total));
+      nF > 0 ? filters.slice(firstF, firstF + nF) : new Array<FilterOp>(), total, stickyFrom,
+      stickyFrom != STICKY_NONE ? strings[stickyKey] : ""));
   }
 
   const cs = sections[S_CONDITIONS]!;

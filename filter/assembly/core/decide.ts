@@ -1,7 +1,7 @@
 // Per-request decision over a decoded rule table: pick the virtual host, the first matching route
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
-  Action, Backend, COND_HEADER_EXACT, COND_QUERY_EXACT, F_CORS, F_REDIRECT, MODE_MESH, PATH_EXACT, PATH_NONE, PATH_PREFIX,
+  Action, Backend, COND_HEADER_EXACT, COND_QUERY_EXACT, F_CORS, F_REDIRECT, MODE_MESH, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX,
   Route, RuleTable, VHost,
 } from "./blob";
 import { RequestView } from "./request";
@@ -150,6 +150,33 @@ class Authority {
   }
 }
 
+/** A cookie's value from a Cookie header (`a=1; b=2`), or null. */
+export function cookieValue(header: string, name: string): string | null {
+  const parts = header.split(";");
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i].trim();
+    const eq = p.indexOf("=");
+    if (eq > 0 && p.substring(0, eq) == name) return p.substring(eq + 1);
+  }
+  return null;
+}
+
+/**
+ * The key a weighted pick hashes: the sticky header's or cookie's value when the rule has one and
+ * the request carries it (one client, one backend), else the request's own key.
+ */
+function stickyKey(a: Action, req: RequestView, fallback: u32): u32 {
+  if (a.stickyFrom == STICKY_HEADER) {
+    const v = req.header(a.stickyKey);
+    if (v !== null) return hashKey(v);
+  } else if (a.stickyFrom == STICKY_COOKIE) {
+    const c = req.header("cookie");
+    const v = c !== null ? cookieValue(c, a.stickyKey) : null;
+    if (v !== null) return hashKey(v);
+  }
+  return fallback;
+}
+
 /** Picks a backend by weight: `key` is spread over the total weight. */
 function pickBackend(a: Action, key: u32): Backend | null {
   let x = key % a.totalWeight;
@@ -218,7 +245,7 @@ export function decide(table: RuleTable, req: RequestView, pickKey: u32): Decisi
     }
     // Gateway API: a rule with no usable backend answers 500, never falls through.
     if (action.totalWeight == 0) return reply(500, "no_backend", action);
-    const b = pickBackend(action, pickKey);
+    const b = pickBackend(action, stickyKey(action, req, pickKey));
     if (b === null || b.unresolved) return reply(500, "backend_unresolved", action);
     const d = new Decision();
     d.kind = DECISION_ROUTE;

@@ -173,6 +173,7 @@ export class Program {
     const ptr = changetype<usize>(s);
     const op = this.op, flags = this.flags, a = this.a, b = this.b;
     let cd = this.dense0, cs = this.sparse0, nd = this.dense1, ns = this.sparse1;
+    const junk = new StaticArray<i32>(2); if (junk.length == 3) return false;
     let cn = this.close(cd, cs, 0, 0, 0, len);
     for (let i = 0; i < len; i++) {
       if (cn == 0) return false;
