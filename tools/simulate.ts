@@ -1,0 +1,717 @@
+/**
+ * The route simulator: what the real filter would decide for given requests under given resources.
+ *
+ * Resources are compiled exactly as the policy server compiles them, the blob is handed to the real
+ * `filter/build/filter.wasm` exactly as Istio hands a WasmPlugin's `pluginConfig` to it (as JSON),
+ * and each request runs through the in-repo proxy-wasm host (`tools/host/`). Every answer is read off
+ * what the filter did — the cluster header it wrote, the local reply it sent, the headers it changed,
+ * the decision line it logged — never computed by a second implementation of matching.
+ *
+ * Usage:
+ *
+ * ```sh
+ * deno task simulate --resources examples/header-routing/routes.yaml \
+ *   --request '{"host": "my-server", "path": "/", "headers": {"version": "new"}}'
+ * deno task simulate --resources examples/canary --requests requests.jsonl
+ * ```
+ *
+ * @example
+ * ```ts ignore
+ * import { simulate } from "./simulate.ts";
+ * const [d] = await simulate(routes, [{ method: "GET", host: "my-server", path: "/", headers: { version: "new" } }]);
+ * d.backend; // "devopssong/my-server-v2:80"
+ * ```
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { compile, type CompileResult } from "../policy-server/compile/mod.ts";
+import { renderWasmPlugin } from "../policy-server/delivery/render_wasmplugin.ts";
+import { admitResources } from "../policy-server/model/admit_resources.ts";
+import { parseResources } from "../policy-server/model/parse_resources.ts";
+import type { KubeObject } from "../policy-server/model/types.ts";
+import { emulatorOptions, type HostEmulator, newHostEmulator } from "./host/mod.ts";
+
+/**
+ * Where `deno task build:filter` writes the module. Not imported from build_filter.ts: that module
+ * loads the AssemblyScript compiler, which the simulator needs only when the module is missing.
+ */
+const FILTER_WASM = new URL("../filter/build/filter.wasm", import.meta.url);
+
+/** The request header the filter writes its cluster into; the EnvoyFilter route removes it. */
+const CLUSTER_HEADER = "x-wasmroute-cluster";
+/**
+ * The request header a URLRewrite hostname goes to; the route's `host_rewrite_header` makes it the
+ * forwarded `:authority`. Envoy cannot also remove it, so the backend sees it (docs/architecture.md).
+ */
+const AUTHORITY_HEADER = "x-wasmroute-authority";
+/** Headers Envoy's router takes from a filter for timeouts and retries, and strips before forwarding. */
+const ROUTER_HEADERS = [
+  "x-envoy-upstream-rq-timeout-ms",
+  "x-envoy-upstream-rq-per-try-timeout-ms",
+  "x-envoy-max-retries",
+  "x-envoy-retry-on",
+  "x-envoy-retriable-status-codes",
+];
+
+/** Headers as a name → value object, or as ordered pairs (repeated names allowed). */
+export type HeaderInput = Record<string, string> | [string, string][];
+
+/** An east-west request as a meshed client's sidecar sees it (GAMMA). */
+export interface MeshSource {
+  /** The client workload's namespace. */
+  clientNamespace: string;
+  /** The Service the client addresses, as it names it (`my-server`, `my-server.ns.svc.cluster.local`). */
+  destinationService: string;
+  destinationPort: number;
+}
+
+/** One request to simulate. */
+export interface SimRequest {
+  /** Default `GET`. */
+  method?: string;
+  /** Host (without port); optional for `mesh` requests, whose authority is the destination. */
+  host?: string;
+  /** Path with its query, e.g. `/hello?lang=en`. */
+  path: string;
+  headers?: HeaderInput;
+  /** Default `http`. */
+  scheme?: string;
+  /** Added to the authority as `host:port`. */
+  port?: number;
+  /** `namespace/name` of the Gateway whose Envoy receives the request (north-south). */
+  gateway?: string;
+  /** The request leaves a meshed client's sidecar (east-west). */
+  mesh?: MeshSource;
+  /** What the backend answers, before the filter's response filters; `:status` defaults to 200. */
+  backendResponseHeaders?: HeaderInput;
+}
+
+/** What the filter decided for one request, and what the backend and the client would see. */
+export interface SimDecision {
+  /** The local reply's status; else the backend's `:status` (200 unless `backendResponseHeaders` say otherwise). */
+  status: number;
+  /** `namespace/service:port` of the chosen backend; null when the filter did not pick one. */
+  backend: string | null;
+  /**
+   * The rule table does not know the host, so the filter let the request through untouched and
+   * Istio's own routing would take it (its outcome is outside the simulation: `status` says 404).
+   */
+  passthrough?: true;
+  /** `namespace/name` of the HTTPRoute whose rule decided, from the filter's decision log line. */
+  matchedRoute?: string;
+  /** Index of that rule in the HTTPRoute's `spec.rules`. */
+  matchedRule?: number;
+  /** The `location` of a 3xx local reply. */
+  redirectLocation?: string;
+  /** `:path` as the backend receives it, when the filter changed it. */
+  rewrittenPath?: string;
+  /** `:authority` as the backend receives it, when the filter changed it. */
+  rewrittenHost?: string;
+  /** `namespace/service:port` of every backend the filter sent a copy of the request to (its HTTP calls). */
+  mirroredTo: string[];
+  /** The rule's timeouts and retries, as the `x-envoy-*` headers Envoy's router takes from the filter. */
+  routerHeaders?: Record<string, string>;
+  /** Request headers as the backend sees them (after the filter, without the cluster header); empty for a local reply. */
+  requestHeaders: Record<string, string>;
+  /** Response headers as the client sees them: the local reply's, or the backend's after the response filters. */
+  responseHeaders: Record<string, string>;
+  /** The local reply's details, e.g. `wasmroute_no_matching_route`. */
+  localReplyDetail?: string;
+  /** The filter trapped; Envoy (failStrategy FAIL_CLOSE) answers 503. */
+  error?: string;
+}
+
+/** Bad input from a user: the message is one line naming the field or the place. */
+export class SimInputError extends Error {
+  override name = "SimInputError";
+}
+
+// --- request validation -------------------------------------------------------------------------
+
+const REQUEST_KEYS = [
+  "method",
+  "host",
+  "path",
+  "headers",
+  "scheme",
+  "port",
+  "gateway",
+  "mesh",
+  "backendResponseHeaders",
+];
+const MESH_KEYS = ["clientNamespace", "destinationService", "destinationPort"];
+/** Set from the request's own fields; a header of the same name would contradict them. */
+const RESERVED_HEADERS: Record<string, string> = {
+  ":method": "method",
+  ":path": "path",
+  ":authority": "host",
+  ":scheme": "scheme",
+  host: "host",
+};
+
+const field = (where: string, key: string) => (where ? `${where}.${key}` : key);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Throws on keys of `value` not in `allowed`. */
+export function checkKeys(value: Record<string, unknown>, allowed: string[], where: string): void {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new SimInputError(`${field(where, key)}: unknown field (expected one of ${allowed.join(", ")})`);
+    }
+  }
+}
+
+function optionalString(v: Record<string, unknown>, key: string, where: string): string | undefined {
+  if (v[key] === undefined) return undefined;
+  if (typeof v[key] !== "string") throw new SimInputError(`${field(where, key)}: expected a string`);
+  return v[key] as string;
+}
+
+function port(v: unknown, name: string): number {
+  if (typeof v !== "number") throw new SimInputError(`${name}: expected a number`);
+  if (!Number.isInteger(v) || v < 1 || v > 65535) {
+    throw new SimInputError(`${name}: expected a port (1-65535), got ${v}`);
+  }
+  return v;
+}
+
+function headerInput(v: unknown, where: string, reserved: boolean): HeaderInput {
+  const check = (name: string, value: unknown, at: string) => {
+    if (typeof value !== "string") throw new SimInputError(`${at}: expected a string`);
+    const owner = RESERVED_HEADERS[name.toLowerCase()];
+    if (reserved && owner) throw new SimInputError(`${at}: set the request's ${owner} field instead`);
+  };
+  if (Array.isArray(v)) {
+    v.forEach((pair, i) => {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
+        throw new SimInputError(`${where}[${i}]: expected a [name, value] pair of strings`);
+      }
+      check(pair[0], pair[1], `${where}[${i}]`);
+    });
+    return v as [string, string][];
+  }
+  if (!isRecord(v)) {
+    throw new SimInputError(`${where}: expected an object of header values or a list of [name, value] pairs`);
+  }
+  for (const [name, value] of Object.entries(v)) check(name, value, `${where}.${name}`);
+  return v as Record<string, string>;
+}
+
+/**
+ * Checks that `value` is a {@linkcode SimRequest} (strictly: unknown fields are errors) and returns it.
+ *
+ * @param where The field path of `value` in error messages, e.g. `tests[2].request`.
+ * @throws {SimInputError} naming the first bad field.
+ */
+export function checkSimRequest(value: unknown, where = ""): SimRequest {
+  if (!isRecord(value)) throw new SimInputError(`${where || "request"}: expected an object`);
+  checkKeys(value, REQUEST_KEYS, where);
+  const out: SimRequest = { path: "" };
+  const method = optionalString(value, "method", where);
+  if (method !== undefined) {
+    if (!/^[A-Za-z]+$/.test(method)) {
+      throw new SimInputError(`${field(where, "method")}: expected an HTTP method, got "${method}"`);
+    }
+    out.method = method;
+  }
+  const host = optionalString(value, "host", where);
+  if (host !== undefined) {
+    if (host === "") throw new SimInputError(`${field(where, "host")}: must not be empty`);
+    out.host = host;
+  }
+  const path = optionalString(value, "path", where);
+  if (path === undefined) throw new SimInputError(`${field(where, "path")}: required`);
+  if (!path.startsWith("/")) {
+    throw new SimInputError(`${field(where, "path")}: must start with "/", got "${path}"`);
+  }
+  out.path = path;
+  if (value.headers !== undefined) out.headers = headerInput(value.headers, field(where, "headers"), true);
+  const scheme = optionalString(value, "scheme", where);
+  if (scheme !== undefined) out.scheme = scheme;
+  if (value.port !== undefined) out.port = port(value.port, field(where, "port"));
+  const gateway = optionalString(value, "gateway", where);
+  if (gateway !== undefined) {
+    if (!/^[^/\s]+\/[^/\s]+$/.test(gateway)) {
+      throw new SimInputError(`${field(where, "gateway")}: expected "namespace/name", got "${gateway}"`);
+    }
+    out.gateway = gateway;
+  }
+  if (value.mesh !== undefined) {
+    const at = field(where, "mesh");
+    const mesh = value.mesh;
+    if (!isRecord(mesh)) throw new SimInputError(`${at}: expected an object`);
+    checkKeys(mesh, MESH_KEYS, at);
+    for (const key of ["clientNamespace", "destinationService"]) {
+      if (mesh[key] === undefined) throw new SimInputError(`${at}.${key}: required`);
+      if (typeof mesh[key] !== "string" || mesh[key] === "") {
+        throw new SimInputError(`${at}.${key}: expected a string`);
+      }
+    }
+    if (mesh.destinationPort === undefined) throw new SimInputError(`${at}.destinationPort: required`);
+    out.mesh = {
+      clientNamespace: mesh.clientNamespace as string,
+      destinationService: mesh.destinationService as string,
+      destinationPort: port(mesh.destinationPort, `${at}.destinationPort`),
+    };
+    if (out.gateway !== undefined) {
+      throw new SimInputError(`${at}: a request comes from a gateway or from a mesh client, not both`);
+    }
+  }
+  if (out.host === undefined && out.mesh === undefined) {
+    throw new SimInputError(`${field(where, "host")}: required (or give mesh.destinationService)`);
+  }
+  if (value.backendResponseHeaders !== undefined) {
+    out.backendResponseHeaders = headerInput(
+      value.backendResponseHeaders,
+      field(where, "backendResponseHeaders"),
+      false,
+    );
+  }
+  return out;
+}
+
+// --- resources ----------------------------------------------------------------------------------
+
+const RESOURCE_FILE = /\.(ya?ml|json)$/i;
+
+/**
+ * Reads Kubernetes objects from a YAML/JSON file, or from every `.yaml`, `.yml` and `.json` file of a
+ * directory (not recursive, in name order).
+ *
+ * @throws {SimInputError} naming the file that could not be read or parsed.
+ */
+export async function loadResources(path: string): Promise<KubeObject[]> {
+  let files = [path];
+  try {
+    if ((await Deno.stat(path)).isDirectory) {
+      files = [];
+      for await (const e of Deno.readDir(path)) {
+        if (e.isFile && RESOURCE_FILE.test(e.name)) files.push(`${path}/${e.name}`);
+      }
+      files.sort();
+      if (files.length === 0) {
+        throw new SimInputError(`${path}: no .yaml, .yml or .json files in this directory`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof SimInputError) throw error;
+    throw new SimInputError(`${path}: ${describeFsError(error)}`);
+  }
+  const objects: KubeObject[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (error) {
+      throw new SimInputError(`${file}: ${describeFsError(error)}`);
+    }
+    objects.push(...parseResourcesText(text, file));
+  }
+  return objects;
+}
+
+/** Parses resource text; errors name `source`. */
+export function parseResourcesText(text: string, source = "resources"): KubeObject[] {
+  try {
+    return parseResources(text);
+  } catch (error) {
+    throw new SimInputError(`${source}: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+function describeFsError(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file or directory";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  return (error as Error).message.split("\n")[0];
+}
+
+/**
+ * HTTPRoutes go through the policy server's admission (validation, namespace defaulting), as when
+ * POSTed; other kinds (Gateway, ReferenceGrant, Service) reach the compiler as given.
+ */
+function admit(resources: KubeObject[]): KubeObject[] {
+  for (const [i, r] of resources.entries()) {
+    if (!isRecord(r) || typeof r.kind !== "string") {
+      throw new SimInputError(`resources[${i}]: expected a Kubernetes object with a kind`);
+    }
+  }
+  const routes = resources.filter((r) => r.kind === "HTTPRoute");
+  let admitted: KubeObject[] = [];
+  try {
+    if (routes.length) admitted = admitResources(routes);
+  } catch (error) {
+    throw new SimInputError((error as Error).message.split("\n")[0]);
+  }
+  return [...admitted, ...resources.filter((r) => r.kind !== "HTTPRoute")];
+}
+
+// --- the simulator ------------------------------------------------------------------------------
+
+/** The filter module; built first when missing (a fresh checkout). */
+async function filterWasm(): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(FILTER_WASM);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+    console.error("simulate: filter/build/filter.wasm is missing: building it first");
+    const { buildFilter } = await import("./build_filter.ts");
+    return await buildFilter();
+  }
+}
+
+/** `outbound|PORT|SUBSET|NAME.NS.svc.DOMAIN` → `NS/NAME:PORT`; anything else is returned as is. */
+export function clusterLabel(cluster: string): string {
+  const m = /^outbound\|(\d+)\|([^|]*)\|([^.|]+)\.([^.|]+)\.svc(?:\.[^|]*)?$/.exec(cluster);
+  if (!m) return cluster;
+  return `${m[4]}/${m[3]}:${m[1]}${m[2] ? `#${m[2]}` : ""}`;
+}
+
+/** Pairs from either header form, names lower-cased as Envoy's header maps have them. */
+function pairs(h: HeaderInput | undefined): [string, string][] {
+  if (!h) return [];
+  return (Array.isArray(h) ? h : Object.entries(h)).map(([k, v]) => [k.toLowerCase(), v]);
+}
+
+/** Repeated names are joined with "," as HTTP allows (and as the filter's `add` does). */
+function headerObject(h: [string, string][]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of h) out[k] = k in out ? `${out[k]},${v}` : v;
+  return out;
+}
+
+/**
+ * A stable stand-in for the `x-request-id` Envoy adds to every request: derived from the request
+ * itself (Envoy's is random), so a request without an id gets the same weighted pick on every run.
+ */
+function derivedRequestId(headers: [string, string][]): string {
+  const text = JSON.stringify(headers);
+  const words = [0x811c9dc5, 0x01000193, 0x050c5d1f, 0x2f8e3a6b].map((seed) => {
+    let h = seed >>> 0;
+    for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+    return h.toString(16).padStart(8, "0");
+  }).join("");
+  return `${words.slice(0, 8)}-${words.slice(8, 12)}-${words.slice(12, 16)}-${words.slice(16, 20)}-${
+    words.slice(20)
+  }`;
+}
+
+const DECISION_LINE = /^wasmroute: decision route=(\S+) rule=(\S+) cluster=(\S+) status=(\d+)$/;
+
+/**
+ * One compiled rule table loaded into one filter instance, answering many requests. Each
+ * {@linkcode simulate} call makes one; {@linkcode Simulator.create} gives access to the compile
+ * result (the rule table, route statuses) too.
+ */
+export class Simulator {
+  readonly compiled: CompileResult;
+  readonly #host: HostEmulator;
+  readonly #pluginConfig: Record<string, string>;
+  /** Scoped plugins configured so far (a gateway's, the sidecars'), by scope. */
+  readonly #scoped = new Set<string>();
+
+  private constructor(compiled: CompileResult, host: HostEmulator, pluginConfig: Record<string, string>) {
+    this.compiled = compiled;
+    this.#host = host;
+    this.#pluginConfig = pluginConfig;
+  }
+
+  /**
+   * The plugin a request runs through: the one of its proxy — a Gateway's (`pluginConfig.scope`
+   * `gateway:NS/NAME`) or the client's sidecar (`mesh`) — or, for neither, one serving every route.
+   * Each is a root context of its own in the same VM, as Envoy runs two WasmPlugins.
+   */
+  #pluginFor(req: SimRequest): string {
+    const scope = req.gateway ? `gateway:${req.gateway}` : req.mesh ? "mesh" : "";
+    if (!scope) return "wasmroute";
+    if (!this.#scoped.has(scope)) {
+      if (!this.#host.configure(scope, JSON.stringify({ ...this.#pluginConfig, scope }))) {
+        throw new Error(`the filter refused the configuration for scope "${scope}"`);
+      }
+      this.#scoped.add(scope);
+    }
+    return scope;
+  }
+
+  /**
+   * Compiles `resources` as the policy server does and starts the real filter with the blob, passed
+   * as Istio passes a WasmPlugin's `pluginConfig`.
+   *
+   * @throws {SimInputError} for invalid resources; Error if the filter refuses the blob.
+   */
+  static async create(resources: KubeObject[] | object[]): Promise<Simulator> {
+    const compiled = await compile(admit(resources as KubeObject[]), { generation: 1 });
+    const { pluginConfig } =
+      renderWasmPlugin({ generation: 1, sha256: compiled.sha256, blob: compiled.blob }).spec;
+    const host = newHostEmulator(
+      emulatorOptions().withWasm(await filterWasm()).withPluginConfiguration(JSON.stringify(pluginConfig)),
+    );
+    if (!host.startPlugin()) {
+      const why = [...host.getErrors(), ...host.getLogMessages()].filter((m) => /refused|error/i.test(m));
+      throw new Error(`the filter refused the compiled rule table: ${why.join("; ") || "no reason logged"}`);
+    }
+    return new Simulator(compiled, host, pluginConfig);
+  }
+
+  /** Runs one request (already checked with {@linkcode checkSimRequest}) through the filter. */
+  decide(req: SimRequest): SimDecision {
+    return ordered(this.#decide(req));
+  }
+
+  #decide(req: SimRequest): SimDecision {
+    const host = this.#host;
+    const state = host.host.state;
+    const authority = req.host !== undefined
+      ? req.host + (req.port !== undefined ? `:${req.port}` : "")
+      : req.mesh!.destinationService +
+        (req.mesh!.destinationPort !== 80 ? `:${req.mesh!.destinationPort}` : "");
+    const headers: [string, string][] = [
+      [":method", (req.method ?? "GET").toUpperCase()],
+      [":scheme", req.scheme ?? "http"],
+      [":authority", authority],
+      [":path", req.path],
+      ...pairs(req.headers),
+    ];
+    if (!headers.some(([k]) => k === "x-request-id")) {
+      headers.push(["x-request-id", derivedRequestId(headers)]);
+    }
+
+    const logStart = state.logs.length;
+    const errorStart = state.errors.length;
+    const id = host.initializeHttpContext({ plugin: this.#pluginFor(req) });
+    try {
+      host.callOnRequestHeaders(id, headers, true);
+      const failure = () => {
+        const failed = host.getFailAction(id);
+        if (!failed) return undefined;
+        return {
+          status: 503,
+          backend: null,
+          mirroredTo: [],
+          requestHeaders: {},
+          responseHeaders: { ":status": "503" },
+          error: `the filter failed (${failed}): ${
+            state.errors.slice(errorStart).join("; ") || "VM failed earlier"
+          }`,
+        } satisfies SimDecision;
+      };
+      const failed = failure();
+      if (failed) return failed;
+
+      const decision: Partial<SimDecision> = {};
+      for (const rec of state.logs.slice(logStart)) {
+        const m = "message" in rec ? DECISION_LINE.exec(rec.message) : null;
+        if (!m) continue;
+        if (m[1] !== "-") decision.matchedRoute = m[1];
+        if (m[2] !== "-") decision.matchedRule = Number(m[2]);
+      }
+      const mirroredTo = host.getHttpCalls(id).map((c) => clusterLabel(c.upstream));
+
+      const reply = host.getSentLocalResponse(id);
+      if (reply) {
+        const responseHeaders = headerObject([
+          [":status", String(reply.statusCode)],
+          ...pairs(reply.headers),
+        ]);
+        const out: SimDecision = {
+          status: reply.statusCode,
+          backend: null,
+          ...decision,
+          mirroredTo,
+          requestHeaders: {},
+          responseHeaders,
+        };
+        if (reply.statusCode >= 300 && reply.statusCode < 400 && responseHeaders.location !== undefined) {
+          out.redirectLocation = responseHeaders.location;
+        }
+        if (reply.statusCodeDetail) out.localReplyDetail = reply.statusCodeDetail;
+        return out;
+      }
+
+      const after = host.getCurrentRequestHeaders(id);
+      const cluster = after.find(([k]) => k === CLUSTER_HEADER)?.[1];
+      // The EnvoyFilter route strips the decision header before the request leaves the proxy.
+      const requestHeaders = headerObject(
+        after.filter(([k]) => k !== CLUSTER_HEADER && !ROUTER_HEADERS.includes(k)),
+      );
+      const routerHeaders = headerObject(after.filter(([k]) => ROUTER_HEADERS.includes(k)));
+      if (Object.keys(routerHeaders).length) decision.routerHeaders = routerHeaders;
+      const newHost = requestHeaders[AUTHORITY_HEADER];
+      if (cluster !== undefined && newHost !== undefined) requestHeaders[":authority"] = newHost;
+      const upstream = pairs(req.backendResponseHeaders);
+      if (!upstream.some(([k]) => k === ":status")) upstream.unshift([":status", "200"]);
+      host.callOnResponseHeaders(id, upstream, true);
+      const failedLater = failure();
+      if (failedLater) return failedLater;
+      const responseHeaders = headerObject(host.getCurrentResponseHeaders(id));
+      const status = Number(responseHeaders[":status"]) || 200;
+
+      const out: SimDecision = cluster === undefined
+        ? {
+          status: 404,
+          backend: null,
+          passthrough: true,
+          ...decision,
+          mirroredTo,
+          requestHeaders,
+          responseHeaders,
+        }
+        : {
+          status,
+          backend: clusterLabel(cluster),
+          ...decision,
+          mirroredTo,
+          requestHeaders,
+          responseHeaders,
+        };
+      if (requestHeaders[":path"] !== req.path) out.rewrittenPath = requestHeaders[":path"];
+      if (requestHeaders[":authority"] !== authority) out.rewrittenHost = requestHeaders[":authority"];
+      return out;
+    } finally {
+      host.completeHttpContext(id);
+      // Keep memory flat over long request files: this request's log lines have been read, and the
+      // filter ignores the answers to its mirror calls.
+      state.logs.splice(logStart);
+      for (const call of host.getPendingHttpCalls()) host.host.takePendingCall(call.token);
+    }
+  }
+}
+
+/** The outcome first, the headers last: JSON lines read best that way. */
+const KEY_ORDER: (keyof SimDecision)[] = [
+  "status",
+  "backend",
+  "passthrough",
+  "matchedRoute",
+  "matchedRule",
+  "redirectLocation",
+  "rewrittenPath",
+  "rewrittenHost",
+  "mirroredTo",
+  "localReplyDetail",
+  "error",
+  "routerHeaders",
+  "requestHeaders",
+  "responseHeaders",
+];
+function ordered(d: SimDecision): SimDecision {
+  return Object.fromEntries(
+    KEY_ORDER.filter((k) => d[k] !== undefined).map((k) => [k, d[k]]),
+  ) as unknown as SimDecision;
+}
+
+/**
+ * What the real filter decides for each request under `resources` (HTTPRoutes; Gateways,
+ * ReferenceGrants and Services are passed to the compiler too). One compile and one filter instance
+ * serve all requests, in order.
+ *
+ * @throws {SimInputError} for invalid resources or requests, naming the field.
+ */
+export async function simulate(resources: object[], requests: SimRequest[]): Promise<SimDecision[]> {
+  const checked = requests.map((r, i) => checkSimRequest(r, `requests[${i}]`));
+  const sim = await Simulator.create(resources);
+  return checked.map((r) => sim.decide(r));
+}
+
+// --- CLI ----------------------------------------------------------------------------------------
+
+export const USAGE =
+  `Usage: deno task simulate --resources <file|dir> (--request '<json>' | --requests <file.jsonl>)
+
+Runs requests through the real filter (filter/build/filter.wasm) with the rule table compiled from
+the resources, and prints one JSON decision per line.
+
+  --resources <file|dir>   HTTPRoutes (YAML or JSON; a directory: its .yaml, .yml and .json files)
+  --request <json>         one request, e.g. '{"host": "my-server", "path": "/", "headers": {"version": "new"}}'
+  --requests <file.jsonl>  one request per line (blank lines are skipped)
+  --help                   this text
+
+Request fields: method (GET), host, path (with ?query), headers ({name: value} or [[name, value]]),
+scheme (http), port, gateway ("ns/name"), mesh ({clientNamespace, destinationService, destinationPort}),
+backendResponseHeaders. See docs/route-tests.md.`;
+
+/** Parses one JSON request per line; errors name the line. */
+export function parseRequestLines(text: string, source: string): SimRequest[] {
+  const out: SimRequest[] = [];
+  text.split("\n").forEach((line, i) => {
+    if (line.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch (error) {
+      throw new SimInputError(`${source} line ${i + 1}: invalid JSON: ${(error as Error).message}`);
+    }
+    try {
+      out.push(checkSimRequest(value));
+    } catch (error) {
+      throw new SimInputError(`${source} line ${i + 1}: ${(error as Error).message}`);
+    }
+  });
+  if (out.length === 0) throw new SimInputError(`${source}: no requests`);
+  return out;
+}
+
+/** The CLI; returns the exit code (0 ok, 2 bad input). */
+export async function main(args: string[]): Promise<number> {
+  const fail = (message: string) => {
+    console.error(`simulate: ${message}`);
+    return 2;
+  };
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        resources: { type: "string" },
+        request: { type: "string" },
+        requests: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    return fail(`${(error as Error).message.split(". ")[0]} (see --help)`);
+  }
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (!values.resources) return fail("--resources is required (see --help)");
+  if ((values.request === undefined) === (values.requests === undefined)) {
+    return fail("give either --request '<json>' or --requests <file.jsonl> (see --help)");
+  }
+  try {
+    let requests: SimRequest[];
+    if (values.request !== undefined) {
+      let value: unknown;
+      try {
+        value = JSON.parse(values.request);
+      } catch (error) {
+        throw new SimInputError(`--request: invalid JSON: ${(error as Error).message}`);
+      }
+      try {
+        requests = [checkSimRequest(value)];
+      } catch (error) {
+        throw new SimInputError(`--request: ${(error as Error).message}`);
+      }
+    } else {
+      let text: string;
+      try {
+        text = await Deno.readTextFile(values.requests!);
+      } catch (error) {
+        throw new SimInputError(`${values.requests}: ${describeFsError(error)}`);
+      }
+      requests = parseRequestLines(text, values.requests!);
+    }
+    const sim = await Simulator.create(await loadResources(values.resources));
+    for (const r of requests) console.log(JSON.stringify(sim.decide(r)));
+    return 0;
+  } catch (error) {
+    if (error instanceof SimInputError) return fail(error.message);
+    throw error;
+  }
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
