@@ -1,4 +1,5 @@
 import { crc32 } from "node:zlib";
+import { validateProgram } from "../regex/match_program.ts";
 import type { Backend, Condition, RouteAction, RouteFilter, RouteTable, VirtualHost } from "../ir/types.ts";
 import {
   BACKEND_UNRESOLVED,
@@ -82,6 +83,21 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
     strings.push(utf8.decode(blob.subarray(dataAt + from, dataAt + to)));
   }
   const str = (i: number) => (i < strings.length ? strings[i] : fail(`String ref ${i} out of range`));
+
+  const ps = section(Section.PROGRAMS);
+  const nPrograms = ps.len >= 4 ? view.getUint32(ps.at, true) : fail("Program table too short");
+  const programsAt = ps.at + 4 + 4 * (nPrograms + 1);
+  if (programsAt > ps.at + ps.len) fail("Program table offsets out of range");
+  for (let i = 0; i < nPrograms; i++) {
+    const from = view.getUint32(ps.at + 4 + 4 * i, true), to = view.getUint32(ps.at + 8 + 4 * i, true);
+    if (from > to || programsAt + to > ps.at + ps.len) fail(`Program ${i} out of range`);
+    const problem = validateProgram(blob.subarray(programsAt + from, programsAt + to));
+    if (problem) fail(`Program ${i}: ${problem}`);
+  }
+  /** A regex record must name a program; any other record must not. */
+  const checkProgram = (ref: number, regex: boolean, what: string) => {
+    if (regex ? ref >= nPrograms : ref !== NONE) fail(`${what}: bad program reference`);
+  };
   const optStr = (i: number) => (i === NONE ? undefined : str(i));
   const slice = <T>(all: T[], first: number, n: number, what: string) =>
     first + n <= all.length || n === 0 ? all.slice(first, first + n) : fail(`${what} range out of bounds`);
@@ -179,6 +195,7 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
   for (let i = 0; i < c.n; i++) {
     const r = c.row(i);
     const kind = nameOf(CONDITION_KIND, view.getUint8(r)) ?? fail(`Condition ${i}: unknown kind`);
+    checkProgram(view.getUint32(r + 12, true), kind.endsWith("Regex"), `Condition ${i}`);
     conditions.push({ kind, name: str(view.getUint32(r + 4, true)), value: str(view.getUint32(r + 8, true)) });
   }
   const ro = records(Section.ROUTES);
@@ -186,6 +203,7 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
   for (let i = 0; i < ro.n; i++) {
     const r = ro.row(i);
     const pathKind = nameOf(PATH_KIND, view.getUint8(r)) ?? fail(`Route ${i}: unknown path kind`);
+    checkProgram(view.getUint32(r + 20, true), pathKind === "RegularExpression", `Route ${i}`);
     const method = optStr(view.getUint32(r + 8, true));
     const action = view.getUint32(r + 16, true);
     routes.push({

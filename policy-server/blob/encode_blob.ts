@@ -1,4 +1,5 @@
 import { crc32 } from "node:zlib";
+import { compileRegex } from "../regex/compile_regex.ts";
 import type { Backend, RouteAction, RouteFilter, RouteTable } from "../ir/types.ts";
 import {
   BACKEND_UNRESOLVED,
@@ -53,6 +54,35 @@ class StringTable {
   }
 }
 
+/** Regex programs, compiled once per distinct pattern; laid out like the string table. */
+class ProgramTable {
+  #index = new Map<string, number>();
+  #programs: Uint8Array[] = [];
+  ref(pattern: string): number {
+    let i = this.#index.get(pattern);
+    if (i === undefined) {
+      i = this.#programs.length;
+      this.#index.set(pattern, i);
+      this.#programs.push(compileRegex(pattern));
+    }
+    return i;
+  }
+  section(): Uint8Array {
+    const n = this.#programs.length;
+    const out = new Uint8Array(4 + 4 * (n + 1) + this.#programs.reduce((a, p) => a + p.length, 0));
+    const view = new DataView(out.buffer);
+    view.setUint32(0, n, true);
+    let off = 0;
+    this.#programs.forEach((p, i) => {
+      view.setUint32(4 + 4 * i, off, true);
+      out.set(p, 4 + 4 * (n + 1) + off);
+      off += p.length;
+    });
+    view.setUint32(4 + 4 * n, off, true);
+    return out;
+  }
+}
+
 /** Fixed-size records of one section, written field by field. */
 class Records {
   #size: number;
@@ -89,6 +119,8 @@ class Records {
  */
 export function encodeBlob(table: RouteTable): Uint8Array {
   const strings = new StringTable();
+  // Patterns are compiled here, by the one parser of the project; the filter only runs programs.
+  const programs = new ProgramTable();
   const vhosts = new Records(Section.VHOSTS);
   const routes = new Records(Section.ROUTES);
   const conditions = new Records(Section.CONDITIONS);
@@ -168,6 +200,7 @@ export function encodeBlob(table: RouteTable): Uint8Array {
         r.setUint8(0, CONDITION_KIND[c.kind]);
         r.setUint32(4, strings.ref(c.name), true);
         r.setUint32(8, strings.ref(c.value), true);
+        r.setUint32(12, c.kind.endsWith("Regex") ? programs.ref(c.value) : NONE, true);
       }
       const action = writeAction(entry.action);
       const r = routes.add();
@@ -177,6 +210,7 @@ export function encodeBlob(table: RouteTable): Uint8Array {
       r.setUint32(8, strings.ref(entry.method), true);
       r.setUint32(12, firstCondition, true);
       r.setUint32(16, action, true);
+      r.setUint32(20, entry.path?.type === "RegularExpression" ? programs.ref(entry.path.value) : NONE, true);
     }
     // One record per hostname, all pointing at the same route range.
     for (const hostname of vh.hostnames) {
@@ -200,6 +234,7 @@ export function encodeBlob(table: RouteTable): Uint8Array {
     [Section.ACTIONS, actions.section()],
     [Section.BACKENDS, backends.section()],
     [Section.FILTERS, filters.section()],
+    [Section.PROGRAMS, programs.section()],
   ];
   const align = (n: number) => (n + 3) & ~3;
   let offset = HEADER_SIZE + DIRECTORY_ENTRY_SIZE * sections.length;

@@ -21,13 +21,14 @@ export const Section = {
   ACTIONS: 5,
   BACKENDS: 6,
   FILTERS: 7,
+  PROGRAMS: 8,
 } as const;
 
 /** Record sizes of the record sections, by section id. */
 export const RECORD_SIZE: Record<number, number> = {
   [Section.VHOSTS]: 24,
   [Section.ROUTES]: 24,
-  [Section.CONDITIONS]: 12,
+  [Section.CONDITIONS]: 16,
   [Section.ACTIONS]: 28,
   [Section.BACKENDS]: 20,
   [Section.FILTERS]: 20,

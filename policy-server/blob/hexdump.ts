@@ -41,7 +41,15 @@ export function formatHex(blob: Uint8Array): string {
     const name = nameOf(Section, s.id) ?? `section ${s.id}`;
     const n = view.getUint32(s.at, true);
     line(s.at, s.at + 4, `${name}: ${n} ${s.id === Section.STRINGS ? "strings" : "records"}`);
-    if (s.id === Section.STRINGS) {
+    if (s.id === Section.PROGRAMS) {
+      const offsets = s.at + 4;
+      line(offsets, offsets + 4 * (n + 1), "program offsets");
+      const data = offsets + 4 * (n + 1);
+      for (let i = 0; i < n; i++) {
+        const from = data + view.getUint32(offsets + 4 * i, true), to = data + view.getUint32(offsets + 4 * i + 4, true);
+        for (let at = from; at < to; at += 8) line(at, Math.min(at + 8, to), `program ${i} instruction ${(at - from) / 8}`);
+      }
+    } else if (s.id === Section.STRINGS) {
       const offsets = s.at + 4;
       line(offsets, offsets + 4 * (n + 1), "string offsets");
       const data = offsets + 4 * (n + 1);

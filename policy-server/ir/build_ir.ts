@@ -14,6 +14,7 @@ import type {
 import { CONTROLLER_NAME } from "../model/types.ts";
 import { attachToGateway, type NotAttached } from "./attach_gateway.ts";
 import { type BackendInventory, resolveBackend } from "./resolve_backend.ts";
+import { tryCompileRegex } from "../regex/compile_regex.ts";
 import type {
   Backend,
   Condition,
@@ -95,15 +96,17 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
       action.filters.unshift(...routerHeaders(rule, `rule ${ruleIndex}`, problems));
       if (sticky) action.sticky = sticky;
       matches.forEach((m, matchIndex) => {
-        // Until the filter has a linear-time regex engine, a regex match is dropped (and reported)
-        // rather than served as some other match.
-        const regex = m.path?.type === "RegularExpression" ||
-          [...(m.headers ?? []), ...(m.queryParams ?? [])].some((h) => h.type === "RegularExpression");
-        if (regex) {
+        // A pattern the filter's engine cannot run drops its match (reported), never the route.
+        const patterns = [
+          ...(m.path?.type === "RegularExpression" ? [m.path.value ?? ""] : []),
+          ...[...(m.headers ?? []), ...(m.queryParams ?? [])].filter((h) => h.type === "RegularExpression").map((h) => h.value),
+        ];
+        const bad = patterns.map((p) => tryCompileRegex(p)).find((r) => "error" in r);
+        if (bad && "error" in bad) {
           problems.push({
             type: "Accepted",
             reason: "UnsupportedValue",
-            message: `rule ${ruleIndex} match ${matchIndex}: RegularExpression matches are not supported yet`,
+            message: `rule ${ruleIndex} match ${matchIndex}: regular expression: ${bad.error.message}`,
           });
           return;
         }
@@ -492,12 +495,13 @@ function parentStatus(parent: ParentReference, route: HTTPRoute, problems: RuleP
 /** Gateway API precedence within one virtual host: the most specific match first. */
 function comparePrecedence(a: Ranked, b: Ranked): number {
   const pa = a.entry.path!, pb = b.entry.path!;
-  const exact = Number(pb.type === "Exact") - Number(pa.type === "Exact");
-  if (exact) return exact;
-  // Longest prefix first; regular expressions rank after every prefix (implementation-specific in the spec).
-  const rank = (p: typeof pa) => (p.type === "RegularExpression" ? -1 : p.value.length);
-  const prefix = rank(pb) - rank(pa);
-  if (prefix) return prefix;
+  // Exact paths first, then regular expressions (where the spec leaves the order to implementations,
+  // as Envoy Gateway does: a catch-all prefix must not shadow them), then the longest prefix.
+  const kind = (p: typeof pa) => (p.type === "Exact" ? 2 : p.type === "RegularExpression" ? 1 : 0);
+  const byKind = kind(pb) - kind(pa);
+  if (byKind) return byKind;
+  const byLength = pb.value.length - pa.value.length;
+  if (byLength) return byLength;
   const method = Number(!!b.entry.method) - Number(!!a.entry.method);
   if (method) return method;
   const count = (e: RouteEntry, q: boolean) => e.conditions.filter((c) => c.kind.startsWith("Query") === q).length;

@@ -1,3 +1,5 @@
+import { Program, programError } from "./regex";
+
 // Decoder of rule blob format 1 (docs/blob-format.md). Every count, offset and reference is
 // checked before it is used, so no blob can make the filter read out of bounds, trap, or allocate
 // more than the blob's own size implies. On failure decodeBlob returns null and sets decodeError.
@@ -9,7 +11,7 @@ const DIR_ENTRY: u32 = 12;
 export const NONE: u32 = 0xffffffff;
 
 const S_STRINGS: u32 = 1, S_VHOSTS: u32 = 2, S_ROUTES: u32 = 3, S_CONDITIONS: u32 = 4;
-const S_ACTIONS: u32 = 5, S_BACKENDS: u32 = 6, S_FILTERS: u32 = 7;
+const S_ACTIONS: u32 = 5, S_BACKENDS: u32 = 6, S_FILTERS: u32 = 7, S_PROGRAMS: u32 = 8;
 
 export const HOST_ANY: u8 = 0, HOST_EXACT: u8 = 1, HOST_WILDCARD: u8 = 2;
 export const MODE_GATEWAY: u8 = 0, MODE_MESH: u8 = 1;
@@ -27,12 +29,12 @@ export class VHost {
 }
 
 export class Cond {
-  constructor(public kind: u8, public name: string, public value: string) {}
+  constructor(public kind: u8, public name: string, public value: string, public regex: Program | null) {}
 }
 
 export class Route {
   constructor(public pathKind: u8, public path: string, public method: string | null,
-    public conds: Array<Cond>, public action: i32) {}
+    public conds: Array<Cond>, public action: i32, public regex: Program | null) {}
 }
 
 /**
@@ -130,17 +132,17 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
   const count = r.u32(20);
   if (<u64>HEADER_SIZE + <u64>count * <u64>DIR_ENTRY > <u64>len) return fail("section directory out of range");
 
-  const sections = new StaticArray<Section | null>(8);
+  const sections = new StaticArray<Section | null>(9);
   for (let i: u32 = 0; i < count; i++) {
     const d = HEADER_SIZE + i * DIR_ENTRY;
     const id = r.u32(d), at = r.u32(d + 4), slen = r.u32(d + 8);
     if (<u64>at + <u64>slen > <u64>len || (at & 3) != 0) return fail("section " + id.toString() + " out of range");
-    if (id >= 1 && id <= 7) {
+    if (id >= 1 && id <= 8) {
       if (sections[id] !== null) return fail("section " + id.toString() + " appears twice");
       sections[id] = new Section(at, slen);
     }
   }
-  for (let id = 1; id <= 7; id++) {
+  for (let id = 1; id <= 8; id++) {
     if (sections[id] === null) return fail("section " + id.toString() + " missing");
   }
 
@@ -156,6 +158,22 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
     const from = r.u32(st.at + 4 + 4 * i), to = r.u32(st.at + 8 + 4 * i);
     if (from > to || to > dataLen) return fail("string " + i.toString() + " out of range");
     strings[i] = String.UTF8.decodeUnsafe(r.base + dataAt + from, to - from);
+  }
+
+  // Programs: the same layout as strings; each is validated as it is decoded.
+  const ps = sections[S_PROGRAMS]!;
+  if (ps.len < 4) return fail("program table too short");
+  const np = r.u32(ps.at);
+  if (<u64>4 + (<u64>np + 1) * 4 > <u64>ps.len) return fail("program table offsets out of range");
+  const progAt = ps.at + 4 + 4 * (np + 1);
+  const progLen = ps.at + ps.len - progAt;
+  const programs = new Array<Program>(np);
+  for (let i: u32 = 0; i < np; i++) {
+    const from = r.u32(ps.at + 4 + 4 * i), to = r.u32(ps.at + 8 + 4 * i);
+    if (from > to || to > progLen) return fail("program " + i.toString() + " out of range");
+    const p = Program.decode(r.base + progAt + from, to - from);
+    if (p === null) return fail("program " + i.toString() + ": " + programError);
+    programs[i] = p;
   }
 
   const fs = sections[S_FILTERS]!;
@@ -227,15 +245,17 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
   }
 
   const cs = sections[S_CONDITIONS]!;
-  const nc = recordCount(r, cs, 12);
+  const nc = recordCount(r, cs, 16);
   if (nc < 0) return fail("condition section length does not match its count");
   const conds = new Array<Cond>(<i32>nc);
   for (let i: u32 = 0; i < <u32>nc; i++) {
-    const at = cs.at + 4 + i * 12;
-    const kind = r.u8(at), name = r.u32(at + 4), value = r.u32(at + 8);
+    const at = cs.at + 4 + i * 16;
+    const kind = r.u8(at), name = r.u32(at + 4), value = r.u32(at + 8), prog = r.u32(at + 12);
     if (kind < COND_HEADER_EXACT || kind > COND_QUERY_REGEX) return fail("condition " + i.toString() + ": unknown kind");
     if (name >= ns || value >= ns) return fail("condition " + i.toString() + ": string out of range");
-    conds[i] = new Cond(kind, strings[name], strings[value]);
+    const isRegex = kind == COND_HEADER_REGEX || kind == COND_QUERY_REGEX;
+    if (isRegex ? prog >= np : prog != NONE) return fail("condition " + i.toString() + ": bad program reference");
+    conds[i] = new Cond(kind, strings[name], strings[value], isRegex ? programs[prog] : null);
   }
 
   const rs = sections[S_ROUTES]!;
@@ -244,15 +264,16 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
   for (let i: u32 = 0; i < <u32>nr; i++) {
     const at = rs.at + 4 + i * 24;
     const kind = r.u8(at), nC = <u32>r.u16(at + 2), path = r.u32(at + 4), method = r.u32(at + 8);
-    const firstC = r.u32(at + 12), action = r.u32(at + 16);
+    const firstC = r.u32(at + 12), action = r.u32(at + 16), prog = r.u32(at + 20);
     if (kind > PATH_REGEX) return fail("route " + i.toString() + ": unknown path kind");
+    if (kind == PATH_REGEX ? prog >= np : prog != NONE) return fail("route " + i.toString() + ": bad program reference");
     if ((kind != PATH_NONE && path >= ns) || (method != NONE && method >= ns)) {
       return fail("route " + i.toString() + ": string out of range");
     }
     if (nC > 0 && <u64>firstC + <u64>nC > <u64>nc) return fail("route " + i.toString() + ": conditions out of range");
     if (action >= <u32>na) return fail("route " + i.toString() + ": action out of range");
     table.routes.push(new Route(kind, kind == PATH_NONE ? "" : strings[path], method == NONE ? null : strings[method],
-      nC > 0 ? conds.slice(firstC, firstC + nC) : new Array<Cond>(), <i32>action));
+      nC > 0 ? conds.slice(firstC, firstC + nC) : new Array<Cond>(), <i32>action, kind == PATH_REGEX ? programs[prog] : null));
   }
 
   const vs = sections[S_VHOSTS]!;

@@ -1,8 +1,8 @@
 // Per-request decision over a decoded rule table: pick the virtual host, the first matching route
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
-  Action, Backend, COND_HEADER_EXACT, COND_QUERY_EXACT, F_CORS, F_REDIRECT, MODE_MESH, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX,
-  Route, RuleTable, VHost,
+  Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_REDIRECT, MODE_MESH, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX,
+  PATH_REGEX, Route, RuleTable, VHost,
 } from "./blob";
 import { RequestView } from "./request";
 import { originAllowed, preflightHeaders } from "./cors";
@@ -85,8 +85,10 @@ function routeMatches(r: Route, req: RequestView, target: Target, method: string
     if (target.path != r.path) return false;
   } else if (r.pathKind == PATH_PREFIX) {
     if (!prefixMatches(r.path, target.path)) return false;
+  } else if (r.pathKind == PATH_REGEX) {
+    if (!r.regex!.fullMatch(target.path)) return false;
   } else if (r.pathKind != PATH_NONE) {
-    return false; // regular expressions are refused by the compiler until the filter has a linear-time engine
+    return false;
   }
   const m = r.method;
   if (m !== null && m != method) return false;
@@ -98,6 +100,12 @@ function routeMatches(r: Route, req: RequestView, target: Target, method: string
     } else if (c.kind == COND_QUERY_EXACT) {
       const v = target.param(c.name);
       if (v === null || v != c.value) return false;
+    } else if (c.kind == COND_HEADER_REGEX) {
+      const v = req.header(c.name);
+      if (v === null || !c.regex!.fullMatch(v)) return false;
+    } else if (c.kind == COND_QUERY_REGEX) {
+      const v = target.param(c.name);
+      if (v === null || !c.regex!.fullMatch(v)) return false;
     } else {
       return false;
     }

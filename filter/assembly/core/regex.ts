@@ -29,8 +29,7 @@ function invalid(pc: i32, msg: string): Program | null {
   return null;
 }
 
-// @ts-ignore: decorator
-@inline function foldAscii(c: u32): u32 {
+function foldAscii(c: u32): u32 {
   return c - 0x41 < 26 ? c | 0x20 : c;
 }
 
@@ -173,7 +172,6 @@ export class Program {
     const ptr = changetype<usize>(s);
     const op = this.op, flags = this.flags, a = this.a, b = this.b;
     let cd = this.dense0, cs = this.sparse0, nd = this.dense1, ns = this.sparse1;
-    const junk = new StaticArray<i32>(2); if (junk.length == 3) return false;
     let cn = this.close(cd, cs, 0, 0, 0, len);
     for (let i = 0; i < len; i++) {
       if (cn == 0) return false;
