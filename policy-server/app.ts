@@ -17,8 +17,9 @@ import { admitResources } from "./model/admit_resources.ts";
 import { failureStatus } from "./model/kube_status.ts";
 import { parseResources } from "./model/parse_resources.ts";
 import { ResourceError } from "./model/resource_error.ts";
-import { GATEWAY_API_V1 } from "./model/types.ts";
-import type { HTTPRoute } from "./model/types.ts";
+import { objectName, RESOURCE_KINDS } from "./model/resource_kinds.ts";
+import type { ResourceKind } from "./model/resource_kinds.ts";
+import type { StoredObject } from "./model/types.ts";
 import { StoreConflictError, StoreLimitError } from "./store/kv_batch.ts";
 import type { Store } from "./store/store.ts";
 
@@ -41,11 +42,19 @@ const VERSION_HEADER = "X-Wasmroute-Version";
 /**
  * Builds the HTTP app:
  * - `GET /healthz`
- * - `POST /v1/routes`: HTTPRoutes as YAML (multi-document) or JSON; all stored or none
- * - `GET /v1/routes`, `GET /v1/routes/:namespace`, `GET /v1/routes/:namespace/:name`
- * - `DELETE /v1/routes/:namespace/:name`
+ * - `POST /v1/resources` (and `POST /v1/routes`, the same): any mix of HTTPRoutes, Gateways,
+ *   ReferenceGrants, Services, ServiceImports and Namespaces as YAML (multi-document) or JSON; all
+ *   stored or none, then everything is recompiled
+ * - per kind, `{plural}` one of `httproutes`, `gateways`, `referencegrants`, `services`,
+ *   `serviceimports`, `namespaces`: `GET /v1/{plural}` (`?namespace=` to narrow),
+ *   `GET` and `DELETE /v1/{plural}/:namespace/:name` (`/v1/namespaces/:name` for Namespaces)
+ * - `/v1/routes`, `/v1/routes/:namespace`, `/v1/routes/:namespace/:name`: the HTTPRoute endpoints
+ *   under their first name
  * - `GET /v1/blob`: the rule blob, with `ETag` and `If-None-Match`
  * - `GET /v1/wasmplugin`: the Istio WasmPlugin, YAML (default) or JSON
+ *
+ * HTTPRoutes are served with the status of the last compile. Admission warnings (e.g. a TCP listener
+ * wasmroute will not route) come back as `Warning` headers, as the Kubernetes API server sends them.
  */
 export function createApp(deps: AppDeps): Hono {
   const { store } = deps;
@@ -71,19 +80,21 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
 
-  // Every API call sees the stored routes compiled at least once by this process.
+  // Every API call sees the stored objects compiled at least once by this process.
   app.use("/v1/*", async (_c, next) => {
     await publisher.ready();
     await next();
   });
 
-  const withStatus = (route: HTTPRoute): HTTPRoute => {
-    const status = publisher.statusOf(route.metadata);
-    return status ? { ...route, status } : route;
+  const withStatus = (obj: StoredObject): StoredObject => {
+    if (obj.kind !== "HTTPRoute") return obj;
+    const status = publisher.statusOf(obj.metadata);
+    return status ? { ...obj, status } : obj;
   };
-  const routeList = (items: HTTPRoute[]) => ({
-    apiVersion: GATEWAY_API_V1,
-    kind: "HTTPRouteList",
+  /** A typed list (`GatewayList`) for one kind, Kubernetes' generic `List` for a mix. */
+  const listOf = (items: StoredObject[], kind?: ResourceKind) => ({
+    apiVersion: kind?.apiVersion ?? "v1",
+    kind: kind ? `${kind.kind}List` : "List",
     metadata: {},
     items: items.map(withStatus),
   });
@@ -108,44 +119,80 @@ export function createApp(deps: AppDeps): Hono {
     },
   });
 
-  app.post("/v1/routes", limit, async (c) => {
-    const routes = admitResources(parseResources(await c.req.text(), c.req.header("Content-Type")));
-    const result = await publisher.apply({ put: routes });
+  const create = async (c: Context) => {
+    const warnings: string[] = [];
+    const objects = admitResources(
+      parseResources(await c.req.text(), c.req.header("Content-Type")),
+      { warn: (w) => warnings.push(w) },
+    );
+    const result = await publisher.apply({ put: objects });
     published(c, result);
+    for (const warning of warnings) c.header("Warning", warningHeader(warning), { append: true });
+    const kinds = new Set(result.objects.map((o) => o.kind));
+    const kind = kinds.size === 1 ? RESOURCE_KINDS[[...kinds][0]] as ResourceKind : undefined;
     const { generation, sha256, size } = result.blob;
     return c.json(
-      { ...routeList(result.routes), blob: { generation, sha256, size, changed: result.blobChanged } },
+      { ...listOf(result.objects, kind), blob: { generation, sha256, size, changed: result.blobChanged } },
       result.created > 0 ? 201 : 200,
     );
-  });
+  };
+  app.post("/v1/resources", limit, create);
+  app.post("/v1/routes", limit, create);
 
-  app.get("/v1/routes", async (c) => c.json(routeList(await store.list())));
-  app.get(
-    "/v1/routes/:namespace",
-    async (c) => c.json(routeList(await store.list(c.req.param("namespace")))),
-  );
-
-  app.get("/v1/routes/:namespace/:name", async (c) => {
-    const { namespace, name } = c.req.param();
-    const route = await store.get(namespace, name);
-    if (!route) throw new HTTPException(404, { message: `HTTPRoute "${namespace}/${name}" not found` });
-    return c.json(withStatus(route));
-  });
-
-  app.delete("/v1/routes/:namespace/:name", async (c) => {
-    const { namespace, name } = c.req.param();
-    const result = await publisher.apply({ delete: [{ namespace, name }] });
-    if (result.deleted.length === 0) {
-      throw new HTTPException(404, { message: `HTTPRoute "${namespace}/${name}" not found` });
+  const list = async (kind: ResourceKind, namespace: string | undefined) => {
+    if (namespace !== undefined && !kind.namespaced) {
+      throw new HTTPException(400, { message: `${kind.kind} is cluster-scoped: ?namespace= does not apply` });
     }
+    return listOf(await store.list(kind.kind, namespace), kind);
+  };
+  const getOne = async (kind: ResourceKind, namespace: string, name: string) => {
+    const obj = await store.get(kind.kind, namespace, name);
+    if (!obj) throw notFound(kind, namespace, name);
+    return withStatus(obj);
+  };
+  const deleteOne = async (c: Context, kind: ResourceKind, namespace: string, name: string) => {
+    const result = await publisher.apply({ delete: [{ kind: kind.kind, namespace, name }] });
+    if (result.deleted.length === 0) throw notFound(kind, namespace, name);
     published(c, result);
     return c.json({
       kind: "Status",
       apiVersion: "v1",
       metadata: {},
       status: "Success",
-      details: { name, group: "gateway.networking.k8s.io", kind: "httproutes" },
+      details: { name, group: kind.group, kind: kind.plural },
     });
+  };
+
+  /** Namespace and name from the path; cluster-scoped objects are stored under namespace "". */
+  const target = (c: Context, kind: ResourceKind) => ({
+    namespace: kind.namespaced ? c.req.param("namespace")! : "",
+    name: c.req.param("name")!,
+  });
+  for (const kind of Object.values(RESOURCE_KINDS) as ResourceKind[]) {
+    const base = `/v1/${kind.plural}`;
+    const one = kind.namespaced ? `${base}/:namespace/:name` : `${base}/:name`;
+    app.get(base, async (c) => c.json(await list(kind, c.req.query("namespace"))));
+    app.get(one, async (c) => {
+      const { namespace, name } = target(c, kind);
+      return c.json(await getOne(kind, namespace, name));
+    });
+    app.delete(one, (c) => {
+      const { namespace, name } = target(c, kind);
+      return deleteOne(c, kind, namespace, name);
+    });
+  }
+
+  // The HTTPRoute endpoints' first name, which the README and existing clients use.
+  const routes = RESOURCE_KINDS.HTTPRoute as ResourceKind;
+  app.get("/v1/routes", async (c) => c.json(await list(routes, c.req.query("namespace"))));
+  app.get("/v1/routes/:namespace", async (c) => c.json(await list(routes, c.req.param("namespace"))));
+  app.get("/v1/routes/:namespace/:name", async (c) => {
+    const { namespace, name } = c.req.param();
+    return c.json(await getOne(routes, namespace, name));
+  });
+  app.delete("/v1/routes/:namespace/:name", (c) => {
+    const { namespace, name } = c.req.param();
+    return deleteOne(c, routes, namespace, name);
   });
 
   app.get("/v1/blob", async (c) => {
@@ -179,6 +226,21 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   return app;
+}
+
+function notFound(kind: ResourceKind, namespace: string, name: string): HTTPException {
+  return new HTTPException(404, {
+    message: `${kind.kind} "${objectName(kind.kind, namespace, name)}" not found`,
+  });
+}
+
+/**
+ * An RFC 7234 `Warning` value as Kubernetes writes it (`299 - "text"`); header values are bytes, so
+ * anything outside printable ASCII is replaced.
+ */
+function warningHeader(text: string): string {
+  const safe = text.replace(/[^\x20-\x7e]/g, "?").replace(/["\\]/g, "\\$&");
+  return `299 - "${safe}"`;
 }
 
 /** One place that turns any error into a Kubernetes `Status`. */

@@ -4,7 +4,18 @@ import { createApp } from "./app.ts";
 import type { AppDeps } from "./app.ts";
 import { decodeBlob } from "./blob/mod.ts";
 import { compile } from "./compile/mod.ts";
-import { sampleRoute, sampleRouteYaml } from "./model/testing.ts";
+import type { CompileFn } from "./delivery/publisher.ts";
+import {
+  sampleGateway,
+  sampleNamespace,
+  sampleReferenceGrant,
+  sampleRoute,
+  sampleRouteYaml,
+  sampleService,
+  sampleServiceImport,
+  toYaml,
+} from "./model/testing.ts";
+import type { KubeObject } from "./model/types.ts";
 import { Store } from "./store/store.ts";
 
 type Hono = ReturnType<typeof createApp>;
@@ -40,15 +51,15 @@ async function withServer(fn: (base: string, ctx: Ctx) => Promise<void>): Promis
   });
 }
 
-const post = (app: Hono, body: string, contentType?: string) =>
-  app.request("/v1/routes", {
+const post = (app: Hono, body: string, contentType?: string, path = "/v1/routes") =>
+  app.request(path, {
     method: "POST",
     body,
     headers: contentType ? { "Content-Type": contentType } : {},
   });
 
 /** Everything a request could change. */
-const state = async (store: Store) => ({ routes: await store.list(), blob: await store.blobMeta() });
+const state = async (store: Store) => ({ objects: await store.list(), blob: await store.blobMeta() });
 
 async function expectStatus(res: Response, code: number, reason: string) {
   assertEquals(res.status, code);
@@ -102,15 +113,15 @@ Deno.test("POST /v1/routes rejects malformed JSON with 400 and stores nothing", 
   });
 });
 
-Deno.test("POST /v1/routes rejects kinds other than HTTPRoute with 400 and stores nothing", async () => {
+Deno.test("POST /v1/routes rejects unsupported kinds with 400 and stores nothing", async () => {
   await withApp(async ({ app, store }) => {
-    const service = "apiVersion: v1\nkind: Service\nmetadata: {name: web}\n";
+    const deployment = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n";
     const body = await expectStatus(
-      await post(app, `${sampleRouteYaml()}---\n${service}`),
+      await post(app, `${sampleRouteYaml()}---\n${deployment}`),
       400,
       "BadRequest",
     );
-    assertEquals(body.message, 'kind "Service" is not supported (only HTTPRoute)');
+    assertEquals(body.message, 'kind "Deployment" in apiVersion "apps/v1" is not supported');
     assertEquals(body.details.causes[0].field, "kind");
     assertEquals(await store.list(), []);
   });
@@ -306,5 +317,324 @@ Deno.test("over HTTP: concurrent POSTs are serialised and all land in the final 
     assertEquals(generations, [2, 3, 4, 5, 6, 7]);
     const final = await store.currentBlob();
     assertEquals(final?.sha256, (await compile(await store.list(), { generation: 7 })).sha256);
+  });
+});
+
+/** One object of every kind, as a client would POST them. */
+const everyKind = (): KubeObject[] => [
+  sampleNamespace("default"),
+  sampleGateway(),
+  sampleRoute(),
+  sampleReferenceGrant(),
+  sampleService(),
+  sampleServiceImport(),
+];
+
+const names = (body: { items: KubeObject[] }) =>
+  body.items.map((o) =>
+    `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name}`
+  );
+
+/** A compiler whose blob depends on every object's kind and name, as one resolving Services would. */
+const namesCompiler: CompileFn = async (resources, options) => {
+  const real = await compile(resources, options);
+  const extra = new TextEncoder().encode(
+    resources.map((r) => `${r.kind}/${r.metadata.name}`).sort().join(","),
+  );
+  const blob = new Uint8Array(real.blob.length + extra.length);
+  blob.set(real.blob);
+  blob.set(extra, real.blob.length);
+  return { ...real, blob };
+};
+
+Deno.test("POST /v1/resources stores every kind at once and answers 201 with a List of them as stored", async () => {
+  await withApp(async ({ app, store }) => {
+    const res = await post(app, toYaml(...everyKind()), "application/yaml", "/v1/resources");
+    assertEquals([res.status, res.headers.get("X-Wasmroute-Version")], [201, "2"]);
+    const body = await res.json();
+    assertEquals([body.apiVersion, body.kind], ["v1", "List"]);
+    assertEquals(names(body), [
+      "Namespace default",
+      "Gateway istio-ingress/gateway",
+      "HTTPRoute default/web",
+      "ReferenceGrant backends/routes-to-backends",
+      "Service default/web-v1",
+      "ServiceImport default/web-v1",
+    ]);
+    const [namespace, gateway, route, grant, service] = body.items;
+    assert(route.status.parents.length > 0, "HTTPRoutes come with status");
+    assertEquals("status" in gateway, false);
+    assertEquals(gateway.spec, sampleGateway().spec);
+    assertEquals(grant.apiVersion, "gateway.networking.k8s.io/v1");
+    assertEquals(service.spec, { ports: [{ name: "http", port: 8080, protocol: "TCP" }] });
+    assertEquals(Object.keys(service.metadata).sort(), [
+      "creationTimestamp",
+      "generation",
+      "labels",
+      "name",
+      "namespace",
+      "resourceVersion",
+      "uid",
+    ]);
+    assertEquals(namespace.metadata.labels["kubernetes.io/metadata.name"], "default");
+    assertEquals(body.blob.generation, 2);
+    assertEquals((await store.list()).length, 6);
+
+    const again = await post(app, JSON.stringify(everyKind()), "application/json", "/v1/resources");
+    assertEquals(again.status, 200);
+    assertEquals((await again.json()).blob.changed, false);
+  }, { compile: namesCompiler });
+});
+
+Deno.test("POST /v1/resources is all or nothing across kinds: one invalid object stores none", async () => {
+  await withApp(async ({ app, store }) => {
+    await (await post(app, toYaml(sampleRoute("existing")), undefined, "/v1/resources")).body?.cancel();
+    const before = await state(store);
+    const service = sampleService();
+    service.spec.ports[0].port = 0;
+    const body = await expectStatus(
+      await post(
+        app,
+        JSON.stringify([sampleGateway(), sampleRoute(), service]),
+        "application/json",
+        "/v1/resources",
+      ),
+      422,
+      "Invalid",
+    );
+    assertEquals(body.details.causes.map((c: { field: string }) => c.field), ["spec.ports[0].port"]);
+    assertMatch(body.message, /^Service "default\/web-v1" is invalid: spec\.ports\[0\]\.port: /);
+    assertEquals(await state(store), before);
+    await expectStatus(
+      await post(
+        app,
+        toYaml(sampleGateway(), { ...sampleService(), apiVersion: "apps/v1" }),
+        undefined,
+        "/v1/resources",
+      ),
+      400,
+      "BadRequest",
+    );
+    assertEquals(await state(store), before);
+  });
+});
+
+Deno.test("POST /v1/routes takes the same kinds; a single kind answers with its typed list", async () => {
+  await withApp(async ({ app }) => {
+    const res = await post(app, toYaml(sampleGateway(), sampleService()));
+    assertEquals(res.status, 201);
+    assertEquals(names(await res.json()), ["Gateway istio-ingress/gateway", "Service default/web-v1"]);
+    const gateways = await (await post(app, toYaml(sampleGateway("other")), undefined, "/v1/resources"))
+      .json();
+    assertEquals([gateways.apiVersion, gateways.kind], ["gateway.networking.k8s.io/v1", "GatewayList"]);
+    const routes = await (await post(app, sampleRouteYaml())).json();
+    assertEquals([routes.apiVersion, routes.kind], ["gateway.networking.k8s.io/v1", "HTTPRouteList"]);
+  });
+});
+
+Deno.test("POST returns admission warnings as Warning headers", async () => {
+  await withApp(async ({ app }) => {
+    const gateway = sampleGateway();
+    gateway.spec.listeners.push({ name: "tcp", port: 9000, protocol: "TCP" }, {
+      name: "udp",
+      port: 53,
+      protocol: "UDP",
+    });
+    const res = await post(app, toYaml(gateway), undefined, "/v1/resources");
+    assertEquals(res.status, 201);
+    await res.body?.cancel();
+    assertEquals(
+      res.headers.get("Warning"),
+      '299 - "Gateway \\"istio-ingress/gateway\\": spec.listeners[2].protocol: TCP listeners are stored, but wasmroute routes only HTTP and HTTPS", ' +
+        '299 - "Gateway \\"istio-ingress/gateway\\": spec.listeners[3].protocol: UDP listeners are stored, but wasmroute routes only HTTP and HTTPS"',
+    );
+    const quiet = await post(app, toYaml(sampleGateway("plain")), undefined, "/v1/resources");
+    await quiet.body?.cancel();
+    assertEquals(quiet.headers.get("Warning"), null);
+  });
+});
+
+Deno.test("GET /v1/{plural} lists one kind, typed, with ?namespace=; /v1/routes is /v1/httproutes", async () => {
+  await withApp(async ({ app }) => {
+    await (await post(
+      app,
+      toYaml(...everyKind(), sampleService("api", "apps"), sampleNamespace("apps"), sampleRoute("b", "apps")),
+      undefined,
+      "/v1/resources",
+    )).body?.cancel();
+    const get = async (path: string) => {
+      const res = await app.request(path);
+      assertEquals(res.status, 200, path);
+      return await res.json();
+    };
+    const cases: [string, string, string, string[]][] = [
+      ["httproutes", "gateway.networking.k8s.io/v1", "HTTPRouteList", [
+        "HTTPRoute apps/b",
+        "HTTPRoute default/web",
+      ]],
+      ["gateways", "gateway.networking.k8s.io/v1", "GatewayList", ["Gateway istio-ingress/gateway"]],
+      ["referencegrants", "gateway.networking.k8s.io/v1", "ReferenceGrantList", [
+        "ReferenceGrant backends/routes-to-backends",
+      ]],
+      ["services", "v1", "ServiceList", ["Service apps/api", "Service default/web-v1"]],
+      ["serviceimports", "multicluster.x-k8s.io/v1alpha1", "ServiceImportList", [
+        "ServiceImport default/web-v1",
+      ]],
+      ["namespaces", "v1", "NamespaceList", ["Namespace apps", "Namespace default"]],
+    ];
+    for (const [plural, apiVersion, kind, expected] of cases) {
+      const body = await get(`/v1/${plural}`);
+      assertEquals([body.apiVersion, body.kind, names(body)], [apiVersion, kind, expected], plural);
+    }
+    assertEquals(names(await get("/v1/services?namespace=apps")), ["Service apps/api"]);
+    assertEquals(names(await get("/v1/gateways?namespace=default")), []);
+    const routes = await get("/v1/httproutes");
+    assert(routes.items.every((r: { status?: unknown }) => r.status), "routes are listed with status");
+    assertEquals(await get("/v1/routes"), routes);
+    assertEquals(await get("/v1/routes?namespace=apps"), await get("/v1/httproutes?namespace=apps"));
+    assertEquals(await get("/v1/routes/apps"), await get("/v1/httproutes?namespace=apps"));
+    const scoped = await expectStatus(await app.request("/v1/namespaces?namespace=apps"), 400, "BadRequest");
+    assertEquals(scoped.message, "Namespace is cluster-scoped: ?namespace= does not apply");
+  });
+});
+
+Deno.test("GET /v1/{plural}/:namespace/:name reads one object; /v1/namespaces/:name; 404 as a Status naming kind", async () => {
+  await withApp(async ({ app }) => {
+    await (await post(app, toYaml(...everyKind()), undefined, "/v1/resources")).body?.cancel();
+    const one = async (path: string) => {
+      const res = await app.request(path);
+      assertEquals(res.status, 200, path);
+      return await res.json();
+    };
+    assertEquals((await one("/v1/gateways/istio-ingress/gateway")).spec.listeners.length, 2);
+    assertEquals((await one("/v1/referencegrants/backends/routes-to-backends")).spec.to, [{
+      group: "",
+      kind: "Service",
+    }]);
+    assertEquals((await one("/v1/services/default/web-v1")).spec.ports[0].port, 8080);
+    assertEquals((await one("/v1/serviceimports/default/web-v1")).spec.type, "ClusterSetIP");
+    assertEquals((await one("/v1/namespaces/default")).metadata.name, "default");
+    const route = await one("/v1/httproutes/default/web");
+    assert(route.status, "an HTTPRoute comes with status");
+    assertEquals(await one("/v1/routes/default/web"), route);
+
+    const missing: [string, string][] = [
+      ["/v1/gateways/default/gateway", 'Gateway "default/gateway" not found'],
+      ["/v1/services/default/web", 'Service "default/web" not found'],
+      ["/v1/namespaces/nope", 'Namespace "nope" not found'],
+      ["/v1/httproutes/default/nope", 'HTTPRoute "default/nope" not found'],
+      ["/v1/routes/default/nope", 'HTTPRoute "default/nope" not found'],
+    ];
+    for (const [path, message] of missing) {
+      assertEquals((await expectStatus(await app.request(path), 404, "NotFound")).message, message);
+    }
+    await expectStatus(await app.request("/v1/namespaces/a/b"), 404, "NotFound");
+    await expectStatus(await app.request("/v1/deployments"), 404, "NotFound");
+  });
+});
+
+Deno.test("DELETE /v1/{plural}/... deletes one object of one kind and recompiles; again is 404", async () => {
+  await withApp(async ({ app, store }) => {
+    await (await post(app, toYaml(...everyKind(), sampleService("web")), undefined, "/v1/resources")).body
+      ?.cancel();
+    const before = (await store.blobMeta())!;
+    const res = await app.request("/v1/services/default/web-v1", { method: "DELETE" });
+    assertEquals(res.status, 200);
+    assertEquals(res.headers.get("X-Wasmroute-Version"), String(before.generation + 1));
+    assertEquals(await res.json(), {
+      kind: "Status",
+      apiVersion: "v1",
+      metadata: {},
+      status: "Success",
+      details: { name: "web-v1", group: "", kind: "services" },
+    });
+    assertEquals(await store.get("Service", "default", "web-v1"), null);
+    assert(await store.get("ServiceImport", "default", "web-v1"), "only that kind is deleted");
+    assertEquals((await store.blobMeta())?.generation, before.generation + 1, "the blob no longer has it");
+
+    const ns = await app.request("/v1/namespaces/default", { method: "DELETE" });
+    assertEquals((await ns.json()).details, { name: "default", group: "", kind: "namespaces" });
+    const gw = await app.request("/v1/gateways/istio-ingress/gateway", { method: "DELETE" });
+    assertEquals((await gw.json()).details, {
+      name: "gateway",
+      group: "gateway.networking.k8s.io",
+      kind: "gateways",
+    });
+    assertEquals((await store.blobMeta())?.generation, before.generation + 3);
+
+    const again = await expectStatus(
+      await app.request("/v1/services/default/web-v1", { method: "DELETE" }),
+      404,
+      "NotFound",
+    );
+    assertEquals(again.message, 'Service "default/web-v1" not found');
+    await expectStatus(await app.request("/v1/namespaces/default", { method: "DELETE" }), 404, "NotFound");
+    assertEquals((await store.blobMeta())?.generation, before.generation + 3);
+    assertEquals(
+      (await store.list()).map((o) => o.kind).sort(),
+      ["HTTPRoute", "ReferenceGrant", "Service", "ServiceImport"],
+    );
+  }, { compile: namesCompiler });
+});
+
+Deno.test("DELETE of an object the compiler ignores keeps the blob", async () => {
+  await withApp(async ({ app, store }) => {
+    await (await post(app, toYaml(sampleRoute(), sampleGateway("unused")), undefined, "/v1/resources")).body
+      ?.cancel();
+    const before = (await store.blobMeta())!;
+    const res = await app.request("/v1/gateways/istio-ingress/unused", { method: "DELETE" });
+    assertEquals([res.status, res.headers.get("X-Wasmroute-Version")], [200, String(before.generation)]);
+    await res.body?.cancel();
+    assertEquals(await store.blobMeta(), before);
+    assertEquals(await store.get("Gateway", "istio-ingress", "unused"), null);
+  }, {
+    // A compiler that reads HTTPRoutes only.
+    compile: (resources, options) => compile(resources.filter((r) => r.kind === "HTTPRoute"), options),
+  });
+});
+
+Deno.test("over HTTP: a Gateway, an HTTPRoute and a Service POSTed as one multi-document YAML read back per kind", async () => {
+  await withServer(async (base) => {
+    const route = sampleRoute("web", "default");
+    route.spec.parentRefs = [{ name: "gateway", namespace: "istio-ingress", sectionName: "http" }];
+    route.spec.rules![0].backendRefs = [{ name: "web-v1", port: 8080 }];
+    const yaml = `# a Gateway, its route and the route's backend\n---\n${
+      toYaml(sampleGateway(), route, sampleService())
+    }`;
+    const created = await fetch(`${base}/v1/resources`, {
+      method: "POST",
+      headers: { "Content-Type": "application/yaml" },
+      body: yaml,
+    });
+    assertEquals(created.status, 201);
+    const body = await created.json();
+    assertEquals(names(body), [
+      "Gateway istio-ingress/gateway",
+      "HTTPRoute default/web",
+      "Service default/web-v1",
+    ]);
+
+    const read = async (path: string) => {
+      const res = await fetch(`${base}${path}`);
+      assertEquals(res.status, 200, path);
+      return await res.json();
+    };
+    const gateway = await read("/v1/gateways/istio-ingress/gateway");
+    assertEquals([gateway.kind, gateway.spec], ["Gateway", sampleGateway().spec]);
+    assertEquals(gateway.metadata.uid, body.items[0].metadata.uid);
+    const stored = await read("/v1/httproutes/default/web");
+    assertEquals([stored.kind, stored.spec], ["HTTPRoute", route.spec]);
+    assert(stored.status.parents.length > 0);
+    const service = await read("/v1/services/default/web-v1");
+    assertEquals([service.kind, service.spec], ["Service", {
+      ports: [{ name: "http", port: 8080, protocol: "TCP" }],
+    }]);
+    assertEquals(names(await read("/v1/gateways")), ["Gateway istio-ingress/gateway"]);
+    assertEquals(names(await read("/v1/httproutes")), ["HTTPRoute default/web"]);
+    assertEquals(names(await read("/v1/services?namespace=default")), ["Service default/web-v1"]);
+    assertEquals((await read("/v1/namespaces")).items, []);
+
+    const plugin = await read("/v1/wasmplugin?format=json");
+    assertEquals(plugin.spec.pluginConfig.version, String(body.blob.generation));
   });
 });

@@ -1,6 +1,7 @@
 /**
- * The wasmroute policy server: accepts Gateway API HTTPRoutes over HTTP, stores them in Deno KV,
- * compiles them into one versioned rule blob and serves it to the proxy-wasm filter, directly
+ * The wasmroute policy server: accepts Gateway API HTTPRoutes, Gateways and ReferenceGrants, and the
+ * Services, ServiceImports and Namespaces they refer to, over HTTP; stores them in Deno KV, compiles
+ * them into one versioned rule blob and serves it to the proxy-wasm filter, directly
  * (`GET /v1/blob`) or as an Istio WasmPlugin (`GET /v1/wasmplugin`).
  *
  * @example

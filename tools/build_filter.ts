@@ -8,6 +8,7 @@
  * @module
  */
 import asc from "assemblyscript/asc";
+import { proxyWasmFlags } from "./compile_assemblyscript.ts";
 
 export const FILTER_WASM = new URL("../filter/build/filter.wasm", import.meta.url);
 
@@ -31,9 +32,7 @@ export async function buildFilter(options: { debug?: boolean } = {}): Promise<Ui
     "filter/assembly/index.ts",
     "--outFile", "filter/build/filter.wasm",
     "--textFile", "filter/build/filter.wat",
-    "--runtime", "incremental",
-    "--use", "abort=filter/assembly/abi/runtime/abortHandler",
-    "--exportStart", "_initialize",
+    ...proxyWasmFlags("filter/assembly/abi/runtime/abortHandler"),
     "--baseDir", root,
     ...(options.debug ? ["--debug", "--sourceMap"] : ["-O3", "--noAssert", "--converge"]),
   ];

@@ -5,7 +5,8 @@
  * @module
  */
 export { Publisher } from "./publisher.ts";
-export type { CompileFn, Published, RouteChange } from "./publisher.ts";
+export type { CompileFn, Published, ResourceChange } from "./publisher.ts";
+export { sameRules } from "./same_rules.ts";
 export { DEFAULT_PLUGIN_URL, renderWasmPlugin, wasmPluginToYaml } from "./render_wasmplugin.ts";
 export type {
   BlobInfo,

@@ -1,31 +1,33 @@
 /**
- * The write path: every change to the stored routes is compiled, together with all other routes,
- * into the rule blob, and routes and blob are committed in one atomic write.
+ * The write path: every change to the stored objects is compiled, together with all other objects
+ * of every kind, into the rule blob, and objects and blob are committed in one atomic write.
  *
  * @module
  */
 import type { CompileOptions, CompileResult } from "../compile/mod.ts";
-import type { HTTPRoute, KubeObject, RouteParentStatus } from "../model/types.ts";
+import type { KubeObject, RouteParentStatus, StoredObject } from "../model/types.ts";
 import { StoreConflictError } from "../store/kv_batch.ts";
-import type { BlobMeta, RouteKey, Snapshot, Store } from "../store/store.ts";
+import { keyOf, keyString } from "../store/store.ts";
+import type { BlobMeta, ObjectKey, RouteKey, Snapshot, Store } from "../store/store.ts";
 import { Mutex } from "./mutex.ts";
+import { sameRules } from "./same_rules.ts";
 
 /** The compiler's signature (`compile` of `compile/mod.ts`); tests may pass another. */
 export type CompileFn = (resources: KubeObject[], options: CompileOptions) => Promise<CompileResult>;
 
-export interface RouteChange {
-  /** Admitted routes to create or replace. */
-  put?: HTTPRoute[];
-  delete?: RouteKey[];
+export interface ResourceChange {
+  /** Admitted objects, of any kinds, to create or replace. */
+  put?: StoredObject[];
+  delete?: ObjectKey[];
 }
 
 export interface Published {
-  /** The routes of `put`, as stored. */
-  routes: HTTPRoute[];
+  /** The objects of `put`, as stored. */
+  objects: StoredObject[];
   /** How many of them did not exist before. */
   created: number;
-  /** The routes of `delete` that existed (and are gone). */
-  deleted: RouteKey[];
+  /** The objects of `delete` that existed (and are gone). */
+  deleted: ObjectKey[];
   /** The current blob after the change. */
   blob: BlobMeta;
   /** Whether this change produced a new blob version. */
@@ -35,7 +37,7 @@ export interface Published {
 /** Concurrent writers in other processes are retried this many times before giving up. */
 const ATTEMPTS = 3;
 
-const keyString = (k: RouteKey) => `${k.namespace}/${k.name}`;
+const routeString = (k: RouteKey) => `${k.namespace}/${k.name}`;
 
 export class Publisher {
   readonly #store: Store;
@@ -43,6 +45,8 @@ export class Publisher {
   readonly #mutex = new Mutex();
   #statuses = new Map<string, RouteParentStatus[]>();
   #ready?: Promise<BlobMeta>;
+  /** The bytes of the blob this process last saw current, so most changes need not read them back. */
+  #current?: { sha256: string; bytes: Uint8Array };
 
   constructor(store: Store, compile: CompileFn) {
     this.#store = store;
@@ -50,9 +54,9 @@ export class Publisher {
   }
 
   /**
-   * Compiles the stored routes once per process: their status lives in memory (it is derived), and
-   * a blob that is missing or was written by an older compiler is replaced. Memoised; retried after
-   * a failure.
+   * Compiles the stored objects once per process: route status lives in memory (it is derived),
+   * and a blob that is missing or was written by an older compiler is replaced. Memoised; retried
+   * after a failure.
    */
   ready(): Promise<BlobMeta> {
     this.#ready ??= this.apply({}).then((p) => p.blob, (error) => {
@@ -63,11 +67,11 @@ export class Publisher {
   }
 
   /**
-   * Applies `change`, recompiles every route and commits routes and (if its bytes changed) the new
-   * blob atomically. Calls are serialised, so compiles and writes never interleave. Nothing is
-   * written when compiling throws.
+   * Applies `change`, recompiles every stored object and commits objects and (if the rules changed)
+   * the new blob atomically. Calls are serialised, so compiles and writes never interleave. Nothing
+   * is written when compiling throws.
    */
-  apply(change: RouteChange): Promise<Published> {
+  apply(change: ResourceChange): Promise<Published> {
     return this.#mutex.run(async () => {
       for (let attempt = 1;; attempt++) {
         try {
@@ -79,29 +83,30 @@ export class Publisher {
     });
   }
 
-  /** Status of a route from the last compile, as Gateway API's `status` member. */
+  /** Status of an HTTPRoute from the last compile, as Gateway API's `status` member. */
   statusOf(route: RouteKey): { parents: RouteParentStatus[] } | undefined {
-    const parents = this.#statuses.get(keyString(route));
+    const parents = this.#statuses.get(routeString(route));
     return parents && { parents };
   }
 
-  async #applyOnce(change: RouteChange): Promise<Published> {
+  async #applyOnce(change: ResourceChange): Promise<Published> {
     const snapshot = await this.#store.snapshot();
-    const existing = new Map(snapshot.routes.map((r) => [keyString(r.metadata), r]));
+    const existing = new Map(snapshot.objects.map((o) => [keyString(keyOf(o)), o]));
     const put = this.#store.prepare(snapshot, change.put ?? []);
     const deleted = (change.delete ?? []).filter((k) => existing.has(keyString(k)));
     const next = new Map(existing);
     for (const k of deleted) next.delete(keyString(k));
-    for (const r of put) next.set(keyString(r.metadata), r);
+    for (const o of put) next.set(keyString(keyOf(o)), o);
 
     const { result, blob } = await this.#compileNext([...next.values()], snapshot);
     const committed = put.length || deleted.length || blob
       ? await this.#store.commit(snapshot, { put, delete: deleted, blob })
       : { blob: snapshot.blob, blobChanged: false };
+    if (committed.blobChanged) this.#current = { sha256: committed.blob!.sha256, bytes: result.blob };
     this.#statuses = new Map(result.statuses.map((s) => [s.route, s.parents]));
     return {
-      routes: put,
-      created: put.filter((r) => !existing.has(keyString(r.metadata))).length,
+      objects: put,
+      created: put.filter((o) => !existing.has(keyString(keyOf(o)))).length,
       deleted,
       blob: committed.blob!,
       blobChanged: committed.blobChanged,
@@ -109,17 +114,27 @@ export class Publisher {
   }
 
   /**
-   * Compiles at the current generation first: the generation is part of the blob, so only bytes
-   * compiled at the same generation show whether anything changed. If they did, compiles again at
-   * the next generation; generations therefore only count real changes.
+   * Compiles once, at the next generation, and keeps the result as a new blob only if its rules
+   * differ from the current blob's ({@linkcode sameRules} ignores the generation and the checksum
+   * that covers it). Generations therefore only count real changes.
    */
-  async #compileNext(routes: HTTPRoute[], snapshot: Snapshot) {
+  async #compileNext(objects: StoredObject[], snapshot: Snapshot) {
     const current = snapshot.blob;
-    const result = await this.#compile(routes, { generation: current?.generation ?? 1 });
-    if (!current) return { result, blob: { generation: 1, bytes: result.blob } };
-    if (result.sha256 === current.sha256) return { result, blob: undefined };
-    const generation = current.generation + 1;
-    const next = await this.#compile(routes, { generation });
-    return { result: next, blob: { generation, bytes: next.blob } };
+    const generation = (current?.generation ?? 0) + 1;
+    const result = await this.#compile(objects, { generation });
+    const currentBytes = current && await this.#bytesOf(current);
+    // Unreadable current bytes (pruned by a concurrent writer) count as a change: the commit then
+    // fails its revision check and the retry sees the new state.
+    const changed = !currentBytes || !sameRules(result.blob, currentBytes);
+    return { result, blob: changed ? { generation, bytes: result.blob } : undefined };
+  }
+
+  async #bytesOf(meta: BlobMeta): Promise<Uint8Array | undefined> {
+    if (this.#current?.sha256 !== meta.sha256) {
+      const record = await this.#store.blobAt(meta.generation);
+      if (!record) return undefined;
+      this.#current = { sha256: record.sha256, bytes: record.blob };
+    }
+    return this.#current.bytes;
   }
 }

@@ -1,7 +1,10 @@
 import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
 import { decodeBlob } from "../blob/mod.ts";
 import { compile } from "../compile/mod.ts";
-import { sampleRoute } from "../model/testing.ts";
+import type { CompileResult } from "../compile/mod.ts";
+import { admitResources } from "../model/admit_resources.ts";
+import { sampleGateway, sampleNamespace, sampleRoute, sampleService } from "../model/testing.ts";
+import type { KubeObject } from "../model/types.ts";
 import { Store } from "../store/store.ts";
 import { Publisher } from "./publisher.ts";
 import type { CompileFn } from "./publisher.ts";
@@ -61,7 +64,9 @@ Deno.test("Publisher.apply bumps the generation only when the compiled bytes cha
       2,
       "labels do not reach the blob",
     );
-    const gone = await publisher.apply({ delete: [{ namespace: "default", name: "web" }] });
+    const gone = await publisher.apply({
+      delete: [{ kind: "HTTPRoute", namespace: "default", name: "web" }],
+    });
     assertEquals([gone.deleted.length, gone.blob.generation], [1, 3]);
     const stored = await store.currentBlob();
     assertEquals(decodeBlob(stored!.blob).generation, 3, "the blob header carries the generation");
@@ -122,5 +127,102 @@ Deno.test("Publisher.apply retries when another process wrote meanwhile", async 
     } finally {
       other.close();
     }
+  });
+});
+
+/** Counts compiles and remembers what each one was given. */
+function spy(inner: CompileFn = compile) {
+  const calls: { kinds: string[]; generation: number }[] = [];
+  const fn: CompileFn = (resources, options) => {
+    calls.push({ kinds: resources.map((r) => r.kind), generation: options.generation });
+    return inner(resources, options);
+  };
+  return { fn, calls };
+}
+
+Deno.test("Publisher.apply compiles once per change, at the next generation, whether or not the rules changed", async () => {
+  await withStore(async (store) => {
+    const { fn, calls } = spy();
+    const publisher = new Publisher(store, fn);
+    await publisher.ready();
+    await publisher.apply({ put: [sampleRoute()] });
+    await publisher.apply({ put: [sampleRoute()] });
+    await publisher.apply({ put: [sampleRoute("other")] });
+    assertEquals(calls.map((c) => c.generation), [1, 2, 3, 3]);
+    assertEquals((await store.blobMeta())?.generation, 3);
+  });
+});
+
+Deno.test("Publisher.apply keeps the current blob's bytes when the rules did not change", async () => {
+  await withStore(async (store) => {
+    const publisher = new Publisher(store, compile);
+    await publisher.apply({ put: [sampleRoute()] });
+    const before = await store.currentBlob();
+    const same = await publisher.apply({ put: [sampleRoute()] });
+    assertEquals([same.blobChanged, same.blob], [false, before && (({ blob: _, ...meta }) => meta)(before)]);
+    assertEquals((await store.currentBlob())?.blob, before?.blob);
+    assertEquals(decodeBlob(before!.blob).generation, 1);
+  });
+});
+
+Deno.test("Publisher compiles every stored kind together and stores them all", async () => {
+  await withStore(async (store) => {
+    const { fn, calls } = spy();
+    const publisher = new Publisher(store, fn);
+    const objects = admitResources([
+      sampleNamespace("apps"),
+      sampleGateway(),
+      sampleRoute(),
+      sampleService(),
+    ]);
+    const result = await publisher.apply({ put: objects });
+    assertEquals([result.created, result.objects.map((o) => o.kind)], [4, [
+      "Namespace",
+      "Gateway",
+      "HTTPRoute",
+      "Service",
+    ]]);
+    assertEquals(calls.at(-1)!.kinds.sort(), ["Gateway", "HTTPRoute", "Namespace", "Service"]);
+    assertEquals((await store.list()).length, 4);
+    assert(publisher.statusOf({ namespace: "default", name: "web" }), "routes still get a status");
+    const gone = await publisher.apply({ delete: [{ kind: "Namespace", namespace: "", name: "apps" }] });
+    assertEquals(gone.deleted, [{ kind: "Namespace", namespace: "", name: "apps" }]);
+    assertEquals(calls.at(-1)!.kinds.sort(), ["Gateway", "HTTPRoute", "Service"]);
+  });
+});
+
+/** A compiler whose blob (header + names) depends on every object, as one that resolves Services does. */
+const namesCompiler: CompileFn = (resources: KubeObject[], { generation }) => {
+  const body = new TextEncoder().encode(
+    resources.map((r) => `${r.kind}/${r.metadata.name}`).sort().join(","),
+  );
+  const blob = new Uint8Array(32 + body.length);
+  new DataView(blob.buffer).setUint32(16, generation, true);
+  blob.set(body, 32);
+  return Promise.resolve({ blob, sha256: "", statuses: [], table: {} } as unknown as CompileResult);
+};
+
+Deno.test("Publisher publishes a new blob when an object of another kind changes what compiles", async () => {
+  await withStore(async (store) => {
+    const publisher = new Publisher(store, namesCompiler);
+    await publisher.ready();
+    const [service] = admitResources([sampleService()]);
+    const added = await publisher.apply({ put: [service] });
+    assertEquals([added.blobChanged, added.blob.generation], [true, 2]);
+    const again = await publisher.apply({ put: [service] });
+    assertEquals([again.blobChanged, again.blob.generation], [false, 2]);
+    const gone = await publisher.apply({
+      delete: [{ kind: "Service", namespace: "default", name: "web-v1" }],
+    });
+    assertEquals([gone.blobChanged, gone.blob.generation], [true, 3]);
+  });
+});
+
+Deno.test("Publisher.ready replaces a blob whose rules the current compiler would not write", async () => {
+  await withStore(async (store) => {
+    const stale = new Uint8Array(64).fill(9);
+    await store.commit(await store.snapshot(), { blob: { generation: 1, bytes: stale } });
+    assertEquals((await new Publisher(store, compile).ready()).generation, 2);
+    assertEquals(decodeBlob((await store.currentBlob())!.blob).generation, 2);
   });
 });

@@ -1,21 +1,84 @@
 import { assertEquals, assertMatch, assertThrows } from "../../tests/assert.ts";
 import { admitResources } from "./admit_resources.ts";
 import { ResourceError } from "./resource_error.ts";
-import { sampleRoute } from "./testing.ts";
+import {
+  sampleGateway,
+  sampleNamespace,
+  sampleReferenceGrant,
+  sampleRoute,
+  sampleService,
+  sampleServiceImport,
+} from "./testing.ts";
 import type { KubeObject } from "./types.ts";
 
 const refused = (objects: KubeObject[]) =>
   assertThrows(() => admitResources(objects), ResourceError) as ResourceError;
 
 Deno.test("admitResources rejects other kinds with 400", () => {
-  const error = refused([sampleRoute(), { apiVersion: "v1", kind: "Service", metadata: { name: "x" } }]);
+  const error = refused([sampleRoute(), {
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "x" },
+  }]);
   assertEquals([error.status, error.reason, error.field, error.document], [400, "BadRequest", "kind", 1]);
-  assertEquals(error.message, 'kind "Service" is not supported (only HTTPRoute)');
+  assertEquals(error.message, 'kind "Deployment" in apiVersion "apps/v1" is not supported');
+  // Names are case-sensitive, and inherited object members are no kinds.
+  assertEquals(refused([{ ...sampleService(), kind: "service" }]).field, "kind");
+  assertEquals(refused([{ ...sampleService(), kind: "constructor" }]).field, "kind");
 });
 
-Deno.test("admitResources rejects unknown HTTPRoute versions with 400", () => {
-  const error = refused([{ ...sampleRoute(), apiVersion: "gateway.networking.k8s.io/v1alpha2" }]);
-  assertEquals([error.status, error.field], [400, "apiVersion"]);
+Deno.test("admitResources rejects a supported kind in another apiVersion with 400", () => {
+  const cases: [KubeObject, string][] = [
+    [{ ...sampleRoute(), apiVersion: "gateway.networking.k8s.io/v1alpha2" }, "HTTPRoute"],
+    [{ ...sampleGateway(), apiVersion: "gateway.networking.k8s.io/v1alpha2" }, "Gateway"],
+    [{ ...sampleReferenceGrant(), apiVersion: "gateway.networking.k8s.io/v1alpha2" }, "ReferenceGrant"],
+    [{ ...sampleService(), apiVersion: "gateway.networking.k8s.io/v1" }, "Service"],
+    [{ ...sampleServiceImport(), apiVersion: "multicluster.x-k8s.io/v1beta1" }, "ServiceImport"],
+    [{ ...sampleNamespace(), apiVersion: "core/v1" }, "Namespace"],
+  ];
+  for (const [obj, kind] of cases) {
+    const error = refused([obj]);
+    assertEquals([error.status, error.field], [400, "apiVersion"]);
+    assertEquals(error.message, `kind "${kind}" in apiVersion "${obj.apiVersion}" is not supported`);
+  }
+});
+
+Deno.test("admitResources accepts every stored kind in one request, in request order", () => {
+  const admitted = admitResources([
+    sampleNamespace("apps"),
+    sampleGateway(),
+    sampleRoute(),
+    sampleReferenceGrant(),
+    sampleService(),
+    sampleServiceImport(),
+  ]);
+  assertEquals(admitted.map((o) => `${o.apiVersion} ${o.kind}`), [
+    "v1 Namespace",
+    "gateway.networking.k8s.io/v1 Gateway",
+    "gateway.networking.k8s.io/v1 HTTPRoute",
+    "gateway.networking.k8s.io/v1 ReferenceGrant",
+    "v1 Service",
+    "multicluster.x-k8s.io/v1alpha1 ServiceImport",
+  ]);
+});
+
+Deno.test("admitResources reports invalid fields of other kinds with 422, naming kind and path", () => {
+  const gateway = sampleGateway();
+  gateway.spec.listeners[1].port = 0;
+  const service = sampleService("web");
+  service.spec.ports = [];
+  const error = refused([sampleRoute(), gateway, service]);
+  assertEquals(error.status, 422);
+  assertEquals(error.causes.map((e) => [e.document, e.field]), [[1, "spec.listeners[1].port"], [
+    2,
+    "spec.ports",
+  ]]);
+  assertMatch(
+    error.message,
+    /^Gateway "istio-ingress\/gateway" is invalid: spec\.listeners\[1\]\.port: .*; Service "default\/web"/,
+  );
+  const badNamespace = refused([{ ...sampleNamespace(), metadata: { name: "A" } }]);
+  assertMatch(badNamespace.message, /^Namespace "A" is invalid: metadata\.name:/);
 });
 
 Deno.test("admitResources rejects an empty request with 400", () => {
@@ -41,6 +104,20 @@ Deno.test("admitResources reports the invalid fields of every document with 422"
   );
 });
 
+Deno.test("admitResources rejects the same object twice in one request with 422, per kind", () => {
+  const error = refused([sampleNamespace("apps"), sampleGateway(), sampleNamespace("apps")]);
+  assertEquals([error.status, error.field, error.document], [422, "metadata.name", 2]);
+  assertEquals(
+    error.message,
+    'Namespace "apps" is invalid: metadata.name: Duplicate value: "apps": the request names this Namespace more than once',
+  );
+  // The same name in another kind is another object.
+  assertEquals(
+    admitResources([sampleService("web"), sampleServiceImport("web"), sampleRoute("web")]).length,
+    3,
+  );
+});
+
 Deno.test("admitResources rejects the same route twice in one request with 422", () => {
   const error = refused([sampleRoute("a"), sampleRoute("b"), sampleRoute("a")]);
   assertEquals([error.status, error.field, error.document, error.causes[0].reason], [
@@ -63,4 +140,66 @@ Deno.test("admitResources normalises v1beta1, defaults the namespace and drops s
   assertEquals(admitted.metadata.namespace, "default");
   assertEquals("status" in admitted, false);
   assertEquals(admitted.spec, route.spec);
+});
+
+Deno.test("admitResources stores Gateways, ReferenceGrants and ServiceImports as written, at the storage version", () => {
+  const [gateway, grant, serviceImport] = admitResources([
+    { ...sampleGateway(), status: { addresses: [] } },
+    sampleReferenceGrant(),
+    sampleServiceImport(),
+  ]);
+  assertEquals(gateway, sampleGateway());
+  assertEquals(grant, { ...sampleReferenceGrant(), apiVersion: "gateway.networking.k8s.io/v1" });
+  assertEquals(serviceImport, sampleServiceImport());
+  const noNamespace = sampleGateway();
+  delete (noNamespace.metadata as { namespace?: string }).namespace;
+  assertEquals(admitResources([noNamespace])[0].metadata.namespace, "default");
+});
+
+Deno.test("admitResources keeps of a Service only name, namespace, labels and ports", () => {
+  const [service] = admitResources([sampleService()]);
+  assertEquals(service, {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "web-v1", namespace: "default", labels: { app: "web" } },
+    spec: { ports: [{ name: "http", port: 8080, protocol: "TCP" }] },
+  });
+  const [bare] = admitResources([{
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "bare" },
+    spec: { ports: [{ name: "", port: 80 }] },
+  }]);
+  assertEquals(bare, {
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "bare", namespace: "default" },
+    spec: { ports: [{ port: 80 }] },
+  });
+});
+
+Deno.test("admitResources keeps of a Namespace its name and labels, with the label Kubernetes sets", () => {
+  const manifest = {
+    ...sampleNamespace("apps", { gateway: "shared", "kubernetes.io/metadata.name": "forged" }),
+    spec: { finalizers: ["kubernetes"] },
+    status: { phase: "Active" },
+  };
+  manifest.metadata = { ...manifest.metadata, namespace: "ignored", annotations: { a: "b" } } as never;
+  assertEquals(admitResources([manifest]), [{
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: "apps", labels: { gateway: "shared", "kubernetes.io/metadata.name": "apps" } },
+  }]);
+});
+
+Deno.test("admitResources passes admission warnings to warn, naming the object", () => {
+  const gateway = sampleGateway();
+  gateway.spec.listeners.push({ name: "tcp", port: 9000, protocol: "TCP" });
+  const warnings: string[] = [];
+  admitResources([sampleRoute(), gateway], { warn: (w) => warnings.push(w) });
+  assertEquals(warnings, [
+    'Gateway "istio-ingress/gateway": spec.listeners[2].protocol: TCP listeners are stored, but wasmroute routes only HTTP and HTTPS',
+  ]);
+  // Without warn, warnings are simply not reported.
+  assertEquals(admitResources([gateway]).length, 1);
 });

@@ -9,7 +9,7 @@ import type { CauseType, FieldError } from "./resource_error.ts";
 
 type Json = Record<string, unknown>;
 
-interface StringRule {
+export interface StringRule {
   required?: boolean;
   min?: number;
   max?: number;
@@ -19,7 +19,7 @@ interface StringRule {
   values?: readonly string[];
 }
 
-interface IntegerRule {
+export interface IntegerRule {
   required?: boolean;
   min?: number;
   max?: number;

@@ -11,6 +11,7 @@ export type CauseType =
   | "FieldValueInvalid"
   | "FieldValueNotSupported"
   | "FieldValueDuplicate"
+  | "FieldValueForbidden"
   | "FieldValueTooLong"
   | "FieldValueTooMany"
   | "FieldValueTypeInvalid";

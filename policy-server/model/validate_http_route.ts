@@ -7,7 +7,8 @@
  */
 import { FieldChecker, objectsOf } from "./field_checker.ts";
 import type { FieldError } from "./resource_error.ts";
-import { GATEWAY_API_V1 } from "./types.ts";
+import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from "./types.ts";
+import { RULES, validateMetadata } from "./validate_metadata.ts";
 
 /**
  * The apiVersions accepted for HTTPRoute. v1beta1 is still served by Gateway API with a schema
@@ -16,21 +17,13 @@ import { GATEWAY_API_V1 } from "./types.ts";
  */
 export const HTTP_ROUTE_API_VERSIONS: readonly string[] = [
   GATEWAY_API_V1,
-  "gateway.networking.k8s.io/v1beta1",
+  GATEWAY_API_V1BETA1,
 ];
 
-const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-const SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const HOSTNAME = /^(\*\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const GROUP = /^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
-const KIND = /^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
 /** RFC 7230 `token`: what an HTTP header (and Gateway API query parameter) name may contain. */
 const TOKEN = /^[A-Za-z0-9!#$%&'*+\-.^_`|~]+$/;
 
-const label = { min: 1, max: 63, pattern: LABEL, patternHint: "a lowercase RFC 1123 label" };
-const subdomain = { min: 1, max: 253, pattern: SUBDOMAIN, patternHint: "a lowercase RFC 1123 subdomain" };
-const group = { max: 253, pattern: GROUP, patternHint: "a lowercase RFC 1123 subdomain or empty" };
-const kind = { min: 1, max: 63, pattern: KIND, patternHint: "a Kind name (letters, digits and '-')" };
+const { label, subdomain, group, kind } = RULES;
 const token = { required: true, min: 1, max: 256, pattern: TOKEN, patternHint: "an RFC 7230 token" };
 const port = { min: 1, max: 65535 };
 
@@ -60,21 +53,10 @@ export function validateHttpRoute(obj: unknown): FieldError[] {
   if (!route) return check.errors;
   check.string(route.apiVersion, "apiVersion", { required: true, values: HTTP_ROUTE_API_VERSIONS });
   check.string(route.kind, "kind", { required: true, values: ["HTTPRoute"] });
-  validateMetadata(check, route.metadata);
+  validateMetadata(check, route.metadata, { name: subdomain, namespaced: true });
   const spec = check.object(route.spec, "spec", true);
   if (spec) validateSpec(check, spec);
   return check.errors;
-}
-
-function validateMetadata(check: FieldChecker, value: unknown): void {
-  const metadata = check.object(value, "metadata", true);
-  if (!metadata) return;
-  check.string(metadata.name, "metadata.name", { required: true, ...subdomain });
-  check.string(metadata.namespace, "metadata.namespace", label);
-  for (const map of ["labels", "annotations"]) {
-    const entries = check.object(metadata[map], `metadata.${map}`);
-    for (const [key, v] of Object.entries(entries ?? {})) check.string(v, `metadata.${map}.${key}`);
-  }
 }
 
 function validateSpec(check: FieldChecker, spec: Record<string, unknown>): void {
@@ -105,15 +87,7 @@ function validateSpec(check: FieldChecker, spec: Record<string, unknown>): void 
   );
 
   const hostnames = check.array(spec.hostnames, "spec.hostnames", { max: 16 }) ?? [];
-  hostnames.forEach((h, i) =>
-    check.string(h, `spec.hostnames[${i}]`, {
-      required: true,
-      min: 1,
-      max: 253,
-      pattern: HOSTNAME,
-      patternHint: "a lowercase hostname, optionally prefixed with '*.'",
-    })
-  );
+  hostnames.forEach((h, i) => check.string(h, `spec.hostnames[${i}]`, { required: true, ...RULES.hostname }));
 
   const rules = objectsOf(check, check.array(spec.rules, "spec.rules", { max: 16 }), "spec.rules");
   let totalMatches = 0;

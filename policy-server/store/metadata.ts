@@ -4,7 +4,7 @@
  * @module
  */
 import { isDeepStrictEqual } from "node:util";
-import type { HTTPRoute } from "../model/types.ts";
+import type { StoredObject } from "../model/types.ts";
 
 /**
  * Returns `incoming` as it will be stored: `uid` and `creationTimestamp` set on create and kept on
@@ -12,12 +12,12 @@ import type { HTTPRoute } from "../model/types.ts";
  * `observedGeneration`), `resourceVersion` the store revision of this write. Of the client's
  * metadata only name, namespace, labels and annotations are kept; client-written status is dropped.
  */
-export function stampMetadata(
-  incoming: HTTPRoute,
-  previous: HTTPRoute | undefined,
+export function stampMetadata<T extends StoredObject>(
+  incoming: T,
+  previous: T | undefined,
   revision: number,
   now: Date,
-): HTTPRoute {
+): T {
   const { name, namespace, labels, annotations } = incoming.metadata;
   const sameSpec = previous !== undefined && isDeepStrictEqual(previous.spec, incoming.spec);
   const { status: _status, ...rest } = incoming;
@@ -25,7 +25,8 @@ export function stampMetadata(
     ...rest,
     metadata: {
       name,
-      namespace,
+      // Cluster-scoped objects (Namespaces) have none, not an undefined one.
+      ...(namespace !== undefined && { namespace }),
       ...(labels && { labels }),
       ...(annotations && { annotations }),
       uid: previous?.metadata.uid ?? crypto.randomUUID(),
@@ -34,5 +35,5 @@ export function stampMetadata(
       generation: previous ? (previous.metadata.generation ?? 1) + (sameSpec ? 0 : 1) : 1,
       resourceVersion: String(revision),
     },
-  };
+  } as T;
 }

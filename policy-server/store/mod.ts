@@ -1,14 +1,15 @@
 /**
- * Durable state in Deno KV: HTTPRoutes and the versioned rule blob.
+ * Durable state in Deno KV: the stored objects of every kind and the versioned rule blob.
  *
  * @module
  */
-export { Store } from "./store.ts";
+export { keyOf, keyString, Store } from "./store.ts";
 export type {
   BlobMeta,
   BlobRecord,
   Change,
   CommitResult,
+  ObjectKey,
   RouteKey,
   Snapshot,
   StoreOptions,

@@ -1,11 +1,12 @@
 /**
- * Durable state of the policy server in Deno KV: the HTTPRoutes as submitted and the compiled rule
- * blob with its history.
+ * Durable state of the policy server in Deno KV: the admitted objects of every kind and the compiled
+ * rule blob with its history.
  *
  * Keys:
  * - `["meta","revision"]` → number: bumped by every write and checked by it, so writers in other
  *   processes cannot interleave (optimistic concurrency with a single check, whatever the batch size).
- * - `["routes", namespace, name]` → HTTPRoute
+ * - `["objects", kind, namespace, name]` → the object as stored (`namespace` is "" for cluster-scoped
+ *   kinds, i.e. Namespaces), so one kind, or one kind in one namespace, is one prefix scan.
  * - `["blob","current"]` and `["blob","history",generation]` → {@linkcode BlobMeta}
  * - `["blob","chunks",generation,i]` → bytes: KV values are limited to 64 KiB and blobs may be larger,
  *   so blob bytes live in chunks that the current and history records share.
@@ -13,13 +14,19 @@
  * @module
  */
 import { sha256Hex } from "../compile/mod.ts";
-import type { HTTPRoute } from "../model/types.ts";
+import type { ObjectOfKind, StoredKind, StoredObject } from "../model/types.ts";
 import { KvBatch, StoreConflictError } from "./kv_batch.ts";
 import { stampMetadata } from "./metadata.ts";
 
+/** Identifies an object of a known kind (an HTTPRoute, where route status is concerned). */
 export interface RouteKey {
   namespace: string;
   name: string;
+}
+
+/** Identifies any stored object; `namespace` is "" for cluster-scoped kinds. */
+export interface ObjectKey extends RouteKey {
+  kind: StoredKind;
 }
 
 /** What is known about one blob version without reading its bytes. */
@@ -42,14 +49,15 @@ export interface BlobRecord extends BlobMeta {
 export interface Snapshot {
   readonly revision: number;
   readonly versionstamp: string | null;
-  readonly routes: HTTPRoute[];
+  /** Every stored object, of every kind. */
+  readonly objects: StoredObject[];
   readonly blob: BlobMeta | null;
 }
 
 export interface Change {
-  /** Routes as they are to be stored, stamped by {@linkcode Store.prepare}. */
-  put?: HTTPRoute[];
-  delete?: RouteKey[];
+  /** Objects as they are to be stored, stamped by {@linkcode Store.prepare}. */
+  put?: StoredObject[];
+  delete?: ObjectKey[];
   /** A new blob; written only when its bytes differ from the current one. */
   blob?: { generation: number; bytes: Uint8Array };
 }
@@ -70,12 +78,21 @@ const REVISION = ["meta", "revision"];
 const CURRENT = ["blob", "current"];
 const historyKey = (generation: number) => ["blob", "history", generation];
 const chunkKey = (generation: number, i: number) => ["blob", "chunks", generation, i];
-const routeKey = (k: RouteKey) => ["routes", k.namespace, k.name];
+const OBJECTS = "objects";
+const objectKey = (k: ObjectKey) => [OBJECTS, k.kind, k.namespace, k.name];
 /** Under KV's 64 KiB value limit. */
 const CHUNK_SIZE = 60_000;
 
-const keyOf = (route: HTTPRoute): RouteKey => route.metadata;
-const sameKey = (a: RouteKey, b: RouteKey) => a.namespace === b.namespace && a.name === b.name;
+/** The key of a stored object. */
+export const keyOf = (obj: StoredObject): ObjectKey => ({
+  kind: obj.kind,
+  namespace: obj.metadata.namespace ?? "",
+  name: obj.metadata.name,
+});
+/** One string per object key, for maps and sets. */
+export const keyString = (k: ObjectKey): string => `${k.kind}/${k.namespace}/${k.name}`;
+/** How messages name an object: `Gateway apps/web`, `Namespace apps`. */
+const describe = (k: ObjectKey) => `${k.kind} ${k.namespace ? `${k.namespace}/` : ""}${k.name}`;
 
 export class Store {
   readonly #kv: Deno.Kv;
@@ -93,19 +110,15 @@ export class Store {
 
   async snapshot(): Promise<Snapshot> {
     const revision = await this.#kv.get<number>(REVISION);
-    const [routes, blob] = await Promise.all([this.list(), this.blobMeta()]);
-    return { revision: revision.value ?? 0, versionstamp: revision.versionstamp, routes, blob };
+    const [objects, blob] = await Promise.all([this.list(), this.blobMeta()]);
+    return { revision: revision.value ?? 0, versionstamp: revision.versionstamp, objects, blob };
   }
 
-  /** Stamps server-owned metadata on `routes` as a write based on `snapshot` will store them. */
-  prepare(snapshot: Snapshot, routes: HTTPRoute[], now = new Date()): HTTPRoute[] {
-    return routes.map((route) =>
-      stampMetadata(
-        route,
-        snapshot.routes.find((r) => sameKey(keyOf(r), keyOf(route))),
-        snapshot.revision + 1,
-        now,
-      )
+  /** Stamps server-owned metadata on `objects` as a write based on `snapshot` will store them. */
+  prepare<T extends StoredObject>(snapshot: Snapshot, objects: T[], now = new Date()): T[] {
+    const stored = new Map(snapshot.objects.map((o) => [keyString(keyOf(o)), o]));
+    return objects.map((obj) =>
+      stampMetadata(obj, stored.get(keyString(keyOf(obj))) as T | undefined, snapshot.revision + 1, now)
     );
   }
 
@@ -121,14 +134,8 @@ export class Store {
     const batch = new KvBatch(this.#kv)
       .check({ key: REVISION, versionstamp: snapshot.versionstamp })
       .set(REVISION, revision);
-    for (const route of change.put ?? []) {
-      batch.set(
-        routeKey(keyOf(route)),
-        route,
-        `HTTPRoute ${route.metadata.namespace}/${route.metadata.name}`,
-      );
-    }
-    for (const key of change.delete ?? []) batch.delete(routeKey(key));
+    for (const obj of change.put ?? []) batch.set(objectKey(keyOf(obj)), obj, describe(keyOf(obj)));
+    for (const key of change.delete ?? []) batch.delete(objectKey(key));
     const blob = change.blob && await this.#writeBlob(batch, snapshot.blob, change.blob, now);
     if (!await batch.commit()) {
       throw new StoreConflictError("the store changed while this write was prepared; retry");
@@ -173,31 +180,42 @@ export class Store {
     return meta;
   }
 
-  /** Stores `routes` atomically (create or replace), stamping metadata; returns them as stored. */
-  async putAll(routes: HTTPRoute[]): Promise<HTTPRoute[]> {
+  /** Stores `objects` (any mix of kinds) atomically, creating or replacing; returns them as stored. */
+  async putAll<T extends StoredObject>(objects: T[]): Promise<T[]> {
     const snapshot = await this.snapshot();
-    const put = this.prepare(snapshot, routes);
+    const put = this.prepare(snapshot, objects);
     await this.commit(snapshot, { put });
     return put;
   }
 
-  /** Routes in key order (namespace, then name), optionally of one namespace. */
-  async list(namespace?: string): Promise<HTTPRoute[]> {
-    const routes: HTTPRoute[] = [];
-    const prefix = namespace === undefined ? ["routes"] : ["routes", namespace];
-    for await (const entry of this.#kv.list<HTTPRoute>({ prefix })) routes.push(entry.value);
-    return routes;
+  /**
+   * Stored objects in key order: every kind (by kind, namespace, name), or one kind, optionally in
+   * one namespace.
+   */
+  list(): Promise<StoredObject[]>;
+  list<K extends StoredKind>(kind: K, namespace?: string): Promise<ObjectOfKind<K>[]>;
+  async list(kind?: StoredKind, namespace?: string): Promise<StoredObject[]> {
+    const prefix = kind === undefined
+      ? [OBJECTS]
+      : namespace === undefined
+      ? [OBJECTS, kind]
+      : [OBJECTS, kind, namespace];
+    const objects: StoredObject[] = [];
+    for await (const entry of this.#kv.list<StoredObject>({ prefix })) objects.push(entry.value);
+    return objects;
   }
 
-  async get(namespace: string, name: string): Promise<HTTPRoute | null> {
-    return (await this.#kv.get<HTTPRoute>(routeKey({ namespace, name }))).value;
+  /** One object; `namespace` is "" for cluster-scoped kinds. */
+  async get<K extends StoredKind>(kind: K, namespace: string, name: string): Promise<ObjectOfKind<K> | null> {
+    return (await this.#kv.get<ObjectOfKind<K>>(objectKey({ kind, namespace, name }))).value;
   }
 
-  /** Deletes one route; `false` if there was none. */
-  async delete(namespace: string, name: string): Promise<boolean> {
+  /** Deletes one object; `false` if there was none. */
+  async delete(kind: StoredKind, namespace: string, name: string): Promise<boolean> {
+    const key = { kind, namespace, name };
     const snapshot = await this.snapshot();
-    if (!snapshot.routes.some((r) => sameKey(keyOf(r), { namespace, name }))) return false;
-    await this.commit(snapshot, { delete: [{ namespace, name }] });
+    if (!snapshot.objects.some((o) => keyString(keyOf(o)) === keyString(key))) return false;
+    await this.commit(snapshot, { delete: [key] });
     return true;
   }
 

@@ -1,14 +1,22 @@
 import { assert, assertEquals, assertMatch, assertRejects } from "../../tests/assert.ts";
 import { sha256Hex } from "../compile/mod.ts";
-import { sampleRoute } from "../model/testing.ts";
-import type { HTTPRoute } from "../model/types.ts";
+import { admitResources } from "../model/admit_resources.ts";
+import {
+  sampleGateway,
+  sampleNamespace,
+  sampleReferenceGrant,
+  sampleRoute,
+  sampleService,
+  sampleServiceImport,
+} from "../model/testing.ts";
+import type { HTTPRoute, StoredObject } from "../model/types.ts";
 import { StoreConflictError, StoreLimitError } from "./kv_batch.ts";
 import { Store } from "./store.ts";
 import type { StoreOptions } from "./store.ts";
 
 /** A store on a real KV file in a fresh temp dir; reopened with `reopen`, removed at the end. */
 async function withStore(
-  fn: (store: Store, reopen: () => Promise<Store>) => Promise<void>,
+  fn: (store: Store, reopen: () => Promise<Store>, path: string) => Promise<void>,
   options?: StoreOptions,
 ): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "wasmroute-store-" });
@@ -19,7 +27,7 @@ async function withStore(
       opened.at(-1)!.close();
       opened.push(await Store.open(path, options));
       return opened.at(-1)!;
-    });
+    }, path);
   } finally {
     try {
       opened.at(-1)!.close();
@@ -43,9 +51,10 @@ Deno.test("Store.putAll stores routes with server metadata and lists them in key
       "default/a",
       "default/b",
     ]);
-    assertEquals((await store.list("apps")).length, 1);
-    assertEquals(await store.get("default", "b"), b);
-    assertEquals(await store.get("default", "nope"), null);
+    assertEquals((await store.list("HTTPRoute", "apps")).length, 1);
+    assertEquals(await store.get("HTTPRoute", "default", "b"), b);
+    assertEquals(await store.get("HTTPRoute", "default", "nope"), null);
+    assertEquals(await store.get("Gateway", "default", "b"), null, "the kind is part of the key");
   });
 });
 
@@ -127,12 +136,107 @@ Deno.test("Store.commit fails on a stale snapshot instead of overwriting a concu
   });
 });
 
-Deno.test("Store.delete removes one route and says whether there was one", async () => {
+Deno.test("Store.delete removes one object of one kind and says whether there was one", async () => {
   await withStore(async (store) => {
-    await store.putAll([sampleRoute("a"), sampleRoute("b")]);
-    assertEquals(await store.delete("default", "a"), true);
-    assertEquals(await store.delete("default", "a"), false);
-    assertEquals((await store.list()).map((r) => r.metadata.name), ["b"]);
+    await store.putAll([sampleRoute("a"), sampleRoute("b"), sampleService("a")]);
+    assertEquals(await store.delete("HTTPRoute", "default", "a"), true);
+    assertEquals(await store.delete("HTTPRoute", "default", "a"), false);
+    assertEquals((await store.list()).map((o) => `${o.kind} ${o.metadata.name}`), [
+      "HTTPRoute b",
+      "Service a",
+    ]);
+  });
+});
+
+/** One admitted object of every kind. */
+const everyKind = (): StoredObject[] =>
+  admitResources([
+    sampleRoute(),
+    sampleGateway(),
+    sampleReferenceGrant(),
+    sampleService(),
+    sampleServiceImport(),
+    sampleNamespace("apps"),
+  ]);
+
+Deno.test('Store keys objects by kind, namespace and name; Namespaces under namespace ""', async () => {
+  await withStore(async (store, _reopen, path) => {
+    await store.putAll(everyKind());
+    store.close();
+    const kv = await Deno.openKv(path);
+    try {
+      const keys: Deno.KvKey[] = [];
+      for await (const entry of kv.list({ prefix: ["objects"] })) keys.push(entry.key);
+      assertEquals(keys, [
+        ["objects", "Gateway", "istio-ingress", "gateway"],
+        ["objects", "HTTPRoute", "default", "web"],
+        ["objects", "Namespace", "", "apps"],
+        ["objects", "ReferenceGrant", "backends", "routes-to-backends"],
+        ["objects", "Service", "default", "web-v1"],
+        ["objects", "ServiceImport", "default", "web-v1"],
+      ]);
+      assertEquals((await kv.get(["meta", "revision"])).value, 1);
+      assertEquals((await kv.list({ prefix: ["routes"] }).next()).done, true, "no keys of the old layout");
+    } finally {
+      kv.close();
+    }
+  });
+});
+
+Deno.test("Store lists all kinds, one kind, or one kind in one namespace; gets and deletes per kind", async () => {
+  await withStore(async (store) => {
+    const stored = await store.putAll([
+      ...everyKind(),
+      sampleService("web-v2", "apps"),
+      sampleNamespace("web"),
+    ]);
+    assertEquals((await store.list()).length, 8);
+    assertEquals((await store.list("Service")).map((s) => `${s.metadata.namespace}/${s.metadata.name}`), [
+      "apps/web-v2",
+      "default/web-v1",
+    ]);
+    assertEquals((await store.list("Service", "apps")).map((s) => s.metadata.name), ["web-v2"]);
+    assertEquals((await store.list("Namespace")).map((n) => n.metadata.name), ["apps", "web"]);
+    const namespace = await store.get("Namespace", "", "apps");
+    assertEquals(namespace, stored.find((o) => o.kind === "Namespace" && o.metadata.name === "apps"));
+    assertEquals("namespace" in namespace!.metadata, false);
+    assertEquals(namespace!.metadata.labels, { gateway: "shared", "kubernetes.io/metadata.name": "apps" });
+    const service = await store.get("Service", "default", "web-v1");
+    assertEquals(service?.spec.ports, [{ name: "http", port: 8080, protocol: "TCP" }]);
+    assertEquals(await store.delete("Namespace", "", "apps"), true);
+    assertEquals(await store.delete("Service", "default", "web"), false);
+    assertEquals((await store.list("Namespace")).map((n) => n.metadata.name), ["web"]);
+  });
+});
+
+Deno.test("Store stamps metadata on every kind the same way", async () => {
+  await withStore(async (store) => {
+    const first = await store.putAll(everyKind());
+    for (const obj of first) {
+      assertEquals([obj.metadata.generation, obj.metadata.resourceVersion], [1, "1"], obj.kind);
+      assertMatch(obj.metadata.uid!, /^[0-9a-f-]{36}$/);
+    }
+    const [gateway] = admitResources([sampleGateway()]);
+    (gateway.spec as { gatewayClassName: string }).gatewayClassName = "other";
+    const [namespace] = admitResources([sampleNamespace("apps", { team: "b" })]);
+    const [g2, n2] = await store.putAll([gateway, namespace]);
+    assertEquals([g2.metadata.generation, g2.metadata.resourceVersion, g2.metadata.uid], [
+      2,
+      "2",
+      first[1].metadata.uid,
+    ]);
+    assertEquals([n2.metadata.generation, n2.metadata.uid], [1, first[5].metadata.uid], "labels are no spec");
+  });
+});
+
+Deno.test("Store.putAll is atomic across kinds: one oversized object of any kind stores none", async () => {
+  await withStore(async (store) => {
+    const huge = sampleGateway("huge");
+    huge.metadata.annotations = { note: "x".repeat(70_000) };
+    const error = await assertRejects(() => store.putAll([...everyKind(), huge]));
+    assert(error instanceof StoreLimitError);
+    assertMatch(error.message, /^Gateway istio-ingress\/huge takes \d+ bytes/);
+    assertEquals(await store.list(), []);
   });
 });
 

@@ -4,78 +4,18 @@
  * table and generated corpus, hostile patterns in linear time, and 10,000 random or corrupted
  * programs that must be refused (or run) without a trap.
  */
-import asc from "assemblyscript/asc";
+import { compileTestModule } from "../../tools/compile_assemblyscript.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { compileRegex, INSTRUCTION_SIZE, OP } from "../../policy-server/regex/compile_regex.ts";
 import { matchProgram, validateProgram } from "../../policy-server/regex/match_program.ts";
 import { CASES, corpus, prng } from "./regex_cases.ts";
 
-const ROOT = new URL("../../", import.meta.url).pathname;
-const ENTRY = "tests/regex/testdata/regex_entry";
-const SOURCES = [`${ENTRY}.ts`, "filter/assembly/core/regex.ts"];
-const CACHE_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/wasmroute-regex-entry`;
-const FLAGS = [
-  `${ENTRY}.ts`,
-  "--outFile",
-  `${ENTRY}.wasm`,
-  "--runtime",
-  "incremental",
-  "-O3",
-  "--noAssert",
-  "--use",
-  `abort=${ENTRY}/abort_handler`,
-  "--exportStart",
-  "_initialize",
-];
-
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** The entry module, compiled with asc (cached on disk by compiler version, flags and sources). */
-async function entryWasm(): Promise<Uint8Array<ArrayBuffer>> {
-  const sources = await Promise.all(SOURCES.map((f) => Deno.readTextFile(ROOT + f)));
-  const key = (await sha256(JSON.stringify([asc.version, FLAGS, sources]))).slice(0, 16);
-  const cached = `${CACHE_DIR}/regex_entry-${key}.wasm`;
-  try {
-    return await Deno.readFile(cached);
-  } catch {
-    // not cached yet
-  }
-  const outputs: Record<string, Uint8Array> = {};
-  const stderr: string[] = [];
-  const { error } = await asc.main(FLAGS, {
-    readFile: (file: string, baseDir: string) => {
-      const i = SOURCES.indexOf(
-        `${baseDir && baseDir !== "." ? baseDir + "/" : ""}${file}`.replace(/^\.\//, ""),
-      );
-      if (i >= 0) return sources[i];
-      try {
-        return Deno.readTextFileSync(`${ROOT}${baseDir}/${file}`);
-      } catch {
-        return null;
-      }
-    },
-    writeFile: (file: string, data: Uint8Array | string) => {
-      outputs[file] = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    },
-    listFiles: () => [],
-    stdout: { write: (s: string) => s.length },
-    stderr: {
-      write: (s: string) => {
-        stderr.push(String(s));
-        return s.length;
-      },
-    },
+/** The test entry module over the filter's regex engine. */
+function entryWasm(): Promise<Uint8Array<ArrayBuffer>> {
+  return compileTestModule("tests/regex/testdata/regex_entry", {
+    cacheName: "wasmroute-regex-entry",
+    sources: ["filter/assembly/core/regex.ts"],
   });
-  if (error) throw new Error(`${ENTRY}.ts does not compile:\n${stderr.join("")}`);
-  const wasm = new Uint8Array(outputs[`${ENTRY}.wasm`]);
-  await Deno.mkdir(CACHE_DIR, { recursive: true });
-  const partial = `${cached}.${crypto.randomUUID()}`;
-  await Deno.writeFile(partial, wasm);
-  await Deno.rename(partial, cached);
-  return wasm;
 }
 
 interface Exports {

@@ -3,72 +3,14 @@
 // `_initialize`). Each test module runs in its own isolate, so compiled bytes are cached on disk,
 // keyed by a hash of compiler version, flags and source.
 
-import asc from "assemblyscript/asc";
+import { compileTestModule } from "../compile_assemblyscript.ts";
 
-const TESTDATA = new URL("./testdata/", import.meta.url);
-const CACHE_DIR = `${Deno.env.get("TMPDIR") ?? "/tmp"}/wasmroute-host-fixtures`;
 const compiled = new Map<string, Promise<Uint8Array>>();
-
-function flags(name: string): string[] {
-  return [
-    `${name}.ts`,
-    "--outFile",
-    `${name}.wasm`,
-    "--runtime",
-    "incremental",
-    "-O3",
-    "--noAssert",
-    "--use",
-    `abort=${name}/abort_handler`,
-    "--exportStart",
-    "_initialize",
-  ];
-}
-
-async function hash(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-async function compile(name: string): Promise<Uint8Array> {
-  const source = await Deno.readTextFile(new URL(`${name}.ts`, TESTDATA));
-  const key = await hash(JSON.stringify([asc.version, flags(name), source]));
-  const cached = `${CACHE_DIR}/${name}-${key.slice(0, 16)}.wasm`;
-  try {
-    return await Deno.readFile(cached);
-  } catch {
-    // not cached yet
-  }
-  const outputs: Record<string, Uint8Array> = {};
-  const stderr: string[] = [];
-  const { error } = await asc.main(flags(name), {
-    readFile: (file: string) => (file === `${name}.ts` ? source : null),
-    writeFile: (file: string, data: Uint8Array | string) => {
-      outputs[file] = typeof data === "string" ? new TextEncoder().encode(data) : data;
-    },
-    listFiles: () => [],
-    stdout: { write: (s: string) => s.length },
-    stderr: {
-      write: (s: string) => {
-        stderr.push(String(s));
-        return s.length;
-      },
-    },
-  });
-  if (error) throw new Error(`AssemblyScript fixture ${name} does not compile:\n${stderr.join("")}`);
-  const wasm = outputs[`${name}.wasm`];
-  await Deno.mkdir(CACHE_DIR, { recursive: true });
-  // Write then rename, so a parallel test run never reads a half-written module.
-  const partial = `${cached}.${crypto.randomUUID()}`;
-  await Deno.writeFile(partial, wasm);
-  await Deno.rename(partial, cached);
-  return wasm;
-}
 
 /** The compiled module of `testdata/<name>.ts` (compiled once per key, cached on disk). */
 export function fixture(name: string): Promise<Uint8Array> {
   let wasm = compiled.get(name);
-  if (!wasm) compiled.set(name, wasm = compile(name));
+  if (!wasm) compiled.set(name, wasm = compileTestModule(`tools/host/testdata/${name}`, { cacheName: "wasmroute-host-fixtures" }));
   return wasm;
 }
 

@@ -1,0 +1,168 @@
+/**
+ * The kinds the policy server stores, with what admission, the store and the API need to know about
+ * each: accepted apiVersions, the stored form, the REST plural and scope.
+ *
+ * @module
+ */
+import type { FieldError } from "./resource_error.ts";
+import { CORE_V1, GATEWAY_API_V1, MCS_API_V1ALPHA1 } from "./types.ts";
+import type {
+  Gateway,
+  KubeObject,
+  Namespace,
+  ObjectOfKind,
+  Service,
+  ServicePort,
+  StoredKind,
+} from "./types.ts";
+import { HTTP_ROUTE_API_VERSIONS, validateHttpRoute } from "./validate_http_route.ts";
+import { GATEWAY_API_VERSIONS, gatewayWarnings, validateGateway } from "./validate_gateway.ts";
+import { NAMESPACE_API_VERSIONS, validateNamespace } from "./validate_namespace.ts";
+import { REFERENCE_GRANT_API_VERSIONS, validateReferenceGrant } from "./validate_reference_grant.ts";
+import { SERVICE_API_VERSIONS, validateService } from "./validate_service.ts";
+import { SERVICE_IMPORT_API_VERSIONS, validateServiceImport } from "./validate_service_import.ts";
+
+/** Namespace of objects that name none, as `kubectl` does with no context namespace. */
+export const DEFAULT_NAMESPACE = "default";
+
+export interface ResourceKind<K extends StoredKind = StoredKind> {
+  kind: K;
+  /** apiVersions accepted in a request. */
+  apiVersions: readonly string[];
+  /** The apiVersion objects are stored and served as (the API server's storage version). */
+  apiVersion: string;
+  /** API group; "" for the core group. */
+  group: string;
+  /** Lower-case plural, as in REST paths (`/v1/gateways`). */
+  plural: string;
+  namespaced: boolean;
+  /** Every field problem of an object that has this kind; none means valid. */
+  validate(obj: unknown): FieldError[];
+  /** Admission warnings about a valid object, each opening with its field path. */
+  warnings(obj: ObjectOfKind<K>): string[];
+  /**
+   * A valid object as it is stored: apiVersion at the storage version, namespace defaulted,
+   * client-written `status` dropped, and for inventory kinds only the fields routing reads.
+   */
+  normalise(obj: KubeObject): ObjectOfKind<K>;
+}
+
+const none = () => [];
+
+/** Keeps the object as written (status aside) at the storage version, in a namespace. */
+const asWritten = (apiVersion: string) => (obj: KubeObject) => {
+  const { status: _status, ...rest } = obj;
+  return {
+    ...rest,
+    apiVersion,
+    metadata: { ...obj.metadata, namespace: obj.metadata.namespace ?? DEFAULT_NAMESPACE },
+  } as never;
+};
+
+/** Kubernetes' own label on every Namespace, which `allowedRoutes` selectors commonly match on. */
+const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
+
+function serviceOf(obj: KubeObject): Service {
+  const { name, namespace, labels } = obj.metadata;
+  const ports = (obj.spec as { ports: ServicePort[] }).ports.map(({ name, port, protocol }) => ({
+    ...(name ? { name } : {}),
+    port,
+    ...(protocol && { protocol }),
+  }));
+  return {
+    apiVersion: CORE_V1,
+    kind: "Service",
+    metadata: { name, namespace: namespace ?? DEFAULT_NAMESPACE, ...(labels && { labels }) },
+    spec: { ports },
+  };
+}
+
+function namespaceOf(obj: KubeObject): Namespace {
+  const { name, labels } = obj.metadata;
+  // The API server sets this label on every Namespace and keeps it equal to the name.
+  return {
+    apiVersion: CORE_V1,
+    kind: "Namespace",
+    metadata: { name, labels: { ...labels, [NAMESPACE_NAME_LABEL]: name } },
+  };
+}
+
+/** Every stored kind, by kind name. */
+export const RESOURCE_KINDS: { readonly [K in StoredKind]: ResourceKind<K> } = {
+  HTTPRoute: {
+    kind: "HTTPRoute",
+    apiVersions: HTTP_ROUTE_API_VERSIONS,
+    apiVersion: GATEWAY_API_V1,
+    group: "gateway.networking.k8s.io",
+    plural: "httproutes",
+    namespaced: true,
+    validate: validateHttpRoute,
+    warnings: none,
+    normalise: asWritten(GATEWAY_API_V1),
+  },
+  Gateway: {
+    kind: "Gateway",
+    apiVersions: GATEWAY_API_VERSIONS,
+    apiVersion: GATEWAY_API_V1,
+    group: "gateway.networking.k8s.io",
+    plural: "gateways",
+    namespaced: true,
+    validate: validateGateway,
+    warnings: (gateway: Gateway) => gatewayWarnings(gateway),
+    normalise: asWritten(GATEWAY_API_V1),
+  },
+  ReferenceGrant: {
+    kind: "ReferenceGrant",
+    apiVersions: REFERENCE_GRANT_API_VERSIONS,
+    apiVersion: GATEWAY_API_V1,
+    group: "gateway.networking.k8s.io",
+    plural: "referencegrants",
+    namespaced: true,
+    validate: validateReferenceGrant,
+    warnings: none,
+    normalise: asWritten(GATEWAY_API_V1),
+  },
+  Service: {
+    kind: "Service",
+    apiVersions: SERVICE_API_VERSIONS,
+    apiVersion: CORE_V1,
+    group: "",
+    plural: "services",
+    namespaced: true,
+    validate: validateService,
+    warnings: none,
+    normalise: serviceOf,
+  },
+  ServiceImport: {
+    kind: "ServiceImport",
+    apiVersions: SERVICE_IMPORT_API_VERSIONS,
+    apiVersion: MCS_API_V1ALPHA1,
+    group: "multicluster.x-k8s.io",
+    plural: "serviceimports",
+    namespaced: true,
+    validate: validateServiceImport,
+    warnings: none,
+    normalise: asWritten(MCS_API_V1ALPHA1),
+  },
+  Namespace: {
+    kind: "Namespace",
+    apiVersions: NAMESPACE_API_VERSIONS,
+    apiVersion: CORE_V1,
+    group: "",
+    plural: "namespaces",
+    namespaced: false,
+    validate: validateNamespace,
+    warnings: none,
+    normalise: namespaceOf,
+  },
+};
+
+/** The stored kind named `kind`, or `undefined` for any other kind. */
+export function resourceKind(kind: string): ResourceKind | undefined {
+  return Object.hasOwn(RESOURCE_KINDS, kind) ? RESOURCE_KINDS[kind as StoredKind] as ResourceKind : undefined;
+}
+
+/** `namespace/name`, or just `name` for cluster-scoped kinds: how messages name an object. */
+export function objectName(kind: StoredKind, namespace: string | undefined, name: string): string {
+  return RESOURCE_KINDS[kind].namespaced ? `${namespace ?? DEFAULT_NAMESPACE}/${name}` : name;
+}

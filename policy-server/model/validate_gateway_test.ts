@@ -1,0 +1,267 @@
+import { assertEquals } from "../../tests/assert.ts";
+import type { CauseType } from "./resource_error.ts";
+import { sampleGateway } from "./testing.ts";
+import type { Gateway } from "./types.ts";
+import { gatewayWarnings, validateGateway } from "./validate_gateway.ts";
+
+// deno-lint-ignore no-explicit-any
+type Loose = any;
+
+/** The sample Gateway changed by `edit`, validated; returns `[field, reason]` pairs. */
+function problems(edit: (gateway: Loose) => void): [string, CauseType][] {
+  const gateway: Loose = sampleGateway();
+  edit(gateway);
+  return validateGateway(gateway).map((e) => [e.field, e.reason]);
+}
+
+const many = <T>(n: number, make: (i: number) => T) => Array.from({ length: n }, (_, i) => make(i));
+const listener = (i: number) => ({ name: `l${i}`, port: 8000 + i, protocol: "HTTP" });
+
+Deno.test("validateGateway accepts a valid Gateway and a minimal one", () => {
+  assertEquals(validateGateway(sampleGateway()), []);
+  const minimal = {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "Gateway",
+    metadata: { name: "gw" },
+    spec: { gatewayClassName: "istio", listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
+  };
+  assertEquals(validateGateway(minimal), []);
+});
+
+const cases: [string, (g: Loose) => void, [string, CauseType][]][] = [
+  ["apiVersion is v1", (g) => (g.apiVersion = "gateway.networking.k8s.io/v1alpha2"), [[
+    "apiVersion",
+    "FieldValueNotSupported",
+  ]]],
+  ["metadata.name is a DNS-1123 subdomain", (g) => (g.metadata.name = "Gw"), [[
+    "metadata.name",
+    "FieldValueInvalid",
+  ]]],
+  ["spec is required", (g) => delete g.spec, [["spec", "FieldValueRequired"]]],
+  ["gatewayClassName is required", (g) => delete g.spec.gatewayClassName, [[
+    "spec.gatewayClassName",
+    "FieldValueRequired",
+  ]]],
+  ["listeners are required", (g) => delete g.spec.listeners, [["spec.listeners", "FieldValueRequired"]]],
+  ["at least one listener", (g) => (g.spec.listeners = []), [["spec.listeners", "FieldValueRequired"]]],
+  ["at most 64 listeners", (g) => (g.spec.listeners = many(65, listener)), [[
+    "spec.listeners",
+    "FieldValueTooMany",
+  ]]],
+  ["64 listeners are fine", (g) => (g.spec.listeners = many(64, listener)), []],
+  ["a listener is an object", (g) => (g.spec.listeners = ["http"]), [[
+    "spec.listeners[0]",
+    "FieldValueTypeInvalid",
+  ]]],
+  ["listener names are unique", (g) => (g.spec.listeners[1].name = "http"), [[
+    "spec.listeners[1].name",
+    "FieldValueDuplicate",
+  ]]],
+  ["a listener needs a name", (g) => delete g.spec.listeners[0].name, [[
+    "spec.listeners[0].name",
+    "FieldValueRequired",
+  ]]],
+  ["listener names are DNS-1123 subdomains", (g) => (g.spec.listeners[0].name = "HTTP_80"), [[
+    "spec.listeners[0].name",
+    "FieldValueInvalid",
+  ]]],
+  ["a listener needs a port", (g) => delete g.spec.listeners[0].port, [[
+    "spec.listeners[0].port",
+    "FieldValueRequired",
+  ]]],
+  ["port is at least 1", (g) => (g.spec.listeners[0].port = 0), [[
+    "spec.listeners[0].port",
+    "FieldValueInvalid",
+  ]]],
+  ["port is at most 65535", (g) => (g.spec.listeners[0].port = 65536), [[
+    "spec.listeners[0].port",
+    "FieldValueInvalid",
+  ]]],
+  ["port is an integer", (g) => (g.spec.listeners[0].port = "80"), [[
+    "spec.listeners[0].port",
+    "FieldValueTypeInvalid",
+  ]]],
+  ["a listener needs a protocol", (g) => delete g.spec.listeners[0].protocol, [[
+    "spec.listeners[0].protocol",
+    "FieldValueRequired",
+  ]]],
+  ["protocol is an enum", (g) => (g.spec.listeners[0].protocol = "GRPC"), [[
+    "spec.listeners[0].protocol",
+    "FieldValueNotSupported",
+  ]]],
+  ["protocol is case-sensitive", (g) => (g.spec.listeners[0].protocol = "http"), [[
+    "spec.listeners[0].protocol",
+    "FieldValueNotSupported",
+  ]]],
+  ["TCP, UDP and TLS listeners are accepted", (g) =>
+    g.spec.listeners.push(
+      { name: "tcp", port: 9000, protocol: "TCP" },
+      { name: "udp", port: 9000, protocol: "UDP" },
+      { name: "tls", port: 8443, protocol: "TLS", hostname: "db.example.com", tls: { mode: "Passthrough" } },
+    ), []],
+  ["hostnames are lowercase", (g) => (g.spec.listeners[1].hostname = "Web.example.com"), [[
+    "spec.listeners[1].hostname",
+    "FieldValueInvalid",
+  ]]],
+  ["a wildcard is a whole first label", (g) => (g.spec.listeners[1].hostname = "*example.com"), [[
+    "spec.listeners[1].hostname",
+    "FieldValueInvalid",
+  ]]],
+  ["a wildcard only leads", (g) => (g.spec.listeners[1].hostname = "web.*.com"), [[
+    "spec.listeners[1].hostname",
+    "FieldValueInvalid",
+  ]]],
+  ["hostnames are not IP addresses", (g) => (g.spec.listeners[0].hostname = "10.0.0.1"), [[
+    "spec.listeners[0].hostname",
+    "FieldValueInvalid",
+  ]]],
+  ["hostnames have no port", (g) => (g.spec.listeners[0].hostname = "web.example.com:80"), [[
+    "spec.listeners[0].hostname",
+    "FieldValueInvalid",
+  ]]],
+  [
+    "TCP listeners have no hostname",
+    (g) => g.spec.listeners.push({ name: "tcp", port: 9000, protocol: "TCP", hostname: "db.example.com" }),
+    [[
+      "spec.listeners[2].hostname",
+      "FieldValueForbidden",
+    ]],
+  ],
+  ["HTTP listeners have no tls", (g) => (g.spec.listeners[0].tls = { mode: "Terminate" }), [[
+    "spec.listeners[0].tls",
+    "FieldValueForbidden",
+  ]]],
+  ["HTTPS listeners terminate", (g) => (g.spec.listeners[1].tls.mode = "Passthrough"), [[
+    "spec.listeners[1].tls.mode",
+    "FieldValueInvalid",
+  ]]],
+  [
+    "port, protocol and hostname are unique together",
+    (g) => g.spec.listeners.push({ name: "http-again", port: 80, protocol: "HTTP" }),
+    [[
+      "spec.listeners[2]",
+      "FieldValueDuplicate",
+    ]],
+  ],
+  [
+    "the same port with another hostname is fine",
+    (g) =>
+      g.spec.listeners.push({ name: "http-web", port: 80, protocol: "HTTP", hostname: "web.example.com" }),
+    [],
+  ],
+  [
+    "allowedRoutes.namespaces.from is an enum",
+    (g) => (g.spec.listeners[0].allowedRoutes.namespaces.from = "Any"),
+    [[
+      "spec.listeners[0].allowedRoutes.namespaces.from",
+      "FieldValueNotSupported",
+    ]],
+  ],
+  [
+    "selector labels are strings",
+    (g) => (g.spec.listeners[1].allowedRoutes.namespaces.selector.matchLabels.gateway = true),
+    [["spec.listeners[1].allowedRoutes.namespaces.selector.matchLabels.gateway", "FieldValueTypeInvalid"]],
+  ],
+  [
+    "selector operators are an enum",
+    (
+      g,
+    ) => (g.spec.listeners[1].allowedRoutes.namespaces.selector.matchExpressions = [{
+      key: "a",
+      operator: "Is",
+    }]),
+    [[
+      "spec.listeners[1].allowedRoutes.namespaces.selector.matchExpressions[0].operator",
+      "FieldValueNotSupported",
+    ]],
+  ],
+  [
+    "In needs values",
+    (
+      g,
+    ) => (g.spec.listeners[1].allowedRoutes.namespaces.selector.matchExpressions = [{
+      key: "a",
+      operator: "In",
+    }]),
+    [[
+      "spec.listeners[1].allowedRoutes.namespaces.selector.matchExpressions[0].values",
+      "FieldValueRequired",
+    ]],
+  ],
+  [
+    "Exists takes no values",
+    (g) => (g.spec.listeners[1].allowedRoutes.namespaces.selector.matchExpressions = [{
+      key: "a",
+      operator: "Exists",
+      values: ["x"],
+    }]),
+    [[
+      "spec.listeners[1].allowedRoutes.namespaces.selector.matchExpressions[0].values",
+      "FieldValueForbidden",
+    ]],
+  ],
+  [
+    "a full selector",
+    (g) => (g.spec.listeners[1].allowedRoutes.namespaces.selector.matchExpressions = [
+      { key: "env", operator: "In", values: ["prod", ""] },
+      { key: "legacy", operator: "DoesNotExist" },
+    ]),
+    [],
+  ],
+  [
+    "at most 8 allowed kinds",
+    (g) => (g.spec.listeners[1].allowedRoutes.kinds = many(9, () => ({ kind: "HTTPRoute" }))),
+    [[
+      "spec.listeners[1].allowedRoutes.kinds",
+      "FieldValueTooMany",
+    ]],
+  ],
+  [
+    "an allowed kind needs a kind",
+    (g) => (g.spec.listeners[1].allowedRoutes.kinds = [{ group: "gateway.networking.k8s.io" }]),
+    [[
+      "spec.listeners[1].allowedRoutes.kinds[0].kind",
+      "FieldValueRequired",
+    ]],
+  ],
+];
+
+for (const [name, edit, expected] of cases) {
+  Deno.test(`validateGateway: ${name}`, () => assertEquals(problems(edit), expected));
+}
+
+Deno.test("validateGateway reports every problem, each with its path", () => {
+  assertEquals(
+    problems((g) => {
+      g.spec.listeners[0].port = 0;
+      g.spec.listeners[1].protocol = "SCTP";
+      g.spec.listeners[1].name = "http";
+    }),
+    [
+      ["spec.listeners[0].port", "FieldValueInvalid"],
+      ["spec.listeners[1].protocol", "FieldValueNotSupported"],
+      ["spec.listeners[1].name", "FieldValueDuplicate"],
+    ],
+  );
+});
+
+Deno.test("validateGateway words messages as Kubernetes does", () => {
+  const gateway: Loose = sampleGateway();
+  gateway.spec.listeners[0].protocol = "GRPC";
+  gateway.spec.listeners[1].port = 70000;
+  assertEquals(validateGateway(gateway).map((e) => e.message), [
+    'Unsupported value: "GRPC": supported values: "HTTP", "HTTPS", "TLS", "TCP", "UDP"',
+    "Invalid value: 70000: must be between 1 and 65535, inclusive",
+  ]);
+});
+
+Deno.test("gatewayWarnings notes listeners wasmroute stores but does not route, and selectors that select nothing", () => {
+  const gateway: Gateway = sampleGateway();
+  assertEquals(gatewayWarnings(gateway), []);
+  gateway.spec.listeners.push({ name: "tcp", port: 9000, protocol: "TCP" });
+  gateway.spec.listeners[0].allowedRoutes = { namespaces: { from: "Selector" } };
+  assertEquals(gatewayWarnings(gateway), [
+    "spec.listeners[0].allowedRoutes.namespaces.selector: not set, so no namespace may attach routes",
+    "spec.listeners[2].protocol: TCP listeners are stored, but wasmroute routes only HTTP and HTTPS",
+  ]);
+});

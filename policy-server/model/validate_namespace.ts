@@ -1,0 +1,25 @@
+/**
+ * Field validation of Namespaces: their name and labels, which is all `allowedRoutes` selectors read.
+ *
+ * @module
+ */
+import { FieldChecker } from "./field_checker.ts";
+import type { FieldError } from "./resource_error.ts";
+import { CORE_V1 } from "./types.ts";
+import { RULES, validateMetadata } from "./validate_metadata.ts";
+
+export const NAMESPACE_API_VERSIONS: readonly string[] = [CORE_V1];
+
+/**
+ * Validates one Namespace and returns every problem found, each with its field path. An empty list
+ * means valid. `metadata.namespace` is ignored: Namespaces are cluster-scoped.
+ */
+export function validateNamespace(obj: unknown): FieldError[] {
+  const check = new FieldChecker();
+  const namespace = check.object(obj, "", true);
+  if (!namespace) return check.errors;
+  check.string(namespace.apiVersion, "apiVersion", { required: true, values: NAMESPACE_API_VERSIONS });
+  check.string(namespace.kind, "kind", { required: true, values: ["Namespace"] });
+  validateMetadata(check, namespace.metadata, { name: RULES.label, namespaced: false });
+  return check.errors;
+}

@@ -1,0 +1,76 @@
+/**
+ * AssemblyScript builds of proxy-wasm modules: the flags every such module needs, and a cached
+ * compile for test modules (host fixtures, the regex engine's test entry).
+ *
+ * @module
+ */
+import asc from "assemblyscript/asc";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/**
+ * What makes an AssemblyScript module loadable by Envoy: the incremental runtime (host buffers
+ * are freed), our own abort (`entry/abort_handler`-style path, so no `env.abort` import) and an
+ * exported `_initialize`.
+ */
+export function proxyWasmFlags(abort: string): string[] {
+  return ["--runtime", "incremental", "--use", `abort=${abort}`, "--exportStart", "_initialize"];
+}
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * Compiles `entry` (a path from the repository root, without `.ts`, defining `abort_handler`) with
+ * `-O3 --noAssert`. Test files run in isolates of their own, so the module is cached on disk under
+ * `$TMPDIR/<cacheName>`, keyed by the compiler version, the flags, and the entry plus `sources`
+ * (the other files it imports whose changes must invalidate the cache).
+ */
+export async function compileTestModule(
+  entry: string,
+  options: { cacheName: string; sources?: string[] },
+): Promise<Uint8Array<ArrayBuffer>> {
+  const flags = [`${entry}.ts`, "--outFile", `${entry}.wasm`, "-O3", "--noAssert", ...proxyWasmFlags(`${entry}/abort_handler`)];
+  const files = [`${entry}.ts`, ...(options.sources ?? [])];
+  const texts = await Promise.all(files.map((f) => Deno.readTextFile(ROOT + f)));
+  const key = (await sha256(JSON.stringify([asc.version, flags, texts]))).slice(0, 16);
+  const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/${options.cacheName}`;
+  const cached = `${dir}/${entry.replaceAll("/", "_")}-${key}.wasm`;
+  try {
+    return await Deno.readFile(cached);
+  } catch {
+    // not cached yet
+  }
+  const outputs: Record<string, Uint8Array> = {};
+  const stderr: string[] = [];
+  const { error } = await asc.main(flags, {
+    readFile: (file: string, baseDir: string) => {
+      try {
+        return Deno.readTextFileSync(`${ROOT}${baseDir && baseDir !== "." ? baseDir + "/" : ""}${file}`);
+      } catch {
+        return null;
+      }
+    },
+    writeFile: (file: string, data: Uint8Array | string) => {
+      outputs[file] = typeof data === "string" ? new TextEncoder().encode(data) : data;
+    },
+    listFiles: () => [],
+    stdout: { write: (s: string) => s.length },
+    stderr: {
+      write: (s: string) => {
+        stderr.push(String(s));
+        return s.length;
+      },
+    },
+  });
+  if (error) throw new Error(`${entry}.ts does not compile:\n${stderr.join("")}`);
+  const wasm = new Uint8Array(outputs[`${entry}.wasm`]);
+  await Deno.mkdir(dir, { recursive: true });
+  // Write then rename, so a parallel test run never reads a half-written module.
+  const partial = `${cached}.${crypto.randomUUID()}`;
+  await Deno.writeFile(partial, wasm);
+  await Deno.rename(partial, cached);
+  return wasm;
+}
