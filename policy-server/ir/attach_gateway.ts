@@ -1,4 +1,4 @@
-import type { HTTPRoute, KubeObject, ParentReference } from "../model/types.ts";
+import type { HTTPRoute, KubeObject, LabelSelector, ParentReference } from "../model/types.ts";
 
 /** The parts of a Gateway listener the compiler reads. */
 export interface Listener {
@@ -7,7 +7,7 @@ export interface Listener {
   port: number;
   protocol: string;
   allowedRoutes?: {
-    namespaces?: { from?: "Same" | "All" | "Selector"; selector?: { matchLabels?: Record<string, string> } };
+    namespaces?: { from?: "Same" | "All" | "Selector"; selector?: LabelSelector };
     kinds?: { group?: string; kind: string }[];
   };
 }
@@ -59,9 +59,30 @@ function allows(listener: Listener, route: HTTPRoute, gatewayNs: string, namespa
   const from = listener.allowedRoutes?.namespaces?.from ?? "Same";
   if (from === "All") return true;
   if (from === "Same") return ns === gatewayNs;
-  const want = listener.allowedRoutes?.namespaces?.selector?.matchLabels ?? {};
-  const labels = namespaceLabels.get(ns) ?? {};
-  return Object.entries(want).every(([k, v]) => labels[k] === v);
+  // An absent selector selects nothing (admission warns about it), as Kubernetes reads it here.
+  const selector = listener.allowedRoutes?.namespaces?.selector;
+  return selector !== undefined && selectorMatches(selector, namespaceLabels.get(ns) ?? { "kubernetes.io/metadata.name": ns });
+}
+
+/**
+ * Kubernetes label selector semantics: every `matchLabels` pair and every `matchExpressions`
+ * requirement (In, NotIn, Exists, DoesNotExist) must hold.
+ */
+export function selectorMatches(selector: LabelSelector, labels: Record<string, string>): boolean {
+  const pairs = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
+  return pairs && (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
+    const has = key in labels;
+    switch (operator) {
+      case "In":
+        return has && values.includes(labels[key]);
+      case "NotIn":
+        return !has || !values.includes(labels[key]);
+      case "Exists":
+        return has;
+      case "DoesNotExist":
+        return !has;
+    }
+  });
 }
 
 /**

@@ -1,6 +1,6 @@
 import { assertEquals } from "../../tests/assert.ts";
 import type { HTTPRoute, KubeObject } from "../model/types.ts";
-import { attachToGateway, intersectHostname } from "./attach_gateway.ts";
+import { attachToGateway, intersectHostname, selectorMatches } from "./attach_gateway.ts";
 
 Deno.test("intersectHostname() follows the spec's listener × route hostname rules", async (t) => {
   const cases: [string | undefined, string | undefined, string | undefined][] = [
@@ -74,4 +74,16 @@ Deno.test("attachToGateway() intersects hostnames per listener and reports NoMat
     { hostname: "api.example.com", port: 443 },
   ]);
   assertEquals((attachToGateway(route("a", ["other.org"]), parent, gw, new Map()) as { reason: string }).reason, "NoMatchingListenerHostname");
+});
+
+Deno.test("selectorMatches() applies matchLabels and every matchExpressions operator", () => {
+  const labels = { team: "a", tier: "web" };
+  assertEquals(selectorMatches({ matchLabels: { team: "a" } }, labels), true);
+  assertEquals(selectorMatches({ matchLabels: { team: "b" } }, labels), false);
+  assertEquals(selectorMatches({ matchExpressions: [{ key: "tier", operator: "In", values: ["web", "api"] }] }, labels), true);
+  assertEquals(selectorMatches({ matchExpressions: [{ key: "tier", operator: "NotIn", values: ["web"] }] }, labels), false);
+  assertEquals(selectorMatches({ matchExpressions: [{ key: "env", operator: "NotIn", values: ["prod"] }] }, labels), true);
+  assertEquals(selectorMatches({ matchExpressions: [{ key: "team", operator: "Exists" }] }, labels), true);
+  assertEquals(selectorMatches({ matchExpressions: [{ key: "team", operator: "DoesNotExist" }] }, labels), false);
+  assertEquals(selectorMatches({}, labels), true);
 });
