@@ -51,7 +51,8 @@ const VERSION_HEADER = "X-Wasmroute-Version";
  * - `/v1/routes`, `/v1/routes/:namespace`, `/v1/routes/:namespace/:name`: the HTTPRoute endpoints
  *   under their first name
  * - `GET /v1/blob`: the rule blob, with `ETag` and `If-None-Match`
- * - `GET /v1/wasmplugin`: the Istio WasmPlugin, YAML (default) or JSON
+ * - `GET /v1/wasmplugin`: the Istio WasmPlugin, YAML (default) or JSON; `?gateway=NS/NAME` for the
+ *   flavour that serves only that Gateway's routes
  *
  * HTTPRoutes are served with the status of the last compile. Admission warnings (e.g. a TCP listener
  * wasmroute will not route) come back as `Warning` headers, as the Kubernetes API server sends them.
@@ -218,7 +219,15 @@ export function createApp(deps: AppDeps): Hono {
     }
     const blob = await store.currentBlob();
     if (!blob) throw new HTTPException(503, { message: "no blob has been compiled yet" });
-    const plugin = renderWasmPlugin(blob, deps.plugin);
+    // ?gateway=NS/NAME renders the gateway flavour: beside the Gateway, serving only its routes.
+    const gateway = c.req.query("gateway");
+    if (gateway !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(gateway)) {
+      throw new HTTPException(400, { message: `gateway "${gateway}" must be NAMESPACE/NAME` });
+    }
+    const plugin = renderWasmPlugin(
+      blob,
+      gateway ? { ...deps.plugin, namespace: gateway.split("/")[0], scope: `gateway:${gateway}` } : deps.plugin,
+    );
     c.header(VERSION_HEADER, String(blob.generation));
     if (format === "json") return c.json(plugin);
     c.header("Content-Type", "application/yaml; charset=utf-8");

@@ -228,6 +228,17 @@ Deno.test("GET /v1/wasmplugin renders YAML by default and JSON on request", asyn
   }, { plugin: { namespace: "istio-system" } });
 });
 
+Deno.test("GET /v1/wasmplugin?gateway= renders the gateway flavour beside the Gateway, scoped to it", async () => {
+  await withApp(async ({ app }) => {
+    const plugin = await (await app.request("/v1/wasmplugin?format=json&gateway=istio-ingress/gateway")).json();
+    assertEquals(plugin.metadata.namespace, "istio-ingress");
+    assertEquals(plugin.spec.pluginConfig.scope, "gateway:istio-ingress/gateway");
+    const mesh = await (await app.request("/v1/wasmplugin?format=json")).json();
+    assertEquals(mesh.spec.pluginConfig.scope, undefined);
+    await expectStatus(await app.request("/v1/wasmplugin?gateway=../etc"), 400, "BadRequest");
+  }, { plugin: { namespace: "istio-system" } });
+});
+
 Deno.test("POST /v1/routes refuses bodies over the limit with 413", async () => {
   await withApp(async ({ app, store }) => {
     const body = await expectStatus(

@@ -24,6 +24,11 @@ export interface WasmPluginOptions {
   failStrategy?: FailStrategy;
   /** Narrows the proxies the plugin applies to, e.g. `{ "istio.io/gateway-name": "web" }`. */
   selector?: Record<string, string>;
+  /**
+   * `pluginConfig.scope`: `gateway:NAMESPACE/NAME` makes the filter serve only that Gateway's routes
+   * (the gateway flavour), `mesh` only GAMMA routes; absent, every route (docs/blob-format.md).
+   */
+  scope?: string;
 }
 
 /** The parts of a stored blob a WasmPlugin carries. */
@@ -44,7 +49,7 @@ export interface WasmPlugin {
     imagePullPolicy: "IfNotPresent";
     phase: PluginPhase;
     failStrategy: FailStrategy;
-    pluginConfig: { blob: string; version: string; sha256: string };
+    pluginConfig: { blob: string; version: string; sha256: string; scope?: string };
   };
 }
 
@@ -85,8 +90,13 @@ export function renderWasmPlugin(blob: BlobInfo, options: WasmPluginOptions = {}
       imagePullPolicy: "IfNotPresent",
       phase: options.phase ?? "STATS",
       failStrategy: options.failStrategy ?? "FAIL_CLOSE",
-      // Exactly these keys: the filter reads `blob`; the others are for people and tooling.
-      pluginConfig: { blob: blob.blob.toBase64(), version: String(blob.generation), sha256: blob.sha256 },
+      // The filter reads `blob` and `scope`; `version` and `sha256` are for people and tooling.
+      pluginConfig: {
+        blob: blob.blob.toBase64(),
+        version: String(blob.generation),
+        sha256: blob.sha256,
+        ...(options.scope && { scope: options.scope }),
+      },
     },
   };
 }
