@@ -4,13 +4,13 @@
 import {
   addHeader, BufferType, callForeignFunction, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes,
   getHeader, getHeaderPairs, HeaderMapType, httpCall, log, LogLevel, logLevel, Metric, MetricType, removeHeader,
-  replaceHeader, RootContext, sendLocalResponse,
+  replaceHeader, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
 import {
   decodeBlob, decodeError, F_MIRROR, restrictToScope, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
   F_CORS, F_CORS_EXPOSE, F_REWRITE, FilterOp, RuleTable,
 } from "./core/blob";
-import { configError, readConfig } from "./core/config";
+import { configError, PullConfig, readConfig } from "./core/config";
 import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey } from "./core/decide";
 import { RequestView } from "./core/request";
 import { allowOriginValue, originAllowed } from "./core/cors";
@@ -119,33 +119,89 @@ function logDecision(d: Decision, cluster: string): void {
     (a !== null ? a.rule.toString() : "-") + " cluster=" + cluster + " status=" + d.status.toString());
 }
 
+/** Pull mode: how often to ask the policy server, and how long one (long-poll) call may hang. */
+const PULL_TICK_MS: u32 = 1000;
+const PULL_TIMEOUT_MS: u32 = 35000;
+
 export class WasmRouteRoot extends RootContext {
   table: RuleTable = new RuleTable();
   /** Spreads weighted picks for requests without an x-request-id. */
   private seed: u32 = 0;
+  private scope: string = "";
+  private pull: PullConfig | null = null;
+  /** The ETag of the blob serving, sent as If-None-Match so the server answers only a change. */
+  private etag: string = "";
+  private pending: u32 = 0;
 
   onConfigure(size: u32): bool {
     m();
+    this.seed = <u32>currentTimeNanos() | 1;
     if (size == 0) {
       log(LogLevel.Info, "wasmroute: empty configuration: passing all traffic through");
       return true;
     }
     const config = readConfig(getBufferBytes(BufferType.PluginConfiguration, size));
-    const table = config !== null ? decodeBlob(config.blob) : null;
-    if (table === null) {
-      // Refusing here lets Envoy's canary reject the configuration; the serving table stays.
-      m().configRejected.increment();
-      log(LogLevel.Error, "wasmroute: refused configuration: " + (config === null ? configError : decodeError));
-      return false;
+    if (config === null) return this.refuse(configError);
+    this.scope = config.scope;
+    this.pull = config.pull;
+    const blob = config.blob;
+    if (blob !== null && !this.serve(blob)) return this.refuse(decodeError);
+    const pull = config.pull;
+    if (pull !== null) {
+      setTickPeriod(PULL_TICK_MS);
+      log(LogLevel.Info, "wasmroute: pulling rule tables from " + pull.cluster + pull.path);
     }
-    restrictToScope(table, config!.scope);
+    return true;
+  }
+
+  /** Refusing lets Envoy's canary reject the configuration; the serving table stays. */
+  private refuse(why: string): bool {
+    m().configRejected.increment();
+    log(LogLevel.Error, "wasmroute: refused configuration: " + why);
+    return false;
+  }
+
+  /** Decodes a blob and, if it is good, serves it from now on. */
+  private serve(blob: ArrayBuffer): bool {
+    const table = decodeBlob(blob);
+    if (table === null) return false;
+    restrictToScope(table, this.scope);
     this.table = table;
-    this.seed = <u32>currentTimeNanos() | 1;
     m().configAccepted.increment();
     m().generation.record(table.generation);
     log(LogLevel.Info, "wasmroute: serving rule table generation " + table.generation.toString() + " (" +
       table.vhosts.length.toString() + " virtual hosts, " + table.routes.length.toString() + " routes)");
     return true;
+  }
+
+  /** Pull mode: one long-poll call at a time; the server answers when the blob changes. */
+  onTick(): void {
+    const pull = this.pull;
+    if (pull === null || this.pending != 0) return;
+    const headers: string[][] = [[":method", "GET"], [":path", pull.path], [":authority", pull.authority]];
+    if (this.etag.length > 0) headers.push(["if-none-match", this.etag]);
+    this.pending = httpCall(pull.cluster, headers, "", PULL_TIMEOUT_MS);
+  }
+
+  /** A pulled blob replaces the table only if it decodes; anything else keeps the last good one. */
+  onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32): void {
+    if (token != this.pending) return;
+    this.pending = 0;
+    const status = getHeader(HeaderMapType.HttpCallResponseHeaders, ":status");
+    if (status == "304") return;
+    if (status != "200") {
+      log(LogLevel.Warn, "wasmroute: pull failed (status " + (status !== null ? status : "none") + "); keeping generation " +
+        this.table.generation.toString());
+      return;
+    }
+    const etag = getHeader(HeaderMapType.HttpCallResponseHeaders, "etag");
+    if (this.serve(getBufferBytes(BufferType.HttpCallResponseBody, bodySize))) {
+      if (etag !== null) this.etag = etag;
+    } else {
+      m().configRejected.increment();
+      log(LogLevel.Error, "wasmroute: refused pulled blob: " + decodeError + "; keeping generation " +
+        this.table.generation.toString());
+    }
   }
 
   createContext(contextId: u32): Context {

@@ -430,7 +430,7 @@ export class HostContext {
     const rec = this.rec ?? host.current;
     if (rec) rec.httpCalls.push(call);
     else host.logs.push({ httpCallOutsideStream: call });
-    host.pendingCalls.push({ token, context: this, stream: host.current });
+    host.pendingCalls.push({ token, context: this, stream: host.current, call });
     return { status: WasmResult.Ok, token };
   }
 }

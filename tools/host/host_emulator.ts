@@ -405,9 +405,12 @@ export class HostEmulator {
     return [...this.#stream(id).rec.filterState];
   }
 
-  /** Http calls waiting for {@linkcode callOnHttpCallResponse}, oldest first. */
-  getPendingHttpCalls(): { token: number; contextId: number }[] {
-    return this.host.state.pendingCalls.map((c) => ({ token: c.token, contextId: c.context.id }));
+  /**
+   * Http calls waiting for {@linkcode callOnHttpCallResponse}, oldest first, with what was called
+   * (proxytest's callout attributes) — also calls a root context made outside any stream, on a tick.
+   */
+  getPendingHttpCalls(): (HttpCallRecord & { contextId: number })[] {
+    return this.host.state.pendingCalls.map((c) => ({ ...c.call, contextId: c.context.id }));
   }
 
   /** Log lines, optionally only those of one level (see `LogLevel`). */

@@ -79,7 +79,7 @@ Deno.test("callOnHttpCallResponse() answers the root context and resumes the str
     token: 1,
     context: 1,
   });
-  assert.deepEqual(host.getPendingHttpCalls(), [{ token: 1, contextId: 1 }]);
+  assert.deepEqual(host.getPendingHttpCalls(), [{ ...call, contextId: 1 }]);
   host.callOnHttpCallResponse(call.token, [[":status", "200"]], "user-7");
   assert.equal(host.getCurrentHttpStreamAction(id), "Continue");
   assert.deepEqual(host.getCurrentRequestHeaders(id).at(-1), ["x-auth", "user-7"]);

@@ -8,7 +8,7 @@
  */
 
 import type { HostContext } from "./host_context.ts";
-import type { Headers, LogRecord, MetricType, StreamRecord } from "./types.ts";
+import type { Headers, HttpCallRecord, LogRecord, MetricType, StreamRecord } from "./types.ts";
 import { WasmResult } from "./types.ts";
 import { stringToBytes } from "./_text.ts";
 
@@ -26,6 +26,8 @@ export interface PendingCall {
   context: HostContext;
   /** The stream that was being processed when the call was made (null if none). */
   stream: StreamRecord | null;
+  /** What was called: upstream, headers, body, timeout. */
+  call: HttpCallRecord;
 }
 
 /** The http-call answer being delivered (`proxy_on_http_call_response` is running). */

@@ -25,6 +25,14 @@ export function proxy_on_configure(rootId: u32, configurationSize: u32): bool {
   return roots.has(rootId) ? roots.get(rootId).onConfigure(configurationSize) : false;
 }
 
+export function proxy_on_tick(rootId: u32): void {
+  if (roots.has(rootId)) roots.get(rootId).onTick();
+}
+
+export function proxy_on_http_call_response(rootId: u32, token: u32, headerCount: u32, bodySize: u32, trailerCount: u32): void {
+  if (roots.has(rootId)) roots.get(rootId).onHttpCallResponse(token, headerCount, bodySize);
+}
+
 export function proxy_on_request_headers(contextId: u32, headerCount: u32, endOfStream: bool): u32 {
   return streams.has(contextId)
     ? streams.get(contextId).onRequestHeaders(headerCount, endOfStream)

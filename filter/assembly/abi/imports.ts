@@ -59,3 +59,6 @@ export declare function proxy_get_header_map_pairs(mapType: u32, ptrPtr: usize, 
 export declare function proxy_http_call(
   upstreamPtr: usize, upstreamSize: usize, headersPtr: usize, headersSize: usize, bodyPtr: usize, bodySize: usize,
   trailersPtr: usize, trailersSize: usize, timeoutMs: u32, tokenPtr: usize): u32;
+
+@external("env", "proxy_set_tick_period_milliseconds")
+export declare function proxy_set_tick_period_milliseconds(periodMs: u32): u32;

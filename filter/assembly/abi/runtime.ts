@@ -5,8 +5,8 @@ import * as imports from "./imports";
 
 export enum LogLevel { Trace = 0, Debug = 1, Info = 2, Warn = 3, Error = 4, Critical = 5 }
 export enum WasmResult { Ok = 0, NotFound = 1, BadArgument = 2 }
-export enum HeaderMapType { RequestHeaders = 0, ResponseHeaders = 2 }
-export enum BufferType { VmConfiguration = 6, PluginConfiguration = 7 }
+export enum HeaderMapType { RequestHeaders = 0, ResponseHeaders = 2, HttpCallResponseHeaders = 6 }
+export enum BufferType { HttpCallResponseBody = 4, VmConfiguration = 6, PluginConfiguration = 7 }
 export enum FilterHeadersStatus { Continue = 0, StopIteration = 1 }
 export enum MetricType { Counter = 0, Gauge = 1, Histogram = 2 }
 
@@ -143,12 +143,18 @@ export function getHeaderPairs(map: HeaderMapType): string[][] {
   return out;
 }
 
-/** Dispatches an HTTP call to an Envoy cluster; the answer goes to the root context. */
+/** Dispatches an HTTP call to an Envoy cluster; the answer goes to the root context. Returns its
+ *  token, or 0 when the host refuses the call. */
 export function httpCall(cluster: string, headers: string[][], body: string, timeoutMs: u32): u32 {
   const u = utf8(cluster), h = serializePairs(headers), b = utf8(body), t = serializePairs([]);
   store<u32>(scratch, 0);
-  return imports.proxy_http_call(changetype<usize>(u), u.byteLength, changetype<usize>(h), h.byteLength,
+  const status = imports.proxy_http_call(changetype<usize>(u), u.byteLength, changetype<usize>(h), h.byteLength,
     changetype<usize>(b), b.byteLength, changetype<usize>(t), t.byteLength, timeoutMs, scratch);
+  return status == WasmResult.Ok ? load<u32>(scratch) : 0;
+}
+
+export function setTickPeriod(periodMs: u32): void {
+  imports.proxy_set_tick_period_milliseconds(periodMs);
 }
 
 export function sendLocalResponse(status: u32, details: string, body: string, headers: string[][]): u32 {
@@ -192,6 +198,8 @@ export class RootContext {
   constructor(public readonly id: u32) {}
   onVmStart(vmConfigurationSize: u32): bool { return true; }
   onConfigure(configurationSize: u32): bool { return true; }
+  onTick(): void {}
+  onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32): void {}
   createContext(contextId: u32): Context { return new Context(contextId, this); }
   onDone(): bool { return true; }
   onDelete(): void {}

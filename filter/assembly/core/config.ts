@@ -147,9 +147,17 @@ function stringMember(json: string, name: string): string | null {
   return null;
 }
 
-/** What a plugin configuration holds: the rule blob, and which traffic this proxy serves. */
+/**
+ * What a plugin configuration holds: the rule blob (possibly none, in pull mode), which traffic this
+ * proxy serves, and where to pull newer blobs from.
+ */
 export class PluginConfig {
-  constructor(public blob: ArrayBuffer, public scope: string) {}
+  constructor(public blob: ArrayBuffer | null, public scope: string, public pull: PullConfig | null) {}
+}
+
+/** Pull mode: the policy server's Envoy cluster, the authority and path of its blob endpoint. */
+export class PullConfig {
+  constructor(public cluster: string, public authority: string, public path: string) {}
 }
 
 /**
@@ -158,19 +166,36 @@ export class PluginConfig {
  * Gateway's routes), or "" for all of them.
  */
 export function readConfig(config: ArrayBuffer): PluginConfig | null {
-  if (config.byteLength >= 4 && load<u32>(changetype<usize>(config)) == 0x42545257) return new PluginConfig(config, "");
+  if (config.byteLength >= 4 && load<u32>(changetype<usize>(config)) == 0x42545257) {
+    return new PluginConfig(config, "", null);
+  }
   const json = String.UTF8.decode(config);
+  const cluster = stringMember(json, "pullCluster");
+  let pull: PullConfig | null = null;
+  if (cluster !== null) {
+    const authority = stringMember(json, "pullAuthority");
+    const path = stringMember(json, "pullPath");
+    if (authority === null) {
+      configError = "\"pullAuthority\" must accompany \"pullCluster\"";
+      return null;
+    }
+    pull = new PullConfig(cluster, authority, path !== null ? path : "/v1/blob?wait=30s");
+  }
   const member = stringMember(json, "blob");
-  if (member === null) return null;
-  const bytes = decodeBase64(member);
-  if (bytes === null) {
-    configError = "\"blob\" is not valid base64";
-    return null;
+  let bytes: ArrayBuffer | null = null;
+  if (member !== null) {
+    bytes = decodeBase64(member);
+    if (bytes === null) {
+      configError = "\"blob\" is not valid base64";
+      return null;
+    }
+  } else if (pull === null) {
+    return null; // configError names the missing "blob"
   }
   const scope = stringMember(json, "scope");
   if (scope !== null && scope != "" && scope != "mesh" && !scope.startsWith("gateway:")) {
     configError = "\"scope\" must be \"mesh\" or \"gateway:NAMESPACE/NAME\"";
     return null;
   }
-  return new PluginConfig(bytes, scope !== null ? scope : "");
+  return new PluginConfig(bytes, scope !== null ? scope : "", pull);
 }
