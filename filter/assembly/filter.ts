@@ -67,11 +67,11 @@ function applyRewrites(ops: Array<FilterOp>, d: Decision): void {
  * Envoy's own mirroring does) is sent with an HTTP call; its answer is ignored. A mirror's share is
  * sampled from the same request-id key as the backend pick, salted per mirror.
  */
-function mirror(ops: Array<FilterOp>, key: u32): void {
+function mirror(ops: Array<FilterOp>): void {
   for (let i = 0; i < ops.length; i++) {
     const op = unchecked(ops[i]);
     if (op.kind != F_MIRROR) continue;
-    if (op.c < op.dn && ((key ^ (0x9e3779b9 * <u32>(i + 1))) % op.dn) >= op.c) continue;
+    if (op.c < op.dn && ((hostRequest.requestKey() ^ (0x9e3779b9 * <u32>(i + 1))) % op.dn) >= op.c) continue;
     const pairs = getHeaderPairs(HeaderMapType.RequestHeaders);
     const headers = new Array<string[]>();
     for (let k = 0; k < pairs.length; k++) {
@@ -84,8 +84,25 @@ function mirror(ops: Array<FilterOp>, key: u32): void {
 }
 
 class HostRequest extends RequestView {
+  private root: WasmRouteRoot | null = null;
+  private key: u32 = 0;
+  private hasKey: bool = false;
+  /** Starts a request of `root`'s stream. */
+  reset(root: WasmRouteRoot): void {
+    this.root = root;
+    this.hasKey = false;
+  }
   header(name: string): string | null {
     return getHeader(HeaderMapType.RequestHeaders, name);
+  }
+  /** Requests with the same x-request-id get the same key in every host and worker. */
+  requestKey(): u32 {
+    if (!this.hasKey) {
+      const id = getHeader(HeaderMapType.RequestHeaders, "x-request-id");
+      this.key = id !== null ? hashKey(id) : this.root!.nextRandom();
+      this.hasKey = true;
+    }
+    return this.key;
   }
 }
 const hostRequest = new HostRequest();
@@ -208,10 +225,8 @@ export class WasmRouteRoot extends RootContext {
     return new WasmRouteStream(contextId, this);
   }
 
-  /** Requests with the same x-request-id get the same backend in every host and worker. */
-  pickKey(): u32 {
-    const id = getHeader(HeaderMapType.RequestHeaders, "x-request-id");
-    if (id !== null) return hashKey(id);
+  /** For requests without an x-request-id: a per-root xorshift, seeded from the clock. */
+  nextRandom(): u32 {
     let x = this.seed;
     x ^= x << 13;
     x ^= x >>> 17;
@@ -252,8 +267,8 @@ export class WasmRouteStream extends Context {
     // Only the filter may choose a cluster or a rewritten host: client-sent copies are dropped first.
     dropClientHeader(CLUSTER_HEADER);
     dropClientHeader(AUTHORITY_HEADER);
-    const pickKey = root.pickKey();
-    const d = decide(root.table, hostRequest, pickKey);
+    hostRequest.reset(root);
+    const d = decide(root.table, hostRequest);
     if (d.kind == DECISION_REPLY) {
       m().localReplies.increment();
       logDecision(d, "-");
@@ -266,7 +281,7 @@ export class WasmRouteStream extends Context {
     applyOps(backend.filters, true);
     applyRewrites(action.filters, d);
     applyRewrites(backend.filters, d);
-    mirror(action.filters, pickKey);
+    mirror(action.filters);
     replaceHeader(HeaderMapType.RequestHeaders, CLUSTER_HEADER, backend.cluster);
     // Envoy picked a route before this filter ran: make it choose again with the decision header.
     callForeignFunction("clear_route_cache", "");

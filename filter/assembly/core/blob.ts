@@ -25,7 +25,34 @@ const BACKEND_UNRESOLVED: u16 = 1;
 
 export class VHost {
   constructor(public hostname: string, public kind: u8, public mode: u8, public port: u32,
-    public scope: string, public firstRoute: i32, public routeCount: i32) {}
+    public scope: string, public firstRoute: i32, public routeCount: i32, public index: RouteIndex) {}
+}
+
+/**
+ * A virtual host's routes by what their paths need, so a request looks up its own path instead of
+ * scanning every route: exact paths by value, prefixes by value (stored without a trailing "/"), and
+ * regular expressions in a list. Each list holds route indices in precedence order.
+ */
+export class RouteIndex {
+  exact: Map<string, Array<i32>> = new Map<string, Array<i32>>();
+  prefix: Map<string, Array<i32>> = new Map<string, Array<i32>>();
+  regex: Array<i32> = new Array<i32>();
+}
+
+function addTo(map: Map<string, Array<i32>>, key: string, i: i32): void {
+  if (!map.has(key)) map.set(key, new Array<i32>());
+  map.get(key).push(i);
+}
+
+function buildIndex(routes: Array<Route>, first: i32, count: i32): RouteIndex {
+  const idx = new RouteIndex();
+  for (let i = first; i < first + count; i++) {
+    const r = unchecked(routes[i]);
+    if (r.pathKind == PATH_EXACT) addTo(idx.exact, r.path, i);
+    else if (r.pathKind == PATH_REGEX) idx.regex.push(i);
+    else addTo(idx.prefix, r.pathKind == PATH_NONE ? "/" : r.path, i);
+  }
+  return idx;
 }
 
 export class Cond {
@@ -277,6 +304,7 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
   }
 
   const vs = sections[S_VHOSTS]!;
+  const indexes = new Map<u64, RouteIndex>();
   const nv = recordCount(r, vs, 24);
   if (nv < 0) return fail("virtual host section length does not match its count");
   for (let i: u32 = 0; i < <u32>nv; i++) {
@@ -287,7 +315,11 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
     if (kind > HOST_WILDCARD || mode > MODE_MESH) return fail("virtual host " + i.toString() + ": unknown kind or mode");
     if (<u64>first + <u64>n > <u64>nr) return fail("virtual host " + i.toString() + ": routes out of range");
     const name = strings[host].toLowerCase();
-    table.vhosts.push(new VHost(name, kind, mode, <u32>r.u16(at + 6), scope == NONE ? "" : strings[scope], <i32>first, <i32>n));
+    // Hostnames sharing a route range share its index.
+    const rangeKey = (<u64>first << 32) | <u64>n;
+    if (!indexes.has(rangeKey)) indexes.set(rangeKey, buildIndex(table.routes, <i32>first, <i32>n));
+    table.vhosts.push(new VHost(name, kind, mode, <u32>r.u16(at + 6), scope == NONE ? "" : strings[scope], <i32>first,
+      <i32>n, indexes.get(rangeKey)));
     if (!table.hostIndex.has(name)) table.hostIndex.set(name, new Array<i32>());
     table.hostIndex.get(name).push(<i32>i);
   }

@@ -2,7 +2,7 @@
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
   Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_REDIRECT, MODE_MESH, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX,
-  PATH_REGEX, Route, RuleTable, VHost,
+  PATH_REGEX, Route, RouteIndex, RuleTable, VHost,
 } from "./blob";
 import { RequestView } from "./request";
 import { originAllowed, preflightHeaders } from "./cors";
@@ -113,6 +113,41 @@ function routeMatches(r: Route, req: RequestView, target: Target, method: string
   return true;
 }
 
+/** The lowest-numbered (highest-precedence) route of `list` below `best` that matches, else `best`. */
+function firstIn(table: RuleTable, list: Array<i32>, best: i32, req: RequestView, target: Target, method: string): i32 {
+  for (let k = 0; k < list.length; k++) {
+    const i = unchecked(list[k]);
+    if (best >= 0 && i >= best) break;
+    if (routeMatches(unchecked(table.routes[i]), req, target, method)) return i;
+  }
+  return best;
+}
+
+/**
+ * The highest-precedence matching route of a virtual host, or -1. Only routes that can match the
+ * path are tried: those for this exact path, the regular expressions, and those for each of the
+ * path's segment prefixes. Route order is precedence order (hostname specificity first, then the
+ * path rules), so the lowest matching index wins.
+ */
+function firstMatch(table: RuleTable, idx: RouteIndex, req: RequestView, target: Target, method: string): i32 {
+  let best: i32 = -1;
+  const path = target.path;
+  if (idx.exact.has(path)) best = firstIn(table, idx.exact.get(path), best, req, target, method);
+  best = firstIn(table, idx.regex, best, req, target, method);
+  // "/a/b/" tries "/a/b", "/a", then "/": exactly the prefixes that match it segment-wise.
+  let p = path;
+  while (true) {
+    let end = p.length;
+    while (end > 0 && p.charCodeAt(end - 1) == 0x2f) end--;
+    p = p.substring(0, end);
+    const key = end == 0 ? "/" : p;
+    if (idx.prefix.has(key)) best = firstIn(table, idx.prefix.get(key), best, req, target, method);
+    if (end == 0) break;
+    p = p.substring(0, p.lastIndexOf("/") + 1);
+  }
+  return best;
+}
+
 /** The first virtual host filed under `key` that takes the request's port. */
 function vhostFor(table: RuleTable, key: string, port: u32): VHost | null {
   if (!table.hostIndex.has(key)) return null;
@@ -173,7 +208,7 @@ export function cookieValue(header: string, name: string): string | null {
  * The key a weighted pick hashes: the sticky header's or cookie's value when the rule has one and
  * the request carries it (one client, one backend), else the request's own key.
  */
-function stickyKey(a: Action, req: RequestView, fallback: u32): u32 {
+function stickyKey(a: Action, req: RequestView): u32 {
   if (a.stickyFrom == STICKY_HEADER) {
     const v = req.header(a.stickyKey);
     if (v !== null) return hashKey(v);
@@ -182,7 +217,7 @@ function stickyKey(a: Action, req: RequestView, fallback: u32): u32 {
     const v = c !== null ? cookieValue(c, a.stickyKey) : null;
     if (v !== null) return hashKey(v);
   }
-  return fallback;
+  return req.requestKey();
 }
 
 /** Picks a backend by weight: `key` is spread over the total weight. */
@@ -214,10 +249,10 @@ export function hashKey(s: string): u32 {
 }
 
 /**
- * Decides one request. `pickKey` spreads requests over weighted backends; callers derive it from
- * the request id so that a request's fate does not depend on which host or worker runs it.
+ * Decides one request. Weighted picks use `req.requestKey()`, which callers derive from the request
+ * id so that a request's fate does not depend on which host or worker runs it.
  */
-export function decide(table: RuleTable, req: RequestView, pickKey: u32): Decision {
+export function decide(table: RuleTable, req: RequestView): Decision {
   const authority = req.header(":authority");
   if (authority === null) return new Decision();
   const a = new Authority(authority);
@@ -227,10 +262,9 @@ export function decide(table: RuleTable, req: RequestView, pickKey: u32): Decisi
   const target = new Target(rawPath !== null ? rawPath : "/");
   const m = req.header(":method");
   const method = m !== null ? m : "GET";
-  const end = vh.firstRoute + vh.routeCount;
-  for (let i = vh.firstRoute; i < end; i++) {
+  const i = firstMatch(table, vh.index, req, target, method);
+  if (i >= 0) {
     const r = unchecked(table.routes[i]);
-    if (!routeMatches(r, req, target, method)) continue;
     const action = unchecked(table.actions[r.action]);
     // A preflight from an allowed origin, or a redirect, is answered here whatever the backends.
     for (let k = 0; k < action.filters.length; k++) {
@@ -253,7 +287,7 @@ export function decide(table: RuleTable, req: RequestView, pickKey: u32): Decisi
     }
     // Gateway API: a rule with no usable backend answers 500, never falls through.
     if (action.totalWeight == 0) return reply(500, "no_backend", action);
-    const b = pickBackend(action, stickyKey(action, req, pickKey));
+    const b = action.backends.length == 1 ? unchecked(action.backends[0]) : pickBackend(action, stickyKey(action, req));
     if (b === null || b.unresolved) return reply(500, "backend_unresolved", action);
     const d = new Decision();
     d.kind = DECISION_ROUTE;

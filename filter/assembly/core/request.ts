@@ -4,4 +4,9 @@
 export abstract class RequestView {
   /** The value of a header (name lower-case, pseudo-headers included), or null if absent. */
   abstract header(name: string): string | null;
+  /**
+   * A number that spreads this request over weighted choices (backends, mirror shares); asked for
+   * only when a choice is to be made.
+   */
+  abstract requestKey(): u32;
 }
