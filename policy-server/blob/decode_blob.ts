@@ -8,6 +8,7 @@ import {
   FILTER_KIND,
   FORMAT_VERSION,
   HEADER_SIZE,
+  HOST_KIND,
   MAGIC,
   MODE,
   nameOf,
@@ -111,6 +112,9 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
     const a = optStr(view.getUint32(r + 4, true)), b = optStr(view.getUint32(r + 8, true));
     const c = view.getUint32(r + 12, true), dRaw = view.getUint32(r + 16, true);
     const d = kind === "RequestMirror" ? undefined : optStr(dRaw);
+    if (modifier !== 0 && kind !== "RequestRedirect" && kind !== "URLRewrite") {
+      fail(`Filter ${i}: path modifier on a filter without a path`);
+    }
     const path = () => {
       if (modifier === 0) return {};
       const type = nameOf(PATH_MODIFIER, modifier) ?? fail(`Filter ${i}: unknown path modifier`);
@@ -118,6 +122,7 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
     };
     if (kind === "RequestRedirect") {
       const port = c & 0xffff;
+      if (![301, 302, 303, 307, 308].includes(c >>> 16)) fail(`Filter ${i}: redirect status ${c >>> 16}`);
       filters.push({
         kind,
         ...(a !== undefined && { scheme: a }),
@@ -134,6 +139,8 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
         fail(`Filter ${i}: bad mirror`);
       }
       filters.push({ kind, cluster: a!, label: b!, numerator: c, denominator });
+    } else if ((kind === "CORS" || kind === "CORSExpose") && a === undefined) {
+      fail(`Filter ${i}: CORS origins missing`);
     } else if (kind === "CORS") {
       filters.push({
         kind,
@@ -145,8 +152,10 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
         allowCredentials: (c & 0x80000000) !== 0,
       });
     } else if (kind === "CORSExpose") {
+      if (i === 0 || view.getUint16(f.row(i - 1), true) !== FILTER_KIND.CORS) {
+        fail(`Filter ${i}: CORS expose record without its CORS record`);
+      }
       const pre = filters[filters.length - 1];
-      if (pre?.kind !== "CORS") fail(`Filter ${i}: CORS expose record without its CORS record`);
       (pre as { exposeHeaders: string }).exposeHeaders = a ?? "";
       filters.push(pre); // keeps record indexes aligned; the duplicate is dropped when lists are sliced
     } else {
@@ -221,6 +230,10 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
     const mode = nameOf(MODE, view.getUint8(r + 5)) ?? fail(`Virtual host ${i}: unknown mode`);
     const scope = optStr(view.getUint32(r + 8, true));
     const hostname = str(view.getUint32(r, true));
+    const kind = nameOf(HOST_KIND, view.getUint8(r + 4));
+    if (kind !== (hostname === "*" ? "any" : hostname.startsWith("*.") ? "wildcard" : "exact")) {
+      fail(`Virtual host ${i}: host kind does not match "${hostname}"`);
+    }
     const first = view.getUint32(r + 12, true), n = view.getUint32(r + 16, true);
     const port = view.getUint16(r + 6, true);
     // Consecutive records sharing a route range are the hostnames of one virtual host.

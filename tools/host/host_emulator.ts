@@ -447,6 +447,11 @@ export class HostEmulator {
     return this.host.plugins.get(plugin)?.handle.vm.failState;
   }
 
+  /** The size of the linear memory of the plugin's VM, in bytes (for growth checks). */
+  getMemorySize(plugin: string = this.pluginName): number {
+    return this.host.plugins.get(plugin)?.handle.vm.memory?.buffer.byteLength ?? 0;
+  }
+
   /** Sets a property (dotted path or segments). */
   setProperty(path: string | string[], value: BytesLike): void {
     this.host.state.setProperty(path, bytes(value));

@@ -130,6 +130,37 @@ export function crc32(base: usize, len: u32): u32 {
   return crc ^ 0xffffffff;
 }
 
+/** Whether bytes are well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
+function validUtf8(base: usize, len: u32): bool {
+  let i: u32 = 0;
+  while (i < len) {
+    const c = <u32>load<u8>(base + i);
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    let n: u32, min: u32, cp: u32;
+    if ((c & 0xe0) == 0xc0) {
+      n = 1; min = 0x80; cp = c & 0x1f;
+    } else if ((c & 0xf0) == 0xe0) {
+      n = 2; min = 0x800; cp = c & 0x0f;
+    } else if ((c & 0xf8) == 0xf0) {
+      n = 3; min = 0x10000; cp = c & 0x07;
+    } else {
+      return false;
+    }
+    if (i + n >= len) return false; // the sequence runs past the end
+    for (let k: u32 = 1; k <= n; k++) {
+      const cc = <u32>load<u8>(base + i + k);
+      if ((cc & 0xc0) != 0x80) return false;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
+    i += n + 1;
+  }
+  return true;
+}
+
 class Section {
   constructor(public at: u32, public len: u32) {}
 }
@@ -184,6 +215,7 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
   for (let i: u32 = 0; i < ns; i++) {
     const from = r.u32(st.at + 4 + 4 * i), to = r.u32(st.at + 8 + 4 * i);
     if (from > to || to > dataLen) return fail("string " + i.toString() + " out of range");
+    if (!validUtf8(r.base + dataAt + from, to - from)) return fail("string " + i.toString() + " is not valid UTF-8");
     strings[i] = String.UTF8.decodeUnsafe(r.base + dataAt + from, to - from);
   }
 
@@ -230,6 +262,9 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
     }
     if (kind == F_MIRROR && (a == NONE || b == NONE || d == 0 || c > d)) return fail(what + ": bad mirror");
     if ((kind == F_CORS || kind == F_CORS_EXPOSE) && a == NONE) return fail(what + ": CORS origins missing");
+    if (kind == F_CORS_EXPOSE && (i == 0 || filters[i - 1].kind != F_CORS)) {
+      return fail(what + ": CORS expose record without its CORS record");
+    }
     filters[i] = new FilterOp(kind, modifier, a == NONE ? "" : strings[a], a != NONE, b == NONE ? "" : strings[b],
       b != NONE, c, dIsString && d != NONE ? strings[d] : "", dIsString && d != NONE, dIsString ? 0 : d);
   }
@@ -312,7 +347,11 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
     const host = r.u32(at), kind = r.u8(at + 4), mode = r.u8(at + 5), scope = r.u32(at + 8);
     const first = r.u32(at + 12), n = r.u32(at + 16);
     if (host >= ns || (scope != NONE && scope >= ns)) return fail("virtual host " + i.toString() + ": string out of range");
-    if (kind > HOST_WILDCARD || mode > MODE_MESH) return fail("virtual host " + i.toString() + ": unknown kind or mode");
+    if (mode > MODE_MESH) return fail("virtual host " + i.toString() + ": unknown mode");
+    const h = strings[host];
+    if (kind != (h == "*" ? HOST_ANY : h.startsWith("*.") ? HOST_WILDCARD : HOST_EXACT)) {
+      return fail("virtual host " + i.toString() + ": host kind does not match its name");
+    }
     if (<u64>first + <u64>n > <u64>nr) return fail("virtual host " + i.toString() + ": routes out of range");
     const name = strings[host].toLowerCase();
     // Hostnames sharing a route range share its index.
