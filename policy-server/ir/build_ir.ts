@@ -417,8 +417,10 @@ function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): RouteFilt
       out.push({ kind: "URLRewrite", ...(f.urlRewrite.hostname && { hostname: f.urlRewrite.hostname }), ...(path && { path }) });
     } else if (f.type === "RequestMirror" && f.requestMirror && !scope.backend) {
       const m = f.requestMirror;
+      // An unresolvable mirror is left out (ResolvedRefs=False, reported by backendOf); the rule
+      // keeps forwarding, as the spec asks.
       const target = backendOf(m.backendRef, scope.ns, scope.inventory, scope.domain, scope.problems);
-      if (target.unresolved) return refuse(`mirror backendRef "${m.backendRef.name}" cannot be resolved`);
+      if (target.unresolved) continue;
       const [numerator, denominator] = m.fraction
         ? [m.fraction.numerator, m.fraction.denominator ?? 100]
         : [m.percent ?? 100, 100];

@@ -30,9 +30,6 @@ export const KNOWN_FAILURES: Record<string, string> = {
   "httproute-listener-port-matching":
     "the filter does not distinguish listener ports in gateway mode (core/decide vhostFor ignores the port " +
     "for gateway virtual hosts), so two listeners that differ only by port serve the same routes",
-  "httproute-request-mirror-invalid-backend":
-    "a RequestMirror whose backendRef is missing or not permitted turns the whole rule into a 500 and " +
-    "Accepted=False; the spec asks to drop only the mirror (ResolvedRefs=False) and keep forwarding",
   "httproute-cors-preflight-details":
     "the preflight answer lacks Access-Control-Expose-Headers (the upstream HTTPRouteCORS test expects it), " +
     'and with allowCredentials true the filter answers "*" for allowMethods/allowHeaders ["*"] instead of ' +
