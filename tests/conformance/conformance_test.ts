@@ -30,10 +30,6 @@ export const KNOWN_FAILURES: Record<string, string> = {
   "httproute-listener-port-matching":
     "the filter does not distinguish listener ports in gateway mode (core/decide vhostFor ignores the port " +
     "for gateway virtual hosts), so two listeners that differ only by port serve the same routes",
-  "httproute-cors-preflight-details":
-    "the preflight answer lacks Access-Control-Expose-Headers (the upstream HTTPRouteCORS test expects it), " +
-    'and with allowCredentials true the filter answers "*" for allowMethods/allowHeaders ["*"] instead of ' +
-    "echoing Access-Control-Request-Method/-Headers as the spec requires",
   "mesh-consumer-route":
     "consumer routes (a route in another namespace than its parent Service) apply to every client in the " +
     "mesh, not only to clients in the route's namespace: the filter does not know the client's namespace",

@@ -27,13 +27,23 @@ export function allowOriginValue(pre: FilterOp, origin: string): string {
   return !credentials && pre.a.split(" ").includes("*") ? "*" : origin;
 }
 
-/** The headers of the filter's answer to a preflight from an allowed origin. */
-export function preflightHeaders(pre: FilterOp, origin: string): Array<string[]> {
+/**
+ * The headers of the filter's answer to a preflight from an allowed origin. With credentials, a
+ * browser reads "*" literally, so the spec has "*" methods and headers answered with what the
+ * preflight asked for. `expose` is the rule's exposed headers (the upstream tests expect them here
+ * too).
+ */
+export function preflightHeaders(pre: FilterOp, origin: string, requestMethod: string, requestHeaders: string | null,
+  expose: string): Array<string[]> {
+  const credentials = (pre.c & 0x80000000) != 0;
   const out = new Array<string[]>();
   out.push(["access-control-allow-origin", allowOriginValue(pre, origin)]);
-  if (pre.b.length > 0) out.push(["access-control-allow-methods", pre.b]);
-  if (pre.d.length > 0) out.push(["access-control-allow-headers", pre.d]);
+  const methods = credentials && pre.b == "*" ? requestMethod : pre.b;
+  if (methods.length > 0) out.push(["access-control-allow-methods", methods]);
+  const headers = credentials && pre.d == "*" ? (requestHeaders !== null ? requestHeaders : "") : pre.d;
+  if (headers.length > 0) out.push(["access-control-allow-headers", headers]);
+  if (expose.length > 0) out.push(["access-control-expose-headers", expose]);
   out.push(["access-control-max-age", (pre.c & 0x7fffffff).toString()]);
-  if ((pre.c & 0x80000000) != 0) out.push(["access-control-allow-credentials", "true"]);
+  if (credentials) out.push(["access-control-allow-credentials", "true"]);
   return out;
 }

@@ -1,7 +1,7 @@
 // Per-request decision over a decoded rule table: pick the virtual host, the first matching route
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
-  Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_REDIRECT, MODE_MESH, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX,
+  Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_CORS_EXPOSE, F_REDIRECT, MODE_MESH, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX,
   PATH_REGEX, Route, RouteIndex, RuleTable, VHost,
 } from "./blob";
 import { RequestView } from "./request";
@@ -269,11 +269,14 @@ export function decide(table: RuleTable, req: RequestView): Decision {
     // A preflight from an allowed origin, or a redirect, is answered here whatever the backends.
     for (let k = 0; k < action.filters.length; k++) {
       const op = unchecked(action.filters[k]);
-      if (op.kind == F_CORS && method == "OPTIONS" && req.header("access-control-request-method") !== null) {
+      const asked = op.kind == F_CORS && method == "OPTIONS" ? req.header("access-control-request-method") : null;
+      if (asked !== null) {
         const origin = req.header("origin");
         if (origin === null || !originAllowed(op.a, origin)) continue;
         const d = reply(200, "cors_preflight", action);
-        d.headers = preflightHeaders(op, origin);
+        const next = k + 1 < action.filters.length ? unchecked(action.filters[k + 1]) : null;
+        const expose = next !== null && next.kind == F_CORS_EXPOSE ? next.a : "";
+        d.headers = preflightHeaders(op, origin, asked, req.header("access-control-request-headers"), expose);
         d.route = r;
         return d;
       }
