@@ -477,6 +477,13 @@ export class Simulator {
       headers.push(["x-request-id", derivedRequestId(headers)]);
     }
 
+    // Envoy's destination.port: the port the connection arrived on (the listener's, or for a sidecar
+    // the original destination port), an int64 little-endian.
+    const destinationPort = req.port ?? req.mesh?.destinationPort ?? ((req.scheme ?? "http") === "https" ? 443 : 80);
+    const portBytes = new Uint8Array(8);
+    new DataView(portBytes.buffer).setBigUint64(0, BigInt(destinationPort), true);
+    host.setProperty("destination.port", portBytes);
+
     const logStart = state.logs.length;
     const errorStart = state.errors.length;
     const id = host.initializeHttpContext({ plugin: this.#pluginFor(req) });

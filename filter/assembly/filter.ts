@@ -3,7 +3,7 @@
 // stream context asks the core for a decision and applies it through the host.
 import {
   addHeader, BufferType, callForeignFunction, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes,
-  getHeader, getHeaderPairs, HeaderMapType, httpCall, log, LogLevel, logLevel, Metric, MetricType, removeHeader,
+  getHeader, getHeaderPairs, getProperty, HeaderMapType, httpCall, log, LogLevel, logLevel, Metric, MetricType, removeHeader,
   replaceHeader, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
 import {
@@ -94,6 +94,13 @@ class HostRequest extends RequestView {
   }
   header(name: string): string | null {
     return getHeader(HeaderMapType.RequestHeaders, name);
+  }
+  /** Envoy's `destination.port` attribute: an int64, little-endian. */
+  destinationPort(): u32 {
+    const v = getProperty(["destination", "port"]);
+    if (v === null || v.byteLength != 8) return 0;
+    const p = load<u64>(changetype<usize>(v));
+    return p > 0 && p <= 65535 ? <u32>p : 0;
   }
   /** Requests with the same x-request-id get the same key in every host and worker. */
   requestKey(): u32 {

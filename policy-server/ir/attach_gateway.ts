@@ -12,10 +12,12 @@ export interface Listener {
   };
 }
 
-/** Where a route attaches on a Gateway: one virtual host per hostname and listener port. */
+/** Where a route attaches on a Gateway: one virtual host per hostname and listener. */
 export interface GatewayTarget {
   hostname: string;
   port: number;
+  /** The listener's name: wider hostnames lend their rules only within one listener. */
+  listener: string;
 }
 
 /** Why a route could not attach to a parent, in Gateway API's reasons. */
@@ -115,7 +117,7 @@ export function attachToGateway(
   for (const l of listeners) {
     for (const h of routeHosts) {
       const hostname = intersectHostname(l.hostname, h);
-      if (hostname !== undefined) targets.push({ hostname, port: l.port });
+      if (hostname !== undefined) targets.push({ hostname, port: l.port, listener: l.name });
     }
   }
   if (!targets.length) {

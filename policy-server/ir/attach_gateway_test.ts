@@ -42,17 +42,17 @@ Deno.test("attachToGateway() reports NoMatchingParent for a missing Gateway, sec
   assertEquals((attachToGateway(route("a"), { name: "gw", namespace: "infra" }, undefined, new Map()) as { reason: string }).reason, "NoMatchingParent");
   assertEquals((attachToGateway(route("a"), { name: "gw", namespace: "infra", sectionName: "https" }, gw, new Map()) as { reason: string }).reason, "NoMatchingParent");
   assertEquals((attachToGateway(route("a"), { name: "gw", namespace: "infra", port: 443 }, gw, new Map()) as { reason: string }).reason, "NoMatchingParent");
-  assertEquals(attachToGateway(route("a"), { name: "gw", namespace: "infra", port: 80 }, gw, new Map()), [{ hostname: "*", port: 80 }]);
+  assertEquals(attachToGateway(route("a"), { name: "gw", namespace: "infra", port: 80 }, gw, new Map()), [{ hostname: "*", port: 80, listener: "http" }]);
 });
 
 Deno.test("attachToGateway() honours allowedRoutes namespaces and kinds", () => {
   const same = gateway([{ name: "http", port: 80, protocol: "HTTP" }]);
   const parent = { name: "gw", namespace: "infra" };
   assertEquals((attachToGateway(route("app"), parent, same, new Map()) as { reason: string }).reason, "NotAllowedByListeners");
-  assertEquals(attachToGateway(route("infra"), parent, same, new Map()), [{ hostname: "*", port: 80 }]);
+  assertEquals(attachToGateway(route("infra"), parent, same, new Map()), [{ hostname: "*", port: 80, listener: "http" }]);
   const selector = gateway([{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Selector", selector: { matchLabels: { shared: "yes" } } } } }]);
   assertEquals((attachToGateway(route("app"), parent, selector, new Map()) as { reason: string }).reason, "NotAllowedByListeners");
-  assertEquals(attachToGateway(route("app"), parent, selector, new Map([["app", { shared: "yes" }]])), [{ hostname: "*", port: 80 }]);
+  assertEquals(attachToGateway(route("app"), parent, selector, new Map([["app", { shared: "yes" }]])), [{ hostname: "*", port: 80, listener: "http" }]);
   const grpcOnly = gateway([{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { ...all, kinds: [{ kind: "GRPCRoute" }] } }]);
   assertEquals((attachToGateway(route("app"), parent, grpcOnly, new Map()) as { reason: string }).reason, "NotAllowedByListeners");
   const tcp = gateway([{ name: "tcp", port: 9000, protocol: "TCP", allowedRoutes: all }]);
@@ -66,12 +66,12 @@ Deno.test("attachToGateway() intersects hostnames per listener and reports NoMat
   ]);
   const parent = { name: "gw", namespace: "infra" };
   assertEquals(attachToGateway(route("a", ["api.example.com"]), parent, gw, new Map()), [
-    { hostname: "api.example.com", port: 80 },
-    { hostname: "api.example.com", port: 443 },
+    { hostname: "api.example.com", port: 80, listener: "wild" },
+    { hostname: "api.example.com", port: 443, listener: "exact" },
   ]);
   assertEquals(attachToGateway(route("a", ["*.example.com"]), parent, gw, new Map()), [
-    { hostname: "*.example.com", port: 80 },
-    { hostname: "api.example.com", port: 443 },
+    { hostname: "*.example.com", port: 80, listener: "wild" },
+    { hostname: "api.example.com", port: 443, listener: "exact" },
   ]);
   assertEquals((attachToGateway(route("a", ["other.org"]), parent, gw, new Map()) as { reason: string }).reason, "NoMatchingListenerHostname");
 });

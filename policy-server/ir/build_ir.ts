@@ -123,7 +123,7 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
         continue;
       }
       for (const t of attached.targets) {
-        const id = `${t.mode}|${t.scope}|${t.hostname}|${t.port}`;
+        const id = `${t.mode}|${t.scope}|${t.listener}|${t.hostname}|${t.port}`;
         let slot = slots.get(id);
         if (!slot) {
           slot = { ...t, ranked: [] };
@@ -139,12 +139,8 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
   return { table: { generation: options.generation, vhosts: mergeHostnames([...slots.values()]) }, statuses };
 }
 
-/** The routes attached to one hostname of one parent, before ordering. */
-interface Slot {
-  hostname: string;
-  mode: VirtualHost["mode"];
-  port: number;
-  scope: string;
+/** The routes attached to one hostname of one parent (and listener), before ordering. */
+interface Slot extends Target {
   ranked: Ranked[];
 }
 
@@ -165,10 +161,12 @@ const specificity = (h: string) => (h === "*" ? 0 : h.startsWith("*.") ? h.lengt
  * Hostname specificity comes first in Gateway API's precedence: a request for `shop.example.com`
  * tries the rules of routes for that name, then those for `*.example.com`, then those for any host.
  * The filter picks one virtual host per request, so each virtual host carries, after its own rules,
- * the rules of the less specific hostnames that cover it on the same parent and port.
+ * the rules of the less specific hostnames that cover it on the same parent and listener.
  */
 function mergeHostnames(slots: Slot[]): VirtualHost[] {
-  const sameParent = (a: Slot, b: Slot) => a.mode === b.mode && a.scope === b.scope && a.port === b.port;
+  // Listener isolation: a wider hostname lends its rules only within the same listener.
+  const sameParent = (a: Slot, b: Slot) =>
+    a.mode === b.mode && a.scope === b.scope && a.listener === b.listener && a.port === b.port;
   const ordered = new Map(slots.map((s) => [s, s.ranked.sort(comparePrecedence).map((r) => r.entry)]));
   const out = new Map<string, VirtualHost>();
   for (const slot of slots.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0))) {
@@ -220,6 +218,8 @@ interface Target {
   mode: VirtualHost["mode"];
   port: number;
   scope: string;
+  /** The Gateway listener ("" for GAMMA and unchecked Gateways). */
+  listener: string;
 }
 
 /**
@@ -241,7 +241,7 @@ function attachTargets(
     }
     // GAMMA: traffic addressed to the Service, by any of the names its clients may use.
     const names = [parent.name, `${parent.name}.${ns}`, `${parent.name}.${ns}.svc`, `${parent.name}.${ns}.svc.${domain}`];
-    return { targets: names.map((hostname) => ({ hostname, mode: "mesh", port: parent.port ?? 0, scope })) };
+    return { targets: names.map((hostname) => ({ hostname, mode: "mesh", port: parent.port ?? 0, scope, listener: "" })) };
   }
   if (!isGateway(parent)) {
     return { reason: "UnsupportedValue", message: `parentRef kind "${parent.kind}" is not supported` };
@@ -249,7 +249,7 @@ function attachTargets(
   if (!inventory.gateways) {
     const hostnames = route.spec.hostnames?.length ? route.spec.hostnames : ["*"];
     return {
-      targets: hostnames.map((h) => ({ hostname: h.toLowerCase(), mode: "gateway", port: parent.port ?? 0, scope })),
+      targets: hostnames.map((h) => ({ hostname: h.toLowerCase(), mode: "gateway", port: parent.port ?? 0, scope, listener: "" })),
       note: "no Gateway is stored: listeners were not checked",
     };
   }

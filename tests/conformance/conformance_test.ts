@@ -23,13 +23,6 @@ import type { KubeObject } from "../../policy-server/model/types.ts";
 
 /** Folder → why it must fail: a real difference between wasmroute and the spec or an upstream test. */
 export const KNOWN_FAILURES: Record<string, string> = {
-  "gateway-http-listener-isolation":
-    "listeners are not isolated: a virtual host carries the rules of every wider hostname on the same " +
-    "Gateway and port (build_ir mergeHostnames), so a request for a more specific listener's host falls " +
-    "through to routes attached to a less specific listener instead of getting 404",
-  "httproute-listener-port-matching":
-    "the filter does not distinguish listener ports in gateway mode (core/decide vhostFor ignores the port " +
-    "for gateway virtual hosts), so two listeners that differ only by port serve the same routes",
   "mesh-consumer-route":
     "consumer routes (a route in another namespace than its parent Service) apply to every client in the " +
     "mesh, not only to clients in the route's namespace: the filter does not know the client's namespace",

@@ -154,8 +154,8 @@ function vhostFor(table: RuleTable, key: string, port: u32): VHost | null {
   const list = table.hostIndex.get(key);
   for (let i = 0; i < list.length; i++) {
     const vh = unchecked(table.vhosts[unchecked(list[i])]);
-    // GAMMA routes are per Service port; a Gateway listener's port is not the Host header's business.
-    if (vh.mode == MODE_MESH && vh.port != 0 && vh.port != port) continue;
+    // A GAMMA route is per Service port, a Gateway route per listener port (0: not known).
+    if (vh.port != 0 && vh.port != port) continue;
     return vh;
   }
   return null;
@@ -256,7 +256,17 @@ export function decide(table: RuleTable, req: RequestView): Decision {
   const authority = req.header(":authority");
   if (authority === null) return new Decision();
   const a = new Authority(authority);
-  const vh = findVhost(table, a.host, a.port);
+  // The listener or Service port: the connection's, else (a host that does not say) the one named in
+  // Host, else the scheme's default. A port in Host is never part of the hostname.
+  let port = req.destinationPort();
+  if (port == 0) {
+    port = a.port;
+    if (!a.hasPort) {
+      const scheme = req.header(":scheme");
+      port = scheme !== null && scheme == "https" ? 443 : 80;
+    }
+  }
+  const vh = findVhost(table, a.host, port);
   if (vh === null) return new Decision();
   const rawPath = req.header(":path");
   const target = new Target(rawPath !== null ? rawPath : "/");
@@ -284,7 +294,7 @@ export function decide(table: RuleTable, req: RequestView): Decision {
       const d = reply(op.c >>> 16, "redirect", action);
       const s = req.header(":scheme");
       d.headers.push(["location",
-        redirectLocation(op, s !== null ? s : "http", a.host, a.port, a.hasPort, target.path, target.query, r.path)]);
+        redirectLocation(op, s !== null ? s : "http", a.host, port, target.path, target.query, r.path)]);
       d.route = r;
       return d;
     }

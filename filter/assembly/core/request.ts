@@ -9,4 +9,9 @@ export abstract class RequestView {
    * only when a choice is to be made.
    */
   abstract requestKey(): u32;
+  /**
+   * The port the request's connection arrived on (a Gateway listener's port, or a sidecar's original
+   * destination, i.e. the Service port); 0 when the host does not say.
+   */
+  abstract destinationPort(): u32;
 }

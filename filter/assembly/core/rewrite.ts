@@ -31,16 +31,14 @@ function wellKnownPort(scheme: string): u32 {
 
 /**
  * The Location of a RequestRedirect. Without a port in the filter, the port is the new scheme's
- * well-known port when the filter sets a scheme, else the port the client used (the listener's);
- * the port is left out where it is the scheme's default, as the spec asks.
+ * well-known port when the filter sets a scheme, else `port`, the listener's (the port the request
+ * arrived on); the port is left out where it is the scheme's default, as the spec asks.
  */
-export function redirectLocation(op: FilterOp, scheme: string, host: string, port: u32, hasPort: bool,
-  path: string, query: string, prefix: string): string {
+export function redirectLocation(op: FilterOp, scheme: string, host: string, port: u32, path: string, query: string,
+  prefix: string): string {
   const toScheme = op.hasA ? op.a : scheme;
   let toPort = op.c & 0xffff;
-  if (toPort == 0) {
-    toPort = op.hasA ? wellKnownPort(toScheme) : hasPort ? port : wellKnownPort(scheme);
-  }
+  if (toPort == 0) toPort = op.hasA ? wellKnownPort(toScheme) : port;
   const omitPort = toPort == 0 || toPort == wellKnownPort(toScheme);
   return toScheme + "://" + (op.hasB ? op.b : host) + (omitPort ? "" : ":" + toPort.toString()) +
     modifiedPath(op, path, prefix) + (query.length > 0 ? "?" + query : "");
