@@ -1,0 +1,156 @@
+/**
+ * 3. Blob size: bytes per rule, the blob against its source HTTPRoutes (minified JSON, gzip'd JSON),
+ * where the bytes go (sections, per docs/blob-format.md), and whether the WasmPlugin that carries it
+ * fits Kubernetes and the policy server's store.
+ *
+ * @module
+ */
+import { gzipSync } from "node:zlib";
+import { renderWasmPlugin, wasmPluginToYaml } from "../../policy-server/delivery/render_wasmplugin.ts";
+import { KV_LIMITS } from "../../policy-server/store/kv_batch.ts";
+import { compiledTable } from "./fixtures.ts";
+import { bytes, fmt, ratio, table } from "./measure.ts";
+
+export interface BlobSizeOptions {
+  sizes: number[];
+}
+
+export interface BlobSize {
+  rules: number;
+  blob: number;
+  blobGzip: number;
+  json: number;
+  jsonGzip: number;
+  wasmPluginYaml: number;
+  wasmPluginJson: number;
+  /** Section name → bytes (directory and header under "header"). */
+  sections: Record<string, number>;
+}
+
+export interface BlobSizeResult {
+  sizes: BlobSize[];
+}
+
+/** 1 MiB: the bound asked of the WasmPlugin. */
+export const WASMPLUGIN_BUDGET = 1 << 20;
+/** etcd's default request limit (`--max-request-bytes`), 1.5 MiB: larger objects cannot be stored. */
+export const ETCD_LIMIT = 1.5 * (1 << 20);
+
+const SECTION_NAMES: Record<number, string> = {
+  1: "STRINGS",
+  2: "VHOSTS",
+  3: "ROUTES",
+  4: "CONDITIONS",
+  5: "ACTIONS",
+  6: "BACKENDS",
+  7: "FILTERS",
+  8: "PROGRAMS",
+};
+
+/** Section sizes read off the blob's directory (header: 32 bytes; entries: id, offset, length). */
+export function sectionSizes(blob: Uint8Array): Record<string, number> {
+  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const count = view.getUint32(20, true);
+  const out: Record<string, number> = { "header + directory": 32 + 12 * count };
+  for (let i = 0; i < count; i++) {
+    const at = 32 + 12 * i;
+    const name = SECTION_NAMES[view.getUint32(at, true)] ?? `section ${view.getUint32(at, true)}`;
+    out[name] = (out[name] ?? 0) + view.getUint32(at + 8, true);
+  }
+  return out;
+}
+
+export async function measureBlobSize(options: BlobSizeOptions): Promise<BlobSizeResult> {
+  const sizes: BlobSize[] = [];
+  for (const rules of options.sizes) {
+    const t = await compiledTable(rules);
+    const json = new TextEncoder().encode(JSON.stringify(t.generated.routes));
+    const plugin = renderWasmPlugin({ blob: t.blob, sha256: t.sha256, generation: t.generation });
+    sizes.push({
+      rules,
+      blob: t.blob.length,
+      blobGzip: gzipSync(t.blob).length,
+      json: json.length,
+      jsonGzip: gzipSync(json).length,
+      wasmPluginYaml: new TextEncoder().encode(wasmPluginToYaml(plugin)).length,
+      wasmPluginJson: new TextEncoder().encode(JSON.stringify(plugin)).length,
+      sections: sectionSizes(t.blob),
+    });
+  }
+  return { sizes };
+}
+
+/** How many rules of this shape fit each limit, extrapolated linearly from the measured sizes. */
+function capacity(r: BlobSizeResult): string {
+  const a = r.sizes[0], b = r.sizes[r.sizes.length - 1];
+  const slope = (
+    f: (s: BlobSize) => number,
+  ) => (a === b ? f(b) / b.rules : (f(b) - f(a)) / (b.rules - a.rules));
+  const fits = (f: (s: BlobSize) => number, limit: number) => {
+    const perRule = slope(f);
+    return Math.floor((limit - (f(b) - perRule * b.rules)) / perRule);
+  };
+  const plugin = (s: BlobSize) => Math.max(s.wasmPluginYaml, s.wasmPluginJson);
+  const round = (n: number) => fmt(Math.floor(n / 100) * 100);
+  return `Extrapolated from these sizes (${fmt(slope(plugin), 0)} WasmPlugin bytes per rule): about ` +
+    `${round(fits(plugin, WASMPLUGIN_BUDGET))} rules of this shape fit a 1 MiB WasmPlugin, ` +
+    `${round(fits(plugin, ETCD_LIMIT))} fit etcd's 1.5 MiB, and ${
+      round(fits((s) => s.blob, KV_LIMITS.totalBytes))
+    }` +
+    " fit the store's one-write limit (blob alone).";
+}
+
+export function renderBlobSize(r: BlobSizeResult): string {
+  const yes = (ok: boolean) => (ok ? "yes" : "**no**");
+  const cols = r.sizes.map((s) => `${fmt(s.rules)} rules`);
+  const row = (label: string, f: (s: BlobSize) => string) => [label, ...r.sizes.map(f)];
+  const sectionNames = [...new Set(r.sizes.flatMap((s) => Object.keys(s.sections)))];
+  return [
+    "The generated tables of the hot-path benchmark (HTTPRoutes of ten rules, one match and one backend each;",
+    "exact, prefix, header and query matches). JSON is the HTTPRoutes as a minified array; gzip is node:zlib's",
+    "default level. The WasmPlugin is what `renderWasmPlugin` renders (the blob base64 in `pluginConfig`).",
+    "",
+    table(["", ...cols], [
+      row("blob", (s) => bytes(s.blob)),
+      row("blob bytes per rule", (s) => fmt(s.blob / s.rules, 1)),
+      row("source HTTPRoutes, minified JSON", (s) => bytes(s.json)),
+      row("source HTTPRoutes, gzip'd JSON", (s) => bytes(s.jsonGzip)),
+      row("blob / JSON", (s) => ratio(s.blob / s.json)),
+      row("blob / gzip'd JSON", (s) => ratio(s.blob / s.jsonGzip)),
+      row("gzip'd blob (for comparison)", (s) => bytes(s.blobGzip)),
+      row("WasmPlugin, YAML", (s) => bytes(s.wasmPluginYaml)),
+      row("WasmPlugin, JSON", (s) => bytes(s.wasmPluginJson)),
+      row(
+        "WasmPlugin under 1 MiB",
+        (s) => yes(Math.max(s.wasmPluginYaml, s.wasmPluginJson) < WASMPLUGIN_BUDGET),
+      ),
+      row(
+        "WasmPlugin under etcd's 1.5 MiB",
+        (s) => yes(Math.max(s.wasmPluginYaml, s.wasmPluginJson) < ETCD_LIMIT),
+      ),
+      row(
+        `blob fits the store's one KV write (${fmt(KV_LIMITS.totalBytes)} B)`,
+        (s) => yes(s.blob < KV_LIMITS.totalBytes),
+      ),
+    ]),
+    "",
+    "Where the blob's bytes go:",
+    "",
+    table(
+      ["section", ...cols],
+      sectionNames.map((name) => [
+        name,
+        ...r.sizes.map((s) =>
+          s.sections[name] === undefined
+            ? "–"
+            : `${bytes(s.sections[name])}, ${(100 * s.sections[name] / s.blob).toFixed(0)} %`
+        ),
+      ]),
+    ),
+    "",
+    capacity(r),
+    "",
+    "The store writes a new blob, in 64 KiB chunks, in the same KV atomic operation as the objects that",
+    "changed; a blob near or over that operation's limit cannot be published by the policy server at all.",
+  ].join("\n");
+}
