@@ -97,7 +97,7 @@ class HostRequest extends RequestView {
   }
   /** Envoy's `destination.port` attribute: an int64, little-endian. */
   destinationPort(): u32 {
-    const v = getProperty(["destination", "port"]);
+    const v = getProperty("destination\0port");
     if (v === null || v.byteLength != 8) return 0;
     const p = load<u64>(changetype<usize>(v));
     return p > 0 && p <= 65535 ? <u32>p : 0;

@@ -55,9 +55,24 @@ export function getBufferBytes(type: BufferType, size: u32): ArrayBuffer {
   return takeReturned();
 }
 
+/**
+ * UTF-8 of a string the module keeps for its whole life (literals in the data segment, names in a
+ * decoded rule table), encoded once: the request path asks for the same few names every time.
+ */
+const encoded = new Map<usize, ArrayBuffer>();
+function nameBytes(name: string): ArrayBuffer {
+  const key = changetype<usize>(name);
+  // Only literals are cached: their address never changes hands, unlike a freed heap string's.
+  if (key >= __heap_base) return utf8(name);
+  if (encoded.has(key)) return encoded.get(key);
+  const bytes = utf8(name);
+  encoded.set(key, bytes);
+  return bytes;
+}
+
 /** A header's value, or null when it is absent or the host refuses. */
 export function getHeader(map: HeaderMapType, name: string): string | null {
-  const k = utf8(name);
+  const k = nameBytes(name);
   store<usize>(scratch, 0);
   store<usize>(scratch, 0, sizeof<usize>());
   const status = imports.proxy_get_header_map_value(
@@ -73,19 +88,19 @@ export function addHeader(map: HeaderMapType, name: string, value: string): u32 
 }
 
 export function replaceHeader(map: HeaderMapType, name: string, value: string): u32 {
-  const k = utf8(name), v = utf8(value);
+  const k = nameBytes(name), v = utf8(value);
   return imports.proxy_replace_header_map_value(
     map, changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength);
 }
 
 export function removeHeader(map: HeaderMapType, name: string): u32 {
-  const k = utf8(name);
+  const k = nameBytes(name);
   return imports.proxy_remove_header_map_value(map, changetype<usize>(k), k.byteLength);
 }
 
-/** A property as bytes, or null. Path segments are joined with the ABI's NUL separator. */
-export function getProperty(path: string[]): ArrayBuffer | null {
-  const p = utf8(path.join("\0"));
+/** A property as bytes, or null. Path segments are separated by the ABI's NUL, e.g. "destination\0port". */
+export function getProperty(path: string): ArrayBuffer | null {
+  const p = nameBytes(path);
   store<usize>(scratch, 0);
   store<usize>(scratch, 0, sizeof<usize>());
   if (imports.proxy_get_property(changetype<usize>(p), p.byteLength, scratch, scratch + sizeof<usize>()) != WasmResult.Ok) {

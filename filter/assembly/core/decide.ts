@@ -174,6 +174,15 @@ function findVhost(table: RuleTable, host: string, port: u32): VHost | null {
   return vhostFor(table, "*", port);
 }
 
+/** ASCII lower case, allocating only when there is an upper-case letter (host names are ASCII). */
+function asciiLower(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x41 && c <= 0x5a) return s.toLowerCase();
+  }
+  return s;
+}
+
 /** Host lower-cased and its port (80 when the authority names none). */
 class Authority {
   host: string;
@@ -189,7 +198,7 @@ class Authority {
       const p = I32.parseInt(raw.substring(colon + 1), 10);
       this.port = isNaN(<f64>p) || p < 0 || p > 65535 ? 0 : <u32>p;
     }
-    this.host = raw.substring(0, end).toLowerCase();
+    this.host = asciiLower(raw.substring(0, end));
   }
 }
 
