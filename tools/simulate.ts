@@ -425,13 +425,20 @@ export class Simulator {
   #pluginFor(req: SimRequest): string {
     const scope = req.gateway ? `gateway:${req.gateway}` : req.mesh ? "mesh" : "";
     if (!scope) return "wasmroute";
-    if (!this.#scoped.has(scope)) {
-      if (!this.#host.configure(scope, JSON.stringify({ ...this.#pluginConfig, scope }))) {
-        throw new Error(`the filter refused the configuration for scope "${scope}"`);
-      }
-      this.#scoped.add(scope);
+    // A sidecar knows its workload's namespace from Istio's node metadata: one plugin per client
+    // namespace, as each namespace's sidecars are proxies of their own.
+    const name = req.mesh ? `mesh:${req.mesh.clientNamespace}` : scope;
+    if (!this.#scoped.has(name)) {
+      if (req.mesh) this.#host.setProperty("node.metadata.NAMESPACE", req.mesh.clientNamespace);
+      // Envoy knows a plugin by its root id and configuration; each namespace's sidecars are other
+      // proxies, so the configuration names the namespace (the filter ignores the member).
+      const config = { ...this.#pluginConfig, scope, ...(req.mesh && { _clientNamespace: req.mesh.clientNamespace }) };
+      const ok = this.#host.configure(name, JSON.stringify(config));
+      this.#host.host.state.properties.delete("node.metadata.NAMESPACE");
+      if (!ok) throw new Error(`the filter refused the configuration for scope "${scope}"`);
+      this.#scoped.add(name);
     }
-    return scope;
+    return name;
   }
 
   /**

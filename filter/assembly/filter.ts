@@ -190,6 +190,9 @@ export class WasmRouteRoot extends RootContext {
     const table = decodeBlob(blob);
     if (table === null) return false;
     restrictToScope(table, this.scope);
+    // A sidecar serves the workload of its own namespace: Istio puts it in the node metadata.
+    const ns = getProperty("node\0metadata\0NAMESPACE");
+    if (ns !== null) table.clientNamespace = String.UTF8.decode(ns);
     this.table = table;
     m().configAccepted.increment();
     m().generation.record(table.generation);

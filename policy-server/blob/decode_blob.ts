@@ -236,8 +236,9 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
     }
     const first = view.getUint32(r + 12, true), n = view.getUint32(r + 16, true);
     const port = view.getUint16(r + 6, true);
+    const clients = optStr(view.getUint32(r + 20, true));
     // Consecutive records sharing a route range are the hostnames of one virtual host.
-    const key = `${mode}|${scope}|${port}|${first}|${n}`;
+    const key = `${mode}|${scope}|${port}|${clients}|${first}|${n}`;
     if (key === previous) {
       vhosts[vhosts.length - 1].hostnames.push(hostname);
       continue;
@@ -248,6 +249,7 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
       mode,
       port,
       ...(scope !== undefined && { scope }),
+      ...(clients !== undefined && { clients }),
       routes: slice(routes, first, n, "Virtual host route"),
     });
   }

@@ -223,6 +223,7 @@ export function encodeBlob(table: RouteTable): Uint8Array {
       r.setUint32(8, strings.ref(vh.scope), true);
       r.setUint32(12, firstRoute, true);
       r.setUint32(16, vh.routes.length, true);
+      r.setUint32(20, strings.ref(vh.clients), true);
     }
   }
 

@@ -123,7 +123,7 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
         continue;
       }
       for (const t of attached.targets) {
-        const id = `${t.mode}|${t.scope}|${t.listener}|${t.hostname}|${t.port}`;
+        const id = `${t.mode}|${t.scope}|${t.listener}|${t.clients ?? ""}|${t.hostname}|${t.port}`;
         let slot = slots.get(id);
         if (!slot) {
           slot = { ...t, ranked: [] };
@@ -166,17 +166,27 @@ const specificity = (h: string) => (h === "*" ? 0 : h.startsWith("*.") ? h.lengt
 function mergeHostnames(slots: Slot[]): VirtualHost[] {
   // Listener isolation: a wider hostname lends its rules only within the same listener.
   const sameParent = (a: Slot, b: Slot) =>
-    a.mode === b.mode && a.scope === b.scope && a.listener === b.listener && a.port === b.port;
+    a.mode === b.mode && a.scope === b.scope && a.listener === b.listener && a.port === b.port &&
+    a.clients === b.clients;
   const ordered = new Map(slots.map((s) => [s, s.ranked.sort(comparePrecedence).map((r) => r.entry)]));
   const out = new Map<string, VirtualHost>();
   for (const slot of slots.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0))) {
     const wider = slots.filter((o) => sameParent(o, slot) && covers(o.hostname, slot.hostname))
       .sort((a, b) => specificity(b.hostname) - specificity(a.hostname));
     const routes = [...new Set([slot, ...wider].flatMap((s) => ordered.get(s)!))];
-    const key = `${slot.mode}|${slot.scope}|${slot.port}|${routes.map((e) => entryId(e)).join(",")}`;
+    const key = `${slot.mode}|${slot.scope}|${slot.port}|${slot.clients ?? ""}|${routes.map((e) => entryId(e)).join(",")}`;
     const vh = out.get(key);
     if (vh) vh.hostnames.push(slot.hostname);
-    else out.set(key, { hostnames: [slot.hostname], mode: slot.mode, port: slot.port, scope: slot.scope, routes });
+    else {
+      out.set(key, {
+        hostnames: [slot.hostname],
+        mode: slot.mode,
+        port: slot.port,
+        scope: slot.scope,
+        ...(slot.clients && { clients: slot.clients }),
+        routes,
+      });
+    }
   }
   return [...out.values()];
 }
@@ -220,6 +230,8 @@ interface Target {
   scope: string;
   /** The Gateway listener ("" for GAMMA and unchecked Gateways). */
   listener: string;
+  /** GAMMA: the only namespace whose clients these routes serve. */
+  clients?: string;
 }
 
 /**
@@ -239,9 +251,21 @@ function attachTargets(
     if (inventory.services && !inventory.services.has(scope)) {
       return { reason: "NoMatchingParent", message: `Service "${scope}" does not exist` };
     }
-    // GAMMA: traffic addressed to the Service, by any of the names its clients may use.
-    const names = [parent.name, `${parent.name}.${ns}`, `${parent.name}.${ns}.svc`, `${parent.name}.${ns}.svc.${domain}`];
-    return { targets: names.map((hostname) => ({ hostname, mode: "mesh", port: parent.port ?? 0, scope, listener: "" })) };
+    // GAMMA: traffic addressed to the Service, by any of the names its clients may use. The bare
+    // name means this Service only to clients in its namespace. A consumer route (in another
+    // namespace than the Service) serves only its own namespace's clients, which reach the Service
+    // by its qualified names.
+    const routeNs = route.metadata.namespace;
+    const consumer = routeNs !== ns;
+    const target = (hostname: string, clients?: string): Target => ({
+      hostname, mode: "mesh", port: parent.port ?? 0, scope, listener: "", ...(clients && { clients }),
+    });
+    const qualified = [`${parent.name}.${ns}`, `${parent.name}.${ns}.svc`, `${parent.name}.${ns}.svc.${domain}`];
+    return {
+      targets: consumer
+        ? qualified.map((h) => target(h, routeNs))
+        : [target(parent.name, ns), ...qualified.map((h) => target(h))],
+    };
   }
   if (!isGateway(parent)) {
     return { reason: "UnsupportedValue", message: `parentRef kind "${parent.kind}" is not supported` };

@@ -47,9 +47,11 @@ Deno.test("buildIr() attaches a GAMMA route to every name of its Service", () =>
   const { table } = buildIr([route("r", { parentRefs: [{ name: "svc", kind: "Service", group: "", port: 8080 }] })], {
     generation: 1,
   });
-  assertEquals(table.vhosts.length, 1);
-  assertEquals(table.vhosts[0].port, 8080);
-  assertEquals(table.vhosts[0].hostnames.sort(), ["svc", "svc.ns", "svc.ns.svc", "svc.ns.svc.cluster.local"]);
+  // The bare name means this Service only to clients in its namespace.
+  assertEquals(table.vhosts.map((v) => [v.hostnames.sort(), v.port, v.clients]), [
+    [["svc"], 8080, "ns"],
+    [["svc.ns", "svc.ns.svc", "svc.ns.svc.cluster.local"], 8080, undefined],
+  ]);
 });
 
 Deno.test("buildIr() reports an unsupported parent kind without dropping the other parents", () => {

@@ -26,6 +26,11 @@ export interface VirtualHost {
   port: number;
   /** `namespace/name` of the Gateway or Service the routes attach to. */
   scope?: string;
+  /**
+   * GAMMA: the namespace whose clients these routes serve (a Service's bare short name means that
+   * namespace's Service; a consumer route serves its own namespace's clients). Absent: every client.
+   */
+  clients?: string;
   /** One entry per HTTPRouteMatch, highest precedence first. */
   routes: RouteEntry[];
 }

@@ -23,13 +23,6 @@ import type { KubeObject } from "../../policy-server/model/types.ts";
 
 /** Folder → why it must fail: a real difference between wasmroute and the spec or an upstream test. */
 export const KNOWN_FAILURES: Record<string, string> = {
-  "mesh-consumer-route":
-    "consumer routes (a route in another namespace than its parent Service) apply to every client in the " +
-    "mesh, not only to clients in the route's namespace: the filter does not know the client's namespace",
-  "mesh-short-name-namespace":
-    "GAMMA virtual hosts include the Service's bare short name for every client: a client in another " +
-    "namespace calling its own Service of the same short name is routed by the other namespace's route " +
-    "(the filter does not know the client's namespace)",
 };
 
 const ROOT = new URL("./", import.meta.url);

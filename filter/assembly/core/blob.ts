@@ -25,7 +25,9 @@ const BACKEND_UNRESOLVED: u16 = 1;
 
 export class VHost {
   constructor(public hostname: string, public kind: u8, public mode: u8, public port: u32,
-    public scope: string, public firstRoute: i32, public routeCount: i32, public index: RouteIndex) {}
+    public scope: string, public firstRoute: i32, public routeCount: i32, public index: RouteIndex,
+    /** GAMMA: the namespace whose clients this host serves; "" for every client. */
+    public clients: string) {}
 }
 
 /**
@@ -95,6 +97,8 @@ export class RuleTable {
   actions: Array<Action> = new Array<Action>();
   /** Lower-case hostname (exact, "*.suffix" or "*") → indices into vhosts, in blob order. */
   hostIndex: Map<string, Array<i32>> = new Map<string, Array<i32>>();
+  /** The namespace of the workload this proxy serves ("" when the host does not say). */
+  clientNamespace: string = "";
 }
 
 export let decodeError: string = "";
@@ -345,8 +349,10 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
   for (let i: u32 = 0; i < <u32>nv; i++) {
     const at = vs.at + 4 + i * 24;
     const host = r.u32(at), kind = r.u8(at + 4), mode = r.u8(at + 5), scope = r.u32(at + 8);
-    const first = r.u32(at + 12), n = r.u32(at + 16);
-    if (host >= ns || (scope != NONE && scope >= ns)) return fail("virtual host " + i.toString() + ": string out of range");
+    const first = r.u32(at + 12), n = r.u32(at + 16), clients = r.u32(at + 20);
+    if (host >= ns || (scope != NONE && scope >= ns) || (clients != NONE && clients >= ns)) {
+      return fail("virtual host " + i.toString() + ": string out of range");
+    }
     if (mode > MODE_MESH) return fail("virtual host " + i.toString() + ": unknown mode");
     const h = strings[host];
     if (kind != (h == "*" ? HOST_ANY : h.startsWith("*.") ? HOST_WILDCARD : HOST_EXACT)) {
@@ -358,7 +364,7 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
     const rangeKey = (<u64>first << 32) | <u64>n;
     if (!indexes.has(rangeKey)) indexes.set(rangeKey, buildIndex(table.routes, <i32>first, <i32>n));
     table.vhosts.push(new VHost(name, kind, mode, <u32>r.u16(at + 6), scope == NONE ? "" : strings[scope], <i32>first,
-      <i32>n, indexes.get(rangeKey)));
+      <i32>n, indexes.get(rangeKey), clients == NONE ? "" : strings[clients]));
     if (!table.hostIndex.has(name)) table.hostIndex.set(name, new Array<i32>());
     table.hostIndex.get(name).push(<i32>i);
   }

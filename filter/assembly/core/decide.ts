@@ -148,17 +148,28 @@ function firstMatch(table: RuleTable, idx: RouteIndex, req: RequestView, target:
   return best;
 }
 
-/** The first virtual host filed under `key` that takes the request's port. */
+/**
+ * The virtual host filed under `key` that takes the request's port: one kept for this proxy's own
+ * namespace (a GAMMA consumer route, a Service's short name) first, then one for every client. When
+ * the namespace is unknown, every host applies.
+ */
 function vhostFor(table: RuleTable, key: string, port: u32): VHost | null {
   if (!table.hostIndex.has(key)) return null;
   const list = table.hostIndex.get(key);
+  const own = table.clientNamespace;
+  let any: VHost | null = null;
   for (let i = 0; i < list.length; i++) {
     const vh = unchecked(table.vhosts[unchecked(list[i])]);
     // A GAMMA route is per Service port, a Gateway route per listener port (0: not known).
     if (vh.port != 0 && vh.port != port) continue;
-    return vh;
+    if (vh.clients.length == 0 || own.length == 0) {
+      if (any === null) any = vh;
+      if (own.length == 0) return vh;
+    } else if (vh.clients == own) {
+      return vh;
+    }
   }
-  return null;
+  return any;
 }
 
 /** Most specific first: the exact host, then ever shorter wildcard suffixes, then "*". */
