@@ -1,7 +1,6 @@
 import { parse as parseYaml } from "yaml";
 import { assert, assertEquals, assertMatch } from "../tests/assert.ts";
 import { createApp } from "./app.ts";
-import type { AppDeps } from "./app.ts";
 import { decodeBlob } from "./blob/mod.ts";
 import { compile } from "./compile/mod.ts";
 import type { CompileFn } from "./delivery/publisher.ts";
@@ -17,39 +16,9 @@ import {
 } from "./model/testing.ts";
 import type { KubeObject } from "./model/types.ts";
 import { Store } from "./store/store.ts";
+import { withApp, withServer } from "./testing.ts";
 
 type Hono = ReturnType<typeof createApp>;
-
-interface Ctx {
-  app: Hono;
-  store: Store;
-  logs: Record<string, unknown>[];
-}
-
-/** An app over a real KV file in a temp dir. */
-async function withApp(fn: (ctx: Ctx) => Promise<void>, deps: Partial<AppDeps> = {}): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-app-" });
-  const store = await Store.open(`${dir}/wasmroute.kv`);
-  const logs: Record<string, unknown>[] = [];
-  try {
-    await fn({ app: createApp({ store, log: (e) => logs.push(e), ...deps }), store, logs });
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
-/** The same, served over HTTP on a loopback port. */
-async function withServer(fn: (base: string, ctx: Ctx) => Promise<void>): Promise<void> {
-  await withApp(async (ctx) => {
-    const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, ctx.app.fetch);
-    try {
-      await fn(`http://127.0.0.1:${server.addr.port}`, ctx);
-    } finally {
-      await server.shutdown();
-    }
-  });
-}
 
 const post = (app: Hono, body: string, contentType?: string, path = "/v1/routes") =>
   app.request(path, {
@@ -647,5 +616,207 @@ Deno.test("over HTTP: a Gateway, an HTTPRoute and a Service POSTed as one multi-
 
     const plugin = await read("/v1/wasmplugin?format=json");
     assertEquals(plugin.spec.pluginConfig.version, String(body.blob.generation));
+  });
+});
+
+// --- Kubernetes object conventions: resourceVersion, PUT, If-Match, dryRun, YAML -------------------
+
+const json = (body: unknown) => ({ method: "POST", body: JSON.stringify(body) });
+const put = (app: Hono, path: string, body: unknown, headers: Record<string, string> = {}) =>
+  app.request(path, { method: "PUT", body: JSON.stringify(body), headers: { "Content-Type": "application/json", ...headers } });
+
+Deno.test("every stored object carries a resourceVersion, and GET answers it as the ETag", async () => {
+  await withApp(async ({ app }) => {
+    const res = await app.request("/v1/resources", json([sampleRoute(), sampleGateway(), sampleNamespace("apps")]));
+    const { items } = await res.json();
+    for (const item of items) assertMatch(item.metadata.resourceVersion, /^\d+$/);
+    const one = await app.request("/v1/httproutes/default/web");
+    assertEquals(one.headers.get("ETag"), `"${(await one.json()).metadata.resourceVersion}"`);
+  });
+});
+
+Deno.test("PUT replaces one object; a stale resourceVersion or If-Match is a 409 and changes nothing", async () => {
+  await withApp(async ({ app, store }) => {
+    await (await app.request("/v1/routes", json(sampleRoute()))).body?.cancel();
+    const stored = await (await app.request("/v1/routes/default/web")).json();
+    const rv = stored.metadata.resourceVersion;
+
+    const changed = { ...stored, metadata: { ...stored.metadata, labels: { tier: "gold" } } };
+    const res = await put(app, "/v1/httproutes/default/web", changed, { "If-Match": `"${rv}"` });
+    assertEquals(res.status, 200);
+    const replaced = await res.json();
+    assertEquals(replaced.metadata.labels, { tier: "gold" });
+    assert(Number(replaced.metadata.resourceVersion) > Number(rv));
+    assertEquals(replaced.metadata.uid, stored.metadata.uid);
+    assertEquals(replaced.status.parents.length, 1, "served with its status");
+    assertMatch(res.headers.get("X-Wasmroute-Blob-Sha256")!, /^[0-9a-f]{64}$/);
+
+    const before = await store.list();
+    // The body still says the old version: stale.
+    const stale = await expectStatus(await put(app, "/v1/httproutes/default/web", changed), 409, "Conflict");
+    assertMatch(stale.message, /the object has been modified; please apply your changes to the latest version/);
+    // So does If-Match, on PUT and on POST.
+    const { resourceVersion: _rv, ...metadata } = changed.metadata;
+    await expectStatus(
+      await put(app, "/v1/routes/default/web", { ...changed, metadata }, { "If-Match": `"${rv}"` }),
+      409,
+      "Conflict",
+    );
+    await expectStatus(
+      await app.request("/v1/routes", { ...json({ ...changed, metadata }), headers: { "If-Match": `"${rv}"` } }),
+      409,
+      "Conflict",
+    );
+    // A POST whose body names an old version, among others: the whole request is refused.
+    await expectStatus(await app.request("/v1/resources", json([sampleGateway(), changed])), 409, "Conflict");
+    assertEquals(await store.list(), before);
+  });
+});
+
+Deno.test("PUT of a missing object is 404; of another name, kind or namespace than the path, 400", async () => {
+  await withApp(async ({ app, store }) => {
+    await expectStatus(await put(app, "/v1/httproutes/default/web", sampleRoute()), 404, "NotFound");
+    await (await app.request("/v1/routes", json(sampleRoute()))).body?.cancel();
+    const rename = await expectStatus(await put(app, "/v1/httproutes/default/web", sampleRoute("other")), 400, "BadRequest");
+    assertEquals(rename.message, "the name of the object (other) does not match the name on the URL (web)");
+    await expectStatus(await put(app, "/v1/httproutes/default/web", sampleRoute("web", "apps")), 400, "BadRequest");
+    await expectStatus(await put(app, "/v1/gateways/default/web", sampleRoute()), 400, "BadRequest");
+    await expectStatus(await put(app, "/v1/httproutes/default/web", [sampleRoute(), sampleRoute()]), 400, "BadRequest");
+    // A body without metadata takes its name and namespace from the path; invalid fields are 422.
+    const { metadata: _m, ...bare } = sampleRoute();
+    assertEquals((await put(app, "/v1/httproutes/default/web", bare)).status, 200);
+    const bad = sampleRoute();
+    bad.spec.rules![0].backendRefs![0].port = 0;
+    await expectStatus(await put(app, "/v1/httproutes/default/web", bad), 422, "Invalid");
+    assertEquals((await store.list()).length, 1);
+  });
+});
+
+Deno.test("If-Match: * needs the object to exist; a malformed If-Match is 400; DELETE honours it too", async () => {
+  await withApp(async ({ app, store }) => {
+    await expectStatus(
+      await app.request("/v1/routes", { ...json(sampleRoute()), headers: { "If-Match": "*" } }),
+      404,
+      "NotFound",
+    );
+    await (await app.request("/v1/routes", json(sampleRoute()))).body?.cancel();
+    const rv = (await store.get("HTTPRoute", "default", "web"))!.metadata.resourceVersion;
+    await expectStatus(
+      await app.request("/v1/routes", { ...json(sampleRoute()), headers: { "If-Match": '"1", "2"' } }),
+      400,
+      "BadRequest",
+    );
+    await expectStatus(
+      await app.request("/v1/resources", { ...json([sampleRoute(), sampleGateway()]), headers: { "If-Match": "*" } }),
+      400,
+      "BadRequest",
+    );
+    await expectStatus(
+      await app.request("/v1/routes/default/web", { method: "DELETE", headers: { "If-Match": '"999"' } }),
+      409,
+      "Conflict",
+    );
+    const res = await app.request("/v1/routes/default/web", { method: "DELETE", headers: { "If-Match": `"${rv}"` } });
+    assertEquals(res.status, 200);
+    assertEquals(await store.list(), []);
+  });
+});
+
+Deno.test("?dryRun=All validates and compiles POST, PUT and DELETE, answering the would-be blob, storing nothing", async () => {
+  await withApp(async ({ app, store }) => {
+    await (await app.request("/v1/routes", json(sampleRoute()))).body?.cancel();
+    const before = { objects: await store.list(), blob: await store.blobMeta(), history: await store.blobHistory() };
+
+    const dry = await app.request("/v1/routes?dryRun=All", json([sampleRoute("new"), sampleGateway()]));
+    assertEquals([dry.status, dry.headers.get("X-Wasmroute-Dry-Run")], [201, "All"]);
+    const body = await dry.json();
+    assertEquals(body.dryRun, true);
+    assertEquals([body.blob.generation, body.blob.changed], [before.blob!.generation + 1, true]);
+    assertMatch(body.blob.sha256, /^[0-9a-f]{64}$/);
+    assert(body.blob.sha256 !== before.blob!.sha256);
+    const route = body.items.find((o: KubeObject) => o.kind === "HTTPRoute");
+    assertEquals(route.status.parents[0].conditions.find((c: { type: string }) => c.type === "Accepted").status, "True");
+    assertMatch(route.metadata.uid, /^[0-9a-f-]{36}$/);
+
+    // The dry run's statuses did not leak into what the server serves.
+    assertEquals((await app.request("/v1/routes/default/new")).status, 404);
+
+    const replaced = sampleRoute();
+    replaced.spec.hostnames = ["other.example.com"];
+    const dryPut = await put(app, "/v1/routes/default/web?dryRun=All", replaced);
+    assertEquals([dryPut.status, dryPut.headers.get("X-Wasmroute-Blob-Changed")], [200, "true"]);
+    assertEquals((await dryPut.json()).spec.hostnames, ["other.example.com"]);
+
+    const dryDelete = await app.request("/v1/routes/default/web?dryRun=All", { method: "DELETE" });
+    assertEquals([dryDelete.status, (await dryDelete.json()).status], [200, "Success"]);
+    assertEquals(dryDelete.headers.get("X-Wasmroute-Version"), String(before.blob!.generation + 1));
+
+    // Invalid input fails a dry run just as it fails a write.
+    const bad = sampleRoute("bad");
+    bad.spec.rules![0].backendRefs![0].port = 0;
+    await expectStatus(await app.request("/v1/routes?dryRun=All", json(bad)), 422, "Invalid");
+    await expectStatus(await app.request("/v1/routes?dryRun=true", json(sampleRoute())), 400, "BadRequest");
+
+    assertEquals({ objects: await store.list(), blob: await store.blobMeta(), history: await store.blobHistory() }, before);
+  });
+});
+
+Deno.test("Accept: application/yaml answers objects, lists and Status errors in YAML", async () => {
+  await withApp(async ({ app }) => {
+    const yaml = { Accept: "application/yaml" };
+    const created = await app.request("/v1/routes", { method: "POST", body: toYaml(sampleRoute()), headers: yaml });
+    assertEquals(created.headers.get("Content-Type"), "application/yaml; charset=utf-8");
+    const list = parseYaml(await created.text());
+    assertEquals([list.kind, list.items[0].metadata.name], ["HTTPRouteList", "web"]);
+
+    const one = parseYaml(await (await app.request("/v1/routes/default/web", { headers: yaml })).text());
+    assertEquals([one.kind, one.status.parents.length], ["HTTPRoute", 1]);
+
+    const missing = await app.request("/v1/routes/default/nope", { headers: yaml });
+    assertEquals([missing.status, parseYaml(await missing.text()).reason], [404, "NotFound"]);
+
+    // JSON stays the default, and wins when the client prefers it.
+    const preferJson = await app.request("/v1/routes", { headers: { Accept: "application/json, application/yaml;q=0.5" } });
+    assertEquals(preferJson.headers.get("Content-Type"), "application/json");
+    await preferJson.body?.cancel();
+  });
+});
+
+Deno.test("over HTTP: 20 concurrent clients updating one route with If-Match lose no update", async () => {
+  await withServer(async (base, { store }) => {
+    const created = await fetch(`${base}/v1/routes`, json(sampleRoute()));
+    assertEquals(created.status, 201);
+    await created.body?.cancel();
+    const CLIENTS = 20;
+    let conflicts = 0;
+    const client = async (id: number) => {
+      // Read, change, write with the version read; on 409 read again. Bounded so a bug cannot hang.
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const res = await fetch(`${base}/v1/httproutes/default/web`);
+        const etag = res.headers.get("ETag")!;
+        const route = await res.json();
+        const count = Number(route.metadata.annotations?.count ?? 0);
+        const seen = route.metadata.annotations?.clients ?? "";
+        route.metadata.annotations = { count: String(count + 1), clients: `${seen}${id},` };
+        delete route.status;
+        delete route.metadata.resourceVersion;
+        const write = await fetch(`${base}/v1/httproutes/default/web`, {
+          method: "PUT",
+          body: JSON.stringify(route),
+          headers: { "Content-Type": "application/json", "If-Match": etag },
+        });
+        await write.body?.cancel();
+        if (write.status === 200) return;
+        assertEquals(write.status, 409);
+        conflicts++;
+      }
+      throw new Error(`client ${id} never got its update in`);
+    };
+    await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
+    const final = (await store.get("HTTPRoute", "default", "web"))!;
+    assertEquals(final.metadata.annotations!.count, String(CLIENTS));
+    const ids = final.metadata.annotations!.clients.split(",").filter(Boolean).map(Number).sort((a, b) => a - b);
+    assertEquals(ids, Array.from({ length: CLIENTS }, (_, i) => i));
+    assert(conflicts > 0, "the clients should have raced");
   });
 });

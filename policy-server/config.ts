@@ -5,6 +5,8 @@
  */
 import { parseArgs } from "node:util";
 import type { WasmPluginOptions } from "./delivery/render_wasmplugin.ts";
+import { DELIVERY_FLAGS, DELIVERY_USAGE, parseDeliveryConfig } from "./delivery/delivery_config.ts";
+import type { DeliveryConfig } from "./delivery/delivery_config.ts";
 
 export interface Config {
   port: number;
@@ -12,6 +14,18 @@ export interface Config {
   /** Holds `wasmroute.kv`; created if missing. */
   dataDir: string;
   plugin: WasmPluginOptions;
+  /** Push (Kubernetes, GitOps) and pull (`/v1/filter.wasm`) delivery: `delivery/delivery_config.ts`. */
+  delivery: DeliveryConfig;
+  /** A YAML or JSON tokens file (`--tokens-file`); see `security/parse_tokens.ts`. */
+  tokensFile?: string;
+  /** The tokens themselves as JSON (`WASMROUTE_TOKENS`); exclusive with {@linkcode tokensFile}. */
+  tokensJson?: string;
+  /** Serve without tokens on a non-loopback address (`--insecure-open`). */
+  insecureOpen: boolean;
+  /** Blob versions kept for history and rollback, the current one included. */
+  blobHistory: number;
+  /** Largest accepted request body in bytes. */
+  maxBodyBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -22,13 +36,24 @@ export const USAGE = `wasmroute policy server
 
 Usage: deno run --allow-net --allow-read --allow-write --allow-env policy-server/main.ts [flags]
 
-Flags (environment variable in brackets):
+Flags (environment variable in brackets; a flag wins, an empty variable counts as unset):
   --port <n>                 port to listen on, 0 for any free one (WASMROUTE_PORT, default 8080)
   --hostname <host>          address to listen on (WASMROUTE_HOSTNAME, default 127.0.0.1)
   --data-dir <dir>           where wasmroute.kv is kept (WASMROUTE_DATA_DIR, default .data)
   --plugin-namespace <ns>    namespace of the rendered WasmPlugin (WASMROUTE_PLUGIN_NAMESPACE, default istio-system)
   --plugin-url <url>         filter module of the rendered WasmPlugin (WASMROUTE_PLUGIN_URL)
-  -h, --help                 show this help
+  --tokens-file <file>       API tokens, a YAML or JSON list of {name, token, namespaces, role}
+                             (WASMROUTE_TOKENS_FILE)
+  --insecure-open            serve without tokens on a non-loopback address (WASMROUTE_INSECURE_OPEN=true)
+  --blob-history <n>         blob versions kept for history and rollback (WASMROUTE_BLOB_HISTORY, default 20)
+  --max-body-bytes <n>       largest request body accepted (WASMROUTE_MAX_BODY_BYTES, default 1048576)
+${DELIVERY_USAGE}  -h, --help                 show this help
+
+Environment only:
+  WASMROUTE_TOKENS           the tokens list as JSON, instead of --tokens-file
+
+Without tokens the API is open to anyone who can reach it: the server then listens only on a
+loopback address (127.0.0.1, ::1, localhost) unless --insecure-open is given.
 `;
 
 /** `"help"` when help was asked for; throws {@linkcode ConfigError} on bad input. */
@@ -44,6 +69,11 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
         "data-dir": { type: "string" },
         "plugin-namespace": { type: "string" },
         "plugin-url": { type: "string" },
+        "tokens-file": { type: "string" },
+        "insecure-open": { type: "boolean" },
+        "blob-history": { type: "string" },
+        "max-body-bytes": { type: "string" },
+        ...DELIVERY_FLAGS,
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -56,6 +86,23 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
   if (!/^\d+$/.test(port) || Number(port) > 65535) {
     throw new ConfigError(`port "${port}" is not a number from 0 to 65535`);
   }
+  const count = (value: string, what: string, min: number, max: number) => {
+    if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new ConfigError(`${what} "${value}" is not a number from ${min} to ${max}`);
+    }
+    return Number(value);
+  };
+  const tokensFile = pick(values["tokens-file"], "WASMROUTE_TOKENS_FILE");
+  const tokensJson = env("WASMROUTE_TOKENS") || undefined;
+  if (tokensFile !== undefined && tokensJson !== undefined) {
+    throw new ConfigError(
+      "set the tokens by --tokens-file (WASMROUTE_TOKENS_FILE) or WASMROUTE_TOKENS, not both",
+    );
+  }
+  const open = values["insecure-open"] ? "true" : (env("WASMROUTE_INSECURE_OPEN") || "false");
+  if (!["true", "false", "1", "0"].includes(open)) {
+    throw new ConfigError(`WASMROUTE_INSECURE_OPEN "${open}" is not true or false`);
+  }
   return {
     port: Number(port),
     hostname: pick(values.hostname, "WASMROUTE_HOSTNAME") ?? "127.0.0.1",
@@ -64,5 +111,24 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
       namespace: pick(values["plugin-namespace"], "WASMROUTE_PLUGIN_NAMESPACE"),
       url: pick(values["plugin-url"], "WASMROUTE_PLUGIN_URL"),
     },
+    delivery: parseDeliveryConfig(values, env, {
+      namespace: pick(values["plugin-namespace"], "WASMROUTE_PLUGIN_NAMESPACE"),
+      url: pick(values["plugin-url"], "WASMROUTE_PLUGIN_URL"),
+    }, (message) => new ConfigError(message)),
+    ...(tokensFile !== undefined && { tokensFile }),
+    ...(tokensJson !== undefined && { tokensJson }),
+    insecureOpen: open === "true" || open === "1",
+    blobHistory: count(
+      pick(values["blob-history"], "WASMROUTE_BLOB_HISTORY") ?? "20",
+      "blob history",
+      1,
+      1000,
+    ),
+    maxBodyBytes: count(
+      pick(values["max-body-bytes"], "WASMROUTE_MAX_BODY_BYTES") ?? String(1 << 20),
+      "max body bytes",
+      1024,
+      64 << 20,
+    ),
   };
 }

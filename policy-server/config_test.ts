@@ -9,6 +9,10 @@ Deno.test("parseConfig defaults: 127.0.0.1:8080, .data", () => {
     hostname: "127.0.0.1",
     dataDir: ".data",
     plugin: { namespace: undefined, url: undefined },
+    insecureOpen: false,
+    blobHistory: 20,
+    maxBodyBytes: 1 << 20,
+    delivery: { flavours: [{ kind: "mesh" }], kubeApply: false, kubeCreate: false },
   });
 });
 
@@ -49,4 +53,63 @@ Deno.test("parseConfig rejects bad ports and unknown flags", () => {
   assertThrows(() => parseConfig(["--port", "http"], env({})), ConfigError, 'port "http"');
   assertThrows(() => parseConfig([], env({ WASMROUTE_PORT: "70000" })), ConfigError, "0 to 65535");
   assertThrows(() => parseConfig(["--prot", "1"], env({})), ConfigError, "--prot");
+});
+
+Deno.test("parseConfig reads tokens, --insecure-open, history and body limits from flags or the environment", () => {
+  const fromFlags = parseConfig(
+    [
+      "--tokens-file",
+      "/etc/wasmroute/tokens.yaml",
+      "--insecure-open",
+      "--blob-history",
+      "5",
+      "--max-body-bytes",
+      "4096",
+    ],
+    env({}),
+  );
+  assertEquals(
+    fromFlags !== "help" &&
+      [
+        fromFlags.tokensFile,
+        fromFlags.tokensJson,
+        fromFlags.insecureOpen,
+        fromFlags.blobHistory,
+        fromFlags.maxBodyBytes,
+      ],
+    ["/etc/wasmroute/tokens.yaml", undefined, true, 5, 4096],
+  );
+  const fromEnv = parseConfig(
+    [],
+    env({
+      WASMROUTE_TOKENS: '[{"name":"ci","token":"t","namespaces":["*"],"role":"writer"}]',
+      WASMROUTE_INSECURE_OPEN: "1",
+      WASMROUTE_BLOB_HISTORY: "50",
+    }),
+  );
+  assertEquals(
+    fromEnv !== "help" &&
+      [fromEnv.tokensFile, typeof fromEnv.tokensJson, fromEnv.insecureOpen, fromEnv.blobHistory],
+    [undefined, "string", true, 50],
+  );
+});
+
+Deno.test("parseConfig refuses tokens from both a file and the environment, and bad numbers", () => {
+  assertThrows(
+    () => parseConfig(["--tokens-file", "t.yaml"], env({ WASMROUTE_TOKENS: "[]" })),
+    ConfigError,
+    "not both",
+  );
+  assertThrows(() => parseConfig(["--blob-history", "0"], env({})), ConfigError, "blob history");
+  assertThrows(() => parseConfig([], env({ WASMROUTE_MAX_BODY_BYTES: "1k" })), ConfigError, "max body bytes");
+  assertThrows(() => parseConfig([], env({ WASMROUTE_INSECURE_OPEN: "yes" })), ConfigError, "INSECURE_OPEN");
+});
+
+Deno.test("USAGE names every flag and environment variable parseConfig reads", async () => {
+  const source = await Deno.readTextFile(new URL("./config.ts", import.meta.url));
+  const { USAGE } = await import("./config.ts");
+  const flags = [...source.matchAll(/^ {8}"?([a-z-]+)"?: \{ type:/gm)].map((m) => `--${m[1]}`);
+  const vars = [...new Set([...source.matchAll(/"(WASMROUTE_[A-Z_]+)"/g)].map((m) => m[1]))];
+  assertEquals(flags.length >= 9 && vars.length >= 9, true, `${flags} ${vars}`);
+  for (const name of [...flags, ...vars]) assertEquals(USAGE.includes(name), true, `${name} is not in USAGE`);
 });

@@ -8,6 +8,11 @@ import { createApp } from "./app.ts";
 import { compile } from "./compile/mod.ts";
 import { ConfigError, parseConfig, USAGE } from "./config.ts";
 import { Publisher } from "./delivery/publisher.ts";
+import { startDelivery } from "./delivery/delivery_service.ts";
+import { createServerMetrics } from "./metrics.ts";
+import { isLoopback } from "./security/is_loopback.ts";
+import { parseTokens, TokenConfigError } from "./security/parse_tokens.ts";
+import { TokenVerifier } from "./security/token_verifier.ts";
 import { Store } from "./store/store.ts";
 
 const log = (entry: Record<string, unknown>) =>
@@ -28,12 +33,64 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
 
+  let tokens;
+  try {
+    tokens = config.tokensFile !== undefined
+      ? parseTokens(await Deno.readTextFile(config.tokensFile), config.tokensFile)
+      : config.tokensJson !== undefined
+      ? parseTokens(config.tokensJson, "WASMROUTE_TOKENS")
+      : [];
+  } catch (error) {
+    if (!(error instanceof TokenConfigError) && !(error instanceof Deno.errors.NotFound)) throw error;
+    console.error(`error: ${(error as Error).message}`);
+    return 2;
+  }
+  if (tokens.length === 0) {
+    if (!isLoopback(config.hostname) && !config.insecureOpen) {
+      console.error(
+        `error: no API tokens are configured, so anyone who reaches ${config.hostname} could change every route; ` +
+          "give --tokens-file (or WASMROUTE_TOKENS), listen on a loopback address, or pass --insecure-open",
+      );
+      return 2;
+    }
+    log({
+      level: "warn",
+      msg: "no API tokens configured: the API is open to every caller",
+      hostname: config.hostname,
+    });
+  }
+  const verifier = tokens.length ? await TokenVerifier.create(tokens) : undefined;
+
   await Deno.mkdir(config.dataDir, { recursive: true });
-  const store = await Store.open(join(config.dataDir, "wasmroute.kv"));
-  const publisher = new Publisher(store, compile);
+  const store = await Store.open(join(config.dataDir, "wasmroute.kv"), { historyLimit: config.blobHistory });
+  const metrics = createServerMetrics();
+  const publisher = new Publisher(
+    store,
+    (objects, options) => metrics.compileDuration.time(() => compile(objects, options)),
+  );
   // Compile before listening: status is known and a blob exists when the first request arrives.
   const blob = await publisher.ready();
-  const app = createApp({ store, publisher, plugin: config.plugin, log });
+  metrics.blobBytes.set(blob.size);
+  metrics.blobGeneration.set(blob.generation);
+  // Kubernetes / GitOps pushes of each new blob, the long-poll feed, the served filter module.
+  let delivery;
+  try {
+    delivery = await startDelivery({ store, config: config.delivery, plugin: config.plugin, log, metrics });
+  } catch (error) {
+    console.error(`error: ${(error as Error).message}`);
+    store.close();
+    return 2;
+  }
+  const app = createApp({
+    store,
+    publisher,
+    plugin: delivery.plugin,
+    delivery: delivery.routes,
+    log,
+    metrics,
+    tokens: verifier,
+    maxBodyBytes: config.maxBodyBytes,
+  });
 
   const server = Deno.serve({
     port: config.port,
@@ -45,6 +102,7 @@ export async function main(args: string[]): Promise<number> {
         url: `http://${hostname}:${port}`,
         dataDir: config.dataDir,
         generation: blob.generation,
+        tokens: verifier?.size ?? 0,
       }),
   }, app.fetch);
 
@@ -53,10 +111,12 @@ export async function main(args: string[]): Promise<number> {
   const stop = () => {
     log({ level: "info", msg: "shutting down" });
     server.shutdown();
+    delivery.releaseWaiting(); // long-polls answer 304 now instead of holding the shutdown up
   };
   for (const signal of signals) Deno.addSignalListener(signal, stop);
   await server.finished;
   for (const signal of signals) Deno.removeSignalListener(signal, stop);
+  await delivery.stop();
   store.close();
   log({ level: "info", msg: "stopped" });
   return 0;

@@ -34,7 +34,15 @@ Deno.test({
       const lines = linesOf(child.stdout);
       const first = await lines.next();
       if (first.done) throw new Error("the server exited without logging (see its stderr above)");
-      const started = JSON.parse(first.value);
+      // Without tokens on loopback the server runs open, and says so first.
+      const warning = JSON.parse(first.value);
+      assertEquals([warning.level, warning.msg], [
+        "warn",
+        "no API tokens configured: the API is open to every caller",
+      ]);
+      const second = await lines.next();
+      if (second.done) throw new Error("the server exited without logging (see its stderr above)");
+      const started = JSON.parse(second.value);
       assertEquals([started.level, started.msg, started.generation], ["info", "listening", 1]);
       assertMatch(started.url, /^http:\/\/127\.0\.0\.1:\d+$/);
 
@@ -42,9 +50,20 @@ Deno.test({
       assertEquals([health.status, await health.json()], [200, { status: "ok" }]);
 
       child.kill("SIGTERM");
-      const rest: string[] = [];
-      for await (const line of lines) rest.push(JSON.parse(line).msg);
-      assertEquals(rest, ["shutting down", "stopped"]);
+      const rest: Record<string, unknown>[] = [];
+      for await (const line of lines) rest.push(JSON.parse(line));
+      // One structured line per request: the health check, with no token involved.
+      const { time: _time, durationMs, ...request } = rest[0];
+      assertEquals(typeof durationMs, "number");
+      assertEquals(request, {
+        level: "info",
+        msg: "request",
+        method: "GET",
+        path: "/healthz",
+        route: "/healthz",
+        status: 200,
+      });
+      assertEquals(rest.slice(1).map((e) => e.msg), ["shutting down", "stopped"]);
       assertEquals((await child.status).code, 0);
       // The KV file was created in the new data dir and released.
       const kv = await Deno.openKv(`${dataDir}/nested/wasmroute.kv`);
@@ -54,6 +73,86 @@ Deno.test({
         child.kill("SIGKILL");
       } catch { /* already exited */ }
       await child.status;
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+/** Starts main.ts with `args` (and `env` added), its output piped. */
+function runMain(args: string[], env: Record<string, string> = {}) {
+  return new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", new URL("./main.ts", import.meta.url).pathname, ...args],
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+Deno.test({
+  name: "main refuses to serve without tokens on a non-loopback address, unless --insecure-open",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "wasmroute-main-" });
+    try {
+      const refused = await (runMain(["--hostname", "0.0.0.0", "--port", "0", "--data-dir", dataDir]))
+        .output();
+      assertEquals(refused.code, 2);
+      assertMatch(new TextDecoder().decode(refused.stderr), /no API tokens are configured.*--insecure-open/);
+      const badTokens = await (runMain(["--port", "0", "--data-dir", dataDir], {
+        WASMROUTE_TOKENS: '[{"name":"x","token":"secret-token-1","namespaces":[],"role":"reader"}]',
+      })).output();
+      assertEquals(badTokens.code, 2);
+      const stderr = new TextDecoder().decode(badTokens.stderr);
+      assertMatch(stderr, /WASMROUTE_TOKENS: entry 0 \("x"\): namespaces must be/);
+      assertEquals(stderr.includes("secret-token-1"), false);
+    } finally {
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "main with a tokens file: API calls need a token, probes do not",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "wasmroute-main-" });
+    const tokens = `${dataDir}/tokens.yaml`;
+    await Deno.writeTextFile(
+      tokens,
+      "- {name: ops, token: ops-token-0123456789, namespaces: ['*'], role: operator}\n",
+    );
+    const child = runMain(["--port", "0", "--data-dir", `${dataDir}/data`, "--tokens-file", tokens]);
+    try {
+      const lines = linesOf(child.stdout);
+      const first = await lines.next();
+      if (first.done) throw new Error("the server exited without logging");
+      const started = JSON.parse(first.value);
+      assertEquals([started.msg, started.tokens], ["listening", 1]);
+      const url = started.url;
+      assertEquals((await fetch(`${url}/readyz`).then(async (r) => [r.status, await r.json()]))[0], 200);
+      const denied = await fetch(`${url}/v1/routes`);
+      assertEquals([denied.status, (await denied.json()).reason], [401, "Unauthorized"]);
+      const allowed = await fetch(`${url}/v1/routes`, {
+        headers: { Authorization: "Bearer ops-token-0123456789" },
+      });
+      assertEquals(allowed.status, 200);
+      await allowed.body?.cancel();
+      child.kill("SIGTERM");
+      const rest: Record<string, unknown>[] = [];
+      for await (const line of lines) rest.push(JSON.parse(line));
+      assertEquals(rest.filter((e) => e.msg === "request").map((e) => [e.path, e.status, e.token]), [
+        ["/readyz", 200, undefined],
+        ["/v1/routes", 401, undefined],
+        ["/v1/routes", 200, "ops"],
+      ]);
+      assertEquals(JSON.stringify(rest).includes("ops-token-0123456789"), false);
+      assertEquals((await child.status).code, 0);
+    } finally {
+      try {
+        child.kill("SIGKILL");
+      } catch { /* already exited */ }
+      await child.status;
+      await child.stderr.cancel().catch(() => {});
       await Deno.remove(dataDir, { recursive: true });
     }
   },

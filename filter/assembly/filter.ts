@@ -207,6 +207,7 @@ export class WasmRouteRoot extends RootContext {
     if (pull === null || this.pending != 0) return;
     const headers: string[][] = [[":method", "GET"], [":path", pull.path], [":authority", pull.authority]];
     if (this.etag.length > 0) headers.push(["if-none-match", this.etag]);
+    if (pull.token.length > 0) headers.push(["authorization", "Bearer " + pull.token]);
     this.pending = httpCall(pull.cluster, headers, "", PULL_TIMEOUT_MS);
   }
 

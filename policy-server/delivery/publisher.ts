@@ -4,11 +4,15 @@
  *
  * @module
  */
+import { BlobFormatError, decodeBlob } from "../blob/decode_blob.ts";
+import { encodeBlob } from "../blob/encode_blob.ts";
 import type { CompileOptions, CompileResult } from "../compile/mod.ts";
 import type { KubeObject, RouteParentStatus, StoredObject } from "../model/types.ts";
+import { checkPreconditions } from "../store/check_preconditions.ts";
+import type { Precondition } from "../store/check_preconditions.ts";
 import { StoreConflictError } from "../store/kv_batch.ts";
 import { keyOf, keyString } from "../store/store.ts";
-import type { BlobMeta, ObjectKey, RouteKey, Snapshot, Store } from "../store/store.ts";
+import type { BlobMeta, NewBlob, ObjectKey, RouteKey, Snapshot, Store } from "../store/store.ts";
 import { Mutex } from "./mutex.ts";
 import { sameRules } from "./same_rules.ts";
 
@@ -19,6 +23,15 @@ export interface ResourceChange {
   /** Admitted objects, of any kinds, to create or replace. */
   put?: StoredObject[];
   delete?: ObjectKey[];
+  /** Checked against the stored objects in the same critical section as the write. */
+  preconditions?: Precondition[];
+}
+
+export interface ApplyOptions {
+  /** Validate, check preconditions and compile, but store nothing (`?dryRun=All`). */
+  dryRun?: boolean;
+  /** Recorded as the new blob's `createdBy`: the token's name. */
+  actor?: string;
 }
 
 export interface Published {
@@ -28,10 +41,36 @@ export interface Published {
   created: number;
   /** The objects of `delete` that existed (and are gone). */
   deleted: ObjectKey[];
-  /** The current blob after the change. */
+  /** The current blob after the change (for a dry run: what it would be). */
   blob: BlobMeta;
-  /** Whether this change produced a new blob version. */
+  /** Whether this change produced (or, dry, would produce) a new blob version. */
   blobChanged: boolean;
+  /** Status of every HTTPRoute after the change, by `namespace/name`. */
+  statuses: ReadonlyMap<string, RouteParentStatus[]>;
+  dryRun: boolean;
+}
+
+/** `blob`'s rules as generation `next`; a blob this server cannot read cannot be rolled back to. */
+function restamp(blob: Uint8Array, generation: number, next: number): Uint8Array {
+  try {
+    return encodeBlob({ ...decodeBlob(blob), generation: next });
+  } catch (error) {
+    if (!(error instanceof BlobFormatError)) throw error;
+    throw new RollbackError(
+      409,
+      `blob generation ${generation} cannot be read by this server: ${error.message}`,
+    );
+  }
+}
+
+/** A rollback asked for a generation that cannot be rolled back to. */
+export class RollbackError extends Error {
+  override name = "RollbackError";
+  readonly status: 404 | 409;
+  constructor(status: 404 | 409, message: string) {
+    super(message);
+    this.status = status;
+  }
 }
 
 /** Concurrent writers in other processes are retried this many times before giving up. */
@@ -45,6 +84,7 @@ export class Publisher {
   readonly #mutex = new Mutex();
   #statuses = new Map<string, RouteParentStatus[]>();
   #ready?: Promise<BlobMeta>;
+  #isReady = false;
   /** The bytes of the blob this process last saw current, so most changes need not read them back. */
   #current?: { sha256: string; bytes: Uint8Array };
 
@@ -59,11 +99,19 @@ export class Publisher {
    * after a failure.
    */
   ready(): Promise<BlobMeta> {
-    this.#ready ??= this.apply({}).then((p) => p.blob, (error) => {
+    this.#ready ??= this.apply({}, { actor: "system" }).then((p) => {
+      this.#isReady = true;
+      return p.blob;
+    }, (error) => {
       this.#ready = undefined;
       throw error;
     });
     return this.#ready;
+  }
+
+  /** Whether {@linkcode ready} has completed: the stored objects were compiled by this process. */
+  get isReady(): boolean {
+    return this.#isReady;
   }
 
   /**
@@ -71,11 +119,11 @@ export class Publisher {
    * the new blob atomically. Calls are serialised, so compiles and writes never interleave. Nothing
    * is written when compiling throws.
    */
-  apply(change: ResourceChange): Promise<Published> {
+  apply(change: ResourceChange, options: ApplyOptions = {}): Promise<Published> {
     return this.#mutex.run(async () => {
       for (let attempt = 1;; attempt++) {
         try {
-          return await this.#applyOnce(change);
+          return await this.#applyOnce(change, options);
         } catch (error) {
           if (!(error instanceof StoreConflictError) || attempt === ATTEMPTS) throw error;
         }
@@ -89,27 +137,70 @@ export class Publisher {
     return parents && { parents };
   }
 
-  async #applyOnce(change: ResourceChange): Promise<Published> {
+  /**
+   * Makes the rules of blob `generation` current again, as a new generation (re-stamped, so the
+   * blob's own header and checksum name the new generation and every proxy sees a change). The
+   * stored objects stay as they are: the rolled-back blob is pinned until the next write of any
+   * object, which recompiles them ({@linkcode BlobMeta.rollbackOf}).
+   *
+   * @throws {RollbackError} 404 when `generation` is no longer in history, 409 when it is current.
+   */
+  rollback(generation: number, options: ApplyOptions = {}): Promise<BlobMeta> {
+    return this.#mutex.run(async () => {
+      for (let attempt = 1;; attempt++) {
+        try {
+          const snapshot = await this.#store.snapshot();
+          const record = await this.#store.blobAt(generation);
+          if (!record) throw new RollbackError(404, `blob generation ${generation} is not in the history`);
+          if (snapshot.blob?.generation === generation) {
+            throw new RollbackError(409, `blob generation ${generation} is already current`);
+          }
+          const next = (snapshot.blob?.generation ?? 0) + 1;
+          const bytes = restamp(record.blob, generation, next);
+          const blob: NewBlob = { generation: next, bytes, createdBy: options.actor, rollbackOf: generation };
+          const committed = await this.#store.commit(snapshot, { blob }, new Date(), options);
+          if (committed.blobChanged && !options.dryRun) {
+            this.#current = { sha256: committed.blob!.sha256, bytes };
+          }
+          return committed.blob!;
+        } catch (error) {
+          if (!(error instanceof StoreConflictError) || attempt === ATTEMPTS) throw error;
+        }
+      }
+    });
+  }
+
+  async #applyOnce(change: ResourceChange, options: ApplyOptions): Promise<Published> {
     const snapshot = await this.#store.snapshot();
     const existing = new Map(snapshot.objects.map((o) => [keyString(keyOf(o)), o]));
+    checkPreconditions(existing, change.preconditions ?? []);
     const put = this.#store.prepare(snapshot, change.put ?? []);
     const deleted = (change.delete ?? []).filter((k) => existing.has(keyString(k)));
     const next = new Map(existing);
     for (const k of deleted) next.delete(keyString(k));
     for (const o of put) next.set(keyString(keyOf(o)), o);
 
-    const { result, blob } = await this.#compileNext([...next.values()], snapshot);
-    const committed = put.length || deleted.length || blob
-      ? await this.#store.commit(snapshot, { put, delete: deleted, blob })
+    const { result, blob } = await this.#compileNext([...next.values()], snapshot, options.actor);
+    const writes = put.length > 0 || deleted.length > 0;
+    // A rolled-back blob stays until a write: a bare recompile (start-up) keeps it.
+    const keep = !writes && snapshot.blob?.rollbackOf !== undefined;
+    const newBlob = keep ? undefined : blob;
+    const committed = writes || newBlob
+      ? await this.#store.commit(snapshot, { put, delete: deleted, blob: newBlob }, new Date(), options)
       : { blob: snapshot.blob, blobChanged: false };
-    if (committed.blobChanged) this.#current = { sha256: committed.blob!.sha256, bytes: result.blob };
-    this.#statuses = new Map(result.statuses.map((s) => [s.route, s.parents]));
+    const statuses = new Map(result.statuses.map((s) => [s.route, s.parents]));
+    if (!options.dryRun) {
+      if (committed.blobChanged) this.#current = { sha256: committed.blob!.sha256, bytes: result.blob };
+      this.#statuses = statuses;
+    }
     return {
       objects: put,
       created: put.filter((o) => !existing.has(keyString(keyOf(o)))).length,
       deleted,
       blob: committed.blob!,
       blobChanged: committed.blobChanged,
+      statuses,
+      dryRun: options.dryRun ?? false,
     };
   }
 
@@ -118,7 +209,7 @@ export class Publisher {
    * differ from the current blob's ({@linkcode sameRules} ignores the generation and the checksum
    * that covers it). Generations therefore only count real changes.
    */
-  async #compileNext(objects: StoredObject[], snapshot: Snapshot) {
+  async #compileNext(objects: StoredObject[], snapshot: Snapshot, actor?: string) {
     const current = snapshot.blob;
     const generation = (current?.generation ?? 0) + 1;
     const result = await this.#compile(objects, { generation });
@@ -126,7 +217,10 @@ export class Publisher {
     // Unreadable current bytes (pruned by a concurrent writer) count as a change: the commit then
     // fails its revision check and the retry sees the new state.
     const changed = !currentBytes || !sameRules(result.blob, currentBytes);
-    return { result, blob: changed ? { generation, bytes: result.blob } : undefined };
+    const blob: NewBlob | undefined = changed
+      ? { generation, bytes: result.blob, ...(actor !== undefined && { createdBy: actor }) }
+      : undefined;
+    return { result, blob };
   }
 
   async #bytesOf(meta: BlobMeta): Promise<Uint8Array | undefined> {

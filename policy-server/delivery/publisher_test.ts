@@ -226,3 +226,45 @@ Deno.test("Publisher.ready replaces a blob whose rules the current compiler woul
     assertEquals(decodeBlob((await store.currentBlob())!.blob).generation, 2);
   });
 });
+
+Deno.test("Publisher.apply checks preconditions in the same critical section as the write", async () => {
+  await withStore(async (store) => {
+    const publisher = new Publisher(store, compile);
+    const [stored] = (await publisher.apply({ put: [sampleRoute()] })).objects;
+    const key = { kind: "HTTPRoute" as const, namespace: "default", name: "web" };
+    const rv = stored.metadata.resourceVersion!;
+    // Two writers based on the same version: exactly one wins.
+    const results = await Promise.allSettled([
+      publisher.apply({ put: [sampleRoute()], preconditions: [{ key, resourceVersion: rv }] }),
+      publisher.apply({ put: [sampleRoute()], preconditions: [{ key, resourceVersion: rv }] }),
+    ]);
+    assertEquals(results.map((r) => r.status).sort(), ["fulfilled", "rejected"]);
+  });
+});
+
+Deno.test("Publisher.apply dryRun compiles and reports statuses without storing or changing served status", async () => {
+  await withStore(async (store) => {
+    const publisher = new Publisher(store, compile);
+    await publisher.ready();
+    const dry = await publisher.apply({ put: [sampleRoute("web")] }, { dryRun: true, actor: "ci" });
+    assertEquals([dry.dryRun, dry.blobChanged, dry.blob.generation, dry.blob.createdBy], [
+      true,
+      true,
+      2,
+      "ci",
+    ]);
+    assertEquals(dry.statuses.get("default/web")?.length, 1);
+    assertEquals(publisher.statusOf({ namespace: "default", name: "web" }), undefined);
+    assertEquals([await store.list(), (await store.blobMeta())?.generation], [[], 1]);
+  });
+});
+
+Deno.test("Publisher records who wrote each blob: the actor, or system at start-up", async () => {
+  await withStore(async (store) => {
+    const publisher = new Publisher(store, compile);
+    await publisher.ready();
+    await publisher.apply({ put: [sampleRoute()] }, { actor: "ci" });
+    assertEquals((await store.blobHistory()).map((m) => m.createdBy), ["ci", "system"]);
+    assert(publisher.isReady);
+  });
+});

@@ -1,12 +1,17 @@
 /**
- * Field validation of HTTPRoute, following the limits and patterns of the Gateway API v1 CRD
- * (standard channel) that matter to the walking skeleton. Rules the CRD states as CEL are marked
- * so; a later full CRD schema can replace this file rule by rule.
+ * Field validation of HTTPRoute with the API server's verdicts: the limits and patterns of the
+ * Gateway API v1 CRD (standard channel) and its CEL rules (`x-kubernetes-validations`), written
+ * out here and marked "CEL" with the CRD's own message, plus what wasmroute's filter needs
+ * (regular expressions its engine compiles). Whatever else the CRD's OpenAPI schema says is
+ * checked by the schema `@kubernetes-models/gateway-api` generates from it ({@linkcode schemaErrors}).
  *
  * @module
  */
+import { tryCompileRegex } from "../regex/compile_regex.ts";
 import { FieldChecker, objectsOf } from "./field_checker.ts";
 import type { FieldError } from "./resource_error.ts";
+import { validateHttpRouteSchema } from "./http_route_schema.ts";
+import { schemaErrors } from "./schema_errors.ts";
 import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from "./types.ts";
 import { RULES, validateMetadata } from "./validate_metadata.ts";
 
@@ -27,6 +32,21 @@ const { label, subdomain, group, kind } = RULES;
 const token = { required: true, min: 1, max: 256, pattern: TOKEN, patternHint: "an RFC 7230 token" };
 const port = { min: 1, max: 65535 };
 
+/** Gateway API `PreciseHostname`: no wildcard. */
+const preciseHostname = { ...subdomain, patternHint: "a lowercase hostname without a wildcard" };
+/** Gateway API `Duration` (GEP-2257). */
+const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
+const duration = {
+  pattern: DURATION,
+  patternHint: "a Gateway API duration (GEP-2257), e.g. 10s, 1m30s or 500ms",
+};
+/** CEL: what an Exact or PathPrefix path may contain. */
+const PATH_CHARS = /^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$/;
+/** Gateway API `CORSOrigin`. */
+const CORS_ORIGIN =
+  /(^\*$)|(^(http(s)?):\/\/(((\*\.)?([a-zA-Z0-9\-]+\.)*[a-zA-Z0-9-]+|\*)(:([0-9]{1,5}))?)$)/;
+const REDIRECT_CODES = [301, 302, 303, 307, 308];
+
 const PATH_TYPES = ["Exact", "PathPrefix", "RegularExpression"] as const;
 const MATCH_TYPES = ["Exact", "RegularExpression"] as const;
 const METHODS = ["GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"] as const;
@@ -38,9 +58,29 @@ const FILTER_FIELDS: Record<string, string> = {
   RequestRedirect: "requestRedirect",
   URLRewrite: "urlRewrite",
   ExtensionRef: "extensionRef",
+  CORS: "cors",
 };
 /** CEL: these may appear at most once per filter list. */
-const SINGLE_FILTERS = ["RequestHeaderModifier", "ResponseHeaderModifier", "RequestRedirect", "URLRewrite"];
+const SINGLE_FILTERS = [
+  "RequestHeaderModifier",
+  "ResponseHeaderModifier",
+  "RequestRedirect",
+  "URLRewrite",
+  "CORS",
+];
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+/** CEL's `has()`: present and not null (null members are dropped by the API server). */
+const has = (obj: Json, key: string) => obj[key] !== undefined && obj[key] !== null;
+const objects = (v: unknown): Json[] => Array.isArray(v) ? v.filter(isObject) : [];
+/** CEL's `exists_one`. */
+const exactlyOne = <T>(items: T[], test: (item: T) => boolean) => items.filter(test).length === 1;
+
+/** A CEL rule's failure, worded as the API server words it: at the node that carries the rule. */
+function cel(check: FieldChecker, field: string, message: string, type = "object"): void {
+  check.add(field, "FieldValueInvalid", `Invalid value: "${type}": ${message}`);
+}
 
 /**
  * Validates one HTTPRoute (any object whose kind is HTTPRoute) and returns every problem found, each
@@ -56,7 +96,11 @@ export function validateHttpRoute(obj: unknown): FieldError[] {
   validateMetadata(check, route.metadata, { name: subdomain, namespaced: true });
   const spec = check.object(route.spec, "spec", true);
   if (spec) validateSpec(check, spec);
-  return check.errors;
+  // The v1 schema serves v1beta1 too (they are identical); apiVersion itself was checked above.
+  // Status is the server's (a subresource the API server ignores on writes), so it is not judged.
+  const { status: _status, ...written } = route;
+  const asV1 = { ...written, apiVersion: GATEWAY_API_V1 };
+  return [...check.errors, ...schemaErrors(validateHttpRouteSchema, asV1, check.errors)];
 }
 
 function validateSpec(check: FieldChecker, spec: Record<string, unknown>): void {
@@ -108,6 +152,9 @@ function validateSpec(check: FieldChecker, spec: Record<string, unknown>): void 
       `${at}.backendRefs`,
     );
     for (const [ref, j] of backendRefs) validateBackendRef(check, ref, `${at}.backendRefs[${j}]`);
+    validateTimeouts(check, rule.timeouts, `${at}.timeouts`);
+    validateRetry(check, rule.retry, `${at}.retry`);
+    validateRuleCombinations(check, rule, at);
   }
   check.unique(rules, (i) => `spec.rules[${rules[i][1]}].name`, ([rule]) => rule.name as string | undefined);
   if (totalMatches > 128) {
@@ -125,13 +172,19 @@ function validateMatch(check: FieldChecker, match: Record<string, unknown>, at: 
   if (path) {
     const type = check.string(path.type, `${at}.path.type`, { values: PATH_TYPES }) ?? "PathPrefix";
     const value = check.string(path.value, `${at}.path.value`, { min: 1, max: 1024 });
-    if (value !== undefined && type !== "RegularExpression") checkPathValue(check, value, `${at}.path.value`);
+    if (value !== undefined && type === "RegularExpression") checkRegex(check, value, `${at}.path.value`);
+    else if (value !== undefined) checkPathValue(check, value, `${at}.path.value`);
   }
   const headers = objectsOf(check, check.array(match.headers, `${at}.headers`, { max: 16 }), `${at}.headers`);
   for (const [header, k] of headers) {
-    check.string(header.type, `${at}.headers[${k}].type`, { values: MATCH_TYPES });
+    const type = check.string(header.type, `${at}.headers[${k}].type`, { values: MATCH_TYPES });
     check.string(header.name, `${at}.headers[${k}].name`, token);
-    check.string(header.value, `${at}.headers[${k}].value`, { required: true, min: 1, max: 4096 });
+    const value = check.string(header.value, `${at}.headers[${k}].value`, {
+      required: true,
+      min: 1,
+      max: 4096,
+    });
+    if (type === "RegularExpression" && value) checkRegex(check, value, `${at}.headers[${k}].value`);
   }
   // Header names are case-insensitive; query parameter names are not.
   check.unique(
@@ -145,9 +198,14 @@ function validateMatch(check: FieldChecker, match: Record<string, unknown>, at: 
     `${at}.queryParams`,
   );
   for (const [param, k] of params) {
-    check.string(param.type, `${at}.queryParams[${k}].type`, { values: MATCH_TYPES });
+    const type = check.string(param.type, `${at}.queryParams[${k}].type`, { values: MATCH_TYPES });
     check.string(param.name, `${at}.queryParams[${k}].name`, token);
-    check.string(param.value, `${at}.queryParams[${k}].value`, { required: true, min: 1, max: 1024 });
+    const value = check.string(param.value, `${at}.queryParams[${k}].value`, {
+      required: true,
+      min: 1,
+      max: 1024,
+    });
+    if (type === "RegularExpression" && value) checkRegex(check, value, `${at}.queryParams[${k}].value`);
   }
   check.unique(
     params,
@@ -165,6 +223,99 @@ function checkPathValue(check: FieldChecker, value: string, at: string): void {
   }
   for (const bad of ["/..", "/."]) {
     if (value.endsWith(bad)) return check.invalid(at, value, `must not end with '${bad}'`);
+  }
+  if (!PATH_CHARS.test(value)) {
+    check.invalid(
+      at,
+      value,
+      `must only contain valid characters (matching ${PATH_CHARS.source}) for types ['Exact', 'PathPrefix']`,
+    );
+  }
+}
+
+/**
+ * Regular expressions must compile with the engine the filter runs (RE2 syntax, linear time;
+ * docs/regex.md): refused here, with the engine's reason and position, rather than compiled into
+ * a route that answers 500.
+ */
+function checkRegex(check: FieldChecker, value: string, at: string): void {
+  const result = tryCompileRegex(value);
+  if ("error" in result) {
+    check.invalid(at, value, `not a regular expression wasmroute can run: ${result.error.message}`);
+  }
+}
+
+/** Milliseconds of a valid Gateway API duration. */
+export function durationMs(value: string): number {
+  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
+  let total = 0;
+  for (const [, n, u] of value.matchAll(/(\d+)(ms|h|m|s)/g)) total += Number(n) * unit[u];
+  return total;
+}
+
+function validateTimeouts(check: FieldChecker, value: unknown, at: string): void {
+  const timeouts = check.object(value, at);
+  if (!timeouts) return;
+  const request = check.string(timeouts.request, `${at}.request`, duration);
+  const backend = check.string(timeouts.backendRequest, `${at}.backendRequest`, duration);
+  // CEL: "0s" disables the request timeout, so any backendRequest fits under it.
+  if (
+    request !== undefined && backend !== undefined && DURATION.test(request) && DURATION.test(backend) &&
+    durationMs(request) !== 0 && durationMs(backend) > durationMs(request)
+  ) {
+    cel(check, at, "backendRequest timeout cannot be longer than request timeout");
+  }
+}
+
+function validateRetry(check: FieldChecker, value: unknown, at: string): void {
+  const retry = check.object(value, at);
+  if (!retry) return;
+  const codes = check.array(retry.codes, `${at}.codes`) ?? [];
+  codes.forEach((code, i) => check.integer(code, `${at}.codes[${i}]`, { min: 400, max: 599 }));
+  check.unique(
+    codes,
+    (i) => `${at}.codes[${i}]`,
+    (code) => typeof code === "number" ? String(code) : undefined,
+  );
+  check.integer(retry.attempts, `${at}.attempts`);
+  check.string(retry.backoff, `${at}.backoff`, duration);
+}
+
+/** Whether a rule has exactly one match and it is a PathPrefix one, defaults applied. */
+function onePathPrefixMatch(rule: Json): boolean {
+  // Absent matches default to one PathPrefix "/" match, an absent path or type to PathPrefix.
+  if (rule.matches === undefined || rule.matches === null) return true;
+  if (!Array.isArray(rule.matches) || rule.matches.length !== 1) return false;
+  const path = isObject(rule.matches[0]) ? rule.matches[0].path : undefined;
+  return !isObject(path) || (path.type ?? "PathPrefix") === "PathPrefix";
+}
+
+/** CEL rules of HTTPRouteRule: how filters, matches and backendRefs may be combined. */
+function validateRuleCombinations(check: FieldChecker, rule: Json, at: string): void {
+  const filters = objects(rule.filters);
+  const backendRefs = objects(rule.backendRefs);
+  if (backendRefs.length > 0 && filters.some((f) => has(f, "requestRedirect"))) {
+    cel(check, at, "RequestRedirect filter must not be used together with backendRefs");
+  }
+  const replacesPrefix = (member: string) => (f: Json) => {
+    const config = f[member];
+    return isObject(config) && isObject(config.path) && config.path.type === "ReplacePrefixMatch" &&
+      has(config.path, "replacePrefixMatch");
+  };
+  if (onePathPrefixMatch(rule)) return;
+  // exists_one, as the CRD says: parity includes its leniency when two backendRefs both do it.
+  for (
+    const [member, name, within] of [
+      ["requestRedirect", "RequestRedirect", "Within backendRefs, when"],
+      ["urlRewrite", "URLRewrite", "Within backendRefs, When"],
+    ]
+  ) {
+    const message =
+      `using ${name} filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified`;
+    if (exactlyOne(filters, replacesPrefix(member))) cel(check, at, `When ${message}`);
+    if (exactlyOne(backendRefs, (b) => exactlyOne(objects(b.filters), replacesPrefix(member)))) {
+      cel(check, at, `${within} ${message}`);
+    }
   }
 }
 
@@ -188,9 +339,13 @@ function validateFilters(check: FieldChecker, value: unknown, at: string): void 
         check.invalid(`${at}[${i}].${member}`, member, `must be nil if the filter.type is not ${filterType}`);
       }
     }
+    const member = type && FILTER_FIELDS[type] ? `${at}[${i}].${FILTER_FIELDS[type]}` : "";
     if (type === "RequestHeaderModifier" || type === "ResponseHeaderModifier") {
-      validateHeaderModifier(check, filter[FILTER_FIELDS[type]], `${at}[${i}].${FILTER_FIELDS[type]}`);
-    }
+      validateHeaderModifier(check, filter[FILTER_FIELDS[type]], member);
+    } else if (type === "RequestRedirect") validateRedirect(check, filter.requestRedirect, member);
+    else if (type === "URLRewrite") validateRewrite(check, filter.urlRewrite, member);
+    else if (type === "RequestMirror") validateMirror(check, filter.requestMirror, member);
+    else if (type === "CORS") validateCors(check, filter.cors, member);
   }
   for (const single of SINGLE_FILTERS) {
     const same = filters.filter(([f]) => f.type === single);
@@ -237,7 +392,106 @@ function validateHeaderModifier(check: FieldChecker, value: unknown, at: string)
   );
 }
 
-function validateBackendRef(check: FieldChecker, ref: Record<string, unknown>, at: string): void {
+function validateRedirect(check: FieldChecker, value: unknown, at: string): void {
+  const redirect = check.object(value, at);
+  if (!redirect) return;
+  check.string(redirect.scheme, `${at}.scheme`, { values: ["http", "https"] });
+  check.string(redirect.hostname, `${at}.hostname`, preciseHostname);
+  validatePathModifier(check, redirect.path, `${at}.path`);
+  check.integer(redirect.port, `${at}.port`, port);
+  const code = check.integer(redirect.statusCode, `${at}.statusCode`);
+  if (code !== undefined && !REDIRECT_CODES.includes(code)) {
+    check.add(
+      `${at}.statusCode`,
+      "FieldValueNotSupported",
+      `Unsupported value: ${code}: supported values: ${REDIRECT_CODES.map((c) => `"${c}"`).join(", ")}`,
+    );
+  }
+}
+
+function validateRewrite(check: FieldChecker, value: unknown, at: string): void {
+  const rewrite = check.object(value, at);
+  if (!rewrite) return;
+  check.string(rewrite.hostname, `${at}.hostname`, preciseHostname);
+  validatePathModifier(check, rewrite.path, `${at}.path`);
+}
+
+/** HTTPPathModifier: its type and the one member that type takes (CEL). */
+function validatePathModifier(check: FieldChecker, value: unknown, at: string): void {
+  const modifier = check.object(value, at);
+  if (!modifier) return;
+  const type = check.string(modifier.type, `${at}.type`, {
+    required: true,
+    values: ["ReplaceFullPath", "ReplacePrefixMatch"],
+  });
+  check.string(modifier.replaceFullPath, `${at}.replaceFullPath`, { max: 1024 });
+  check.string(modifier.replacePrefixMatch, `${at}.replacePrefixMatch`, { max: 1024 });
+  if (type === undefined) return;
+  for (const member of ["replaceFullPath", "replacePrefixMatch"]) {
+    const owner = member === "replaceFullPath" ? "ReplaceFullPath" : "ReplacePrefixMatch";
+    if (type === owner && !has(modifier, member)) {
+      cel(check, at, `${member} must be specified when type is set to '${owner}'`);
+    } else if (type !== owner && has(modifier, member)) {
+      cel(check, at, `type must be '${owner}' when ${member} is set`);
+    }
+  }
+}
+
+function validateMirror(check: FieldChecker, value: unknown, at: string): void {
+  const mirror = check.object(value, at);
+  if (!mirror) return;
+  const ref = check.object(mirror.backendRef, `${at}.backendRef`, true);
+  if (ref) validateObjectReference(check, ref, `${at}.backendRef`);
+  check.integer(mirror.percent, `${at}.percent`, { min: 0, max: 100 });
+  const fraction = check.object(mirror.fraction, `${at}.fraction`);
+  if (fraction) {
+    const numerator = check.integer(fraction.numerator, `${at}.fraction.numerator`, {
+      required: true,
+      min: 0,
+    });
+    const denominator = check.integer(fraction.denominator, `${at}.fraction.denominator`, { min: 1 }) ?? 100;
+    if (numerator !== undefined && numerator > denominator) {
+      cel(check, `${at}.fraction`, "numerator must be less than or equal to denominator");
+    }
+  }
+  if (has(mirror, "percent") && has(mirror, "fraction")) {
+    cel(check, at, "Only one of percent or fraction may be specified in HTTPRequestMirrorFilter");
+  }
+}
+
+function validateCors(check: FieldChecker, value: unknown, at: string): void {
+  const cors = check.object(value, at);
+  if (!cors) return;
+  /** A `listType=set` list of strings, where `*` must stand alone (CEL). */
+  const set = (member: string, max: number, rule: Parameters<FieldChecker["string"]>[2], alone?: string) => {
+    const items = check.array(cors[member], `${at}.${member}`, { max }) ?? [];
+    items.forEach((item, i) => check.string(item, `${at}.${member}[${i}]`, { required: true, ...rule }));
+    check.unique(
+      items,
+      (i) => `${at}.${member}[${i}]`,
+      (item) => typeof item === "string" ? item : undefined,
+    );
+    if (alone && items.includes("*") && items.length > 1) cel(check, `${at}.${member}`, alone, "array");
+  };
+  set("allowOrigins", 64, {
+    min: 1,
+    max: 253,
+    pattern: CORS_ORIGIN,
+    patternHint: "* or an origin http(s)://host[:port], the host optionally opening with '*.'",
+  }, "AllowOrigins cannot contain '*' alongside other origins");
+  set(
+    "allowMethods",
+    9,
+    { values: [...METHODS, "*"] },
+    "AllowMethods cannot contain '*' alongside other methods",
+  );
+  set("allowHeaders", 64, token, "AllowHeaders cannot contain '*' alongside other methods");
+  set("exposeHeaders", 64, token);
+  check.integer(cors.maxAge, `${at}.maxAge`, { min: 1, max: 2_147_483_647 });
+}
+
+/** A BackendObjectReference: group, kind, name, namespace and, for a Service, its port (CEL). */
+function validateObjectReference(check: FieldChecker, ref: Record<string, unknown>, at: string): void {
   const refGroup = check.string(ref.group, `${at}.group`, group) ?? "";
   const refKind = check.string(ref.kind, `${at}.kind`, kind) ?? "Service";
   check.string(ref.name, `${at}.name`, { required: true, min: 1, max: 253 });
@@ -248,6 +502,10 @@ function validateBackendRef(check: FieldChecker, ref: Record<string, unknown>, a
     check.add(`${at}.port`, "FieldValueRequired", "Required value: must have port for Service reference");
   }
   check.integer(ref.port, `${at}.port`, port);
+}
+
+function validateBackendRef(check: FieldChecker, ref: Record<string, unknown>, at: string): void {
+  validateObjectReference(check, ref, at);
   check.integer(ref.weight, `${at}.weight`, { min: 0, max: 1_000_000 });
   validateFilters(check, ref.filters, `${at}.filters`);
 }

@@ -222,3 +222,247 @@ Deno.test("validateHttpRoute words messages as Kubernetes does", () => {
     "Invalid value: -1: must be between 0 and 1000000, inclusive",
   ]);
 });
+
+/** A rule with only `filters` (no backendRefs) or with the given members. */
+const rule = (r: Loose, members: Record<string, unknown>) => (r.spec.rules[0] = { ...members });
+const redirect = (requestRedirect: unknown) => ({ type: "RequestRedirect", requestRedirect });
+const rewrite = (urlRewrite: unknown) => ({ type: "URLRewrite", urlRewrite });
+const prefix = (value: string) => ({ path: { type: "PathPrefix", value } });
+
+const crdCases: [string, (r: Loose) => void, [string, CauseType][]][] = [
+  // CEL rules of HTTPRouteRule
+  [
+    "RequestRedirect and backendRefs do not mix",
+    (r) => r.spec.rules[0].filters.push(redirect({ statusCode: 301 })),
+    [["spec.rules[0]", "FieldValueInvalid"]],
+  ],
+  [
+    "RequestRedirect and URLRewrite do not mix",
+    (r) => rule(r, { filters: [redirect({ scheme: "https" }), rewrite({ hostname: "a.example" })] }),
+    [["spec.rules[0].filters[1].type", "FieldValueInvalid"]],
+  ],
+  [
+    "a redirect's ReplacePrefixMatch needs exactly one PathPrefix match",
+    (r) =>
+      rule(r, {
+        matches: [prefix("/a"), prefix("/b")],
+        filters: [redirect({ path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/c" } })],
+      }),
+    [["spec.rules[0]", "FieldValueInvalid"]],
+  ],
+  [
+    "a rewrite's ReplacePrefixMatch refuses an Exact match",
+    (r) =>
+      rule(r, {
+        matches: [{ path: { type: "Exact", value: "/a" } }],
+        filters: [rewrite({ path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/c" } })],
+        backendRefs: [{ name: "b", port: 80 }],
+      }),
+    [["spec.rules[0]", "FieldValueInvalid"]],
+  ],
+  [
+    "ReplacePrefixMatch with the default match is fine",
+    (r) =>
+      rule(r, {
+        filters: [rewrite({ path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/c" } })],
+        backendRefs: [{ name: "b", port: 80 }],
+      }),
+    [],
+  ],
+  [
+    "ReplacePrefixMatch in a backendRef's filter needs one PathPrefix match too",
+    (r) =>
+      rule(r, {
+        matches: [{ headers: [{ name: "a", value: "1" }] }, prefix("/b")],
+        backendRefs: [{
+          name: "b",
+          port: 80,
+          filters: [rewrite({ path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/c" } })],
+        }],
+      }),
+    [["spec.rules[0]", "FieldValueInvalid"]],
+  ],
+  [
+    "a path modifier's type names its member",
+    (r) => rule(r, { filters: [redirect({ path: { type: "ReplaceFullPath", replacePrefixMatch: "/c" } })] }),
+    [["spec.rules[0].filters[0].requestRedirect.path", "FieldValueInvalid"], [
+      "spec.rules[0].filters[0].requestRedirect.path",
+      "FieldValueInvalid",
+    ]],
+  ],
+  ["redirect status codes are an enum", (r) => rule(r, { filters: [redirect({ statusCode: 304 })] }), [[
+    "spec.rules[0].filters[0].requestRedirect.statusCode",
+    "FieldValueNotSupported",
+  ]]],
+  ["redirect schemes are http or https", (r) => rule(r, { filters: [redirect({ scheme: "ftp" })] }), [[
+    "spec.rules[0].filters[0].requestRedirect.scheme",
+    "FieldValueNotSupported",
+  ]]],
+  [
+    "a rewrite hostname has no wildcard",
+    (r) => rule(r, { filters: [rewrite({ hostname: "*.example.com" })] }),
+    [[
+      "spec.rules[0].filters[0].urlRewrite.hostname",
+      "FieldValueInvalid",
+    ]],
+  ],
+  // timeouts and retry
+  ["timeouts are Gateway API durations", (r) => (r.spec.rules[0].timeouts = { request: "1.5s" }), [[
+    "spec.rules[0].timeouts.request",
+    "FieldValueInvalid",
+  ]]],
+  [
+    "backendRequest may not exceed request",
+    (r) => (r.spec.rules[0].timeouts = { request: "1s", backendRequest: "1s500ms" }),
+    [["spec.rules[0].timeouts", "FieldValueInvalid"]],
+  ],
+  [
+    "backendRequest fits under a request of 0s (no timeout)",
+    (r) => (r.spec.rules[0].timeouts = { request: "0s", backendRequest: "1h" }),
+    [],
+  ],
+  ["more than four duration parts", (r) => (r.spec.rules[0].timeouts = { request: "1h1m1s1ms1ms" }), [[
+    "spec.rules[0].timeouts.request",
+    "FieldValueInvalid",
+  ]]],
+  ["retry codes are 400-599", (r) => (r.spec.rules[0].retry = { codes: [503, 399] }), [[
+    "spec.rules[0].retry.codes[1]",
+    "FieldValueInvalid",
+  ]]],
+  // matches
+  ["paths contain only URL path characters", (r) => (r.spec.rules[0].matches[0].path.value = "/a b"), [[
+    "spec.rules[0].matches[0].path.value",
+    "FieldValueInvalid",
+  ]]],
+  [
+    "a regex path compiles with wasmroute's engine",
+    (r) => (r.spec.rules[0].matches[0].path = { type: "RegularExpression", value: "/(a" }),
+    [["spec.rules[0].matches[0].path.value", "FieldValueInvalid"]],
+  ],
+  [
+    "regex header values compile too",
+    (r) => (r.spec.rules[0].matches[0].headers[0] = { type: "RegularExpression", name: "x", value: "(?=a)" }),
+    [["spec.rules[0].matches[0].headers[0].value", "FieldValueInvalid"]],
+  ],
+  [
+    "and regex query values",
+    (
+      r,
+    ) => (r.spec.rules[0].matches[0].queryParams = [{
+      type: "RegularExpression",
+      name: "q",
+      value: "a{2,1}",
+    }]),
+    [["spec.rules[0].matches[0].queryParams[0].value", "FieldValueInvalid"]],
+  ],
+  [
+    "an Exact header value is not a regex",
+    (r) => (r.spec.rules[0].matches[0].headers[0] = { name: "x", value: "(a" }),
+    [],
+  ],
+  // mirror
+  [
+    "a mirror takes percent or fraction, not both",
+    (r) =>
+      r.spec.rules[0].filters.push({
+        type: "RequestMirror",
+        requestMirror: { backendRef: { name: "m", port: 80 }, percent: 10, fraction: { numerator: 1 } },
+      }),
+    [["spec.rules[0].filters[1].requestMirror", "FieldValueInvalid"]],
+  ],
+  [
+    "a mirror fraction is at most 1",
+    (r) =>
+      r.spec.rules[0].filters.push({
+        type: "RequestMirror",
+        requestMirror: { backendRef: { name: "m", port: 80 }, fraction: { numerator: 3, denominator: 2 } },
+      }),
+    [["spec.rules[0].filters[1].requestMirror.fraction", "FieldValueInvalid"]],
+  ],
+  [
+    "a mirror's Service needs a port",
+    (r) =>
+      r.spec.rules[0].filters.push({ type: "RequestMirror", requestMirror: { backendRef: { name: "m" } } }),
+    [["spec.rules[0].filters[1].requestMirror.backendRef.port", "FieldValueRequired"]],
+  ],
+  // CORS
+  ["CORS is a filter type with its member", (r) => r.spec.rules[0].filters.push({ type: "CORS" }), [[
+    "spec.rules[0].filters[1].cors",
+    "FieldValueRequired",
+  ]]],
+  [
+    "CORS origins are origins",
+    (r) =>
+      r.spec.rules[0].filters.push({
+        type: "CORS",
+        cors: { allowOrigins: ["https://*.example.com", "example.com"] },
+      }),
+    [["spec.rules[0].filters[1].cors.allowOrigins[1]", "FieldValueInvalid"]],
+  ],
+  [
+    "a '*' origin stands alone",
+    (r) => r.spec.rules[0].filters.push({ type: "CORS", cors: { allowOrigins: ["*", "https://a.example"] } }),
+    [["spec.rules[0].filters[1].cors.allowOrigins", "FieldValueInvalid"]],
+  ],
+  [
+    "CORS methods are an enum with '*', and a set",
+    (r) => r.spec.rules[0].filters.push({ type: "CORS", cors: { allowMethods: ["GET", "get", "GET"] } }),
+    [
+      ["spec.rules[0].filters[1].cors.allowMethods[1]", "FieldValueNotSupported"],
+      ["spec.rules[0].filters[1].cors.allowMethods[2]", "FieldValueDuplicate"],
+    ],
+  ],
+  ["CORS maxAge is at least 1", (r) => r.spec.rules[0].filters.push({ type: "CORS", cors: { maxAge: 0 } }), [[
+    "spec.rules[0].filters[1].cors.maxAge",
+    "FieldValueInvalid",
+  ]]],
+  [
+    "CORS cannot repeat",
+    (r) => r.spec.rules[0].filters.push({ type: "CORS", cors: {} }, { type: "CORS", cors: {} }),
+    [[
+      "spec.rules[0].filters[2].type",
+      "FieldValueDuplicate",
+    ]],
+  ],
+  // what only the CRD's OpenAPI schema says
+  [
+    "the schema pass: an extensionRef needs a kind",
+    (r) =>
+      r.spec.rules[0].filters.push({
+        type: "ExtensionRef",
+        extensionRef: { group: "example.com", name: "x" },
+      }),
+    [["spec.rules[0].filters[1].extensionRef.kind", "FieldValueRequired"]],
+  ],
+  [
+    "the schema pass: CORS allowCredentials is a boolean",
+    (r) => r.spec.rules[0].filters.push({ type: "CORS", cors: { allowCredentials: "yes" } }),
+    [["spec.rules[0].filters[1].cors.allowCredentials", "FieldValueTypeInvalid"]],
+  ],
+];
+
+for (const [name, edit, expected] of crdCases) {
+  Deno.test(`validateHttpRoute (CRD parity): ${name}`, () => assertEquals(problems(edit), expected));
+}
+
+Deno.test("validateHttpRoute words CEL failures as the API server does, and regex errors with their position", () => {
+  const route: Loose = sampleRoute();
+  route.spec.rules[0].filters.push(redirect({ statusCode: 301 }));
+  route.spec.rules[0].timeouts = { request: "1s", backendRequest: "2s" };
+  route.spec.rules[0].matches[0].path = { type: "RegularExpression", value: "/a(b" };
+  assertEquals(validateHttpRoute(route).map((e) => `${e.field}: ${e.message}`), [
+    'spec.rules[0].matches[0].path.value: Invalid value: "/a(b": not a regular expression wasmroute can run: Missing ) at 4',
+    'spec.rules[0].timeouts: Invalid value: "object": backendRequest timeout cannot be longer than request timeout',
+    'spec.rules[0]: Invalid value: "object": RequestRedirect filter must not be used together with backendRefs',
+  ]);
+});
+
+Deno.test("durationMs reads every GEP-2257 unit", async () => {
+  const { durationMs } = await import("./validate_http_route.ts");
+  assertEquals([durationMs("1h"), durationMs("1m30s"), durationMs("250ms"), durationMs("1h2m3s4ms")], [
+    3_600_000,
+    90_000,
+    250,
+    3_723_004,
+  ]);
+});

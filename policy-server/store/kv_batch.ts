@@ -75,6 +75,12 @@ export class KvBatch {
 
   /** Commits; `false` when a check failed (someone else wrote first). */
   async commit(): Promise<boolean> {
+    this.verify();
+    return (await this.#op.commit()).ok;
+  }
+
+  /** Throws {@linkcode StoreLimitError} if the batch would not fit one atomic operation. */
+  verify(): void {
     if (this.#mutations > KV_LIMITS.mutations) {
       throw new StoreLimitError(
         `this write needs ${this.#mutations} changes in one atomic operation; the limit is ${KV_LIMITS.mutations}`,
@@ -85,6 +91,5 @@ export class KvBatch {
         `this write takes about ${this.#bytes} bytes in one atomic operation; the limit is ${KV_LIMITS.totalBytes}`,
       );
     }
-    return (await this.#op.commit()).ok;
   }
 }

@@ -8,7 +8,9 @@ export type {
   BlobMeta,
   BlobRecord,
   Change,
+  CommitOptions,
   CommitResult,
+  NewBlob,
   ObjectKey,
   RouteKey,
   Snapshot,
@@ -16,3 +18,5 @@ export type {
 } from "./store.ts";
 export { KV_LIMITS, StoreConflictError, StoreLimitError } from "./kv_batch.ts";
 export { stampMetadata } from "./metadata.ts";
+export { checkPreconditions, PreconditionError, resourceName } from "./check_preconditions.ts";
+export type { Precondition } from "./check_preconditions.ts";

@@ -7,7 +7,8 @@
  *   processes cannot interleave (optimistic concurrency with a single check, whatever the batch size).
  * - `["objects", kind, namespace, name]` → the object as stored (`namespace` is "" for cluster-scoped
  *   kinds, i.e. Namespaces), so one kind, or one kind in one namespace, is one prefix scan.
- * - `["blob","current"]` and `["blob","history",generation]` → {@linkcode BlobMeta}
+ * - `["blob","current"]` and `["blob","history",generation]` → {@linkcode BlobMeta} (who wrote it,
+ *   and for a rollback the generation whose rules it restored)
  * - `["blob","chunks",generation,i]` → bytes: KV values are limited to 64 KiB and blobs may be larger,
  *   so blob bytes live in chunks that the current and history records share.
  *
@@ -37,6 +38,14 @@ export interface BlobMeta {
   size: number;
   /** RFC 3339 time of the write. */
   createdAt: string;
+  /** Name of the token whose request wrote it, `anonymous` on an open server, `system` at start-up. */
+  createdBy?: string;
+  /**
+   * Set on a blob written by a rollback: the generation whose rules it carries again. While the
+   * current blob has it, it is pinned: start-up keeps it instead of recompiling; the next write of
+   * any object recompiles and replaces it.
+   */
+  rollbackOf?: number;
   /** Number of `["blob","chunks",generation,i]` entries. */
   chunks: number;
 }
@@ -59,7 +68,25 @@ export interface Change {
   put?: StoredObject[];
   delete?: ObjectKey[];
   /** A new blob; written only when its bytes differ from the current one. */
-  blob?: { generation: number; bytes: Uint8Array };
+  blob?: NewBlob;
+}
+
+/** A blob to write as the next generation. */
+export interface NewBlob {
+  generation: number;
+  bytes: Uint8Array;
+  /** See {@linkcode BlobMeta.createdBy}. */
+  createdBy?: string;
+  /** See {@linkcode BlobMeta.rollbackOf}. */
+  rollbackOf?: number;
+}
+
+export interface CommitOptions {
+  /**
+   * Check everything a commit checks (KV limits, the generation) and answer as it would, without
+   * writing: what `?dryRun=All` needs.
+   */
+  dryRun?: boolean;
 }
 
 export interface CommitResult {
@@ -97,6 +124,7 @@ const describe = (k: ObjectKey) => `${k.kind} ${k.namespace ? `${k.namespace}/` 
 export class Store {
   readonly #kv: Deno.Kv;
   readonly #historyLimit: number;
+  readonly #blobListeners = new Set<(blob: BlobMeta) => void>();
 
   constructor(kv: Deno.Kv, options: StoreOptions = {}) {
     this.#kv = kv;
@@ -129,7 +157,12 @@ export class Store {
    * @throws {StoreLimitError} the change does not fit one KV atomic operation.
    * @throws {RangeError} a new blob's generation is not the current one plus one.
    */
-  async commit(snapshot: Snapshot, change: Change, now = new Date()): Promise<CommitResult> {
+  async commit(
+    snapshot: Snapshot,
+    change: Change,
+    now = new Date(),
+    options: CommitOptions = {},
+  ): Promise<CommitResult> {
     const revision = snapshot.revision + 1;
     const batch = new KvBatch(this.#kv)
       .check({ key: REVISION, versionstamp: snapshot.versionstamp })
@@ -137,17 +170,42 @@ export class Store {
     for (const obj of change.put ?? []) batch.set(objectKey(keyOf(obj)), obj, describe(keyOf(obj)));
     for (const key of change.delete ?? []) batch.delete(objectKey(key));
     const blob = change.blob && await this.#writeBlob(batch, snapshot.blob, change.blob, now);
+    if (options.dryRun) {
+      batch.verify();
+      return { revision, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
+    }
     if (!await batch.commit()) {
       throw new StoreConflictError("the store changed while this write was prepared; retry");
     }
+    if (blob) this.#announce(blob);
     return { revision, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
+  }
+
+  /**
+   * Calls `listener` with every blob a commit through this handle makes current, right after the
+   * commit; returns the function that removes it. Writes by other processes are not reported:
+   * poll {@linkcode Store.blobMeta} for those. A listener that throws is ignored.
+   */
+  onBlobCommitted(listener: (blob: BlobMeta) => void): () => void {
+    this.#blobListeners.add(listener);
+    return () => this.#blobListeners.delete(listener);
+  }
+
+  #announce(blob: BlobMeta): void {
+    for (const listener of this.#blobListeners) {
+      try {
+        listener(blob);
+      } catch {
+        // The write is done; a listener's failure is its own.
+      }
+    }
   }
 
   /** Adds a new blob version to `batch`; `undefined` when the bytes equal the current blob's. */
   async #writeBlob(
     batch: KvBatch,
     current: BlobMeta | null,
-    { generation, bytes }: { generation: number; bytes: Uint8Array },
+    { generation, bytes, createdBy, rollbackOf }: NewBlob,
     now: Date,
   ): Promise<BlobMeta | undefined> {
     const sha256 = await sha256Hex(bytes);
@@ -161,6 +219,8 @@ export class Store {
       sha256,
       size: bytes.length,
       createdAt: now.toISOString(),
+      ...(createdBy !== undefined && { createdBy }),
+      ...(rollbackOf !== undefined && { rollbackOf }),
       chunks: Math.ceil(bytes.length / CHUNK_SIZE),
     };
     for (let i = 0; i < meta.chunks; i++) {
@@ -227,6 +287,15 @@ export class Store {
   async currentBlob(): Promise<BlobRecord | null> {
     const meta = await this.blobMeta();
     return meta && await this.#withBytes(meta);
+  }
+
+  /** The blob versions still in history, newest first (metadata only). */
+  async blobHistory(): Promise<BlobMeta[]> {
+    const metas: BlobMeta[] = [];
+    for await (const entry of this.#kv.list<BlobMeta>({ prefix: ["blob", "history"] })) {
+      metas.push(entry.value);
+    }
+    return metas.reverse();
   }
 
   /** A blob version still in history, or `null`. */

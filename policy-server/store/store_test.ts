@@ -304,3 +304,43 @@ Deno.test("Store keeps a bounded blob history", async () => {
     assertEquals((await store.currentBlob())?.generation, 4);
   }, { historyLimit: 2 });
 });
+
+Deno.test("Store.blobHistory lists kept versions newest first, with createdBy and rollbackOf as written", async () => {
+  await withStore(async (store) => {
+    for (let g = 1; g <= 4; g++) {
+      await store.commit(await store.snapshot(), {
+        blob: {
+          generation: g,
+          bytes: bytes(10, g),
+          createdBy: `user${g}`,
+          ...(g === 4 && { rollbackOf: 2 }),
+        },
+      });
+    }
+    const history = await store.blobHistory();
+    assertEquals(history.map((m) => [m.generation, m.createdBy, m.rollbackOf]), [
+      [4, "user4", 2],
+      [3, "user3", undefined],
+      [2, "user2", undefined],
+    ]);
+  }, { historyLimit: 3 });
+});
+
+Deno.test("Store.commit with dryRun checks limits and answers as a write would, writing nothing", async () => {
+  await withStore(async (store) => {
+    const snapshot = await store.snapshot();
+    const put = store.prepare(snapshot, [sampleRoute()]);
+    const dry = await store.commit(snapshot, { put, blob: { generation: 1, bytes: bytes(10) } }, new Date(), {
+      dryRun: true,
+    });
+    assertEquals([dry.blobChanged, dry.blob?.generation], [true, 1]);
+    assertEquals([await store.list(), await store.blobMeta(), await store.blobHistory()], [[], null, []]);
+    const tooBig = await assertRejects(() =>
+      store.commit(snapshot, { blob: { generation: 1, bytes: bytes(900_000) } }, new Date(), { dryRun: true })
+    );
+    assert(tooBig instanceof StoreLimitError);
+    // The snapshot is still good for a real write.
+    await store.commit(snapshot, { put });
+    assertEquals((await store.list()).length, 1);
+  });
+});

@@ -155,9 +155,12 @@ export class PluginConfig {
   constructor(public blob: ArrayBuffer | null, public scope: string, public pull: PullConfig | null) {}
 }
 
-/** Pull mode: the policy server's Envoy cluster, the authority and path of its blob endpoint. */
+/**
+ * Pull mode: the policy server's Envoy cluster, the authority and path of its blob endpoint, and the
+ * bearer token to send when the server requires one ("" for none).
+ */
 export class PullConfig {
-  constructor(public cluster: string, public authority: string, public path: string) {}
+  constructor(public cluster: string, public authority: string, public path: string, public token: string) {}
 }
 
 /**
@@ -179,7 +182,8 @@ export function readConfig(config: ArrayBuffer): PluginConfig | null {
       configError = "\"pullAuthority\" must accompany \"pullCluster\"";
       return null;
     }
-    pull = new PullConfig(cluster, authority, path !== null ? path : "/v1/blob?wait=30s");
+    const token = stringMember(json, "pullToken");
+    pull = new PullConfig(cluster, authority, path !== null ? path : "/v1/blob?wait=30s", token !== null ? token : "");
   }
   const member = stringMember(json, "blob");
   let bytes: ArrayBuffer | null = null;

@@ -1,0 +1,84 @@
+/**
+ * The blob's history: list it, fetch any generation still kept, roll back to one.
+ *
+ * @module
+ */
+import type { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Publisher } from "../delivery/publisher.ts";
+import { requireAccess } from "../security/bearer_auth.ts";
+import type { BlobMeta, Store } from "../store/store.ts";
+import { dryRunOf } from "./dry_run.ts";
+
+export interface BlobHistoryDeps {
+  store: Store;
+  publisher: Publisher;
+  /** Called with each rollback that was stored. */
+  onRollback?: (blob: BlobMeta) => void;
+}
+
+const VERSION_HEADER = "X-Wasmroute-Version";
+
+/** What the API shows of a blob version (its chunk count is the store's business). */
+export function blobInfo({ chunks: _chunks, ...meta }: BlobMeta) {
+  return { ...meta, createdBy: meta.createdBy ?? "anonymous" };
+}
+
+/**
+ * - `GET /v1/blob/history`: every kept version, newest first
+ * - `GET /v1/blob/:generation`: one kept version's bytes
+ * - `POST /v1/blob/rollback` `{"generation": N}`: N's rules as a new generation (`?dryRun=All`)
+ *
+ * Each needs a token for every namespace (a blob holds every namespace's routes); a rollback also
+ * the operator role.
+ */
+export function blobHistoryRoutes(app: Hono, deps: BlobHistoryDeps): void {
+  const { store, publisher } = deps;
+
+  app.get("/v1/blob/history", async (c) => {
+    requireAccess(c, { verb: "readAll" });
+    const [current, history] = await Promise.all([store.blobMeta(), store.blobHistory()]);
+    return c.json({
+      kind: "BlobHistory",
+      apiVersion: "wasmroute.dev/v1",
+      current: current?.generation ?? null,
+      items: history.map(blobInfo),
+    });
+  });
+
+  app.get("/v1/blob/:generation{[0-9]+}", async (c) => {
+    requireAccess(c, { verb: "readAll" });
+    const generation = Number(c.req.param("generation"));
+    const record = await store.blobAt(generation);
+    if (!record) {
+      throw new HTTPException(404, { message: `blob generation ${generation} is not in the history` });
+    }
+    c.header("ETag", `"${record.sha256}"`);
+    c.header(VERSION_HEADER, String(record.generation));
+    // A generation's bytes never change.
+    c.header("Cache-Control", "public, max-age=31536000, immutable");
+    c.header("Content-Type", "application/octet-stream");
+    return c.body(record.blob as Uint8Array<ArrayBuffer>);
+  });
+
+  app.post("/v1/blob/rollback", async (c) => {
+    const principal = requireAccess(c, { verb: "writeAll" });
+    const dryRun = dryRunOf(c);
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new HTTPException(400, { message: 'the body must be JSON: {"generation": N}' });
+    }
+    const generation = (body as { generation?: unknown } | null)?.generation;
+    if (typeof generation !== "number" || !Number.isInteger(generation) || generation < 1) {
+      throw new HTTPException(400, { message: 'the body must be {"generation": N} with N a generation ≥ 1' });
+    }
+    const blob = await publisher.rollback(generation, { actor: principal.name, dryRun });
+    if (!dryRun) {
+      deps.onRollback?.(blob);
+      c.header(VERSION_HEADER, String(blob.generation));
+    }
+    return c.json({ ...blobInfo(blob), dryRun });
+  });
+}

@@ -1,0 +1,130 @@
+/**
+ * The pull side of delivery, on the policy server's HTTP API:
+ *
+ * - `GET /v1/blob`: the raw rule blob (what the filter's pull mode fetches), `ETag` = its SHA-256,
+ *   `If-None-Match` → `304`. With `?wait=30s` (at most 60 s) and a matching `If-None-Match` the
+ *   request is held until a new generation is committed — then `200` with it — or the wait ends
+ *   (`304`). `?format=config` answers the `pluginConfig` JSON the filter's configure takes instead
+ *   (`?gateway=NS/NAME` adds that Gateway's `scope`).
+ * - `GET /v1/filter.wasm`: the filter module, `Content-Type: application/wasm`, `ETag` and
+ *   `X-Wasm-Sha256`, so a WasmPlugin can name `url: http://…/v1/filter.wasm` with `sha256`.
+ * - `GET /v1/delivery`: what the push deliveries are doing (targets, last success and failure).
+ *
+ * @module
+ */
+import type { Context, Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Store } from "../store/store.ts";
+import { BlobFeed } from "./blob_feed.ts";
+import type { DeliveryRouteOptions } from "./delivery_service.ts";
+import { DEFAULT_FILTER_WASM, FilterModule } from "./filter_module.ts";
+import { FlavourError, flavourOptions, parseGatewayRef } from "./flavours.ts";
+import { renderWasmPlugin } from "./render_wasmplugin.ts";
+import type { WasmPluginOptions } from "./render_wasmplugin.ts";
+
+export interface DeliveryRoutesDeps {
+  store: Store;
+  plugin?: WasmPluginOptions;
+  /** From `startDelivery`; without it the routes make their own feed and serve the default module. */
+  delivery?: DeliveryRouteOptions;
+}
+
+const VERSION_HEADER = "X-Wasmroute-Version";
+/** The longest `?wait=`. */
+export const MAX_WAIT_MS = 60_000;
+
+/**
+ * `?wait=` as milliseconds: `30s`, `500ms`, `1m`, or a bare number of seconds; longer than
+ * {@linkcode MAX_WAIT_MS} is cut to it. `undefined` when absent; throws a 400 when unreadable.
+ */
+export function parseWait(value: string | undefined): number | undefined {
+  if (value === undefined || value === "") return undefined;
+  const m = /^(\d{1,9})(ms|s|m)?$/.exec(value);
+  if (!m) {
+    throw new HTTPException(400, { message: `wait "${value}" must be a duration like 30s, 500ms or 1m` });
+  }
+  const ms = Number(m[1]) * (m[2] === "ms" ? 1 : m[2] === "m" ? 60_000 : 1000);
+  return Math.min(ms, MAX_WAIT_MS);
+}
+
+/** `If-None-Match` holds `*` or a list of (possibly weak) entity tags. */
+export function etagMatches(header: string | undefined, sha256: string): boolean {
+  if (!header) return false;
+  return header.split(",").some((tag) => {
+    const t = tag.trim().replace(/^W\//, "");
+    return t === "*" || t === `"${sha256}"`;
+  });
+}
+
+/** Registers the delivery routes on `app` (inside `createApp`, after its `/v1/*` middleware). */
+export function registerDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
+  const { store } = deps;
+  const feed = deps.delivery?.feed ?? new BlobFeed(store);
+  const filterModule = deps.delivery?.filterModule ?? new FilterModule(DEFAULT_FILTER_WASM);
+
+  app.get("/v1/blob", async (c) => {
+    const format = c.req.query("format") ?? "raw";
+    if (format !== "raw" && format !== "config") {
+      throw new HTTPException(400, { message: `format "${format}" is not supported (raw or config)` });
+    }
+    const gateway = c.req.query("gateway");
+    if (gateway !== undefined && format !== "config") {
+      throw new HTTPException(400, { message: "?gateway= goes with ?format=config" });
+    }
+    let options = deps.plugin;
+    if (gateway !== undefined) {
+      try {
+        options = flavourOptions({ kind: "gateway", ...parseGatewayRef(gateway) }, deps.plugin);
+      } catch (error) {
+        if (error instanceof FlavourError) throw new HTTPException(400, { message: error.message });
+        throw error;
+      }
+    }
+    const wait = parseWait(c.req.query("wait"));
+
+    let meta = await store.blobMeta();
+    if (!meta) throw new HTTPException(503, { message: "no blob has been compiled yet" });
+    // Filters and tools poll: let caches keep the bytes but always ask first.
+    c.header("Cache-Control", "no-cache");
+    if (etagMatches(c.req.header("If-None-Match"), meta.sha256)) {
+      const next = wait ? await feed.waitForChange(meta.sha256, wait, c.req.raw.signal) : null;
+      if (!next) return notModified(c, meta);
+      meta = next;
+    }
+    // By generation, so bytes and headers agree even if a write lands meanwhile.
+    const record = await store.blobAt(meta.generation);
+    if (!record) throw new HTTPException(503, { message: `blob ${meta.generation} was replaced; retry` });
+    c.header("ETag", `"${record.sha256}"`);
+    c.header(VERSION_HEADER, String(record.generation));
+    if (format === "config") return c.json(renderWasmPlugin(record, options).spec.pluginConfig);
+    c.header("Content-Type", "application/octet-stream");
+    return c.body(record.blob as Uint8Array<ArrayBuffer>);
+  });
+
+  app.get("/v1/filter.wasm", async (c) => {
+    const module = await filterModule.read();
+    if (!module) {
+      throw new HTTPException(404, {
+        message:
+          `the filter module ${filterModule.path} does not exist (deno task build:filter, or --filter-wasm)`,
+      });
+    }
+    c.header("ETag", `"${module.sha256}"`);
+    c.header("X-Wasm-Sha256", module.sha256);
+    c.header("Cache-Control", "no-cache");
+    if (etagMatches(c.req.header("If-None-Match"), module.sha256)) return c.body(null, 304);
+    c.header("Content-Type", "application/wasm");
+    return c.body(module.bytes as Uint8Array<ArrayBuffer>);
+  });
+
+  app.get(
+    "/v1/delivery",
+    (c) => c.json(deps.delivery?.status?.() ?? { flavours: [], waiting: feed.waiting, targets: [] }),
+  );
+}
+
+function notModified(c: Context, meta: { sha256: string; generation: number }) {
+  c.header("ETag", `"${meta.sha256}"`);
+  c.header(VERSION_HEADER, String(meta.generation));
+  return c.body(null, 304);
+}
