@@ -1,8 +1,8 @@
 import { assertEquals, assertMatch, assertRejects } from "../tests/assert.ts";
+import { runScript } from "../tests/run_script.ts";
 import { checkRoutes, formatReport } from "./check_routes.ts";
 import { SimInputError } from "./simulate.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 
 // The seed: GAMMA route on Service my-server, `version: new` → v2, everything else → v1.
 const HEADER_ROUTING = `apiVersion: gateway.networking.k8s.io/v1
@@ -224,34 +224,7 @@ Deno.test("checkRoutes refuses malformed TESTS files with an error naming the fi
 
 // --- CLI ----------------------------------------------------------------------------------------
 
-async function run(args: string[], files: Record<string, string>) {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-check-" });
-  try {
-    for (const [name, text] of Object.entries(files)) {
-      if (name.includes("/")) {
-        await Deno.mkdir(`${dir}/${name.slice(0, name.lastIndexOf("/"))}`, { recursive: true });
-      }
-      await Deno.writeTextFile(`${dir}/${name}`, text);
-    }
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        `${ROOT}tools/check_routes.ts`,
-        ...args.map((a) => a.replaceAll("$DIR", dir)),
-      ],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const dec = new TextDecoder();
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const run = (args: string[], files: Record<string, string> = {}) => runScript("tools/check_routes.ts", args, files);
 
 Deno.test("the check-routes CLI exits 0 when every test passes, 1 on a failure, 2 on bad input", async () => {
   const ok = await run(["$DIR/routes.yaml", "$DIR/tests.yaml"], {

@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "../tests/assert.ts";
+import { runScript } from "../tests/run_script.ts";
 import {
   checkSimRequest,
   clusterLabel,
@@ -8,7 +9,6 @@ import {
   simulate,
 } from "./simulate.ts";
 
-const ROOT = new URL("../", import.meta.url).pathname;
 
 const route = (name: string, spec: Record<string, unknown>, namespace = "devopssong") => ({
   apiVersion: "gateway.networking.k8s.io/v1",
@@ -298,29 +298,7 @@ Deno.test("clusterLabel turns Istio cluster names into namespace/service:port", 
 
 // --- CLI ----------------------------------------------------------------------------------------
 
-async function run(args: string[], files: Record<string, string> = {}) {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-sim-" });
-  try {
-    for (const [name, text] of Object.entries(files)) await Deno.writeTextFile(`${dir}/${name}`, text);
-    const out = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "run",
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        `${ROOT}tools/simulate.ts`,
-        ...args.map((a) => a.replaceAll("$DIR", dir)),
-      ],
-      cwd: ROOT,
-      stdout: "piped",
-      stderr: "piped",
-    }).output();
-    const dec = new TextDecoder();
-    return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+const run = (args: string[], files: Record<string, string> = {}) => runScript("tools/simulate.ts", args, files);
 
 const ROUTES_JSON = JSON.stringify(HEADER_ROUTING);
 

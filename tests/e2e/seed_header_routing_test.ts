@@ -8,16 +8,8 @@ import { emulatorOptions, newHostEmulator } from "../../tools/host/mod.ts";
 import { compareWithReference, referenceHostAvailable } from "../../tools/host/reference_host.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 
-const ROUTE = `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: my-server-route, namespace: devopssong}
-spec:
-  parentRefs: [{name: my-server, kind: Service, group: "", port: 80}]
-  rules:
-  - matches: [{headers: [{name: version, value: "new"}]}]
-    backendRefs: [{name: my-server-v2, port: 80}]
-  - backendRefs: [{name: my-server-v1, port: 80}]
-`;
+// The seed's route, exactly as the example a user POSTs.
+const ROUTE = await Deno.readTextFile(new URL("../../examples/header-routing/routes.yaml", import.meta.url));
 
 const V1 = "outbound|80||my-server-v1.devopssong.svc.cluster.local";
 const V2 = "outbound|80||my-server-v2.devopssong.svc.cluster.local";

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { prng } from "../prng.ts";
 
 /** [pattern, input, expected full match]. */
 export type Case = [string, string, boolean];
@@ -188,17 +189,7 @@ export const CASES: Case[] = [
 // ---------------------------------------------------------------------------------------------
 // Seeded generator
 
-/** mulberry32: a small, seeded PRNG. */
-export function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 type Rng = () => number;
 const pick = <T>(rng: Rng, xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];

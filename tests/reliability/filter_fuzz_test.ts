@@ -4,6 +4,7 @@
 // after every refusal the table already serving must still answer. Then hostile requests.
 import { crc32 } from "node:zlib";
 import { parseAllDocuments } from "yaml";
+import { prng } from "../prng.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
 import { decodeBlob } from "../../policy-server/blob/decode_blob.ts";
@@ -14,15 +15,6 @@ import { FILTER_WASM } from "../../tools/build_filter.ts";
 const BLOBS = Number(Deno.env.get("WASMROUTE_FUZZ_BLOBS") ?? 100_000);
 const SCENARIO_ROUTES = new URL("../scenarios/routes/", import.meta.url);
 
-/** A small seeded PRNG (mulberry32), so a failure can be replayed with its seed. */
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function corpus(): Promise<Uint8Array[]> {
   const blobs: Uint8Array[] = [];

@@ -3,6 +3,7 @@
 // maps hold bytes), empty and odd paths, %-escapes, missing pseudo-headers. No request may trap the
 // filter or grow its memory without bound.
 import { parseAllDocuments } from "yaml";
+import { prng } from "../prng.ts";
 import { assert } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
@@ -12,14 +13,6 @@ import { FILTER_WASM } from "../../tools/build_filter.ts";
 const REQUESTS = Number(Deno.env.get("WASMROUTE_FUZZ_REQUESTS") ?? 20_000);
 const ROUTES = new URL("../scenarios/routes/", import.meta.url);
 
-function prng(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 Deno.test(`the filter survives ${REQUESTS} hostile requests against every kind of rule`, async () => {
   const resources: KubeObject[] = [];

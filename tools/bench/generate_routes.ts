@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { prng } from "../../tests/prng.ts";
 import type { HTTPRoute, HTTPRouteMatch } from "../../policy-server/model/types.ts";
 
 /** A match kind the generator produces. */
@@ -116,17 +117,7 @@ const ALNUM = "abcdefghijklmnopqrstuvwxyz0123456789";
 // Weights of the kinds, in RuleKind order: exact 30 %, prefix 40 %, header 15 %, query 15 %.
 const KIND_WEIGHTS: [RuleKind, number][] = [["exact", 30], ["prefix", 40], ["header", 15], ["query", 15]];
 
-/** mulberry32: a small, fast, seedable PRNG; returns floats in [0, 1). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { prng };
 
 const pick = <T>(rng: () => number, items: readonly T[]): T => items[Math.floor(rng() * items.length)];
 
