@@ -16,6 +16,7 @@ import { opsRoutes } from "./api/ops_routes.ts";
 import { requestLog } from "./api/request_log.ts";
 import { yamlResponses } from "./api/yaml_responses.ts";
 import { compile } from "./compile/mod.ts";
+import { registerConsole } from "./console/mod.tsx";
 import { Publisher, RollbackError } from "./delivery/publisher.ts";
 import type { CompileFn, Published } from "./delivery/publisher.ts";
 import { renderWasmPlugin, wasmPluginToYaml } from "./delivery/render_wasmplugin.ts";
@@ -420,12 +421,17 @@ export function createApp(deps: AppDeps): Hono {
     if (!blob) throw new HTTPException(503, { message: "no blob has been compiled yet" });
     // ?gateway=NS/NAME renders the gateway flavour: beside the Gateway, serving only its routes.
     const gateway = c.req.query("gateway");
-    if (gateway !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(gateway)) {
+    if (
+      gateway !== undefined &&
+      !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(gateway)
+    ) {
       throw new HTTPException(400, { message: `gateway "${gateway}" must be NAMESPACE/NAME` });
     }
     const plugin = renderWasmPlugin(
       blob,
-      gateway ? { ...deps.plugin, namespace: gateway.split("/")[0], scope: `gateway:${gateway}` } : deps.plugin,
+      gateway
+        ? { ...deps.plugin, namespace: gateway.split("/")[0], scope: `gateway:${gateway}` }
+        : deps.plugin,
     );
     c.header(VERSION_HEADER, String(blob.generation));
     if (format === "json") return c.json(plugin);
@@ -433,6 +439,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(wasmPluginToYaml(plugin));
   });
 
+  registerConsole(app, deps);
   return app;
 }
 

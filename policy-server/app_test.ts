@@ -199,7 +199,8 @@ Deno.test("GET /v1/wasmplugin renders YAML by default and JSON on request", asyn
 
 Deno.test("GET /v1/wasmplugin?gateway= renders the gateway flavour beside the Gateway, scoped to it", async () => {
   await withApp(async ({ app }) => {
-    const plugin = await (await app.request("/v1/wasmplugin?format=json&gateway=istio-ingress/gateway")).json();
+    const plugin = await (await app.request("/v1/wasmplugin?format=json&gateway=istio-ingress/gateway"))
+      .json();
     assertEquals(plugin.metadata.namespace, "istio-ingress");
     assertEquals(plugin.spec.pluginConfig.scope, "gateway:istio-ingress/gateway");
     const mesh = await (await app.request("/v1/wasmplugin?format=json")).json();
@@ -623,11 +624,18 @@ Deno.test("over HTTP: a Gateway, an HTTPRoute and a Service POSTed as one multi-
 
 const json = (body: unknown) => ({ method: "POST", body: JSON.stringify(body) });
 const put = (app: Hono, path: string, body: unknown, headers: Record<string, string> = {}) =>
-  app.request(path, { method: "PUT", body: JSON.stringify(body), headers: { "Content-Type": "application/json", ...headers } });
+  app.request(path, {
+    method: "PUT",
+    body: JSON.stringify(body),
+    headers: { "Content-Type": "application/json", ...headers },
+  });
 
 Deno.test("every stored object carries a resourceVersion, and GET answers it as the ETag", async () => {
   await withApp(async ({ app }) => {
-    const res = await app.request("/v1/resources", json([sampleRoute(), sampleGateway(), sampleNamespace("apps")]));
+    const res = await app.request(
+      "/v1/resources",
+      json([sampleRoute(), sampleGateway(), sampleNamespace("apps")]),
+    );
     const { items } = await res.json();
     for (const item of items) assertMatch(item.metadata.resourceVersion, /^\d+$/);
     const one = await app.request("/v1/httproutes/default/web");
@@ -654,7 +662,10 @@ Deno.test("PUT replaces one object; a stale resourceVersion or If-Match is a 409
     const before = await store.list();
     // The body still says the old version: stale.
     const stale = await expectStatus(await put(app, "/v1/httproutes/default/web", changed), 409, "Conflict");
-    assertMatch(stale.message, /the object has been modified; please apply your changes to the latest version/);
+    assertMatch(
+      stale.message,
+      /the object has been modified; please apply your changes to the latest version/,
+    );
     // So does If-Match, on PUT and on POST.
     const { resourceVersion: _rv, ...metadata } = changed.metadata;
     await expectStatus(
@@ -663,7 +674,10 @@ Deno.test("PUT replaces one object; a stale resourceVersion or If-Match is a 409
       "Conflict",
     );
     await expectStatus(
-      await app.request("/v1/routes", { ...json({ ...changed, metadata }), headers: { "If-Match": `"${rv}"` } }),
+      await app.request("/v1/routes", {
+        ...json({ ...changed, metadata }),
+        headers: { "If-Match": `"${rv}"` },
+      }),
       409,
       "Conflict",
     );
@@ -677,11 +691,23 @@ Deno.test("PUT of a missing object is 404; of another name, kind or namespace th
   await withApp(async ({ app, store }) => {
     await expectStatus(await put(app, "/v1/httproutes/default/web", sampleRoute()), 404, "NotFound");
     await (await app.request("/v1/routes", json(sampleRoute()))).body?.cancel();
-    const rename = await expectStatus(await put(app, "/v1/httproutes/default/web", sampleRoute("other")), 400, "BadRequest");
+    const rename = await expectStatus(
+      await put(app, "/v1/httproutes/default/web", sampleRoute("other")),
+      400,
+      "BadRequest",
+    );
     assertEquals(rename.message, "the name of the object (other) does not match the name on the URL (web)");
-    await expectStatus(await put(app, "/v1/httproutes/default/web", sampleRoute("web", "apps")), 400, "BadRequest");
+    await expectStatus(
+      await put(app, "/v1/httproutes/default/web", sampleRoute("web", "apps")),
+      400,
+      "BadRequest",
+    );
     await expectStatus(await put(app, "/v1/gateways/default/web", sampleRoute()), 400, "BadRequest");
-    await expectStatus(await put(app, "/v1/httproutes/default/web", [sampleRoute(), sampleRoute()]), 400, "BadRequest");
+    await expectStatus(
+      await put(app, "/v1/httproutes/default/web", [sampleRoute(), sampleRoute()]),
+      400,
+      "BadRequest",
+    );
     // A body without metadata takes its name and namespace from the path; invalid fields are 422.
     const { metadata: _m, ...bare } = sampleRoute();
     assertEquals((await put(app, "/v1/httproutes/default/web", bare)).status, 200);
@@ -707,7 +733,10 @@ Deno.test("If-Match: * needs the object to exist; a malformed If-Match is 400; D
       "BadRequest",
     );
     await expectStatus(
-      await app.request("/v1/resources", { ...json([sampleRoute(), sampleGateway()]), headers: { "If-Match": "*" } }),
+      await app.request("/v1/resources", {
+        ...json([sampleRoute(), sampleGateway()]),
+        headers: { "If-Match": "*" },
+      }),
       400,
       "BadRequest",
     );
@@ -716,7 +745,10 @@ Deno.test("If-Match: * needs the object to exist; a malformed If-Match is 400; D
       409,
       "Conflict",
     );
-    const res = await app.request("/v1/routes/default/web", { method: "DELETE", headers: { "If-Match": `"${rv}"` } });
+    const res = await app.request("/v1/routes/default/web", {
+      method: "DELETE",
+      headers: { "If-Match": `"${rv}"` },
+    });
     assertEquals(res.status, 200);
     assertEquals(await store.list(), []);
   });
@@ -725,7 +757,11 @@ Deno.test("If-Match: * needs the object to exist; a malformed If-Match is 400; D
 Deno.test("?dryRun=All validates and compiles POST, PUT and DELETE, answering the would-be blob, storing nothing", async () => {
   await withApp(async ({ app, store }) => {
     await (await app.request("/v1/routes", json(sampleRoute()))).body?.cancel();
-    const before = { objects: await store.list(), blob: await store.blobMeta(), history: await store.blobHistory() };
+    const before = {
+      objects: await store.list(),
+      blob: await store.blobMeta(),
+      history: await store.blobHistory(),
+    };
 
     const dry = await app.request("/v1/routes?dryRun=All", json([sampleRoute("new"), sampleGateway()]));
     assertEquals([dry.status, dry.headers.get("X-Wasmroute-Dry-Run")], [201, "All"]);
@@ -735,7 +771,10 @@ Deno.test("?dryRun=All validates and compiles POST, PUT and DELETE, answering th
     assertMatch(body.blob.sha256, /^[0-9a-f]{64}$/);
     assert(body.blob.sha256 !== before.blob!.sha256);
     const route = body.items.find((o: KubeObject) => o.kind === "HTTPRoute");
-    assertEquals(route.status.parents[0].conditions.find((c: { type: string }) => c.type === "Accepted").status, "True");
+    assertEquals(
+      route.status.parents[0].conditions.find((c: { type: string }) => c.type === "Accepted").status,
+      "True",
+    );
     assertMatch(route.metadata.uid, /^[0-9a-f-]{36}$/);
 
     // The dry run's statuses did not leak into what the server serves.
@@ -757,14 +796,22 @@ Deno.test("?dryRun=All validates and compiles POST, PUT and DELETE, answering th
     await expectStatus(await app.request("/v1/routes?dryRun=All", json(bad)), 422, "Invalid");
     await expectStatus(await app.request("/v1/routes?dryRun=true", json(sampleRoute())), 400, "BadRequest");
 
-    assertEquals({ objects: await store.list(), blob: await store.blobMeta(), history: await store.blobHistory() }, before);
+    assertEquals({
+      objects: await store.list(),
+      blob: await store.blobMeta(),
+      history: await store.blobHistory(),
+    }, before);
   });
 });
 
 Deno.test("Accept: application/yaml answers objects, lists and Status errors in YAML", async () => {
   await withApp(async ({ app }) => {
     const yaml = { Accept: "application/yaml" };
-    const created = await app.request("/v1/routes", { method: "POST", body: toYaml(sampleRoute()), headers: yaml });
+    const created = await app.request("/v1/routes", {
+      method: "POST",
+      body: toYaml(sampleRoute()),
+      headers: yaml,
+    });
     assertEquals(created.headers.get("Content-Type"), "application/yaml; charset=utf-8");
     const list = parseYaml(await created.text());
     assertEquals([list.kind, list.items[0].metadata.name], ["HTTPRouteList", "web"]);
@@ -776,7 +823,9 @@ Deno.test("Accept: application/yaml answers objects, lists and Status errors in 
     assertEquals([missing.status, parseYaml(await missing.text()).reason], [404, "NotFound"]);
 
     // JSON stays the default, and wins when the client prefers it.
-    const preferJson = await app.request("/v1/routes", { headers: { Accept: "application/json, application/yaml;q=0.5" } });
+    const preferJson = await app.request("/v1/routes", {
+      headers: { Accept: "application/json, application/yaml;q=0.5" },
+    });
     assertEquals(preferJson.headers.get("Content-Type"), "application/json");
     await preferJson.body?.cancel();
   });
@@ -815,7 +864,9 @@ Deno.test("over HTTP: 20 concurrent clients updating one route with If-Match los
     await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
     const final = (await store.get("HTTPRoute", "default", "web"))!;
     assertEquals(final.metadata.annotations!.count, String(CLIENTS));
-    const ids = final.metadata.annotations!.clients.split(",").filter(Boolean).map(Number).sort((a, b) => a - b);
+    const ids = final.metadata.annotations!.clients.split(",").filter(Boolean).map(Number).sort((a, b) =>
+      a - b
+    );
     assertEquals(ids, Array.from({ length: CLIENTS }, (_, i) => i));
     assert(conflicts > 0, "the clients should have raced");
   });

@@ -19,7 +19,11 @@ export function assertMatch(actual: string, pattern: RegExp, message?: string): 
   assert.match(actual, pattern, message);
 }
 
-export function assertThrows(fn: () => unknown, errorClass?: new (...args: never[]) => Error, includes?: string): Error {
+export function assertThrows(
+  fn: () => unknown,
+  errorClass?: new (...args: never[]) => Error,
+  includes?: string,
+): Error {
   let caught: unknown;
   try {
     fn();
@@ -27,8 +31,15 @@ export function assertThrows(fn: () => unknown, errorClass?: new (...args: never
     caught = e;
   }
   assert.ok(caught instanceof Error, "Expected the function to throw");
-  if (errorClass) assert.ok(caught instanceof errorClass, `Expected ${errorClass.name}, got ${(caught as Error).name}`);
-  if (includes) assert.ok((caught as Error).message.includes(includes), `Expected "${includes}" in "${(caught as Error).message}"`);
+  if (errorClass) {
+    assert.ok(caught instanceof errorClass, `Expected ${errorClass.name}, got ${(caught as Error).name}`);
+  }
+  if (includes) {
+    assert.ok(
+      (caught as Error).message.includes(includes),
+      `Expected "${includes}" in "${(caught as Error).message}"`,
+    );
+  }
   return caught as Error;
 }
 
@@ -40,6 +51,11 @@ export async function assertRejects(fn: () => Promise<unknown>, includes?: strin
     caught = e;
   }
   assert.ok(caught instanceof Error, "Expected the promise to reject");
-  if (includes) assert.ok((caught as Error).message.includes(includes), `Expected "${includes}" in "${(caught as Error).message}"`);
+  if (includes) {
+    assert.ok(
+      (caught as Error).message.includes(includes),
+      `Expected "${includes}" in "${(caught as Error).message}"`,
+    );
+  }
   return caught as Error;
 }

@@ -27,7 +27,9 @@ export async function assertGolden(url: URL, actual: string): Promise<void> {
 export async function goldenCases(dir: URL, inExt: string): Promise<{ name: string; url: URL }[]> {
   const out: { name: string; url: URL }[] = [];
   for await (const e of Deno.readDir(dir)) {
-    if (e.isFile && e.name.endsWith(inExt)) out.push({ name: e.name.slice(0, -inExt.length), url: new URL(e.name, dir) });
+    if (e.isFile && e.name.endsWith(inExt)) {
+      out.push({ name: e.name.slice(0, -inExt.length), url: new URL(e.name, dir) });
+    }
   }
   return out.sort((a, b) => a.name.localeCompare(b.name));
 }

@@ -13,15 +13,28 @@ export interface ScriptRun {
 }
 
 /** Runs `script` (a path from the repository root) with `args`; `files` are written under `$DIR`. */
-export async function runScript(script: string, args: string[], files: Record<string, string> = {}): Promise<ScriptRun> {
+export async function runScript(
+  script: string,
+  args: string[],
+  files: Record<string, string> = {},
+): Promise<ScriptRun> {
   const dir = await Deno.makeTempDir({ prefix: "wasmroute-cli-" });
   try {
     for (const [name, text] of Object.entries(files)) {
-      if (name.includes("/")) await Deno.mkdir(`${dir}/${name.slice(0, name.lastIndexOf("/"))}`, { recursive: true });
+      if (name.includes("/")) {
+        await Deno.mkdir(`${dir}/${name.slice(0, name.lastIndexOf("/"))}`, { recursive: true });
+      }
       await Deno.writeTextFile(`${dir}/${name}`, text);
     }
     const out = await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--allow-read", "--allow-write", "--allow-env", `${ROOT}${script}`, ...args.map((a) => a.replaceAll("$DIR", dir))],
+      args: [
+        "run",
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        `${ROOT}${script}`,
+        ...args.map((a) => a.replaceAll("$DIR", dir)),
+      ],
       cwd: ROOT,
       stdout: "piped",
       stderr: "piped",

@@ -13,7 +13,13 @@ import { proxyWasmFlags } from "./compile_assemblyscript.ts";
 export const FILTER_WASM = new URL("../filter/build/filter.wasm", import.meta.url);
 
 /** Exports Envoy's host (proxy-wasm-cpp-host) requires of a module of ABI 0.2.1. */
-const REQUIRED_EXPORTS = ["proxy_abi_version_0_2_1", "malloc", "_initialize", "memory", "proxy_on_context_create"];
+const REQUIRED_EXPORTS = [
+  "proxy_abi_version_0_2_1",
+  "malloc",
+  "_initialize",
+  "memory",
+  "proxy_on_context_create",
+];
 
 /** What is wrong with a module's imports and exports for Envoy, one line per problem. */
 export function checkAbiSurface(module: WebAssembly.Module): string[] {
@@ -30,10 +36,13 @@ export async function buildFilter(options: { debug?: boolean } = {}): Promise<Ui
   const root = new URL("../", import.meta.url).pathname;
   const args = [
     "filter/assembly/index.ts",
-    "--outFile", "filter/build/filter.wasm",
-    "--textFile", "filter/build/filter.wat",
+    "--outFile",
+    "filter/build/filter.wasm",
+    "--textFile",
+    "filter/build/filter.wat",
     ...proxyWasmFlags("filter/assembly/abi/runtime/abortHandler"),
-    "--baseDir", root,
+    "--baseDir",
+    root,
     ...(options.debug ? ["--debug", "--sourceMap"] : ["-O3", "--noAssert", "--converge"]),
   ];
   const { error, stderr } = await asc.main(args);

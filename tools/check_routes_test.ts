@@ -3,7 +3,6 @@ import { runScript } from "../tests/run_script.ts";
 import { checkRoutes, formatReport } from "./check_routes.ts";
 import { SimInputError } from "./simulate.ts";
 
-
 // The seed: GAMMA route on Service my-server, `version: new` → v2, everything else → v1.
 const HEADER_ROUTING = `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -224,7 +223,8 @@ Deno.test("checkRoutes refuses malformed TESTS files with an error naming the fi
 
 // --- CLI ----------------------------------------------------------------------------------------
 
-const run = (args: string[], files: Record<string, string> = {}) => runScript("tools/check_routes.ts", args, files);
+const run = (args: string[], files: Record<string, string> = {}) =>
+  runScript("tools/check_routes.ts", args, files);
 
 Deno.test("the check-routes CLI exits 0 when every test passes, 1 on a failure, 2 on bad input", async () => {
   const ok = await run(["$DIR/routes.yaml", "$DIR/tests.yaml"], {

@@ -32,7 +32,14 @@ export async function compileTestModule(
   entry: string,
   options: { cacheName: string; sources?: string[] },
 ): Promise<Uint8Array<ArrayBuffer>> {
-  const flags = [`${entry}.ts`, "--outFile", `${entry}.wasm`, "-O3", "--noAssert", ...proxyWasmFlags(`${entry}/abort_handler`)];
+  const flags = [
+    `${entry}.ts`,
+    "--outFile",
+    `${entry}.wasm`,
+    "-O3",
+    "--noAssert",
+    ...proxyWasmFlags(`${entry}/abort_handler`),
+  ];
   const files = [`${entry}.ts`, ...(options.sources ?? [])];
   const texts = await Promise.all(files.map((f) => Deno.readTextFile(ROOT + f)));
   const key = (await sha256(JSON.stringify([asc.version, flags, texts]))).slice(0, 16);

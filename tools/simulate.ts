@@ -432,7 +432,11 @@ export class Simulator {
       if (req.mesh) this.#host.setProperty("node.metadata.NAMESPACE", req.mesh.clientNamespace);
       // Envoy knows a plugin by its root id and configuration; each namespace's sidecars are other
       // proxies, so the configuration names the namespace (the filter ignores the member).
-      const config = { ...this.#pluginConfig, scope, ...(req.mesh && { _clientNamespace: req.mesh.clientNamespace }) };
+      const config = {
+        ...this.#pluginConfig,
+        scope,
+        ...(req.mesh && { _clientNamespace: req.mesh.clientNamespace }),
+      };
       const ok = this.#host.configure(name, JSON.stringify(config));
       this.#host.host.state.properties.delete("node.metadata.NAMESPACE");
       if (!ok) throw new Error(`the filter refused the configuration for scope "${scope}"`);
@@ -486,7 +490,8 @@ export class Simulator {
 
     // Envoy's destination.port: the port the connection arrived on (the listener's, or for a sidecar
     // the original destination port), an int64 little-endian.
-    const destinationPort = req.port ?? req.mesh?.destinationPort ?? ((req.scheme ?? "http") === "https" ? 443 : 80);
+    const destinationPort = req.port ?? req.mesh?.destinationPort ??
+      ((req.scheme ?? "http") === "https" ? 443 : 80);
     const portBytes = new Uint8Array(8);
     new DataView(portBytes.buffer).setBigUint64(0, BigInt(destinationPort), true);
     host.setProperty("destination.port", portBytes);

@@ -9,7 +9,6 @@ import {
   simulate,
 } from "./simulate.ts";
 
-
 const route = (name: string, spec: Record<string, unknown>, namespace = "devopssong") => ({
   apiVersion: "gateway.networking.k8s.io/v1",
   kind: "HTTPRoute",
@@ -298,7 +297,8 @@ Deno.test("clusterLabel turns Istio cluster names into namespace/service:port", 
 
 // --- CLI ----------------------------------------------------------------------------------------
 
-const run = (args: string[], files: Record<string, string> = {}) => runScript("tools/simulate.ts", args, files);
+const run = (args: string[], files: Record<string, string> = {}) =>
+  runScript("tools/simulate.ts", args, files);
 
 const ROUTES_JSON = JSON.stringify(HEADER_ROUTING);
 
@@ -489,7 +489,11 @@ Deno.test("simulate() lets only the Gateway's routes decide a gateway request an
   ];
   const [viaGateway, viaSidecar, elsewhere] = await simulate(resources, [
     { method: "GET", host: "frontend.web", path: "/", gateway: "infra/gw" },
-    { method: "GET", path: "/", mesh: { clientNamespace: "web", destinationService: "frontend.web", destinationPort: 80 } },
+    {
+      method: "GET",
+      path: "/",
+      mesh: { clientNamespace: "web", destinationService: "frontend.web", destinationPort: 80 },
+    },
     { method: "GET", host: "frontend.web", path: "/", gateway: "infra/other" },
   ]);
   assertEquals(viaGateway.backend, "web/frontend:80");

@@ -159,7 +159,11 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
       (pre as { exposeHeaders: string }).exposeHeaders = a ?? "";
       filters.push(pre); // keeps record indexes aligned; the duplicate is dropped when lists are sliced
     } else {
-      filters.push({ kind, name: a ?? fail(`Filter ${i}: header name missing`), ...(b !== undefined && { value: b }) });
+      filters.push({
+        kind,
+        name: a ?? fail(`Filter ${i}: header name missing`),
+        ...(b !== undefined && { value: b }),
+      });
     }
   }
   // A CORS filter spans two records that decode to one object.
@@ -205,7 +209,11 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
     const r = c.row(i);
     const kind = nameOf(CONDITION_KIND, view.getUint8(r)) ?? fail(`Condition ${i}: unknown kind`);
     checkProgram(view.getUint32(r + 12, true), kind.endsWith("Regex"), `Condition ${i}`);
-    conditions.push({ kind, name: str(view.getUint32(r + 4, true)), value: str(view.getUint32(r + 8, true)) });
+    conditions.push({
+      kind,
+      name: str(view.getUint32(r + 4, true)),
+      value: str(view.getUint32(r + 8, true)),
+    });
   }
   const ro = records(Section.ROUTES);
   const routes = [];
@@ -218,7 +226,12 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
     routes.push({
       ...(pathKind !== "None" && { path: { type: pathKind, value: str(view.getUint32(r + 4, true)) } }),
       ...(method !== undefined && { method }),
-      conditions: slice(conditions, view.getUint32(r + 12, true), view.getUint16(r + 2, true), "Route condition"),
+      conditions: slice(
+        conditions,
+        view.getUint32(r + 12, true),
+        view.getUint16(r + 2, true),
+        "Route condition",
+      ),
       action: action < actions.length ? actions[action] : fail(`Route ${i}: action out of range`),
     });
   }

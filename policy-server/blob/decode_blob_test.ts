@@ -38,20 +38,32 @@ Deno.test("decodeBlob() refuses blobs that break the format", async (t) => {
   const cases: [string, Uint8Array, string][] = [
     ["truncated", good.slice(0, good.length - 4), "Total length"],
     ["shorter than the header", good.slice(0, 10), "shorter than its header"],
-    ["flipped bit", (() => {
-      const b = good.slice();
-      b[b.length - 5] ^= 0x10;
-      return b;
-    })(), "Checksum"],
-    ["bad magic", (() => {
-      const b = good.slice();
-      b[0] = 0;
-      return b;
-    })(), "magic"],
+    [
+      "flipped bit",
+      (() => {
+        const b = good.slice();
+        b[b.length - 5] ^= 0x10;
+        return b;
+      })(),
+      "Checksum",
+    ],
+    [
+      "bad magic",
+      (() => {
+        const b = good.slice();
+        b[0] = 0;
+        return b;
+      })(),
+      "magic",
+    ],
     ["newer format", tampered((v) => v.setUint16(4, 2, true)), "Unsupported format"],
     ["huge section count", tampered((v) => v.setUint32(20, 0x10000000, true)), "directory out of range"],
     ["section past the end", tampered((v) => v.setUint32(32 + 8, 0xffffff, true)), "out of range"],
-    ["huge record count", tampered((v) => v.setUint32(v.getUint32(32 + 12 + 4, true), 0x7fffffff, true)), "does not match"],
+    [
+      "huge record count",
+      tampered((v) => v.setUint32(v.getUint32(32 + 12 + 4, true), 0x7fffffff, true)),
+      "does not match",
+    ],
   ];
   for (const [name, blob, message] of cases) {
     await t.step(name, () => void assertThrows(() => decodeBlob(blob), BlobFormatError, message));

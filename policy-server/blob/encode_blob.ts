@@ -215,7 +215,11 @@ export function encodeBlob(table: RouteTable): Uint8Array {
     // One record per hostname, all pointing at the same route range.
     for (const hostname of vh.hostnames) {
       const r = vhosts.add();
-      const kind = hostname === "*" ? HOST_KIND.any : hostname.startsWith("*.") ? HOST_KIND.wildcard : HOST_KIND.exact;
+      const kind = hostname === "*"
+        ? HOST_KIND.any
+        : hostname.startsWith("*.")
+        ? HOST_KIND.wildcard
+        : HOST_KIND.exact;
       r.setUint32(0, strings.ref(hostname), true);
       r.setUint8(4, kind);
       r.setUint8(5, MODE[vh.mode]);
@@ -264,7 +268,9 @@ export function encodeBlob(table: RouteTable): Uint8Array {
 }
 
 /** A filter's record fields (a, b, c, d) as docs/blob-format.md lays them out per kind. */
-function filterFields(f: RouteFilter): [string | undefined, string | undefined, number, string | number | undefined] {
+function filterFields(
+  f: RouteFilter,
+): [string | undefined, string | undefined, number, string | number | undefined] {
   switch (f.kind) {
     case "RequestRedirect":
       return [f.scheme, f.hostname, ((f.port ?? 0) | (f.statusCode << 16)) >>> 0, f.path?.value];

@@ -28,7 +28,7 @@ Deno.test("encodeBlob() is deterministic and stores equal strings once", () => {
   };
   const a = encodeBlob(table), b = encodeBlob(structuredClone(table));
   assertEquals(a, b);
-  assertEquals(new DataView(a.buffer).getUint32(a[36] /* STRINGS offset */, true), 1);
+  assertEquals(new DataView(a.buffer).getUint32(a[36], /* STRINGS offset */ true), 1);
 });
 
 Deno.test("encodeBlob() writes an action shared by several matches once", () => {

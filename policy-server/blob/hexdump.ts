@@ -18,7 +18,8 @@ const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padSt
 export function formatHex(blob: Uint8Array): string {
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   const lines: string[] = [];
-  const line = (from: number, to: number, note: string) => lines.push(`${hex(blob.subarray(from, to))}  # ${note}`);
+  const line = (from: number, to: number, note: string) =>
+    lines.push(`${hex(blob.subarray(from, to))}  # ${note}`);
   line(0, 4, "magic WRTB");
   line(4, 6, "format 1");
   line(6, 8, "header size 32");
@@ -31,7 +32,11 @@ export function formatHex(blob: Uint8Array): string {
   const sections: { id: number; at: number; len: number }[] = [];
   for (let i = 0; i < count; i++) {
     const d = HEADER_SIZE + i * DIRECTORY_ENTRY_SIZE;
-    const s = { id: view.getUint32(d, true), at: view.getUint32(d + 4, true), len: view.getUint32(d + 8, true) };
+    const s = {
+      id: view.getUint32(d, true),
+      at: view.getUint32(d + 4, true),
+      len: view.getUint32(d + 8, true),
+    };
     sections.push(s);
     line(d, d + DIRECTORY_ENTRY_SIZE, `section ${nameOf(Section, s.id) ?? s.id} at ${s.at}, ${s.len} bytes`);
   }
@@ -46,20 +51,28 @@ export function formatHex(blob: Uint8Array): string {
       line(offsets, offsets + 4 * (n + 1), "program offsets");
       const data = offsets + 4 * (n + 1);
       for (let i = 0; i < n; i++) {
-        const from = data + view.getUint32(offsets + 4 * i, true), to = data + view.getUint32(offsets + 4 * i + 4, true);
-        for (let at = from; at < to; at += 8) line(at, Math.min(at + 8, to), `program ${i} instruction ${(at - from) / 8}`);
+        const from = data + view.getUint32(offsets + 4 * i, true),
+          to = data + view.getUint32(offsets + 4 * i + 4, true);
+        for (let at = from; at < to; at += 8) {
+          line(at, Math.min(at + 8, to), `program ${i} instruction ${(at - from) / 8}`);
+        }
       }
     } else if (s.id === Section.STRINGS) {
       const offsets = s.at + 4;
       line(offsets, offsets + 4 * (n + 1), "string offsets");
       const data = offsets + 4 * (n + 1);
       for (let i = 0; i < n; i++) {
-        const from = data + view.getUint32(offsets + 4 * i, true), to = data + view.getUint32(offsets + 4 * i + 4, true);
-        if (to > from) line(from, to, `string ${i}: ${JSON.stringify(new TextDecoder().decode(blob.subarray(from, to)))}`);
+        const from = data + view.getUint32(offsets + 4 * i, true),
+          to = data + view.getUint32(offsets + 4 * i + 4, true);
+        if (to > from) {
+          line(from, to, `string ${i}: ${JSON.stringify(new TextDecoder().decode(blob.subarray(from, to)))}`);
+        }
       }
     } else {
       const size = RECORD_SIZE[s.id] ?? 0;
-      for (let i = 0; i < n && size; i++) line(s.at + 4 + i * size, s.at + 4 + (i + 1) * size, `${name}[${i}]`);
+      for (let i = 0; i < n && size; i++) {
+        line(s.at + 4 + i * size, s.at + 4 + (i + 1) * size, `${name}[${i}]`);
+      }
     }
     end = s.at + s.len;
   }
@@ -69,7 +82,9 @@ export function formatHex(blob: Uint8Array): string {
 
 /** Bytes from annotated hex: `#` starts a comment, whitespace separates bytes. */
 export function parseHex(text: string): Uint8Array {
-  const digits = text.split("\n").map((l) => l.replace(/#.*/, "")).join(" ").trim().split(/\s+/).filter(Boolean);
+  const digits = text.split("\n").map((l) => l.replace(/#.*/, "")).join(" ").trim().split(/\s+/).filter(
+    Boolean,
+  );
   return Uint8Array.from(digits, (d) => {
     if (!/^[0-9a-f]{2}$/i.test(d)) throw new SyntaxError(`Bad hex byte "${d}"`);
     return parseInt(d, 16);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { fileURLToPath } from "node:url";
+
 import { sha256Hex } from "../compile/mod.ts";
 
 /** `filter/build/filter.wasm` of this checkout (or of the image, which keeps the same layout). */

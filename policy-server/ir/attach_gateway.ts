@@ -39,7 +39,10 @@ const suffixOf = (wildcard: string) => wildcard.slice(1); // "*.example.com" →
  * if (intersectHostname("*.example.com", "foo.example.com") !== "foo.example.com") throw new Error();
  * ```
  */
-export function intersectHostname(listener: string | undefined, route: string | undefined): string | undefined {
+export function intersectHostname(
+  listener: string | undefined,
+  route: string | undefined,
+): string | undefined {
   if (listener === undefined) return route ?? "*";
   if (route === undefined) return listener;
   const l = listener.toLowerCase(), r = route.toLowerCase();
@@ -51,10 +54,20 @@ export function intersectHostname(listener: string | undefined, route: string | 
 }
 
 /** Whether a listener lets this route attach: protocol, kind and namespace policy. */
-function allows(listener: Listener, route: HTTPRoute, gatewayNs: string, namespaceLabels: Map<string, Record<string, string>>) {
+function allows(
+  listener: Listener,
+  route: HTTPRoute,
+  gatewayNs: string,
+  namespaceLabels: Map<string, Record<string, string>>,
+) {
   if (listener.protocol !== "HTTP" && listener.protocol !== "HTTPS") return false;
   const kinds = listener.allowedRoutes?.kinds;
-  if (kinds?.length && !kinds.some((k) => k.kind === "HTTPRoute" && (k.group ?? "gateway.networking.k8s.io") === "gateway.networking.k8s.io")) {
+  if (
+    kinds?.length &&
+    !kinds.some((k) =>
+      k.kind === "HTTPRoute" && (k.group ?? "gateway.networking.k8s.io") === "gateway.networking.k8s.io"
+    )
+  ) {
     return false;
   }
   const ns = route.metadata.namespace;
@@ -63,7 +76,8 @@ function allows(listener: Listener, route: HTTPRoute, gatewayNs: string, namespa
   if (from === "Same") return ns === gatewayNs;
   // An absent selector selects nothing (admission warns about it), as Kubernetes reads it here.
   const selector = listener.allowedRoutes?.namespaces?.selector;
-  return selector !== undefined && selectorMatches(selector, namespaceLabels.get(ns) ?? { "kubernetes.io/metadata.name": ns });
+  return selector !== undefined &&
+    selectorMatches(selector, namespaceLabels.get(ns) ?? { "kubernetes.io/metadata.name": ns });
 }
 
 /**
@@ -99,20 +113,33 @@ export function attachToGateway(
   namespaceLabels: Map<string, Record<string, string>>,
 ): GatewayTarget[] | NotAttached {
   const ns = parent.namespace ?? route.metadata.namespace;
-  if (!gateway) return { reason: "NoMatchingParent", message: `Gateway "${ns}/${parent.name}" does not exist` };
+  if (!gateway) {
+    return { reason: "NoMatchingParent", message: `Gateway "${ns}/${parent.name}" does not exist` };
+  }
   let listeners = ((gateway.spec as { listeners?: Listener[] })?.listeners ?? [])
     .filter((l) => parent.sectionName === undefined || l.name === parent.sectionName)
     .filter((l) => parent.port === undefined || l.port === parent.port);
   if (!listeners.length) {
-    const which = [parent.sectionName && `sectionName "${parent.sectionName}"`, parent.port && `port ${parent.port}`]
+    const which = [
+      parent.sectionName && `sectionName "${parent.sectionName}"`,
+      parent.port && `port ${parent.port}`,
+    ]
       .filter(Boolean).join(" and ");
-    return { reason: "NoMatchingParent", message: `Gateway "${ns}/${parent.name}" has no listener with ${which}` };
+    return {
+      reason: "NoMatchingParent",
+      message: `Gateway "${ns}/${parent.name}" has no listener with ${which}`,
+    };
   }
   listeners = listeners.filter((l) => allows(l, route, ns, namespaceLabels));
   if (!listeners.length) {
-    return { reason: "NotAllowedByListeners", message: `no listener of Gateway "${ns}/${parent.name}" allows this route` };
+    return {
+      reason: "NotAllowedByListeners",
+      message: `no listener of Gateway "${ns}/${parent.name}" allows this route`,
+    };
   }
-  const routeHosts: (string | undefined)[] = route.spec.hostnames?.length ? route.spec.hostnames : [undefined];
+  const routeHosts: (string | undefined)[] = route.spec.hostnames?.length
+    ? route.spec.hostnames
+    : [undefined];
   const targets: GatewayTarget[] = [];
   for (const l of listeners) {
     for (const h of routeHosts) {

@@ -51,7 +51,8 @@ const isService = (ref: { group?: string; kind?: string }) =>
   ["", "core"].includes(ref.group ?? "") && (ref.kind ?? "Service") === "Service";
 const isServiceParent = (ref: ParentReference) => ref.kind === "Service" && isService(ref);
 const isGateway = (ref: ParentReference) =>
-  (ref.group ?? "gateway.networking.k8s.io") === "gateway.networking.k8s.io" && (ref.kind ?? "Gateway") === "Gateway";
+  (ref.group ?? "gateway.networking.k8s.io") === "gateway.networking.k8s.io" &&
+  (ref.kind ?? "Gateway") === "Gateway";
 
 /** An entry being sorted, with what Gateway API precedence compares. */
 interface Ranked {
@@ -92,14 +93,25 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
     const entries: RouteEntry[] = [];
     rules.forEach((rule, ruleIndex) => {
       const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
-      const action = buildAction(key, ruleIndex, matches, rule.filters ?? [], rule.backendRefs ?? [], ns, inventory, domain, problems);
+      const action = buildAction(
+        key,
+        ruleIndex,
+        matches,
+        rule.filters ?? [],
+        rule.backendRefs ?? [],
+        ns,
+        inventory,
+        domain,
+        problems,
+      );
       action.filters.unshift(...routerHeaders(rule, `rule ${ruleIndex}`, problems));
       if (sticky) action.sticky = sticky;
       matches.forEach((m, matchIndex) => {
         // A pattern the filter's engine cannot run drops its match (reported), never the route.
         const patterns = [
           ...(m.path?.type === "RegularExpression" ? [m.path.value ?? ""] : []),
-          ...[...(m.headers ?? []), ...(m.queryParams ?? [])].filter((h) => h.type === "RegularExpression").map((h) => h.value),
+          ...[...(m.headers ?? []), ...(m.queryParams ?? [])].filter((h) => h.type === "RegularExpression")
+            .map((h) => h.value),
         ];
         const bad = patterns.map((p) => tryCompileRegex(p)).find((r) => "error" in r);
         if (bad && "error" in bad) {
@@ -111,7 +123,12 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
           return;
         }
         entries.push(buildEntry(m, action));
-        ranked.push({ created: route.metadata.creationTimestamp ?? "", key, rule: ruleIndex, match: matchIndex });
+        ranked.push({
+          created: route.metadata.creationTimestamp ?? "",
+          key,
+          rule: ruleIndex,
+          match: matchIndex,
+        });
       });
     });
 
@@ -174,7 +191,9 @@ function mergeHostnames(slots: Slot[]): VirtualHost[] {
     const wider = slots.filter((o) => sameParent(o, slot) && covers(o.hostname, slot.hostname))
       .sort((a, b) => specificity(b.hostname) - specificity(a.hostname));
     const routes = [...new Set([slot, ...wider].flatMap((s) => ordered.get(s)!))];
-    const key = `${slot.mode}|${slot.scope}|${slot.port}|${slot.clients ?? ""}|${routes.map((e) => entryId(e)).join(",")}`;
+    const key = `${slot.mode}|${slot.scope}|${slot.port}|${slot.clients ?? ""}|${
+      routes.map((e) => entryId(e)).join(",")
+    }`;
     const vh = out.get(key);
     if (vh) vh.hostnames.push(slot.hostname);
     else {
@@ -209,7 +228,9 @@ interface Inventory extends BackendInventory {
 function indexInventory(resources: KubeObject[]): Inventory {
   const byKey = (kind: string) => {
     const found = resources.filter((r) => r.kind === kind);
-    return found.length ? new Map(found.map((r) => [`${r.metadata.namespace ?? ""}/${r.metadata.name}`, r])) : undefined;
+    return found.length
+      ? new Map(found.map((r) => [`${r.metadata.namespace ?? ""}/${r.metadata.name}`, r]))
+      : undefined;
   };
   const namespaceLabels = new Map(
     resources.filter((r) => r.kind === "Namespace").map((r) => [r.metadata.name, r.metadata.labels ?? {}]),
@@ -258,9 +279,18 @@ function attachTargets(
     const routeNs = route.metadata.namespace;
     const consumer = routeNs !== ns;
     const target = (hostname: string, clients?: string): Target => ({
-      hostname, mode: "mesh", port: parent.port ?? 0, scope, listener: "", ...(clients && { clients }),
+      hostname,
+      mode: "mesh",
+      port: parent.port ?? 0,
+      scope,
+      listener: "",
+      ...(clients && { clients }),
     });
-    const qualified = [`${parent.name}.${ns}`, `${parent.name}.${ns}.svc`, `${parent.name}.${ns}.svc.${domain}`];
+    const qualified = [
+      `${parent.name}.${ns}`,
+      `${parent.name}.${ns}.svc`,
+      `${parent.name}.${ns}.svc.${domain}`,
+    ];
     return {
       targets: consumer
         ? qualified.map((h) => target(h, routeNs))
@@ -273,7 +303,13 @@ function attachTargets(
   if (!inventory.gateways) {
     const hostnames = route.spec.hostnames?.length ? route.spec.hostnames : ["*"];
     return {
-      targets: hostnames.map((h) => ({ hostname: h.toLowerCase(), mode: "gateway", port: parent.port ?? 0, scope, listener: "" })),
+      targets: hostnames.map((h) => ({
+        hostname: h.toLowerCase(),
+        mode: "gateway",
+        port: parent.port ?? 0,
+        scope,
+        listener: "",
+      })),
       note: "no Gateway is stored: listeners were not checked",
     };
   }
@@ -287,7 +323,9 @@ function buildEntry(m: HTTPRouteMatch, action: RouteAction): RouteEntry {
   const type = m.path?.type ?? "PathPrefix";
   let value = m.path?.value ?? "/";
   // A prefix matches whole segments, so a trailing "/" changes nothing: store it without one.
-  if (type === "PathPrefix" && value.length > 1 && value.endsWith("/")) value = value.replace(/\/+$/, "") || "/";
+  if (type === "PathPrefix" && value.length > 1 && value.endsWith("/")) {
+    value = value.replace(/\/+$/, "") || "/";
+  }
   const conditions: Condition[] = [];
   // Duplicate header names: the first one wins (the spec says later ones are ignored).
   const seen = new Set<string>();
@@ -295,13 +333,21 @@ function buildEntry(m: HTTPRouteMatch, action: RouteAction): RouteEntry {
     const name = h.name.toLowerCase();
     if (seen.has(name)) continue;
     seen.add(name);
-    conditions.push({ kind: h.type === "RegularExpression" ? "HeaderRegex" : "HeaderExact", name, value: h.value });
+    conditions.push({
+      kind: h.type === "RegularExpression" ? "HeaderRegex" : "HeaderExact",
+      name,
+      value: h.value,
+    });
   }
   const seenQuery = new Set<string>();
   for (const q of m.queryParams ?? []) {
     if (seenQuery.has(q.name)) continue;
     seenQuery.add(q.name);
-    conditions.push({ kind: q.type === "RegularExpression" ? "QueryRegex" : "QueryExact", name: q.name, value: q.value });
+    conditions.push({
+      kind: q.type === "RegularExpression" ? "QueryRegex" : "QueryExact",
+      name: q.name,
+      value: q.value,
+    });
   }
   return { path: { type, value }, ...(m.method && { method: m.method }), conditions, action };
 }
@@ -317,13 +363,29 @@ function buildAction(
   domain: string,
   problems: RuleProblem[],
 ): RouteAction {
-  const scope: FilterScope = { where: `rule ${rule}`, inventory, ns, domain, matches, problems, backend: false };
+  const scope: FilterScope = {
+    where: `rule ${rule}`,
+    inventory,
+    ns,
+    domain,
+    matches,
+    problems,
+    backend: false,
+  };
   const ruleFilters = routeFilters(filters, scope);
   let unsupported = ruleFilters === undefined;
   const backends: Backend[] = refs.map((ref) => {
-    const own = routeFilters(ref.filters ?? [], { ...scope, where: `rule ${rule} backend ${ref.name}`, backend: true });
+    const own = routeFilters(ref.filters ?? [], {
+      ...scope,
+      where: `rule ${rule} backend ${ref.name}`,
+      backend: true,
+    });
     if (own === undefined) unsupported = true;
-    return { ...backendOf(ref, ns, scope.inventory, domain, problems), weight: ref.weight ?? 1, filters: own ?? [] };
+    return {
+      ...backendOf(ref, ns, scope.inventory, domain, problems),
+      weight: ref.weight ?? 1,
+      filters: own ?? [],
+    };
   });
   // A rule with a filter we cannot apply must not serve traffic as if it had none: 500 instead.
   if (unsupported) return { route, rule, backends: [], filters: [] };
@@ -371,12 +433,21 @@ function routerHeaders(rule: HTTPRouteRule, where: string, problems: RuleProblem
   const out: RouteFilter[] = [];
   const set = (name: string, value: string) => out.push({ kind: "RequestHeaderSet", name, value });
   const timeouts = rule.timeouts as { request?: string; backendRequest?: string } | undefined;
-  for (const [field, header] of [["request", "x-envoy-upstream-rq-timeout-ms"], ["backendRequest", "x-envoy-upstream-rq-per-try-timeout-ms"]] as const) {
+  for (
+    const [field, header] of [["request", "x-envoy-upstream-rq-timeout-ms"], [
+      "backendRequest",
+      "x-envoy-upstream-rq-per-try-timeout-ms",
+    ]] as const
+  ) {
     const value = timeouts?.[field];
     if (value === undefined) continue;
     const ms = durationMs(value);
     if (ms === undefined) {
-      problems.push({ type: "Accepted", reason: "UnsupportedValue", message: `${where}: timeouts.${field} "${value}" is not a duration` });
+      problems.push({
+        type: "Accepted",
+        reason: "UnsupportedValue",
+        message: `${where}: timeouts.${field} "${value}" is not a duration`,
+      });
     } else set(header, String(ms));
   }
   const retry = rule.retry as { attempts?: number; codes?: number[] } | undefined;
@@ -391,7 +462,13 @@ function routerHeaders(rule: HTTPRouteRule, where: string, problems: RuleProblem
 }
 
 /** A backendRef (or a mirror's) resolved, its problem reported; unresolved ones answer 500. */
-function backendOf(ref: HTTPBackendRef, ns: string, inventory: Inventory, domain: string, problems: RuleProblem[]) {
+function backendOf(
+  ref: HTTPBackendRef,
+  ns: string,
+  inventory: Inventory,
+  domain: string,
+  problems: RuleProblem[],
+) {
   const { cluster, label, problem } = resolveBackend(ref, ns, inventory, domain);
   if (problem) problems.push({ type: "ResolvedRefs", ...problem });
   return { cluster, label, ...(problem && { unresolved: true }) };
@@ -413,16 +490,26 @@ interface FilterScope {
 function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): RouteFilter[] | undefined {
   const out: RouteFilter[] = [];
   const refuse = (message: string) => {
-    scope.problems.push({ type: "Accepted", reason: "UnsupportedValue", message: `${scope.where}: ${message}` });
+    scope.problems.push({
+      type: "Accepted",
+      reason: "UnsupportedValue",
+      message: `${scope.where}: ${message}`,
+    });
     return undefined;
   };
   for (const f of filters) {
     if (f.type === "RequestHeaderModifier" || f.type === "ResponseHeaderModifier") {
       const mod = f.type === "RequestHeaderModifier" ? f.requestHeaderModifier : f.responseHeaderModifier;
       const side = f.type === "RequestHeaderModifier" ? "Request" : "Response";
-      for (const h of mod?.set ?? []) out.push({ kind: `${side}HeaderSet`, name: h.name.toLowerCase(), value: h.value });
-      for (const h of mod?.add ?? []) out.push({ kind: `${side}HeaderAdd`, name: h.name.toLowerCase(), value: h.value });
-      for (const name of mod?.remove ?? []) out.push({ kind: `${side}HeaderRemove`, name: name.toLowerCase() });
+      for (const h of mod?.set ?? []) {
+        out.push({ kind: `${side}HeaderSet`, name: h.name.toLowerCase(), value: h.value });
+      }
+      for (const h of mod?.add ?? []) {
+        out.push({ kind: `${side}HeaderAdd`, name: h.name.toLowerCase(), value: h.value });
+      }
+      for (const name of mod?.remove ?? []) {
+        out.push({ kind: `${side}HeaderRemove`, name: name.toLowerCase() });
+      }
     } else if (f.type === "RequestRedirect" && f.requestRedirect && !scope.backend) {
       const r = f.requestRedirect;
       const path = pathModifier(r.path, scope);
@@ -438,7 +525,11 @@ function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): RouteFilt
     } else if (f.type === "URLRewrite" && f.urlRewrite) {
       const path = pathModifier(f.urlRewrite.path, scope);
       if (path === null) return undefined;
-      out.push({ kind: "URLRewrite", ...(f.urlRewrite.hostname && { hostname: f.urlRewrite.hostname }), ...(path && { path }) });
+      out.push({
+        kind: "URLRewrite",
+        ...(f.urlRewrite.hostname && { hostname: f.urlRewrite.hostname }),
+        ...(path && { path }),
+      });
     } else if (f.type === "RequestMirror" && f.requestMirror && !scope.backend) {
       const m = f.requestMirror;
       // An unresolvable mirror is left out (ResolvedRefs=False, reported by backendOf); the rule
@@ -448,7 +539,13 @@ function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): RouteFilt
       const [numerator, denominator] = m.fraction
         ? [m.fraction.numerator, m.fraction.denominator ?? 100]
         : [m.percent ?? 100, 100];
-      out.push({ kind: "RequestMirror", cluster: target.cluster, label: target.label, numerator, denominator });
+      out.push({
+        kind: "RequestMirror",
+        cluster: target.cluster,
+        label: target.label,
+        numerator,
+        denominator,
+      });
     } else if (f.type === "CORS" && f.cors && !scope.backend) {
       const c = f.cors;
       out.push({
@@ -471,7 +568,10 @@ function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): RouteFilt
  * A redirect's or rewrite's path modifier. ReplacePrefixMatch needs the rule's single PathPrefix
  * match (the API's CEL rule); otherwise null, with the problem reported.
  */
-function pathModifier(path: HTTPPathModifierSpec | undefined, scope: FilterScope): PathModifier | undefined | null {
+function pathModifier(
+  path: HTTPPathModifierSpec | undefined,
+  scope: FilterScope,
+): PathModifier | undefined | null {
   if (!path) return undefined;
   if (path.type === "ReplaceFullPath") return { type: "ReplaceFullPath", value: path.replaceFullPath ?? "/" };
   if (path.type === "ReplacePrefixMatch") {
@@ -485,11 +585,20 @@ function pathModifier(path: HTTPPathModifierSpec | undefined, scope: FilterScope
     }
     return { type: "ReplacePrefixMatch", value: path.replacePrefixMatch ?? "" };
   }
-  scope.problems.push({ type: "Accepted", reason: "UnsupportedValue", message: `${scope.where}: path type "${path.type}"` });
+  scope.problems.push({
+    type: "Accepted",
+    reason: "UnsupportedValue",
+    message: `${scope.where}: path type "${path.type}"`,
+  });
   return null;
 }
 
-function parentStatus(parent: ParentReference, route: HTTPRoute, problems: RuleProblem[], note?: string): RouteParentStatus {
+function parentStatus(
+  parent: ParentReference,
+  route: HTTPRoute,
+  problems: RuleProblem[],
+  note?: string,
+): RouteParentStatus {
   const cond = (type: string, status: boolean, reason: string, message: string): StatusCondition => ({
     type,
     status: status ? "True" : "False",
@@ -530,7 +639,8 @@ function comparePrecedence(a: Ranked, b: Ranked): number {
   if (byLength) return byLength;
   const method = Number(!!b.entry.method) - Number(!!a.entry.method);
   if (method) return method;
-  const count = (e: RouteEntry, q: boolean) => e.conditions.filter((c) => c.kind.startsWith("Query") === q).length;
+  const count = (e: RouteEntry, q: boolean) =>
+    e.conditions.filter((c) => c.kind.startsWith("Query") === q).length;
   const headers = count(b.entry, false) - count(a.entry, false);
   if (headers) return headers;
   const query = count(b.entry, true) - count(a.entry, true);

@@ -29,7 +29,9 @@ const route = (name: string, spec: unknown, created = "2026-11-01T00:00:00Z") =>
   }) as KubeObject;
 
 Deno.test("buildIr() gives a rule without matches the default PathPrefix / match", () => {
-  const { table } = buildIr([route("r", { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [{ name: "a", port: 80 }] }] })], {
+  const { table } = buildIr([
+    route("r", { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [{ name: "a", port: 80 }] }] }),
+  ], {
     generation: 1,
   });
   assertEquals(table.vhosts[0].routes[0].path, { type: "PathPrefix", value: "/" });
@@ -37,14 +39,19 @@ Deno.test("buildIr() gives a rule without matches the default PathPrefix / match
 
 Deno.test("buildIr() ranks the older of two equal routes first", () => {
   const spec = { parentRefs: [{ name: "gw" }], rules: [{ backendRefs: [{ name: "a", port: 80 }] }] };
-  const { table } = buildIr([route("young", spec, "2026-11-02T00:00:00Z"), route("old", spec, "2026-11-01T00:00:00Z")], {
+  const { table } = buildIr([
+    route("young", spec, "2026-11-02T00:00:00Z"),
+    route("old", spec, "2026-11-01T00:00:00Z"),
+  ], {
     generation: 1,
   });
   assertEquals(table.vhosts[0].routes.map((r) => r.action.route), ["ns/old", "ns/young"]);
 });
 
 Deno.test("buildIr() attaches a GAMMA route to every name of its Service", () => {
-  const { table } = buildIr([route("r", { parentRefs: [{ name: "svc", kind: "Service", group: "", port: 8080 }] })], {
+  const { table } = buildIr([
+    route("r", { parentRefs: [{ name: "svc", kind: "Service", group: "", port: 8080 }] }),
+  ], {
     generation: 1,
   });
   // The bare name means this Service only to clients in its namespace.

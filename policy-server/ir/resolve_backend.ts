@@ -11,7 +11,10 @@ export interface BackendInventory {
 export interface ResolvedBackend {
   cluster: string;
   label: string;
-  problem?: { reason: "InvalidKind" | "BackendNotFound" | "RefNotPermitted" | "UnsupportedValue"; message: string };
+  problem?: {
+    reason: "InvalidKind" | "BackendNotFound" | "RefNotPermitted" | "UnsupportedValue";
+    message: string;
+  };
 }
 
 const MCS_GROUP = "multicluster.x-k8s.io";
@@ -23,12 +26,23 @@ interface Grant {
 }
 
 /** Whether a ReferenceGrant in the target's namespace lets HTTPRoutes of `fromNs` refer to it. */
-function permitted(grants: KubeObject[], fromNs: string, toNs: string, group: string, kind: string, name: string) {
+function permitted(
+  grants: KubeObject[],
+  fromNs: string,
+  toNs: string,
+  group: string,
+  kind: string,
+  name: string,
+) {
   return grants.some((g) => {
     if ((g.metadata.namespace ?? "default") !== toNs) return false;
     const spec = g.spec as Grant;
-    const from = spec.from?.some((f) => f.group === GATEWAY_GROUP && f.kind === "HTTPRoute" && f.namespace === fromNs);
-    const to = spec.to?.some((t) => (t.group ?? "") === group && t.kind === kind && (t.name === undefined || t.name === name));
+    const from = spec.from?.some((f) =>
+      f.group === GATEWAY_GROUP && f.kind === "HTTPRoute" && f.namespace === fromNs
+    );
+    const to = spec.to?.some((t) =>
+      (t.group ?? "") === group && t.kind === kind && (t.name === undefined || t.name === name)
+    );
     return from && to;
   });
 }
@@ -47,7 +61,12 @@ function permitted(grants: KubeObject[], fromNs: string, toNs: string, group: st
  * if (b.cluster !== "outbound|80||web.shop.svc.cluster.local") throw new Error(b.cluster);
  * ```
  */
-export function resolveBackend(ref: HTTPBackendRef, routeNs: string, inventory: BackendInventory, domain: string): ResolvedBackend {
+export function resolveBackend(
+  ref: HTTPBackendRef,
+  routeNs: string,
+  inventory: BackendInventory,
+  domain: string,
+): ResolvedBackend {
   const ns = ref.namespace ?? routeNs;
   const group = ref.group ?? "";
   const kind = ref.kind ?? "Service";
@@ -59,22 +78,36 @@ export function resolveBackend(ref: HTTPBackendRef, routeNs: string, inventory: 
     ...(problem && { problem }),
   });
   if (!mcs && !(["", "core"].includes(group) && kind === "Service")) {
-    return out({ reason: "InvalidKind", message: `backendRef kind "${kind}" of group "${group}" is not supported` });
-  }
-  if (ns !== routeNs && !permitted(inventory.referenceGrants, routeNs, ns, group === "core" ? "" : group, kind, ref.name)) {
     return out({
-      reason: "RefNotPermitted",
-      message: `backendRef to ${kind} "${ns}/${ref.name}" is not permitted by any ReferenceGrant in namespace "${ns}"`,
+      reason: "InvalidKind",
+      message: `backendRef kind "${kind}" of group "${group}" is not supported`,
     });
   }
-  if (ref.port === undefined) return out({ reason: "UnsupportedValue", message: `backendRef "${ref.name}" needs a port` });
+  if (
+    ns !== routeNs &&
+    !permitted(inventory.referenceGrants, routeNs, ns, group === "core" ? "" : group, kind, ref.name)
+  ) {
+    return out({
+      reason: "RefNotPermitted",
+      message:
+        `backendRef to ${kind} "${ns}/${ref.name}" is not permitted by any ReferenceGrant in namespace "${ns}"`,
+    });
+  }
+  if (ref.port === undefined) {
+    return out({ reason: "UnsupportedValue", message: `backendRef "${ref.name}" needs a port` });
+  }
   const known = mcs ? inventory.serviceImports : inventory.services;
   if (known) {
     const target = known.get(`${ns}/${ref.name}`);
-    if (!target) return out({ reason: "BackendNotFound", message: `${kind} "${ns}/${ref.name}" does not exist` });
+    if (!target) {
+      return out({ reason: "BackendNotFound", message: `${kind} "${ns}/${ref.name}" does not exist` });
+    }
     const ports = ((target.spec as { ports?: { port: number }[] })?.ports ?? []).map((p) => p.port);
     if (!ports.includes(ref.port)) {
-      return out({ reason: "BackendNotFound", message: `${kind} "${ns}/${ref.name}" has no port ${ref.port}` });
+      return out({
+        reason: "BackendNotFound",
+        message: `${kind} "${ns}/${ref.name}" has no port ${ref.port}`,
+      });
     }
   }
   return out();

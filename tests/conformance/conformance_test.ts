@@ -22,8 +22,7 @@ import { checkKeys, checkSimRequest, loadResources, SimInputError, Simulator } f
 import type { KubeObject } from "../../policy-server/model/types.ts";
 
 /** Folder → why it must fail: a real difference between wasmroute and the spec or an upstream test. */
-export const KNOWN_FAILURES: Record<string, string> = {
-};
+export const KNOWN_FAILURES: Record<string, string> = {};
 
 const ROOT = new URL("./", import.meta.url);
 

@@ -8,7 +8,8 @@ import { TokenVerifier } from "../../policy-server/security/mod.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../tools/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 
-const route = (backend: string) => `apiVersion: gateway.networking.k8s.io/v1
+const route = (backend: string) =>
+  `apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
 metadata: {name: helloworld, namespace: sample}
 spec:
@@ -24,7 +25,11 @@ const PULL = {
 
 function clusterFor(host: HostEmulator): string | undefined {
   const id = host.initializeHttpContext();
-  host.callOnRequestHeaders(id, [[":method", "GET"], [":path", "/"], [":authority", "helloworld:5000"]], true);
+  host.callOnRequestHeaders(
+    id,
+    [[":method", "GET"], [":path", "/"], [":authority", "helloworld:5000"]],
+    true,
+  );
   const cluster = host.getCurrentRequestHeaders(id).find(([k]) => k === "x-wasmroute-cluster")?.[1];
   host.completeHttpContext(id);
   return cluster;
@@ -35,7 +40,11 @@ async function forward(host: HostEmulator, base: string) {
   const [call] = host.getPendingHttpCalls();
   assert(call, "the filter made no call");
   const header = (name: string) => call.headers.find(([k]) => k === name)?.[1];
-  assertEquals([call.upstream, header(":method"), header(":authority")], [PULL.pullCluster, "GET", PULL.pullAuthority]);
+  assertEquals([call.upstream, header(":method"), header(":authority")], [
+    PULL.pullCluster,
+    "GET",
+    PULL.pullAuthority,
+  ]);
   const headers: Record<string, string> = {};
   if (header("if-none-match")) headers["If-None-Match"] = header("if-none-match")!;
   const res = await fetch(`${base}${header(":path")}`, { headers });
@@ -47,16 +56,27 @@ async function forward(host: HostEmulator, base: string) {
 Deno.test("a filter in pull mode picks up a new blob in well under a second and keeps the last good one", async () => {
   const dir = await Deno.makeTempDir({ prefix: "wasmroute-pull-" });
   const store = await Store.open(`${dir}/wasmroute.kv`);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, createApp({ store, log: () => {} }).fetch);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    createApp({ store, log: () => {} }).fetch,
+  );
   const base = `http://127.0.0.1:${server.addr.port}`;
   const post = async (yaml: string) => {
-    const res = await fetch(`${base}/v1/routes`, { method: "POST", headers: { "Content-Type": "application/yaml" }, body: yaml });
+    const res = await fetch(`${base}/v1/routes`, {
+      method: "POST",
+      headers: { "Content-Type": "application/yaml" },
+      body: yaml,
+    });
     await res.body?.cancel();
     assert(res.ok, `POST answered ${res.status}`);
   };
   try {
     await post(route("helloworld-blue"));
-    const host = newHostEmulator(emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(JSON.stringify(PULL)));
+    const host = newHostEmulator(
+      emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(
+        JSON.stringify(PULL),
+      ),
+    );
     assert(host.startPlugin(), host.getErrors().join("\n"));
     assertEquals(clusterFor(host), undefined, "no table yet: requests pass through");
 
@@ -99,7 +119,10 @@ Deno.test("a filter in pull mode authenticates with its pull token where the ser
     { name: "ops", token: "ops-secret", namespaces: ["*"], role: "operator" },
     { name: "proxies", token: "proxy-secret", namespaces: ["*"], role: "reader" },
   ]);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, createApp({ store, tokens, log: () => {} }).fetch);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    createApp({ store, tokens, log: () => {} }).fetch,
+  );
   const base = `http://127.0.0.1:${server.addr.port}`;
   try {
     const res = await fetch(`${base}/v1/routes`, {
@@ -110,15 +133,25 @@ Deno.test("a filter in pull mode authenticates with its pull token where the ser
     await res.body?.cancel();
     assert(res.ok, `POST answered ${res.status}`);
     const config = { ...PULL, pullToken: "proxy-secret" };
-    const host = newHostEmulator(emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(JSON.stringify(config)));
+    const host = newHostEmulator(
+      emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(
+        JSON.stringify(config),
+      ),
+    );
     assert(host.startPlugin(), host.getErrors().join("\n"));
     host.tick();
     const [call] = host.getPendingHttpCalls();
     const auth = call.headers.find(([k]) => k === "authorization")?.[1];
     assertEquals(auth, "Bearer proxy-secret");
-    const answer = await fetch(`${base}${call.headers.find(([k]) => k === ":path")![1]}`, { headers: { Authorization: auth! } });
+    const answer = await fetch(`${base}${call.headers.find(([k]) => k === ":path")![1]}`, {
+      headers: { Authorization: auth! },
+    });
     assertEquals(answer.status, 200);
-    host.callOnHttpCallResponse(call.token, [[":status", "200"], ...[...answer.headers.entries()]], new Uint8Array(await answer.arrayBuffer()));
+    host.callOnHttpCallResponse(
+      call.token,
+      [[":status", "200"], ...[...answer.headers.entries()]],
+      new Uint8Array(await answer.arrayBuffer()),
+    );
     assertEquals(clusterFor(host), "outbound|5000||helloworld-blue.sample.svc.cluster.local");
   } finally {
     await server.shutdown();

@@ -25,7 +25,10 @@ const request = (extra: [string, string][]): [string, string][] => [
 async function startServer() {
   const dir = await Deno.makeTempDir({ prefix: "wasmroute-e2e-" });
   const store = await Store.open(`${dir}/wasmroute.kv`);
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, createApp({ store, log: () => {} }).fetch);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    createApp({ store, log: () => {} }).fetch,
+  );
   return {
     url: `http://127.0.0.1:${server.addr.port}`,
     async close() {
@@ -50,7 +53,9 @@ Deno.test("a POSTed HTTPRoute sends `version: new` to my-server-v2:80 and the re
     // Istio serialises the pluginConfig Struct as JSON for proxy_on_configure.
     const config = JSON.stringify(plugin.spec.pluginConfig);
 
-    const host = newHostEmulator(emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(config));
+    const host = newHostEmulator(
+      emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(config),
+    );
     assertEquals(host.startPlugin(), true, host.getErrors().join("\n"));
     const decide = (extra: [string, string][]) => {
       const id = host.initializeHttpContext();
@@ -75,7 +80,9 @@ Deno.test("a POSTed HTTPRoute sends `version: new` to my-server-v2:80 and the re
       const { reference, diff } = await compareWithReference(scenario, Deno.cwd());
       assertEquals(diff, "", `the two hosts disagree:\n${diff}`);
       const clusterOf = (i: number) =>
-        (reference.steps[i] as { requestHeaders: [string, string][] }).requestHeaders.find(([k]) => k === "x-wasmroute-cluster")?.[1];
+        (reference.steps[i] as { requestHeaders: [string, string][] }).requestHeaders.find(([k]) =>
+          k === "x-wasmroute-cluster"
+        )?.[1];
       assertEquals([clusterOf(0), clusterOf(1)], [V2, V1]);
     }
   } finally {

@@ -40,12 +40,16 @@ const route = (writer: number, n: number) => ({
   metadata: { name: `r-${writer}-${n}`, namespace: `team-${writer}` },
   spec: {
     parentRefs: [{ name: "web", kind: "Service", group: "", port: 80 }],
-    rules: [{ matches: [{ path: { type: "PathPrefix", value: `/w${writer}/n${n}` } }], backendRefs: [{ name: "web", port: 80 }] }],
+    rules: [{
+      matches: [{ path: { type: "PathPrefix", value: `/w${writer}/n${n}` } }],
+      backendRefs: [{ name: "web", port: 80 }],
+    }],
   },
 });
 
 Deno.test({
-  name: "a SIGKILL during concurrent writes loses no acknowledged write and leaves a blob equal to a fresh compile",
+  name:
+    "a SIGKILL during concurrent writes loses no acknowledged write and leaves a blob equal to a fresh compile",
   ignore: Deno.build.os === "windows",
   async fn() {
     const dataDir = await Deno.makeTempDir({ prefix: "wasmroute-crash-" });
@@ -80,14 +84,18 @@ Deno.test({
       const second = await start(dataDir);
       try {
         const list = await (await fetch(`${second.url}/v1/routes`)).json();
-        const stored = new Set((list.items as KubeObject[]).map((r) => `${r.metadata.namespace}/${r.metadata.name}`));
+        const stored = new Set(
+          (list.items as KubeObject[]).map((r) => `${r.metadata.namespace}/${r.metadata.name}`),
+        );
         const lost = [...acknowledged].filter((k) => !stored.has(k));
         const blobRes = await fetch(`${second.url}/v1/blob`);
         const generation = Number(blobRes.headers.get("X-Wasmroute-Version"));
         const served = new Uint8Array(await blobRes.arrayBuffer());
         const fresh = await compile(list.items, { generation });
-        console.log(`crash: ${attempted} writes tried, ${acknowledged.size} acknowledged, ${failed} cut off by the kill, ` +
-          `${stored.size} stored after restart, ${lost.length} lost`);
+        console.log(
+          `crash: ${attempted} writes tried, ${acknowledged.size} acknowledged, ${failed} cut off by the kill, ` +
+            `${stored.size} stored after restart, ${lost.length} lost`,
+        );
         assertEquals(lost, [], "acknowledged writes lost in the crash");
         assert(acknowledged.size > 0, "no write was acknowledged before the kill");
         assertEquals(served, fresh.blob, "the served blob differs from a fresh compile of the stored routes");

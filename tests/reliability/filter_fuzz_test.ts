@@ -15,7 +15,6 @@ import { FILTER_WASM } from "../../tools/build_filter.ts";
 const BLOBS = Number(Deno.env.get("WASMROUTE_FUZZ_BLOBS") ?? 100_000);
 const SCENARIO_ROUTES = new URL("../scenarios/routes/", import.meta.url);
 
-
 async function corpus(): Promise<Uint8Array[]> {
   const blobs: Uint8Array[] = [];
   for await (const e of Deno.readDir(SCENARIO_ROUTES)) {
@@ -28,7 +27,9 @@ async function corpus(): Promise<Uint8Array[]> {
 
 /** Puts the right checksum back, so the mutation reaches the checks behind it. */
 function reseal(blob: Uint8Array): Uint8Array {
-  if (blob.length >= 16) new DataView(blob.buffer, blob.byteOffset).setUint32(12, crc32(blob.subarray(16)) >>> 0, true);
+  if (blob.length >= 16) {
+    new DataView(blob.buffer, blob.byteOffset).setUint32(12, crc32(blob.subarray(16)) >>> 0, true);
+  }
   return blob;
 }
 
@@ -63,7 +64,9 @@ function mutate(base: Uint8Array, rand: () => number): Uint8Array {
       return reseal(b);
     }
     case 6: // random small values in the records (kinds, refs, counts)
-      for (let i = pick(8) + 1; i > 0; i--) view.setUint16(32 + 2 * pick((b.length - 32) >> 1), pick(40), true);
+      for (let i = pick(8) + 1; i > 0; i--) {
+        view.setUint16(32 + 2 * pick((b.length - 32) >> 1), pick(40), true);
+      }
       return reseal(b);
     default: // pure noise
       return Uint8Array.from({ length: pick(256) }, () => pick(256));
@@ -85,16 +88,23 @@ Deno.test(`proxy_on_configure survives ${BLOBS} hostile blobs, agrees with the T
   const seed = Number(Deno.env.get("WASMROUTE_FUZZ_SEED") ?? 20261123);
   const rand = prng(seed);
   const serving = (await compile(
-    parseAllDocuments(await Deno.readTextFile(new URL("seed-header-routing.yaml", SCENARIO_ROUTES))).map((d) => d.toJS()),
+    parseAllDocuments(await Deno.readTextFile(new URL("seed-header-routing.yaml", SCENARIO_ROUTES))).map((
+      d,
+    ) => d.toJS()),
     { generation: 1 },
   )).blob;
-  const host = newHostEmulator(emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(JSON.stringify({ blob: b64(serving) })));
+  const host = newHostEmulator(
+    emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(
+      JSON.stringify({ blob: b64(serving) }),
+    ),
+  );
   assert(host.startPlugin(), host.getErrors().join("\n"));
   const v1 = "outbound|80||my-server-v1.devopssong.svc.cluster.local";
   assertEquals(decides(host, "my-server"), v1);
   const memoryAtStart = host.getMemorySize();
 
-  let refused = 0, disagreements: string[] = [];
+  let refused = 0;
+  const disagreements: string[] = [];
   for (let i = 0; i < BLOBS; i++) {
     const blob = mutate(blobs[i % blobs.length], rand);
     // An empty configuration is not a blob: the filter accepts it and passes traffic through.
@@ -107,7 +117,9 @@ Deno.test(`proxy_on_configure survives ${BLOBS} hostile blobs, agrees with the T
     // Half as Istio sends it (JSON, base64), half as raw bytes (envoy.yaml written by hand).
     const config = i % 2 ? JSON.stringify({ blob: b64(blob) }) : blob;
     const accepted = host.configure("wasmroute", config);
-    if (host.getVmFailState() !== "Ok") throw new Error(`blob ${i} (seed ${seed}) trapped the filter: ${host.getErrors().at(-1)}`);
+    if (host.getVmFailState() !== "Ok") {
+      throw new Error(`blob ${i} (seed ${seed}) trapped the filter: ${host.getErrors().at(-1)}`);
+    }
     if (accepted !== tsAccepts && disagreements.length < 5) {
       let why = "";
       try {
@@ -115,20 +127,28 @@ Deno.test(`proxy_on_configure survives ${BLOBS} hostile blobs, agrees with the T
       } catch (e) {
         why = (e as Error).message;
       }
-      disagreements.push(`blob ${i}: filter ${accepted}, TypeScript ${tsAccepts} (${why || host.getLogMessages().at(-1)})`);
-      if (Deno.env.get("WASMROUTE_FUZZ_DUMP")) await Deno.writeFile(`${Deno.env.get("WASMROUTE_FUZZ_DUMP")}/blob-${i}.bin`, blob);
+      disagreements.push(
+        `blob ${i}: filter ${accepted}, TypeScript ${tsAccepts} (${why || host.getLogMessages().at(-1)})`,
+      );
+      if (Deno.env.get("WASMROUTE_FUZZ_DUMP")) {
+        await Deno.writeFile(`${Deno.env.get("WASMROUTE_FUZZ_DUMP")}/blob-${i}.bin`, blob);
+      }
     }
     if (accepted) {
       // Rarely, a mutation is still a valid blob: go back to the known table.
       assert(host.configure("wasmroute", JSON.stringify({ blob: b64(serving) })));
     } else refused++;
-    if (i % 5000 === 0) assertEquals(decides(host, "my-server"), v1, `after blob ${i} the serving table changed`);
+    if (i % 5000 === 0) {
+      assertEquals(decides(host, "my-server"), v1, `after blob ${i} the serving table changed`);
+    }
   }
   assertEquals(disagreements, [], "the filter and the TypeScript decoder disagree on these blobs");
   assertEquals(decides(host, "my-server"), v1);
   assert(refused > BLOBS * 0.8, `only ${refused} of ${BLOBS} refused: the mutations are too gentle`);
   const memoryAtEnd = host.getMemorySize();
-  console.log(`fuzz: ${BLOBS} blobs tried, ${refused} refused, ${BLOBS - refused} valid, 0 traps, ` +
-    `linear memory ${memoryAtStart} → ${memoryAtEnd} bytes`);
+  console.log(
+    `fuzz: ${BLOBS} blobs tried, ${refused} refused, ${BLOBS - refused} valid, 0 traps, ` +
+      `linear memory ${memoryAtStart} → ${memoryAtEnd} bytes`,
+  );
   assert(memoryAtEnd <= 64 * 1024 * 1024, `linear memory grew to ${memoryAtEnd} bytes`);
 });

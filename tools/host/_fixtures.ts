@@ -10,7 +10,12 @@ const compiled = new Map<string, Promise<Uint8Array>>();
 /** The compiled module of `testdata/<name>.ts` (compiled once per key, cached on disk). */
 export function fixture(name: string): Promise<Uint8Array> {
   let wasm = compiled.get(name);
-  if (!wasm) compiled.set(name, wasm = compileTestModule(`tools/host/testdata/${name}`, { cacheName: "wasmroute-host-fixtures" }));
+  if (!wasm) {
+    compiled.set(
+      name,
+      wasm = compileTestModule(`tools/host/testdata/${name}`, { cacheName: "wasmroute-host-fixtures" }),
+    );
+  }
   return wasm;
 }
 

@@ -35,7 +35,13 @@
  * @module
  */
 
-export { compareWithReference, type Comparison, PWHOST_PATH, referenceHostAvailable, runInReferenceHost } from "./reference_host.ts";
+export {
+  compareWithReference,
+  type Comparison,
+  PWHOST_PATH,
+  referenceHostAvailable,
+  runInReferenceHost,
+} from "./reference_host.ts";
 export {
   type BytesLike,
   type EmulatorConfig,

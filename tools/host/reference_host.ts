@@ -30,7 +30,8 @@ export async function runInReferenceHost(scenario: string | object, cwd: string)
     await Deno.writeTextFile(path, JSON.stringify(scenario));
   }
   try {
-    const run = await new Deno.Command(PWHOST_PATH, { args: [path], cwd, stdout: "piped", stderr: "piped" }).output();
+    const run = await new Deno.Command(PWHOST_PATH, { args: [path], cwd, stdout: "piped", stderr: "piped" })
+      .output();
     if (!run.success) throw new Error(`pwhost failed (${run.code}): ${new TextDecoder().decode(run.stderr)}`);
     return JSON.parse(new TextDecoder().decode(run.stdout));
   } finally {
@@ -43,7 +44,9 @@ function lineDiff(expected: string, actual: string): string {
   const a = expected.split("\n"), b = actual.split("\n");
   const out: string[] = [];
   for (let i = 0; i < Math.max(a.length, b.length) && out.length < 10; i++) {
-    if (a[i] !== b[i]) out.push(`line ${i + 1}:\n  - pwhost: ${a[i] ?? "<end>"}\n  + ours:   ${b[i] ?? "<end>"}`);
+    if (a[i] !== b[i]) {
+      out.push(`line ${i + 1}:\n  - pwhost: ${a[i] ?? "<end>"}\n  + ours:   ${b[i] ?? "<end>"}`);
+    }
   }
   return out.join("\n");
 }
