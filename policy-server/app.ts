@@ -16,6 +16,7 @@ import { opsRoutes } from "./api/ops_routes.ts";
 import { requestLog } from "./api/request_log.ts";
 import { yamlResponses } from "./api/yaml_responses.ts";
 import { compile } from "./compile/mod.ts";
+import { registerConsole } from "./console/mod.tsx";
 import { Publisher, RollbackError } from "./delivery/publisher.ts";
 import type { CompileFn, Published } from "./delivery/publisher.ts";
 import { renderWasmPlugin, wasmPluginToYaml } from "./delivery/render_wasmplugin.ts";
@@ -438,6 +439,7 @@ export function createApp(deps: AppDeps): Hono {
     return c.body(wasmPluginToYaml(plugin));
   });
 
+  registerConsole(app, deps);
   return app;
 }
 

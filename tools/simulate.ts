@@ -25,6 +25,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import { decodeBlob } from "../policy-server/blob/decode_blob.ts";
 import { compile, type CompileResult } from "../policy-server/compile/mod.ts";
 import { renderWasmPlugin } from "../policy-server/delivery/render_wasmplugin.ts";
 import { admitResources } from "../policy-server/model/admit_resources.ts";
@@ -453,14 +454,36 @@ export class Simulator {
    */
   static async create(resources: KubeObject[] | object[]): Promise<Simulator> {
     const compiled = await compile(admit(resources as KubeObject[]), { generation: 1 });
+    return Simulator.#start(compiled, 1, await filterWasm());
+  }
+
+  /**
+   * Starts the filter `wasm` with a blob that is already compiled — e.g. the one a policy server is
+   * serving — so answers come from exactly those bytes. The route table is decoded from the blob;
+   * route statuses are not known here.
+   */
+  static fromBlob(
+    blob: { blob: Uint8Array; sha256: string; generation: number },
+    wasm: Uint8Array,
+  ): Simulator {
+    const compiled: CompileResult = {
+      table: decodeBlob(blob.blob),
+      blob: blob.blob,
+      sha256: blob.sha256,
+      statuses: [],
+    };
+    return Simulator.#start(compiled, blob.generation, wasm);
+  }
+
+  static #start(compiled: CompileResult, generation: number, wasm: Uint8Array): Simulator {
     const { pluginConfig } =
-      renderWasmPlugin({ generation: 1, sha256: compiled.sha256, blob: compiled.blob }).spec;
+      renderWasmPlugin({ generation, sha256: compiled.sha256, blob: compiled.blob }).spec;
     const host = newHostEmulator(
-      emulatorOptions().withWasm(await filterWasm()).withPluginConfiguration(JSON.stringify(pluginConfig)),
+      emulatorOptions().withWasm(wasm).withPluginConfiguration(JSON.stringify(pluginConfig)),
     );
     if (!host.startPlugin()) {
       const why = [...host.getErrors(), ...host.getLogMessages()].filter((m) => /refused|error/i.test(m));
-      throw new Error(`the filter refused the compiled rule table: ${why.join("; ") || "no reason logged"}`);
+      throw new Error(`the filter refused the rule table: ${why.join("; ") || "no reason logged"}`);
     }
     return new Simulator(compiled, host, pluginConfig);
   }

@@ -1,0 +1,1132 @@
+/** @jsxImportSource hono/jsx */
+// Server-rendered once per request: list keys would do nothing.
+// deno-lint-ignore-file jsx-key
+/**
+ * The web console under `/console`: server-rendered pages (Hono JSX) over the API. Every read and
+ * write goes through the API in-process (`app.request`) with the caller's own token, so the console
+ * can do exactly what that token may do through the API.
+ *
+ * Auth: `Authorization: Bearer` passes through; else the token of the login form, kept in an
+ * HttpOnly, SameSite=Strict cookie. POSTs need the session's CSRF token (HMAC of the session id
+ * cookie) and are refused from another origin; a reader's POSTs are refused with 403.
+ *
+ * @module
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { stringify } from "yaml";
+import { timingSafeEqual } from "node:crypto";
+import type { AppDeps } from "../app.ts";
+import { ANONYMOUS, denial } from "../security/principal.ts";
+import type { Principal } from "../security/principal.ts";
+import { diffBlobs } from "./blob_diff.ts";
+import type { BlobDiff, RuleView } from "./blob_diff.ts";
+import type { Child } from "hono/jsx";
+import { CondStatus, Layout } from "./layout.tsx";
+import { SimInputError, tryRequest } from "./try_request.ts";
+import type { TryForm, TryResult } from "./try_request.ts";
+
+const TOKEN_COOKIE = "wasmroute_console_token";
+const SID_COOKIE = "wasmroute_console_sid";
+export const PAGE_SIZE = 50;
+
+interface Session {
+  principal: Principal;
+  /** Sent to the API as is. */
+  authorization?: string;
+  csrf: string;
+  authEnabled: boolean;
+  /** The caller sent Authorization itself (a script, not a browser session). */
+  passThrough: boolean;
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    consoleSession: Session;
+  }
+}
+
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
+
+const enc = new TextEncoder();
+const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
+const randomId = () => hex(crypto.getRandomValues(new Uint8Array(24)).buffer);
+const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;
+
+/** Mounts the console on `app` under `/console` (call after the API routes are registered). */
+export function registerConsole(app: Hono, deps: AppDeps): void {
+  const ui = new Hono().basePath("/console");
+  const secret = crypto.getRandomValues(new Uint8Array(32));
+  const keyP = crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+  const csrfOf = async (sid: string) => hex(await crypto.subtle.sign("HMAC", await keyP, enc.encode(sid)));
+  const authEnabled = deps.tokens !== undefined;
+  const secure = (c: Context) =>
+    new URL(c.req.url).protocol === "https:" || c.req.header("X-Forwarded-Proto") === "https";
+  const cookieOpts = (c: Context) =>
+    ({ path: "/console", httpOnly: true, sameSite: "Strict", secure: secure(c) }) as const;
+
+  const page = (c: Context, title: string, body: Child, status = 200) => {
+    const s = c.get("consoleSession");
+    return c.html(
+      <Layout title={title} principal={s?.principal} authEnabled={authEnabled} csrf={s?.csrf ?? ""}>
+        {body}
+      </Layout>,
+      status as 200,
+    );
+  };
+  const errorPage = (c: Context, status: number, message: string) =>
+    page(
+      c,
+      status === 403 ? "Forbidden" : status === 401 ? "Log in" : "Error",
+      (
+        <div class="err" role="alert">
+          <p>{message}</p>
+          {status === 401 && (
+            <p>
+              <a href="/console/login">Log in</a>
+            </p>
+          )}
+        </div>
+      ),
+      status,
+    );
+
+  ui.onError((error, c) => {
+    const status = error instanceof ConsoleError ? error.status : 500;
+    if (status >= 500) {
+      deps.log?.({ level: "error", msg: "console error", error: String(error?.stack ?? error) });
+    }
+    return errorPage(c, status, status >= 500 ? "Internal error; see the server log." : error.message);
+  });
+
+  // --- session, auth, CSRF ----------------------------------------------------------------------
+  ui.use("*", async (c, next) => {
+    if (c.req.path === "/console/") return c.redirect("/console", 301);
+    let sid = getCookie(c, SID_COOKIE);
+    if (!sid || !/^[0-9a-f]{48}$/.test(sid)) {
+      sid = randomId();
+      setCookie(c, SID_COOKIE, sid, cookieOpts(c));
+    }
+    const header = c.req.header("Authorization");
+    const cookieToken = getCookie(c, TOKEN_COOKIE);
+    const token = header ? BEARER.exec(header)?.[1] : cookieToken;
+    let principal: Principal | undefined = ANONYMOUS;
+    if (deps.tokens) principal = token ? await deps.tokens.verify(token) : undefined;
+    c.set("consoleSession", {
+      principal: principal ?? ANONYMOUS,
+      authorization: deps.tokens && token ? `Bearer ${token}` : undefined,
+      csrf: await csrfOf(sid),
+      authEnabled,
+      passThrough: header !== undefined,
+    });
+    const isLogin = c.req.path === "/console/login";
+    if (c.req.method === "POST") {
+      // Cross-origin writes are refused whatever the token.
+      const origin = c.req.header("Origin");
+      const host = c.req.header("Host") ?? new URL(c.req.url).host;
+      if (origin !== undefined && (origin === "null" || safeHost(origin) !== host)) {
+        throw new ConsoleError(403, "Cross-origin request refused.");
+      }
+      if (c.req.header("Sec-Fetch-Site") === "cross-site") {
+        throw new ConsoleError(403, "Cross-site request refused.");
+      }
+      if (!header) {
+        const form = await c.req.parseBody();
+        const sent = typeof form._csrf === "string" ? form._csrf : "";
+        const want = await csrfOf(sid);
+        if (sent.length !== want.length || !timingSafeEqual(enc.encode(sent), enc.encode(want))) {
+          throw new ConsoleError(
+            403,
+            "The form's CSRF token is missing or stale; reload the page and try again.",
+          );
+        }
+      }
+    }
+    if (!principal && !isLogin && c.req.path !== "/console/logout") {
+      if (header) throw new ConsoleError(401, "The bearer token is not valid.");
+      if (c.req.method === "GET") {
+        return c.redirect(
+          `/console/login?next=${encodeURIComponent(c.req.path + new URL(c.req.url).search)}`,
+          303,
+        );
+      }
+      throw new ConsoleError(401, "Log in first.");
+    }
+    if (
+      c.req.method === "POST" && !isLogin && c.req.path !== "/console/logout" && principal?.role === "reader"
+    ) {
+      throw new ConsoleError(403, `Token "${principal.name}" (reader) may not change anything.`);
+    }
+    await next();
+    c.header("X-Frame-Options", "DENY");
+    c.header(
+      "Content-Security-Policy",
+      "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
+    );
+    c.header("Cache-Control", "no-store");
+  });
+
+  /** The API, in-process, as the console's caller. */
+  const api = (c: Context, path: string, init: RequestInit = {}) => {
+    const headers = new Headers(init.headers);
+    const auth = c.get("consoleSession").authorization;
+    if (auth) headers.set("Authorization", auth);
+    headers.set("Accept", headers.get("Accept") ?? "application/json");
+    return app.request(path, { ...init, headers });
+  };
+  const apiJson = async (c: Context, path: string, init?: RequestInit) => {
+    const res = await api(c, path, init);
+    const body: Json = await res.json().catch(() => ({ message: `HTTP ${res.status}` }));
+    return { res, body };
+  };
+  const need = async (c: Context, path: string): Promise<Json> => {
+    const { res, body } = await apiJson(c, path);
+    if (!res.ok) throw new ConsoleError(res.status, body.message ?? `HTTP ${res.status}`);
+    return body;
+  };
+  const canWriteAll = (c: Context) => !denial(c.get("consoleSession").principal, { verb: "writeAll" });
+  const canWrite = (c: Context) => c.get("consoleSession").principal.role !== "reader";
+
+  // --- login ------------------------------------------------------------------------------------
+  ui.get("/login", (c) => {
+    const next = safeNext(c.req.query("next"));
+    if (!authEnabled) {
+      return page(
+        c,
+        "Log in",
+        <p class="note">
+          No tokens are configured: the console is open. <a href="/console">Go on</a>.
+        </p>,
+      );
+    }
+    return page(
+      c,
+      "Log in",
+      (
+        <form method="post" action="/console/login" class="card">
+          <input type="hidden" name="_csrf" value={c.get("consoleSession").csrf} />
+          <input type="hidden" name="next" value={next} />
+          <label for="token">API token</label>
+          <input type="password" id="token" name="token" autocomplete="current-password" required />
+          <button type="submit">Log in</button>
+        </form>
+      ),
+    );
+  });
+  ui.post("/login", async (c) => {
+    const form = await c.req.parseBody();
+    const token = typeof form.token === "string" ? form.token.trim() : "";
+    const principal = deps.tokens && token ? await deps.tokens.verify(token) : undefined;
+    if (!principal) return errorPage(c, 401, "That token is not valid.");
+    setCookie(c, TOKEN_COOKIE, token, cookieOpts(c));
+    setCookie(c, SID_COOKIE, randomId(), cookieOpts(c)); // a new session, a new CSRF token
+    return c.redirect(safeNext(typeof form.next === "string" ? form.next : undefined), 303);
+  });
+  ui.post("/logout", (c) => {
+    deleteCookie(c, TOKEN_COOKIE, { path: "/console" });
+    deleteCookie(c, SID_COOKIE, { path: "/console" });
+    return c.redirect(authEnabled ? "/console/login" : "/console", 303);
+  });
+
+  // --- routes -----------------------------------------------------------------------------------
+  ui.get("/", async (c) => {
+    const ns = c.req.query("namespace")?.trim() || undefined;
+    const pageNo = Math.max(1, Number(c.req.query("page")) || 1);
+    const list = await need(c, `/v1/httproutes${ns ? `?namespace=${encodeURIComponent(ns)}` : ""}`);
+    const items: Json[] = list.items;
+    items.sort((a, b) =>
+      `${a.metadata.namespace}/${a.metadata.name}`.localeCompare(`${b.metadata.namespace}/${b.metadata.name}`)
+    );
+    const pages = Math.max(1, Math.ceil(items.length / PAGE_SIZE));
+    const shown = items.slice((pageNo - 1) * PAGE_SIZE, pageNo * PAGE_SIZE);
+    const link = (p: number) =>
+      `/console?${new URLSearchParams({ ...(ns && { namespace: ns }), page: String(p) })}`;
+    return page(
+      c,
+      "HTTPRoutes",
+      (
+        <>
+          <form method="get" action="/console" class="card" role="search">
+            <label for="namespace">Namespace</label>
+            <input
+              type="text"
+              id="namespace"
+              name="namespace"
+              value={ns ?? ""}
+              placeholder="all namespaces"
+            />
+            <button type="submit">Filter</button>
+          </form>
+          <p>
+            {items.length} route{items.length === 1 ? "" : "s"}
+            {ns ? ` in ${ns}` : ""}; page {pageNo} of {pages}.
+          </p>
+          <div class="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Route</th>
+                  <th scope="col">Parent</th>
+                  <th scope="col">Accepted</th>
+                  <th scope="col">ResolvedRefs</th>
+                </tr>
+              </thead>
+              <tbody>
+                {shown.flatMap((r) => {
+                  const parents: Json[] = r.status?.parents ?? [];
+                  const href = `/console/routes/${encodeURIComponent(r.metadata.namespace)}/${
+                    encodeURIComponent(r.metadata.name)
+                  }`;
+                  const rows = parents.length ? parents : [undefined];
+                  return rows.map((p, i) => (
+                    <tr>
+                      <td>{i === 0 && <a href={href}>{r.metadata.namespace}/{r.metadata.name}</a>}</td>
+                      <td class="mono">
+                        {p
+                          ? parentLabel(p.parentRef, r.metadata.namespace)
+                          : (r.spec?.parentRefs ?? []).map((x: Json) => parentLabel(x, r.metadata.namespace))
+                            .join(", ") || "—"}
+                      </td>
+                      <Cond c={cond(p, "Accepted")} />
+                      <Cond c={cond(p, "ResolvedRefs")} />
+                    </tr>
+                  ));
+                })}
+              </tbody>
+            </table>
+          </div>
+          <nav aria-label="Pages">
+            {pageNo > 1 && <a href={link(pageNo - 1)} rel="prev">← previous</a>}{" "}
+            {pageNo < pages && <a href={link(pageNo + 1)} rel="next">next →</a>}
+          </nav>
+        </>
+      ),
+    );
+  });
+
+  ui.get("/routes/:namespace/:name", async (c) => {
+    const { namespace, name } = c.req.param();
+    const r = await need(c, `/v1/httproutes/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`);
+    const rules: Json[] = r.spec?.rules ?? [];
+    return page(
+      c,
+      `HTTPRoute ${namespace}/${name}`,
+      (
+        <>
+          <p>
+            Hostnames: <span class="mono">{(r.spec?.hostnames ?? []).join(", ") || "(any)"}</span> · parents:
+            {" "}
+            <span class="mono">
+              {(r.spec?.parentRefs ?? []).map((p: Json) => parentLabel(p, namespace)).join(", ")}
+            </span>
+            {canWrite(c) && (
+              <>
+                ·{" "}
+                <a
+                  href={`/console/edit?namespace=${encodeURIComponent(namespace)}&name=${
+                    encodeURIComponent(name)
+                  }`}
+                >
+                  Edit
+                </a>
+              </>
+            )}
+          </p>
+          <h2>Status</h2>
+          <StatusTable parents={r.status?.parents ?? []} namespace={namespace} />
+          <h2>Rules</h2>
+          {rules.map((rule, i) => <RuleCard rule={rule} index={i} namespace={namespace} />)}
+        </>
+      ),
+    );
+  });
+
+  // --- try a request ----------------------------------------------------------------------------
+  ui.get("/try", async (c) => {
+    const q = c.req.query();
+    const form: TryForm = {
+      method: q.method,
+      host: q.host,
+      path: q.path,
+      headers: q.headers,
+      gateway: q.gateway,
+    };
+    let result: TryResult | undefined;
+    let error: string | undefined;
+    if (q.host !== undefined) {
+      try {
+        const blobRes = await api(c, "/v1/blob", { headers: { Accept: "application/octet-stream" } });
+        if (!blobRes.ok) {
+          const body: Json = await blobRes.json().catch(() => ({}));
+          throw new ConsoleError(blobRes.status, body.message ?? `GET /v1/blob: HTTP ${blobRes.status}`);
+        }
+        const blob = new Uint8Array(await blobRes.arrayBuffer());
+        const wasmRes = await app.request("/v1/filter.wasm");
+        if (!wasmRes.ok) throw new Error(`GET /v1/filter.wasm: HTTP ${wasmRes.status}`);
+        const wasm = new Uint8Array(await wasmRes.arrayBuffer());
+        result = tryRequest(wasm, {
+          generation: Number(blobRes.headers.get("X-Wasmroute-Version")),
+          sha256: (blobRes.headers.get("ETag") ?? "").replaceAll('"', ""),
+          blob,
+        }, form);
+      } catch (e) {
+        if (e instanceof SimInputError || e instanceof ConsoleError) error = e.message;
+        else throw e;
+      }
+    }
+    return page(
+      c,
+      "Try a request",
+      (
+        <>
+          <form method="get" action="/console/try" class="card">
+            <div class="row">
+              <div>
+                <label for="method">Method</label>
+                <select id="method" name="method">
+                  {["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"].map((m) => (
+                    <option value={m} selected={(form.method ?? "GET").toUpperCase() === m}>{m}</option>
+                  ))}
+                </select>
+              </div>
+              <div>
+                <label for="host">Host</label>
+                <input
+                  type="text"
+                  id="host"
+                  name="host"
+                  value={form.host ?? ""}
+                  required
+                  placeholder="my-server"
+                />
+              </div>
+              <div>
+                <label for="path">Path (and query)</label>
+                <input type="text" id="path" name="path" value={form.path ?? "/"} />
+              </div>
+              <div>
+                <label for="gateway">Gateway (namespace/name, optional)</label>
+                <input
+                  type="text"
+                  id="gateway"
+                  name="gateway"
+                  value={form.gateway ?? ""}
+                  placeholder="istio-ingress/gateway"
+                />
+              </div>
+            </div>
+            <label for="headers">
+              Headers (one <code>name: value</code> per line)
+            </label>
+            <textarea id="headers" name="headers" rows={4}>{form.headers ?? ""}</textarea>
+            <button type="submit">Try</button>
+          </form>
+          {error && <div class="err" role="alert">{error}</div>}
+          {result && <TryResultView r={result} />}
+        </>
+      ),
+    );
+  });
+
+  // --- blob and history -------------------------------------------------------------------------
+  ui.get("/blob", async (c) => {
+    const h = await need(c, "/v1/blob/history");
+    const items: Json[] = h.items;
+    const current = items.find((i) => i.generation === h.current);
+    const gens = items.map((i) => i.generation as number);
+    const to = Number(c.req.query("to")) || h.current;
+    const from = Number(c.req.query("from")) || gens.find((g) => g < to);
+    let diff: BlobDiff | undefined;
+    let diffError: string | undefined;
+    if (from && to) {
+      try {
+        const [a, b] = await Promise.all([from, to].map(async (g) => {
+          const res = await api(c, `/v1/blob/${g}`, { headers: { Accept: "application/octet-stream" } });
+          if (!res.ok) throw new ConsoleError(res.status, `generation ${g} is not in the history`);
+          return new Uint8Array(await res.arrayBuffer());
+        }));
+        diff = diffBlobs(a, b);
+      } catch (e) {
+        if (e instanceof ConsoleError) diffError = e.message;
+        else throw e;
+      }
+    }
+    const rolledBack = c.req.query("rolledBack");
+    return page(
+      c,
+      "Blob & history",
+      (
+        <>
+          {rolledBack && <p class="note" role="status">Rolled back: generation {rolledBack} now serves.</p>}
+          {current
+            ? (
+              <dl class="card">
+                <dt>Generation</dt>
+                <dd id="current-generation">
+                  {current.generation}
+                  {current.rollbackOf ? ` (rollback of ${current.rollbackOf})` : ""}
+                </dd>
+                <dt>SHA-256</dt>
+                <dd class="mono">{current.sha256}</dd>
+                <dt>Size</dt>
+                <dd>{current.size} bytes</dd>
+                <dt>Created</dt>
+                <dd>{current.createdAt} by {current.createdBy}</dd>
+              </dl>
+            )
+            : <p>No blob has been compiled yet.</p>}
+          <h2>Versions</h2>
+          <div class="scroll">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Generation</th>
+                  <th scope="col">Created</th>
+                  <th scope="col">By</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">SHA-256</th>
+                  <th scope="col">Actions</th>
+                </tr>
+              </thead>
+              <tbody>
+                {items.map((i) => (
+                  <tr>
+                    <td>
+                      {i.generation}
+                      {i.generation === h.current ? " (serving)" : ""}
+                      {i.rollbackOf ? ` ↺${i.rollbackOf}` : ""}
+                    </td>
+                    <td>{i.createdAt}</td>
+                    <td>{i.createdBy}</td>
+                    <td>{i.size}</td>
+                    <td class="mono">{String(i.sha256).slice(0, 12)}…</td>
+                    <td>
+                      {i.generation !== h.current && (
+                        <a href={`/console/blob?from=${i.generation}&to=${h.current}`}>diff to serving</a>
+                      )}
+                      {i.generation !== h.current && canWriteAll(c) && (
+                        <>
+                          ·{" "}
+                          <a href={`/console/blob/rollback?generation=${i.generation}`}>
+                            roll back to {i.generation}
+                          </a>
+                        </>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <h2>Diff</h2>
+          <form method="get" action="/console/blob" class="card">
+            <div class="row">
+              <div>
+                <label for="from">From generation</label>
+                <select id="from" name="from">
+                  {gens.map((g) => <option value={String(g)} selected={g === from}>{g}</option>)}
+                </select>
+              </div>
+              <div>
+                <label for="to">To generation</label>
+                <select id="to" name="to">
+                  {gens.map((g) => <option value={String(g)} selected={g === to}>{g}</option>)}
+                </select>
+              </div>
+            </div>
+            <button type="submit">Compare</button>
+          </form>
+          {diffError && <div class="err">{diffError}</div>}
+          {diff && <DiffView d={diff} />}
+        </>
+      ),
+    );
+  });
+
+  ui.get("/blob/rollback", async (c) => {
+    const generation = Number(c.req.query("generation"));
+    if (!Number.isInteger(generation) || generation < 1) {
+      throw new ConsoleError(400, "generation must be a number ≥ 1");
+    }
+    if (!canWriteAll(c)) {
+      throw new ConsoleError(403, "A rollback takes an operator token for every namespace.");
+    }
+    const h = await need(c, "/v1/blob/history");
+    const target = (h.items as Json[]).find((i) => i.generation === generation);
+    if (!target) throw new ConsoleError(404, `generation ${generation} is not in the history`);
+    return page(
+      c,
+      `Roll back to generation ${generation}?`,
+      (
+        <div class="card">
+          <p>
+            Generation {generation} ({target.createdAt}, by {target.createdBy}, sha256{" "}
+            <span class="mono">{String(target.sha256).slice(0, 12)}…</span>) will serve again as a new
+            generation, replacing generation{" "}
+            {h.current}. The next write of any object recompiles and replaces it.
+          </p>
+          <p>
+            <a href={`/console/blob?from=${h.current}&to=${generation}`}>See what changes</a>
+          </p>
+          <form method="post" action="/console/blob/rollback">
+            <input type="hidden" name="_csrf" value={c.get("consoleSession").csrf} />
+            <input type="hidden" name="generation" value={String(generation)} />
+            <button type="submit" class="danger">Roll back to generation {generation}</button>
+            <a href="/console/blob">Cancel</a>
+          </form>
+        </div>
+      ),
+    );
+  });
+
+  ui.post("/blob/rollback", async (c) => {
+    const form = await c.req.parseBody();
+    const generation = Number(form.generation);
+    const { res, body } = await apiJson(c, "/v1/blob/rollback", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ generation }),
+    });
+    if (!res.ok) throw new ConsoleError(res.status, body.message ?? `HTTP ${res.status}`);
+    return c.redirect(`/console/blob?rolledBack=${body.generation}`, 303);
+  });
+
+  // --- edit -------------------------------------------------------------------------------------
+  ui.get("/edit", async (c) => {
+    const ns = c.req.query("namespace"), name = c.req.query("name");
+    let yaml = "";
+    if (ns && name) {
+      const r = await need(c, `/v1/httproutes/${encodeURIComponent(ns)}/${encodeURIComponent(name)}`);
+      const { status: _s, ...obj } = r;
+      const { managedFields: _m, creationTimestamp: _t, uid: _u, generation: _g, ...meta } = obj.metadata ??
+        {};
+      yaml = stringify({ ...obj, metadata: meta });
+    }
+    return page(c, "Edit HTTPRoutes", <EditForm c={c} yaml={yaml} canWrite={canWrite(c)} />);
+  });
+
+  ui.post("/edit", async (c) => {
+    const form = await c.req.parseBody();
+    const yaml = typeof form.yaml === "string" ? form.yaml : "";
+    const apply = form.action === "apply";
+    const { res, body } = await apiJson(c, `/v1/resources${apply ? "" : "?dryRun=All"}`, {
+      method: "POST",
+      headers: { "Content-Type": "application/yaml" },
+      body: yaml,
+    });
+    return page(
+      c,
+      "Edit HTTPRoutes",
+      (
+        <>
+          <EditOutcome ok={res.ok} apply={apply} body={body} />
+          <EditForm c={c} yaml={yaml} canWrite={canWrite(c)} />
+        </>
+      ),
+      res.ok ? 200 : res.status === 403 ? 403 : 422,
+    );
+  });
+
+  ui.notFound((c) => errorPage(c, 404, `${c.req.path} is not a console page.`));
+
+  // Dispatched as one sub-application: the console's pages are HTML, not API operations (they stay
+  // out of the OpenAPI document, which describes every route of \`app.routes\` but ALL).
+  const dispatch = (c: Context) => ui.fetch(c.req.raw, c.env);
+  app.all("/console", dispatch);
+  app.all("/console/*", dispatch);
+}
+
+class ConsoleError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function safeHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Only console paths, so a login cannot redirect elsewhere. */
+function safeNext(next: string | undefined): string {
+  return next && /^\/console(\/|\?|$)/.test(next) && !next.startsWith("//") ? next : "/console";
+}
+
+function parentLabel(p: Json | undefined, ns: string): string {
+  if (!p) return "—";
+  const kind = p.kind ?? "Gateway";
+  return `${kind} ${p.namespace ?? ns}/${p.name}${p.port ? `:${p.port}` : ""}${
+    p.sectionName ? ` (${p.sectionName})` : ""
+  }`;
+}
+
+function cond(p: Json | undefined, type: string): Json | undefined {
+  return (p?.conditions as Json[] | undefined)?.find((x) => x.type === type);
+}
+
+function Cond(props: { c?: Json }) {
+  const c = props.c;
+  if (!c) return <td>—</td>;
+  return (
+    <td>
+      <CondStatus status={c.status} /> <span class="mono">{c.reason}</span>
+      {c.message && (
+        <div>
+          <small>{c.message}</small>
+        </div>
+      )}
+    </td>
+  );
+}
+
+function StatusTable(props: { parents: Json[]; namespace: string }) {
+  if (!props.parents.length) return <p>No status yet.</p>;
+  return (
+    <div class="scroll">
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Parent</th>
+            <th scope="col">Accepted</th>
+            <th scope="col">ResolvedRefs</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.parents.map((p) => (
+            <tr>
+              <td class="mono">{parentLabel(p.parentRef, props.namespace)}</td>
+              <Cond c={cond(p, "Accepted")} />
+              <Cond c={cond(p, "ResolvedRefs")} />
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function matchText(m: Json): string {
+  const parts: string[] = [];
+  if (m.method) parts.push(m.method);
+  if (m.path) parts.push(`path ${m.path.type ?? "PathPrefix"} ${m.path.value ?? "/"}`);
+  for (const h of m.headers ?? []) {
+    parts.push(`header ${h.name} ${h.type === "RegularExpression" ? "~" : "="} ${h.value}`);
+  }
+  for (const q of m.queryParams ?? []) {
+    parts.push(`query ${q.name} ${q.type === "RegularExpression" ? "~" : "="} ${q.value}`);
+  }
+  return parts.join(" and ") || "any request";
+}
+
+function filterText(f: Json, ns: string): string {
+  const mod = (x: Json | undefined) =>
+    [
+      ...(x?.set ?? []).map((h: Json) => `set ${h.name}: ${h.value}`),
+      ...(x?.add ?? []).map((h: Json) => `add ${h.name}: ${h.value}`),
+      ...(x?.remove ?? []).map((h: string) => `remove ${h}`),
+    ].join("; ");
+  const pathMod = (p: Json | undefined) =>
+    p
+      ? (p.type === "ReplaceFullPath" ? `path → ${p.replaceFullPath}` : `prefix → ${p.replacePrefixMatch}`)
+      : "";
+  switch (f.type) {
+    case "RequestHeaderModifier":
+      return `request headers: ${mod(f.requestHeaderModifier)}`;
+    case "ResponseHeaderModifier":
+      return `response headers: ${mod(f.responseHeaderModifier)}`;
+    case "RequestMirror": {
+      const m = f.requestMirror ?? {};
+      const b = m.backendRef ?? {};
+      const share = m.percent !== undefined
+        ? ` (${m.percent}%)`
+        : m.fraction
+        ? ` (${m.fraction.numerator}/${m.fraction.denominator ?? 100})`
+        : "";
+      return `mirror to ${b.namespace ?? ns}/${b.name}${b.port ? `:${b.port}` : ""}${share}`;
+    }
+    case "RequestRedirect": {
+      const r = f.requestRedirect ?? {};
+      return `redirect ${r.statusCode ?? 302}` +
+        [
+          r.scheme && `scheme ${r.scheme}`,
+          r.hostname && `host ${r.hostname}`,
+          r.port && `port ${r.port}`,
+          pathMod(r.path),
+        ]
+          .filter(Boolean).map((s) => ` ${s}`).join("");
+    }
+    case "URLRewrite": {
+      const r = f.urlRewrite ?? {};
+      return `rewrite` +
+        [r.hostname && `host → ${r.hostname}`, pathMod(r.path)].filter(Boolean).map((s) => ` ${s}`).join("");
+    }
+    default:
+      return `${f.type}`;
+  }
+}
+
+function RuleCard(props: { rule: Json; index: number; namespace: string }) {
+  const { rule, index, namespace } = props;
+  const backends: Json[] = rule.backendRefs ?? [];
+  const total = backends.reduce((s, b) => s + (b.weight ?? 1), 0);
+  const filters: Json[] = rule.filters ?? [];
+  return (
+    <section class="card" aria-labelledby={`rule-${index}`}>
+      <h3 id={`rule-${index}`}>Rule {index}{rule.name ? ` (${rule.name})` : ""}</h3>
+      <p>
+        <strong>Matches:</strong>
+      </p>
+      <ul>
+        {(rule.matches?.length ? rule.matches : [{}]).map((m: Json) => <li class="mono">{matchText(m)}</li>)}
+      </ul>
+      {filters.length > 0 && (
+        <>
+          <p>
+            <strong>Filters:</strong>
+          </p>
+          <ul>{filters.map((f) => <li class="mono">{filterText(f, namespace)}</li>)}</ul>
+        </>
+      )}
+      <p>
+        <strong>→ Backends:</strong>
+      </p>
+      {backends.length === 0
+        ? <p>{filters.some((f) => f.type === "RequestRedirect") ? "none (redirect)" : "none: answers 500"}</p>
+        : (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Backend</th>
+                <th scope="col">Weight</th>
+                <th scope="col">Share</th>
+              </tr>
+            </thead>
+            <tbody>
+              {backends.map((b) => {
+                const w = b.weight ?? 1;
+                const pct = total ? (100 * w) / total : 0;
+                return (
+                  <tr>
+                    <td class="mono">
+                      {b.namespace ?? namespace}/{b.name}
+                      {b.port ? `:${b.port}` : ""}
+                      {(b.filters ?? []).map((f: Json) => (
+                        <div>
+                          <small>{filterText(f, namespace)}</small>
+                        </div>
+                      ))}
+                    </td>
+                    <td>{w}</td>
+                    <td style="min-width:8rem">
+                      <div class="barwrap" role="img" aria-label={`${pct.toFixed(1)}%`}>
+                        <div class="bar" style={`width:${pct.toFixed(2)}%`}></div>
+                      </div>
+                      <small>{pct.toFixed(1)}%</small>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+    </section>
+  );
+}
+
+function TryResultView(props: { r: TryResult }) {
+  const { decision: d, split } = props.r;
+  const total = split?.reduce((s, b) => s + b.weight, 0) ?? 0;
+  return (
+    <section class="card" aria-live="polite" id="try-result">
+      <h2>Decision</h2>
+      <p>
+        <small>
+          Computed by the served filter.wasm with blob generation {props.r.generation}{" "}
+          ({props.r.sha256.slice(0, 12)}…).
+        </small>
+      </p>
+      <dl>
+        <dt>Status</dt>
+        <dd>{d.status}</dd>
+        <dt>Matched</dt>
+        <dd>
+          {d.matchedRoute
+            ? (
+              <>
+                <a href={`/console/routes/${d.matchedRoute}`}>{d.matchedRoute}</a> rule {d.matchedRule}
+              </>
+            )
+            : d.passthrough
+            ? "no virtual host for this host: passed through to Istio's own routing"
+            : "no rule"}
+        </dd>
+        <dt>Backend</dt>
+        <dd id="try-backend" class="mono">{d.backend ?? "—"}</dd>
+        {d.redirectLocation && (
+          <>
+            <dt>Redirect</dt>
+            <dd class="mono">{d.status} → {d.redirectLocation}</dd>
+          </>
+        )}
+        {d.localReplyDetail && (
+          <>
+            <dt>Local reply</dt>
+            <dd class="mono">{d.status} {d.localReplyDetail}</dd>
+          </>
+        )}
+        {d.rewrittenPath && (
+          <>
+            <dt>Path rewritten to</dt>
+            <dd class="mono">{d.rewrittenPath}</dd>
+          </>
+        )}
+        {d.rewrittenHost && (
+          <>
+            <dt>Host rewritten to</dt>
+            <dd class="mono">{d.rewrittenHost}</dd>
+          </>
+        )}
+        {d.mirroredTo.length > 0 && (
+          <>
+            <dt>Mirrored to</dt>
+            <dd class="mono">{d.mirroredTo.join(", ")}</dd>
+          </>
+        )}
+        {d.error && (
+          <>
+            <dt>Error</dt>
+            <dd class="bad">{d.error}</dd>
+          </>
+        )}
+      </dl>
+      {split && split.length > 1 && (
+        <>
+          <h3>Weighted split</h3>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Backend</th>
+                <th scope="col">Weight</th>
+                <th scope="col">Share</th>
+              </tr>
+            </thead>
+            <tbody>
+              {split.map((b) => {
+                const pct = total ? (100 * b.weight) / total : 0;
+                const picked = b.label === d.backend;
+                return (
+                  <tr class={picked ? "picked" : ""}>
+                    <td class="mono">{b.label}{picked ? " ← picked" : ""}</td>
+                    <td>{b.weight}</td>
+                    <td style="min-width:8rem">
+                      <div class="barwrap">
+                        <div class="bar" style={`width:${pct.toFixed(2)}%`}></div>
+                      </div>
+                      <small>{pct.toFixed(1)}%</small>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <p>
+            <small>
+              The pick hashes the request id (or the sticky key); change x-request-id to see another pick.
+            </small>
+          </p>
+        </>
+      )}
+      <h3>Request headers after the filter</h3>
+      <HeaderTable h={d.requestHeaders} />
+      <h3>Response headers</h3>
+      <HeaderTable h={d.responseHeaders} />
+    </section>
+  );
+}
+
+function HeaderTable(props: { h: Record<string, string> }) {
+  const entries = Object.entries(props.h);
+  if (!entries.length) return <p>—</p>;
+  return (
+    <div class="scroll">
+      <table>
+        <tbody>
+          {entries.map(([k, v]) => (
+            <tr>
+              <th scope="row" class="mono">{k}</th>
+              <td class="mono">{v}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function RuleLines(props: { r: RuleView }) {
+  const r = props.r;
+  return (
+    <ul>
+      <li>
+        serves: <span class="mono">{r.vhosts.join(" | ")}</span>
+      </li>
+      <li>
+        matches: <span class="mono">{r.matches.join(" | ")}</span>
+      </li>
+      <li>
+        backends: <span class="mono">{r.backends.join(", ") || "none"}</span>
+      </li>
+      {r.filters.length > 0 && (
+        <li>
+          filters: <span class="mono">{r.filters.join("; ")}</span>
+        </li>
+      )}
+    </ul>
+  );
+}
+
+function DiffView(props: { d: BlobDiff }) {
+  const d = props.d;
+  const none = !d.added.length && !d.removed.length && !d.changed.length && !d.vhostsAdded.length &&
+    !d.vhostsRemoved.length;
+  return (
+    <section class="card" id="diff">
+      <h3>Generation {d.fromGeneration} → {d.toGeneration}</h3>
+      {none && <p>No difference in routes ({d.unchanged} rules the same).</p>}
+      {d.vhostsAdded.map((v) => (
+        <p class="added">
+          + virtual host <span class="mono">{v}</span>
+        </p>
+      ))}
+      {d.vhostsRemoved.map((v) => (
+        <p class="removed">
+          − virtual host <span class="mono">{v}</span>
+        </p>
+      ))}
+      {d.added.map((r) => (
+        <div class="added">
+          <strong>+ added {r.key}</strong>
+          <RuleLines r={r} />
+        </div>
+      ))}
+      {d.removed.map((r) => (
+        <div class="removed">
+          <strong>− removed {r.key}</strong>
+          <RuleLines r={r} />
+        </div>
+      ))}
+      {d.changed.map((ch) => (
+        <div class="changed">
+          <strong>~ changed {ch.key}</strong> ({ch.what.join(", ")})
+          <ul>
+            {ch.what.map((f) => (
+              <li>
+                {f}:{" "}
+                <span class="mono removed">{(ch.from[f as keyof RuleView] as string[]).join(" | ")}</span> →
+                {" "}
+                <span class="mono added">{(ch.to[f as keyof RuleView] as string[]).join(" | ")}</span>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ))}
+      {!none && (
+        <p>
+          <small>{d.unchanged} rules unchanged.</small>
+        </p>
+      )}
+    </section>
+  );
+}
+
+function EditForm(props: { c: Context; yaml: string; canWrite: boolean }) {
+  return (
+    <form method="post" action="/console/edit" class="card">
+      <input type="hidden" name="_csrf" value={props.c.get("consoleSession").csrf} />
+      <label for="yaml">HTTPRoute YAML (several documents allowed)</label>
+      <textarea id="yaml" name="yaml" rows={22} spellcheck={false}>{props.yaml}</textarea>
+      {props.canWrite
+        ? (
+          <>
+            <button type="submit" name="action" value="dryrun">Validate (dry run)</button>
+            <button type="submit" name="action" value="apply">Apply</button>
+          </>
+        )
+        : <p>This token may read only: validation and apply are not offered.</p>}
+    </form>
+  );
+}
+
+function EditOutcome(props: { ok: boolean; apply: boolean; body: Json }) {
+  const { ok, apply, body } = props;
+  if (!ok) {
+    const causes: Json[] = body.details?.causes ?? [];
+    return (
+      <div class="err" role="alert" id="edit-errors">
+        <p>
+          <strong>{body.reason ?? "Invalid"}</strong>: {body.message}
+        </p>
+        {causes.length > 0 && (
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Field</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Message</th>
+              </tr>
+            </thead>
+            <tbody>
+              {causes.map((x) => (
+                <tr>
+                  <td class="mono">{x.field ?? "—"}</td>
+                  <td>{x.reason}</td>
+                  <td>{x.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
+    );
+  }
+  const items: Json[] = body.items ?? [];
+  return (
+    <div class="note" role="status" id="edit-result">
+      <p>
+        <strong>{apply ? "Applied" : "Valid (dry run, nothing stored)"}</strong>
+        {body.blob && (
+          <>· blob generation {body.blob.generation}{body.blob.changed ? " (changed)" : " (unchanged)"}</>
+        )}
+      </p>
+      <ul>
+        {items.map((o) => {
+          const ns = o.metadata?.namespace ?? "";
+          const link = o.kind === "HTTPRoute" && apply
+            ? `/console/routes/${ns}/${o.metadata.name}`
+            : undefined;
+          return (
+            <li>
+              {o.kind}{" "}
+              {link ? <a href={link}>{ns}/{o.metadata.name}</a> : `${ns ? `${ns}/` : ""}${o.metadata?.name}`}
+              {(o.status?.parents ?? []).map((p: Json) => (
+                <div>
+                  <small>
+                    {parentLabel(p.parentRef, ns)}: Accepted{" "}
+                    <CondStatus status={cond(p, "Accepted")?.status} />{" "}
+                    {cond(p, "Accepted")?.reason}, ResolvedRefs{" "}
+                    <CondStatus status={cond(p, "ResolvedRefs")?.status} /> {cond(p, "ResolvedRefs")?.reason}
+                  </small>
+                </div>
+              ))}
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}

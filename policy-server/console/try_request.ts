@@ -1,0 +1,114 @@
+/**
+ * "Try a request": the real filter module, configured with the serving blob's bytes, decides one
+ * request (the simulator's decision logic over a host emulator that runs exactly that blob).
+ *
+ * @module
+ */
+import { checkSimRequest, SimInputError, Simulator } from "../../tools/simulate.ts";
+import type { SimDecision, SimRequest } from "../../tools/simulate.ts";
+import { decodeBlob } from "../blob/decode_blob.ts";
+import type { Backend } from "../ir/types.ts";
+
+export { SimInputError };
+export type { SimDecision, SimRequest };
+
+/** The form's fields, as typed. */
+export interface TryForm {
+  method?: string;
+  host?: string;
+  path?: string;
+  headers?: string;
+  gateway?: string;
+}
+
+/** `name: value` lines → pairs; blank lines are skipped. Throws {@linkcode SimInputError}. */
+export function parseHeaderLines(text: string): [string, string][] {
+  const out: [string, string][] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    const at = line.indexOf(":", line.startsWith(":") ? 1 : 0);
+    const name = at > 0 ? line.slice(0, at).trim() : "";
+    if (!name || /\s/.test(name)) {
+      throw new SimInputError(`headers line ${i + 1}: write it as "name: value"`);
+    }
+    out.push([name.toLowerCase(), line.slice(at + 1).trim()]);
+  });
+  return out;
+}
+
+/** The form as a checked simulator request. */
+export function requestOf(form: TryForm): SimRequest {
+  const path = form.path?.trim() || "/";
+  const req: Record<string, unknown> = {
+    method: (form.method?.trim() || "GET").toUpperCase(),
+    host: form.host?.trim() ?? "",
+    path: path.startsWith("/") ? path : `/${path}`,
+    headers: parseHeaderLines(form.headers ?? ""),
+  };
+  if (!req.host) throw new SimInputError("host: give the request's host, e.g. my-server or example.com");
+  const gateway = form.gateway?.trim();
+  if (gateway) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(gateway)) {
+      throw new SimInputError(`gateway: "${gateway}" must be NAMESPACE/NAME`);
+    }
+    req.gateway = gateway;
+  }
+  return checkSimRequest(req);
+}
+
+export interface TryResult {
+  decision: SimDecision;
+  /** The matched rule's backends with weights (the split), when a rule matched. */
+  split?: Backend[];
+  generation: number;
+  sha256: string;
+}
+
+type Sim = { decide(req: SimRequest): SimDecision };
+const cache = new Map<string, Sim>();
+
+/** A simulator over `wasm` configured with `blob`, as the WasmPlugin's `pluginConfig` carries it. */
+export function simulatorFor(
+  wasm: Uint8Array,
+  blob: { generation: number; sha256: string; blob: Uint8Array },
+): Sim {
+  const key = `${blob.sha256}:${wasm.length}:${hashOf(wasm)}`;
+  const cached = cache.get(key);
+  if (cached) return cached;
+  const sim = Simulator.fromBlob(blob, wasm);
+  if (cache.size > 8) cache.clear();
+  cache.set(key, sim);
+  return sim;
+}
+
+/** A cheap fingerprint of the module (its size and a sample of bytes) for the cache key. */
+function hashOf(bytes: Uint8Array): number {
+  let h = 2166136261;
+  const step = Math.max(1, Math.floor(bytes.length / 4096));
+  for (let i = 0; i < bytes.length; i += step) h = Math.imul(h ^ bytes[i], 16777619);
+  return h >>> 0;
+}
+
+/** Runs `form` through the filter with the given blob. */
+export function tryRequest(
+  wasm: Uint8Array,
+  blob: { generation: number; sha256: string; blob: Uint8Array },
+  form: TryForm,
+): TryResult {
+  const req = requestOf(form);
+  const decision = simulatorFor(wasm, blob).decide(req);
+  let split: Backend[] | undefined;
+  if (decision.matchedRoute !== undefined && decision.matchedRule !== undefined) {
+    const table = decodeBlob(blob.blob);
+    for (const v of table.vhosts) {
+      const e = v.routes.find((e) =>
+        e.action.route === decision.matchedRoute && e.action.rule === decision.matchedRule
+      );
+      if (e) {
+        split = e.action.backends;
+        break;
+      }
+    }
+  }
+  return { decision, split, generation: blob.generation, sha256: blob.sha256 };
+}

@@ -1,0 +1,239 @@
+/**
+ * The console's pages over `app.request()`: what each shows, who may change what, CSRF and origin
+ * checks, and a 1,000-route listing.
+ */
+import { assert, assertEquals } from "../assert.ts";
+import { withApp } from "../../policy-server/testing.ts";
+import type { App } from "../../policy-server/testing.ts";
+import type { TokenSpec } from "../../policy-server/security/parse_tokens.ts";
+
+const SEED = await Deno.readTextFile(new URL("../../examples/header-routing/routes.yaml", import.meta.url));
+const TOKENS: TokenSpec[] = [
+  { name: "ops", token: "ops-secret-token", namespaces: ["*"], role: "operator" },
+  { name: "viewer", token: "viewer-secret-token", namespaces: ["*"], role: "reader" },
+];
+
+/** A browser-like client: keeps cookies, reads the CSRF token from forms. */
+class Client {
+  cookies = new Map<string, string>();
+  csrf = "";
+  constructor(readonly app: App) {}
+  async req(path: string, init: RequestInit = {}): Promise<{ res: Response; html: string }> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size) headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    const res = await this.app.request(path, { ...init, headers, redirect: "manual" });
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(";");
+      const at = pair.indexOf("=");
+      const value = pair.slice(at + 1);
+      if (value === "" || /Max-Age=0/i.test(line)) this.cookies.delete(pair.slice(0, at));
+      else this.cookies.set(pair.slice(0, at), value);
+    }
+    const html = await res.text();
+    const m = /name="_csrf" value="([0-9a-f]+)"/.exec(html);
+    if (m) this.csrf = m[1];
+    return { res, html };
+  }
+  post(path: string, fields: Record<string, string>, headers: Record<string, string> = {}) {
+    return this.req(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams({ _csrf: this.csrf, ...fields }),
+    });
+  }
+  async login(token: string) {
+    await this.req("/console/login");
+    const { res } = await this.post("/console/login", { token, next: "/console" });
+    assertEquals(res.status, 303);
+    await this.req("/console");
+  }
+}
+
+Deno.test("console, open mode: routes, edit (dry run, apply), try, blob diff and rollback", async () => {
+  await withApp(async ({ app }) => {
+    const c = new Client(app);
+    let { res, html } = await c.req("/console");
+    assertEquals(res.status, 200);
+    assert(html.includes("0 routes"), html);
+    assert(html.includes('name="viewport"'));
+    await c.req("/console/edit");
+
+    // Dry run: invalid YAML shows each error at its field path.
+    ({ res, html } = await c.post("/console/edit", {
+      yaml: SEED.replace("port: 80\n  rules", "port: 99999\n  rules"),
+      action: "dryrun",
+    }));
+    assertEquals(res.status, 422, html);
+    assert(html.includes("spec.parentRefs[0].port"), html);
+
+    ({ res, html } = await c.post("/console/edit", { yaml: SEED, action: "dryrun" }));
+    assertEquals(res.status, 200, html);
+    assert(html.includes("Valid (dry run"), html);
+    assert((await c.req("/console")).html.includes("0 routes"), "a dry run stores nothing");
+
+    ({ res, html } = await c.post("/console/edit", { yaml: SEED, action: "apply" }));
+    assertEquals(res.status, 200, html);
+    assert(html.includes("Applied"), html);
+
+    ({ html } = await c.req("/console"));
+    assert(html.includes("devopssong/my-server-route"), html);
+    assert(html.includes("Accepted"), html);
+    assert(/class="ok">True<\/span> <span class="mono">Accepted/.test(html), html);
+
+    ({ res, html } = await c.req("/console/routes/devopssong/my-server-route"));
+    assertEquals(res.status, 200);
+    assert(html.includes("header version = new"), html);
+    assert(html.includes("devopssong/my-server-v2:80"), html);
+    assert(html.includes("width:100.00%"), html);
+
+    ({ res, html } = await c.req("/console/try?method=GET&host=my-server&path=%2F&headers=version%3A+new"));
+    assertEquals(res.status, 200, html);
+    assert(html.includes("devopssong/my-server-v2:80"), html);
+    assert(html.includes("rule 0"), html);
+    ({ html } = await c.req("/console/try?host=my-server&path=%2F&headers=bad+line"));
+    assert(html.includes("write it as"), html);
+
+    // A second version, then the diff and a rollback.
+    await c.post("/console/edit", { yaml: SEED.replace('value: "new"', 'value: "beta"'), action: "apply" });
+    ({ html } = await c.req("/console/blob"));
+    assert(html.includes("changed devopssong/my-server-route#0"), html);
+    assert(html.includes("HeaderExact version=beta"), html);
+    const gens = [...html.matchAll(/roll back to (\d+)/g)].map((m) => Number(m[1]));
+    assert(gens.length > 0, html);
+    ({ res, html } = await c.req(`/console/blob/rollback?generation=${gens[0]}`));
+    assertEquals(res.status, 200);
+    assert(html.includes("Roll back to generation"), html);
+    ({ res } = await c.post("/console/blob/rollback", { generation: String(gens[0]) }));
+    assertEquals(res.status, 303);
+    ({ html } = await c.req(res.headers.get("Location")!));
+    assert(html.includes("Rolled back"), html);
+    ({ html } = await c.req("/console/try?host=my-server&path=%2F&headers=version%3A+new"));
+    assert(html.includes("devopssong/my-server-v2:80"), "the rollback serves version: new again");
+  });
+});
+
+Deno.test("console: CSRF token and Origin are checked on POST", async () => {
+  await withApp(async ({ app }) => {
+    const c = new Client(app);
+    await c.req("/console/edit");
+    let { res } = await c.post("/console/edit", { yaml: SEED, action: "apply", _csrf: "0".repeat(64) });
+    assertEquals(res.status, 403);
+    ({ res } = await c.post("/console/edit", { yaml: SEED, action: "apply", _csrf: "" }));
+    assertEquals(res.status, 403);
+    ({ res } = await c.post("/console/edit", { yaml: SEED, action: "apply" }, {
+      Origin: "https://evil.example",
+    }));
+    assertEquals(res.status, 403);
+    ({ res } = await c.post("/console/edit", { yaml: SEED, action: "dryrun" }, {
+      "Sec-Fetch-Site": "cross-site",
+    }));
+    assertEquals(res.status, 403);
+    // Another session's token does not work here.
+    const other = new Client(app);
+    await other.req("/console/edit");
+    ({ res } = await c.post("/console/edit", { yaml: SEED, action: "dryrun", _csrf: other.csrf }));
+    assertEquals(res.status, 403);
+    ({ res } = await c.post("/console/edit", { yaml: SEED, action: "dryrun" }, {
+      Origin: "http://localhost",
+    }));
+    assertEquals(res.status, 200);
+  });
+});
+
+Deno.test("console with tokens: login, cookies, readers see but cannot change", async () => {
+  await withApp(async ({ app }) => {
+    const anon = new Client(app);
+    let { res, html } = await anon.req("/console");
+    assertEquals(res.status, 303);
+    assert(res.headers.get("Location")!.startsWith("/console/login"));
+    await anon.req("/console/login");
+    ({ res } = await anon.post("/console/login", { token: "wrong" }));
+    assertEquals(res.status, 401);
+
+    const ops = new Client(app);
+    await ops.req("/console/login");
+    ({ res } = await ops.post("/console/login", {
+      token: "ops-secret-token",
+      next: "https://evil.example/",
+    }));
+    assertEquals(res.status, 303);
+    assertEquals(res.headers.get("Location"), "/console");
+    const cookie = res.headers.getSetCookie().find((l) => l.startsWith("wasmroute_console_token="))!;
+    assert(/HttpOnly/i.test(cookie) && /SameSite=Strict/i.test(cookie), cookie);
+    await ops.req("/console/edit");
+    ({ res } = await ops.post("/console/edit", { yaml: SEED, action: "apply" }));
+    assertEquals(res.status, 200);
+    await ops.post("/console/edit", { yaml: SEED.replace("my-server-v2", "my-server-v3"), action: "apply" });
+
+    const viewer = new Client(app);
+    await viewer.login("viewer-secret-token");
+    ({ html } = await viewer.req("/console"));
+    assert(html.includes("devopssong/my-server-route"));
+    assert(html.includes("viewer (reader)"));
+    ({ html } = await viewer.req("/console/edit"));
+    assert(!html.includes('value="apply"'), "no Apply button for a reader");
+    ({ html } = await viewer.req("/console/blob"));
+    assert(!html.includes("roll back to"), "no rollback for a reader");
+    ({ res } = await viewer.post("/console/edit", { yaml: SEED, action: "apply" }));
+    assertEquals(res.status, 403);
+    ({ res } = await viewer.post("/console/blob/rollback", { generation: "1" }));
+    assertEquals(res.status, 403);
+    ({ html } = await viewer.req("/console/routes/devopssong/my-server-route"));
+    assert(!html.includes("/console/edit?namespace"), "no Edit link for a reader");
+
+    // Pass-through Authorization works without cookies; a reader's POST is still refused.
+    res = await app.request("/console/blob", { headers: { Authorization: "Bearer ops-secret-token" } });
+    assertEquals(res.status, 200);
+    res = await app.request("/console/edit", {
+      method: "POST",
+      headers: {
+        Authorization: "Bearer viewer-secret-token",
+        "Content-Type": "application/x-www-form-urlencoded",
+      },
+      body: new URLSearchParams({ yaml: SEED, action: "apply" }),
+    });
+    assertEquals(res.status, 403);
+
+    // Logout forgets the token.
+    ({ res } = await viewer.post("/console/logout", {}));
+    assertEquals(res.status, 303);
+    ({ res } = await viewer.req("/console"));
+    assertEquals(res.status, 303);
+  }, { tokenSpecs: TOKENS });
+});
+
+Deno.test("console: 1,000 routes list fast, 50 a page, filtered by namespace", async () => {
+  await withApp(async ({ app }) => {
+    const docs: string[] = [];
+    for (let i = 0; i < 1000; i++) {
+      docs.push(`apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: r${String(i).padStart(4, "0")}, namespace: ns${i % 4}}
+spec:
+  parentRefs: [{name: web, kind: Service, group: "", port: 80}]
+  hostnames: ["h${i}.example.com"]
+  rules: [{backendRefs: [{name: web, port: 80}]}]`);
+    }
+    for (const part of [docs.slice(0, 500), docs.slice(500)]) {
+      const put = await app.request("/v1/resources", {
+        method: "POST",
+        headers: { "Content-Type": "application/yaml" },
+        body: part.join("\n---\n"),
+      });
+      assertEquals(put.status, 201, await put.text());
+    }
+    await app.request("/console"); // warm up
+    const t0 = performance.now();
+    const res = await app.request("/console");
+    const html = await res.text();
+    const ms = performance.now() - t0;
+    assertEquals(res.status, 200);
+    assert(ms < 1000, `rendered in ${ms.toFixed(0)} ms`);
+    assert(html.includes("1000 routes"));
+    assertEquals([...html.matchAll(/href="\/console\/routes\//g)].length, 50);
+    assert(html.includes("page 1 of 20"));
+    const ns = await (await app.request("/console?namespace=ns1&page=5")).text();
+    assert(ns.includes("250 routes in ns1") && ns.includes("page 5 of 5"), ns.slice(0, 2000));
+    assert(ns.includes("ns1/r0801"));
+  });
+});
