@@ -4,7 +4,7 @@
 import {
   addHeader, BufferType, callForeignFunction, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes,
   getHeader, getHeaderPairs, getProperty, HeaderMapType, httpCall, log, LogLevel, logLevel, Metric, MetricType, removeHeader,
-  replaceHeader, RootContext, sendLocalResponse, setTickPeriod,
+  replaceHeader, replaceHeaderBytes, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
 import {
   decodeBlob, decodeError, F_MIRROR, restrictToScope, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
@@ -293,7 +293,7 @@ export class WasmRouteStream extends Context {
     applyRewrites(action.filters, d);
     applyRewrites(backend.filters, d);
     mirror(action.filters);
-    replaceHeader(HeaderMapType.RequestHeaders, CLUSTER_HEADER, backend.cluster);
+    replaceHeaderBytes(HeaderMapType.RequestHeaders, CLUSTER_HEADER, backend.clusterBytes);
     // Envoy picked a route before this filter ran: make it choose again with the decision header.
     callForeignFunction("clear_route_cache", "");
     m().routed.increment();

@@ -18,6 +18,15 @@ function utf8(s: string): ArrayBuffer {
 }
 
 /** Reads a host-allocated buffer returned through the scratch area, then frees it. */
+/** Decodes a host-returned UTF-8 buffer straight into a string, then frees it (no copy between). */
+function takeReturnedString(): string {
+  const ptr = load<usize>(scratch);
+  const size = load<usize>(scratch, sizeof<usize>());
+  const out = size > 0 ? String.UTF8.decodeUnsafe(ptr, size) : "";
+  if (ptr != 0) heap.free(ptr);
+  return out;
+}
+
 function takeReturned(): ArrayBuffer {
   const ptr = load<usize>(scratch);
   const size = load<usize>(scratch, sizeof<usize>());
@@ -78,8 +87,7 @@ export function getHeader(map: HeaderMapType, name: string): string | null {
   const status = imports.proxy_get_header_map_value(
     map, changetype<usize>(k), k.byteLength, scratch, scratch + sizeof<usize>());
   if (status != WasmResult.Ok) return null;
-  const v = takeReturned();
-  return String.UTF8.decode(v);
+  return takeReturnedString();
 }
 
 export function addHeader(map: HeaderMapType, name: string, value: string): u32 {
@@ -88,7 +96,12 @@ export function addHeader(map: HeaderMapType, name: string, value: string): u32 
 }
 
 export function replaceHeader(map: HeaderMapType, name: string, value: string): u32 {
-  const k = nameBytes(name), v = utf8(value);
+  return replaceHeaderBytes(map, name, utf8(value));
+}
+
+/** As replaceHeader, with the value already in UTF-8 (values the table holds encode once). */
+export function replaceHeaderBytes(map: HeaderMapType, name: string, v: ArrayBuffer): u32 {
+  const k = nameBytes(name);
   return imports.proxy_replace_header_map_value(
     map, changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength);
 }
@@ -181,7 +194,7 @@ export function sendLocalResponse(status: u32, details: string, body: string, he
 
 /** Calls one of the host's foreign functions (e.g. Envoy's `clear_route_cache`). */
 export function callForeignFunction(name: string, args: string): u32 {
-  const n = utf8(name), a = utf8(args);
+  const n = nameBytes(name), a = nameBytes(args);
   store<usize>(scratch, 0);
   store<usize>(scratch, 0, sizeof<usize>());
   const status = imports.proxy_call_foreign_function(

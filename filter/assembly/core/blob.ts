@@ -78,8 +78,12 @@ export class FilterOp {
 }
 
 export class Backend {
+  /** The cluster name in UTF-8, as the decision header carries it on every routed request. */
+  clusterBytes: ArrayBuffer;
   constructor(public cluster: string, public label: string, public weight: u32,
-    public filters: Array<FilterOp>, public unresolved: bool) {}
+    public filters: Array<FilterOp>, public unresolved: bool) {
+    this.clusterBytes = String.UTF8.encode(cluster);
+  }
 }
 
 export const STICKY_NONE: u16 = 0, STICKY_HEADER: u16 = 1, STICKY_COOKIE: u16 = 2;
