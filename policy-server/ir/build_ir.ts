@@ -1,11 +1,9 @@
 import type {
   Condition as StatusCondition,
   HTTPBackendRef,
-  HTTPPathModifierSpec,
   HTTPRoute,
   HTTPRouteFilter,
   HTTPRouteMatch,
-  HTTPRouteRule,
   KubeObject,
   ParentReference,
   RouteParentStatus,
@@ -13,18 +11,11 @@ import type {
 } from "../model/types.ts";
 import { CONTROLLER_NAME } from "../model/types.ts";
 import { attachToGateway, type NotAttached } from "./attach_gateway.ts";
-import { type BackendInventory, resolveBackend } from "./resolve_backend.ts";
+import { indexInventory, type Inventory, type RuleProblem } from "./inventory.ts";
+import { backendOf, type FilterScope, routeFilters } from "./route_filters.ts";
+import { routerHeaders, stickyKey } from "./router_headers.ts";
 import { tryCompileRegex } from "../regex/compile_regex.ts";
-import type {
-  Backend,
-  Condition,
-  PathModifier,
-  RouteAction,
-  RouteEntry,
-  RouteFilter,
-  RouteTable,
-  VirtualHost,
-} from "./types.ts";
+import type { Backend, Condition, RouteAction, RouteEntry, RouteTable, VirtualHost } from "./types.ts";
 
 /** Options of {@linkcode buildIr}. */
 export interface BuildIrOptions {
@@ -37,13 +28,6 @@ export interface BuildIrOptions {
 export interface BuildIrResult {
   table: RouteTable;
   statuses: RouteStatus[];
-}
-
-/** Gateway API's reason for a rule that could not be fully honoured. */
-interface RuleProblem {
-  type: "Accepted" | "ResolvedRefs";
-  reason: string;
-  message: string;
 }
 
 // The API's defaults differ: a backendRef is a core Service unless it says otherwise, a parentRef a Gateway.
@@ -219,31 +203,6 @@ function entryId(e: RouteEntry): number {
 }
 
 /** The virtual hosts a parentRef attaches a route to, or undefined for an unsupported parent. */
-/** The objects routes refer to, by `namespace/name`; a kind is undefined when none was given. */
-interface Inventory extends BackendInventory {
-  gateways?: Map<string, KubeObject>;
-  namespaceLabels: Map<string, Record<string, string>>;
-}
-
-function indexInventory(resources: KubeObject[]): Inventory {
-  const byKey = (kind: string) => {
-    const found = resources.filter((r) => r.kind === kind);
-    return found.length
-      ? new Map(found.map((r) => [`${r.metadata.namespace ?? ""}/${r.metadata.name}`, r]))
-      : undefined;
-  };
-  const namespaceLabels = new Map(
-    resources.filter((r) => r.kind === "Namespace").map((r) => [r.metadata.name, r.metadata.labels ?? {}]),
-  );
-  return {
-    gateways: byKey("Gateway"),
-    services: byKey("Service"),
-    serviceImports: byKey("ServiceImport"),
-    referenceGrants: resources.filter((r) => r.kind === "ReferenceGrant"),
-    namespaceLabels,
-  };
-}
-
 interface Target {
   hostname: string;
   mode: VirtualHost["mode"];
@@ -390,207 +349,6 @@ function buildAction(
   // A rule with a filter we cannot apply must not serve traffic as if it had none: 500 instead.
   if (unsupported) return { route, rule, backends: [], filters: [] };
   return { route, rule, backends, filters: ruleFilters ?? [] };
-}
-
-/** The annotation that turns on sticky canaries for a route's weighted rules. */
-export const STICKY_ANNOTATION = "wasmroute.dev/sticky-key";
-
-/** `header:NAME` or `cookie:NAME` from the route's annotation; a bad value is reported and ignored. */
-function stickyKey(route: HTTPRoute, problems: RuleProblem[]): RouteAction["sticky"] {
-  const value = route.metadata.annotations?.[STICKY_ANNOTATION];
-  if (value === undefined) return undefined;
-  const m = /^(header|cookie):([!#$%&'*+.^_`|~0-9A-Za-z-]+)$/.exec(value.trim());
-  if (!m) {
-    problems.push({
-      type: "Accepted",
-      reason: "UnsupportedValue",
-      message: `annotation ${STICKY_ANNOTATION} "${value}" must be header:NAME or cookie:NAME`,
-    });
-    return undefined;
-  }
-  return { from: m[1] as "header" | "cookie", name: m[1] === "header" ? m[2].toLowerCase() : m[2] };
-}
-
-/** Gateway API's Duration: up to four number-unit pairs, e.g. `1h30m`, `500ms`. */
-const DURATION = /^([0-9]{1,5}(h|m|s|ms)){1,4}$/;
-const UNIT_MS: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 };
-
-function durationMs(d: string): number | undefined {
-  if (!DURATION.test(d)) return undefined;
-  let ms = 0;
-  for (const [, n, unit] of d.matchAll(/([0-9]+)(ms|h|m|s)/g)) ms += Number(n) * UNIT_MS[unit];
-  return ms;
-}
-
-/**
- * Rule timeouts and retries, as request headers Envoy's router honours from a filter (it strips
- * them before forwarding): `request` → x-envoy-upstream-rq-timeout-ms ("0s" disables it, as in
- * Envoy), `backendRequest` → x-envoy-upstream-rq-per-try-timeout-ms, `retry.attempts` →
- * x-envoy-max-retries, `retry.codes` → x-envoy-retriable-status-codes. Envoy takes no backoff
- * from a header, so `retry.backoff` is not honoured (docs/architecture.md).
- */
-function routerHeaders(rule: HTTPRouteRule, where: string, problems: RuleProblem[]): RouteFilter[] {
-  const out: RouteFilter[] = [];
-  const set = (name: string, value: string) => out.push({ kind: "RequestHeaderSet", name, value });
-  const timeouts = rule.timeouts as { request?: string; backendRequest?: string } | undefined;
-  for (
-    const [field, header] of [["request", "x-envoy-upstream-rq-timeout-ms"], [
-      "backendRequest",
-      "x-envoy-upstream-rq-per-try-timeout-ms",
-    ]] as const
-  ) {
-    const value = timeouts?.[field];
-    if (value === undefined) continue;
-    const ms = durationMs(value);
-    if (ms === undefined) {
-      problems.push({
-        type: "Accepted",
-        reason: "UnsupportedValue",
-        message: `${where}: timeouts.${field} "${value}" is not a duration`,
-      });
-    } else set(header, String(ms));
-  }
-  const retry = rule.retry as { attempts?: number; codes?: number[] } | undefined;
-  if (retry) {
-    set("x-envoy-max-retries", String(retry.attempts ?? 1));
-    if (retry.codes?.length) {
-      set("x-envoy-retry-on", "retriable-status-codes");
-      set("x-envoy-retriable-status-codes", retry.codes.join(","));
-    } else set("x-envoy-retry-on", "5xx");
-  }
-  return out;
-}
-
-/** A backendRef (or a mirror's) resolved, its problem reported; unresolved ones answer 500. */
-function backendOf(
-  ref: HTTPBackendRef,
-  ns: string,
-  inventory: Inventory,
-  domain: string,
-  problems: RuleProblem[],
-) {
-  const { cluster, label, problem } = resolveBackend(ref, ns, inventory, domain);
-  if (problem) problems.push({ type: "ResolvedRefs", ...problem });
-  return { cluster, label, ...(problem && { unresolved: true }) };
-}
-
-/** What translating a rule's (or a backendRef's) filters needs to know. */
-interface FilterScope {
-  where: string;
-  inventory: Inventory;
-  ns: string;
-  domain: string;
-  matches: HTTPRouteMatch[];
-  problems: RuleProblem[];
-  /** backendRef-level: only header modifiers and URLRewrite make sense there. */
-  backend: boolean;
-}
-
-/** The filters in order; undefined (and a problem reported) when one cannot be applied. */
-function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): RouteFilter[] | undefined {
-  const out: RouteFilter[] = [];
-  const refuse = (message: string) => {
-    scope.problems.push({
-      type: "Accepted",
-      reason: "UnsupportedValue",
-      message: `${scope.where}: ${message}`,
-    });
-    return undefined;
-  };
-  for (const f of filters) {
-    if (f.type === "RequestHeaderModifier" || f.type === "ResponseHeaderModifier") {
-      const mod = f.type === "RequestHeaderModifier" ? f.requestHeaderModifier : f.responseHeaderModifier;
-      const side = f.type === "RequestHeaderModifier" ? "Request" : "Response";
-      for (const h of mod?.set ?? []) {
-        out.push({ kind: `${side}HeaderSet`, name: h.name.toLowerCase(), value: h.value });
-      }
-      for (const h of mod?.add ?? []) {
-        out.push({ kind: `${side}HeaderAdd`, name: h.name.toLowerCase(), value: h.value });
-      }
-      for (const name of mod?.remove ?? []) {
-        out.push({ kind: `${side}HeaderRemove`, name: name.toLowerCase() });
-      }
-    } else if (f.type === "RequestRedirect" && f.requestRedirect && !scope.backend) {
-      const r = f.requestRedirect;
-      const path = pathModifier(r.path, scope);
-      if (path === null) return undefined;
-      out.push({
-        kind: "RequestRedirect",
-        ...(r.scheme && { scheme: r.scheme }),
-        ...(r.hostname && { hostname: r.hostname }),
-        ...(r.port !== undefined && { port: r.port }),
-        ...(path && { path }),
-        statusCode: r.statusCode ?? 302,
-      });
-    } else if (f.type === "URLRewrite" && f.urlRewrite) {
-      const path = pathModifier(f.urlRewrite.path, scope);
-      if (path === null) return undefined;
-      out.push({
-        kind: "URLRewrite",
-        ...(f.urlRewrite.hostname && { hostname: f.urlRewrite.hostname }),
-        ...(path && { path }),
-      });
-    } else if (f.type === "RequestMirror" && f.requestMirror && !scope.backend) {
-      const m = f.requestMirror;
-      // An unresolvable mirror is left out (ResolvedRefs=False, reported by backendOf); the rule
-      // keeps forwarding, as the spec asks.
-      const target = backendOf(m.backendRef, scope.ns, scope.inventory, scope.domain, scope.problems);
-      if (target.unresolved) continue;
-      const [numerator, denominator] = m.fraction
-        ? [m.fraction.numerator, m.fraction.denominator ?? 100]
-        : [m.percent ?? 100, 100];
-      out.push({
-        kind: "RequestMirror",
-        cluster: target.cluster,
-        label: target.label,
-        numerator,
-        denominator,
-      });
-    } else if (f.type === "CORS" && f.cors && !scope.backend) {
-      const c = f.cors;
-      out.push({
-        kind: "CORS",
-        allowOrigins: (c.allowOrigins ?? []).join(" "),
-        allowMethods: (c.allowMethods ?? []).join(", "),
-        allowHeaders: (c.allowHeaders ?? []).join(", "),
-        exposeHeaders: (c.exposeHeaders ?? []).join(", "),
-        maxAge: c.maxAge ?? 5,
-        allowCredentials: c.allowCredentials ?? false,
-      });
-    } else {
-      return refuse(`filter type "${f.type}" is not supported${scope.backend ? " on a backendRef" : ""}`);
-    }
-  }
-  return out;
-}
-
-/**
- * A redirect's or rewrite's path modifier. ReplacePrefixMatch needs the rule's single PathPrefix
- * match (the API's CEL rule); otherwise null, with the problem reported.
- */
-function pathModifier(
-  path: HTTPPathModifierSpec | undefined,
-  scope: FilterScope,
-): PathModifier | undefined | null {
-  if (!path) return undefined;
-  if (path.type === "ReplaceFullPath") return { type: "ReplaceFullPath", value: path.replaceFullPath ?? "/" };
-  if (path.type === "ReplacePrefixMatch") {
-    if (scope.matches.length !== 1 || scope.matches[0].path?.type !== "PathPrefix") {
-      scope.problems.push({
-        type: "Accepted",
-        reason: "UnsupportedValue",
-        message: `${scope.where}: ReplacePrefixMatch needs exactly one PathPrefix match`,
-      });
-      return null;
-    }
-    return { type: "ReplacePrefixMatch", value: path.replacePrefixMatch ?? "" };
-  }
-  scope.problems.push({
-    type: "Accepted",
-    reason: "UnsupportedValue",
-    message: `${scope.where}: path type "${path.type}"`,
-  });
-  return null;
 }
 
 function parentStatus(

@@ -1,0 +1,46 @@
+import { assertEquals } from "../../tests/assert.ts";
+import type { Inventory, RuleProblem } from "./inventory.ts";
+import { type FilterScope, routeFilters } from "./route_filters.ts";
+
+const scope = (problems: RuleProblem[], over: Partial<FilterScope> = {}): FilterScope => ({
+  where: "rule 0",
+  inventory: { referenceGrants: [], namespaceLabels: new Map() } as Inventory,
+  ns: "web",
+  domain: "cluster.local",
+  matches: [{ path: { type: "PathPrefix", value: "/api" } }],
+  problems,
+  backend: false,
+  ...over,
+});
+
+Deno.test("routeFilters() leaves out a mirror it cannot resolve and reports ResolvedRefs", () => {
+  const problems: RuleProblem[] = [];
+  const out = routeFilters([
+    { type: "RequestMirror", requestMirror: { backendRef: { name: "shadow" } } },
+    { type: "RequestMirror", requestMirror: { backendRef: { name: "audit", port: 80 }, percent: 5 } },
+  ], scope(problems));
+  assertEquals(
+    out?.map((f) => f.kind === "RequestMirror" ? [f.cluster, f.numerator, f.denominator] : f.kind),
+    [
+      ["outbound|80||audit.web.svc.cluster.local", 5, 100],
+    ],
+  );
+  assertEquals(problems.map((p) => [p.type, p.reason]), [["ResolvedRefs", "UnsupportedValue"]]);
+});
+
+Deno.test("routeFilters() refuses ReplacePrefixMatch without a single PathPrefix match and redirects on backendRefs", () => {
+  const problems: RuleProblem[] = [];
+  const rewrite = {
+    type: "URLRewrite",
+    urlRewrite: { path: { type: "ReplacePrefixMatch" as const, replacePrefixMatch: "/" } },
+  };
+  assertEquals(
+    routeFilters([rewrite], scope(problems, { matches: [{ path: { type: "Exact", value: "/a" } }] })),
+    undefined,
+  );
+  assertEquals(
+    routeFilters([{ type: "RequestRedirect", requestRedirect: {} }], scope(problems, { backend: true })),
+    undefined,
+  );
+  assertEquals(problems.map((p) => p.reason), ["UnsupportedValue", "UnsupportedValue"]);
+});
