@@ -8,6 +8,7 @@
  * @module
  */
 import type { Context } from "hono";
+import type { Child } from "hono/jsx";
 import type { BlobDiff, RuleView } from "./blob_diff.ts";
 import { CondStatus } from "./layout.tsx";
 import type { TryResult } from "./try_request.ts";
@@ -131,7 +132,6 @@ function filterText(f: Json, ns: string): string {
 export function RuleCard(props: { rule: Json; index: number; namespace: string }) {
   const { rule, index, namespace } = props;
   const backends: Json[] = rule.backendRefs ?? [];
-  const total = backends.reduce((s, b) => s + (b.weight ?? 1), 0);
   const filters: Json[] = rule.filters ?? [];
   return (
     <section class="card" aria-labelledby={`rule-${index}`}>
@@ -156,41 +156,22 @@ export function RuleCard(props: { rule: Json; index: number; namespace: string }
       {backends.length === 0
         ? <p>{filters.some((f) => f.type === "RequestRedirect") ? "none (redirect)" : "none: answers 500"}</p>
         : (
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Backend</th>
-                <th scope="col">Weight</th>
-                <th scope="col">Share</th>
-              </tr>
-            </thead>
-            <tbody>
-              {backends.map((b) => {
-                const w = b.weight ?? 1;
-                const pct = total ? (100 * w) / total : 0;
-                return (
-                  <tr>
-                    <td class="mono">
-                      {b.namespace ?? namespace}/{b.name}
-                      {b.port ? `:${b.port}` : ""}
-                      {(b.filters ?? []).map((f: Json) => (
-                        <div>
-                          <small>{filterText(f, namespace)}</small>
-                        </div>
-                      ))}
-                    </td>
-                    <td>{w}</td>
-                    <td style="min-width:8rem">
-                      <div class="barwrap" role="img" aria-label={`${pct.toFixed(1)}%`}>
-                        <div class="bar" style={`width:${pct.toFixed(2)}%`}></div>
-                      </div>
-                      <small>{pct.toFixed(1)}%</small>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <SplitTable
+            rows={backends.map((b) => ({
+              weight: b.weight ?? 1,
+              label: (
+                <>
+                  {b.namespace ?? namespace}/{b.name}
+                  {b.port ? `:${b.port}` : ""}
+                  {(b.filters ?? []).map((f: Json) => (
+                    <div>
+                      <small>{filterText(f, namespace)}</small>
+                    </div>
+                  ))}
+                </>
+              ),
+            }))}
+          />
         )}
     </section>
   );
@@ -198,7 +179,6 @@ export function RuleCard(props: { rule: Json; index: number; namespace: string }
 
 export function TryResultView(props: { r: TryResult }) {
   const { decision: d, split } = props.r;
-  const total = split?.reduce((s, b) => s + b.weight, 0) ?? 0;
   return (
     <section class="card" aria-live="polite" id="try-result">
       <h2>Decision</h2>
@@ -265,33 +245,13 @@ export function TryResultView(props: { r: TryResult }) {
       {split && split.length > 1 && (
         <>
           <h3>Weighted split</h3>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Backend</th>
-                <th scope="col">Weight</th>
-                <th scope="col">Share</th>
-              </tr>
-            </thead>
-            <tbody>
-              {split.map((b) => {
-                const pct = total ? (100 * b.weight) / total : 0;
-                const picked = b.label === d.backend;
-                return (
-                  <tr class={picked ? "picked" : ""}>
-                    <td class="mono">{b.label}{picked ? " ← picked" : ""}</td>
-                    <td>{b.weight}</td>
-                    <td style="min-width:8rem">
-                      <div class="barwrap">
-                        <div class="bar" style={`width:${pct.toFixed(2)}%`}></div>
-                      </div>
-                      <small>{pct.toFixed(1)}%</small>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
+          <SplitTable
+            rows={split.map((b) => ({
+              weight: b.weight,
+              label: `${b.label}${b.label === d.backend ? " ← picked" : ""}`,
+              picked: b.label === d.backend,
+            }))}
+          />
           <p>
             <small>
               The pick hashes the request id (or the sticky key); change x-request-id to see another pick.
@@ -486,5 +446,38 @@ export function EditOutcome(props: { ok: boolean; apply: boolean; body: Json }) 
         })}
       </ul>
     </div>
+  );
+}
+
+/** Backends and their weights as proportional bars (the rule view and a tried request's split). */
+function SplitTable(props: { rows: { label: Child; weight: number; picked?: boolean }[] }) {
+  const total = props.rows.reduce((sum, r) => sum + r.weight, 0);
+  return (
+    <table>
+      <thead>
+        <tr>
+          <th scope="col">Backend</th>
+          <th scope="col">Weight</th>
+          <th scope="col">Share</th>
+        </tr>
+      </thead>
+      <tbody>
+        {props.rows.map((r) => {
+          const pct = total ? (100 * r.weight) / total : 0;
+          return (
+            <tr class={r.picked ? "picked" : ""}>
+              <td class="mono">{r.label}</td>
+              <td>{r.weight}</td>
+              <td style="min-width:8rem">
+                <div class="barwrap" role="img" aria-label={`${pct.toFixed(1)}%`}>
+                  <div class="bar" style={`width:${pct.toFixed(2)}%`}></div>
+                </div>
+                <small>{pct.toFixed(1)}%</small>
+              </td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
   );
 }
