@@ -15,6 +15,21 @@ import { Store } from "./store/store.ts";
 
 export type App = ReturnType<typeof createApp>;
 
+/** The KV file of a store opened by {@linkcode withStore}, for a second process-like handle. */
+export const kvPath = (dir: string) => `${dir}/wasmroute.kv`;
+
+/** A store over a real KV file in a temp dir, closed and removed afterwards. */
+export async function withStore(fn: (store: Store, dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "wasmroute-store-" });
+  const store = await Store.open(kvPath(dir));
+  try {
+    await fn(store, dir);
+  } finally {
+    store.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 export interface AppContext {
   app: App;
   store: Store;
@@ -32,19 +47,14 @@ export async function withApp(
   fn: (ctx: AppContext) => Promise<void>,
   options: TestAppOptions = {},
 ): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-app-" });
-  const store = await Store.open(`${dir}/wasmroute.kv`);
   const logs: Record<string, unknown>[] = [];
   const metrics = options.metrics ?? createServerMetrics();
   const { tokenSpecs, ...deps } = options;
   const tokens = tokenSpecs ? await TokenVerifier.create(tokenSpecs) : undefined;
-  try {
+  await withStore(async (store) => {
     const app = createApp({ store, log: (e) => logs.push(e), metrics, tokens, ...deps });
     await fn({ app, store, logs, metrics });
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 /** The same, served over HTTP on a loopback port. */

@@ -1,21 +1,11 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
+import { kvPath, withStore } from "../testing.ts";
 import { compile } from "../compile/mod.ts";
 import { sampleRoute } from "../model/testing.ts";
 import { Store } from "../store/store.ts";
 import type { BlobMeta } from "../store/store.ts";
 import { BlobFeed } from "./blob_feed.ts";
 import { Publisher } from "./publisher.ts";
-
-async function withStore(fn: (store: Store, path: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-feed-" });
-  const store = await Store.open(`${dir}/wasmroute.kv`);
-  try {
-    await fn(store, `${dir}/wasmroute.kv`);
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("BlobFeed.waitForChange resolves as soon as a new generation is committed", async () => {
   await withStore(async (store) => {
@@ -72,11 +62,11 @@ Deno.test("BlobFeed.waitForChange gives null when the wait ends, the client goes
 });
 
 Deno.test("BlobFeed finds a generation written by another process by polling while clients wait", async () => {
-  await withStore(async (store, path) => {
+  await withStore(async (store, dir) => {
     const current = await new Publisher(store, compile).ready();
     const feed = new BlobFeed(store, { pollMs: 30 });
     const waiting = feed.waitForChange(current.sha256, 10_000);
-    const other = await Store.open(path);
+    const other = await Store.open(kvPath(dir));
     try {
       const { blob } = await new Publisher(other, compile).apply({ put: [sampleRoute("theirs")] });
       assertEquals((await waiting)?.generation, blob.generation);
@@ -88,7 +78,7 @@ Deno.test("BlobFeed finds a generation written by another process by polling whi
 });
 
 Deno.test("BlobFeed.subscribe hears each new generation once, whether committed here or found by refresh", async () => {
-  await withStore(async (store, path) => {
+  await withStore(async (store, dir) => {
     const publisher = new Publisher(store, compile);
     const feed = new BlobFeed(store);
     const heard: BlobMeta[] = [];
@@ -96,7 +86,7 @@ Deno.test("BlobFeed.subscribe hears each new generation once, whether committed 
     await publisher.ready();
     await feed.refresh(); // the same generation again: not news
     await publisher.apply({ put: [sampleRoute("a")] });
-    const other = await Store.open(path);
+    const other = await Store.open(kvPath(dir));
     try {
       await new Publisher(other, compile).apply({ put: [sampleRoute("b")] });
     } finally {

@@ -1,4 +1,5 @@
 import { parse as parseYaml } from "yaml";
+import { withStore as withTempStore } from "../testing.ts";
 import { assertEquals, assertRejects } from "../../tests/assert.ts";
 import { compile, sha256Hex } from "../compile/mod.ts";
 import { Store } from "../store/store.ts";
@@ -10,16 +11,12 @@ import { Publisher } from "./publisher.ts";
 const HTTP_URL = "http://wasmroute-policy-server.wasmroute-system.svc:8080/v1/filter.wasm";
 const MODULE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);
 
-async function withStore(fn: (store: Store, dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-delivery-" });
-  const store = await Store.open(`${dir}/wasmroute.kv`);
-  try {
+/** A store with its first blob published, as the server has it before delivery starts. */
+function withStore(fn: (store: Store, dir: string) => Promise<void>): Promise<void> {
+  return withTempStore(async (store, dir) => {
     await new Publisher(store, compile).ready();
     await fn(store, dir);
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  });
 }
 
 Deno.test("startDelivery: --plugin-sha256 auto pins the served module's SHA-256 in every WasmPlugin", async () => {

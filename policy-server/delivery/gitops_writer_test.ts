@@ -1,8 +1,8 @@
 import { parse as parseYaml } from "yaml";
+import { withStore } from "../testing.ts";
 import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
 import { compile } from "../compile/mod.ts";
 import { sampleRoute } from "../model/testing.ts";
-import { Store } from "../store/store.ts";
 import { DeliveryConfigError, parseDeliveryConfig } from "./delivery_config.ts";
 import { startDelivery } from "./delivery_service.ts";
 import type { Flavour } from "./flavours.ts";
@@ -13,17 +13,6 @@ import { renderWasmPlugin, wasmPluginToYaml } from "./render_wasmplugin.ts";
 
 const PLUGIN = { url: "oci://ghcr.io/wasmroute/filter:0.1.0" };
 const never = new AbortController().signal;
-
-async function withStore(fn: (store: Store, dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-gitops-" });
-  const store = await Store.open(`${dir}/wasmroute.kv`);
-  try {
-    await fn(store, dir);
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 const list = async (dir: string) => {
   const names: string[] = [];

@@ -2,6 +2,7 @@
 // server runs here, so these tests pin down the exact requests one would get — method, path,
 // query, content type, body, credentials — and how failures are retried.
 import { stringify } from "yaml";
+import { withStore } from "../testing.ts";
 import { parse as parseYaml } from "yaml";
 import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
 import { createApp } from "../app.ts";
@@ -23,17 +24,6 @@ const MESH_PATH = "/apis/extensions.istio.io/v1alpha1/namespaces/istio-system/wa
 const PLUGIN = { url: "oci://ghcr.io/wasmroute/filter:0.1.0" };
 const b64 = (text: string) => new TextEncoder().encode(text).toBase64();
 const never = new AbortController().signal;
-
-async function withStore(fn: (store: Store, dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-kube-" });
-  const store = await Store.open(`${dir}/wasmroute.kv`);
-  try {
-    await fn(store, dir);
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** The store with routes compiled: generation 1. */
 async function published(store: Store) {

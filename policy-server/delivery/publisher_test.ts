@@ -1,4 +1,5 @@
 import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
+import { kvPath, withStore } from "../testing.ts";
 import { decodeBlob } from "../blob/mod.ts";
 import { compile } from "../compile/mod.ts";
 import type { CompileResult } from "../compile/mod.ts";
@@ -9,24 +10,13 @@ import { Store } from "../store/store.ts";
 import { Publisher } from "./publisher.ts";
 import type { CompileFn } from "./publisher.ts";
 
-async function withStore(fn: (store: Store, path: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-publisher-" });
-  const store = await Store.open(`${dir}/wasmroute.kv`);
-  try {
-    await fn(store, `${dir}/wasmroute.kv`);
-  } finally {
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
-}
-
 Deno.test("Publisher.ready compiles once: generation 1 for an empty store, unchanged on restart", async () => {
-  await withStore(async (store, path) => {
+  await withStore(async (store, dir) => {
     const blob = await new Publisher(store, compile).ready();
     assertEquals(blob.generation, 1);
     assertEquals(decodeBlob((await store.currentBlob())!.blob).generation, 1);
     // Another process on the same data compiles the same bytes: no new generation.
-    const other = await Store.open(path);
+    const other = await Store.open(kvPath(dir));
     try {
       assertEquals((await new Publisher(other, compile).ready()).generation, 1);
     } finally {
@@ -107,8 +97,8 @@ Deno.test("Publisher.apply serialises concurrent writes: every route lands, ever
 });
 
 Deno.test("Publisher.apply retries when another process wrote meanwhile", async () => {
-  await withStore(async (store, path) => {
-    const other = await Store.open(path);
+  await withStore(async (store, dir) => {
+    const other = await Store.open(kvPath(dir));
     try {
       let raced = false;
       // Land a write from "another process" between this publisher's read and its commit, once.
