@@ -68,18 +68,23 @@ function applyRewrites(ops: Array<FilterOp>, d: Decision): void {
  * sampled from the same request-id key as the backend pick, salted per mirror.
  */
 function mirror(ops: Array<FilterOp>): void {
+  // The copy is the same for every mirror of the rule: read the request's headers once.
+  let headers: Array<string[]> | null = null;
   for (let i = 0; i < ops.length; i++) {
     const op = unchecked(ops[i]);
     if (op.kind != F_MIRROR) continue;
     if (op.c < op.dn && ((hostRequest.requestKey() ^ (0x9e3779b9 * <u32>(i + 1))) % op.dn) >= op.c) continue;
-    const pairs = getHeaderPairs(HeaderMapType.RequestHeaders);
-    const headers = new Array<string[]>();
-    for (let k = 0; k < pairs.length; k++) {
-      const name = pairs[k][0];
-      if (name == CLUSTER_HEADER) continue;
-      headers.push(name == ":authority" ? [name, pairs[k][1] + "-shadow"] : pairs[k]);
+    if (headers === null) {
+      const pairs = getHeaderPairs(HeaderMapType.RequestHeaders);
+      const copy = new Array<string[]>();
+      for (let k = 0; k < pairs.length; k++) {
+        const name = pairs[k][0];
+        if (name == CLUSTER_HEADER) continue;
+        copy.push(name == ":authority" ? [name, pairs[k][1] + "-shadow"] : pairs[k]);
+      }
+      headers = copy;
     }
-    httpCall(op.a, headers, "", MIRROR_TIMEOUT_MS);
+    httpCall(op.a, headers!, "", MIRROR_TIMEOUT_MS);
   }
 }
 
