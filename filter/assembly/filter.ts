@@ -2,9 +2,9 @@
 // configuration, so an update creates a new root that serves while the old one drains); the
 // stream context asks the core for a decision and applies it through the host.
 import {
-  addHeader, BufferType, callForeignFunction, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes,
-  getHeader, getHeaderPairs, getProperty, HeaderMapType, httpCall, log, LogLevel, logLevel, Metric, MetricType, removeHeader,
-  replaceHeader, replaceHeaderBytes, RootContext, sendLocalResponse, setTickPeriod,
+  addHeader, BufferType, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes, getHeader, getHeaderBuffer,
+  getHeaderPairs, getProperty, HeaderMapType, httpCall, log, logEnabled, LogLevel, Metric, MetricType, refreshLogLevel,
+  removeHeader, replaceHeader, replaceHeaderBytes, returnedSize, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
 import {
   decodeBlob, decodeError, F_MIRROR, restrictToScope, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
@@ -12,7 +12,7 @@ import {
 } from "./core/blob";
 import { configError, PullConfig, readConfig } from "./core/config";
 import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey } from "./core/decide";
-import { RequestView } from "./core/request";
+import { Bytes, RequestView } from "./core/request";
 import { allowOriginValue, originAllowed } from "./core/cors";
 import { modifiedPath } from "./core/rewrite";
 
@@ -30,6 +30,12 @@ class Metrics {
   configAccepted: Metric = new Metric(MetricType.Counter, "wasmroute.config_accepted_total");
   configRejected: Metric = new Metric(MetricType.Counter, "wasmroute.config_rejected_total");
   generation: Metric = new Metric(MetricType.Gauge, "wasmroute.table_generation");
+  /** Hands the request counters to the host (on tick). */
+  flush(): void {
+    this.requests.flush();
+    this.routed.flush();
+    this.localReplies.flush();
+  }
 }
 
 let metrics: Metrics | null = null;
@@ -42,24 +48,27 @@ function m(): Metrics {
   return x;
 }
 
-function dropClientHeader(name: string): void {
-  if (getHeader(HeaderMapType.RequestHeaders, name) !== null) removeHeader(HeaderMapType.RequestHeaders, name);
-}
-
 /**
  * URLRewrite: the path is rewritten in place (the query kept); the hostname goes to the header the
  * route's host_rewrite_header reads, so Envoy still picks the route by the host the client sent.
+ * Returns whether that header was written.
  */
-function applyRewrites(ops: Array<FilterOp>, d: Decision): void {
+function applyRewrites(ops: Array<FilterOp>, d: Decision): bool {
+  let host = false;
   for (let i = 0; i < ops.length; i++) {
     const op = unchecked(ops[i]);
     if (op.kind != F_REWRITE) continue;
     if (op.pathModifier != 0) {
-      const path = modifiedPath(op, d.path, d.route!.path);
-      replaceHeader(HeaderMapType.RequestHeaders, ":path", d.query.length > 0 ? path + "?" + d.query : path);
+      const path = modifiedPath(op, d.target.path(), d.route!.path);
+      const query = d.target.query();
+      replaceHeader(HeaderMapType.RequestHeaders, ":path", query.length > 0 ? path + "?" + query : path);
     }
-    if (op.hasB) replaceHeader(HeaderMapType.RequestHeaders, AUTHORITY_HEADER, op.b);
+    if (op.hasB) {
+      replaceHeader(HeaderMapType.RequestHeaders, AUTHORITY_HEADER, op.b);
+      host = true;
+    }
   }
+  return host;
 }
 
 /**
@@ -92,13 +101,36 @@ class HostRequest extends RequestView {
   private root: WasmRouteRoot | null = null;
   private key: u32 = 0;
   private hasKey: bool = false;
+  /** Host buffers handed out by headerBytes(), freed by release(). */
+  private held: StaticArray<usize> = new StaticArray<usize>(4);
+  private heldCount: i32 = 0;
   /** Starts a request of `root`'s stream. */
   reset(root: WasmRouteRoot): void {
     this.root = root;
     this.hasKey = false;
   }
+  /** Ends the request: the bytes headerBytes() pointed at are gone. */
+  release(): void {
+    for (let i = 0; i < this.heldCount; i++) heap.free(unchecked(this.held[i]));
+    this.heldCount = 0;
+  }
   header(name: string): string | null {
     return getHeader(HeaderMapType.RequestHeaders, name);
+  }
+  headerBytes(name: string, out: Bytes): bool {
+    const ptr = getHeaderBuffer(HeaderMapType.RequestHeaders, name);
+    if (ptr < 0) return false;
+    out.ptr = <usize>ptr;
+    out.len = returnedSize;
+    if (ptr != 0) {
+      // More than the core ever asks for (:authority, :path) is kept as a string instead.
+      if (this.heldCount == this.held.length) {
+        heap.free(<usize>ptr);
+        return false;
+      }
+      unchecked(this.held[this.heldCount++] = <usize>ptr);
+    }
+    return true;
   }
   /** Envoy's `destination.port` attribute: an int64, little-endian. */
   destinationPort(): u32 {
@@ -142,14 +174,17 @@ function applyOps(ops: Array<FilterOp>, request: bool): void {
  * `wasmroute: decision route=NS/NAME rule=N cluster=CLUSTER status=S` ("-" for none).
  */
 function logDecision(d: Decision, cluster: string): void {
-  if (logLevel() > LogLevel.Debug) return;
+  if (!logEnabled(LogLevel.Debug)) return;
   const a = d.action;
   log(LogLevel.Debug, "wasmroute: decision route=" + (a !== null ? a.route : "-") + " rule=" +
     (a !== null ? a.rule.toString() : "-") + " cluster=" + cluster + " status=" + d.status.toString());
 }
 
-/** Pull mode: how often to ask the policy server, and how long one (long-poll) call may hang. */
-const PULL_TICK_MS: u32 = 1000;
+/**
+ * How often the root context hands request counters to the host, re-reads the log level and (in
+ * pull mode) asks the policy server; and how long one (long-poll) pull call may hang.
+ */
+const TICK_MS: u32 = 1000;
 const PULL_TIMEOUT_MS: u32 = 35000;
 
 export class WasmRouteRoot extends RootContext {
@@ -164,6 +199,8 @@ export class WasmRouteRoot extends RootContext {
 
   onConfigure(size: u32): bool {
     m();
+    refreshLogLevel();
+    setTickPeriod(TICK_MS);
     this.seed = <u32>currentTimeNanos() | 1;
     if (size == 0) {
       log(LogLevel.Info, "wasmroute: empty configuration: passing all traffic through");
@@ -177,7 +214,6 @@ export class WasmRouteRoot extends RootContext {
     if (blob !== null && !this.serve(blob)) return this.refuse(decodeError);
     const pull = config.pull;
     if (pull !== null) {
-      setTickPeriod(PULL_TICK_MS);
       log(LogLevel.Info, "wasmroute: pulling rule tables from " + pull.cluster + pull.path);
     }
     return true;
@@ -208,6 +244,8 @@ export class WasmRouteRoot extends RootContext {
 
   /** Pull mode: one long-poll call at a time; the server answers when the blob changes. */
   onTick(): void {
+    m().flush();
+    refreshLogLevel();
     const pull = this.pull;
     if (pull === null || this.pending != 0) return;
     const headers: string[][] = [[":method", "GET"], [":path", pull.path], [":authority", pull.authority]];
@@ -279,29 +317,40 @@ export class WasmRouteStream extends Context {
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
     const root = changetype<WasmRouteRoot>(this.root);
-    m().requests.increment();
-    // Only the filter may choose a cluster or a rewritten host: client-sent copies are dropped first.
-    dropClientHeader(CLUSTER_HEADER);
-    dropClientHeader(AUTHORITY_HEADER);
+    m().requests.count();
     hostRequest.reset(root);
     const d = decide(root.table, hostRequest);
+    const status = this.act(d);
+    hostRequest.release();
+    return status;
+  }
+
+  /**
+   * Applies a decision. Only the filter may choose a cluster or a rewritten host: a client-sent copy
+   * of either header is overwritten or removed on the way through. Envoy chose a route before this
+   * filter ran; for an ABI 0.2.1 module it clears the route cache itself when the filter changes
+   * request headers, so the decision header picks the route (docs/architecture.md).
+   */
+  private act(d: Decision): FilterHeadersStatus {
     if (d.kind == DECISION_REPLY) {
-      m().localReplies.increment();
+      m().localReplies.count();
       logDecision(d, "-");
       sendLocalResponse(d.status, "wasmroute_" + d.reason, "", d.headers);
       return FilterHeadersStatus.StopIteration;
     }
-    if (d.kind != DECISION_ROUTE) return FilterHeadersStatus.Continue;
+    if (d.kind != DECISION_ROUTE) {
+      // Only the decision route reads the rewritten-host header, and it needs the cluster header.
+      removeHeader(HeaderMapType.RequestHeaders, CLUSTER_HEADER);
+      return FilterHeadersStatus.Continue;
+    }
     const action = d.action!, backend = d.backend!;
     applyOps(action.filters, true);
     applyOps(backend.filters, true);
-    applyRewrites(action.filters, d);
-    applyRewrites(backend.filters, d);
+    const rewroteHost = applyRewrites(action.filters, d) | applyRewrites(backend.filters, d);
+    if (!rewroteHost) removeHeader(HeaderMapType.RequestHeaders, AUTHORITY_HEADER);
     mirror(action.filters);
     replaceHeaderBytes(HeaderMapType.RequestHeaders, CLUSTER_HEADER, backend.clusterBytes);
-    // Envoy picked a route before this filter ran: make it choose again with the decision header.
-    callForeignFunction("clear_route_cache", "");
-    m().routed.increment();
+    m().routed.count();
     logDecision(d, backend.cluster);
     if (action.filters.length + backend.filters.length > 0) this.responseOps = action.filters.concat(backend.filters);
     this.corsHeaders = corsResponseHeaders(action.filters);

@@ -7,7 +7,8 @@
 //     plugin configuration exactly as the policy server renders it (pluginConfig as JSON), with
 //     `_scope` as its "scope" member when given;
 //   steps[i]._expect: {cluster, localReply, localReplyHeaders, requestHeaders, responseHeaders,
-//     routeCacheClears, mirroredTo, accepted};
+//     routeReselected, mirroredTo, accepted} (routeReselected: whether Envoy picks the route again
+//     after the filter, tools/host/route_reselected.ts);
 //   _expectCounts / _expectMirrorCounts: {cluster: how many request steps were sent / mirrored there}.
 import { parseAllDocuments } from "yaml";
 import { assertEquals } from "../assert.ts";
@@ -15,6 +16,7 @@ import { compile } from "../../policy-server/compile/mod.ts";
 import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
 import { type Report, runScenario } from "../../tools/host/run_scenario.ts";
+import { routeReselected } from "../../tools/host/route_reselected.ts";
 import { compareWithReference, referenceHostAvailable } from "../../tools/host/reference_host.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 
@@ -29,7 +31,7 @@ interface Expect {
   mirroredTo?: string[];
   requestHeaders?: Record<string, string | null>;
   responseHeaders?: Record<string, string | null>;
-  routeCacheClears?: number;
+  routeReselected?: boolean;
   accepted?: boolean;
 }
 type Json = Record<string, unknown>;
@@ -62,7 +64,7 @@ const header = (pairs: Pairs | undefined, name: string) => pairs?.find(([k]) => 
 const mirrors = (step: Json) => ((step.httpCalls ?? []) as { upstream: string }[]).map((c) => c.upstream);
 
 /** What went wrong in one step, compared with its `_expect`; empty when it held. */
-function checkStep(expect: Expect, step: Json): string[] {
+function checkStep(expect: Expect, step: Json, abiVersion: number | undefined): string[] {
   const problems: string[] = [];
   const want = (what: string, expected: unknown, actual: unknown) => {
     if (JSON.stringify(expected) !== JSON.stringify(actual)) {
@@ -74,7 +76,9 @@ function checkStep(expect: Expect, step: Json): string[] {
   if ("localReply" in expect) {
     want("localReply", expect.localReply, (step.localReply as { status?: number } | null)?.status ?? null);
   }
-  if ("routeCacheClears" in expect) want("routeCacheClears", expect.routeCacheClears, step.routeCacheClears);
+  if ("routeReselected" in expect) {
+    want("routeReselected", expect.routeReselected, routeReselected(step as { routeCacheClears: number; requestHeaderMutations: number }, abiVersion));
+  }
   if ("mirroredTo" in expect) want("mirroredTo", expect.mirroredTo, mirrors(step));
   for (const [name, value] of Object.entries(expect.localReplyHeaders ?? {})) {
     want(`localReply header ${name}`, value, header((step.localReply as { headers?: Pairs } | null)?.headers, name));
@@ -92,11 +96,11 @@ function checkReport(scenario: Json, report: Report): string[] {
   const steps = scenario.steps as Json[];
   steps.forEach((s, i) => {
     const expect = s._expect as Expect | undefined;
-    if (expect) problems.push(...checkStep(expect, report.steps[i] as unknown as Json).map((p) => `steps[${i}] ${p}`));
+    if (expect) problems.push(...checkStep(expect, report.steps[i] as unknown as Json, report.abiVersion).map((p) => `steps[${i}] ${p}`));
   });
   ((scenario.plugins ?? []) as Json[]).forEach((p, i) => {
     const expect = p._expect as Expect | undefined;
-    if (expect) problems.push(...checkStep(expect, report.plugins[i] as unknown as Json).map((m) => `plugins[${i}] ${m}`));
+    if (expect) problems.push(...checkStep(expect, report.plugins[i] as unknown as Json, report.abiVersion).map((m) => `plugins[${i}] ${m}`));
   });
   const tally = (expected: unknown, clustersOf: (step: Json) => string[], what: string) => {
     if (!expected) return;

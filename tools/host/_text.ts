@@ -36,6 +36,58 @@ export function decodeUtf8(u8: Uint8Array, start: number, end: number): string {
   return decoder.decode(u8.subarray(start, end));
 }
 
+/**
+ * Short strings the module sends again and again (header names, property paths, cluster names) and
+ * header values it reads again and again are converted once: Envoy keeps headers as bytes and only
+ * copies them, so a host that re-encodes every value on every call would time JS string conversion,
+ * not the filter. Both caches are bounded and keyed by content, so a hit returns exactly what a fresh
+ * conversion would.
+ */
+const CACHE_LIMIT = 4096;
+const CACHED_MAX_BYTES = 256;
+const decoded = new Map<number, { bytes: Uint8Array; text: string }[]>();
+let decodedCount = 0;
+const encoded = new Map<string, Uint8Array>();
+
+/** As {@linkcode decodeUtf8}, remembering short byte strings it has decoded before. */
+export function decodeUtf8Cached(u8: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n > CACHED_MAX_BYTES) return decodeUtf8(u8, start, end);
+  let h = 0x811c9dc5 ^ n;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ u8[i], 0x01000193);
+  const bucket = decoded.get(h);
+  if (bucket) {
+    for (const e of bucket) if (sameBytes(e.bytes, u8, start, n)) return e.text;
+  }
+  const text = decodeUtf8(u8, start, end);
+  if (decodedCount >= CACHE_LIMIT) {
+    decoded.clear();
+    decodedCount = 0;
+  }
+  const entry = { bytes: u8.slice(start, end), text };
+  if (bucket) bucket.push(entry);
+  else decoded.set(h, [entry]);
+  decodedCount++;
+  return text;
+}
+
+function sameBytes(a: Uint8Array, u8: Uint8Array, start: number, n: number): boolean {
+  if (a.length !== n) return false;
+  for (let i = 0; i < n; i++) if (a[i] !== u8[start + i]) return false;
+  return true;
+}
+
+/** UTF-8 of `s`, remembered for short strings; callers must not modify the result. */
+export function encodeUtf8Cached(s: string): Uint8Array {
+  if (s.length > CACHED_MAX_BYTES) return encoder.encode(s);
+  let bytes = encoded.get(s);
+  if (bytes === undefined) {
+    if (encoded.size >= CACHE_LIMIT) encoded.clear();
+    encoded.set(s, bytes = encoder.encode(s));
+  }
+  return bytes;
+}
+
 /** Decodes a whole byte array as UTF-8. */
 export function bytesToString(bytes: Uint8Array): string {
   return decodeUtf8(bytes, 0, bytes.length);

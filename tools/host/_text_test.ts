@@ -1,5 +1,13 @@
 import assert from "node:assert/strict";
-import { asciiLower, decodeUtf8, stringToBytes, utf8Length, writeUtf8 } from "./_text.ts";
+import {
+  asciiLower,
+  decodeUtf8,
+  decodeUtf8Cached,
+  encodeUtf8Cached,
+  stringToBytes,
+  utf8Length,
+  writeUtf8,
+} from "./_text.ts";
 
 Deno.test("asciiLower() lowers A-Z only, like pwhost's byte-wise tolower", () => {
   assert.equal(asciiLower("X-Request-ID"), "x-request-id");
@@ -23,4 +31,20 @@ Deno.test("decodeUtf8() reads ASCII fast and anything else through TextDecoder",
   assert.equal(decodeUtf8(bytes, 0, 1), "a");
   assert.equal(decodeUtf8(new Uint8Array([0xff]), 0, 1), "\ufffd");
   assert.equal(decodeUtf8(stringToBytes("x".repeat(100)), 0, 100), "x".repeat(100));
+});
+
+Deno.test("decodeUtf8Cached() answers by content: changed bytes at the same place decode afresh", () => {
+  const u8 = stringToBytes("xx:authorityxx");
+  assert.equal(decodeUtf8Cached(u8, 2, 12), ":authority");
+  assert.equal(decodeUtf8Cached(u8, 2, 12), ":authority");
+  u8.set(stringToBytes(":AUTHORITY"), 2);
+  assert.equal(decodeUtf8Cached(u8, 2, 12), ":AUTHORITY");
+  assert.equal(decodeUtf8Cached(stringToBytes("värde"), 0, 6), "värde");
+});
+
+Deno.test("encodeUtf8Cached() gives TextEncoder's bytes, short or long", () => {
+  for (const s of ["", "outbound|80||a.b.svc.cluster.local", "✓🚀", "y".repeat(1000)]) {
+    assert.deepEqual(encodeUtf8Cached(s), new TextEncoder().encode(s));
+    assert.deepEqual(encodeUtf8Cached(s), new TextEncoder().encode(s));
+  }
 });

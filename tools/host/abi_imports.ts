@@ -20,7 +20,7 @@ import {
   WasmResult,
 } from "./types.ts";
 import { decodePairs, pairsSize, writePairs } from "./pairs.ts";
-import { decodeUtf8 } from "./_text.ts";
+import { decodeUtf8Cached } from "./_text.ts";
 
 // Signatures as "<params>><results>": i = i32, I = i64.
 const PROXY: Record<string, string> = {
@@ -138,6 +138,17 @@ const queuesByHost = new WeakMap<
   { byName: Map<string, number>; byToken: Map<number, SharedQueue> }
 >();
 
+const dotted = new Map<string, string>();
+/** The ABI separates property path segments with NUL; properties are keyed with dots. */
+function propertyPath(raw: string): string {
+  let path = dotted.get(raw);
+  if (path === undefined) {
+    if (dotted.size >= 1024) dotted.clear();
+    dotted.set(raw, path = raw.replaceAll("\0", "."));
+  }
+  return path;
+}
+
 function nowNanos(): bigint {
   return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
 }
@@ -176,7 +187,7 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       const raw = bytes(pathPtr, pathSize);
       if (raw === null) return InvalidMemoryAccess;
       // The ABI separates path segments with NUL; properties are keyed with dots.
-      const path = decodeUtf8(raw.map((b) => b === 0 ? 0x2e : b), 0, raw.length);
+      const path = propertyPath(decodeUtf8Cached(raw, 0, raw.length));
       const value = c.getProperty(path);
       if (value === null) return NotFound;
       return out(value, valuePtr, sizePtr) ? Ok : InvalidMemoryAccess;

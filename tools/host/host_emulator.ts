@@ -33,6 +33,7 @@ import {
   type StreamRecord,
 } from "./types.ts";
 import { asciiLower, bytesToString, stringToBytes } from "./_text.ts";
+import { routeReselected } from "./route_reselected.ts";
 
 /** Bytes, or text encoded as UTF-8. */
 export type BytesLike = Uint8Array | string;
@@ -388,6 +389,11 @@ export class HostEmulator {
   /** `clear_route_cache` calls made on the stream. */
   getRouteCacheClears(id: number): number {
     return this.#stream(id).rec.routeCacheClears;
+  }
+
+  /** Whether Envoy would pick the stream's route again after the filter (see {@linkcode routeReselected}). */
+  getRouteReselected(id: number): boolean {
+    return routeReselected(this.#stream(id).rec, this.host.abiVersion);
   }
 
   /** Request-header changes during the request phase (each makes Envoy re-pick the route). */

@@ -12,7 +12,7 @@ import type { HostState } from "./host_state.ts";
 import { formatFuncType, type FuncType, parseWasmModule, sameFuncType } from "./parse_wasm_module.ts";
 import type { ImportInfo, WasmModuleInfo } from "./parse_wasm_module.ts";
 import { AbiVersion, type FailState, type Plugin } from "./types.ts";
-import { decodeUtf8, utf8Length, writeUtf8 } from "./_text.ts";
+import { decodeUtf8Cached, encodeUtf8Cached } from "./_text.ts";
 
 /** A compiled module and what the host read from it; shared by all VMs of one host. */
 export interface CompiledCode {
@@ -353,6 +353,9 @@ export class WasmVm {
   }
 
   #sync(): void {
+    // Growing memory detaches the old buffer (length 0): reading `memory.buffer` on every access
+    // would cost more than most host calls.
+    if (this.#u8.length !== 0) return;
     const buffer = this.memory?.buffer;
     if (!buffer || buffer === this.#buffer) return;
     this.#buffer = buffer;
@@ -369,7 +372,7 @@ export class WasmVm {
   /** UTF-8 text of `size` bytes at `ptr`, or null when out of range. */
   getString(ptr: number, size: number): string | null {
     const u8 = this.u8;
-    return ptr + size > u8.length ? null : decodeUtf8(u8, ptr, ptr + size);
+    return ptr + size > u8.length ? null : decodeUtf8Cached(u8, ptr, ptr + size);
   }
 
   /** Writes a little-endian uint32; false when out of range. */
@@ -410,21 +413,12 @@ export class WasmVm {
   /** Copies `value` into module memory and writes its pointer and size; false on any failure. */
   copyToPointerSize(value: Uint8Array | string, ptrPtr: number, sizePtr: number): boolean {
     let ptr = 0;
-    let size: number;
-    if (typeof value === "string") {
-      size = utf8Length(value);
-      if (size > 0) {
-        ptr = this.allocMemory(size);
-        if (ptr === 0) return false;
-        writeUtf8(this.u8, ptr, value, size);
-      }
-    } else {
-      size = value.length;
-      if (size > 0) {
-        ptr = this.allocMemory(size);
-        if (ptr === 0) return false;
-        this.u8.set(value, ptr);
-      }
+    const bytes = typeof value === "string" ? encodeUtf8Cached(value) : value;
+    const size = bytes.length;
+    if (size > 0) {
+      ptr = this.allocMemory(size);
+      if (ptr === 0) return false;
+      this.u8.set(bytes, ptr);
     }
     return this.setU32(ptrPtr, ptr) && this.setU32(sizePtr, size);
   }

@@ -38,11 +38,6 @@ export declare function proxy_send_local_response(
   statusCode: u32, detailsPtr: usize, detailsSize: usize, bodyPtr: usize, bodySize: usize,
   headersPtr: usize, headersSize: usize, grpcStatus: i32): u32;
 
-@external("env", "proxy_call_foreign_function")
-export declare function proxy_call_foreign_function(
-  namePtr: usize, nameSize: usize, argsPtr: usize, argsSize: usize,
-  resultPtrPtr: usize, resultSizePtr: usize): u32;
-
 @external("env", "proxy_define_metric")
 export declare function proxy_define_metric(metricType: u32, namePtr: usize, nameSize: usize, idPtr: usize): u32;
 

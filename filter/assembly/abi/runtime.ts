@@ -48,6 +48,19 @@ export function logLevel(): LogLevel {
   return <LogLevel>load<u32>(scratch);
 }
 
+let knownLevel: LogLevel = LogLevel.Info;
+/**
+ * Asks the host for its log level again. The answer is kept so that the request path does not pay
+ * a host call per request to learn whether to build a debug line: refresh it on configure and tick.
+ */
+export function refreshLogLevel(): void {
+  knownLevel = logLevel();
+}
+/** Whether a message at `level` would be logged, as of the last refreshLogLevel(). */
+export function logEnabled(level: LogLevel): bool {
+  return level >= knownLevel;
+}
+
 export function currentTimeNanos(): u64 {
   store<u64>(scratch, 0);
   imports.proxy_get_current_time_nanoseconds(scratch);
@@ -77,6 +90,22 @@ function nameBytes(name: string): ArrayBuffer {
   const bytes = utf8(name);
   encoded.set(key, bytes);
   return bytes;
+}
+
+/**
+ * A header's value left in the host-allocated buffer: its address (0 when empty), with its size in
+ * `returnedSize`; -1 when the header is absent or the host refuses. The caller frees it (heap.free).
+ */
+export let returnedSize: i32 = 0;
+export function getHeaderBuffer(map: HeaderMapType, name: string): isize {
+  const k = nameBytes(name);
+  store<usize>(scratch, 0);
+  store<usize>(scratch, 0, sizeof<usize>());
+  const status = imports.proxy_get_header_map_value(
+    map, changetype<usize>(k), k.byteLength, scratch, scratch + sizeof<usize>());
+  if (status != WasmResult.Ok) return -1;
+  returnedSize = <i32>load<usize>(scratch, sizeof<usize>());
+  return <isize>load<usize>(scratch);
 }
 
 /** A header's value, or null when it is absent or the host refuses. */
@@ -192,21 +221,15 @@ export function sendLocalResponse(status: u32, details: string, body: string, he
     changetype<usize>(h), h.byteLength, -1);
 }
 
-/** Calls one of the host's foreign functions (e.g. Envoy's `clear_route_cache`). */
-export function callForeignFunction(name: string, args: string): u32 {
-  const n = nameBytes(name), a = nameBytes(args);
-  store<usize>(scratch, 0);
-  store<usize>(scratch, 0, sizeof<usize>());
-  const status = imports.proxy_call_foreign_function(
-    changetype<usize>(n), n.byteLength, changetype<usize>(a), a.byteLength, scratch, scratch + sizeof<usize>());
-  if (status == WasmResult.Ok && load<usize>(scratch) != 0) heap.free(load<usize>(scratch));
-  return status;
-}
-
-/** A metric handle; every operation on an undefined metric is a no-op. */
+/**
+ * A metric handle; every operation on an undefined metric is a no-op. Counters counted on the
+ * request path are kept here (`count`) and handed to the host by `flush` on tick, one call per
+ * metric instead of one per request (Envoy's own stats reach Prometheus on a flush interval too).
+ */
 export class Metric {
   private id: u32 = 0;
   private defined: bool = false;
+  private pending: i64 = 0;
   constructor(type: MetricType, name: string) {
     const n = utf8(name);
     store<u32>(scratch, 0);
@@ -215,6 +238,16 @@ export class Metric {
   }
   increment(by: i64 = 1): void {
     if (this.defined) imports.proxy_increment_metric(this.id, by);
+  }
+  /** Counts without a host call; the host sees it at the next flush(). */
+  count(): void {
+    this.pending++;
+  }
+  flush(): void {
+    const n = this.pending;
+    if (n == 0) return;
+    this.pending = 0;
+    this.increment(n);
   }
   record(value: u64): void {
     if (this.defined) imports.proxy_record_metric(this.id, value);

@@ -1,3 +1,4 @@
+import { hashBytes, hashString } from "./hash";
 import { Program, programError } from "./regex";
 
 // Decoder of rule blob format 1 (docs/blob-format.md). Every count, offset and reference is
@@ -24,35 +25,46 @@ export const PATH_FULL: u16 = 1, PATH_REPLACE_PREFIX: u16 = 2;
 const BACKEND_UNRESOLVED: u16 = 1;
 
 export class VHost {
+  /** The lower-case hostname in UTF-8, to confirm a lookup by hash. */
+  nameBytes: ArrayBuffer;
   constructor(public hostname: string, public kind: u8, public mode: u8, public port: u32,
     public scope: string, public firstRoute: i32, public routeCount: i32, public index: RouteIndex,
     /** GAMMA: the namespace whose clients this host serves; "" for every client. */
-    public clients: string) {}
+    public clients: string) {
+    this.nameBytes = String.UTF8.encode(hostname);
+  }
 }
 
 /**
  * A virtual host's routes by what their paths need, so a request looks up its own path instead of
- * scanning every route: exact paths by value, prefixes by value (stored without a trailing "/"), and
- * regular expressions in a list. Each list holds route indices in precedence order.
+ * scanning every route: exact paths and prefixes (stored without a trailing "/") by the hash of
+ * their bytes (core/hash.ts), and regular expressions in a list. Each list holds route indices in
+ * precedence order; routes whose keys share a hash share a list, and matching compares the path.
  */
 export class RouteIndex {
-  exact: Map<string, Array<i32>> = new Map<string, Array<i32>>();
-  prefix: Map<string, Array<i32>> = new Map<string, Array<i32>>();
+  exact: Map<u32, Array<i32>> = new Map<u32, Array<i32>>();
+  prefix: Map<u32, Array<i32>> = new Map<u32, Array<i32>>();
   regex: Array<i32> = new Array<i32>();
 }
 
-function addTo(map: Map<string, Array<i32>>, key: string, i: i32): void {
-  if (!map.has(key)) map.set(key, new Array<i32>());
-  map.get(key).push(i);
+/** Files `i` under hash `h` (of a hostname or a path). */
+function addTo(map: Map<u32, Array<i32>>, h: u32, i: i32): void {
+  if (!map.has(h)) map.set(h, new Array<i32>());
+  map.get(h).push(i);
+}
+
+const ROOT_HASH = hashString("/");
+function bytesHash(b: ArrayBuffer): u32 {
+  return hashBytes(changetype<usize>(b), b.byteLength);
 }
 
 function buildIndex(routes: Array<Route>, first: i32, count: i32): RouteIndex {
   const idx = new RouteIndex();
   for (let i = first; i < first + count; i++) {
     const r = unchecked(routes[i]);
-    if (r.pathKind == PATH_EXACT) addTo(idx.exact, r.path, i);
+    if (r.pathKind == PATH_EXACT) addTo(idx.exact, bytesHash(r.pathBytes), i);
     else if (r.pathKind == PATH_REGEX) idx.regex.push(i);
-    else addTo(idx.prefix, r.pathKind == PATH_NONE ? "/" : r.path, i);
+    else addTo(idx.prefix, r.pathKind == PATH_NONE ? ROOT_HASH : bytesHash(r.pathBytes), i);
   }
   return idx;
 }
@@ -62,8 +74,12 @@ export class Cond {
 }
 
 export class Route {
+  /** The path in UTF-8, compared with the request's bytes. */
+  pathBytes: ArrayBuffer;
   constructor(public pathKind: u8, public path: string, public method: string | null,
-    public conds: Array<Cond>, public action: i32, public regex: Program | null) {}
+    public conds: Array<Cond>, public action: i32, public regex: Program | null) {
+    this.pathBytes = String.UTF8.encode(path);
+  }
 }
 
 /**
@@ -99,8 +115,8 @@ export class RuleTable {
   vhosts: Array<VHost> = new Array<VHost>();
   routes: Array<Route> = new Array<Route>();
   actions: Array<Action> = new Array<Action>();
-  /** Lower-case hostname (exact, "*.suffix" or "*") → indices into vhosts, in blob order. */
-  hostIndex: Map<string, Array<i32>> = new Map<string, Array<i32>>();
+  /** Hash of the lower-case hostname (exact, "*.suffix" or "*") → indices into vhosts, in blob order. */
+  hostIndex: Map<u32, Array<i32>> = new Map<u32, Array<i32>>();
   /** The namespace of the workload this proxy serves ("" when the host does not say). */
   clientNamespace: string = "";
 }
@@ -369,8 +385,7 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
     if (!indexes.has(rangeKey)) indexes.set(rangeKey, buildIndex(table.routes, <i32>first, <i32>n));
     table.vhosts.push(new VHost(name, kind, mode, <u32>r.u16(at + 6), scope == NONE ? "" : strings[scope], <i32>first,
       <i32>n, indexes.get(rangeKey), clients == NONE ? "" : strings[clients]));
-    if (!table.hostIndex.has(name)) table.hostIndex.set(name, new Array<i32>());
-    table.hostIndex.get(name).push(<i32>i);
+    addTo(table.hostIndex, hashString(name), <i32>i);
   }
   decodeError = "";
   return table;
@@ -384,12 +399,11 @@ export function restrictToScope(table: RuleTable, scope: string): void {
   if (scope.length == 0) return;
   const mesh = scope == "mesh";
   const gateway = mesh ? "" : scope.substring(8);
-  const index = new Map<string, Array<i32>>();
+  const index = new Map<u32, Array<i32>>();
   for (let i = 0; i < table.vhosts.length; i++) {
     const vh = table.vhosts[i];
     if (mesh ? vh.mode != MODE_MESH : vh.mode != MODE_GATEWAY || vh.scope != gateway) continue;
-    if (!index.has(vh.hostname)) index.set(vh.hostname, new Array<i32>());
-    index.get(vh.hostname).push(i);
+    addTo(index, bytesHash(vh.nameBytes), i);
   }
   table.hostIndex = index;
 }

@@ -1,10 +1,11 @@
 // Per-request decision over a decoded rule table: pick the virtual host, the first matching route
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
-  Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_CORS_EXPOSE, F_REDIRECT, MODE_MESH, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX,
-  PATH_REGEX, Route, RouteIndex, RuleTable, VHost,
+  Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_CORS_EXPOSE, F_REDIRECT,
+  HOST_ANY, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX, PATH_REGEX, Route, RouteIndex, RuleTable, VHost,
 } from "./blob";
-import { RequestView } from "./request";
+import { bytesEqual, FNV_OFFSET, fnvByte, hashBytes, hashString, lowerByte } from "./hash";
+import { Bytes, RequestView } from "./request";
 import { originAllowed, preflightHeaders } from "./cors";
 import { redirectLocation } from "./rewrite";
 
@@ -21,50 +22,75 @@ export class Decision {
   backend: Backend | null = null;
   /** The matched route: its PathPrefix is what ReplacePrefixMatch replaces. */
   route: Route | null = null;
-  /** The request path without its query, and the query. */
-  path: string = "";
-  query: string = "";
+  /** The request's path and query. */
+  target: Target = target;
   /** Headers of a local reply (a redirect's Location, a preflight's CORS headers). */
-  headers: Array<string[]> = new Array<string[]>();
+  headers: Array<string[]> = NO_HEADERS;
 }
 
-function reply(status: u32, reason: string, action: Action | null): Decision {
-  const d = new Decision();
-  d.kind = DECISION_REPLY;
-  d.status = status;
-  d.reason = reason;
-  d.action = action;
-  return d;
-}
+const NO_HEADERS = new Array<string[]>(0);
 
-/** The request's path without its query, and the query's first value per name. */
-class Target {
-  path: string;
-  query: string;
+/**
+ * The request's `:path` as the host's bytes: the path ends at "?" or "#", the query runs from "?"
+ * to "#". Strings are made only when a rule asks for them (a regex, a query match, a rewrite).
+ */
+export class Target {
+  raw: Bytes = new Bytes();
+  pathEnd: i32 = 0;
+  queryStart: i32 = 0;
+  queryEnd: i32 = 0;
+  private pathString: string | null = null;
+  private queryString: string | null = null;
   private params: Map<string, string> | null = null;
-  constructor(raw: string) {
-    let end = raw.indexOf("#");
-    if (end < 0) end = raw.length;
-    const q = raw.indexOf("?");
-    if (q >= 0 && q < end) {
-      this.path = raw.substring(0, q);
-      this.query = raw.substring(q + 1, end);
-    } else {
-      this.path = raw.substring(0, end);
-      this.query = "";
+
+  reset(): void {
+    const p = this.raw.ptr, n = this.raw.len;
+    let end = n;
+    for (let i = 0; i < n; i++) {
+      if (load<u8>(p + i) == 0x23) {
+        end = i;
+        break;
+      }
     }
+    let q = end;
+    for (let i = 0; i < end; i++) {
+      if (load<u8>(p + i) == 0x3f) {
+        q = i;
+        break;
+      }
+    }
+    this.pathEnd = q;
+    this.queryStart = q < end ? q + 1 : end;
+    this.queryEnd = end;
+    this.pathString = null;
+    this.queryString = null;
+    this.params = null;
   }
+  path(): string {
+    const known = this.pathString;
+    if (known !== null) return known;
+    const s = String.UTF8.decodeUnsafe(this.raw.ptr, <usize>this.pathEnd);
+    this.pathString = s;
+    return s;
+  }
+  query(): string {
+    const known = this.queryString;
+    if (known !== null) return known;
+    const s = String.UTF8.decodeUnsafe(this.raw.ptr + <usize>this.queryStart, <usize>(this.queryEnd - this.queryStart));
+    this.queryString = s;
+    return s;
+  }
+  /** The query parameter's first value, as Envoy's query matching takes it, or null. */
   param(name: string): string | null {
     let p = this.params;
     if (p === null) {
       p = new Map<string, string>();
-      const parts = this.query.split("&");
+      const parts = this.query().split("&");
       for (let i = 0; i < parts.length; i++) {
         const kv = parts[i];
         if (kv.length == 0) continue;
         const eq = kv.indexOf("=");
         const k = eq < 0 ? kv : kv.substring(0, eq);
-        // A repeated parameter: the first value counts, as in Envoy's query matching.
         if (!p.has(k)) p.set(k, eq < 0 ? "" : kv.substring(eq + 1));
       }
       this.params = p;
@@ -73,38 +99,147 @@ class Target {
   }
 }
 
-/** Segment-wise prefix: "/foo" matches "/foo" and "/foo/bar", not "/foobar". */
-function prefixMatches(prefix: string, path: string): bool {
-  if (prefix == "/") return true;
-  if (!path.startsWith(prefix)) return false;
-  return path.length == prefix.length || path.charCodeAt(prefix.length) == 0x2f;
+/** The `:authority` as the host's bytes: the hostname (before a port) and the port. */
+class Authority {
+  raw: Bytes = new Bytes();
+  hostLen: i32 = 0;
+  /** The port named in Host, else 80. */
+  port: u32 = 80;
+  hasPort: bool = false;
+  private hostString: string | null = null;
+
+  reset(): void {
+    const p = this.raw.ptr, n = this.raw.len;
+    let colon = -1;
+    for (let i = n - 1; i >= 0; i--) {
+      const c = load<u8>(p + i);
+      if (c == 0x5d) break; // "]": the end of an IPv6 literal, no port after it
+      if (c == 0x3a) {
+        colon = i;
+        break;
+      }
+    }
+    this.hostString = null;
+    this.hasPort = colon >= 0;
+    this.hostLen = colon >= 0 ? colon : n;
+    this.port = colon >= 0 ? parsePort(p + <usize>colon + 1, n - colon - 1) : 80;
+  }
+  /** The hostname, lower-cased (for a redirect's Location). */
+  host(): string {
+    const known = this.hostString;
+    if (known !== null) return known;
+    let s = String.UTF8.decodeUnsafe(this.raw.ptr, <usize>this.hostLen);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c >= 0x41 && c <= 0x5a) {
+        s = s.toLowerCase();
+        break;
+      }
+    }
+    this.hostString = s;
+    return s;
+  }
 }
 
-function routeMatches(r: Route, req: RequestView, target: Target, method: string): bool {
-  if (r.pathKind == PATH_EXACT) {
-    if (target.path != r.path) return false;
-  } else if (r.pathKind == PATH_PREFIX) {
-    if (!prefixMatches(r.path, target.path)) return false;
-  } else if (r.pathKind == PATH_REGEX) {
-    if (!r.regex!.fullMatch(target.path)) return false;
-  } else if (r.pathKind != PATH_NONE) {
-    return false;
+/** Decimal digits as a port; 0 when there are none or the number is out of range. */
+function parsePort(p: usize, n: i32): u32 {
+  let v: u32 = 0;
+  if (n == 0) return 0;
+  for (let i = 0; i < n; i++) {
+    const d = <u32>load<u8>(p + i) - 0x30;
+    if (d > 9) return i == 0 ? 0 : v;
+    v = v * 10 + d;
+    if (v > 65535) return 0;
   }
+  return v;
+}
+
+// One request is decided at a time (a VM is single-threaded): its state lives in these, reset per
+// request, so deciding allocates nothing on the common path.
+const target = new Target();
+const authority = new Authority();
+const decision = new Decision();
+
+/** What is read lazily, at most once per request: the port, the method. */
+class Lazy {
+  port: i64 = -1;
+  method: string | null = null;
+  reset(): void {
+    this.port = -1;
+    this.method = null;
+  }
+}
+const lazy = new Lazy();
+
+/**
+ * The listener or Service port: the connection's, else (a host that does not say) the one named in
+ * Host, else the scheme's default. A port in Host is never part of the hostname. Read only when a
+ * virtual host or a redirect depends on it.
+ */
+function requestPort(req: RequestView): u32 {
+  if (lazy.port >= 0) return <u32>lazy.port;
+  let port = req.destinationPort();
+  if (port == 0) {
+    port = authority.port;
+    if (!authority.hasPort) {
+      const scheme = req.header(":scheme");
+      port = scheme !== null && scheme == "https" ? 443 : 80;
+    }
+  }
+  lazy.port = port;
+  return port;
+}
+
+function requestMethod(req: RequestView): string {
+  const known = lazy.method;
+  if (known !== null) return known;
+  const h = req.header(":method");
+  const m = h !== null ? h : "GET";
+  lazy.method = m;
+  return m;
+}
+
+function reply(status: u32, reason: string, action: Action | null): Decision {
+  const d = decision;
+  d.kind = DECISION_REPLY;
+  d.status = status;
+  d.reason = reason;
+  d.action = action;
+  d.headers = new Array<string[]>();
+  return d;
+}
+
+function pathMatches(r: Route, t: Target): bool {
+  const k = r.pathKind;
+  if (k == PATH_EXACT) return bytesEqual(t.raw.ptr, t.pathEnd, r.pathBytes);
+  if (k == PATH_PREFIX) {
+    // Segment-wise: "/foo" matches "/foo" and "/foo/bar", not "/foobar"; "/" matches everything.
+    const n = r.pathBytes.byteLength;
+    if (n == 1 && load<u8>(changetype<usize>(r.pathBytes)) == 0x2f) return true;
+    if (n > t.pathEnd || memory.compare(t.raw.ptr, changetype<usize>(r.pathBytes), <usize>n) != 0) return false;
+    return n == t.pathEnd || load<u8>(t.raw.ptr + <usize>n) == 0x2f;
+  }
+  if (k == PATH_REGEX) return r.regex!.fullMatch(t.path());
+  return k == PATH_NONE;
+}
+
+function routeMatches(r: Route, req: RequestView, t: Target): bool {
+  if (!pathMatches(r, t)) return false;
   const m = r.method;
-  if (m !== null && m != method) return false;
+  if (m !== null && m != requestMethod(req)) return false;
   for (let i = 0; i < r.conds.length; i++) {
     const c = unchecked(r.conds[i]);
     if (c.kind == COND_HEADER_EXACT) {
       const v = req.header(c.name);
       if (v === null || v != c.value) return false;
     } else if (c.kind == COND_QUERY_EXACT) {
-      const v = target.param(c.name);
+      const v = t.param(c.name);
       if (v === null || v != c.value) return false;
     } else if (c.kind == COND_HEADER_REGEX) {
       const v = req.header(c.name);
       if (v === null || !c.regex!.fullMatch(v)) return false;
     } else if (c.kind == COND_QUERY_REGEX) {
-      const v = target.param(c.name);
+      const v = t.param(c.name);
       if (v === null || !c.regex!.fullMatch(v)) return false;
     } else {
       return false;
@@ -114,103 +249,107 @@ function routeMatches(r: Route, req: RequestView, target: Target, method: string
 }
 
 /** The lowest-numbered (highest-precedence) route of `list` below `best` that matches, else `best`. */
-function firstIn(table: RuleTable, list: Array<i32>, best: i32, req: RequestView, target: Target, method: string): i32 {
+function firstIn(table: RuleTable, list: Array<i32>, best: i32, req: RequestView, t: Target): i32 {
   for (let k = 0; k < list.length; k++) {
     const i = unchecked(list[k]);
     if (best >= 0 && i >= best) break;
-    if (routeMatches(unchecked(table.routes[i]), req, target, method)) return i;
+    if (routeMatches(unchecked(table.routes[i]), req, t)) return i;
   }
   return best;
 }
+
+function prefixCandidates(table: RuleTable, idx: RouteIndex, h: u32, best: i32, req: RequestView, t: Target): i32 {
+  return idx.prefix.has(h) ? firstIn(table, idx.prefix.get(h), best, req, t) : best;
+}
+
+const ROOT_HASH = hashString("/");
 
 /**
  * The highest-precedence matching route of a virtual host, or -1. Only routes that can match the
  * path are tried: those for this exact path, the regular expressions, and those for each of the
- * path's segment prefixes. Route order is precedence order (hostname specificity first, then the
- * path rules), so the lowest matching index wins.
+ * path's segment prefixes ("/a/b/" tries "/a/b", "/a", then "/"), found by the hash of the bytes
+ * so far. Route order is precedence order (hostname specificity first, then the path rules), so the
+ * lowest matching index wins.
  */
-function firstMatch(table: RuleTable, idx: RouteIndex, req: RequestView, target: Target, method: string): i32 {
+function firstMatch(table: RuleTable, idx: RouteIndex, req: RequestView, t: Target): i32 {
   let best: i32 = -1;
-  const path = target.path;
-  if (idx.exact.has(path)) best = firstIn(table, idx.exact.get(path), best, req, target, method);
-  best = firstIn(table, idx.regex, best, req, target, method);
-  // "/a/b/" tries "/a/b", "/a", then "/": exactly the prefixes that match it segment-wise.
-  let p = path;
-  while (true) {
-    let end = p.length;
-    while (end > 0 && p.charCodeAt(end - 1) == 0x2f) end--;
-    p = p.substring(0, end);
-    const key = end == 0 ? "/" : p;
-    if (idx.prefix.has(key)) best = firstIn(table, idx.prefix.get(key), best, req, target, method);
-    if (end == 0) break;
-    p = p.substring(0, p.lastIndexOf("/") + 1);
+  const p = t.raw.ptr, end = t.pathEnd;
+  if (idx.exact.size > 0) {
+    const h = hashBytes(p, end);
+    if (idx.exact.has(h)) best = firstIn(table, idx.exact.get(h), best, req, t);
   }
-  return best;
+  if (idx.regex.length > 0) best = firstIn(table, idx.regex, best, req, t);
+  if (idx.prefix.size == 0) return best;
+  let h = FNV_OFFSET;
+  let prev: u32 = 0x2f;
+  for (let i = 0; i < end; i++) {
+    const c = <u32>load<u8>(p + i);
+    // The bytes before a "/" form a prefix, unless they end in "/" themselves (or are empty).
+    if (c == 0x2f && prev != 0x2f) best = prefixCandidates(table, idx, h, best, req, t);
+    h = fnvByte(h, c);
+    prev = c;
+  }
+  if (prev != 0x2f) best = prefixCandidates(table, idx, h, best, req, t);
+  return prefixCandidates(table, idx, ROOT_HASH, best, req, t);
 }
 
 /**
- * The virtual host filed under `key` that takes the request's port: one kept for this proxy's own
+ * Whether `vh` is filed under the request's hostname from byte `from` on: the whole name, or
+ * ("*" + the rest) for a wildcard; `star` alone for "*". Hash lookups only find candidates.
+ */
+function nameMatches(vh: VHost, from: i32, wildcard: bool): bool {
+  const name = changetype<usize>(vh.nameBytes), n = vh.nameBytes.byteLength;
+  const p = authority.raw.ptr, len = authority.hostLen - from;
+  const skip = wildcard ? 1 : 0;
+  if (n != len + skip || (wildcard && load<u8>(name) != 0x2a)) return false;
+  for (let i = 0; i < len; i++) {
+    if (lowerByte(load<u8>(p + <usize>(from + i))) != <u32>load<u8>(name + <usize>(skip + i))) return false;
+  }
+  return true;
+}
+
+/**
+ * The virtual host filed under hash `h` that takes the request's port: one kept for this proxy's own
  * namespace (a GAMMA consumer route, a Service's short name) first, then one for every client. When
  * the namespace is unknown, every host applies.
  */
-function vhostFor(table: RuleTable, key: string, port: u32): VHost | null {
-  if (!table.hostIndex.has(key)) return null;
-  const list = table.hostIndex.get(key);
+function vhostFor(table: RuleTable, h: u32, from: i32, wildcard: bool, any: bool, req: RequestView): VHost | null {
+  if (!table.hostIndex.has(h)) return null;
+  const list = table.hostIndex.get(h);
   const own = table.clientNamespace;
-  let any: VHost | null = null;
+  let fallback: VHost | null = null;
   for (let i = 0; i < list.length; i++) {
     const vh = unchecked(table.vhosts[unchecked(list[i])]);
+    if (any ? vh.kind != HOST_ANY : !nameMatches(vh, from, wildcard)) continue;
     // A GAMMA route is per Service port, a Gateway route per listener port (0: not known).
-    if (vh.port != 0 && vh.port != port) continue;
+    if (vh.port != 0 && vh.port != requestPort(req)) continue;
     if (vh.clients.length == 0 || own.length == 0) {
-      if (any === null) any = vh;
+      if (fallback === null) fallback = vh;
       if (own.length == 0) return vh;
     } else if (vh.clients == own) {
       return vh;
     }
   }
-  return any;
+  return fallback;
 }
+
+const STAR_HASH = hashString("*");
 
 /** Most specific first: the exact host, then ever shorter wildcard suffixes, then "*". */
-function findVhost(table: RuleTable, host: string, port: u32): VHost | null {
-  let vh = vhostFor(table, host, port);
+function findVhost(table: RuleTable, req: RequestView): VHost | null {
+  const p = authority.raw.ptr, n = authority.hostLen;
+  let h = FNV_OFFSET;
+  for (let i = 0; i < n; i++) h = fnvByte(h, lowerByte(load<u8>(p + i)));
+  let vh = vhostFor(table, h, 0, false, false, req);
   if (vh !== null) return vh;
-  let dot = host.indexOf(".");
-  while (dot >= 0) {
-    vh = vhostFor(table, "*" + host.substring(dot), port);
+  for (let dot = 0; dot < n; dot++) {
+    if (load<u8>(p + dot) != 0x2e) continue;
+    h = fnvByte(FNV_OFFSET, 0x2a);
+    for (let i = dot; i < n; i++) h = fnvByte(h, lowerByte(load<u8>(p + i)));
+    vh = vhostFor(table, h, dot, true, false, req);
     if (vh !== null) return vh;
-    dot = host.indexOf(".", dot + 1);
   }
-  return vhostFor(table, "*", port);
-}
-
-/** ASCII lower case, allocating only when there is an upper-case letter (host names are ASCII). */
-function asciiLower(s: string): string {
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x41 && c <= 0x5a) return s.toLowerCase();
-  }
-  return s;
-}
-
-/** Host lower-cased and its port (80 when the authority names none). */
-class Authority {
-  host: string;
-  port: u32 = 80;
-  hasPort: bool = false;
-  constructor(raw: string) {
-    let end = raw.length;
-    const close = raw.lastIndexOf("]");
-    const colon = raw.lastIndexOf(":");
-    if (colon > close) {
-      end = colon;
-      this.hasPort = true;
-      const p = I32.parseInt(raw.substring(colon + 1), 10);
-      this.port = isNaN(<f64>p) || p < 0 || p > 65535 ? 0 : <u32>p;
-    }
-    this.host = asciiLower(raw.substring(0, end));
-  }
+  return vhostFor(table, STAR_HASH, 0, false, true, req);
 }
 
 /** A cookie's value from a Cookie header (`a=1; b=2`), or null. */
@@ -268,69 +407,66 @@ export function hashKey(s: string): u32 {
   return h;
 }
 
+const ROOT_PATH = memory.data<u8>([0x2f]);
+
 /**
  * Decides one request. Weighted picks use `req.requestKey()`, which callers derive from the request
- * id so that a request's fate does not depend on which host or worker runs it.
+ * id so that a request's fate does not depend on which host or worker runs it. The Decision (and its
+ * Target) is reused: it is valid until the next call.
  */
 export function decide(table: RuleTable, req: RequestView): Decision {
-  const authority = req.header(":authority");
-  if (authority === null) return new Decision();
-  const a = new Authority(authority);
-  // The listener or Service port: the connection's, else (a host that does not say) the one named in
-  // Host, else the scheme's default. A port in Host is never part of the hostname.
-  let port = req.destinationPort();
-  if (port == 0) {
-    port = a.port;
-    if (!a.hasPort) {
-      const scheme = req.header(":scheme");
-      port = scheme !== null && scheme == "https" ? 443 : 80;
-    }
+  const d = decision;
+  d.kind = DECISION_PASS;
+  d.status = 0;
+  d.reason = "";
+  d.action = null;
+  d.backend = null;
+  d.route = null;
+  d.headers = NO_HEADERS;
+  lazy.reset();
+  if (!req.headerBytes(":authority", authority.raw)) return d;
+  authority.reset();
+  const vh = findVhost(table, req);
+  if (vh === null) return d;
+  if (!req.headerBytes(":path", target.raw)) {
+    target.raw.ptr = ROOT_PATH;
+    target.raw.len = 1;
   }
-  const vh = findVhost(table, a.host, port);
-  if (vh === null) return new Decision();
-  const rawPath = req.header(":path");
-  const target = new Target(rawPath !== null ? rawPath : "/");
-  const m = req.header(":method");
-  const method = m !== null ? m : "GET";
-  const i = firstMatch(table, vh.index, req, target, method);
-  if (i >= 0) {
-    const r = unchecked(table.routes[i]);
-    const action = unchecked(table.actions[r.action]);
-    // A preflight from an allowed origin, or a redirect, is answered here whatever the backends.
-    for (let k = 0; k < action.filters.length; k++) {
-      const op = unchecked(action.filters[k]);
-      const asked = op.kind == F_CORS && method == "OPTIONS" ? req.header("access-control-request-method") : null;
-      if (asked !== null) {
-        const origin = req.header("origin");
-        if (origin === null || !originAllowed(op.a, origin)) continue;
-        const d = reply(200, "cors_preflight", action);
-        const next = k + 1 < action.filters.length ? unchecked(action.filters[k + 1]) : null;
-        const expose = next !== null && next.kind == F_CORS_EXPOSE ? next.a : "";
-        d.headers = preflightHeaders(op, origin, asked, req.header("access-control-request-headers"), expose);
-        d.route = r;
-        return d;
-      }
-      if (op.kind != F_REDIRECT) continue;
-      const d = reply(op.c >>> 16, "redirect", action);
-      const s = req.header(":scheme");
-      d.headers.push(["location",
-        redirectLocation(op, s !== null ? s : "http", a.host, port, target.path, target.query, r.path)]);
-      d.route = r;
-      return d;
+  target.reset();
+  const i = firstMatch(table, vh.index, req, target);
+  if (i < 0) return reply(404, "no_matching_route", null);
+  const r = unchecked(table.routes[i]);
+  const action = unchecked(table.actions[r.action]);
+  // A preflight from an allowed origin, or a redirect, is answered here whatever the backends.
+  for (let k = 0; k < action.filters.length; k++) {
+    const op = unchecked(action.filters[k]);
+    const asked = op.kind == F_CORS && requestMethod(req) == "OPTIONS" ? req.header("access-control-request-method") : null;
+    if (asked !== null) {
+      const origin = req.header("origin");
+      if (origin === null || !originAllowed(op.a, origin)) continue;
+      const out = reply(200, "cors_preflight", action);
+      const next = k + 1 < action.filters.length ? unchecked(action.filters[k + 1]) : null;
+      const expose = next !== null && next.kind == F_CORS_EXPOSE ? next.a : "";
+      out.headers = preflightHeaders(op, origin, asked, req.header("access-control-request-headers"), expose);
+      out.route = r;
+      return out;
     }
-    // Gateway API: a rule with no usable backend answers 500, never falls through.
-    if (action.totalWeight == 0) return reply(500, "no_backend", action);
-    const b = action.backends.length == 1 ? unchecked(action.backends[0]) : pickBackend(action, stickyKey(action, req));
-    if (b === null || b.unresolved) return reply(500, "backend_unresolved", action);
-    const d = new Decision();
-    d.kind = DECISION_ROUTE;
-    d.status = 200;
-    d.action = action;
-    d.backend = b;
-    d.route = r;
-    d.path = target.path;
-    d.query = target.query;
-    return d;
+    if (op.kind != F_REDIRECT) continue;
+    const out = reply(op.c >>> 16, "redirect", action);
+    const s = req.header(":scheme");
+    out.headers.push(["location", redirectLocation(op, s !== null ? s : "http", authority.host(), requestPort(req),
+      target.path(), target.query(), r.path)]);
+    out.route = r;
+    return out;
   }
-  return reply(404, "no_matching_route", null);
+  // Gateway API: a rule with no usable backend answers 500, never falls through.
+  if (action.totalWeight == 0) return reply(500, "no_backend", action);
+  const b = action.backends.length == 1 ? unchecked(action.backends[0]) : pickBackend(action, stickyKey(action, req));
+  if (b === null || b.unresolved) return reply(500, "backend_unresolved", action);
+  d.kind = DECISION_ROUTE;
+  d.status = 200;
+  d.action = action;
+  d.backend = b;
+  d.route = r;
+  return d;
 }
