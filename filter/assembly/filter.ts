@@ -101,9 +101,11 @@ class HostRequest extends RequestView {
   private root: WasmRouteRoot | null = null;
   private key: u32 = 0;
   private hasKey: bool = false;
-  /** Host buffers handed out by headerBytes(), freed by release(). */
+  /** Host buffers handed out by headerBytes(), freed by release(); and the one peekHeader() holds. */
   private held: StaticArray<usize> = new StaticArray<usize>(4);
   private heldCount: i32 = 0;
+  private peeked: usize = 0;
+  private extra: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   /** Starts a request of `root`'s stream. */
   reset(root: WasmRouteRoot): void {
     this.root = root;
@@ -113,6 +115,21 @@ class HostRequest extends RequestView {
   release(): void {
     for (let i = 0; i < this.heldCount; i++) heap.free(unchecked(this.held[i]));
     this.heldCount = 0;
+    if (this.extra.length > 0) this.extra.length = 0;
+    this.unpeek();
+  }
+  private unpeek(): void {
+    if (this.peeked != 0) heap.free(this.peeked);
+    this.peeked = 0;
+  }
+  peekHeader(name: string, out: Bytes): bool {
+    this.unpeek();
+    const ptr = getHeaderBuffer(HeaderMapType.RequestHeaders, name);
+    if (ptr < 0) return false;
+    this.peeked = <usize>ptr;
+    out.ptr = <usize>ptr;
+    out.len = returnedSize;
+    return true;
   }
   header(name: string): string | null {
     return getHeader(HeaderMapType.RequestHeaders, name);
@@ -123,10 +140,14 @@ class HostRequest extends RequestView {
     out.ptr = <usize>ptr;
     out.len = returnedSize;
     if (ptr != 0) {
-      // More than the core ever asks for (:authority, :path) is kept as a string instead.
+      // The core asks for :authority and :path only; anything beyond the slots is copied instead.
       if (this.heldCount == this.held.length) {
+        const copy = new ArrayBuffer(returnedSize);
+        memory.copy(changetype<usize>(copy), <usize>ptr, <usize>returnedSize);
         heap.free(<usize>ptr);
-        return false;
+        this.extra.push(copy);
+        out.ptr = changetype<usize>(copy);
+        return true;
       }
       unchecked(this.held[this.heldCount++] = <usize>ptr);
     }

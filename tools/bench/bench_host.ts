@@ -55,7 +55,9 @@ export function prepare(requests: Headers[]): PreparedRequest[] {
 function restore(r: PreparedRequest): void {
   const live = r.live, original = r.original;
   const n = original.length;
-  if (live.length !== n) live.length = n;
+  // pop() keeps the array's capacity (setting `length` lower can trim it, and the next append would
+  // reallocate: a cost of this harness, not of the filter).
+  while (live.length > n) live.pop();
   for (let i = 0; i < n; i++) if (live[i] !== original[i]) live[i] = original[i];
 }
 

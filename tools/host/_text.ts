@@ -49,26 +49,51 @@ const decoded = new Map<number, { bytes: Uint8Array; text: string }[]>();
 let decodedCount = 0;
 const encoded = new Map<string, Uint8Array>();
 
+/**
+ * The last string decoded at each place, direct-mapped: a module passes its names and table strings
+ * from the same addresses every time, so most calls cost one comparison of the bytes.
+ */
+const PLACES = 4096;
+const placeStart = new Float64Array(PLACES).fill(-1);
+const placeEntry: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array(PLACES).fill(undefined);
+
 /** As {@linkcode decodeUtf8}, remembering short byte strings it has decoded before. */
 export function decodeUtf8Cached(u8: Uint8Array, start: number, end: number): string {
   const n = end - start;
   if (n > CACHED_MAX_BYTES) return decodeUtf8(u8, start, end);
+  // Addresses are aligned: multiply to spread their high bits over the slot number.
+  const place = Math.imul(start ^ (n << 20), 0x9e3779b1) >>> 20;
+  const last = placeEntry[place];
+  if (last !== undefined && placeStart[place] === start && sameBytes(last.bytes, u8, start, n)) {
+    return last.text;
+  }
+  const entry = byContent(u8, start, end, n);
+  placeStart[place] = start;
+  placeEntry[place] = entry;
+  return entry.text;
+}
+
+function byContent(
+  u8: Uint8Array,
+  start: number,
+  end: number,
+  n: number,
+): { bytes: Uint8Array; text: string } {
   let h = 0x811c9dc5 ^ n;
   for (let i = start; i < end; i++) h = Math.imul(h ^ u8[i], 0x01000193);
   const bucket = decoded.get(h);
   if (bucket) {
-    for (const e of bucket) if (sameBytes(e.bytes, u8, start, n)) return e.text;
+    for (const e of bucket) if (sameBytes(e.bytes, u8, start, n)) return e;
   }
-  const text = decodeUtf8(u8, start, end);
   if (decodedCount >= CACHE_LIMIT) {
     decoded.clear();
     decodedCount = 0;
   }
-  const entry = { bytes: u8.slice(start, end), text };
+  const entry = { bytes: u8.slice(start, end), text: decodeUtf8(u8, start, end) };
   if (bucket) bucket.push(entry);
   else decoded.set(h, [entry]);
   decodedCount++;
-  return text;
+  return entry;
 }
 
 function sameBytes(a: Uint8Array, u8: Uint8Array, start: number, n: number): boolean {

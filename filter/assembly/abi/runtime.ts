@@ -81,14 +81,20 @@ export function getBufferBytes(type: BufferType, size: u32): ArrayBuffer {
  * UTF-8 of a string the module keeps for its whole life (literals in the data segment, names in a
  * decoded rule table), encoded once: the request path asks for the same few names every time.
  */
-const encoded = new Map<usize, ArrayBuffer>();
+const NAME_SLOTS = 64;
+const namedAt = new StaticArray<usize>(NAME_SLOTS);
+const nameUtf8 = new StaticArray<ArrayBuffer | null>(NAME_SLOTS);
 function nameBytes(name: string): ArrayBuffer {
   const key = changetype<usize>(name);
-  // Only literals are cached: their address never changes hands, unlike a freed heap string's.
+  // Only literals are cached: their address never changes hands, unlike a freed heap string's. A
+  // direct-mapped slot per address: one compare on the request path, no hashing.
   if (key >= __heap_base) return utf8(name);
-  if (encoded.has(key)) return encoded.get(key);
+  const slot = <i32>((key >>> 3) & (NAME_SLOTS - 1));
+  const cached = unchecked(nameUtf8[slot]);
+  if (cached !== null && unchecked(namedAt[slot]) == key) return cached;
   const bytes = utf8(name);
-  encoded.set(key, bytes);
+  unchecked(namedAt[slot] = key);
+  unchecked(nameUtf8[slot] = bytes);
   return bytes;
 }
 

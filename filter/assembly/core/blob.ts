@@ -1,4 +1,5 @@
 import { hashBytes, hashString } from "./hash";
+import { HashIndex } from "./hash_index";
 import { Program, programError } from "./regex";
 
 // Decoder of rule blob format 1 (docs/blob-format.md). Every count, offset and reference is
@@ -38,39 +39,51 @@ export class VHost {
 /**
  * A virtual host's routes by what their paths need, so a request looks up its own path instead of
  * scanning every route: exact paths and prefixes (stored without a trailing "/") by the hash of
- * their bytes (core/hash.ts), and regular expressions in a list. Each list holds route indices in
- * precedence order; routes whose keys share a hash share a list, and matching compares the path.
+ * their bytes (core/hash.ts), and regular expressions in a list. Each run holds route indices in
+ * precedence order; routes whose keys share a hash share a run, and matching compares the path.
  */
 export class RouteIndex {
-  exact: Map<u32, Array<i32>> = new Map<u32, Array<i32>>();
-  prefix: Map<u32, Array<i32>> = new Map<u32, Array<i32>>();
-  regex: Array<i32> = new Array<i32>();
+  constructor(public exact: HashIndex, public prefix: HashIndex, public regex: StaticArray<i32>,
+    /** Bit n set: some prefix is n bytes long (bit 63: 63 or more), so other lengths need no lookup. */
+    public prefixLengths: u64) {}
 }
 
-/** Files `i` under hash `h` (of a hostname or a path). */
-function addTo(map: Map<u32, Array<i32>>, h: u32, i: i32): void {
-  if (!map.has(h)) map.set(h, new Array<i32>());
-  map.get(h).push(i);
-}
-
-const ROOT_HASH = hashString("/");
+export const ROOT_HASH = hashString("/");
 function bytesHash(b: ArrayBuffer): u32 {
   return hashBytes(changetype<usize>(b), b.byteLength);
 }
 
 function buildIndex(routes: Array<Route>, first: i32, count: i32): RouteIndex {
-  const idx = new RouteIndex();
+  const exactKeys = new Array<u32>(), exact = new Array<i32>();
+  const prefixKeys = new Array<u32>(), prefix = new Array<i32>();
+  const regex = new Array<i32>();
+  let lengths: u64 = 0;
   for (let i = first; i < first + count; i++) {
     const r = unchecked(routes[i]);
-    if (r.pathKind == PATH_EXACT) addTo(idx.exact, bytesHash(r.pathBytes), i);
-    else if (r.pathKind == PATH_REGEX) idx.regex.push(i);
-    else addTo(idx.prefix, r.pathKind == PATH_NONE ? ROOT_HASH : bytesHash(r.pathBytes), i);
+    if (r.pathKind == PATH_EXACT) {
+      exactKeys.push(bytesHash(r.pathBytes));
+      exact.push(i);
+    } else if (r.pathKind == PATH_REGEX) {
+      regex.push(i);
+    } else {
+      const root = r.pathKind == PATH_NONE || r.path == "/";
+      prefixKeys.push(root ? ROOT_HASH : bytesHash(r.pathBytes));
+      prefix.push(i);
+      if (!root) lengths |= <u64>1 << <u64>min(r.pathBytes.byteLength, 63);
+    }
   }
-  return idx;
+  return new RouteIndex(new HashIndex(exactKeys, exact), new HashIndex(prefixKeys, prefix),
+    StaticArray.fromArray(regex), lengths);
 }
 
 export class Cond {
-  constructor(public kind: u8, public name: string, public value: string, public regex: Program | null) {}
+  /** Name and value in UTF-8, compared with the request's bytes. */
+  nameBytes: ArrayBuffer;
+  valueBytes: ArrayBuffer;
+  constructor(public kind: u8, public name: string, public value: string, public regex: Program | null) {
+    this.nameBytes = String.UTF8.encode(name);
+    this.valueBytes = String.UTF8.encode(value);
+  }
 }
 
 export class Route {
@@ -116,7 +129,7 @@ export class RuleTable {
   routes: Array<Route> = new Array<Route>();
   actions: Array<Action> = new Array<Action>();
   /** Hash of the lower-case hostname (exact, "*.suffix" or "*") → indices into vhosts, in blob order. */
-  hostIndex: Map<u32, Array<i32>> = new Map<u32, Array<i32>>();
+  hostIndex: HashIndex = new HashIndex(new Array<u32>(), new Array<i32>());
   /** The namespace of the workload this proxy serves ("" when the host does not say). */
   clientNamespace: string = "";
 }
@@ -363,6 +376,7 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
   }
 
   const vs = sections[S_VHOSTS]!;
+  const hostKeys = new Array<u32>(), hosts = new Array<i32>();
   const indexes = new Map<u64, RouteIndex>();
   const nv = recordCount(r, vs, 24);
   if (nv < 0) return fail("virtual host section length does not match its count");
@@ -385,8 +399,10 @@ export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
     if (!indexes.has(rangeKey)) indexes.set(rangeKey, buildIndex(table.routes, <i32>first, <i32>n));
     table.vhosts.push(new VHost(name, kind, mode, <u32>r.u16(at + 6), scope == NONE ? "" : strings[scope], <i32>first,
       <i32>n, indexes.get(rangeKey), clients == NONE ? "" : strings[clients]));
-    addTo(table.hostIndex, hashString(name), <i32>i);
+    hostKeys.push(hashString(name));
+    hosts.push(<i32>i);
   }
+  table.hostIndex = new HashIndex(hostKeys, hosts);
   decodeError = "";
   return table;
 }
@@ -399,11 +415,12 @@ export function restrictToScope(table: RuleTable, scope: string): void {
   if (scope.length == 0) return;
   const mesh = scope == "mesh";
   const gateway = mesh ? "" : scope.substring(8);
-  const index = new Map<u32, Array<i32>>();
+  const keys = new Array<u32>(), hosts = new Array<i32>();
   for (let i = 0; i < table.vhosts.length; i++) {
     const vh = table.vhosts[i];
     if (mesh ? vh.mode != MODE_MESH : vh.mode != MODE_GATEWAY || vh.scope != gateway) continue;
-    addTo(index, bytesHash(vh.nameBytes), i);
+    keys.push(bytesHash(vh.nameBytes));
+    hosts.push(i);
   }
-  table.hostIndex = index;
+  table.hostIndex = new HashIndex(keys, hosts);
 }

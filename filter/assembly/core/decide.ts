@@ -2,9 +2,11 @@
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
   Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_CORS_EXPOSE, F_REDIRECT,
-  HOST_ANY, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX, PATH_REGEX, Route, RouteIndex, RuleTable, VHost,
+  HOST_ANY, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX, PATH_REGEX, ROOT_HASH, Route, RouteIndex,
+  RuleTable, VHost,
 } from "./blob";
-import { bytesEqual, FNV_OFFSET, fnvByte, hashBytes, hashString, lowerByte } from "./hash";
+import { bytesEqual, FNV_OFFSET, fnvByte, hashString, lowerByte } from "./hash";
+import { HashIndex } from "./hash_index";
 import { Bytes, RequestView } from "./request";
 import { originAllowed, preflightHeaders } from "./cors";
 import { redirectLocation } from "./rewrite";
@@ -29,6 +31,8 @@ export class Decision {
 }
 
 const NO_HEADERS = new Array<string[]>(0);
+/** Segment prefixes of a path remembered by Target.reset(); deeper paths are hashed again. */
+const MAX_SEGMENTS = 32;
 
 /**
  * The request's `:path` as the host's bytes: the path ends at "?" or "#", the query runs from "?"
@@ -39,32 +43,52 @@ export class Target {
   pathEnd: i32 = 0;
   queryStart: i32 = 0;
   queryEnd: i32 = 0;
+  /** The hash of the whole path, and of each segment prefix (core/hash.ts) by its length. */
+  pathHash: u32 = 0;
+  prefixEnds: StaticArray<i32> = new StaticArray<i32>(MAX_SEGMENTS);
+  prefixHashes: StaticArray<u32> = new StaticArray<u32>(MAX_SEGMENTS);
+  prefixCount: i32 = 0;
   private pathString: string | null = null;
   private queryString: string | null = null;
-  private params: Map<string, string> | null = null;
 
+  /**
+   * One pass over the bytes: where the path and query end, the path's hash, and the hash of every
+   * segment prefix — the bytes before a "/" unless they end in "/" themselves ("/a/b/" has "/a" and
+   * "/a/b"). A path of more segments than are kept has prefixCount -1: see firstMatch().
+   */
   reset(): void {
     const p = this.raw.ptr, n = this.raw.len;
-    let end = n;
+    let end = n, q = -1;
+    let h = FNV_OFFSET, prev: u32 = 0x2f, count = 0;
     for (let i = 0; i < n; i++) {
-      if (load<u8>(p + i) == 0x23) {
+      const c = <u32>load<u8>(p + i);
+      if (c == 0x23) {
         end = i;
         break;
       }
-    }
-    let q = end;
-    for (let i = 0; i < end; i++) {
-      if (load<u8>(p + i) == 0x3f) {
+      if (q >= 0) continue;
+      if (c == 0x3f) {
         q = i;
-        break;
+        continue;
       }
+      if (c == 0x2f && prev != 0x2f) {
+        if (count < MAX_SEGMENTS) {
+          unchecked(this.prefixEnds[count] = i);
+          unchecked(this.prefixHashes[count] = h);
+        }
+        count++;
+      }
+      h = fnvByte(h, c);
+      prev = c;
     }
+    if (q < 0) q = end;
     this.pathEnd = q;
+    this.pathHash = h;
+    this.prefixCount = count <= MAX_SEGMENTS ? count : -1;
     this.queryStart = q < end ? q + 1 : end;
     this.queryEnd = end;
     this.pathString = null;
     this.queryString = null;
-    this.params = null;
   }
   path(): string {
     const known = this.pathString;
@@ -80,22 +104,28 @@ export class Target {
     this.queryString = s;
     return s;
   }
-  /** The query parameter's first value, as Envoy's query matching takes it, or null. */
-  param(name: string): string | null {
-    let p = this.params;
-    if (p === null) {
-      p = new Map<string, string>();
-      const parts = this.query().split("&");
-      for (let i = 0; i < parts.length; i++) {
-        const kv = parts[i];
-        if (kv.length == 0) continue;
-        const eq = kv.indexOf("=");
-        const k = eq < 0 ? kv : kv.substring(0, eq);
-        if (!p.has(k)) p.set(k, eq < 0 ? "" : kv.substring(eq + 1));
+  /**
+   * Finds the first value of query parameter `name` (UTF-8), as Envoy's query matching takes it: the
+   * bytes after "=" up to the next "&" ("" without "="). Leaves it in `found`; false when absent.
+   */
+  findParam(name: ArrayBuffer, found: Bytes): bool {
+    const p = this.raw.ptr;
+    const key = changetype<usize>(name), keyLen = name.byteLength;
+    let i = this.queryStart;
+    const end = this.queryEnd;
+    while (i < end) {
+      let amp = i;
+      while (amp < end && load<u8>(p + <usize>amp) != 0x26) amp++;
+      let eq = i;
+      while (eq < amp && load<u8>(p + <usize>eq) != 0x3d) eq++;
+      if (amp > i && eq - i == keyLen && memory.compare(p + <usize>i, key, <usize>keyLen) == 0) {
+        found.ptr = p + <usize>min(eq + 1, amp);
+        found.len = eq < amp ? amp - eq - 1 : 0;
+        return true;
       }
-      this.params = p;
+      i = amp + 1;
     }
-    return p.has(name) ? p.get(name) : null;
+    return false;
   }
 }
 
@@ -170,6 +200,7 @@ class Lazy {
   }
 }
 const lazy = new Lazy();
+const conditionValue = new Bytes();
 
 /**
  * The listener or Service port: the connection's, else (a host that does not say) the one named in
@@ -227,30 +258,31 @@ function routeMatches(r: Route, req: RequestView, t: Target): bool {
   if (!pathMatches(r, t)) return false;
   const m = r.method;
   if (m !== null && m != requestMethod(req)) return false;
+  // Values are compared as bytes; a string is made only for a regular expression.
+  const v = conditionValue;
   for (let i = 0; i < r.conds.length; i++) {
     const c = unchecked(r.conds[i]);
-    if (c.kind == COND_HEADER_EXACT) {
-      const v = req.header(c.name);
-      if (v === null || v != c.value) return false;
-    } else if (c.kind == COND_QUERY_EXACT) {
-      const v = t.param(c.name);
-      if (v === null || v != c.value) return false;
-    } else if (c.kind == COND_HEADER_REGEX) {
-      const v = req.header(c.name);
-      if (v === null || !c.regex!.fullMatch(v)) return false;
-    } else if (c.kind == COND_QUERY_REGEX) {
-      const v = t.param(c.name);
-      if (v === null || !c.regex!.fullMatch(v)) return false;
-    } else {
+    const k = c.kind;
+    const present = k == COND_HEADER_EXACT || k == COND_HEADER_REGEX
+      ? req.peekHeader(c.name, v)
+      : k == COND_QUERY_EXACT || k == COND_QUERY_REGEX ? t.findParam(c.nameBytes, v) : false;
+    if (!present) return false;
+    if (k == COND_HEADER_EXACT || k == COND_QUERY_EXACT) {
+      if (!bytesEqual(v.ptr, v.len, c.valueBytes)) return false;
+    } else if (!c.regex!.fullMatch(String.UTF8.decodeUnsafe(v.ptr, <usize>v.len))) {
       return false;
     }
   }
   return true;
 }
 
-/** The lowest-numbered (highest-precedence) route of `list` below `best` that matches, else `best`. */
-function firstIn(table: RuleTable, list: Array<i32>, best: i32, req: RequestView, t: Target): i32 {
-  for (let k = 0; k < list.length; k++) {
+/**
+ * The lowest-numbered (highest-precedence) route of `list[from, to)` below `best` that matches, else
+ * `best`.
+ */
+function firstIn(table: RuleTable, list: StaticArray<i32>, from: i32, to: i32, best: i32, req: RequestView,
+  t: Target): i32 {
+  for (let k = from; k < to; k++) {
     const i = unchecked(list[k]);
     if (best >= 0 && i >= best) break;
     if (routeMatches(unchecked(table.routes[i]), req, t)) return i;
@@ -258,11 +290,13 @@ function firstIn(table: RuleTable, list: Array<i32>, best: i32, req: RequestView
   return best;
 }
 
-function prefixCandidates(table: RuleTable, idx: RouteIndex, h: u32, best: i32, req: RequestView, t: Target): i32 {
-  return idx.prefix.has(h) ? firstIn(table, idx.prefix.get(h), best, req, t) : best;
+/** firstIn() over the routes filed under hash `h`. */
+function filedUnder(table: RuleTable, index: HashIndex, h: u32, best: i32, req: RequestView, t: Target): i32 {
+  const slot = index.find(h);
+  if (slot < 0) return best;
+  const start = index.start(slot);
+  return firstIn(table, index.items, start, start + index.count(slot), best, req, t);
 }
-
-const ROOT_HASH = hashString("/");
 
 /**
  * The highest-precedence matching route of a virtual host, or -1. Only routes that can match the
@@ -273,24 +307,36 @@ const ROOT_HASH = hashString("/");
  */
 function firstMatch(table: RuleTable, idx: RouteIndex, req: RequestView, t: Target): i32 {
   let best: i32 = -1;
-  const p = t.raw.ptr, end = t.pathEnd;
-  if (idx.exact.size > 0) {
-    const h = hashBytes(p, end);
-    if (idx.exact.has(h)) best = firstIn(table, idx.exact.get(h), best, req, t);
-  }
-  if (idx.regex.length > 0) best = firstIn(table, idx.regex, best, req, t);
+  const end = t.pathEnd;
+  if (idx.exact.size > 0) best = filedUnder(table, idx.exact, t.pathHash, best, req, t);
+  if (idx.regex.length > 0) best = firstIn(table, idx.regex, 0, idx.regex.length, best, req, t);
   if (idx.prefix.size == 0) return best;
-  let h = FNV_OFFSET;
-  let prev: u32 = 0x2f;
-  for (let i = 0; i < end; i++) {
-    const c = <u32>load<u8>(p + i);
-    // The bytes before a "/" form a prefix, unless they end in "/" themselves (or are empty).
-    if (c == 0x2f && prev != 0x2f) best = prefixCandidates(table, idx, h, best, req, t);
-    h = fnvByte(h, c);
-    prev = c;
+  // Only lengths some prefix has are looked up.
+  const lengths = idx.prefixLengths;
+  if (t.prefixCount >= 0) {
+    for (let k = 0; k < t.prefixCount; k++) {
+      const at = unchecked(t.prefixEnds[k]);
+      if (((lengths >> <u64>min(at, 63)) & 1) != 0) {
+        best = filedUnder(table, idx.prefix, unchecked(t.prefixHashes[k]), best, req, t);
+      }
+    }
+  } else {
+    const p = t.raw.ptr;
+    let h = FNV_OFFSET, prev: u32 = 0x2f;
+    for (let i = 0; i < end; i++) {
+      const c = <u32>load<u8>(p + i);
+      if (c == 0x2f && prev != 0x2f && ((lengths >> <u64>min(i, 63)) & 1) != 0) {
+        best = filedUnder(table, idx.prefix, h, best, req, t);
+      }
+      h = fnvByte(h, c);
+      prev = c;
+    }
   }
-  if (prev != 0x2f) best = prefixCandidates(table, idx, h, best, req, t);
-  return prefixCandidates(table, idx, ROOT_HASH, best, req, t);
+  const wholeIsPrefix = end > 0 && load<u8>(t.raw.ptr + <usize>(end - 1)) != 0x2f;
+  if (wholeIsPrefix && ((lengths >> <u64>min(end, 63)) & 1) != 0) {
+    best = filedUnder(table, idx.prefix, t.pathHash, best, req, t);
+  }
+  return filedUnder(table, idx.prefix, ROOT_HASH, best, req, t);
 }
 
 /**
@@ -314,12 +360,13 @@ function nameMatches(vh: VHost, from: i32, wildcard: bool): bool {
  * the namespace is unknown, every host applies.
  */
 function vhostFor(table: RuleTable, h: u32, from: i32, wildcard: bool, any: bool, req: RequestView): VHost | null {
-  if (!table.hostIndex.has(h)) return null;
-  const list = table.hostIndex.get(h);
+  const index = table.hostIndex;
+  const slot = index.find(h);
+  if (slot < 0) return null;
   const own = table.clientNamespace;
   let fallback: VHost | null = null;
-  for (let i = 0; i < list.length; i++) {
-    const vh = unchecked(table.vhosts[unchecked(list[i])]);
+  for (let k = index.start(slot), to = k + index.count(slot); k < to; k++) {
+    const vh = unchecked(table.vhosts[unchecked(index.items[k])]);
     if (any ? vh.kind != HOST_ANY : !nameMatches(vh, from, wildcard)) continue;
     // A GAMMA route is per Service port, a Gateway route per listener port (0: not known).
     if (vh.port != 0 && vh.port != requestPort(req)) continue;

@@ -15,6 +15,8 @@ export abstract class RequestView {
    * `:authority` and `:path` this way, so matching a request allocates nothing.
    */
   abstract headerBytes(name: string, out: Bytes): bool;
+  /** As headerBytes(), for a look that ends with the next peekHeader() call (header conditions). */
+  abstract peekHeader(name: string, out: Bytes): bool;
   /**
    * A number that spreads this request over weighted choices (backends, mirror shares); asked for
    * only when a choice is to be made.
