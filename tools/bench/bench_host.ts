@@ -33,6 +33,11 @@ export interface BenchHostOptions {
   logLevel?: number | "host";
   /** Count and time the module's calls of each host function ({@linkcode BenchHost.calls}); slows every call. */
   countCalls?: boolean;
+  /**
+   * Host functions answered with Ok and nothing done (e.g. the header writes), to measure how much of
+   * a request is the module's own work; such a host does not route, so only time it.
+   */
+  noOp?: string[];
 }
 
 /** A request ready to be replayed without allocating. */
@@ -106,6 +111,13 @@ function answerLogLevel(level: number, env: Env, memory: () => WebAssembly.Memor
   return { ...env, proxy_get_log_level };
 }
 
+/** `env` with `names` answering Ok (0) at once. */
+function answerOk(env: Env, names: string[]): Env {
+  const out = { ...env };
+  for (const name of names) if (typeof out[name] === "function") out[name] = () => 0;
+  return out;
+}
+
 /** Calls of one host function and the milliseconds spent in it. */
 export interface CallStats {
   calls: number;
@@ -154,10 +166,11 @@ export class BenchHost {
       const answered = level === "host"
         ? env
         : answerLogLevel(level, env, memory, () => this.#logLevelSwaps++);
-      return options.countCalls ? countCalls(answered, this.calls) : answered;
+      const stubbed = options.noOp?.length ? answerOk(answered, options.noOp) : answered;
+      return options.countCalls ? countCalls(stubbed, this.calls) : stubbed;
     };
     const t0 = performance.now();
-    const { result } = level === "host" && !options.countCalls
+    const { result } = level === "host" && !options.countCalls && !options.noOp?.length
       ? { result: configure() }
       : withImports(edit, configure);
     this.configureMs = performance.now() - t0;
