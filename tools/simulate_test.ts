@@ -500,3 +500,36 @@ Deno.test("simulate() lets only the Gateway's routes decide a gateway request an
   assertEquals(viaSidecar.backend, "web/frontend-v2:80");
   assertEquals(elsewhere.backend, null);
 });
+
+Deno.test("simulate matches prefixes segment-wise on paths deeper than the filter keeps per request", async () => {
+  const deep = "/a" + "/s".repeat(40);
+  const prefixes = route("deep", {
+    parentRefs: [{ name: "my-server", kind: "Service", group: "", port: 80 }],
+    rules: [
+      {
+        matches: [{ path: { type: "PathPrefix", value: "/a" } }],
+        backendRefs: [{ name: "short", port: 80 }],
+      },
+      {
+        matches: [{ path: { type: "PathPrefix", value: "/a" + "/s".repeat(35) } }],
+        backendRefs: [{ name: "long", port: 80 }],
+      },
+      {
+        matches: [{ path: { type: "Exact", value: deep + "/x" } }],
+        backendRefs: [{ name: "exact", port: 80 }],
+      },
+    ],
+  });
+  const [longest, short, exact, notSegment, query] = await simulate([prefixes], [
+    get("my-server", deep),
+    get("my-server", "/a" + "/s".repeat(34) + "/t"),
+    get("my-server", deep + "/x"),
+    get("my-server", "/a" + "/s".repeat(35) + "x"),
+    get("my-server", deep + "?q=/a/b#frag"),
+  ]);
+  assertEquals(longest.backend, "devopssong/long:80");
+  assertEquals(short.backend, "devopssong/short:80");
+  assertEquals(exact.backend, "devopssong/exact:80");
+  assertEquals(notSegment.backend, "devopssong/short:80");
+  assertEquals(query.backend, "devopssong/long:80");
+});
