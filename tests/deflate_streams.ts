@@ -612,3 +612,36 @@ export function envelope(stream: Uint8Array, length: number, header: number[] = 
   out.set(stream, 16);
   return out;
 }
+
+/** One damaged variant of a DEFLATE stream, to hold two inflaters to the same verdicts. */
+export function mutateStream(stream: Uint8Array, rand: () => number): Uint8Array {
+  const pick = (n: number) => Math.floor(rand() * n);
+  const b = stream.slice();
+  if (b.length === 0) return Uint8Array.from({ length: pick(8) }, () => pick(256));
+  switch (pick(8)) {
+    case 0: // a few flipped bits anywhere
+      for (let i = pick(4) + 1; i > 0; i--) b[pick(b.length)] ^= 1 << pick(8);
+      return b;
+    case 1: // flipped bits in the first bytes, where block headers and code lengths are
+      for (let i = pick(3) + 1; i > 0; i--) b[pick(Math.min(b.length, 48))] ^= 1 << pick(8);
+      return b;
+    case 2: // a byte replaced
+      b[pick(b.length)] = [0, 0xff, pick(256)][pick(3)];
+      return b;
+    case 3: // cut short
+      return b.slice(0, pick(b.length));
+    case 4: // bytes after the end
+      return Uint8Array.from([...b, ...Array.from({ length: pick(4) + 1 }, () => pick(256))]);
+    case 5: { // a range cut out
+      const at = pick(b.length), n = pick(8) + 1;
+      return Uint8Array.from([...b.subarray(0, at), ...b.subarray(at + n)]);
+    }
+    case 6: { // a range repeated
+      const at = pick(b.length), n = pick(8) + 1;
+      return Uint8Array.from([...b.subarray(0, at + n), ...b.subarray(at)]);
+    }
+    default: // the last byte changed: the final block's end and its padding bits
+      b[b.length - 1] ^= 1 << pick(8);
+      return b;
+  }
+}
