@@ -1,5 +1,5 @@
-import { inflate, inflateError } from "./inflate";
 import { Program, programError } from "./regex";
+import { inflate, inflateError } from "./inflate";
 
 // Decoder of rule blob format 1 and of packed blobs, format 1 DEFLATE-compressed in a small envelope
 // (docs/blob-format.md). Every count, offset and reference is checked before it is used, so no blob
