@@ -249,6 +249,8 @@ export function decodeBlob(bytes: Uint8Array): RouteTable {
       fail(`Virtual host ${i}: host kind does not match "${hostname}"`);
     }
     const first = view.getUint32(r + 12, true), n = view.getUint32(r + 16, true);
+    // Unlike the other ranges, the filter wants even an empty one to start inside ROUTES.
+    if (first + n > routes.length) fail(`Virtual host ${i}: routes out of range`);
     const port = view.getUint16(r + 6, true);
     const clients = optStr(view.getUint32(r + 20, true));
     // Consecutive records sharing a route range are the hostnames of one virtual host.
