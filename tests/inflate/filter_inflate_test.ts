@@ -165,7 +165,7 @@ Deno.test(`the filter's inflater survives ${MUTATIONS} damaged streams and agree
   }
   console.log(`inflate fuzz: ${MUTATIONS} damaged streams, ${inflated} still inflate, 0 traps`);
   assert(
-    inflated < MUTATIONS * 0.2,
+    inflated < MUTATIONS * 0.3,
     `${inflated} of ${MUTATIONS} damaged streams inflated: the damage is too gentle`,
   );
   assert(as.memoryBytes <= 16 << 20, `linear memory grew to ${as.memoryBytes} bytes`);

@@ -121,7 +121,10 @@ class Inflater {
   src: usize;
   pos: u32;
   end: u32;
-  /** Input bits not yet used, the next one lowest; bits above `bitCount` are zero. */
+  /**
+   * Input bits not yet used, the next one lowest. Bits above `bitCount` are the input's next bits or
+   * zero (past its end): the fast lookup may look at them, a decode never uses them.
+   */
   bitBuf: u64 = 0;
   bitCount: u32 = 0;
   dst: usize;
@@ -138,6 +141,15 @@ class Inflater {
   }
 
   refill(): void {
+    if (this.bitCount <= 56 && this.end - this.pos >= 8) {
+      // Eight bytes at once. The bits loaded past the whole bytes counted are the input's next bits
+      // in their right places, so loading them again later changes nothing.
+      this.bitBuf |= load<u64>(this.src + this.pos) << <u64>this.bitCount;
+      const bytes = (63 - this.bitCount) >> 3;
+      this.pos += bytes;
+      this.bitCount += bytes << 3;
+      return;
+    }
     while (this.bitCount <= 56 && this.pos < this.end) {
       this.bitBuf |= <u64>load<u8>(this.src + this.pos) << this.bitCount;
       this.pos++;
