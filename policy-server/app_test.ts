@@ -1,7 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import { assert, assertEquals, assertMatch } from "../tests/assert.ts";
 import { createApp } from "./app.ts";
-import { decodeBlob } from "./blob/mod.ts";
+import { decodeBlob, packBlob, unpackBlob } from "./blob/mod.ts";
 import { compile } from "./compile/mod.ts";
 import type { CompileFn } from "./delivery/publisher.ts";
 import {
@@ -322,10 +322,11 @@ const namesCompiler: CompileFn = async (resources, options) => {
   const extra = new TextEncoder().encode(
     resources.map((r) => `${r.kind}/${r.metadata.name}`).sort().join(","),
   );
-  const blob = new Uint8Array(real.blob.length + extra.length);
-  blob.set(real.blob);
-  blob.set(extra, real.blob.length);
-  return { ...real, blob };
+  const plain = unpackBlob(real.blob);
+  const blob = new Uint8Array(plain.length + extra.length);
+  blob.set(plain);
+  blob.set(extra, plain.length);
+  return { ...real, blob: packBlob(blob) };
 };
 
 Deno.test("POST /v1/resources stores every kind at once and answers 201 with a List of them as stored", async () => {

@@ -1,4 +1,6 @@
 import { crc32 } from "node:zlib";
+import { BlobFormatError } from "./blob_format_error.ts";
+import { isPackedBlob, unpackBlob } from "./pack_blob.ts";
 import { validateProgram } from "../regex/match_program.ts";
 import type { Backend, Condition, RouteAction, RouteFilter, RouteTable, VirtualHost } from "../ir/types.ts";
 import {
@@ -20,16 +22,14 @@ import {
   STICKY,
 } from "./format.ts";
 
-/** A blob that breaks docs/blob-format.md; the message says which rule. */
-export class BlobFormatError extends SyntaxError {
-  override name = "BlobFormatError";
-}
+export { BlobFormatError };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
- * Decodes a rule blob back into a routing table, with every check the filter makes. Used by the
- * inspector and by tests that hold the encoder to the format from the other side.
+ * Decodes a rule blob, plain (format 1) or packed (its magic decides), back into a routing table,
+ * with every check the filter makes. Used by the inspector and by tests that hold the encoder to the
+ * format from the other side.
  *
  * @example
  * ```ts
@@ -39,7 +39,8 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * if (table.generation !== 3) throw new Error("round trip failed");
  * ```
  */
-export function decodeBlob(blob: Uint8Array): RouteTable {
+export function decodeBlob(bytes: Uint8Array): RouteTable {
+  const blob = isPackedBlob(bytes) ? unpackBlob(bytes) : bytes;
   const fail = (msg: string): never => {
     throw new BlobFormatError(msg);
   };
@@ -248,6 +249,8 @@ export function decodeBlob(blob: Uint8Array): RouteTable {
       fail(`Virtual host ${i}: host kind does not match "${hostname}"`);
     }
     const first = view.getUint32(r + 12, true), n = view.getUint32(r + 16, true);
+    // Unlike the other ranges, the filter wants even an empty one to start inside ROUTES.
+    if (first + n > routes.length) fail(`Virtual host ${i}: routes out of range`);
     const port = view.getUint16(r + 6, true);
     const clients = optStr(view.getUint32(r + 20, true));
     // Consecutive records sharing a route range are the hostnames of one virtual host.

@@ -64,6 +64,16 @@ Deno.test("decodeBlob() refuses blobs that break the format", async (t) => {
       tampered((v) => v.setUint32(v.getUint32(32 + 12 + 4, true), 0x7fffffff, true)),
       "does not match",
     ],
+    [
+      // The filter refuses it (found by the packed-blob fuzz test): so must the inspector.
+      "empty route range starting past the routes",
+      tampered((v) => {
+        const vhosts = v.getUint32(32 + 12 + 4, true);
+        v.setUint32(vhosts + 4 + 12, 5, true);
+        v.setUint32(vhosts + 4 + 16, 0, true);
+      }),
+      "Virtual host 0: routes out of range",
+    ],
   ];
   for (const [name, blob, message] of cases) {
     await t.step(name, () => void assertThrows(() => decodeBlob(blob), BlobFormatError, message));

@@ -61,3 +61,17 @@ export const STICKY = { header: 1, cookie: 2 } as const;
 export function nameOf<T extends Record<string, number>>(table: T, value: number): keyof T | undefined {
   return (Object.keys(table) as (keyof T)[]).find((k) => table[k] === value);
 }
+
+/** `WRTZ`: a packed blob, the envelope around a DEFLATE-compressed format-1 blob. */
+export const PACKED_MAGIC = [0x57, 0x52, 0x54, 0x5a] as const;
+export const PACKED_VERSION = 1;
+/** The envelope's method byte: raw DEFLATE (RFC 1951), without a zlib or gzip wrapper. */
+export const PACK_METHOD_DEFLATE = 1;
+export const PACKED_HEADER_SIZE = 16;
+/** The largest format-1 blob a packed blob may declare: 64 MiB. */
+export const MAX_UNPACKED_LENGTH = 64 * 1024 * 1024;
+/**
+ * DEFLATE spends at least two bits on a 258-byte copy, so no stream inflates to more than 1032 times
+ * its length: a larger declared length is refused before anything is allocated.
+ */
+export const MAX_DEFLATE_RATIO = 1032;

@@ -1,9 +1,11 @@
 /**
- * The rule blob: encoder, decoder/inspector and the format's constants (docs/blob-format.md).
+ * The rule blob: encoder, decoder/inspector, the packed (DEFLATE) envelope it is delivered in, and
+ * the format's constants (docs/blob-format.md).
  *
  * @module
  */
 export { encodeBlob } from "./encode_blob.ts";
 export { BlobFormatError, decodeBlob } from "./decode_blob.ts";
+export { isPackedBlob, packBlob, unpackBlob } from "./pack_blob.ts";
 export { formatHex, parseHex } from "./hexdump.ts";
 export * from "./format.ts";

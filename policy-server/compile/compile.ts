@@ -1,4 +1,5 @@
 import { encodeBlob } from "../blob/encode_blob.ts";
+import { packBlob } from "../blob/pack_blob.ts";
 import { buildIr } from "../ir/build_ir.ts";
 import type { RouteTable } from "../ir/types.ts";
 import type { KubeObject, RouteStatus } from "../model/types.ts";
@@ -13,6 +14,10 @@ export interface CompileOptions {
 /** Everything one compile produces. */
 export interface CompileResult {
   table: RouteTable;
+  /**
+   * The rule blob as it is stored and delivered: packed (format 1 DEFLATE-compressed,
+   * docs/blob-format.md "Packed blobs"); `unpackBlob` gives the format-1 blob.
+   */
   blob: Uint8Array;
   /** Hex SHA-256 of `blob`. */
   sha256: string;
@@ -20,7 +25,7 @@ export interface CompileResult {
 }
 
 /**
- * The whole pipeline on the server side: resources → IR → rule blob.
+ * The whole pipeline on the server side: resources → IR → rule blob → packed blob.
  *
  * @example
  * ```ts
@@ -31,7 +36,7 @@ export interface CompileResult {
  */
 export async function compile(resources: KubeObject[], options: CompileOptions): Promise<CompileResult> {
   const { table, statuses } = buildIr(resources, options);
-  const blob = encodeBlob(table);
+  const blob = packBlob(encodeBlob(table));
   return { table, blob, sha256: await sha256Hex(blob), statuses };
 }
 

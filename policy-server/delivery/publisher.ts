@@ -6,6 +6,7 @@
  */
 import { BlobFormatError, decodeBlob } from "../blob/decode_blob.ts";
 import { encodeBlob } from "../blob/encode_blob.ts";
+import { packBlob } from "../blob/pack_blob.ts";
 import type { CompileOptions, CompileResult } from "../compile/mod.ts";
 import type { KubeObject, RouteParentStatus, StoredObject } from "../model/types.ts";
 import { checkPreconditions } from "../store/check_preconditions.ts";
@@ -50,10 +51,13 @@ export interface Published {
   dryRun: boolean;
 }
 
-/** `blob`'s rules as generation `next`; a blob this server cannot read cannot be rolled back to. */
+/**
+ * `blob`'s rules as generation `next`, packed as compile() packs them; a blob this server cannot
+ * read cannot be rolled back to.
+ */
 function restamp(blob: Uint8Array, generation: number, next: number): Uint8Array {
   try {
-    return encodeBlob({ ...decodeBlob(blob), generation: next });
+    return packBlob(encodeBlob({ ...decodeBlob(blob), generation: next }));
   } catch (error) {
     if (!(error instanceof BlobFormatError)) throw error;
     throw new RollbackError(

@@ -3,18 +3,36 @@
  *
  * @module
  */
+import { BlobFormatError } from "../blob/blob_format_error.ts";
 import { HEADER_SIZE } from "../blob/format.ts";
+import { isPackedBlob, unpackBlob } from "../blob/pack_blob.ts";
 
 /** Header bytes that differ between blobs of the same rules: the checksum (12..16) and generation (16..20). */
 const VERSION_FIELDS = { start: 12, end: 20 } as const;
 
 /**
- * `true` when `a` and `b` are equal except for the header's checksum and generation
- * (docs/blob-format.md), i.e. the same rules compiled at different generations. The checksum
- * covers the generation, so it has to be skipped too; every other byte — sections, magic, format,
- * length — must match. Inputs too short to hold a header are compared whole.
+ * `true` when `a` and `b` are the same rules compiled at different generations: their format-1
+ * blobs are equal except for the header's checksum and generation (docs/blob-format.md). The
+ * checksum covers the generation, so it has to be skipped too; every other byte — sections, magic,
+ * format, length — must match. Packed blobs are compared by the blob inside them (the generation
+ * changes every compressed byte); a packed and a plain blob never match, so a blob stored before
+ * blobs were packed is replaced, and a packed blob that does not unpack matches nothing. Inputs
+ * too short to hold a header are compared whole.
  */
 export function sameRules(a: Uint8Array, b: Uint8Array): boolean {
+  const packed = isPackedBlob(a);
+  if (packed !== isPackedBlob(b)) return false;
+  if (!packed) return sameFormat1(a, b);
+  if (a.length === b.length && a.every((byte, i) => byte === b[i])) return true;
+  try {
+    return sameFormat1(unpackBlob(a), unpackBlob(b));
+  } catch (error) {
+    if (error instanceof BlobFormatError) return false;
+    throw error;
+  }
+}
+
+function sameFormat1(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   if (a.length < HEADER_SIZE) return a.every((byte, i) => byte === b[i]);
   for (let i = 0; i < a.length; i++) {

@@ -1,31 +1,51 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
-import { decodeBlob } from "../blob/mod.ts";
+import { decodeBlob, isPackedBlob, unpackBlob } from "../blob/mod.ts";
 import { compile } from "../compile/mod.ts";
 import { sampleRoute } from "../model/testing.ts";
 import { sameRules } from "./same_rules.ts";
 
+/** A packed blob, as compile() makes it. */
 const blobOf = async (generation: number, ...names: string[]) =>
   (await compile(names.map((n) => sampleRoute(n)), { generation })).blob;
+/** The format-1 blob inside it. */
+const plainOf = async (generation: number, ...names: string[]) =>
+  unpackBlob(await blobOf(generation, ...names));
 
 Deno.test("sameRules: the same rules at another generation are the same, though checksum and generation differ", async () => {
-  const [a, b] = [await blobOf(1, "web"), await blobOf(7, "web")];
-  assertEquals([decodeBlob(a).generation, decodeBlob(b).generation], [1, 7]);
-  assert(a.subarray(12, 16).some((byte, i) => byte !== b[12 + i]), "the checksums differ");
-  assert(sameRules(a, b));
-  assert(sameRules(b, a));
-  assert(sameRules(a, a));
+  for (const blobAt of [blobOf, plainOf]) {
+    const [a, b] = [await blobAt(1, "web"), await blobAt(7, "web")];
+    assertEquals([decodeBlob(a).generation, decodeBlob(b).generation], [1, 7]);
+    assert(a.subarray(12, 16).some((byte, i) => byte !== b[12 + i]), "the checksums differ");
+    assert(sameRules(a, b));
+    assert(sameRules(b, a));
+    assert(sameRules(a, a));
+  }
 });
 
 Deno.test("sameRules: other rules differ, at any generation", async () => {
-  const [web, api] = [await blobOf(1, "web"), await blobOf(1, "api")];
+  for (const blobAt of [blobOf, plainOf]) {
+    const [web, api] = [await blobAt(1, "web"), await blobAt(1, "api")];
+    assert(!sameRules(web, api), "other bytes");
+    assert(!sameRules(await blobAt(1, "web"), await blobAt(2, "web", "api")), "other length");
+    assert(!sameRules(await blobAt(1), await blobAt(2, "web")), "an empty table and a route");
+  }
+  const [web, api] = [await plainOf(1, "web"), await plainOf(1, "api")];
   assertEquals(web.length, api.length);
   assert(!sameRules(web, api), "same length, other bytes");
-  assert(!sameRules(await blobOf(1, "web"), await blobOf(2, "web", "api")), "other length");
-  assert(!sameRules(await blobOf(1), await blobOf(2, "web")), "an empty table and a route");
 });
 
-Deno.test("sameRules ignores exactly bytes 12..20", async () => {
-  const a = await blobOf(1, "web");
+Deno.test("sameRules: a packed blob and a plain one never match, nor does a packed blob that does not unpack", async () => {
+  const packed = await blobOf(1, "web");
+  assert(isPackedBlob(packed));
+  assert(!sameRules(packed, unpackBlob(packed)));
+  assert(!sameRules(unpackBlob(packed), packed));
+  const damaged = packed.slice();
+  damaged[damaged.length - 1] ^= 1;
+  assert(!sameRules(packed, damaged));
+});
+
+Deno.test("sameRules ignores exactly bytes 12..20 of a format-1 blob", async () => {
+  const a = await plainOf(1, "web");
   for (let i = 0; i < 32; i++) {
     const b = a.slice();
     b[i] ^= 0xff;

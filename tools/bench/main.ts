@@ -136,9 +136,9 @@ export async function runBench(options: { quick: boolean }): Promise<string> {
       ratio(largest.headers.ns / smallest.headers.ns)
     }` +
     " (target ≤ 1.3×).",
-    `- Blob: ${fmt(biggestBlob.blob / biggestBlob.rules, 1)} B per rule at ${
-      fmt(biggestBlob.rules)
-    } rules; ` +
+    `- Blob: ${fmt(biggestBlob.blob / biggestBlob.rules, 1)} B per rule packed (format 1: ${
+      fmt(biggestBlob.rawBlob / biggestBlob.rules, 1)
+    }) at ${fmt(biggestBlob.rules)} rules; ` +
     `WasmPlugin ${fmt(pluginMax)} B: ${pluginMax < 1 << 20 ? "under" : "**over**"} 1 MiB.`,
     `- Compile of ${fmt(compile.options.rules)} rules: ${fmt(median(compile.scratchMs))} ms from scratch, ` +
     `${fmt(median(compile.changedMs))} ms after one route changes (medians).`,

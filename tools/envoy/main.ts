@@ -50,7 +50,7 @@ export async function runLocalEnvoy(options: RunOptions): Promise<number> {
   await (options.build ?? buildFilter)();
   const compiled = await compile(routes, { generation: 1 });
   log(
-    `compiled ${routes.length} HTTPRoute(s) from ${file}: ${compiled.blob.length}-byte blob, sha256 ${compiled.sha256}`,
+    `compiled ${routes.length} HTTPRoute(s) from ${file}: ${compiled.blob.length}-byte packed blob, sha256 ${compiled.sha256}`,
   );
   for (const status of compiled.statuses) {
     for (const parent of status.parents) {

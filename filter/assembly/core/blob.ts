@@ -1,16 +1,26 @@
 import { hashBytes, hashString } from "./hash";
 import { HashIndex } from "./hash_index";
 import { Program, programError } from "./regex";
+import { inflate, inflateError } from "./inflate";
 
-// Decoder of rule blob format 1 (docs/blob-format.md). Every count, offset and reference is
-// checked before it is used, so no blob can make the filter read out of bounds, trap, or allocate
-// more than the blob's own size implies. On failure decodeBlob returns null and sets decodeError.
+// Decoder of rule blob format 1 and of packed blobs, format 1 DEFLATE-compressed in a small envelope
+// (docs/blob-format.md). Every count, offset and reference is checked before it is used, so no blob
+// can make the filter read out of bounds, trap, or allocate more than the blob's own size implies.
+// On failure decodeBlob returns null and sets decodeError.
 
 const MAGIC: u32 = 0x42545257; // "WRTB" read little-endian
 const FORMAT: u16 = 1;
 const HEADER_SIZE: u32 = 32;
 const DIR_ENTRY: u32 = 12;
 export const NONE: u32 = 0xffffffff;
+
+const PACKED_MAGIC: u32 = 0x5a545257; // "WRTZ" read little-endian
+const PACKED_HEADER_SIZE: u32 = 16;
+const PACKED_VERSION: u8 = 1;
+const METHOD_DEFLATE: u8 = 1;
+const MAX_UNPACKED_LENGTH: u32 = 64 << 20;
+/** DEFLATE spends at least two bits on a 258-byte copy: no stream inflates further than this. */
+const MAX_DEFLATE_RATIO: u64 = 1032;
 
 const S_STRINGS: u32 = 1, S_VHOSTS: u32 = 2, S_ROUTES: u32 = 3, S_CONDITIONS: u32 = 4;
 const S_ACTIONS: u32 = 5, S_BACKENDS: u32 = 6, S_FILTERS: u32 = 7, S_PROGRAMS: u32 = 8;
@@ -215,7 +225,46 @@ function recordCount(r: Reader, s: Section, size: u32): i64 {
   return <i64>n;
 }
 
+/** Decodes a rule blob, plain or packed (the magic decides); null with decodeError set when it is refused. */
 export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
+  if (buf.byteLength >= 4 && load<u32>(changetype<usize>(buf)) == PACKED_MAGIC) {
+    const inner = unpack(buf);
+    return inner === null ? null : decodeFormat1(inner);
+  }
+  return decodeFormat1(buf);
+}
+
+function refuse(msg: string): ArrayBuffer | null {
+  decodeError = msg;
+  return null;
+}
+
+/**
+ * The format-1 blob inside a packed blob: the envelope's checks, then the checksum of the compressed
+ * bytes before anything is allocated or inflated.
+ */
+function unpack(buf: ArrayBuffer): ArrayBuffer | null {
+  const r = new Reader(buf);
+  const len = r.length;
+  if (len < PACKED_HEADER_SIZE) return refuse("packed blob shorter than its header");
+  if (r.u8(4) != PACKED_VERSION) return refuse("unsupported packed blob version " + r.u8(4).toString());
+  if (r.u8(5) != METHOD_DEFLATE) return refuse("unsupported compression method " + r.u8(5).toString());
+  if (r.u16(6) != 0) return refuse("reserved bytes of the packed blob header are not zero");
+  const inner = r.u32(8), streamLen = len - PACKED_HEADER_SIZE;
+  if (inner == 0) return refuse("packed blob declares an empty blob");
+  if (inner > MAX_UNPACKED_LENGTH) return refuse("packed blob declares " + inner.toString() + " bytes, over the limit");
+  if (<u64>inner > MAX_DEFLATE_RATIO * <u64>streamLen) {
+    return refuse("packed blob declares more bytes than its DEFLATE stream can hold");
+  }
+  if (r.u32(12) != crc32(r.base + PACKED_HEADER_SIZE, streamLen)) {
+    return refuse("checksum mismatch: the compressed bytes are damaged");
+  }
+  const out = inflate(buf, PACKED_HEADER_SIZE, inner);
+  if (out === null) return refuse("DEFLATE stream refused: " + inflateError);
+  return out;
+}
+
+function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
   const r = new Reader(buf);
   const len = r.length;
   if (len < HEADER_SIZE) return fail("blob shorter than its header");

@@ -1,6 +1,6 @@
 // Reads the plugin configuration: Istio passes a WasmPlugin's pluginConfig Struct as JSON, so the
 // blob arrives base64-encoded in its top-level "blob" member. Configuration that starts with the
-// blob's magic is taken as the blob itself. Nothing here traps on any input.
+// magic of a blob (plain or packed) is taken as the blob itself. Nothing here traps on any input.
 
 export let configError: string = "";
 
@@ -169,7 +169,8 @@ export class PullConfig {
  * Gateway's routes), or "" for all of them.
  */
 export function readConfig(config: ArrayBuffer): PluginConfig | null {
-  if (config.byteLength >= 4 && load<u32>(changetype<usize>(config)) == 0x42545257) {
+  const magic = config.byteLength >= 4 ? load<u32>(changetype<usize>(config)) : 0;
+  if (magic == 0x42545257 || magic == 0x5a545257) { // "WRTB" (format 1) or "WRTZ" (packed)
     return new PluginConfig(config, "", null);
   }
   const json = String.UTF8.decode(config);

@@ -1,0 +1,110 @@
+/**
+ * Packed blobs: a format-1 rule blob compressed with raw DEFLATE in a 16-byte envelope
+ * (docs/blob-format.md, "Packed blobs"), so that a large table still fits a WasmPlugin.
+ *
+ * @module
+ */
+import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
+import { BlobFormatError } from "./blob_format_error.ts";
+import {
+  MAX_DEFLATE_RATIO,
+  MAX_UNPACKED_LENGTH,
+  PACK_METHOD_DEFLATE,
+  PACKED_HEADER_SIZE,
+  PACKED_MAGIC,
+  PACKED_VERSION,
+} from "./format.ts";
+
+/**
+ * Whether `bytes` start with the packed blob's magic (`WRTZ`); says nothing about the rest.
+ *
+ * @example
+ * ```ts
+ * import { isPackedBlob, packBlob } from "./pack_blob.ts";
+ * import { encodeBlob } from "./encode_blob.ts";
+ * const blob = encodeBlob({ generation: 1, vhosts: [] });
+ * if (isPackedBlob(blob) || !isPackedBlob(packBlob(blob))) throw new Error("wrong magic");
+ * ```
+ */
+export function isPackedBlob(bytes: Uint8Array): boolean {
+  return bytes.length >= 4 && PACKED_MAGIC.every((b, i) => bytes[i] === b);
+}
+
+/**
+ * Compresses a format-1 blob into a packed blob. zlib's level 9 with its default settings: the same
+ * bytes for the same blob (on the same zlib), so hashes and ETags of equal rules stay equal.
+ *
+ * @example
+ * ```ts
+ * import { packBlob, unpackBlob } from "./pack_blob.ts";
+ * import { encodeBlob } from "./encode_blob.ts";
+ * const blob = encodeBlob({ generation: 1, vhosts: [] });
+ * if (unpackBlob(packBlob(blob)).length !== blob.length) throw new Error("round trip failed");
+ * ```
+ */
+export function packBlob(blob: Uint8Array): Uint8Array {
+  if (blob.length === 0 || blob.length > MAX_UNPACKED_LENGTH) {
+    throw new RangeError(`Cannot pack a blob of ${blob.length} bytes: 1 to ${MAX_UNPACKED_LENGTH} bytes fit`);
+  }
+  const stream = deflateRawSync(blob, { level: 9 });
+  const out = new Uint8Array(PACKED_HEADER_SIZE + stream.length);
+  const view = new DataView(out.buffer);
+  out.set(PACKED_MAGIC);
+  out[4] = PACKED_VERSION;
+  out[5] = PACK_METHOD_DEFLATE;
+  view.setUint32(8, blob.length, true);
+  view.setUint32(12, crc32(stream) >>> 0, true);
+  out.set(stream, PACKED_HEADER_SIZE);
+  return out;
+}
+
+/**
+ * The format-1 blob inside a packed blob, after every check of docs/blob-format.md ("Packed blobs"):
+ * header fields, the checksum of the compressed bytes, and a DEFLATE stream that inflates to exactly
+ * the declared length and ends where the bytes end. The inner blob itself is not checked here.
+ *
+ * @throws {BlobFormatError} naming the first rule the bytes break.
+ */
+export function unpackBlob(bytes: Uint8Array): Uint8Array {
+  const fail = (msg: string): never => {
+    throw new BlobFormatError(msg);
+  };
+  if (bytes.length < PACKED_HEADER_SIZE) {
+    fail(`Packed blob is ${bytes.length} bytes, shorter than its ${PACKED_HEADER_SIZE}-byte header`);
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (!isPackedBlob(bytes)) fail("Bad magic: not a packed rule blob");
+  if (bytes[4] !== PACKED_VERSION) fail(`Unsupported packed blob version ${bytes[4]}`);
+  if (bytes[5] !== PACK_METHOD_DEFLATE) fail(`Unsupported compression method ${bytes[5]}`);
+  if (view.getUint16(6, true) !== 0) fail("Reserved header bytes are not zero");
+  const length = view.getUint32(8, true);
+  const stream = bytes.subarray(PACKED_HEADER_SIZE);
+  if (length === 0) fail("Declared blob length is 0");
+  if (length > MAX_UNPACKED_LENGTH) {
+    fail(`Declared blob length ${length} is over the limit of ${MAX_UNPACKED_LENGTH}`);
+  }
+  if (length > MAX_DEFLATE_RATIO * stream.length) {
+    fail(`Declared blob length ${length} is more than ${stream.length} DEFLATE bytes can hold`);
+  }
+  if (view.getUint32(12, true) !== (crc32(stream) >>> 0)) {
+    fail("Checksum mismatch: the compressed bytes are damaged");
+  }
+  let inflated: { buffer: Uint8Array; engine: { bytesWritten: number } };
+  try {
+    // `info` returns the engine too, whose bytesWritten is the input zlib consumed.
+    inflated = inflateRawSync(stream, { maxOutputLength: length, info: true }) as unknown as typeof inflated;
+  } catch (error) {
+    if ((error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") {
+      fail(`DEFLATE stream inflates to more than the declared ${length} bytes`);
+    }
+    fail(`DEFLATE stream is invalid: ${(error as Error).message}`);
+  }
+  const { buffer, engine } = inflated!;
+  if (engine.bytesWritten !== stream.length) {
+    fail(`${stream.length - engine.bytesWritten} bytes follow the DEFLATE stream's final block`);
+  }
+  if (buffer.length !== length) {
+    fail(`DEFLATE stream inflates to ${buffer.length} bytes, not the declared ${length}`);
+  }
+  return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+}
