@@ -2,7 +2,7 @@
 // configuration, so an update creates a new root that serves while the old one drains); the
 // stream context asks the core for a decision and applies it through the host.
 import {
-  addHeader, BufferType, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes, getHeader, getHeaderBuffer,
+  addHeader, BufferType, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes, getHeader, getHeaderBuffer, getHeaderBufferOf,
   getHeaderPairs, getProperty, HeaderMapType, httpCall, log, logEnabled, LogLevel, Metric, MetricType, refreshLogLevel,
   removeHeader, replaceHeader, replaceHeaderBytes, returnedSize, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
@@ -122,9 +122,9 @@ class HostRequest extends RequestView {
     if (this.peeked != 0) heap.free(this.peeked);
     this.peeked = 0;
   }
-  peekHeader(name: string, out: Bytes): bool {
+  peekHeader(name: ArrayBuffer, out: Bytes): bool {
     this.unpeek();
-    const ptr = getHeaderBuffer(HeaderMapType.RequestHeaders, name);
+    const ptr = getHeaderBufferOf(HeaderMapType.RequestHeaders, name);
     if (ptr < 0) return false;
     this.peeked = <usize>ptr;
     out.ptr = <usize>ptr;
@@ -296,8 +296,19 @@ export class WasmRouteRoot extends RootContext {
     }
   }
 
+  /**
+   * Streams come and go with every request: their objects are reused, so that a request allocates
+   * nothing the garbage collector must find (the heap then stays at its size after loading).
+   */
+  private free: Array<WasmRouteStream> = new Array<WasmRouteStream>();
   createContext(contextId: u32): Context {
-    return new WasmRouteStream(contextId, this);
+    if (this.free.length == 0) return new WasmRouteStream(contextId, this);
+    const stream = this.free.pop();
+    stream.reuse(contextId);
+    return stream;
+  }
+  contextDeleted(context: Context): void {
+    if (this.free.length < STREAM_POOL) this.free.push(changetype<WasmRouteStream>(context));
   }
 
   /** For requests without an x-request-id: a per-root xorshift, seeded from the clock. */
@@ -332,9 +343,19 @@ function corsResponseHeaders(ops: Array<FilterOp>): Array<string[]> | null {
   return null;
 }
 
+/** Stream objects a root keeps for reuse: about the streams one worker has open at once. */
+const STREAM_POOL = 1024;
+
 export class WasmRouteStream extends Context {
   private responseOps: Array<FilterOp> | null = null;
   private corsHeaders: Array<string[]> | null = null;
+
+  /** Serves a new stream: nothing of the last one's survives. */
+  reuse(contextId: u32): void {
+    this.id = contextId;
+    this.responseOps = null;
+    this.corsHeaders = null;
+  }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
     const root = changetype<WasmRouteRoot>(this.root);

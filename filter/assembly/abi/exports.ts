@@ -9,8 +9,8 @@ let last: Context | null = null;
 
 function stream(contextId: u32): Context | null {
   if (contextId == lastId && last !== null) return last;
-  if (!streams.has(contextId)) return null;
   const found = streams.get(contextId);
+  if (found === null) return null;
   lastId = contextId;
   last = found;
   return found;
@@ -76,6 +76,7 @@ export function proxy_on_delete(contextId: u32): void {
     s.onDelete();
     streams.delete(contextId);
     last = null;
+    s.root.contextDeleted(s);
   } else if (roots.has(contextId)) {
     roots.get(contextId).onDelete();
     roots.delete(contextId);

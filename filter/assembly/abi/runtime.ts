@@ -1,6 +1,7 @@
 // The SDK layer: proxy-wasm enums, RootContext/Context base classes in the style of
 // @solo-io/proxy-runtime, and host calls wrapped so that a non-Ok status becomes an empty value
 // or a returned status — never a trap.
+import { ContextTable } from "./context_table";
 import * as imports from "./imports";
 
 export enum LogLevel { Trace = 0, Debug = 1, Info = 2, Warn = 3, Error = 4, Critical = 5 }
@@ -78,24 +79,30 @@ export function getBufferBytes(type: BufferType, size: u32): ArrayBuffer {
 }
 
 /**
- * UTF-8 of a string the module keeps for its whole life (literals in the data segment, names in a
- * decoded rule table), encoded once: the request path asks for the same few names every time.
+ * UTF-8 of the string literals the module passes as names (header names, property paths), encoded
+ * once: the request path asks for the same few names every time. Keyed by address with linear
+ * probing, so two literals never evict each other; heap strings are encoded per call, since a freed
+ * string's address can come back holding other text.
  */
-const NAME_SLOTS = 64;
+const NAME_SLOTS = 256;
 const namedAt = new StaticArray<usize>(NAME_SLOTS);
 const nameUtf8 = new StaticArray<ArrayBuffer | null>(NAME_SLOTS);
 function nameBytes(name: string): ArrayBuffer {
   const key = changetype<usize>(name);
-  // Only literals are cached: their address never changes hands, unlike a freed heap string's. A
-  // direct-mapped slot per address: one compare on the request path, no hashing.
   if (key >= __heap_base) return utf8(name);
-  const slot = <i32>((key >>> 3) & (NAME_SLOTS - 1));
-  const cached = unchecked(nameUtf8[slot]);
-  if (cached !== null && unchecked(namedAt[slot]) == key) return cached;
-  const bytes = utf8(name);
-  unchecked(namedAt[slot] = key);
-  unchecked(nameUtf8[slot] = bytes);
-  return bytes;
+  let slot = <i32>((<u32>key * 0x9e3779b1) >>> 24);
+  for (let probes = 0; probes < NAME_SLOTS; probes++) {
+    const cached = unchecked(nameUtf8[slot]);
+    if (cached === null) {
+      const bytes = utf8(name);
+      unchecked(namedAt[slot] = key);
+      unchecked(nameUtf8[slot] = bytes);
+      return bytes;
+    }
+    if (unchecked(namedAt[slot]) == key) return cached;
+    slot = (slot + 1) & (NAME_SLOTS - 1);
+  }
+  return utf8(name);
 }
 
 /**
@@ -104,7 +111,10 @@ function nameBytes(name: string): ArrayBuffer {
  */
 export let returnedSize: i32 = 0;
 export function getHeaderBuffer(map: HeaderMapType, name: string): isize {
-  const k = nameBytes(name);
+  return getHeaderBufferOf(map, nameBytes(name));
+}
+/** As getHeaderBuffer, with the name already in UTF-8 (names a rule table holds). */
+export function getHeaderBufferOf(map: HeaderMapType, k: ArrayBuffer): isize {
   store<usize>(scratch, 0);
   store<usize>(scratch, 0, sizeof<usize>());
   const status = imports.proxy_get_header_map_value(
@@ -268,13 +278,16 @@ export class RootContext {
   onTick(): void {}
   onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32): void {}
   createContext(contextId: u32): Context { return new Context(contextId, this); }
+  /** A stream of this root is gone (after its onDelete): a root may keep the object for reuse. */
+  contextDeleted(context: Context): void {}
   onDone(): bool { return true; }
   onDelete(): void {}
 }
 
 /** One HTTP stream. Hooks default to letting the request through untouched. */
 export class Context {
-  constructor(public readonly id: u32, public readonly root: RootContext) {}
+  /** `id` changes only when a root reuses the object for a new stream. */
+  constructor(public id: u32, public readonly root: RootContext) {}
   onRequestHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus { return FilterHeadersStatus.Continue; }
   onResponseHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus { return FilterHeadersStatus.Continue; }
   onDone(): bool { return true; }
@@ -291,7 +304,7 @@ export function registerRootContext(factory: RootFactory): void {
 }
 
 export const roots = new Map<u32, RootContext>();
-export const streams = new Map<u32, Context>();
+export const streams = new ContextTable<Context>();
 
 export function createContext(contextId: u32, parentId: u32): void {
   if (parentId == 0) {

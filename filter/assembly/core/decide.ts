@@ -264,7 +264,7 @@ function routeMatches(r: Route, req: RequestView, t: Target): bool {
     const c = unchecked(r.conds[i]);
     const k = c.kind;
     const present = k == COND_HEADER_EXACT || k == COND_HEADER_REGEX
-      ? req.peekHeader(c.name, v)
+      ? req.peekHeader(c.nameBytes, v)
       : k == COND_QUERY_EXACT || k == COND_QUERY_REGEX ? t.findParam(c.nameBytes, v) : false;
     if (!present) return false;
     if (k == COND_HEADER_EXACT || k == COND_QUERY_EXACT) {

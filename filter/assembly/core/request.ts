@@ -15,8 +15,11 @@ export abstract class RequestView {
    * `:authority` and `:path` this way, so matching a request allocates nothing.
    */
   abstract headerBytes(name: string, out: Bytes): bool;
-  /** As headerBytes(), for a look that ends with the next peekHeader() call (header conditions). */
-  abstract peekHeader(name: string, out: Bytes): bool;
+  /**
+   * As headerBytes(), the name given in UTF-8 (a rule table's), for a look that ends with the next
+   * peekHeader() call (header conditions).
+   */
+  abstract peekHeader(name: ArrayBuffer, out: Bytes): bool;
   /**
    * A number that spreads this request over weighted choices (backends, mirror shares); asked for
    * only when a choice is to be made.
