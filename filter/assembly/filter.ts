@@ -97,6 +97,15 @@ function mirror(ops: Array<FilterOp>): void {
   }
 }
 
+/** Points `out` at a header value the host returned (getHeaderBuffer); passes the buffer on. */
+function fetchHeader(ptr: isize, out: Bytes): isize {
+  if (ptr >= 0) {
+    out.ptr = <usize>ptr;
+    out.len = returnedSize;
+  }
+  return ptr;
+}
+
 class HostRequest extends RequestView {
   private root: WasmRouteRoot | null = null;
   private key: u32 = 0;
@@ -124,33 +133,27 @@ class HostRequest extends RequestView {
   }
   peekHeader(name: ArrayBuffer, out: Bytes): bool {
     this.unpeek();
-    const ptr = getHeaderBufferOf(HeaderMapType.RequestHeaders, name);
+    const ptr = fetchHeader(getHeaderBufferOf(HeaderMapType.RequestHeaders, name), out);
     if (ptr < 0) return false;
     this.peeked = <usize>ptr;
-    out.ptr = <usize>ptr;
-    out.len = returnedSize;
     return true;
   }
   header(name: string): string | null {
     return getHeader(HeaderMapType.RequestHeaders, name);
   }
   headerBytes(name: string, out: Bytes): bool {
-    const ptr = getHeaderBuffer(HeaderMapType.RequestHeaders, name);
-    if (ptr < 0) return false;
-    out.ptr = <usize>ptr;
-    out.len = returnedSize;
-    if (ptr != 0) {
-      // The core asks for :authority and :path only; anything beyond the slots is copied instead.
-      if (this.heldCount == this.held.length) {
-        const copy = new ArrayBuffer(returnedSize);
-        memory.copy(changetype<usize>(copy), <usize>ptr, <usize>returnedSize);
-        heap.free(<usize>ptr);
-        this.extra.push(copy);
-        out.ptr = changetype<usize>(copy);
-        return true;
-      }
+    const ptr = fetchHeader(getHeaderBuffer(HeaderMapType.RequestHeaders, name), out);
+    if (ptr <= 0) return ptr == 0;
+    // The core asks for :authority and :path only; anything beyond the slots is copied instead.
+    if (this.heldCount < this.held.length) {
       unchecked(this.held[this.heldCount++] = <usize>ptr);
+      return true;
     }
+    const copy = new ArrayBuffer(out.len);
+    memory.copy(changetype<usize>(copy), <usize>ptr, <usize>out.len);
+    heap.free(<usize>ptr);
+    this.extra.push(copy);
+    out.ptr = changetype<usize>(copy);
     return true;
   }
   /** Envoy's `destination.port` attribute: an int64, little-endian. */

@@ -1,23 +1,10 @@
 // The filter counts requests itself and hands the counters to Envoy on its root context's tick
 // (docs/troubleshooting.md): no host call per request, at most a tick late.
-import { parseAllDocuments } from "yaml";
 import { assertEquals } from "../assert.ts";
-import { compile } from "../../policy-server/compile/mod.ts";
-import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
-import type { KubeObject } from "../../policy-server/model/types.ts";
-import { emulatorOptions, newHostEmulator } from "../../tools/host/mod.ts";
-import { FILTER_WASM } from "../../tools/build_filter.ts";
-
-const ROUTES = await Deno.readTextFile(new URL("../../examples/header-routing/routes.yaml", import.meta.url));
+import { exampleFilter } from "./example_filter.ts";
 
 Deno.test("request counters reach the host only on tick, each request counted once", async () => {
-  const resources = parseAllDocuments(ROUTES).map((d) => d.toJS() as KubeObject).filter(Boolean);
-  const { blob, sha256 } = await compile(resources, { generation: 1 });
-  const config = JSON.stringify(renderWasmPlugin({ blob, sha256, generation: 1 }).spec.pluginConfig);
-  const host = newHostEmulator(
-    emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(config),
-  );
-  assertEquals(host.startPlugin(), true, host.getErrors().join("\n"));
+  const host = await exampleFilter("header-routing");
   const send = (authority: string, path: string) => {
     const id = host.initializeHttpContext();
     host.callOnRequestHeaders(id, [[":method", "GET"], [":path", path], [":authority", authority]], true);

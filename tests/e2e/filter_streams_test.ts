@@ -1,27 +1,15 @@
 // Envoy keeps many streams open on one worker and ends them in any order. The filter keeps its
 // stream contexts in its own table and reuses their objects (abi/context_table.ts, filter.ts): each
 // stream must still be answered as itself, whatever was created and deleted around it.
-import { parseAllDocuments } from "yaml";
 import { assertEquals } from "../assert.ts";
+import { exampleFilter } from "./example_filter.ts";
 import { prng } from "../prng.ts";
-import { compile } from "../../policy-server/compile/mod.ts";
-import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
-import type { KubeObject } from "../../policy-server/model/types.ts";
-import { emulatorOptions, newHostEmulator } from "../../tools/host/mod.ts";
-import { FILTER_WASM } from "../../tools/build_filter.ts";
 
-const ROUTES = await Deno.readTextFile(new URL("../../examples/header-routing/routes.yaml", import.meta.url));
 const V1 = "outbound|80||my-server-v1.devopssong.svc.cluster.local";
 const V2 = "outbound|80||my-server-v2.devopssong.svc.cluster.local";
 
 Deno.test("hundreds of interleaved streams, ended in random order, are each decided as themselves", async () => {
-  const resources = parseAllDocuments(ROUTES).map((d) => d.toJS() as KubeObject).filter(Boolean);
-  const { blob, sha256 } = await compile(resources, { generation: 1 });
-  const config = JSON.stringify(renderWasmPlugin({ blob, sha256, generation: 1 }).spec.pluginConfig);
-  const host = newHostEmulator(
-    emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(config),
-  );
-  assertEquals(host.startPlugin(), true, host.getErrors().join("\n"));
+  const host = await exampleFilter("header-routing");
   const random = prng(7);
   const open = new Map<number, string>();
   let checked = 0;
