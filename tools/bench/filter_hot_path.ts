@@ -6,12 +6,15 @@
  * @module
  */
 import { BenchHost, prepare, type PreparedRequest } from "./bench_host.ts";
+import { referenceHostAvailable, runInReferenceHost } from "../host/reference_host.ts";
 import { baselineWasm, compiledTable, filterWasm } from "./fixtures.ts";
 import { generateRequests, HEADER_COUNT, PATH_BYTES } from "./generate_routes.ts";
-import { bytes, type CaseResult, fmt, ratio, runInterleaved, table } from "./measure.ts";
+import { bytes, type CaseResult, fmt, median, ratio, runInterleaved, table } from "./measure.ts";
 
 export interface HotPathOptions {
   sizes: number[];
+  /** Also time the largest-but-one size in pwhost, if it is there: requests and iterations of each. */
+  pwhost?: { requests: number; iterations: number };
   /** Distinct requests cycled through per size. */
   requests: number;
   runs: number;
@@ -42,6 +45,37 @@ export interface HotPathResult {
   calls: { rules: number; filter: CallProfile; baseline: CallProfile };
   /** The same size as `traceLevel` with the filter's header writes answered by a no-op. */
   writesNoOp?: { rules: number; headers: CaseResult };
+  /** Whole streams in pwhost (Envoy's ABI library), when it is beside the repository. */
+  pwhost?: { rules: number; requests: number; iterations: number; filterNs: number; baselineNs: number };
+}
+
+/**
+ * pwhost's own timing loop (a fresh stream per request: create, request headers, done, delete) over
+ * the first requests of the table, for the filter and the baseline; medians of the per-request
+ * figures. Its engine is an interpreter, so wasm work weighs far more than under Envoy's V8.
+ */
+async function timeInPwhost(
+  filter: string,
+  baseline: string,
+  configuration: string,
+  requests: [string, string][][],
+  iterations: number,
+) {
+  const nanos = async (wasm: string, config: string) => {
+    const each: number[] = [];
+    for (const headers of requests) {
+      const report = await runInReferenceHost({
+        wasm,
+        plugins: [{ name: "wasmroute", config }],
+        steps: [],
+        timing: { plugin: "wasmroute", iterations, requestHeaders: headers },
+      }, Deno.cwd());
+      if (!report.timing) throw new Error(`pwhost did not time the module: ${JSON.stringify(report.errors)}`);
+      each.push(report.timing.nanosPerRequest);
+    }
+    return median(each);
+  };
+  return { filterNs: await nanos(filter, configuration), baselineNs: await nanos(baseline, "") };
 }
 
 /** What the filter writes per routed request; answered by a no-op to split host time from the filter's. */
@@ -141,6 +175,26 @@ export async function measureHotPath(options: HotPathOptions): Promise<HotPathRe
     baseline: profileCalls(await baselineWasm(), undefined, prepare(callRequests)),
   };
 
+  let pwhost: HotPathResult["pwhost"];
+  if (options.pwhost && await referenceHostAvailable()) {
+    const dir = await Deno.makeTempDir({ prefix: "wasmroute-bench-" });
+    try {
+      await Deno.writeFile(`${dir}/filter.wasm`, filter);
+      await Deno.writeFile(`${dir}/baseline.wasm`, await baselineWasm());
+      const { requests, iterations } = options.pwhost;
+      const times = await timeInPwhost(
+        `${dir}/filter.wasm`,
+        `${dir}/baseline.wasm`,
+        traceCompiled.pluginConfig,
+        callRequests.slice(0, requests),
+        iterations,
+      );
+      pwhost = { rules: traceRules, requests, iterations, ...times };
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  }
+
   const results = new Map(runInterleaved(cases, options).map((r) => [r.name, r]));
   const errors = hosts.flatMap((h) => h.errors());
   for (const h of hosts) h.close();
@@ -155,6 +209,7 @@ export async function measureHotPath(options: HotPathOptions): Promise<HotPathRe
     })),
     traceLevel: { rules: traceRules, headers: results.get("headers trace")! },
     writesNoOp: { rules: traceRules, headers: results.get("headers writes no-op")! },
+    pwhost,
     logLevelPatched,
     calls,
   };
@@ -269,6 +324,17 @@ export function renderHotPath(r: HotPathResult): string {
         } baseline).`
       : null,
     r.writesNoOp ? writesLine(r, b.headers.ns) : null,
+    r.pwhost
+      ? `- In pwhost (\`../shared/tools/pwhost\`: Envoy's ABI library with its C++ host functions, on the WAMR ` +
+        `interpreter), whole streams at ${fmt(r.pwhost.rules)} rules: filter ${fmt(r.pwhost.filterNs)} ns, ` +
+        `baseline ${fmt(r.pwhost.baselineNs)} ns, ${
+          ratio(r.pwhost.filterNs / r.pwhost.baselineNs)
+        } (median over ` +
+        `${r.pwhost.requests} requests of pwhost's ${
+          fmt(r.pwhost.iterations)
+        }-iteration timing loop). Interpreted, ` +
+        "every wasm instruction weighs far more than under V8, so this ratio is the filter's own work."
+      : null,
     `- Host calls per request (whole stream, ${fmt(r.calls.rules)} rules): filter ${
       callList(r.calls.filter)
     };` +

@@ -28,7 +28,13 @@ const ROOT = new URL("../../", import.meta.url).pathname;
 export function settings(quick: boolean) {
   return quick
     ? {
-      hotPath: { sizes: [10, 100], requests: 32, runs: 3, minMs: 20 },
+      hotPath: {
+        sizes: [10, 100],
+        requests: 32,
+        runs: 3,
+        minMs: 20,
+        pwhost: { requests: 1, iterations: 200 },
+      },
       routers: { sizes: [20], requests: 32, runs: 3, minMs: 20 },
       blobSize: { sizes: [10, 100] },
       compile: { rules: 100, runs: 2 },
@@ -36,7 +42,13 @@ export function settings(quick: boolean) {
       memory: { rules: 100, requests: 20_000, serverRules: 100, routesPerPost: 5 },
     }
     : {
-      hotPath: { sizes: [10, 100, 1_000, 10_000], requests: 256, runs: 7, minMs: 200 },
+      hotPath: {
+        sizes: [10, 100, 1_000, 10_000],
+        requests: 256,
+        runs: 7,
+        minMs: 200,
+        pwhost: { requests: 8, iterations: 20_000 },
+      },
       routers: { sizes: [100, 1_000], requests: 256, runs: 7, minMs: 200 },
       blobSize: { sizes: [1_000, 10_000] },
       compile: { rules: 10_000, runs: 5 },
