@@ -3,11 +3,11 @@
 // stream context asks the core for a decision and applies it through the host.
 import {
   addHeader, BufferType, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes, getHeader, getHeaderBuffer, getHeaderBufferOf,
-  getHeaderPairs, getProperty, HeaderMapType, httpCall, log, logEnabled, LogLevel, Metric, MetricType, refreshLogLevel,
+  getHeaderPairs, getProperty, HeaderMapType, httpCall, log, logBytes, logEnabled, LogLevel, Metric, MetricType, refreshLogLevel,
   removeHeader, replaceHeader, replaceHeaderBytes, returnedSize, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
 import {
-  decodeBlob, decodeError, F_MIRROR, restrictToScope, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
+  Backend, decodeBlob, decodeError, F_MIRROR, restrictToScope, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
   F_CORS, F_CORS_EXPOSE, F_REWRITE, FilterOp, RuleTable,
 } from "./core/blob";
 import { configError, PullConfig, readConfig } from "./core/config";
@@ -197,11 +197,25 @@ function applyOps(ops: Array<FilterOp>, request: bool): void {
  * One debug line per decided request, in a fixed form that tools (the simulator, check-routes) read:
  * `wasmroute: decision route=NS/NAME rule=N cluster=CLUSTER status=S` ("-" for none).
  */
-function logDecision(d: Decision, cluster: string): void {
-  if (!logEnabled(LogLevel.Debug)) return;
+function decisionLine(d: Decision, cluster: string): string {
   const a = d.action;
-  log(LogLevel.Debug, "wasmroute: decision route=" + (a !== null ? a.route : "-") + " rule=" +
-    (a !== null ? a.rule.toString() : "-") + " cluster=" + cluster + " status=" + d.status.toString());
+  return "wasmroute: decision route=" + (a !== null ? a.route : "-") + " rule=" +
+    (a !== null ? a.rule.toString() : "-") + " cluster=" + cluster + " status=" + d.status.toString();
+}
+
+function logReply(d: Decision): void {
+  if (logEnabled(LogLevel.Debug)) log(LogLevel.Debug, decisionLine(d, "-"));
+}
+
+/** A routed request's line depends on its rule and backend only: it is built once per backend. */
+function logRouted(d: Decision, backend: Backend): void {
+  if (!logEnabled(LogLevel.Debug)) return;
+  let line = backend.routedLine;
+  if (line === null) {
+    line = String.UTF8.encode(decisionLine(d, backend.cluster));
+    backend.routedLine = line;
+  }
+  logBytes(LogLevel.Debug, line);
 }
 
 /**
@@ -379,7 +393,7 @@ export class WasmRouteStream extends Context {
   private act(d: Decision): FilterHeadersStatus {
     if (d.kind == DECISION_REPLY) {
       m().localReplies.count();
-      logDecision(d, "-");
+      logReply(d);
       sendLocalResponse(d.status, "wasmroute_" + d.reason, "", d.headers);
       return FilterHeadersStatus.StopIteration;
     }
@@ -396,7 +410,7 @@ export class WasmRouteStream extends Context {
     mirror(action.filters);
     replaceHeaderBytes(HeaderMapType.RequestHeaders, CLUSTER_HEADER, backend.clusterBytes);
     m().routed.count();
-    logDecision(d, backend.cluster);
+    logRouted(d, backend);
     if (action.filters.length + backend.filters.length > 0) this.responseOps = action.filters.concat(backend.filters);
     this.corsHeaders = corsResponseHeaders(action.filters);
     return FilterHeadersStatus.Continue;

@@ -38,8 +38,12 @@ function takeReturned(): ArrayBuffer {
 }
 
 export function log(level: LogLevel, message: string): void {
-  const m = utf8(message);
-  imports.proxy_log(level, changetype<usize>(m), m.byteLength);
+  logBytes(level, utf8(message));
+}
+
+/** As log(), with the message already in UTF-8. */
+export function logBytes(level: LogLevel, message: ArrayBuffer): void {
+  imports.proxy_log(level, changetype<usize>(message), message.byteLength);
 }
 
 /** The host's current log level; messages below it are dropped by the host anyway. */

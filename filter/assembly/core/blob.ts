@@ -119,6 +119,8 @@ export class FilterOp {
 export class Backend {
   /** The cluster name in UTF-8, as the decision header carries it on every routed request. */
   clusterBytes: ArrayBuffer;
+  /** The host's debug line for a request routed here: the same every time, so made once (filter.ts). */
+  routedLine: ArrayBuffer | null = null;
   constructor(public cluster: string, public label: string, public weight: u32,
     public filters: Array<FilterOp>, public unresolved: bool) {
     this.clusterBytes = String.UTF8.encode(cluster);
