@@ -58,35 +58,39 @@ export class Target {
    */
   reset(): void {
     const p = this.raw.ptr, n = this.raw.len;
-    let end = n, q = -1;
-    let h = FNV_OFFSET, prev: u32 = 0x2f, count = 0;
-    for (let i = 0; i < n; i++) {
+    const ends = this.prefixEnds, hashes = this.prefixHashes;
+    let h = FNV_OFFSET, prev: u32 = 0x2f, count = 0, i = 0;
+    for (; i < n; i++) {
       const c = <u32>load<u8>(p + i);
-      if (c == 0x23) {
-        end = i;
-        break;
-      }
-      if (q >= 0) continue;
-      if (c == 0x3f) {
-        q = i;
-        continue;
-      }
-      if (c == 0x2f && prev != 0x2f) {
-        if (count < MAX_SEGMENTS) {
-          unchecked(this.prefixEnds[count] = i);
-          unchecked(this.prefixHashes[count] = h);
+      // Letters are above "?": one compare for most bytes.
+      if (c <= 0x3f) {
+        if (c == 0x2f) {
+          if (prev != 0x2f) {
+            if (count < MAX_SEGMENTS) {
+              unchecked(ends[count] = i);
+              unchecked(hashes[count] = h);
+            }
+            count++;
+          }
+        } else if (c == 0x3f || c == 0x23) {
+          break;
         }
-        count++;
       }
       h = fnvByte(h, c);
       prev = c;
     }
-    if (q < 0) q = end;
-    this.pathEnd = q;
+    this.pathEnd = i;
+    let queryEnd = i;
+    if (i < n && load<u8>(p + i) == 0x3f) {
+      queryEnd = i + 1;
+      while (queryEnd < n && load<u8>(p + queryEnd) != 0x23) queryEnd++;
+      this.queryStart = i + 1;
+    } else {
+      this.queryStart = i;
+    }
+    this.queryEnd = queryEnd;
     this.pathHash = h;
     this.prefixCount = count <= MAX_SEGMENTS ? count : -1;
-    this.queryStart = q < end ? q + 1 : end;
-    this.queryEnd = end;
     this.pathString = null;
     this.queryString = null;
   }
