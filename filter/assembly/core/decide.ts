@@ -281,25 +281,18 @@ function routeMatches(r: Route, req: RequestView, t: Target): bool {
 }
 
 /**
- * The lowest-numbered (highest-precedence) route of `list[from, to)` below `best` that matches, else
- * `best`.
+ * The lowest-numbered (highest-precedence) route filed under hash `h` below `best` that matches,
+ * else `best`. Each run is in precedence order.
  */
-function firstIn(table: RuleTable, list: StaticArray<i32>, from: i32, to: i32, best: i32, req: RequestView,
-  t: Target): i32 {
-  for (let k = from; k < to; k++) {
-    const i = unchecked(list[k]);
+function filedUnder(table: RuleTable, index: HashIndex, h: u32, best: i32, req: RequestView, t: Target): i32 {
+  const slot = index.find(h);
+  if (slot < 0) return best;
+  for (let k = 0, n = index.count(slot); k < n; k++) {
+    const i = index.item(slot, k);
     if (best >= 0 && i >= best) break;
     if (routeMatches(unchecked(table.routes[i]), req, t)) return i;
   }
   return best;
-}
-
-/** firstIn() over the routes filed under hash `h`. */
-function filedUnder(table: RuleTable, index: HashIndex, h: u32, best: i32, req: RequestView, t: Target): i32 {
-  const slot = index.find(h);
-  if (slot < 0) return best;
-  const start = index.start(slot);
-  return firstIn(table, index.items, start, start + index.count(slot), best, req, t);
 }
 
 /**
@@ -313,7 +306,14 @@ function firstMatch(table: RuleTable, idx: RouteIndex, req: RequestView, t: Targ
   let best: i32 = -1;
   const end = t.pathEnd;
   if (idx.exact.size > 0) best = filedUnder(table, idx.exact, t.pathHash, best, req, t);
-  if (idx.regex.length > 0) best = firstIn(table, idx.regex, 0, idx.regex.length, best, req, t);
+  for (let k = 0; k < idx.regex.length; k++) {
+    const i = unchecked(idx.regex[k]);
+    if (best >= 0 && i >= best) break;
+    if (routeMatches(unchecked(table.routes[i]), req, t)) {
+      best = i;
+      break;
+    }
+  }
   if (idx.prefix.size == 0) return best;
   // Only lengths some prefix has are looked up.
   const lengths = idx.prefixLengths;
@@ -369,8 +369,8 @@ function vhostFor(table: RuleTable, h: u32, from: i32, wildcard: bool, any: bool
   if (slot < 0) return null;
   const own = table.clientNamespace;
   let fallback: VHost | null = null;
-  for (let k = index.start(slot), to = k + index.count(slot); k < to; k++) {
-    const vh = unchecked(table.vhosts[unchecked(index.items[k])]);
+  for (let k = 0, n = index.count(slot); k < n; k++) {
+    const vh = unchecked(table.vhosts[index.item(slot, k)]);
     if (any ? vh.kind != HOST_ANY : !nameMatches(vh, from, wildcard)) continue;
     // A GAMMA route is per Service port, a Gateway route per listener port (0: not known).
     if (vh.port != 0 && vh.port != requestPort(req)) continue;

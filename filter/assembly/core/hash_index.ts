@@ -3,79 +3,75 @@
 // allocation, and a missing key is an answer, not an error (Map.get would abort).
 
 export class HashIndex {
-  /** Slot → key, and where its values start in `items` (-1: empty slot) and how many there are. */
-  private keys: StaticArray<u32>;
-  private starts: StaticArray<i32>;
-  private counts: StaticArray<i32>;
+  /**
+   * Four words per slot, so one probe reads one cache line: the key, the run's start in `items`
+   * plus one (0: empty slot) — or, for a run of one value, that value itself — the run's length, and
+   * a spare word. A table of 10,000 rules is megabytes: what a lookup touches is what it costs.
+   */
+  private slots: StaticArray<u32>;
   private mask: u32;
-  /** All values, grouped by key, each group in the order it was added. */
-  readonly items: StaticArray<i32>;
+  /** Values of runs longer than one, grouped by key, each group in the order it was added. */
+  private items: StaticArray<i32>;
   readonly size: i32;
 
   constructor(hashes: Array<u32>, values: Array<i32>) {
-    // Group the values by hash, keeping their order: count, then place.
+    // Group the values by hash, keeping their order.
     const groups = new Map<u32, i32>();
     const distinct = new Array<u32>();
-    const sizes = new Array<i32>();
+    const members = new Array<Array<i32>>();
     for (let i = 0; i < hashes.length; i++) {
       const h = unchecked(hashes[i]);
-      if (groups.has(h)) {
-        const g = groups.get(h);
-        sizes[g] = sizes[g] + 1;
-      } else {
+      if (!groups.has(h)) {
         groups.set(h, distinct.length);
         distinct.push(h);
-        sizes.push(1);
+        members.push(new Array<i32>());
       }
+      members[groups.get(h)].push(unchecked(values[i]));
     }
     let cap: u32 = 4;
     while (cap < <u32>distinct.length * 2) cap <<= 1;
     const mask = cap - 1;
-    const keys = new StaticArray<u32>(cap), starts = new StaticArray<i32>(cap), counts = new StaticArray<i32>(cap);
-    for (let s: u32 = 0; s < cap; s++) unchecked(starts[s] = -1);
-    const next = new Array<i32>(distinct.length);
-    let at = 0;
+    const slots = new StaticArray<u32>(<i32>cap * 4);
+    const items = new Array<i32>();
     for (let g = 0; g < distinct.length; g++) {
-      next[g] = at;
-      const h = distinct[g];
+      const h = distinct[g], run = members[g];
       let s = mix(h) & mask;
-      while (unchecked(starts[s]) >= 0) s = (s + 1) & mask;
-      unchecked(keys[s] = h);
-      unchecked(starts[s] = at);
-      unchecked(counts[s] = sizes[g]);
-      at += sizes[g];
+      while (unchecked(slots[s * 4 + 1]) != 0) s = (s + 1) & mask;
+      unchecked(slots[s * 4] = h);
+      unchecked(slots[s * 4 + 2] = run.length);
+      if (run.length == 1) {
+        unchecked(slots[s * 4 + 1] = <u32>run[0] + 1);
+      } else {
+        unchecked(slots[s * 4 + 1] = <u32>items.length + 1);
+        for (let k = 0; k < run.length; k++) items.push(run[k]);
+      }
     }
-    const items = new StaticArray<i32>(hashes.length);
-    for (let i = 0; i < hashes.length; i++) {
-      const g = groups.get(unchecked(hashes[i]));
-      unchecked(items[next[g]] = unchecked(values[i]));
-      next[g] = next[g] + 1;
-    }
-    this.keys = keys;
-    this.starts = starts;
-    this.counts = counts;
+    this.slots = slots;
     this.mask = mask;
-    this.items = items;
+    this.items = StaticArray.fromArray(items);
     this.size = distinct.length;
   }
 
   /** The slot of `h`, or -1 when nothing was filed under it. */
   find(h: u32): i32 {
-    let s = mix(h) & this.mask;
+    const slots = this.slots, mask = this.mask;
+    let s = mix(h) & mask;
     while (true) {
-      const start = unchecked(this.starts[s]);
-      if (start < 0) return -1;
-      if (unchecked(this.keys[s]) == h) return <i32>s;
-      s = (s + 1) & this.mask;
+      const at = <i32>s * 4;
+      if (unchecked(slots[at + 1]) == 0) return -1;
+      if (unchecked(slots[at]) == h) return at;
+      s = (s + 1) & mask;
     }
     return -1;
   }
-  /** Where the values of a found slot start in `items`, and how many there are. */
-  start(slot: i32): i32 {
-    return unchecked(this.starts[slot]);
-  }
+  /** How many values a found slot has. */
   count(slot: i32): i32 {
-    return unchecked(this.counts[slot]);
+    return <i32>unchecked(this.slots[slot + 2]);
+  }
+  /** The `k`th value of a found slot, in the order they were added. */
+  item(slot: i32, k: i32): i32 {
+    const v = <i32>unchecked(this.slots[slot + 1]) - 1;
+    return unchecked(this.slots[slot + 2]) == 1 ? v : unchecked(this.items[v + k]);
   }
 }
 
