@@ -333,7 +333,8 @@ export function renderHotPath(r: HotPathResult): string {
         `${r.pwhost.requests} requests of pwhost's ${
           fmt(r.pwhost.iterations)
         }-iteration timing loop). Interpreted, ` +
-        "every wasm instruction weighs far more than under V8, so this ratio is the filter's own work."
+        "every wasm instruction weighs far more than under V8, so this ratio is mostly the filter's own work; " +
+        "pwhost's log level is trace, so the filter also logs its (prebuilt) debug decision line on every request."
       : null,
     `- Host calls per request (whole stream, ${fmt(r.calls.rules)} rules): filter ${
       callList(r.calls.filter)
