@@ -36,7 +36,7 @@ const MAX_SEGMENTS = 32;
 
 /**
  * The request's `:path` as the host's bytes: the path ends at "?" or "#", the query runs from "?"
- * to "#". Strings are made only when a rule asks for them (a regex, a query match, a rewrite).
+ * to "#". Strings are made only when a rule needs one (a regular expression, a rewrite, a redirect).
  */
 export class Target {
   raw: Bytes = new Bytes();
