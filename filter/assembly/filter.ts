@@ -110,11 +110,12 @@ class HostRequest extends RequestView {
   private root: WasmRouteRoot | null = null;
   private key: u32 = 0;
   private hasKey: bool = false;
-  /** Host buffers handed out by headerBytes(), freed by release(); and the one peekHeader() holds. */
-  private held: StaticArray<usize> = new StaticArray<usize>(4);
-  private heldCount: i32 = 0;
+  /**
+   * Host buffers handed out by headerBytes(), freed by release() (the list keeps its capacity, so
+   * this allocates only the first time); and the one peekHeader() holds.
+   */
+  private held: Array<usize> = new Array<usize>();
   private peeked: usize = 0;
-  private extra: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   /** Starts a request of `root`'s stream. */
   reset(root: WasmRouteRoot): void {
     this.root = root;
@@ -122,9 +123,9 @@ class HostRequest extends RequestView {
   }
   /** Ends the request: the bytes headerBytes() pointed at are gone. */
   release(): void {
-    for (let i = 0; i < this.heldCount; i++) heap.free(unchecked(this.held[i]));
-    this.heldCount = 0;
-    if (this.extra.length > 0) this.extra.length = 0;
+    const held = this.held;
+    for (let i = 0; i < held.length; i++) heap.free(unchecked(held[i]));
+    held.length = 0;
     this.unpeek();
   }
   private unpeek(): void {
@@ -143,18 +144,8 @@ class HostRequest extends RequestView {
   }
   headerBytes(name: string, out: Bytes): bool {
     const ptr = fetchHeader(getHeaderBuffer(HeaderMapType.RequestHeaders, name), out);
-    if (ptr <= 0) return ptr == 0;
-    // The core asks for :authority and :path only; anything beyond the slots is copied instead.
-    if (this.heldCount < this.held.length) {
-      unchecked(this.held[this.heldCount++] = <usize>ptr);
-      return true;
-    }
-    const copy = new ArrayBuffer(out.len);
-    memory.copy(changetype<usize>(copy), <usize>ptr, <usize>out.len);
-    heap.free(<usize>ptr);
-    this.extra.push(copy);
-    out.ptr = changetype<usize>(copy);
-    return true;
+    if (ptr > 0) this.held.push(<usize>ptr);
+    return ptr >= 0;
   }
   /** Envoy's `destination.port` attribute: an int64, little-endian. */
   destinationPort(): u32 {

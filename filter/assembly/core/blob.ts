@@ -427,7 +427,6 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
   }
 
   const vs = sections[S_VHOSTS]!;
-  const hostKeys = new Array<u32>(), hosts = new Array<i32>();
   const indexes = new Map<u64, RouteIndex>();
   const nv = recordCount(r, vs, 24);
   if (nv < 0) return fail("virtual host section length does not match its count");
@@ -450,10 +449,8 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
     if (!indexes.has(rangeKey)) indexes.set(rangeKey, buildIndex(table.routes, <i32>first, <i32>n));
     table.vhosts.push(new VHost(name, kind, mode, <u32>r.u16(at + 6), scope == NONE ? "" : strings[scope], <i32>first,
       <i32>n, indexes.get(rangeKey), clients == NONE ? "" : strings[clients]));
-    hostKeys.push(hashString(name));
-    hosts.push(<i32>i);
   }
-  table.hostIndex = new HashIndex(hostKeys, hosts);
+  table.hostIndex = indexHosts(table, "");
   decodeError = "";
   return table;
 }
@@ -463,15 +460,19 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
  * Gateway's hosts, "" all. Done once per configuration, so requests never look at other traffic.
  */
 export function restrictToScope(table: RuleTable, scope: string): void {
-  if (scope.length == 0) return;
+  if (scope.length > 0) table.hostIndex = indexHosts(table, scope);
+}
+
+/** The virtual hosts of `scope` ("" for all, else as restrictToScope) by the hash of their names. */
+function indexHosts(table: RuleTable, scope: string): HashIndex {
   const mesh = scope == "mesh";
-  const gateway = mesh ? "" : scope.substring(8);
+  const gateway = mesh || scope.length == 0 ? "" : scope.substring(8);
   const keys = new Array<u32>(), hosts = new Array<i32>();
   for (let i = 0; i < table.vhosts.length; i++) {
     const vh = table.vhosts[i];
-    if (mesh ? vh.mode != MODE_MESH : vh.mode != MODE_GATEWAY || vh.scope != gateway) continue;
+    if (scope.length > 0 && (mesh ? vh.mode != MODE_MESH : vh.mode != MODE_GATEWAY || vh.scope != gateway)) continue;
     keys.push(bytesHash(vh.nameBytes));
     hosts.push(i);
   }
-  table.hostIndex = new HashIndex(keys, hosts);
+  return new HashIndex(keys, hosts);
 }
