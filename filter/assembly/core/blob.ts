@@ -471,7 +471,10 @@ function indexHosts(table: RuleTable, scope: string): HashIndex {
   for (let i = 0; i < table.vhosts.length; i++) {
     const vh = table.vhosts[i];
     if (scope.length > 0 && (mesh ? vh.mode != MODE_MESH : vh.mode != MODE_GATEWAY || vh.scope != gateway)) continue;
-    keys.push(bytesHash(vh.nameBytes));
+    // A wildcard is filed under its suffix (".example.com"), which a request's host holds as it is.
+    keys.push(vh.kind == HOST_WILDCARD
+      ? hashBytes(changetype<usize>(vh.nameBytes) + 1, vh.nameBytes.byteLength - 1)
+      : bytesHash(vh.nameBytes));
     hosts.push(i);
   }
   return new HashIndex(keys, hosts);

@@ -2,10 +2,12 @@
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
   Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_CORS_EXPOSE, F_REDIRECT,
-  HOST_ANY, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX, PATH_REGEX, ROOT_HASH, Route, RouteIndex,
+  HOST_ANY, HOST_EXACT, HOST_WILDCARD, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX, PATH_REGEX, ROOT_HASH, Route, RouteIndex,
   RuleTable, VHost,
 } from "./blob";
-import { bytesEqual, FNV_OFFSET, fnvByte, hashString, lowerByte } from "./hash";
+import {
+  bytesEqual, bytesOf, equalsLowered, HASH_SEED, hashBytes, hashFinish, hashLowerBytes, hashStep, hashString, tailWord,
+} from "./hash";
 import { HashIndex } from "./hash_index";
 import { Bytes, RequestView } from "./request";
 import { originAllowed, preflightHeaders } from "./cors";
@@ -31,7 +33,7 @@ export class Decision {
 }
 
 const NO_HEADERS = new Array<string[]>(0);
-/** Segment prefixes of a path remembered by Target.reset(); deeper paths are hashed again. */
+/** Segment prefixes of a path that Target.reset() hashes; a path with more is hashed again past them. */
 const MAX_SEGMENTS = 32;
 
 /**
@@ -43,8 +45,13 @@ export class Target {
   pathEnd: i32 = 0;
   queryStart: i32 = 0;
   queryEnd: i32 = 0;
-  /** The hash of the whole path, and of each segment prefix (core/hash.ts) by its length. */
+  /** The hash of the whole path (core/hash.ts). */
   pathHash: u32 = 0;
+  /**
+   * The segment prefixes some prefix rule could match, by their length, and their hashes: the
+   * bytes before a "/" unless they end in "/" themselves ("/a/b/" has "/a" and "/a/b"). When
+   * there are more than MAX_SEGMENTS, prefixCount counts them all: see firstMatch().
+   */
   prefixEnds: StaticArray<i32> = new StaticArray<i32>(MAX_SEGMENTS);
   prefixHashes: StaticArray<u32> = new StaticArray<u32>(MAX_SEGMENTS);
   prefixCount: i32 = 0;
@@ -52,45 +59,58 @@ export class Target {
   private queryString: string | null = null;
 
   /**
-   * One pass over the bytes: where the path and query end, the path's hash, and the hash of every
-   * segment prefix — the bytes before a "/" unless they end in "/" themselves ("/a/b/" has "/a" and
-   * "/a/b"). A path of more segments than are kept has prefixCount -1: see firstMatch().
+   * Finds where the path and query end and the segment prefixes of a length in `lengths` (bit n:
+   * n bytes, bit 63: 63 or more; RouteIndex.prefixLengths), eight bytes at a time; then hashes the
+   * path once, taking each wanted prefix's hash on the way.
    */
-  reset(): void {
+  reset(lengths: u64): void {
     const p = this.raw.ptr, n = this.raw.len;
-    const ends = this.prefixEnds, hashes = this.prefixHashes;
-    let h = FNV_OFFSET, prev: u32 = 0x2f, count = 0, i = 0;
-    for (; i < n; i++) {
-      const c = <u32>load<u8>(p + i);
-      // Letters are above "?": one compare for most bytes.
-      if (c <= 0x3f) {
-        if (c == 0x2f) {
-          if (prev != 0x2f) {
-            if (count < MAX_SEGMENTS) {
-              unchecked(ends[count] = i);
-              unchecked(hashes[count] = h);
-            }
-            count++;
-          }
-        } else if (c == 0x3f || c == 0x23) {
-          break;
-        }
+    const ends = this.prefixEnds;
+    let count = 0, i = 0, end = n;
+    // The high bit of the previous byte's "/" test: a "/" after a "/" ends no segment, nor does the first.
+    let carry: u64 = 0x80;
+    while (i < n) {
+      const take = min(n - i, 8);
+      const w = take == 8 ? load<u64>(p + <usize>i) : tailWord(p + <usize>i, take);
+      let slashes = bytesOf(w, 0x2f);
+      let stops = bytesOf(w, 0x3f) | bytesOf(w, 0x23);
+      if (stops != 0) slashes &= (stops & (~stops + 1)) - 1; // bytes before the first "?" or "#"
+      let segments = slashes & ~((slashes << 8) | carry);
+      carry = slashes >> 56;
+      while (segments != 0) {
+        const at = i + <i32>(ctz(segments) >> 3);
+        segments &= segments - 1;
+        if (((lengths >> <u64>min(at, 63)) & 1) == 0) continue;
+        if (count < MAX_SEGMENTS) unchecked(ends[count] = at);
+        count++;
       }
-      h = fnvByte(h, c);
-      prev = c;
+      if (stops != 0) {
+        end = i + <i32>(ctz(stops) >> 3);
+        break;
+      }
+      i += take;
     }
-    this.pathEnd = i;
-    let queryEnd = i;
-    if (i < n && load<u8>(p + i) == 0x3f) {
-      queryEnd = i + 1;
-      while (queryEnd < n && load<u8>(p + queryEnd) != 0x23) queryEnd++;
-      this.queryStart = i + 1;
+    // One pass of the hash over the path, finishing a copy of the state at each wanted prefix.
+    const hashes = this.prefixHashes;
+    let h = HASH_SEED, at = 0;
+    for (let k = 0, stored = min(count, MAX_SEGMENTS); k < stored; k++) {
+      const e = unchecked(ends[k]);
+      for (; at + 8 <= e; at += 8) h = hashStep(h, load<u64>(p + <usize>at));
+      unchecked(hashes[k] = hashFinish(h, tailWord(p + <usize>at, e - at), e));
+    }
+    for (; at + 8 <= end; at += 8) h = hashStep(h, load<u64>(p + <usize>at));
+    this.pathHash = hashFinish(h, tailWord(p + <usize>at, end - at), end);
+    this.pathEnd = end;
+    let queryEnd = end;
+    if (end < n && load<u8>(p + <usize>end) == 0x3f) {
+      queryEnd = end + 1;
+      while (queryEnd < n && load<u8>(p + <usize>queryEnd) != 0x23) queryEnd++;
+      this.queryStart = end + 1;
     } else {
-      this.queryStart = i;
+      this.queryStart = end;
     }
     this.queryEnd = queryEnd;
-    this.pathHash = h;
-    this.prefixCount = count <= MAX_SEGMENTS ? count : -1;
+    this.prefixCount = count;
     this.pathString = null;
     this.queryString = null;
   }
@@ -315,25 +335,20 @@ function firstMatch(table: RuleTable, idx: RouteIndex, req: RequestView, t: Targ
     }
   }
   if (idx.prefix.size == 0) return best;
-  // Only lengths some prefix has are looked up.
+  // Only lengths some prefix has were hashed (Target.reset).
   const lengths = idx.prefixLengths;
-  if (t.prefixCount >= 0) {
-    for (let k = 0; k < t.prefixCount; k++) {
-      const at = unchecked(t.prefixEnds[k]);
-      if (((lengths >> <u64>min(at, 63)) & 1) != 0) {
-        best = filedUnder(table, idx.prefix, unchecked(t.prefixHashes[k]), best, req, t);
-      }
-    }
-  } else {
+  const stored = min(t.prefixCount, MAX_SEGMENTS);
+  for (let k = 0; k < stored; k++) {
+    best = filedUnder(table, idx.prefix, unchecked(t.prefixHashes[k]), best, req, t);
+  }
+  if (t.prefixCount > MAX_SEGMENTS) {
+    // A path of more segments than were kept: the rest are hashed one by one.
     const p = t.raw.ptr;
-    let h = FNV_OFFSET, prev: u32 = 0x2f;
-    for (let i = 0; i < end; i++) {
-      const c = <u32>load<u8>(p + i);
-      if (c == 0x2f && prev != 0x2f && ((lengths >> <u64>min(i, 63)) & 1) != 0) {
-        best = filedUnder(table, idx.prefix, h, best, req, t);
+    for (let i = unchecked(t.prefixEnds[MAX_SEGMENTS - 1]) + 1; i < end; i++) {
+      if (load<u8>(p + <usize>i) == 0x2f && load<u8>(p + <usize>(i - 1)) != 0x2f &&
+        ((lengths >> <u64>min(i, 63)) & 1) != 0) {
+        best = filedUnder(table, idx.prefix, hashBytes(p, i), best, req, t);
       }
-      h = fnvByte(h, c);
-      prev = c;
     }
   }
   const wholeIsPrefix = end > 0 && load<u8>(t.raw.ptr + <usize>(end - 1)) != 0x2f;
@@ -344,18 +359,15 @@ function firstMatch(table: RuleTable, idx: RouteIndex, req: RequestView, t: Targ
 }
 
 /**
- * Whether `vh` is filed under the request's hostname from byte `from` on: the whole name, or
- * ("*" + the rest) for a wildcard; `star` alone for "*". Hash lookups only find candidates.
+ * Whether `vh` is the request's hostname from byte `from` on: an exact host the whole name, a
+ * wildcard "*" + the rest (from a "."). Hash lookups only find candidates.
  */
 function nameMatches(vh: VHost, from: i32, wildcard: bool): bool {
-  const name = changetype<usize>(vh.nameBytes), n = vh.nameBytes.byteLength;
-  const p = authority.raw.ptr, len = authority.hostLen - from;
+  if (vh.kind != (wildcard ? HOST_WILDCARD : HOST_EXACT)) return false;
   const skip = wildcard ? 1 : 0;
-  if (n != len + skip || (wildcard && load<u8>(name) != 0x2a)) return false;
-  for (let i = 0; i < len; i++) {
-    if (lowerByte(load<u8>(p + <usize>(from + i))) != <u32>load<u8>(name + <usize>(skip + i))) return false;
-  }
-  return true;
+  const len = authority.hostLen - from;
+  if (vh.nameBytes.byteLength != len + skip) return false;
+  return equalsLowered(authority.raw.ptr + <usize>from, changetype<usize>(vh.nameBytes) + <usize>skip, len);
 }
 
 /**
@@ -386,18 +398,17 @@ function vhostFor(table: RuleTable, h: u32, from: i32, wildcard: bool, any: bool
 
 const STAR_HASH = hashString("*");
 
-/** Most specific first: the exact host, then ever shorter wildcard suffixes, then "*". */
+/**
+ * Most specific first: the exact host, then ever shorter wildcard suffixes (a wildcard host is
+ * filed under its suffix from the "."), then "*".
+ */
 function findVhost(table: RuleTable, req: RequestView): VHost | null {
   const p = authority.raw.ptr, n = authority.hostLen;
-  let h = FNV_OFFSET;
-  for (let i = 0; i < n; i++) h = fnvByte(h, lowerByte(load<u8>(p + i)));
-  let vh = vhostFor(table, h, 0, false, false, req);
+  let vh = vhostFor(table, hashLowerBytes(p, n), 0, false, false, req);
   if (vh !== null) return vh;
   for (let dot = 0; dot < n; dot++) {
     if (load<u8>(p + dot) != 0x2e) continue;
-    h = fnvByte(FNV_OFFSET, 0x2a);
-    for (let i = dot; i < n; i++) h = fnvByte(h, lowerByte(load<u8>(p + i)));
-    vh = vhostFor(table, h, dot, true, false, req);
+    vh = vhostFor(table, hashLowerBytes(p + dot, n - dot), dot, true, false, req);
     if (vh !== null) return vh;
   }
   return vhostFor(table, STAR_HASH, 0, false, true, req);
@@ -483,7 +494,7 @@ export function decide(table: RuleTable, req: RequestView): Decision {
     target.raw.ptr = ROOT_PATH;
     target.raw.len = 1;
   }
-  target.reset();
+  target.reset(vh.index.prefixLengths);
   const i = firstMatch(table, vh.index, req, target);
   if (i < 0) return reply(404, "no_matching_route", null);
   const r = unchecked(table.routes[i]);

@@ -35,7 +35,7 @@ export class HashIndex {
     const items = new Array<i32>();
     for (let g = 0; g < distinct.length; g++) {
       const h = distinct[g], run = members[g];
-      let s = mix(h) & mask;
+      let s = h & mask;
       while (unchecked(slots[s * 4 + 1]) != 0) s = (s + 1) & mask;
       unchecked(slots[s * 4] = h);
       unchecked(slots[s * 4 + 2] = run.length);
@@ -55,7 +55,7 @@ export class HashIndex {
   /** The slot of `h`, or -1 when nothing was filed under it. */
   find(h: u32): i32 {
     const slots = this.slots, mask = this.mask;
-    let s = mix(h) & mask;
+    let s = h & mask;
     while (true) {
       const at = <i32>s * 4;
       if (unchecked(slots[at + 1]) == 0) return -1;
@@ -73,10 +73,4 @@ export class HashIndex {
     const v = <i32>unchecked(this.slots[slot + 1]) - 1;
     return unchecked(this.slots[slot + 2]) == 1 ? v : unchecked(this.items[v + k]);
   }
-}
-
-// FNV-1a's low bits are weak on short keys; spread them before masking.
-// @ts-ignore: decorator
-@inline function mix(h: u32): u32 {
-  return (h * 0x9e3779b1) ^ (h >>> 15);
 }
