@@ -49,7 +49,9 @@ function reference(path: Uint8Array, lengths: bigint) {
   if (end < 0) end = path.length;
   const prefixes: number[] = [];
   for (let i = 1; i < end; i++) {
-    if (path[i] === 0x2f && path[i - 1] !== 0x2f && (lengths >> BigInt(Math.min(i, 63))) & 1n) prefixes.push(i);
+    if (path[i] === 0x2f && path[i - 1] !== 0x2f && (lengths >> BigInt(Math.min(i, 63))) & 1n) {
+      prefixes.push(i);
+    }
   }
   let queryStart = end, queryEnd = end;
   if (path[end] === 0x3f) {
@@ -74,15 +76,22 @@ Deno.test("the path scan finds the prefixes, path end and query that a byte-by-b
   const rng = prng(61);
   for (let run = 0; run < 5000; run++) {
     const path = randomPath(rng);
-    const lengths = rng() < 0.5 ? ALL_LENGTHS : BigInt.asUintN(64, BigInt(Math.floor(rng() * 2 ** 32)) << 32n |
-      BigInt(Math.floor(rng() * 2 ** 32)));
+    const lengths = rng() < 0.5 ? ALL_LENGTHS : BigInt.asUintN(
+      64,
+      BigInt(Math.floor(rng() * 2 ** 32)) << 32n |
+        BigInt(Math.floor(rng() * 2 ** 32)),
+    );
     const want = reference(path, lengths);
     const count = x.scan(put(x, path), path.length, lengths);
     const text = new TextDecoder().decode(path);
     assertEquals(count, want.prefixes.length, text);
     const found = Array.from({ length: Math.min(count, MAX_SEGMENTS) }, (_, k) => x.prefix_end(k));
     assertEquals(found, want.prefixes.slice(0, MAX_SEGMENTS), text);
-    assertEquals([x.path_end(), x.query_start(), x.query_end()], [want.end, want.queryStart, want.queryEnd], text);
+    assertEquals(
+      [x.path_end(), x.query_start(), x.query_end()],
+      [want.end, want.queryStart, want.queryEnd],
+      text,
+    );
     assertEquals(x.scan_hashes_agree(), 1, text);
   }
 });
@@ -120,8 +129,10 @@ Deno.test("lower-cased hashing and comparing change A-Z only, whatever the other
   for (let run = 0; run < 2000; run++) {
     const n = Math.floor(rng() * 40);
     // Every byte value, weighted towards the letters and their neighbours ("@", "[", "`", "{").
-    const bytes = Uint8Array.from({ length: n }, () =>
-      rng() < 0.5 ? 0x3f + Math.floor(rng() * 0x40) : Math.floor(rng() * 256));
+    const bytes = Uint8Array.from(
+      { length: n },
+      () => rng() < 0.5 ? 0x3f + Math.floor(rng() * 0x40) : Math.floor(rng() * 256),
+    );
     const lowered = bytes.map((b) => b >= 0x41 && b <= 0x5a ? b + 0x20 : b);
     const p = put(x, bytes), q = put(x, lowered);
     assertEquals(x.hash_lower_bytes(p, n), x.hash_bytes(q, n));
