@@ -2,7 +2,7 @@
 // configuration, so an update creates a new root that serves while the old one drains); the
 // stream context asks the core for a decision and applies it through the host.
 import {
-  addHeader, BufferType, Context, currentTimeNanos, FilterHeadersStatus, getBufferBytes, getHeader, getHeaderBuffer, getHeaderBufferOf,
+  addHeader, BufferType, Context, currentTimeNanos, FilterHeadersStatus, freeHostBuffer, getBufferBytes, getHeader, getHeaderBuffer, getHeaderBufferOf,
   getHeaderPairs, getProperty, HeaderMapType, httpCall, log, logBytes, logEnabled, LogLevel, Metric, MetricType, refreshLogLevel,
   removeHeader, replaceHeader, replaceHeaderBytes, returnedSize, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
@@ -124,12 +124,12 @@ class HostRequest extends RequestView {
   /** Ends the request: the bytes headerBytes() pointed at are gone. */
   release(): void {
     const held = this.held;
-    for (let i = 0; i < held.length; i++) heap.free(unchecked(held[i]));
+    for (let i = 0; i < held.length; i++) freeHostBuffer(unchecked(held[i]));
     held.length = 0;
     this.unpeek();
   }
   private unpeek(): void {
-    if (this.peeked != 0) heap.free(this.peeked);
+    freeHostBuffer(this.peeked);
     this.peeked = 0;
   }
   peekHeader(name: ArrayBuffer, out: Bytes): bool {

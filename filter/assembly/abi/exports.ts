@@ -1,16 +1,17 @@
 // The proxy-wasm ABI v0.2.1 entry points. Each looks up its context and calls a hook; an id the
 // module does not know is answered with the neutral value instead of a trap.
+import { allocHostBuffer } from "./host_buffers";
 import { createContext, FilterHeadersStatus, roots, streams } from "./runtime";
 
 export function proxy_abi_version_0_2_1(): void {}
 
 /** The host allocates the buffers it returns (header values, configuration) here. */
 export function malloc(size: usize): usize {
-  return heap.alloc(size);
+  return allocHostBuffer(size);
 }
 
 export function proxy_on_memory_allocate(size: usize): usize {
-  return heap.alloc(size);
+  return allocHostBuffer(size);
 }
 
 export function proxy_on_context_create(contextId: u32, parentContextId: u32): void {

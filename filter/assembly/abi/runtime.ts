@@ -2,6 +2,7 @@
 // @solo-io/proxy-runtime, and host calls wrapped so that a non-Ok status becomes an empty value
 // or a returned status — never a trap.
 import { ContextTable } from "./context_table";
+import { freeHostBuffer } from "./host_buffers";
 import * as imports from "./imports";
 
 export enum LogLevel { Trace = 0, Debug = 1, Info = 2, Warn = 3, Error = 4, Critical = 5 }
@@ -18,22 +19,22 @@ function utf8(s: string): ArrayBuffer {
   return String.UTF8.encode(s);
 }
 
-/** Reads a host-allocated buffer returned through the scratch area, then frees it. */
 /** Decodes a host-returned UTF-8 buffer straight into a string, then frees it (no copy between). */
 function takeReturnedString(): string {
   const ptr = load<usize>(scratch);
   const size = load<usize>(scratch, sizeof<usize>());
   const out = size > 0 ? String.UTF8.decodeUnsafe(ptr, size) : "";
-  if (ptr != 0) heap.free(ptr);
+  freeHostBuffer(ptr);
   return out;
 }
 
+/** Copies a host-allocated buffer returned through the scratch area, then frees it. */
 function takeReturned(): ArrayBuffer {
   const ptr = load<usize>(scratch);
   const size = load<usize>(scratch, sizeof<usize>());
   const out = new ArrayBuffer(<i32>size);
   if (size > 0) memory.copy(changetype<usize>(out), ptr, size);
-  if (ptr != 0) heap.free(ptr);
+  freeHostBuffer(ptr);
   return out;
 }
 
@@ -111,9 +112,10 @@ function nameBytes(name: string): ArrayBuffer {
 
 /**
  * A header's value left in the host-allocated buffer: its address (0 when empty), with its size in
- * `returnedSize`; -1 when the header is absent or the host refuses. The caller frees it (heap.free).
+ * `returnedSize`; -1 when the header is absent or the host refuses. The caller frees it (freeHostBuffer).
  */
 export let returnedSize: i32 = 0;
+export { freeHostBuffer };
 export function getHeaderBuffer(map: HeaderMapType, name: string): isize {
   return getHeaderBufferOf(map, nameBytes(name));
 }
