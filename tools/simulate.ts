@@ -5,7 +5,10 @@
  * `filter/build/filter.wasm` exactly as Istio hands a WasmPlugin's `pluginConfig` to it (as JSON),
  * and each request runs through the in-repo proxy-wasm host (`tools/host/`). Every answer is read off
  * what the filter did — the cluster header it wrote, the local reply it sent, the headers it changed,
- * the decision line it logged — never computed by a second implementation of matching.
+ * the decision line it logged — never computed by a second implementation of matching. Envoy's part
+ * around the filter is played as manifests/istio configures it: the glue's header_mutation filter
+ * strips client-sent internal headers before the filter runs, and the `cluster_header` route takes
+ * the decision header off before the request leaves.
  *
  * Usage:
  *
@@ -32,6 +35,7 @@ import { admitResources } from "../policy-server/model/admit_resources.ts";
 import { parseResources } from "../policy-server/model/parse_resources.ts";
 import type { KubeObject } from "../policy-server/model/types.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "./host/mod.ts";
+import { STRIP_INTERNAL_HEADERS } from "./envoy/render_envoy_config.ts";
 
 /**
  * Where `deno task build:filter` writes the module. Not imported from build_filter.ts: that module
@@ -46,6 +50,13 @@ const CLUSTER_HEADER = "x-wasmroute-cluster";
  * forwarded `:authority`. Envoy cannot also remove it, so the backend sees it (docs/architecture.md).
  */
 const AUTHORITY_HEADER = "x-wasmroute-authority";
+/**
+ * The request headers the glue's header_mutation filter, first in Envoy's chain, removes from what
+ * the client sent before the wasm filter runs (manifests/istio/envoyfilter-cluster-header.yaml).
+ */
+const STRIPPED_FIRST: ReadonlySet<string> = new Set(
+  STRIP_INTERNAL_HEADERS.typed_config.mutations.request_mutations.map((m) => m.remove),
+);
 /** Headers Envoy's router takes from a filter for timeouts and retries, and strips before forwarding. */
 const ROUTER_HEADERS = [
   "x-envoy-upstream-rq-timeout-ms",
@@ -505,7 +516,9 @@ export class Simulator {
       [":scheme", req.scheme ?? "http"],
       [":authority", authority],
       [":path", req.path],
-      ...pairs(req.headers),
+      // The glue's header_mutation filter runs before the wasm filter: a client-sent copy of the
+      // filter's internal headers never reaches it (nor, on a pass, the backend).
+      ...pairs(req.headers).filter(([k]) => !STRIPPED_FIRST.has(k)),
     ];
     if (!headers.some(([k]) => k === "x-request-id")) {
       headers.push(["x-request-id", derivedRequestId(headers)]);

@@ -53,15 +53,19 @@ Deno.test("simulate sends `version: new` to my-server-v2 and the rest to my-serv
   assertEquals(v2.passthrough, undefined);
 });
 
+/** Client-sent copies of the filter's internal headers: the glue strips them before the filter runs. */
+const SPOOFED = {
+  "x-wasmroute-cluster": "outbound|80||my-server-v2.devopssong.svc.cluster.local",
+  "x-wasmroute-authority": "evil.example.com",
+};
+
 Deno.test("simulate shows request headers as the backend sees them: no decision header, an x-request-id", async () => {
-  const [d] = await simulate([HEADER_ROUTING], [
-    get("my-server", "/a?b=c", {
-      "x-wasmroute-cluster": "outbound|80||my-server-v2.devopssong.svc.cluster.local",
-    }),
-  ]);
-  // A client-sent decision header is dropped by the filter, and the filter's own by the route.
+  const [d] = await simulate([HEADER_ROUTING], [get("my-server", "/a?b=c", SPOOFED)]);
+  // Client-sent internal headers are stripped by the glue's header_mutation filter before the
+  // filter runs, and the filter's own decision header by the route.
   assertEquals(d.backend, "devopssong/my-server-v1:80");
   assertEquals(d.requestHeaders["x-wasmroute-cluster"], undefined);
+  assertEquals(d.requestHeaders["x-wasmroute-authority"], undefined);
   assertEquals([d.requestHeaders[":path"], d.requestHeaders[":authority"], d.requestHeaders[":method"]], [
     "/a?b=c",
     "my-server",
@@ -149,6 +153,16 @@ Deno.test("simulate marks requests for hosts the table does not know as passed t
   const [d] = await simulate([HEADER_ROUTING], [get("elsewhere.example.com")]);
   assertEquals([d.status, d.backend, d.passthrough, d.matchedRoute], [404, null, true, undefined]);
   assertEquals(d.requestHeaders[":authority"], "elsewhere.example.com");
+});
+
+Deno.test("simulate: a client cannot pick a cluster or a host for a request the filter passes through", async () => {
+  const [d] = await simulate([HEADER_ROUTING], [get("elsewhere.example.com", "/", SPOOFED)]);
+  // The glue strips both headers before the filter, which writes neither on a pass: the
+  // cluster_header route does not match, and Istio's routes get the request as the client sent it.
+  assertEquals([d.status, d.backend, d.passthrough], [404, null, true]);
+  assertEquals(d.requestHeaders["x-wasmroute-cluster"], undefined);
+  assertEquals(d.requestHeaders["x-wasmroute-authority"], undefined);
+  assertEquals([d.requestHeaders[":authority"], d.rewrittenHost], ["elsewhere.example.com", undefined]);
 });
 
 Deno.test("simulate shows a RequestHeaderModifier in the headers the backend receives", async () => {
@@ -395,10 +409,18 @@ Deno.test("simulate reports a RequestRedirect's status and Location", async () =
 });
 
 Deno.test("simulate shows a URLRewrite's path and host as the backend receives them", async () => {
-  const [d] = await simulate([FILTERS], [get("www.example.com", "/api/users?id=1")]);
+  const [d, spoofed] = await simulate([FILTERS], [
+    get("www.example.com", "/api/users?id=1"),
+    get("www.example.com", "/api/users?id=1", { "x-wasmroute-authority": "evil.example.com" }),
+  ]);
   assertEquals([d.status, d.backend, d.matchedRule], [200, "default/api:8080", 1]);
   assertEquals([d.rewrittenPath, d.requestHeaders[":path"]], ["/v2/users?id=1", "/v2/users?id=1"]);
   assertEquals([d.rewrittenHost, d.requestHeaders[":authority"]], ["api.internal", "api.internal"]);
+  // The rewritten host is the rule's, whatever the client sent.
+  assertEquals([spoofed.rewrittenHost, spoofed.requestHeaders["x-wasmroute-authority"]], [
+    "api.internal",
+    "api.internal",
+  ]);
 });
 
 Deno.test("simulate lists the backends a RequestMirror copies the request to", async () => {

@@ -51,10 +51,8 @@ function m(): Metrics {
 /**
  * URLRewrite: the path is rewritten in place (the query kept); the hostname goes to the header the
  * route's host_rewrite_header reads, so Envoy still picks the route by the host the client sent.
- * Returns whether that header was written.
  */
-function applyRewrites(ops: Array<FilterOp>, d: Decision): bool {
-  let host = false;
+function applyRewrites(ops: Array<FilterOp>, d: Decision): void {
   for (let i = 0; i < ops.length; i++) {
     const op = unchecked(ops[i]);
     if (op.kind != F_REWRITE) continue;
@@ -65,10 +63,8 @@ function applyRewrites(ops: Array<FilterOp>, d: Decision): bool {
     }
     if (op.hasB) {
       replaceHeader(HeaderMapType.RequestHeaders, AUTHORITY_HEADER, op.b);
-      host = true;
     }
   }
-  return host;
 }
 
 /**
@@ -376,10 +372,12 @@ export class WasmRouteStream extends Context {
   }
 
   /**
-   * Applies a decision. Only the filter may choose a cluster or a rewritten host: a client-sent copy
-   * of either header is overwritten or removed on the way through. Envoy chose a route before this
-   * filter ran; for an ABI 0.2.1 module it clears the route cache itself when the filter changes
-   * request headers, so the decision header picks the route (docs/architecture.md).
+   * Applies a decision. Only the filter may choose a cluster or a rewritten host: the glue strips a
+   * client-sent copy of either header (a header_mutation filter first in Envoy's chain), so this only
+   * writes them: the cluster header on a routed request (still by replace), the rewritten-host header
+   * when a URLRewrite hostname applies, neither on a pass. Envoy chose a route before this filter
+   * ran; for an ABI 0.2.1 module it clears the route cache itself when the filter changes request
+   * headers, so the decision header picks the route (docs/architecture.md).
    */
   private act(d: Decision): FilterHeadersStatus {
     if (d.kind == DECISION_REPLY) {
@@ -388,16 +386,12 @@ export class WasmRouteStream extends Context {
       sendLocalResponse(d.status, "wasmroute_" + d.reason, "", d.headers);
       return FilterHeadersStatus.StopIteration;
     }
-    if (d.kind != DECISION_ROUTE) {
-      // Only the decision route reads the rewritten-host header, and it needs the cluster header.
-      removeHeader(HeaderMapType.RequestHeaders, CLUSTER_HEADER);
-      return FilterHeadersStatus.Continue;
-    }
+    if (d.kind != DECISION_ROUTE) return FilterHeadersStatus.Continue;
     const action = d.action!, backend = d.backend!;
     applyOps(action.filters, true);
     applyOps(backend.filters, true);
-    const rewroteHost = applyRewrites(action.filters, d) | applyRewrites(backend.filters, d);
-    if (!rewroteHost) removeHeader(HeaderMapType.RequestHeaders, AUTHORITY_HEADER);
+    applyRewrites(action.filters, d);
+    applyRewrites(backend.filters, d);
     mirror(action.filters);
     replaceHeaderBytes(HeaderMapType.RequestHeaders, CLUSTER_HEADER, backend.clusterBytes);
     m().routed.count();

@@ -68,7 +68,8 @@ Deno.test("a POSTed HTTPRoute sends `version: new` to my-server-v2:80 and the re
     assertEquals(decide([["version", "new"]]), { cluster: V2, reselected: true });
     assertEquals(decide([]), { cluster: V1, reselected: true });
     assertEquals(decide([["version", "old"]]), { cluster: V1, reselected: true });
-    // A client cannot pick the cluster itself.
+    // A client cannot pick the cluster itself: the glue strips a client-sent copy before the filter,
+    // and should one get through, the filter replaces it on a request it routes.
     assertEquals(decide([["x-wasmroute-cluster", V2]]), { cluster: V1, reselected: true });
 
     if (await referenceHostAvailable()) {

@@ -1,8 +1,10 @@
 /**
  * The local loop without Envoy: the real filter module runs in the in-repo proxy-wasm host with the
- * configuration string written into envoy.yaml, and the test plays Envoy's part — on a decision,
- * the cluster_header route sends the request to the cluster's endpoint from envoy.yaml, an echo
- * server. What these tests see is what `deno task envoy` shows with a real Envoy.
+ * configuration string written into envoy.yaml, and the test plays Envoy's part — the HTTP filters
+ * envoy.yaml puts before the wasm filter (the header_mutation filter stripping the internal headers)
+ * change the client's request first; on a decision, the cluster_header route sends the request to
+ * the cluster's endpoint from envoy.yaml, an echo server. What these tests see is what
+ * `deno task envoy` shows with a real Envoy.
  *
  * Needs filter/build/filter.wasm (`deno task build:filter`); skipped without it.
  */
@@ -13,7 +15,7 @@ import { emulatorOptions, type HostEmulator, newHostEmulator } from "../host/mod
 import { FILTER_WASM } from "../build_filter.ts";
 import { type EchoBackend, type EchoReply, startEchoBackend } from "./echo_backend.ts";
 import { loadRoutes } from "./load_routes.ts";
-import { CLUSTER_HEADER, renderEnvoyConfig } from "./render_envoy_config.ts";
+import { AUTHORITY_HEADER, CLUSTER_HEADER, renderEnvoyConfig } from "./render_envoy_config.ts";
 import { tableBackends } from "./table_backends.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -31,12 +33,29 @@ interface Outcome {
   mirrored?: EchoReply[];
 }
 
+const HEADER_MUTATION = "type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutation";
+
+/** The request headers an HTTP filter of envoy.yaml removes: the loop plays header_mutation removals only. */
+function requestRemovals(filter: Json): string[] {
+  if (filter.typed_config["@type"] !== HEADER_MUTATION) {
+    throw new Error(`the loop does not play the HTTP filter ${filter.name} before the wasm filter`);
+  }
+  return filter.typed_config.mutations.request_mutations.map((m: Json) => {
+    if (Object.keys(m).join() !== "remove") {
+      throw new Error(`the loop plays only removals: ${JSON.stringify(m)}`);
+    }
+    return String(m.remove).toLowerCase();
+  });
+}
+
 /** The loop for one route file: echo servers, envoy.yaml's config, and the filter loaded with it. */
 class Loop {
   private constructor(
     readonly host: HostEmulator,
     readonly config: Json,
     readonly echoes: EchoBackend[],
+    /** What the HTTP filters before the wasm filter remove from the client's request headers. */
+    readonly removedFirst: Set<string>,
   ) {}
 
   static async open(target: string): Promise<Loop> {
@@ -45,21 +64,26 @@ class Loop {
       tableBackends(compiled.table).map((b) => startEchoBackend(b, { log: () => {} })),
     );
     const config: Json = renderEnvoyConfig(compiled, echoes, { wasmPath: FILTER_WASM.pathname });
-    const wasm =
-      config.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters[0];
+    const chain: Json[] =
+      config.static_resources.listeners[0].filter_chains[0].filters[0].typed_config.http_filters;
+    const at = chain.findIndex((f) => f.name === "envoy.filters.http.wasm");
+    const wasm = chain[at];
+    // Envoy runs the chain in order: the filters before the wasm filter change what it sees.
+    const removedFirst = new Set(chain.slice(0, at).flatMap(requestRemovals));
     const { vm_config, configuration } = wasm.typed_config.config;
     const host = newHostEmulator(
       emulatorOptions().withWasm(vm_config.code.local.filename).withPluginConfiguration(configuration.value),
     );
     if (!host.startPlugin()) throw new Error("the filter refused the configuration written into envoy.yaml");
-    return new Loop(host, config, echoes);
+    return new Loop(host, config, echoes, removedFirst);
   }
 
   async request(authority: string, path: string, headers: Record<string, string> = {}): Promise<Outcome> {
     const id = this.host.initializeHttpContext();
+    const client = Object.entries(headers).filter(([name]) => !this.removedFirst.has(name.toLowerCase()));
     this.host.callOnRequestHeaders(
       id,
-      [[":authority", authority], [":method", "GET"], [":path", path], ...Object.entries(headers)],
+      [[":authority", authority], [":method", "GET"], [":path", path], ...client],
       true,
     );
     const stream = this.host.completeHttpContext(id);
@@ -137,14 +161,27 @@ loopTest(
       (await loop.request("my-server.devopssong.svc.cluster.local", "/", { version: "old" })).reply?.backend,
       "devopssong/my-server-v1:80",
     );
-    // A client cannot pick the cluster itself, and the backend never sees the decision header.
-    const spoofed = await loop.request("my-server", "/", {
-      [CLUSTER_HEADER]: "outbound|80||my-server-v2.devopssong.svc.cluster.local",
-    });
-    assertEquals(spoofed.reply?.backend, "devopssong/my-server-v1:80");
-    assertEquals(CLUSTER_HEADER in spoofed.reply!.headers, false);
     // Traffic the table does not know is left to Istio's routes (the fallback here).
     assertEquals((await loop.request("other-service", "/")).details, "fallback");
+  },
+);
+
+loopTest(
+  "a client cannot set the filter's internal headers, on requests the filter routes or passes",
+  "examples/header-routing",
+  async (loop) => {
+    const spoof = {
+      [CLUSTER_HEADER]: "outbound|80||my-server-v2.devopssong.svc.cluster.local",
+      [AUTHORITY_HEADER]: "evil.example.com",
+    };
+    // Routed: the filter's choice stands, and the backend sees neither header.
+    const routed = await loop.request("my-server", "/", spoof);
+    assertEquals(routed.reply?.backend, "devopssong/my-server-v1:80");
+    assertEquals(CLUSTER_HEADER in routed.reply!.headers, false);
+    assertEquals(AUTHORITY_HEADER in routed.reply!.headers, false);
+    // Passed through: the header_mutation filter stripped the client's cluster header before the
+    // wasm filter, so the cluster_header route does not take the request to the client's pick.
+    assertEquals(await loop.request("other-service", "/", spoof), { status: 404, details: "fallback" });
   },
 );
 

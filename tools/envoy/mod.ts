@@ -6,7 +6,13 @@
  *
  * @module
  */
-export { CLUSTER_HEADER, CLUSTER_HEADER_ROUTE, renderEnvoyConfig } from "./render_envoy_config.ts";
+export {
+  CLUSTER_HEADER,
+  CLUSTER_HEADER_ROUTE,
+  INTERNAL_HEADERS,
+  renderEnvoyConfig,
+  STRIP_INTERNAL_HEADERS,
+} from "./render_envoy_config.ts";
 export type { BackendAddress, EnvoyConfigOptions } from "./render_envoy_config.ts";
 export { tableBackends } from "./table_backends.ts";
 export type { TableBackend } from "./table_backends.ts";

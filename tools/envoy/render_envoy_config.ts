@@ -6,6 +6,8 @@ import { tableBackends } from "./table_backends.ts";
 export const CLUSTER_HEADER = "x-wasmroute-cluster";
 /** The header the filter writes a URLRewrite hostname into; the route rewrites Host from it. */
 export const AUTHORITY_HEADER = "x-wasmroute-authority";
+/** The filter's internal request headers: only the filter may set them, never the client. */
+export const INTERNAL_HEADERS = [CLUSTER_HEADER, AUTHORITY_HEADER] as const;
 
 /** Where the local stand-in for one Istio cluster listens. */
 export interface BackendAddress {
@@ -36,10 +38,27 @@ export const CLUSTER_HEADER_ROUTE = {
 } as const;
 
 /**
+ * The HTTP filter that strips client-sent copies of {@linkcode INTERNAL_HEADERS}, first in the HTTP
+ * connection manager's chain (before the wasm filter), as the EnvoyFilter in manifests/istio inserts
+ * it. Envoy's native header_mutation filter does it, so the filter spends no host call per request on
+ * sanitising client input, and requests the filter passes (or proxies it does not run in) are covered
+ * too. The route's `request_headers_to_remove` cannot do it: Envoy applies that before
+ * `host_rewrite_header` reads the header.
+ */
+export const STRIP_INTERNAL_HEADERS = {
+  name: "wasmroute.strip-internal-headers",
+  typed_config: {
+    "@type": "type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutation",
+    mutations: { request_mutations: INTERNAL_HEADERS.map((remove) => ({ remove })) },
+  },
+} as const;
+
+/**
  * An Envoy bootstrap that runs the filter as Istio would, for `func-e run -c envoy.yaml`:
  *
- * - one HTTP listener whose chain is the wasm filter (V8, the local module, and as configuration the
- *   very JSON Istio builds from the WasmPlugin's `pluginConfig`), then the router;
+ * - one HTTP listener whose chain is {@linkcode STRIP_INTERNAL_HEADERS}, the wasm filter (V8, the
+ *   local module, and as configuration the very JSON Istio builds from the WasmPlugin's
+ *   `pluginConfig`), then the router;
  * - routes as `manifests/istio/envoyfilter-cluster-header.yaml` makes them: first the
  *   `cluster_header` route, then a fallback standing in for Istio's own routes;
  * - one cluster per backend of the rule table, named exactly as Istio names it, at `backends`.
@@ -118,6 +137,7 @@ export function renderEnvoyConfig(
                 }],
               },
               http_filters: [
+                STRIP_INTERNAL_HEADERS,
                 {
                   name: "envoy.filters.http.wasm",
                   typed_config: {

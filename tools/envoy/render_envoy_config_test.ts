@@ -3,7 +3,15 @@ import { parse } from "yaml";
 import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
 import { loadRoutes } from "./load_routes.ts";
-import { type BackendAddress, CLUSTER_HEADER_ROUTE, renderEnvoyConfig } from "./render_envoy_config.ts";
+import {
+  AUTHORITY_HEADER,
+  type BackendAddress,
+  CLUSTER_HEADER,
+  CLUSTER_HEADER_ROUTE,
+  INTERNAL_HEADERS,
+  renderEnvoyConfig,
+  STRIP_INTERNAL_HEADERS,
+} from "./render_envoy_config.ts";
 import { tableBackends } from "./table_backends.ts";
 
 const root = new URL("../../", import.meta.url).pathname;
@@ -31,7 +39,7 @@ async function render(file: string) {
   return { compiled, backends, config, hcm };
 }
 
-Deno.test("renderEnvoyConfig: a listener on 127.0.0.1:10000 whose chain is the wasm filter, then the router", async () => {
+Deno.test("renderEnvoyConfig: a listener on 127.0.0.1:10000 whose chain strips the internal headers, runs the wasm filter, then the router", async () => {
   const { config, hcm } = await render(join(root, "examples/header-routing"));
   assertEquals(Object.keys(config), ["admin", "static_resources"]);
   assertEquals(config.admin.address.socket_address, { address: "127.0.0.1", port_value: 9901 });
@@ -43,10 +51,14 @@ Deno.test("renderEnvoyConfig: a listener on 127.0.0.1:10000 whose chain is the w
     "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
   );
   assertEquals(hcm.http_filters.map((f: Json) => [f.name, f.typed_config["@type"]]), [
+    [
+      "wasmroute.strip-internal-headers",
+      "type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutation",
+    ],
     ["envoy.filters.http.wasm", "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"],
     ["envoy.filters.http.router", "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router"],
   ]);
-  const wasm = hcm.http_filters[0].typed_config.config;
+  const wasm = hcm.http_filters[1].typed_config.config;
   assertEquals(wasm.vm_config, {
     runtime: "envoy.wasm.runtime.v8",
     code: { local: { filename: "/abs/filter.wasm" } },
@@ -57,7 +69,7 @@ Deno.test("renderEnvoyConfig: a listener on 127.0.0.1:10000 whose chain is the w
 Deno.test("renderEnvoyConfig passes the filter the JSON Istio builds from pluginConfig, blob included", async () => {
   for (const file of await exampleRouteFiles()) {
     const { compiled, hcm } = await render(file);
-    const json = JSON.parse(hcm.http_filters[0].typed_config.config.configuration.value);
+    const json = JSON.parse(hcm.http_filters[1].typed_config.config.configuration.value);
     assertEquals(Object.keys(json), ["blob", "version", "sha256"], file);
     assertEquals(Uint8Array.fromBase64(json.blob), compiled.blob, file);
     assertEquals([json.version, json.sha256], ["3", compiled.sha256], file);
@@ -92,9 +104,12 @@ Deno.test("renderEnvoyConfig: the cluster_header route comes first, exactly as t
   const envoyFilter = parse(
     await Deno.readTextFile(join(root, "manifests/istio/envoyfilter-cluster-header.yaml")),
   );
-  const patches = envoyFilter.spec.configPatches.map((p: Json) => p.patch.value);
-  assert(patches.length > 0);
-  for (const patch of patches) assertEquals(CLUSTER_HEADER_ROUTE, patch);
+  const routePatches = envoyFilter.spec.configPatches.filter((p: Json) => p.applyTo === "HTTP_ROUTE");
+  assertEquals(routePatches.map((p: Json) => p.match.context).sort(), ["GATEWAY", "SIDECAR_OUTBOUND"]);
+  for (const patch of routePatches) {
+    assertEquals(patch.patch.operation, "INSERT_FIRST");
+    assertEquals(CLUSTER_HEADER_ROUTE, patch.patch.value);
+  }
 
   const { hcm } = await render(join(root, "examples/canary"));
   const [vhost] = hcm.route_config.virtual_hosts;
@@ -103,6 +118,40 @@ Deno.test("renderEnvoyConfig: the cluster_header route comes first, exactly as t
   assertEquals(vhost.routes.length, 2);
   assertEquals(vhost.routes[1].match, { prefix: "/" });
   assertEquals(vhost.routes[1].direct_response.status, 404);
+});
+
+Deno.test("renderEnvoyConfig: the filter stripping the internal headers comes first, exactly as the EnvoyFilter inserts it", async () => {
+  assertEquals([...INTERNAL_HEADERS].sort(), [AUTHORITY_HEADER, CLUSTER_HEADER].sort());
+  assertEquals(
+    STRIP_INTERNAL_HEADERS.typed_config.mutations.request_mutations,
+    INTERNAL_HEADERS.map((remove) => ({ remove })),
+  );
+
+  const envoyFilter = parse(
+    await Deno.readTextFile(join(root, "manifests/istio/envoyfilter-cluster-header.yaml")),
+  );
+  const { configPatches } = envoyFilter.spec;
+  assertEquals(
+    configPatches.map((p: Json) => p.applyTo).sort(),
+    ["HTTP_FILTER", "HTTP_FILTER", "HTTP_ROUTE", "HTTP_ROUTE"],
+  );
+  const filterPatches = configPatches.filter((p: Json) => p.applyTo === "HTTP_FILTER");
+  // Every proxy the route is inserted into strips the headers first: both contexts, every HTTP
+  // connection manager, first in its chain.
+  assertEquals(filterPatches.map((p: Json) => p.match.context).sort(), ["GATEWAY", "SIDECAR_OUTBOUND"]);
+  for (const patch of filterPatches) {
+    assertEquals(patch.match.listener, {
+      filterChain: { filter: { name: "envoy.filters.network.http_connection_manager" } },
+    });
+    assertEquals(patch.patch.operation, "INSERT_FIRST");
+    assertEquals(STRIP_INTERNAL_HEADERS, patch.patch.value);
+  }
+
+  for (const file of await exampleRouteFiles()) {
+    const { hcm } = await render(file);
+    assertEquals(hcm.http_filters[0], STRIP_INTERNAL_HEADERS, file);
+    assertEquals(hcm.http_filters[1].name, "envoy.filters.http.wasm", file);
+  }
 });
 
 Deno.test("renderEnvoyConfig serialises to YAML that reads back the same", async () => {
