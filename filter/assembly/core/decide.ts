@@ -59,47 +59,50 @@ export class Target {
   private queryString: string | null = null;
 
   /**
-   * Finds where the path and query end and the segment prefixes of a length in `lengths` (bit n:
-   * n bytes, bit 63: 63 or more; RouteIndex.prefixLengths), eight bytes at a time; then hashes the
-   * path once, taking each wanted prefix's hash on the way.
+   * One pass over the bytes, eight at a time: where the path and query end, the path's hash, and
+   * the segment prefixes of a length in `lengths` (bit n: n bytes, bit 63: 63 or more;
+   * RouteIndex.prefixLengths) with their hashes — the state so far finished with the prefix's bytes
+   * of the current word.
    */
   reset(lengths: u64): void {
     const p = this.raw.ptr, n = this.raw.len;
-    const ends = this.prefixEnds;
-    let count = 0, i = 0, end = n;
+    const ends = this.prefixEnds, hashes = this.prefixHashes;
+    let count = 0, i = 0, end = n, h = HASH_SEED, pathHash: u32 = 0;
     // The high bit of the previous byte's "/" test: a "/" after a "/" ends no segment, nor does the first.
     let carry: u64 = 0x80;
     while (i < n) {
       const take = min(n - i, 8);
       const w = take == 8 ? load<u64>(p + <usize>i) : tailWord(p + <usize>i, take);
       let slashes = bytesOf(w, 0x2f);
-      let stops = bytesOf(w, 0x3f) | bytesOf(w, 0x23);
+      const stops = bytesOf(w, 0x3f) | bytesOf(w, 0x23);
       if (stops != 0) slashes &= (stops & (~stops + 1)) - 1; // bytes before the first "?" or "#"
       let segments = slashes & ~((slashes << 8) | carry);
       carry = slashes >> 56;
+      // A prefix ending in this word is the state so far finished with its bytes of the word.
       while (segments != 0) {
-        const at = i + <i32>(ctz(segments) >> 3);
+        const bit = ctz(segments);
         segments &= segments - 1;
+        const at = i + <i32>(bit >> 3);
         if (((lengths >> <u64>min(at, 63)) & 1) == 0) continue;
-        if (count < MAX_SEGMENTS) unchecked(ends[count] = at);
+        if (count < MAX_SEGMENTS) {
+          unchecked(ends[count] = at);
+          unchecked(hashes[count] = hashFinish(h, w & ((<u64>1 << (bit & ~7)) - 1), at));
+        }
         count++;
       }
       if (stops != 0) {
-        end = i + <i32>(ctz(stops) >> 3);
+        const bit = ctz(stops);
+        end = i + <i32>(bit >> 3);
+        pathHash = hashFinish(h, w & ((<u64>1 << (bit & ~7)) - 1), end);
         break;
       }
+      if (take < 8) pathHash = hashFinish(h, w, n);
+      else h = hashStep(h, w);
       i += take;
     }
-    // One pass of the hash over the path, finishing a copy of the state at each wanted prefix.
-    const hashes = this.prefixHashes;
-    let h = HASH_SEED, at = 0;
-    for (let k = 0, stored = min(count, MAX_SEGMENTS); k < stored; k++) {
-      const e = unchecked(ends[k]);
-      for (; at + 8 <= e; at += 8) h = hashStep(h, load<u64>(p + <usize>at));
-      unchecked(hashes[k] = hashFinish(h, tailWord(p + <usize>at, e - at), e));
-    }
-    for (; at + 8 <= end; at += 8) h = hashStep(h, load<u64>(p + <usize>at));
-    this.pathHash = hashFinish(h, tailWord(p + <usize>at, end - at), end);
+    // A path of whole words, and no "?" or "#": its hash is the state finished with no more bytes.
+    if (end == n && (n & 7) == 0) pathHash = hashFinish(h, 0, n);
+    this.pathHash = pathHash;
     this.pathEnd = end;
     let queryEnd = end;
     if (end < n && load<u8>(p + <usize>end) == 0x3f) {
