@@ -388,17 +388,23 @@ export class WasmRouteStream extends Context {
     }
     if (d.kind != DECISION_ROUTE) return FilterHeadersStatus.Continue;
     const action = d.action!, backend = d.backend!;
-    applyOps(action.filters, true);
-    applyOps(backend.filters, true);
-    applyRewrites(action.filters, d);
-    applyRewrites(backend.filters, d);
-    mirror(action.filters);
+    // Most rules have no filters: then there is nothing to apply now or on the response.
+    if (action.filters.length + backend.filters.length > 0) this.applyFilters(d, action.filters, backend.filters);
     replaceHeaderBytes(HeaderMapType.RequestHeaders, CLUSTER_HEADER, backend.clusterBytes);
     m().routed.count();
     logRouted(d, backend);
-    if (action.filters.length + backend.filters.length > 0) this.responseOps = action.filters.concat(backend.filters);
-    this.corsHeaders = corsResponseHeaders(action.filters);
     return FilterHeadersStatus.Continue;
+  }
+
+  /** A routed request's filters, the rule's then the backend's; response ones are kept for later. */
+  private applyFilters(d: Decision, rule: Array<FilterOp>, backend: Array<FilterOp>): void {
+    applyOps(rule, true);
+    applyOps(backend, true);
+    applyRewrites(rule, d);
+    applyRewrites(backend, d);
+    mirror(rule);
+    this.responseOps = rule.concat(backend);
+    this.corsHeaders = corsResponseHeaders(rule);
   }
 
   onResponseHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
