@@ -89,11 +89,21 @@ function byContent(
     decoded.clear();
     decodedCount = 0;
   }
-  const entry = { bytes: u8.slice(start, end), text: decodeUtf8(u8, start, end) };
+  const entry = { bytes: u8.slice(start, end), text: internalized(decodeUtf8(u8, start, end)) };
   if (bucket) bucket.push(entry);
   else decoded.set(h, [entry]);
   decodedCount++;
   return entry;
+}
+
+/**
+ * The engine's one canonical copy of `s`. A string built a character at a time is a rope that
+ * every later comparison walks again; a canonical one compares with another canonical string (the
+ * header names a host holds) by identity, as Envoy compares header names it keeps as bytes. V8
+ * makes the keys of object literals canonical.
+ */
+function internalized(s: string): string {
+  return Object.keys({ [s]: 0 })[0] ?? s;
 }
 
 function sameBytes(a: Uint8Array, u8: Uint8Array, start: number, n: number): boolean {
