@@ -78,8 +78,12 @@ async function timeInPwhost(
   return { filterNs: await nanos(filter, configuration), baselineNs: await nanos(baseline, "") };
 }
 
-/** What the filter writes per routed request; answered by a no-op to split host time from the filter's. */
-export const HEADER_WRITES = ["proxy_replace_header_map_value", "proxy_remove_header_map_value"];
+/**
+ * What the filter writes per routed request (the decision header; client-sent copies are stripped by
+ * the glue's header_mutation filter, docs/architecture.md); answered by a no-op to split host time
+ * from the filter's.
+ */
+export const HEADER_WRITES = ["proxy_replace_header_map_value"];
 
 /** Host-function calls of one request (a whole stream), and the share of its time spent in them. */
 export interface CallProfile {
@@ -224,16 +228,16 @@ const callList = (p: CallProfile) => {
   } % of the time in them`;
 };
 
-/** Where the filter's time goes beyond the baseline: its own work, and the in-repo host's header writes. */
+/** Where the filter's time goes beyond the baseline: its own work, and the in-repo host's header write. */
 function writesLine(r: HotPathResult, baselineNs: number): string {
   const w = r.writesNoOp!;
   const full = r.sizes.find((s) => s.rules === w.rules)!.headers.ns;
   const writes = full - w.headers.ns, own = w.headers.ns - baselineNs;
-  return `- Where the ${fmt(w.rules)}-rule time goes: with the filter's two header writes (` +
-    "`replace_header_map_value` of the decision header, `remove_header_map_value` of a client-sent " +
-    `rewrite header) answered by a no-op, a request takes ${fmt(w.headers.ns)} ns (${
-      ratio(w.headers.ns / baselineNs)
-    } baseline): the writes cost ${fmt(writes)} ns of the in-repo host's JS, and matching and deciding ` +
+  return `- Where the ${fmt(w.rules)}-rule time goes: with the filter's one header write ` +
+    "(`replace_header_map_value` of the decision header) answered by a no-op, a request takes " +
+    `${fmt(w.headers.ns)} ns (${ratio(w.headers.ns / baselineNs)} baseline): the write costs ${
+      fmt(writes)
+    } ns of the in-repo host's JS, and matching and deciding ` +
     `${fmt(own)} ns over the baseline's two reads. (Measured in the same run; the no-op host does not ` +
     "route, so it is only timed.)";
 }

@@ -134,8 +134,8 @@ export function renderRouters(r: RoutersResult): string {
     "",
     "**The filter's number is not a bare lookup:** it is a whole `proxy_on_request_headers` call through the",
     "proxy-wasm ABI as the in-repo host runs it (JS host functions, not Envoy's C++): the ABI crossing, reading",
-    "`:authority` and `:path` (and the headers it checks or drops) out of the host, the virtual-host and route",
-    "lookup, the backend pick, writing `x-wasmroute-cluster` and asking for a route-cache clear. The baseline",
+    "`:authority` and `:path` (and any header a rule checks) out of the host, the virtual-host and route",
+    "lookup, the backend pick, and writing `x-wasmroute-cluster` (which makes Envoy pick the route again). The baseline",
     "module's row is the crossing alone (two header reads, then Continue); the JS routers only map a path to a",
     "handler in the same V8. A prefix route is `/p` plus `/p/*` in find-my-way and `/p/*` in Hono.",
   ];
