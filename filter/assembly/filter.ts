@@ -102,15 +102,20 @@ function fetchHeader(ptr: isize, out: Bytes): isize {
   return ptr;
 }
 
+/** Header buffers a request holds without copying (the core reads `:authority` and `:path`). */
+const HELD_BUFFERS = 4;
+
 class HostRequest extends RequestView {
   private root: WasmRouteRoot | null = null;
   private key: u32 = 0;
   private hasKey: bool = false;
   /**
-   * Host buffers handed out by headerBytes(), freed by release() (the list keeps its capacity, so
-   * this allocates only the first time); and the one peekHeader() holds.
+   * Host buffers handed out by headerBytes(), freed by release(): a request holds two (`:authority`
+   * and `:path`); and the one peekHeader() holds.
    */
-  private held: Array<usize> = new Array<usize>();
+  private held: StaticArray<usize> = new StaticArray<usize>(HELD_BUFFERS);
+  private heldCount: i32 = 0;
+  private copies: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   private peeked: usize = 0;
   /** Starts a request of `root`'s stream. */
   reset(root: WasmRouteRoot): void {
@@ -120,8 +125,9 @@ class HostRequest extends RequestView {
   /** Ends the request: the bytes headerBytes() pointed at are gone. */
   release(): void {
     const held = this.held;
-    for (let i = 0; i < held.length; i++) freeHostBuffer(unchecked(held[i]));
-    held.length = 0;
+    for (let i = 0, n = this.heldCount; i < n; i++) freeHostBuffer(unchecked(held[i]));
+    this.heldCount = 0;
+    if (this.copies.length > 0) this.copies.length = 0;
     this.unpeek();
   }
   private unpeek(): void {
@@ -139,9 +145,19 @@ class HostRequest extends RequestView {
     return getHeader(HeaderMapType.RequestHeaders, name);
   }
   headerBytes(name: string, out: Bytes): bool {
+    // Past the slots (the core asks for two) a buffer is copied, and the copy left to the collector.
     const ptr = fetchHeader(getHeaderBuffer(HeaderMapType.RequestHeaders, name), out);
-    if (ptr > 0) this.held.push(<usize>ptr);
-    return ptr >= 0;
+    if (ptr <= 0) return ptr == 0;
+    if (this.heldCount < HELD_BUFFERS) {
+      unchecked(this.held[this.heldCount++] = <usize>ptr);
+    } else {
+      const copy = new ArrayBuffer(out.len);
+      memory.copy(changetype<usize>(copy), <usize>ptr, <usize>out.len);
+      this.copies.push(copy);
+      out.ptr = changetype<usize>(copy);
+      freeHostBuffer(<usize>ptr);
+    }
+    return true;
   }
   /** Envoy's `destination.port` attribute: an int64, little-endian. */
   destinationPort(): u32 {

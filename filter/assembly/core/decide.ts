@@ -17,6 +17,11 @@ export const DECISION_PASS: i32 = 0; // not traffic the table knows: leave it al
 export const DECISION_ROUTE: i32 = 1; // send to backend
 export const DECISION_REPLY: i32 = 2; // answer locally with status
 
+/**
+ * What decide() found. Which fields hold depends on `kind`, so a pass writes none of the others:
+ * a reply has status, reason, action (null when no rule matched), headers and, for a redirect or a
+ * preflight, route; a routed request has status 200, action, backend and route.
+ */
 export class Decision {
   kind: i32 = DECISION_PASS;
   /** The local reply's status; 200 when routed (what the backend is expected to answer). */
@@ -114,8 +119,8 @@ export class Target {
     }
     this.queryEnd = queryEnd;
     this.prefixCount = count;
-    this.pathString = null;
-    this.queryString = null;
+    if (this.pathString !== null) this.pathString = null;
+    if (this.queryString !== null) this.queryString = null;
   }
   path(): string {
     const known = this.pathString;
@@ -167,16 +172,17 @@ class Authority {
 
   reset(): void {
     const p = this.raw.ptr, n = this.raw.len;
-    let colon = -1;
-    for (let i = n - 1; i >= 0; i--) {
-      const c = load<u8>(p + i);
-      if (c == 0x5d) break; // "]": the end of an IPv6 literal, no port after it
-      if (c == 0x3a) {
-        colon = i;
-        break;
-      }
+    // The last ":" or "]", eight bytes at a time: a port follows a ":" unless a "]" (the end of an
+    // IPv6 literal) comes after it.
+    let last = -1;
+    for (let i = 0; i < n; i += 8) {
+      const take = min(n - i, 8);
+      const w = take == 8 ? load<u64>(p + <usize>i) : tailWord(p + <usize>i, take);
+      const marks = bytesOf(w, 0x3a) | bytesOf(w, 0x5d);
+      if (marks != 0) last = i + <i32>((63 - clz(marks)) >> 3);
     }
-    this.hostString = null;
+    const colon = last >= 0 && load<u8>(p + <usize>last) == 0x3a ? last : -1;
+    if (this.hostString !== null) this.hostString = null;
     this.hasPort = colon >= 0;
     this.hostLen = colon >= 0 ? colon : n;
     this.port = colon >= 0 ? parsePort(p + <usize>colon + 1, n - colon - 1) : 80;
@@ -223,7 +229,8 @@ class Lazy {
   method: string | null = null;
   reset(): void {
     this.port = -1;
-    this.method = null;
+    // Managed fields are stored through the collector's write barrier: only when there is a change.
+    if (this.method !== null) this.method = null;
   }
 }
 const lazy = new Lazy();
@@ -263,6 +270,8 @@ function reply(status: u32, reason: string, action: Action | null): Decision {
   d.status = status;
   d.reason = reason;
   d.action = action;
+  d.backend = null;
+  d.route = null;
   d.headers = new Array<string[]>();
   return d;
 }
@@ -483,11 +492,6 @@ export function decide(table: RuleTable, req: RequestView): Decision {
   const d = decision;
   d.kind = DECISION_PASS;
   d.status = 0;
-  d.reason = "";
-  d.action = null;
-  d.backend = null;
-  d.route = null;
-  d.headers = NO_HEADERS;
   lazy.reset();
   if (!req.headerBytes(":authority", authority.raw)) return d;
   authority.reset();
