@@ -2,7 +2,7 @@
 // configuration, so an update creates a new root that serves while the old one drains); the
 // stream context asks the core for a decision and applies it through the host.
 import {
-  addHeader, BufferType, Context, currentTimeNanos, FilterHeadersStatus, freeHostBuffer, getBufferBytes, getHeader, getHeaderBuffer, getHeaderBufferOf,
+  addHeader, BufferType, Context, currentTimeNanos, FilterHeadersStatus, freeHostBuffer, getBufferBytes, getHeader, getHeaderBuffer,
   getHeaderPairs, getProperty, HeaderMapType, httpCall, log, logBytes, logEnabled, LogLevel, Metric, MetricType, refreshLogLevel,
   removeHeader, replaceHeader, replaceHeaderBytes, returnedSize, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
@@ -136,7 +136,7 @@ class HostRequest extends RequestView {
   }
   peekHeader(name: ArrayBuffer, out: Bytes): bool {
     this.unpeek();
-    const ptr = fetchHeader(getHeaderBufferOf(HeaderMapType.RequestHeaders, name), out);
+    const ptr = fetchHeader(getHeaderBuffer(HeaderMapType.RequestHeaders, name), out);
     if (ptr < 0) return false;
     this.peeked = <usize>ptr;
     return true;
@@ -144,7 +144,7 @@ class HostRequest extends RequestView {
   header(name: string): string | null {
     return getHeader(HeaderMapType.RequestHeaders, name);
   }
-  headerBytes(name: string, out: Bytes): bool {
+  headerBytes(name: ArrayBuffer, out: Bytes): bool {
     // Past the slots (the core asks for two) a buffer is copied, and the copy left to the collector.
     const ptr = fetchHeader(getHeaderBuffer(HeaderMapType.RequestHeaders, name), out);
     if (ptr <= 0) return ptr == 0;

@@ -112,15 +112,12 @@ function nameBytes(name: string): ArrayBuffer {
 
 /**
  * A header's value left in the host-allocated buffer: its address (0 when empty), with its size in
- * `returnedSize`; -1 when the header is absent or the host refuses. The caller frees it (freeHostBuffer).
+ * `returnedSize`; -1 when the header is absent or the host refuses. The caller frees it
+ * (freeHostBuffer). The name is given in UTF-8, encoded once by the caller.
  */
 export let returnedSize: i32 = 0;
 export { freeHostBuffer };
-export function getHeaderBuffer(map: HeaderMapType, name: string): isize {
-  return getHeaderBufferOf(map, nameBytes(name));
-}
-/** As getHeaderBuffer, with the name already in UTF-8 (names a rule table holds). */
-export function getHeaderBufferOf(map: HeaderMapType, k: ArrayBuffer): isize {
+export function getHeaderBuffer(map: HeaderMapType, k: ArrayBuffer): isize {
   store<usize>(scratch, 0);
   store<usize>(scratch, 0, sizeof<usize>());
   const status = imports.proxy_get_header_map_value(

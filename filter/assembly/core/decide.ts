@@ -482,6 +482,8 @@ export function hashKey(s: string): u32 {
 }
 
 const ROOT_PATH = memory.data<u8>([0x2f]);
+const AUTHORITY_NAME = String.UTF8.encode(":authority");
+const PATH_NAME = String.UTF8.encode(":path");
 
 /**
  * Decides one request. Weighted picks use `req.requestKey()`, which callers derive from the request
@@ -493,11 +495,11 @@ export function decide(table: RuleTable, req: RequestView): Decision {
   d.kind = DECISION_PASS;
   d.status = 0;
   lazy.reset();
-  if (!req.headerBytes(":authority", authority.raw)) return d;
+  if (!req.headerBytes(AUTHORITY_NAME, authority.raw)) return d;
   authority.reset();
   const vh = findVhost(table, req);
   if (vh === null) return d;
-  if (!req.headerBytes(":path", target.raw)) {
+  if (!req.headerBytes(PATH_NAME, target.raw)) {
     target.raw.ptr = ROOT_PATH;
     target.raw.len = 1;
   }

@@ -12,9 +12,10 @@ export abstract class RequestView {
   abstract header(name: string): string | null;
   /**
    * As header(), without making a string: points `out` at the value's bytes. The hot path reads
-   * `:authority` and `:path` this way, so matching a request allocates nothing.
+   * `:authority` and `:path` this way, so matching a request allocates nothing. The name is given in
+   * UTF-8, encoded once by the caller.
    */
-  abstract headerBytes(name: string, out: Bytes): bool;
+  abstract headerBytes(name: ArrayBuffer, out: Bytes): bool;
   /**
    * As headerBytes(), the name given in UTF-8 (a rule table's), for a look that ends with the next
    * peekHeader() call (header conditions).
