@@ -405,7 +405,7 @@ export class WasmRouteStream extends Context {
     if (d.kind != DECISION_ROUTE) return FilterHeadersStatus.Continue;
     const action = d.action!, backend = d.backend!;
     // Most rules have no filters: then there is nothing to apply now or on the response.
-    if (action.filters.length + backend.filters.length > 0) this.applyFilters(d, action.filters, backend.filters);
+    if (action.hasFilters) this.applyFilters(d, action.filters, backend.filters);
     replaceHeaderBytes(HeaderMapType.RequestHeaders, CLUSTER_HEADER, backend.clusterBytes);
     m().routed.count();
     logRouted(d, backend);

@@ -130,8 +130,23 @@ export class Backend {
 export const STICKY_NONE: u16 = 0, STICKY_HEADER: u16 = 1, STICKY_COOKIE: u16 = 2;
 
 export class Action {
+  /**
+   * Whether a routed request has filter work (the rule's filters or its backends'), and whether the
+   * rule may answer by itself (a redirect, a CORS preflight): known once here, so a request for a
+   * plain rule never reads its filter lists — at 10,000 rules each read is a likely cache miss.
+   */
+  hasFilters: bool = false;
+  mayReply: bool = false;
   constructor(public route: string, public rule: u32, public backends: Array<Backend>,
-    public filters: Array<FilterOp>, public totalWeight: u32, public stickyFrom: u16, public stickyKey: string) {}
+    public filters: Array<FilterOp>, public totalWeight: u32, public stickyFrom: u16, public stickyKey: string) {
+    let any = filters.length > 0;
+    for (let i = 0; i < backends.length; i++) if (backends[i].filters.length > 0) any = true;
+    this.hasFilters = any;
+    for (let i = 0; i < filters.length; i++) {
+      const k = filters[i].kind;
+      if (k == F_REDIRECT || k == F_CORS) this.mayReply = true;
+    }
+  }
 }
 
 /** The decoded table one root context serves. */

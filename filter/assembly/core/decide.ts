@@ -509,7 +509,7 @@ export function decide(table: RuleTable, req: RequestView): Decision {
   const r = unchecked(table.routes[i]);
   const action = unchecked(table.actions[r.action]);
   // A preflight from an allowed origin, or a redirect, is answered here whatever the backends.
-  for (let k = 0; k < action.filters.length; k++) {
+  for (let k = 0, n = action.mayReply ? action.filters.length : 0; k < n; k++) {
     const op = unchecked(action.filters[k]);
     const asked = op.kind == F_CORS && requestMethod(req) == "OPTIONS" ? req.header("access-control-request-method") : null;
     if (asked !== null) {
