@@ -24,7 +24,6 @@ interface Exports {
   equals_lowered(ptr: number, lower: number, len: number): number;
 }
 
-const MAX_SEGMENTS = 32;
 const ALL_LENGTHS = (1n << 64n) - 1n;
 
 async function entry(): Promise<Exports> {
@@ -64,7 +63,8 @@ function reference(path: Uint8Array, lengths: bigint) {
 
 function randomPath(rng: () => number): Uint8Array {
   const alphabet = "//////aaaaB-09.??##&=%";
-  const n = Math.floor(rng() * 150);
+  // Some paths have far more segment prefixes than the scan has room for at first.
+  const n = Math.floor(rng() * (rng() < 0.1 ? 3000 : 150));
   const out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = alphabet.charCodeAt(Math.floor(rng() * alphabet.length));
   if (n > 0 && rng() < 0.8) out[0] = 0x2f;
@@ -85,8 +85,8 @@ Deno.test("the path scan finds the prefixes, path end and query that a byte-by-b
     const count = x.scan(put(x, path), path.length, lengths);
     const text = new TextDecoder().decode(path);
     assertEquals(count, want.prefixes.length, text);
-    const found = Array.from({ length: Math.min(count, MAX_SEGMENTS) }, (_, k) => x.prefix_end(k));
-    assertEquals(found, want.prefixes.slice(0, MAX_SEGMENTS), text);
+    const found = Array.from({ length: count }, (_, k) => x.prefix_end(k));
+    assertEquals(found, want.prefixes, text);
     assertEquals(
       [x.path_end(), x.query_start(), x.query_end()],
       [want.end, want.queryStart, want.queryEnd],

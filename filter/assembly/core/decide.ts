@@ -6,7 +6,7 @@ import {
   RuleTable, VHost,
 } from "./blob";
 import {
-  bytesEqual, bytesOf, equalsLowered, HASH_SEED, hashBytes, hashFinish, hashLowerBytes, hashStep, hashString, tailWord,
+  bytesEqual, bytesOf, equalsLowered, HASH_SEED, hashFinish, hashLowerBytes, hashStep, hashString, tailWord,
 } from "./hash";
 import { HashIndex } from "./hash_index";
 import { Bytes, RequestView } from "./request";
@@ -38,8 +38,8 @@ export class Decision {
 }
 
 const NO_HEADERS = new Array<string[]>(0);
-/** Segment prefixes of a path that Target.reset() hashes; a path with more is hashed again past them. */
-const MAX_SEGMENTS = 32;
+/** Segment prefixes Target.reset() has room for at first; a deeper path makes room once. */
+const SEGMENTS = 32;
 
 /**
  * The request's `:path` as the host's bytes: the path ends at "?" or "#", the query runs from "?"
@@ -54,11 +54,10 @@ export class Target {
   pathHash: u32 = 0;
   /**
    * The segment prefixes some prefix rule could match, by their length, and their hashes: the
-   * bytes before a "/" unless they end in "/" themselves ("/a/b/" has "/a" and "/a/b"). When
-   * there are more than MAX_SEGMENTS, prefixCount counts them all: see firstMatch().
+   * bytes before a "/" unless they end in "/" themselves ("/a/b/" has "/a" and "/a/b").
    */
-  prefixEnds: StaticArray<i32> = new StaticArray<i32>(MAX_SEGMENTS);
-  prefixHashes: StaticArray<u32> = new StaticArray<u32>(MAX_SEGMENTS);
+  prefixEnds: StaticArray<i32> = new StaticArray<i32>(SEGMENTS);
+  prefixHashes: StaticArray<u32> = new StaticArray<u32>(SEGMENTS);
   prefixCount: i32 = 0;
   private pathString: string | null = null;
   private queryString: string | null = null;
@@ -71,7 +70,7 @@ export class Target {
    */
   reset(lengths: u64): void {
     const p = this.raw.ptr, n = this.raw.len;
-    const ends = this.prefixEnds, hashes = this.prefixHashes;
+    let ends = this.prefixEnds, hashes = this.prefixHashes;
     let count = 0, i = 0, end = n, h = HASH_SEED, pathHash: u32 = 0;
     // The high bit of the previous byte's "/" test: a "/" after a "/" ends no segment, nor does the first.
     let carry: u64 = 0x80;
@@ -89,10 +88,15 @@ export class Target {
         segments &= segments - 1;
         const at = i + <i32>(bit >> 3);
         if (((lengths >> <u64>min(at, 63)) & 1) == 0) continue;
-        if (count < MAX_SEGMENTS) {
-          unchecked(ends[count] = at);
-          unchecked(hashes[count] = hashFinish(h, w & ((<u64>1 << (bit & ~7)) - 1), at));
+        if (count == ends.length) {
+          // Twice the room, kept for later requests: the path's length bounds it.
+          ends = grown<i32>(ends);
+          hashes = grown<u32>(hashes);
+          this.prefixEnds = ends;
+          this.prefixHashes = hashes;
         }
+        unchecked(ends[count] = at);
+        unchecked(hashes[count] = hashFinish(h, w & ((<u64>1 << (bit & ~7)) - 1), at));
         count++;
       }
       if (stops != 0) {
@@ -202,6 +206,13 @@ class Authority {
     this.hostString = s;
     return s;
   }
+}
+
+/** A copy of `a` with twice the room. */
+function grown<T>(a: StaticArray<T>): StaticArray<T> {
+  const out = new StaticArray<T>(a.length * 2);
+  memory.copy(changetype<usize>(out), changetype<usize>(a), <usize>a.length * sizeof<T>());
+  return out;
 }
 
 /** Decimal digits as a port; 0 when there are none or the number is out of range. */
@@ -349,19 +360,8 @@ function firstMatch(table: RuleTable, idx: RouteIndex, req: RequestView, t: Targ
   if (idx.prefix.size == 0) return best;
   // Only lengths some prefix has were hashed (Target.reset).
   const lengths = idx.prefixLengths;
-  const stored = min(t.prefixCount, MAX_SEGMENTS);
-  for (let k = 0; k < stored; k++) {
+  for (let k = 0; k < t.prefixCount; k++) {
     best = filedUnder(table, idx.prefix, unchecked(t.prefixHashes[k]), best, req, t);
-  }
-  if (t.prefixCount > MAX_SEGMENTS) {
-    // A path of more segments than were kept: the rest are hashed one by one.
-    const p = t.raw.ptr;
-    for (let i = unchecked(t.prefixEnds[MAX_SEGMENTS - 1]) + 1; i < end; i++) {
-      if (load<u8>(p + <usize>i) == 0x2f && load<u8>(p + <usize>(i - 1)) != 0x2f &&
-        ((lengths >> <u64>min(i, 63)) & 1) != 0) {
-        best = filedUnder(table, idx.prefix, hashBytes(p, i), best, req, t);
-      }
-    }
   }
   const wholeIsPrefix = end > 0 && load<u8>(t.raw.ptr + <usize>(end - 1)) != 0x2f;
   if (wholeIsPrefix && ((lengths >> <u64>min(end, 63)) & 1) != 0) {

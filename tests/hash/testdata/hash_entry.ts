@@ -29,8 +29,7 @@ export function path_hash(): u32 { return target.pathHash; }
 export function scan_hashes_agree(): i32 {
   const p = target.raw.ptr;
   if (target.pathHash != hashBytes(p, target.pathEnd)) return 0;
-  const stored = min(target.prefixCount, target.prefixEnds.length);
-  for (let k = 0; k < stored; k++) {
+  for (let k = 0; k < target.prefixCount; k++) {
     if (target.prefixHashes[k] != hashBytes(p, target.prefixEnds[k])) return 0;
   }
   return 1;
