@@ -89,3 +89,19 @@ export function Layout(props: LayoutProps) {
 export function CondStatus(props: { status?: string }) {
   return <span class={props.status === "True" ? "ok" : "bad"}>{props.status ?? "?"}</span>;
 }
+
+/**
+ * A table with a header row naming its `columns`; the rows are the children. Wrapped to scroll
+ * sideways on a narrow screen unless `scroll` is false (a table inside another box).
+ */
+export function DataTable(props: { columns: string[]; scroll?: boolean; children?: Child }) {
+  const table = (
+    <table>
+      <thead>
+        <tr>{props.columns.map((c) => <th scope="col">{c}</th>)}</tr>
+      </thead>
+      <tbody>{props.children}</tbody>
+    </table>
+  );
+  return props.scroll === false ? table : <div class="scroll">{table}</div>;
+}

@@ -23,7 +23,7 @@ import type { Principal } from "../security/principal.ts";
 import { diffBlobs } from "./blob_diff.ts";
 import type { BlobDiff } from "./blob_diff.ts";
 import type { Child } from "hono/jsx";
-import { Layout } from "./layout.tsx";
+import { DataTable, Layout } from "./layout.tsx";
 import { SimInputError, tryRequest } from "./try_request.ts";
 import {
   Cond,
@@ -274,40 +274,28 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
             {items.length} route{items.length === 1 ? "" : "s"}
             {ns ? ` in ${ns}` : ""}; page {pageNo} of {pages}.
           </p>
-          <div class="scroll">
-            <table>
-              <thead>
+          <DataTable columns={["Route", "Parent", "Accepted", "ResolvedRefs"]}>
+            {shown.flatMap((r) => {
+              const parents: Json[] = r.status?.parents ?? [];
+              const href = `/console/routes/${encodeURIComponent(r.metadata.namespace)}/${
+                encodeURIComponent(r.metadata.name)
+              }`;
+              const rows = parents.length ? parents : [undefined];
+              return rows.map((p, i) => (
                 <tr>
-                  <th scope="col">Route</th>
-                  <th scope="col">Parent</th>
-                  <th scope="col">Accepted</th>
-                  <th scope="col">ResolvedRefs</th>
+                  <td>{i === 0 && <a href={href}>{r.metadata.namespace}/{r.metadata.name}</a>}</td>
+                  <td class="mono">
+                    {p
+                      ? parentLabel(p.parentRef, r.metadata.namespace)
+                      : (r.spec?.parentRefs ?? []).map((x: Json) => parentLabel(x, r.metadata.namespace))
+                        .join(", ") || "—"}
+                  </td>
+                  <Cond c={cond(p, "Accepted")} />
+                  <Cond c={cond(p, "ResolvedRefs")} />
                 </tr>
-              </thead>
-              <tbody>
-                {shown.flatMap((r) => {
-                  const parents: Json[] = r.status?.parents ?? [];
-                  const href = `/console/routes/${encodeURIComponent(r.metadata.namespace)}/${
-                    encodeURIComponent(r.metadata.name)
-                  }`;
-                  const rows = parents.length ? parents : [undefined];
-                  return rows.map((p, i) => (
-                    <tr>
-                      <td>{i === 0 && <a href={href}>{r.metadata.namespace}/{r.metadata.name}</a>}</td>
-                      <td class="mono">
-                        {p
-                          ? parentLabel(p.parentRef, r.metadata.namespace)
-                          : (r.spec?.parentRefs ?? []).map((x: Json) => parentLabel(x, r.metadata.namespace))
-                            .join(", ") || "—"}
-                      </td>
-                      <Cond c={cond(p, "Accepted")} />
-                      <Cond c={cond(p, "ResolvedRefs")} />
-                    </tr>
-                  ));
-                })}
-              </tbody>
-            </table>
-          </div>
+              ));
+            })}
+          </DataTable>
           <nav aria-label="Pages">
             {pageNo > 1 && <a href={link(pageNo - 1)} rel="prev">← previous</a>}{" "}
             {pageNo < pages && <a href={link(pageNo + 1)} rel="next">next →</a>}
@@ -489,48 +477,34 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
             )
             : <p>No blob has been compiled yet.</p>}
           <h2>Versions</h2>
-          <div class="scroll">
-            <table>
-              <thead>
-                <tr>
-                  <th scope="col">Generation</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">By</th>
-                  <th scope="col">Size</th>
-                  <th scope="col">SHA-256</th>
-                  <th scope="col">Actions</th>
-                </tr>
-              </thead>
-              <tbody>
-                {items.map((i) => (
-                  <tr>
-                    <td>
-                      {i.generation}
-                      {i.generation === h.current ? " (serving)" : ""}
-                      {i.rollbackOf ? ` ↺${i.rollbackOf}` : ""}
-                    </td>
-                    <td>{i.createdAt}</td>
-                    <td>{i.createdBy}</td>
-                    <td>{i.size}</td>
-                    <td class="mono">{String(i.sha256).slice(0, 12)}…</td>
-                    <td>
-                      {i.generation !== h.current && (
-                        <a href={`/console/blob?from=${i.generation}&to=${h.current}`}>diff to serving</a>
-                      )}
-                      {i.generation !== h.current && canWriteAll(c) && (
-                        <>
-                          ·{" "}
-                          <a href={`/console/blob/rollback?generation=${i.generation}`}>
-                            roll back to {i.generation}
-                          </a>
-                        </>
-                      )}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={["Generation", "Created", "By", "Size", "SHA-256", "Actions"]}>
+            {items.map((i) => (
+              <tr>
+                <td>
+                  {i.generation}
+                  {i.generation === h.current ? " (serving)" : ""}
+                  {i.rollbackOf ? ` ↺${i.rollbackOf}` : ""}
+                </td>
+                <td>{i.createdAt}</td>
+                <td>{i.createdBy}</td>
+                <td>{i.size}</td>
+                <td class="mono">{String(i.sha256).slice(0, 12)}…</td>
+                <td>
+                  {i.generation !== h.current && (
+                    <a href={`/console/blob?from=${i.generation}&to=${h.current}`}>diff to serving</a>
+                  )}
+                  {i.generation !== h.current && canWriteAll(c) && (
+                    <>
+                      ·{" "}
+                      <a href={`/console/blob/rollback?generation=${i.generation}`}>
+                        roll back to {i.generation}
+                      </a>
+                    </>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </DataTable>
           <h2>Diff</h2>
           <form method="get" action="/console/blob" class="card">
             <div class="row">

@@ -10,7 +10,7 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { BlobDiff, RuleView } from "./blob_diff.ts";
-import { CondStatus } from "./layout.tsx";
+import { CondStatus, DataTable } from "./layout.tsx";
 import type { TryResult } from "./try_request.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -46,26 +46,15 @@ export function Cond(props: { c?: Json }) {
 export function StatusTable(props: { parents: Json[]; namespace: string }) {
   if (!props.parents.length) return <p>No status yet.</p>;
   return (
-    <div class="scroll">
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">Parent</th>
-            <th scope="col">Accepted</th>
-            <th scope="col">ResolvedRefs</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.parents.map((p) => (
-            <tr>
-              <td class="mono">{parentLabel(p.parentRef, props.namespace)}</td>
-              <Cond c={cond(p, "Accepted")} />
-              <Cond c={cond(p, "ResolvedRefs")} />
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
+    <DataTable columns={["Parent", "Accepted", "ResolvedRefs"]}>
+      {props.parents.map((p) => (
+        <tr>
+          <td class="mono">{parentLabel(p.parentRef, props.namespace)}</td>
+          <Cond c={cond(p, "Accepted")} />
+          <Cond c={cond(p, "ResolvedRefs")} />
+        </tr>
+      ))}
+    </DataTable>
   );
 }
 
@@ -390,24 +379,15 @@ export function EditOutcome(props: { ok: boolean; apply: boolean; body: Json }) 
           <strong>{body.reason ?? "Invalid"}</strong>: {body.message}
         </p>
         {causes.length > 0 && (
-          <table>
-            <thead>
+          <DataTable columns={["Field", "Reason", "Message"]} scroll={false}>
+            {causes.map((x) => (
               <tr>
-                <th scope="col">Field</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Message</th>
+                <td class="mono">{x.field ?? "—"}</td>
+                <td>{x.reason}</td>
+                <td>{x.message}</td>
               </tr>
-            </thead>
-            <tbody>
-              {causes.map((x) => (
-                <tr>
-                  <td class="mono">{x.field ?? "—"}</td>
-                  <td>{x.reason}</td>
-                  <td>{x.message}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+            ))}
+          </DataTable>
         )}
       </div>
     );
@@ -453,31 +433,22 @@ export function EditOutcome(props: { ok: boolean; apply: boolean; body: Json }) 
 function SplitTable(props: { rows: { label: Child; weight: number; picked?: boolean }[] }) {
   const total = props.rows.reduce((sum, r) => sum + r.weight, 0);
   return (
-    <table>
-      <thead>
-        <tr>
-          <th scope="col">Backend</th>
-          <th scope="col">Weight</th>
-          <th scope="col">Share</th>
-        </tr>
-      </thead>
-      <tbody>
-        {props.rows.map((r) => {
-          const pct = total ? (100 * r.weight) / total : 0;
-          return (
-            <tr class={r.picked ? "picked" : ""}>
-              <td class="mono">{r.label}</td>
-              <td>{r.weight}</td>
-              <td style="min-width:8rem">
-                <div class="barwrap" role="img" aria-label={`${pct.toFixed(1)}%`}>
-                  <div class="bar" style={`width:${pct.toFixed(2)}%`}></div>
-                </div>
-                <small>{pct.toFixed(1)}%</small>
-              </td>
-            </tr>
-          );
-        })}
-      </tbody>
-    </table>
+    <DataTable columns={["Backend", "Weight", "Share"]} scroll={false}>
+      {props.rows.map((r) => {
+        const pct = total ? (100 * r.weight) / total : 0;
+        return (
+          <tr class={r.picked ? "picked" : ""}>
+            <td class="mono">{r.label}</td>
+            <td>{r.weight}</td>
+            <td style="min-width:8rem">
+              <div class="barwrap" role="img" aria-label={`${pct.toFixed(1)}%`}>
+                <div class="bar" style={`width:${pct.toFixed(2)}%`}></div>
+              </div>
+              <small>{pct.toFixed(1)}%</small>
+            </td>
+          </tr>
+        );
+      })}
+    </DataTable>
   );
 }
