@@ -95,10 +95,12 @@ export function CondStatus(props: { status?: string }) {
  * sideways on a narrow screen unless `scroll` is false (a table inside another box).
  */
 export function DataTable(props: { columns: string[]; scroll?: boolean; children?: Child }) {
+  // deno-lint-ignore jsx-key -- a static page: hono/jsx would print a key as an attribute
+  const headers = props.columns.map((c) => <th scope="col">{c}</th>);
   const table = (
     <table>
       <thead>
-        <tr>{props.columns.map((c) => <th scope="col">{c}</th>)}</tr>
+        <tr>{headers}</tr>
       </thead>
       <tbody>{props.children}</tbody>
     </table>
