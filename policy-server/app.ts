@@ -17,7 +17,7 @@ import { requestLog } from "./api/request_log.ts";
 import { yamlResponses } from "./api/yaml_responses.ts";
 import { compile } from "./compile/mod.ts";
 import { registerConsole } from "./console/mod.tsx";
-import { Publisher, RollbackError } from "./delivery/publisher.ts";
+import { Publisher } from "./delivery/publisher.ts";
 import type { CompileFn, Published } from "./delivery/publisher.ts";
 import { renderWasmPlugin, wasmPluginToYaml } from "./delivery/render_wasmplugin.ts";
 import type { WasmPluginOptions } from "./delivery/render_wasmplugin.ts";
@@ -26,7 +26,7 @@ import { registerDeliveryRoutes } from "./delivery/routes.ts";
 import { createServerMetrics } from "./metrics.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { admitResources } from "./model/admit_resources.ts";
-import { failureStatus } from "./model/kube_status.ts";
+import { failureStatus, StatusError } from "./model/kube_status.ts";
 import { parseResources } from "./model/parse_resources.ts";
 import { ResourceError } from "./model/resource_error.ts";
 import { DEFAULT_NAMESPACE, objectName, RESOURCE_KINDS, resourceKind } from "./model/resource_kinds.ts";
@@ -35,7 +35,7 @@ import type { KubeObject, RouteParentStatus, StoredObject } from "./model/types.
 import { AuthError, bearerAuth, principalOf, requireAccess } from "./security/bearer_auth.ts";
 import { inScope } from "./security/principal.ts";
 import type { TokenVerifier } from "./security/token_verifier.ts";
-import { PreconditionError, resourceName } from "./store/check_preconditions.ts";
+import { resourceName } from "./store/check_preconditions.ts";
 import type { Precondition } from "./store/check_preconditions.ts";
 import { StoreConflictError, StoreLimitError } from "./store/kv_batch.ts";
 import { keyOf } from "./store/store.ts";
@@ -463,9 +463,7 @@ function toStatus(error: unknown) {
   if (error instanceof ResourceError) {
     return failureStatus(error.status, error.message, error.causes, error.reason);
   }
-  if (error instanceof AuthError || error instanceof PreconditionError || error instanceof RollbackError) {
-    return failureStatus(error.status, error.message);
-  }
+  if (error instanceof StatusError) return failureStatus(error.status, error.message);
   if (error instanceof StoreLimitError) return failureStatus(413, error.message);
   if (error instanceof StoreConflictError) return failureStatus(409, error.message);
   if (error instanceof HTTPException) {

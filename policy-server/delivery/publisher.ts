@@ -16,6 +16,7 @@ import { keyOf, keyString } from "../store/store.ts";
 import type { BlobMeta, NewBlob, ObjectKey, RouteKey, Snapshot, Store } from "../store/store.ts";
 import { Mutex } from "./mutex.ts";
 import { sameRules } from "./same_rules.ts";
+import { StatusError } from "../model/kube_status.ts";
 
 /** The compiler's signature (`compile` of `compile/mod.ts`); tests may pass another. */
 export type CompileFn = (resources: KubeObject[], options: CompileOptions) => Promise<CompileResult>;
@@ -68,13 +69,8 @@ function restamp(blob: Uint8Array, generation: number, next: number): Uint8Array
 }
 
 /** A rollback asked for a generation that cannot be rolled back to. */
-export class RollbackError extends Error {
+export class RollbackError extends StatusError<404 | 409> {
   override name = "RollbackError";
-  readonly status: 404 | 409;
-  constructor(status: 404 | 409, message: string) {
-    super(message);
-    this.status = status;
-  }
 }
 
 /** Concurrent writers in other processes are retried this many times before giving up. */

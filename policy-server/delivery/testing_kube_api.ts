@@ -11,6 +11,7 @@ import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
+import { failureStatus } from "../model/kube_status.ts";
 
 const TLS_DIR = new URL("./testdata/tls/", import.meta.url);
 const read = (file: string) => Deno.readTextFileSync(new URL(file, TLS_DIR));
@@ -58,15 +59,8 @@ export interface FakeKubeApi {
 }
 
 /** A Kubernetes `Status` body, as the API server sends with a failure. */
-export const kubeStatus = (code: number, reason: string, message: string) => ({
-  kind: "Status",
-  apiVersion: "v1",
-  metadata: {},
-  status: "Failure",
-  message,
-  reason,
-  code,
-});
+export const kubeStatus = (code: number, reason: string, message: string) =>
+  failureStatus(code, message, [], reason);
 
 export function startFakeKubeApi(
   options: {

@@ -40,6 +40,14 @@ const REASONS: Record<number, string> = {
   504: "Timeout",
 };
 
+/** An error the API answers with its HTTP status (as a failure `Status`, the reason for that code). */
+export class StatusError<S extends number = number> extends Error {
+  override name = "StatusError";
+  constructor(readonly status: S, message: string) {
+    super(message);
+  }
+}
+
 export function reasonFor(code: number): string {
   return REASONS[code] ?? (code >= 500 ? "InternalError" : "BadRequest");
 }

@@ -7,6 +7,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { ANONYMOUS, denial } from "./principal.ts";
 import type { Action, Principal } from "./principal.ts";
 import type { TokenVerifier } from "./token_verifier.ts";
+import { StatusError } from "../model/kube_status.ts";
 
 declare module "hono" {
   interface ContextVariableMap {
@@ -16,13 +17,8 @@ declare module "hono" {
 }
 
 /** 401: no usable token; 403: a valid token that may not do this. Kubernetes reasons alike. */
-export class AuthError extends Error {
+export class AuthError extends StatusError<401 | 403> {
   override name = "AuthError";
-  readonly status: 401 | 403;
-  constructor(status: 401 | 403, message: string) {
-    super(message);
-    this.status = status;
-  }
 }
 
 export interface BearerAuthOptions {

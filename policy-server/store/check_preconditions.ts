@@ -8,6 +8,7 @@ import { RESOURCE_KINDS } from "../model/resource_kinds.ts";
 import type { StoredObject } from "../model/types.ts";
 import { keyString } from "./store.ts";
 import type { ObjectKey } from "./store.ts";
+import { StatusError } from "../model/kube_status.ts";
 
 /** What must hold of one stored object for a write to go ahead. */
 export interface Precondition {
@@ -19,13 +20,8 @@ export interface Precondition {
 }
 
 /** A precondition failed: 404 for an object that must exist and does not, 409 for a stale version. */
-export class PreconditionError extends Error {
+export class PreconditionError extends StatusError<404 | 409> {
   override name = "PreconditionError";
-  readonly status: 404 | 409;
-  constructor(status: 404 | 409, message: string) {
-    super(message);
-    this.status = status;
-  }
 }
 
 /** How Kubernetes names a resource in messages: `httproutes.gateway.networking.k8s.io "web"`. */
