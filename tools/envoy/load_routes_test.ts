@@ -13,37 +13,34 @@ Deno.test("loadRoutes reads an example folder's routes.yaml and admits its HTTPR
   ]);
 });
 
-Deno.test("loadRoutes reads a route file as given and defaults the namespace as the server does", async () => {
+/** Runs `fn` with a route file in a fresh folder, removed afterwards. */
+async function withRouteFile(fn: (file: string) => Promise<void>): Promise<void> {
   const dir = await Deno.makeTempDir();
   try {
-    const file = join(dir, "r.yaml");
-    await Deno.writeTextFile(
-      file,
-      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\n" +
-        "spec: {parentRefs: [{name: gw}], rules: [{backendRefs: [{name: web, port: 80}]}]}\n",
-    );
-    const { routes } = await loadRoutes(file);
-    assertEquals(routes[0].metadata.namespace, "default");
+    await fn(join(dir, "r.yaml"));
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
+}
 
-Deno.test("loadRoutes refuses what the server would refuse", async () => {
-  const dir = await Deno.makeTempDir();
-  try {
-    const file = join(dir, "r.yaml");
-    await Deno.writeTextFile(
-      file,
-      "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\n" +
-        "spec: {parentRefs: [{name: gw}], rules: [{backendRefs: [{name: web, port: 70000}]}]}\n",
-    );
+/** One HTTPRoute `r` without a namespace, its backend on `port`. */
+const routeYaml = (port: number) =>
+  "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r}\n" +
+  `spec: {parentRefs: [{name: gw}], rules: [{backendRefs: [{name: web, port: ${port}}]}]}\n`;
+
+Deno.test("loadRoutes reads a route file as given and defaults the namespace as the server does", () =>
+  withRouteFile(async (file) => {
+    await Deno.writeTextFile(file, routeYaml(80));
+    const { routes } = await loadRoutes(file);
+    assertEquals(routes[0].metadata.namespace, "default");
+  }));
+
+Deno.test("loadRoutes refuses what the server would refuse", () =>
+  withRouteFile(async (file) => {
+    await Deno.writeTextFile(file, routeYaml(70000));
     const error = await assertRejects(() => loadRoutes(file), "spec.rules[0].backendRefs[0].port");
     assertEquals(error instanceof ResourceError && error.status, 422);
     await Deno.writeTextFile(file, "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n");
     const notRoute = await assertRejects(() => loadRoutes(file), 'kind "Pod"');
     assertEquals(notRoute instanceof ResourceError && notRoute.status, 400);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-});
+  }));
