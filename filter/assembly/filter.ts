@@ -12,6 +12,7 @@ import {
 } from "./core/blob";
 import { configError, PullConfig, readConfig } from "./core/config";
 import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey } from "./core/decide";
+import { grown } from "./core/grown";
 import { Bytes, RequestView } from "./core/request";
 import { allowOriginValue, originAllowed } from "./core/cors";
 import { modifiedPath } from "./core/rewrite";
@@ -102,24 +103,20 @@ function fetchHeader(ptr: isize, out: Bytes): isize {
   return ptr;
 }
 
-/** Header buffers a request holds without copying (the core reads `:authority` and `:path`). */
-const HELD_BUFFERS = 4;
-
 class HostRequest extends RequestView {
   private root: WasmRouteRoot | null = null;
   private key: u32 = 0;
   private hasKey: bool = false;
   /**
-   * Host buffers handed out by headerBytes(), freed by release(): a request holds two (`:authority`
+   * Host buffers handed out by headerBytes(), freed by release() (a request holds two: `:authority`
    * and `:path`); and the one peekHeader() holds.
    */
-  private held: StaticArray<usize> = new StaticArray<usize>(HELD_BUFFERS);
+  private held: StaticArray<usize> = new StaticArray<usize>(4);
   private heldCount: i32 = 0;
-  private copies: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   private peeked: usize = 0;
   /** Starts a request of `root`'s stream. */
   reset(root: WasmRouteRoot): void {
-    this.root = root;
+    if (this.root !== root) this.root = root;
     this.hasKey = false;
   }
   /** Ends the request: the bytes headerBytes() pointed at are gone. */
@@ -127,7 +124,6 @@ class HostRequest extends RequestView {
     const held = this.held;
     for (let i = 0, n = this.heldCount; i < n; i++) freeHostBuffer(unchecked(held[i]));
     this.heldCount = 0;
-    if (this.copies.length > 0) this.copies.length = 0;
     this.unpeek();
   }
   private unpeek(): void {
@@ -145,18 +141,10 @@ class HostRequest extends RequestView {
     return getHeader(HeaderMapType.RequestHeaders, name);
   }
   headerBytes(name: ArrayBuffer, out: Bytes): bool {
-    // Past the slots (the core asks for two) a buffer is copied, and the copy left to the collector.
     const ptr = fetchHeader(getHeaderBuffer(HeaderMapType.RequestHeaders, name), out);
     if (ptr <= 0) return ptr == 0;
-    if (this.heldCount < HELD_BUFFERS) {
-      unchecked(this.held[this.heldCount++] = <usize>ptr);
-    } else {
-      const copy = new ArrayBuffer(out.len);
-      memory.copy(changetype<usize>(copy), <usize>ptr, <usize>out.len);
-      this.copies.push(copy);
-      out.ptr = changetype<usize>(copy);
-      freeHostBuffer(<usize>ptr);
-    }
+    if (this.heldCount == this.held.length) this.held = grown<usize>(this.held);
+    unchecked(this.held[this.heldCount++] = <usize>ptr);
     return true;
   }
   /** Envoy's `destination.port` attribute: an int64, little-endian. */

@@ -29,7 +29,11 @@ const ALL_LENGTHS = (1n << 64n) - 1n;
 async function entry(): Promise<Exports> {
   const wasm = await compileTestModule("tests/hash/testdata/hash_entry", {
     cacheName: "wasmroute-hash-entry",
-    sources: ["filter/assembly/core/hash.ts", "filter/assembly/core/decide.ts"],
+    sources: [
+      "filter/assembly/core/hash.ts",
+      "filter/assembly/core/decide.ts",
+      "filter/assembly/core/grown.ts",
+    ],
   });
   const x = (await WebAssembly.instantiate(new WebAssembly.Module(wasm), {})).exports as unknown as Exports;
   x._initialize();

@@ -8,6 +8,7 @@ import {
 import {
   bytesEqual, bytesOf, equalsLowered, HASH_SEED, hashFinish, hashLowerBytes, hashStep, hashString, tailWord,
 } from "./hash";
+import { grown } from "./grown";
 import { HashIndex } from "./hash_index";
 import { Bytes, RequestView } from "./request";
 import { originAllowed, preflightHeaders } from "./cors";
@@ -89,7 +90,7 @@ export class Target {
         const at = i + <i32>(bit >> 3);
         if (((lengths >> <u64>min(at, 63)) & 1) == 0) continue;
         if (count == ends.length) {
-          // Twice the room, kept for later requests: the path's length bounds it.
+          // The path's length bounds the room (core/grown.ts).
           ends = grown<i32>(ends);
           hashes = grown<u32>(hashes);
           this.prefixEnds = ends;
@@ -206,13 +207,6 @@ class Authority {
     this.hostString = s;
     return s;
   }
-}
-
-/** A copy of `a` with twice the room. */
-function grown<T>(a: StaticArray<T>): StaticArray<T> {
-  const out = new StaticArray<T>(a.length * 2);
-  memory.copy(changetype<usize>(out), changetype<usize>(a), <usize>a.length * sizeof<T>());
-  return out;
 }
 
 /** Decimal digits as a port; 0 when there are none or the number is out of range. */
