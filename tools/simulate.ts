@@ -35,7 +35,14 @@ import { admitResources } from "../policy-server/model/admit_resources.ts";
 import { parseResources } from "../policy-server/model/parse_resources.ts";
 import type { KubeObject } from "../policy-server/model/types.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "./host/mod.ts";
-import { STRIP_INTERNAL_HEADERS } from "./envoy/render_envoy_config.ts";
+// The decision headers: the cluster the EnvoyFilter route reads (and removes), and the URLRewrite
+// hostname its `host_rewrite_header` forwards as `:authority` (the backend sees that one too).
+import {
+  AUTHORITY_HEADER,
+  CLUSTER_HEADER,
+  decidedCluster,
+  STRIP_INTERNAL_HEADERS,
+} from "./envoy/render_envoy_config.ts";
 
 /**
  * Where `deno task build:filter` writes the module. Not imported from build_filter.ts: that module
@@ -43,13 +50,6 @@ import { STRIP_INTERNAL_HEADERS } from "./envoy/render_envoy_config.ts";
  */
 const FILTER_WASM = new URL("../filter/build/filter.wasm", import.meta.url);
 
-/** The request header the filter writes its cluster into; the EnvoyFilter route removes it. */
-const CLUSTER_HEADER = "x-wasmroute-cluster";
-/**
- * The request header a URLRewrite hostname goes to; the route's `host_rewrite_header` makes it the
- * forwarded `:authority`. Envoy cannot also remove it, so the backend sees it (docs/architecture.md).
- */
-const AUTHORITY_HEADER = "x-wasmroute-authority";
 /**
  * The request headers the glue's header_mutation filter, first in Envoy's chain, removes from what
  * the client sent before the wasm filter runs (manifests/istio/envoyfilter-cluster-header.yaml).
@@ -585,7 +585,7 @@ export class Simulator {
       }
 
       const after = host.getCurrentRequestHeaders(id);
-      const cluster = after.find(([k]) => k === CLUSTER_HEADER)?.[1];
+      const cluster = decidedCluster(after);
       // The EnvoyFilter route strips the decision header before the request leaves the proxy.
       const requestHeaders = headerObject(
         after.filter(([k]) => k !== CLUSTER_HEADER && !ROUTER_HEADERS.includes(k)),

@@ -7,6 +7,7 @@ import { Store } from "../../policy-server/store/store.ts";
 import { TokenVerifier } from "../../policy-server/security/mod.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../tools/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
+import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
 
 const route = (backend: string) =>
   `apiVersion: gateway.networking.k8s.io/v1
@@ -30,7 +31,7 @@ function clusterFor(host: HostEmulator): string | undefined {
     [[":method", "GET"], [":path", "/"], [":authority", "helloworld:5000"]],
     true,
   );
-  const cluster = host.getCurrentRequestHeaders(id).find(([k]) => k === "x-wasmroute-cluster")?.[1];
+  const cluster = decidedCluster(host.getCurrentRequestHeaders(id));
   host.completeHttpContext(id);
   return cluster;
 }

@@ -7,6 +7,7 @@ import { Store } from "../../policy-server/store/store.ts";
 import { emulatorOptions, newHostEmulator } from "../../tools/host/mod.ts";
 import { compareWithReference, referenceHostAvailable } from "../../tools/host/reference_host.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
+import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
 
 // The seed's route, exactly as the example a user POSTs.
 const ROUTE = await Deno.readTextFile(new URL("../../examples/header-routing/routes.yaml", import.meta.url));
@@ -60,7 +61,7 @@ Deno.test("a POSTed HTTPRoute sends `version: new` to my-server-v2:80 and the re
     const decide = (extra: [string, string][]) => {
       const id = host.initializeHttpContext();
       host.callOnRequestHeaders(id, request(extra), true);
-      const cluster = host.getCurrentRequestHeaders(id).find(([k]) => k === "x-wasmroute-cluster")?.[1];
+      const cluster = decidedCluster(host.getCurrentRequestHeaders(id));
       const reselected = host.getRouteReselected(id);
       host.completeHttpContext(id);
       return { cluster, reselected };

@@ -25,6 +25,7 @@ import type { RouteTable } from "../../policy-server/ir/types.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../tools/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
+import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
 
 const BLOBS = Number(Deno.env.get("WASMROUTE_FUZZ_BLOBS") ?? 100_000);
 const PACKED = Number(Deno.env.get("WASMROUTE_FUZZ_PACKED") ?? 100_000);
@@ -197,7 +198,7 @@ function answer(host: HostEmulator, authority: string, path = "/"): string {
   const id = host.initializeHttpContext();
   const headers: [string, string][] = [[":method", "GET"], [":path", path], [":authority", authority]];
   host.callOnRequestHeaders(id, [...headers, ["x-request-id", "fuzz"]], true);
-  const cluster = host.getCurrentRequestHeaders(id).find(([k]) => k === "x-wasmroute-cluster")?.[1];
+  const cluster = decidedCluster(host.getCurrentRequestHeaders(id));
   const reply = host.getSentLocalResponse(id)?.statusCode;
   host.completeHttpContext(id);
   return cluster ?? (reply === undefined ? "pass" : String(reply));

@@ -9,6 +9,7 @@ import { matchProgram } from "../../policy-server/regex/match_program.ts";
 import { withServer } from "../../policy-server/testing.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../tools/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
+import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
 
 function alternation(chars: number): string {
   const words: string[] = [];
@@ -73,7 +74,7 @@ function decide(host: HostEmulator, authority: string, value: string): { cluster
       value,
     ]], true);
     best = Math.min(best, performance.now() - t0);
-    cluster = host.getCurrentRequestHeaders(id).find(([k]) => k === "x-wasmroute-cluster")?.[1] ?? "";
+    cluster = decidedCluster(host.getCurrentRequestHeaders(id)) ?? "";
     host.completeHttpContext(id);
     assertEquals(host.getVmFailState(), "Ok", host.getErrors().at(-1));
   }

@@ -12,6 +12,7 @@ import { emulatorOptions, newHostEmulator } from "../../tools/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { sampleRoute } from "../../policy-server/model/testing.ts";
 import { withServer } from "../../policy-server/testing.ts";
+import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
 
 const LONG = ["1", "true"].includes(Deno.env.get("WASMROUTE_SOAK") ?? "");
 const env = (name: string, short: number, long: number) =>
@@ -37,7 +38,7 @@ Deno.test(`soak: the filter serves ${REQUESTS} requests over ${RULES} rules with
     host.callOnRequestHeaders(id, request.headers, true);
     if (i % 97 === 0) {
       checked++;
-      const cluster = host.getCurrentRequestHeaders(id).find(([k]) => k === "x-wasmroute-cluster")?.[1];
+      const cluster = decidedCluster(host.getCurrentRequestHeaders(id));
       if (cluster !== request.cluster) wrong++;
     }
     host.callOnResponseHeaders(id, [[":status", "200"]], true);

@@ -19,9 +19,9 @@ import { type Report, runScenario } from "../../tools/host/run_scenario.ts";
 import { routeReselected } from "../../tools/host/route_reselected.ts";
 import { compareWithReference, referenceHostAvailable } from "../../tools/host/reference_host.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
+import { CLUSTER_HEADER } from "../../tools/envoy/render_envoy_config.ts";
 
 const HERE = new URL("./", import.meta.url);
-const CLUSTER_HEADER = "x-wasmroute-cluster";
 
 type Pairs = [string, string][];
 interface Expect {

@@ -20,9 +20,7 @@ import { HostContext } from "../host/host_context.ts";
 import { ProxyWasmHost } from "../host/proxy_wasm_host.ts";
 import type { PluginHandle } from "../host/wasm_vm.ts";
 import { type Headers, LogLevel, newStreamRecord, type StreamRecord } from "../host/types.ts";
-
-/** The decision header the filter writes (docs/architecture.md). */
-export const CLUSTER_HEADER = "x-wasmroute-cluster";
+import { decidedCluster } from "../envoy/render_envoy_config.ts";
 
 export interface BenchHostOptions {
   /** The module's bytes. */
@@ -217,7 +215,7 @@ export class BenchHost {
     ctx.onLog();
     ctx.onDelete();
     ctx.destroy();
-    const cluster = rec.requestHeaders.find(([k]) => k === CLUSTER_HEADER)?.[1];
+    const cluster = decidedCluster(rec.requestHeaders);
     return { cluster, status: rec.localReply?.status, action };
   }
 

@@ -9,6 +9,7 @@
 export {
   CLUSTER_HEADER,
   CLUSTER_HEADER_ROUTE,
+  decidedCluster,
   INTERNAL_HEADERS,
   renderEnvoyConfig,
   STRIP_INTERNAL_HEADERS,

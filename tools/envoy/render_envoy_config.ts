@@ -6,6 +6,11 @@ import { tableBackends } from "./table_backends.ts";
 export const CLUSTER_HEADER = "x-wasmroute-cluster";
 /** The header the filter writes a URLRewrite hostname into; the route rewrites Host from it. */
 export const AUTHORITY_HEADER = "x-wasmroute-authority";
+/** The cluster a `cluster_header` route sends a request with these headers to (the header's value). */
+export function decidedCluster(headers: readonly (readonly [string, string])[]): string | undefined {
+  return headers.find(([k]) => k === CLUSTER_HEADER)?.[1];
+}
+
 /** The filter's internal request headers: only the filter may set them, never the client. */
 export const INTERNAL_HEADERS = [CLUSTER_HEADER, AUTHORITY_HEADER] as const;
 
