@@ -11,7 +11,7 @@ import {
   F_CORS, F_CORS_EXPOSE, F_REWRITE, FilterOp, RuleTable,
 } from "./core/blob";
 import { configError, PullConfig, readConfig } from "./core/config";
-import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey } from "./core/decide";
+import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey, resolve } from "./core/decide";
 import { grown } from "./core/grown";
 import { Bytes, RequestView } from "./core/request";
 import { allowOriginValue, originAllowed } from "./core/cors";
@@ -199,8 +199,10 @@ function logReply(d: Decision): void {
 }
 
 /** A routed request's line depends on its rule and backend only: it is built once per backend. */
-function logRouted(d: Decision, backend: Backend): void {
+function logRouted(d: Decision): void {
   if (!logEnabled(LogLevel.Debug)) return;
+  resolve(d);
+  const backend = d.backend!;
   let line = backend.routedLine;
   if (line === null) {
     line = String.UTF8.encode(decisionLine(d, backend.cluster));
@@ -259,10 +261,9 @@ export class WasmRouteRoot extends RootContext {
   private serve(blob: ArrayBuffer): bool {
     const table = decodeBlob(blob);
     if (table === null) return false;
-    restrictToScope(table, this.scope);
     // A sidecar serves the workload of its own namespace: Istio puts it in the node metadata.
     const ns = getProperty("node\0metadata\0NAMESPACE");
-    if (ns !== null) table.clientNamespace = String.UTF8.decode(ns);
+    restrictToScope(table, this.scope, ns !== null ? String.UTF8.decode(ns) : "");
     this.table = table;
     m().configAccepted.increment();
     m().generation.record(table.generation);
@@ -391,12 +392,14 @@ export class WasmRouteStream extends Context {
       return FilterHeadersStatus.StopIteration;
     }
     if (d.kind != DECISION_ROUTE) return FilterHeadersStatus.Continue;
-    const action = d.action!, backend = d.backend!;
-    // Most rules have no filters: then there is nothing to apply now or on the response.
-    if (action.hasFilters) this.applyFilters(d, action.filters, backend.filters);
-    replaceHeaderBytes(HeaderMapType.RequestHeaders, CLUSTER_HEADER, backend.clusterBytes);
+    // Most rules have no filters (a DIRECT route is not even resolved): nothing to apply now or on the response.
+    if (d.resolved) {
+      const action = d.action!;
+      if (action.hasFilters) this.applyFilters(d, action.filters, d.backend!.filters);
+    }
+    replaceHeaderBytes(HeaderMapType.RequestHeaders, CLUSTER_HEADER, d.clusterPtr, d.clusterLen);
     m().routed.count();
-    logRouted(d, backend);
+    logRouted(d);
     return FilterHeadersStatus.Continue;
   }
 

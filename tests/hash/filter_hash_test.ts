@@ -1,5 +1,5 @@
 /**
- * The filter's hashing (filter/assembly/core/hash.ts) and its path scan (Target.reset in
+ * The filter's hashing (filter/assembly/core/hash.ts) and its path scan (scanPath in
  * core/decide.ts), compiled with the filter's flags into a small test module: the hashes a request
  * takes eight bytes at a time, in one pass, must equal those the rule table files its keys under,
  * and the scan must find the same segment prefixes, path end and query as a byte-by-byte reading.

@@ -144,14 +144,18 @@ export function addHeader(map: HeaderMapType, name: string, value: string): u32 
 }
 
 export function replaceHeader(map: HeaderMapType, name: string, value: string): u32 {
-  return replaceHeaderBytes(map, name, utf8(value));
+  // Both buffers are locals until the call: the collector keeps them.
+  const k = nameBytes(name), v = utf8(value);
+  return imports.proxy_replace_header_map_value(map, changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength);
 }
 
-/** As replaceHeader, with the value already in UTF-8 (values the table holds encode once). */
-export function replaceHeaderBytes(map: HeaderMapType, name: string, v: ArrayBuffer): u32 {
+/**
+ * As replaceHeader, the value already UTF-8: `length` bytes at `value`, which the caller keeps alive
+ * (a table's cluster name, encoded once).
+ */
+export function replaceHeaderBytes(map: HeaderMapType, name: string, value: usize, length: i32): u32 {
   const k = nameBytes(name);
-  return imports.proxy_replace_header_map_value(
-    map, changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength);
+  return imports.proxy_replace_header_map_value(map, changetype<usize>(k), k.byteLength, value, length);
 }
 
 export function removeHeader(map: HeaderMapType, name: string): u32 {

@@ -1,5 +1,6 @@
 import { hashBytes, hashString } from "./hash";
 import { HashIndex } from "./hash_index";
+import { HotTable } from "./hot_table";
 import { Program, programError } from "./regex";
 import { inflate, inflateError } from "./inflate";
 
@@ -159,6 +160,8 @@ export class RuleTable {
   hostIndex: HashIndex = new HashIndex(new Array<u32>(), new Array<i32>());
   /** The namespace of the workload this proxy serves ("" when the host does not say). */
   clientNamespace: string = "";
+  /** What the request lookup reads (core/hot_table.ts): rebuilt whenever the fields above change. */
+  hot: HotTable = new HotTable(this.vhosts, this.routes, this.actions, this.hostIndex, "");
 }
 
 export let decodeError: string = "";
@@ -466,16 +469,21 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
       <i32>n, indexes.get(rangeKey), clients == NONE ? "" : strings[clients]));
   }
   table.hostIndex = indexHosts(table, "");
+  table.hot = new HotTable(table.vhosts, table.routes, table.actions, table.hostIndex, "");
   decodeError = "";
   return table;
 }
 
 /**
  * Keeps only the virtual hosts this proxy serves: "mesh" keeps GAMMA hosts, "gateway:NS/NAME" that
- * Gateway's hosts, "" all. Done once per configuration, so requests never look at other traffic.
+ * Gateway's hosts, "" all; and serves the clients of namespace `clients` ("" when unknown) as GAMMA
+ * consumer routes say. Done once per configuration, so requests never look at other traffic.
  */
-export function restrictToScope(table: RuleTable, scope: string): void {
+export function restrictToScope(table: RuleTable, scope: string, clients: string): void {
+  if (scope.length == 0 && clients.length == 0) return;
   if (scope.length > 0) table.hostIndex = indexHosts(table, scope);
+  table.clientNamespace = clients;
+  table.hot = new HotTable(table.vhosts, table.routes, table.actions, table.hostIndex, clients);
 }
 
 /** The virtual hosts of `scope` ("" for all, else as restrictToScope) by the hash of their names. */

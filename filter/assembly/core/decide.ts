@@ -2,14 +2,19 @@
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
   Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_CORS_EXPOSE, F_REDIRECT,
-  HOST_ANY, HOST_EXACT, HOST_WILDCARD, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX, PATH_REGEX, ROOT_HASH, Route, RouteIndex,
-  RuleTable, VHost,
+  HOST_EXACT, HOST_WILDCARD, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX, PATH_REGEX, ROOT_HASH, Route,
+  RuleTable,
 } from "./blob";
 import {
   bytesEqual, bytesOf, equalsLowered, HASH_SEED, hashFinish, hashLowerBytes, hashStep, hashString, tailWord,
 } from "./hash";
 import { grown } from "./grown";
-import { HashIndex } from "./hash_index";
+import { findSlot, runItem, runLength } from "./hash_index";
+import {
+  DIRECT, HAS_EXACT, HAS_PREFIX, HotTable, isAnyHost, PLAIN, RANK_FALLBACK, RANK_OWN, RT_CLUSTER, RT_CLUSTER_LEN, RT_FLAGS,
+  RT_PATH, RT_PATH_LEN, RT_SIZE, VH_EXACT, VH_EXACT_ITEMS, VH_EXACT_MASK, VH_HAS, VH_KIND, VH_LENGTHS, VH_NAME, VH_NAME_LEN,
+  VH_PORT, VH_PREFIX, VH_PREFIX_ITEMS, VH_PREFIX_MASK, VH_RANK, VH_REGEX, VH_REGEX_COUNT, VH_SIZE,
+} from "./hot_table";
 import { Bytes, RequestView } from "./request";
 import { originAllowed, preflightHeaders } from "./cors";
 import { redirectLocation } from "./rewrite";
@@ -21,13 +26,24 @@ export const DECISION_REPLY: i32 = 2; // answer locally with status
 /**
  * What decide() found. Which fields hold depends on `kind`, so a pass writes none of the others:
  * a reply has status, reason, action (null when no rule matched), headers and, for a redirect or a
- * preflight, route; a routed request has status 200, action, backend and route.
+ * preflight, route; a routed request has status 200, the cluster and, once `resolved`, action,
+ * backend and route.
  */
 export class Decision {
   kind: i32 = DECISION_PASS;
   /** The local reply's status; 200 when routed (what the backend is expected to answer). */
   status: u32 = 0;
   reason: string = "";
+  /** Routed: the chosen cluster's name in UTF-8 (Backend.clusterBytes), what the decision header carries. */
+  clusterPtr: usize = 0;
+  clusterLen: i32 = 0;
+  /**
+   * Whether action, backend and route are filled. A route with one backend and nothing else to do
+   * (core/hot_table.ts, DIRECT) is decided by its cluster alone; resolve() fills them when asked.
+   */
+  resolved: bool = true;
+  /** The matched route's index in the table. */
+  routeIndex: i32 = -1;
   action: Action | null = null;
   backend: Backend | null = null;
   /** The matched route: its PathPrefix is what ReplacePrefixMatch replaces. */
@@ -39,7 +55,7 @@ export class Decision {
 }
 
 const NO_HEADERS = new Array<string[]>(0);
-/** Segment prefixes Target.reset() has room for at first; a deeper path makes room once. */
+/** Segment prefixes scanPath() has room for at first; a deeper path makes room once. */
 const SEGMENTS = 32;
 
 /**
@@ -63,67 +79,8 @@ export class Target {
   private pathString: string | null = null;
   private queryString: string | null = null;
 
-  /**
-   * One pass over the bytes, eight at a time: where the path and query end, the path's hash, and
-   * the segment prefixes of a length in `lengths` (bit n: n bytes, bit 63: 63 or more;
-   * RouteIndex.prefixLengths) with their hashes — the state so far finished with the prefix's bytes
-   * of the current word.
-   */
-  reset(lengths: u64): void {
-    const p = this.raw.ptr, n = this.raw.len;
-    let ends = this.prefixEnds, hashes = this.prefixHashes;
-    let count = 0, i = 0, end = n, h = HASH_SEED, pathHash: u32 = 0;
-    // The high bit of the previous byte's "/" test: a "/" after a "/" ends no segment, nor does the first.
-    let carry: u64 = 0x80;
-    while (i < n) {
-      const take = min(n - i, 8);
-      const w = take == 8 ? load<u64>(p + <usize>i) : tailWord(p + <usize>i, take);
-      let slashes = bytesOf(w, 0x2f);
-      const stops = bytesOf(w, 0x3f) | bytesOf(w, 0x23);
-      if (stops != 0) slashes &= (stops & (~stops + 1)) - 1; // bytes before the first "?" or "#"
-      let segments = slashes & ~((slashes << 8) | carry);
-      carry = slashes >> 56;
-      // A prefix ending in this word is the state so far finished with its bytes of the word.
-      while (segments != 0) {
-        const bit = ctz(segments);
-        segments &= segments - 1;
-        const at = i + <i32>(bit >> 3);
-        if (((lengths >> <u64>min(at, 63)) & 1) == 0) continue;
-        if (count == ends.length) {
-          // The path's length bounds the room (core/grown.ts).
-          ends = grown<i32>(ends);
-          hashes = grown<u32>(hashes);
-          this.prefixEnds = ends;
-          this.prefixHashes = hashes;
-        }
-        unchecked(ends[count] = at);
-        unchecked(hashes[count] = hashFinish(h, w & ((<u64>1 << (bit & ~7)) - 1), at));
-        count++;
-      }
-      if (stops != 0) {
-        const bit = ctz(stops);
-        end = i + <i32>(bit >> 3);
-        pathHash = hashFinish(h, w & ((<u64>1 << (bit & ~7)) - 1), end);
-        break;
-      }
-      if (take < 8) pathHash = hashFinish(h, w, n);
-      else h = hashStep(h, w);
-      i += take;
-    }
-    // A path of whole words, and no "?" or "#": its hash is the state finished with no more bytes.
-    if (end == n && (n & 7) == 0) pathHash = hashFinish(h, 0, n);
-    this.pathHash = pathHash;
-    this.pathEnd = end;
-    let queryEnd = end;
-    if (end < n && load<u8>(p + <usize>end) == 0x3f) {
-      queryEnd = end + 1;
-      while (queryEnd < n && load<u8>(p + <usize>queryEnd) != 0x23) queryEnd++;
-      this.queryStart = end + 1;
-    } else {
-      this.queryStart = end;
-    }
-    this.queryEnd = queryEnd;
-    this.prefixCount = count;
+  /** Forgets the strings made of the last request's bytes. */
+  forgetStrings(): void {
     if (this.pathString !== null) this.pathString = null;
     if (this.queryString !== null) this.queryString = null;
   }
@@ -175,22 +132,8 @@ class Authority {
   hasPort: bool = false;
   private hostString: string | null = null;
 
-  reset(): void {
-    const p = this.raw.ptr, n = this.raw.len;
-    // The last ":" or "]", eight bytes at a time: a port follows a ":" unless a "]" (the end of an
-    // IPv6 literal) comes after it.
-    let last = -1;
-    for (let i = 0; i < n; i += 8) {
-      const take = min(n - i, 8);
-      const w = take == 8 ? load<u64>(p + <usize>i) : tailWord(p + <usize>i, take);
-      const marks = bytesOf(w, 0x3a) | bytesOf(w, 0x5d);
-      if (marks != 0) last = i + <i32>((63 - clz(marks)) >> 3);
-    }
-    const colon = last >= 0 && load<u8>(p + <usize>last) == 0x3a ? last : -1;
+  forgetHost(): void {
     if (this.hostString !== null) this.hostString = null;
-    this.hasPort = colon >= 0;
-    this.hostLen = colon >= 0 ? colon : n;
-    this.port = colon >= 0 ? parsePort(p + <usize>colon + 1, n - colon - 1) : 80;
   }
   /** The hostname, lower-cased (for a redirect's Location). */
   host(): string {
@@ -227,6 +170,124 @@ function parsePort(p: usize, n: i32): u32 {
 const target = new Target();
 const authority = new Authority();
 const decision = new Decision();
+
+/**
+ * The lookup reads these globals and raw addresses only (core/hot_table.ts): a function holding a
+ * managed local pays shadow-stack stores around each call it makes.
+ */
+let served: RuleTable | null = null;
+let servedHot: HotTable | null = null;
+let request: RequestView | null = null;
+let hostSlots: usize = 0, hostMask: u32 = 0, hostItems: usize = 0;
+let vhostRecords: usize = 0, routeRecords: usize = 0;
+
+function serve(table: RuleTable): void {
+  const hot = table.hot;
+  served = table;
+  servedHot = hot;
+  hostSlots = hot.hostSlots;
+  hostMask = hot.hostMask;
+  hostItems = hot.hostItems;
+  vhostRecords = hot.vhosts;
+  routeRecords = hot.routes;
+}
+
+/** Makes room for more segment prefixes (core/grown.ts); the path's length bounds it. */
+function growPrefixes(): i32 {
+  target.prefixEnds = grown<i32>(target.prefixEnds);
+  target.prefixHashes = grown<u32>(target.prefixHashes);
+  return target.prefixEnds.length;
+}
+
+/**
+ * Reads the request's `:path` (Target.raw) in one pass, eight bytes at a time: where the path and
+ * query end, the path's hash, and the segment prefixes of a length in `lengths` (bit n: n bytes,
+ * bit 63: 63 or more; RouteIndex.prefixLengths) with their hashes — the state so far finished with
+ * the prefix's bytes of the current word.
+ */
+function scanPath(lengths: u64): void {
+  const p = target.raw.ptr, n = target.raw.len;
+  let ends = changetype<usize>(target.prefixEnds), hashes = changetype<usize>(target.prefixHashes);
+  let room = target.prefixEnds.length;
+  let count = 0, i = 0, end = n, h = HASH_SEED, pathHash: u32 = 0;
+  // The high bit of the previous byte's "/" test: a "/" after a "/" ends no segment, nor does the first.
+  let carry: u64 = 0x80;
+  while (i < n) {
+    const take = min(n - i, 8);
+    const w = take == 8 ? load<u64>(p + <usize>i) : tailWord(p + <usize>i, take);
+    let slashes = bytesOf(w, 0x2f);
+    const stops = bytesOf(w, 0x3f) | bytesOf(w, 0x23);
+    if (stops != 0) slashes &= (stops & (~stops + 1)) - 1; // bytes before the first "?" or "#"
+    let segments = slashes & ~((slashes << 8) | carry);
+    carry = slashes >> 56;
+    // A prefix ending in this word is the state so far finished with its bytes of the word.
+    while (segments != 0) {
+      const bit = ctz(segments);
+      segments &= segments - 1;
+      const at = i + <i32>(bit >> 3);
+      if (((lengths >> <u64>min(at, 63)) & 1) == 0) continue;
+      if (count == room) {
+        room = growPrefixes();
+        ends = changetype<usize>(target.prefixEnds);
+        hashes = changetype<usize>(target.prefixHashes);
+      }
+      store<i32>(ends + (<usize>count << 2), at);
+      store<u32>(hashes + (<usize>count << 2), hashFinish(h, w & ((<u64>1 << (bit & ~7)) - 1), at));
+      count++;
+    }
+    if (stops != 0) {
+      const bit = ctz(stops);
+      end = i + <i32>(bit >> 3);
+      pathHash = hashFinish(h, w & ((<u64>1 << (bit & ~7)) - 1), end);
+      break;
+    }
+    if (take < 8) pathHash = hashFinish(h, w, n);
+    else h = hashStep(h, w);
+    i += take;
+  }
+  // A path of whole words, and no "?" or "#": its hash is the state finished with no more bytes.
+  if (end == n && (n & 7) == 0) pathHash = hashFinish(h, 0, n);
+  target.pathHash = pathHash;
+  target.pathEnd = end;
+  let queryEnd = end;
+  if (end < n && load<u8>(p + <usize>end) == 0x3f) {
+    queryEnd = end + 1;
+    while (queryEnd < n && load<u8>(p + <usize>queryEnd) != 0x23) queryEnd++;
+    target.queryStart = end + 1;
+  } else {
+    target.queryStart = end;
+  }
+  target.queryEnd = queryEnd;
+  target.prefixCount = count;
+  target.forgetStrings();
+}
+
+/** Reads `len` bytes at `ptr` as a request's `:path` (scanPath); the Target holds until the next call. */
+export function scanTarget(ptr: usize, len: i32, lengths: u64): Target {
+  target.raw.ptr = ptr;
+  target.raw.len = len;
+  scanPath(lengths);
+  return target;
+}
+
+/** Reads the request's `:authority` (Authority.raw): the hostname's length and the port. */
+function scanAuthority(): void {
+  const p = authority.raw.ptr, n = authority.raw.len;
+  // The last ":" or "]", eight bytes at a time: a port follows a ":" unless a "]" (the end of an
+  // IPv6 literal) comes after it.
+  let last = -1;
+  for (let i = 0; i < n; i += 8) {
+    const take = min(n - i, 8);
+    const w = take == 8 ? load<u64>(p + <usize>i) : tailWord(p + <usize>i, take);
+    const marks = bytesOf(w, 0x3a) | bytesOf(w, 0x5d);
+    if (marks != 0) last = i + <i32>((63 - clz(marks)) >> 3);
+  }
+  const colon = last >= 0 && load<u8>(p + <usize>last) == 0x3a ? last : -1;
+  authority.forgetHost();
+  authority.hasPort = colon >= 0;
+  authority.hostLen = colon >= 0 ? colon : n;
+  authority.port = colon >= 0 ? parsePort(p + <usize>colon + 1, n - colon - 1) : 80;
+}
 
 /** What is read lazily, at most once per request: the port, the method. */
 class Lazy {
@@ -272,6 +333,7 @@ function requestMethod(req: RequestView): string {
 function reply(status: u32, reason: string, action: Action | null): Decision {
   const d = decision;
   d.kind = DECISION_REPLY;
+  d.resolved = true;
   d.status = status;
   d.reason = reason;
   d.action = action;
@@ -283,15 +345,20 @@ function reply(status: u32, reason: string, action: Action | null): Decision {
 
 function pathMatches(r: Route, t: Target): bool {
   const k = r.pathKind;
-  if (k == PATH_EXACT) return bytesEqual(t.raw.ptr, t.pathEnd, r.pathBytes);
+  if (k == PATH_REGEX) return r.regex!.fullMatch(t.path());
+  return pathBytesMatch(k, changetype<usize>(r.pathBytes), r.pathBytes.byteLength);
+}
+
+/** Whether the request's path matches a path of kind `k` (not a regular expression) with these bytes. */
+function pathBytesMatch(k: u32, path: usize, n: i32): bool {
+  const p = target.raw.ptr, end = target.pathEnd;
+  if (k == PATH_EXACT) return n == end && memory.compare(p, path, <usize>n) == 0;
   if (k == PATH_PREFIX) {
     // Segment-wise: "/foo" matches "/foo" and "/foo/bar", not "/foobar"; "/" matches everything.
-    const n = r.pathBytes.byteLength;
-    if (n == 1 && load<u8>(changetype<usize>(r.pathBytes)) == 0x2f) return true;
-    if (n > t.pathEnd || memory.compare(t.raw.ptr, changetype<usize>(r.pathBytes), <usize>n) != 0) return false;
-    return n == t.pathEnd || load<u8>(t.raw.ptr + <usize>n) == 0x2f;
+    if (n == 1 && load<u8>(path) == 0x2f) return true;
+    if (n > end || memory.compare(p, path, <usize>n) != 0) return false;
+    return n == end || load<u8>(p + <usize>n) == 0x2f;
   }
-  if (k == PATH_REGEX) return r.regex!.fullMatch(t.path());
   return k == PATH_NONE;
 }
 
@@ -317,87 +384,109 @@ function routeMatches(r: Route, req: RequestView, t: Target): bool {
   return true;
 }
 
+/** Route `i` with a method, a condition or a regular expression: matched on its objects. */
+function routeMatchesObjects(i: i32): bool {
+  return routeMatches(unchecked(served!.routes[i]), request!, target);
+}
+
+/** Whether route `i` matches the request: on its record when the path alone decides. */
+// @ts-ignore: decorator
+@inline function routeAt(i: i32): bool {
+  const rec = routeRecords + <usize>i * RT_SIZE;
+  const flags = load<u32>(rec, RT_FLAGS);
+  return (flags & PLAIN) != 0
+    ? pathBytesMatch(flags & 0xff, <usize>load<u32>(rec, RT_PATH), <i32>load<u32>(rec, RT_PATH_LEN))
+    : routeMatchesObjects(i);
+}
+
 /**
  * The lowest-numbered (highest-precedence) route filed under hash `h` below `best` that matches,
  * else `best`. Each run is in precedence order.
  */
-function filedUnder(table: RuleTable, index: HashIndex, h: u32, best: i32, req: RequestView, t: Target): i32 {
-  const slot = index.find(h);
-  if (slot < 0) return best;
-  for (let k = 0, n = index.count(slot); k < n; k++) {
-    const i = index.item(slot, k);
+function filedUnder(slots: usize, mask: u32, items: usize, h: u32, best: i32): i32 {
+  const slot = findSlot(slots, mask, h);
+  if (slot == 0) return best;
+  for (let k = 0, n = runLength(slot); k < n; k++) {
+    const i = runItem(slot, items, k);
     if (best >= 0 && i >= best) break;
-    if (routeMatches(unchecked(table.routes[i]), req, t)) return i;
+    if (routeAt(i)) return i;
   }
   return best;
 }
 
 /**
- * The highest-precedence matching route of a virtual host, or -1. Only routes that can match the
- * path are tried: those for this exact path, the regular expressions, and those for each of the
- * path's segment prefixes ("/a/b/" tries "/a/b", "/a", then "/"), found by the hash of the bytes
- * so far. Route order is precedence order (hostname specificity first, then the path rules), so the
- * lowest matching index wins.
+ * The highest-precedence matching route of virtual host `vh` (a hot record), or -1. Only routes
+ * that can match the path are tried: those for this exact path, the regular expressions, and those
+ * for each of the path's segment prefixes ("/a/b/" tries "/a/b", "/a", then "/"), found by the hash
+ * of the bytes so far. Route order is precedence order (hostname specificity first, then the path
+ * rules), so the lowest matching index wins.
  */
-function firstMatch(table: RuleTable, idx: RouteIndex, req: RequestView, t: Target): i32 {
+function firstMatch(vh: usize): i32 {
   let best: i32 = -1;
-  const end = t.pathEnd;
-  if (idx.exact.size > 0) best = filedUnder(table, idx.exact, t.pathHash, best, req, t);
-  for (let k = 0; k < idx.regex.length; k++) {
-    const i = unchecked(idx.regex[k]);
+  const has = load<u32>(vh, VH_HAS);
+  if ((has & HAS_EXACT) != 0) {
+    best = filedUnder(<usize>load<u32>(vh, VH_EXACT), load<u32>(vh, VH_EXACT_MASK), <usize>load<u32>(vh, VH_EXACT_ITEMS),
+      target.pathHash, best);
+  }
+  const regex = <usize>load<u32>(vh, VH_REGEX);
+  for (let k = 0, n = <i32>load<u32>(vh, VH_REGEX_COUNT); k < n; k++) {
+    const i = load<i32>(regex + (<usize>k << 2));
     if (best >= 0 && i >= best) break;
-    if (routeMatches(unchecked(table.routes[i]), req, t)) {
+    if (routeAt(i)) {
       best = i;
       break;
     }
   }
-  if (idx.prefix.size == 0) return best;
-  // Only lengths some prefix has were hashed (Target.reset).
-  const lengths = idx.prefixLengths;
-  for (let k = 0; k < t.prefixCount; k++) {
-    best = filedUnder(table, idx.prefix, unchecked(t.prefixHashes[k]), best, req, t);
+  if ((has & HAS_PREFIX) == 0) return best;
+  const slots = <usize>load<u32>(vh, VH_PREFIX), mask = load<u32>(vh, VH_PREFIX_MASK);
+  const items = <usize>load<u32>(vh, VH_PREFIX_ITEMS);
+  // Only lengths some prefix has were hashed (scanPath).
+  const hashes = changetype<usize>(target.prefixHashes);
+  for (let k = 0, n = target.prefixCount; k < n; k++) {
+    best = filedUnder(slots, mask, items, load<u32>(hashes + (<usize>k << 2)), best);
   }
-  const wholeIsPrefix = end > 0 && load<u8>(t.raw.ptr + <usize>(end - 1)) != 0x2f;
-  if (wholeIsPrefix && ((lengths >> <u64>min(end, 63)) & 1) != 0) {
-    best = filedUnder(table, idx.prefix, t.pathHash, best, req, t);
+  const end = target.pathEnd;
+  const wholeIsPrefix = end > 0 && load<u8>(target.raw.ptr + <usize>(end - 1)) != 0x2f;
+  if (wholeIsPrefix && ((load<u64>(vh, VH_LENGTHS) >> <u64>min(end, 63)) & 1) != 0) {
+    best = filedUnder(slots, mask, items, target.pathHash, best);
   }
-  return filedUnder(table, idx.prefix, ROOT_HASH, best, req, t);
+  return filedUnder(slots, mask, items, ROOT_HASH, best);
 }
 
 /**
- * Whether `vh` is the request's hostname from byte `from` on: an exact host the whole name, a
- * wildcard "*" + the rest (from a "."). Hash lookups only find candidates.
+ * Whether host record `vh` is the request's hostname from byte `from` on: an exact host the whole
+ * name, a wildcard "*" + the rest (from a "."). Hash lookups only find candidates.
  */
-function nameMatches(vh: VHost, from: i32, wildcard: bool): bool {
-  if (vh.kind != (wildcard ? HOST_WILDCARD : HOST_EXACT)) return false;
+function nameMatches(vh: usize, from: i32, wildcard: bool): bool {
+  if (load<u32>(vh, VH_KIND) != <u32>(wildcard ? HOST_WILDCARD : HOST_EXACT)) return false;
   const skip = wildcard ? 1 : 0;
   const len = authority.hostLen - from;
-  if (vh.nameBytes.byteLength != len + skip) return false;
-  return equalsLowered(authority.raw.ptr + <usize>from, changetype<usize>(vh.nameBytes) + <usize>skip, len);
+  if (<i32>load<u32>(vh, VH_NAME_LEN) != len + skip) return false;
+  return equalsLowered(authority.raw.ptr + <usize>from, <usize>load<u32>(vh, VH_NAME) + <usize>skip, len);
+}
+
+function portOfRequest(): u32 {
+  return requestPort(request!);
 }
 
 /**
- * The virtual host filed under hash `h` that takes the request's port: one kept for this proxy's own
- * namespace (a GAMMA consumer route, a Service's short name) first, then one for every client. When
- * the namespace is unknown, every host applies.
+ * The virtual host (a hot record) filed under hash `h` that takes the request's port, or 0: one kept
+ * for this proxy's own namespace (a GAMMA consumer route, a Service's short name) first, then one
+ * for every client (RANK_*). When the namespace is unknown, every host applies.
  */
-function vhostFor(table: RuleTable, h: u32, from: i32, wildcard: bool, any: bool, req: RequestView): VHost | null {
-  const index = table.hostIndex;
-  const slot = index.find(h);
-  if (slot < 0) return null;
-  const own = table.clientNamespace;
-  let fallback: VHost | null = null;
-  for (let k = 0, n = index.count(slot); k < n; k++) {
-    const vh = unchecked(table.vhosts[index.item(slot, k)]);
-    if (any ? vh.kind != HOST_ANY : !nameMatches(vh, from, wildcard)) continue;
+function vhostFor(h: u32, from: i32, wildcard: bool, any: bool): usize {
+  const slot = findSlot(hostSlots, hostMask, h);
+  if (slot == 0) return 0;
+  let fallback: usize = 0;
+  for (let k = 0, n = runLength(slot); k < n; k++) {
+    const vh = vhostRecords + <usize>runItem(slot, hostItems, k) * VH_SIZE;
+    if (any ? !isAnyHost(vh) : !nameMatches(vh, from, wildcard)) continue;
     // A GAMMA route is per Service port, a Gateway route per listener port (0: not known).
-    if (vh.port != 0 && vh.port != requestPort(req)) continue;
-    if (vh.clients.length == 0 || own.length == 0) {
-      if (fallback === null) fallback = vh;
-      if (own.length == 0) return vh;
-    } else if (vh.clients == own) {
-      return vh;
-    }
+    const port = load<u32>(vh, VH_PORT);
+    if (port != 0 && port != portOfRequest()) continue;
+    const rank = load<u32>(vh, VH_RANK);
+    if (rank == RANK_OWN) return vh;
+    if (rank == RANK_FALLBACK && fallback == 0) fallback = vh;
   }
   return fallback;
 }
@@ -408,16 +497,16 @@ const STAR_HASH = hashString("*");
  * Most specific first: the exact host, then ever shorter wildcard suffixes (a wildcard host is
  * filed under its suffix from the "."), then "*".
  */
-function findVhost(table: RuleTable, req: RequestView): VHost | null {
+function findVhost(): usize {
   const p = authority.raw.ptr, n = authority.hostLen;
-  let vh = vhostFor(table, hashLowerBytes(p, n), 0, false, false, req);
-  if (vh !== null) return vh;
+  let vh = vhostFor(hashLowerBytes(p, n), 0, false, false);
+  if (vh != 0) return vh;
   for (let dot = 0; dot < n; dot++) {
     if (load<u8>(p + dot) != 0x2e) continue;
-    vh = vhostFor(table, hashLowerBytes(p + dot, n - dot), dot, true, false, req);
-    if (vh !== null) return vh;
+    vh = vhostFor(hashLowerBytes(p + dot, n - dot), dot, true, false);
+    if (vh != 0) return vh;
   }
-  return vhostFor(table, STAR_HASH, 0, false, true, req);
+  return vhostFor(STAR_HASH, 0, false, true);
 }
 
 /** A cookie's value from a Cookie header (`a=1; b=2`), or null. */
@@ -489,17 +578,35 @@ export function decide(table: RuleTable, req: RequestView): Decision {
   d.kind = DECISION_PASS;
   d.status = 0;
   lazy.reset();
+  if (servedHot !== table.hot) serve(table);
+  if (request !== req) request = req;
   if (!req.headerBytes(AUTHORITY_NAME, authority.raw)) return d;
-  authority.reset();
-  const vh = findVhost(table, req);
-  if (vh === null) return d;
+  scanAuthority();
+  const vh = findVhost();
+  if (vh == 0) return d;
   if (!req.headerBytes(PATH_NAME, target.raw)) {
     target.raw.ptr = ROOT_PATH;
     target.raw.len = 1;
   }
-  target.reset(vh.index.prefixLengths);
-  const i = firstMatch(table, vh.index, req, target);
+  scanPath(load<u64>(vh, VH_LENGTHS));
+  const i = firstMatch(vh);
   if (i < 0) return reply(404, "no_matching_route", null);
+  d.routeIndex = i;
+  const rec = routeRecords + <usize>i * RT_SIZE;
+  if ((load<u32>(rec, RT_FLAGS) & DIRECT) != 0) {
+    d.kind = DECISION_ROUTE;
+    d.status = 200;
+    d.clusterPtr = <usize>load<u32>(rec, RT_CLUSTER);
+    d.clusterLen = <i32>load<u32>(rec, RT_CLUSTER_LEN);
+    d.resolved = false;
+    return d;
+  }
+  return decideRule(table, req, i);
+}
+
+/** The decision for route `i` when it is more than its one cluster: filters, replies, weights. */
+function decideRule(table: RuleTable, req: RequestView, i: i32): Decision {
+  const d = decision;
   const r = unchecked(table.routes[i]);
   const action = unchecked(table.actions[r.action]);
   // A preflight from an allowed origin, or a redirect, is answered here whatever the backends.
@@ -530,8 +637,23 @@ export function decide(table: RuleTable, req: RequestView): Decision {
   if (b === null || b.unresolved) return reply(500, "backend_unresolved", action);
   d.kind = DECISION_ROUTE;
   d.status = 200;
+  d.clusterPtr = changetype<usize>(b.clusterBytes);
+  d.clusterLen = b.clusterBytes.byteLength;
+  d.resolved = true;
   d.action = action;
   d.backend = b;
   d.route = r;
   return d;
+}
+
+/** Fills a routed decision's action, backend and route (for a DIRECT route, only when asked). */
+export function resolve(d: Decision): void {
+  if (d.resolved) return;
+  const table = served!;
+  const r = unchecked(table.routes[d.routeIndex]);
+  const action = unchecked(table.actions[r.action]);
+  d.route = r;
+  d.action = action;
+  d.backend = unchecked(action.backends[0]);
+  d.resolved = true;
 }

@@ -52,25 +52,44 @@ export class HashIndex {
     this.size = distinct.length;
   }
 
-  /** The slot of `h`, or -1 when nothing was filed under it. */
-  find(h: u32): i32 {
-    const slots = this.slots, mask = this.mask;
-    let s = h & mask;
-    while (true) {
-      const at = <i32>s * 4;
-      if (unchecked(slots[at + 1]) == 0) return -1;
-      if (unchecked(slots[at]) == h) return at;
-      s = (s + 1) & mask;
-    }
-    return -1;
+  /** The slots' address, for {@link findSlot} (the index must stay alive while it is used). */
+  get slotsAt(): usize {
+    return changetype<usize>(this.slots);
   }
-  /** How many values a found slot has. */
-  count(slot: i32): i32 {
-    return <i32>unchecked(this.slots[slot + 2]);
+  get slotMask(): u32 {
+    return this.mask;
   }
-  /** The `k`th value of a found slot, in the order they were added. */
-  item(slot: i32, k: i32): i32 {
-    const v = <i32>unchecked(this.slots[slot + 1]) - 1;
-    return unchecked(this.slots[slot + 2]) == 1 ? v : unchecked(this.items[v + k]);
+  /** The address of the values of runs longer than one, for {@link runItem}. */
+  get itemsAt(): usize {
+    return changetype<usize>(this.items);
   }
+}
+
+// Lookups over the raw addresses: the hot path (core/decide.ts) holds no managed reference, so it
+// pays no shadow-stack stores (core/hot_table.ts).
+
+/** The address of the slot of `h`, or 0 when nothing was filed under it. */
+// @ts-ignore: decorator
+@inline export function findSlot(slots: usize, mask: u32, h: u32): usize {
+  let s = h & mask;
+  while (true) {
+    const at = slots + (<usize>s << 4);
+    if (load<u32>(at, 4) == 0) return 0;
+    if (load<u32>(at) == h) return at;
+    s = (s + 1) & mask;
+  }
+  return 0;
+}
+
+/** How many values a found slot has. */
+// @ts-ignore: decorator
+@inline export function runLength(slot: usize): i32 {
+  return load<i32>(slot, 8);
+}
+
+/** The `k`th value of a found slot, in the order they were added. */
+// @ts-ignore: decorator
+@inline export function runItem(slot: usize, items: usize, k: i32): i32 {
+  const v = load<i32>(slot, 4) - 1;
+  return load<u32>(slot, 8) == 1 ? v : load<i32>(items + (<usize>(v + k) << 2));
 }

@@ -1,22 +1,20 @@
 // deno-lint-ignore-file
 // deno-fmt-ignore-file
 // AssemblyScript test entry around the filter's hashing (filter/assembly/core/hash.ts) and the path
-// scan that feeds it (Target.reset in core/decide.ts). Built by ../filter_hash_test.ts with the
+// scan that feeds it (scanPath in core/decide.ts). Built by ../filter_hash_test.ts with the
 // filter's flags; imports nothing, so any abort is a trap.
-import { Target } from "../../../filter/assembly/core/decide";
+import { scanTarget, Target } from "../../../filter/assembly/core/decide";
 import { equalsLowered, hashBytes, hashLowerBytes } from "../../../filter/assembly/core/hash";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
 
 export function alloc(size: usize): usize { return heap.alloc(size); }
 
-const target = new Target();
+let target = new Target();
 
 /** Scans the path at [ptr, ptr + len) for prefixes of the lengths in `lengths`; returns how many. */
 export function scan(ptr: usize, len: i32, lengths: u64): i32 {
-  target.raw.ptr = ptr;
-  target.raw.len = len;
-  target.reset(lengths);
+  target = scanTarget(ptr, len, lengths);
   return target.prefixCount;
 }
 export function prefix_end(k: i32): i32 { return target.prefixEnds[k]; }
