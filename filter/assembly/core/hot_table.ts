@@ -3,9 +3,11 @@
 // at. The lookup (core/decide.ts) then holds no managed reference: under AssemblyScript's
 // incremental runtime every function with a managed local pays shadow-stack stores around its
 // calls, and the chain VHost → RouteIndex → HashIndex → Route → Action → Backend was one cache
-// miss per object at 10,000 rules. The objects stay alive in the RuleTable that owns this one, and
-// the collector never moves an object, so the addresses hold as long as the table serves.
-import { Action, HOST_ANY, PATH_REGEX, Route, RouteIndex, VHost } from "./blob";
+// miss per object at 10,000 rules. The bytes a lookup compares or hands the host (hostnames,
+// paths, cluster names) are copied into one pool in table order, so a request touches a few
+// neighbouring lines instead of objects spread over the heap. The hash indexes stay alive in the
+// RuleTable that owns this one, and the collector never moves an object, so their addresses hold.
+import { Action, Backend, HOST_ANY, PATH_REGEX, Route, RouteIndex, VHost } from "./blob";
 import { HashIndex } from "./hash_index";
 
 /** A virtual host: 16 words, one cache line. Byte offsets of its fields: */
@@ -33,6 +35,8 @@ export const DIRECT: u32 = 0x200; // routed to its one backend with nothing else
 export class HotTable {
   /** The virtual-host records, then the route records. */
   readonly words: StaticArray<u32>;
+  /** The bytes the records point at. */
+  readonly pool: StaticArray<u8>;
   readonly vhosts: usize;
   readonly routes: usize;
   /** The host index's raw addresses (RuleTable.hostIndex). */
@@ -43,14 +47,25 @@ export class HotTable {
   constructor(vhosts: Array<VHost>, routes: Array<Route>, actions: Array<Action>, hostIndex: HashIndex, own: string) {
     const nv = vhosts.length, nr = routes.length;
     const words = new StaticArray<u32>(<i32>((<usize>nv * VH_SIZE + <usize>nr * RT_SIZE) >> 2));
+    let bytes = 0;
+    for (let i = 0; i < nv; i++) bytes += unchecked(vhosts[i]).nameBytes.byteLength;
+    for (let i = 0; i < nr; i++) {
+      const r = unchecked(routes[i]);
+      bytes += r.pathBytes.byteLength;
+      const b = directBackend(unchecked(actions[r.action]));
+      if (b !== null) bytes += b.clusterBytes.byteLength;
+    }
+    const pool = new StaticArray<u8>(bytes);
     const base = changetype<usize>(words);
-    for (let i = 0; i < nv; i++) writeVhost(base + <usize>i * VH_SIZE, unchecked(vhosts[i]), own);
+    let next = changetype<usize>(pool);
+    for (let i = 0; i < nv; i++) next = writeVhost(base + <usize>i * VH_SIZE, unchecked(vhosts[i]), own, next);
     const routesAt = base + <usize>nv * VH_SIZE;
     for (let i = 0; i < nr; i++) {
       const r = unchecked(routes[i]);
-      writeRoute(routesAt + <usize>i * RT_SIZE, r, unchecked(actions[r.action]));
+      next = writeRoute(routesAt + <usize>i * RT_SIZE, r, directBackend(unchecked(actions[r.action])), next);
     }
     this.words = words;
+    this.pool = pool;
     this.vhosts = base;
     this.routes = routesAt;
     this.hostSlots = hostIndex.slotsAt;
@@ -59,7 +74,20 @@ export class HotTable {
   }
 }
 
-function writeVhost(at: usize, vh: VHost, own: string): void {
+/** Copies `b` to `next` in the pool; returns the address after it. */
+function copied(b: ArrayBuffer, next: usize): usize {
+  memory.copy(next, changetype<usize>(b), <usize>b.byteLength);
+  return next + <usize>b.byteLength;
+}
+
+/** The backend of a rule with one usable backend and nothing else to do (DIRECT), else null. */
+function directBackend(a: Action): Backend | null {
+  if (a.backends.length != 1 || a.totalWeight == 0 || a.mayReply || a.hasFilters) return null;
+  const b = unchecked(a.backends[0]);
+  return b.unresolved ? null : b;
+}
+
+function writeVhost(at: usize, vh: VHost, own: string, next: usize): usize {
   const idx: RouteIndex = vh.index;
   store<u32>(at, vh.kind, VH_KIND);
   // With no namespace known every host applies; else one for this namespace first, then one for all.
@@ -68,7 +96,7 @@ function writeVhost(at: usize, vh: VHost, own: string): void {
     : vh.clients.length == 0 ? RANK_FALLBACK : RANK_SKIP;
   store<u32>(at, rank, VH_RANK);
   store<u32>(at, vh.port, VH_PORT);
-  store<u32>(at, <u32>changetype<usize>(vh.nameBytes), VH_NAME);
+  store<u32>(at, <u32>next, VH_NAME);
   store<u32>(at, vh.nameBytes.byteLength, VH_NAME_LEN);
   store<u32>(at, <u32>idx.exact.slotsAt, VH_EXACT);
   store<u32>(at, idx.exact.slotMask, VH_EXACT_MASK);
@@ -80,23 +108,24 @@ function writeVhost(at: usize, vh: VHost, own: string): void {
   store<u32>(at, idx.regex.length, VH_REGEX_COUNT);
   store<u64>(at, idx.prefixLengths, VH_LENGTHS);
   store<u32>(at, (idx.exact.size > 0 ? HAS_EXACT : 0) | (idx.prefix.size > 0 ? HAS_PREFIX : 0), VH_HAS);
+  return copied(vh.nameBytes, next);
 }
 
-function writeRoute(at: usize, r: Route, a: Action): void {
+function writeRoute(at: usize, r: Route, direct: Backend | null, next: usize): usize {
   let flags = <u32>r.pathKind;
   if (r.method === null && r.conds.length == 0 && r.pathKind != PATH_REGEX) flags |= PLAIN;
+  store<u32>(at, <u32>next, RT_PATH);
+  store<u32>(at, r.pathBytes.byteLength, RT_PATH_LEN);
+  next = copied(r.pathBytes, next);
   // One usable backend and no filters: the decision is the cluster name, nothing else is read.
-  if (a.backends.length == 1 && a.totalWeight > 0 && !a.mayReply && !a.hasFilters) {
-    const b = unchecked(a.backends[0]);
-    if (!b.unresolved) {
-      flags |= DIRECT;
-      store<u32>(at, <u32>changetype<usize>(b.clusterBytes), RT_CLUSTER);
-      store<u32>(at, b.clusterBytes.byteLength, RT_CLUSTER_LEN);
-    }
+  if (direct !== null) {
+    flags |= DIRECT;
+    store<u32>(at, <u32>next, RT_CLUSTER);
+    store<u32>(at, direct.clusterBytes.byteLength, RT_CLUSTER_LEN);
+    next = copied(direct.clusterBytes, next);
   }
   store<u32>(at, flags, RT_FLAGS);
-  store<u32>(at, <u32>changetype<usize>(r.pathBytes), RT_PATH);
-  store<u32>(at, r.pathBytes.byteLength, RT_PATH_LEN);
+  return next;
 }
 
 /** Whether the host record at `vh` is the "*" host. */
