@@ -15,8 +15,8 @@ import { parseArgs } from "node:util";
 import { measureBlobSize, renderBlobSize } from "./blob_size.ts";
 import { measureCompileTime, renderCompileTime } from "./compile_time.ts";
 import { FILTER_WASM, filterWasm } from "./fixtures.ts";
-import { measureHotPath, renderHotPath } from "./filter_hot_path.ts";
-import { fmt, median, ratio } from "./measure.ts";
+import { measureHotPath, renderHotPath, summarySplit } from "./filter_hot_path.ts";
+import { fmt, median, ratio, verdict } from "./measure.ts";
 import { measureMemory, renderMemory } from "./memory.ts";
 import { measureRouters, renderRouters } from "./routers.ts";
 import { measureServer, renderServer } from "./server_throughput.ts";
@@ -143,11 +143,14 @@ export async function runBench(options: { quick: boolean }): Promise<string> {
     `- Filter, ${fmt(thousand.rules)} rules: ${
       fmt(thousand.headers.ns)
     } ns per \`proxy_on_request_headers\`, ` +
-    `${ratio(thousand.headers.ns / b)} the baseline module (target ≤ 1.5×).`,
+    `${ratio(thousand.headers.ns / b)} the baseline module (target ≤ 1.5×): ${
+      verdict(thousand.headers.ns / b, 1.5)
+    }.`,
+    ...summarySplit(hot, b),
     `- Filter, ${fmt(largest.rules)} rules vs ${fmt(smallest.rules)}: ${
       ratio(largest.headers.ns / smallest.headers.ns)
     }` +
-    " (target ≤ 1.3×).",
+    ` (target ≤ 1.3×): ${verdict(largest.headers.ns / smallest.headers.ns, 1.3)}.`,
     `- Blob: ${fmt(biggestBlob.blob / biggestBlob.rules, 1)} B per rule packed (format 1: ${
       fmt(biggestBlob.rawBlob / biggestBlob.rules, 1)
     }) at ${fmt(biggestBlob.rules)} rules; ` +

@@ -81,6 +81,11 @@ export function ratio(n: number): string {
   return Number.isFinite(n) ? `${n.toFixed(2)}×` : "–";
 }
 
+/** Whether a measured ratio holds its target, in bold. */
+export function verdict(value: number, limit: number): string {
+  return value <= limit ? "**met**" : "**not met**";
+}
+
 /** Bytes as `12,345 B (12.1 KiB)`. */
 export function bytes(n: number): string {
   if (n < 1024) return `${fmt(n)} B`;
