@@ -7,7 +7,7 @@ import {
   removeHeader, replaceHeader, replaceHeaderBytes, returnedSize, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
 import {
-  Backend, decodeBlob, decodeError, F_MIRROR, restrictToScope, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
+  decodeBlob, decodeError, F_MIRROR, restrictToScope, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
   F_CORS, F_CORS_EXPOSE, F_REWRITE, FilterOp, RuleTable,
 } from "./core/blob";
 import { configError, PullConfig, readConfig } from "./core/config";
