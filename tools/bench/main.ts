@@ -67,6 +67,24 @@ async function text(cmd: string, args: string[]): Promise<string | undefined> {
 }
 
 /** What the header says about where and on what the numbers were taken. */
+/** Where the Markdown goes by default, from the repository root. */
+const OUT = "docs/benchmarks.md";
+
+/** The commit measured, "-dirty" when tracked files differ from it (the previous results aside). */
+async function tree(): Promise<string | undefined> {
+  const head = await text("git", ["rev-parse", "--short", "HEAD"]);
+  if (head === undefined) return undefined;
+  const changed = await text("git", [
+    "status",
+    "--porcelain",
+    "--untracked-files=no",
+    "--",
+    ".",
+    `:(exclude)${OUT}`,
+  ]);
+  return changed ? `${head}-dirty` : head;
+}
+
 async function machine() {
   // Deno reads /proc only with --allow-all; `cat` needs no more than the subprocesses already do.
   const proc = async (file: string) => (await text("cat", [`/proc/${file}`])) ?? "";
@@ -78,7 +96,7 @@ async function machine() {
     model,
     loadavg,
     memTotal: (await proc("meminfo")).match(/^MemTotal:\s*(\d+) kB/m)?.[1],
-    commit: await text("git", ["describe", "--always", "--dirty"]),
+    commit: await tree(),
     filter: { bytes: wasm.length, sha256: (await sha256Hex(wasm)).slice(0, 16) },
   };
 }
@@ -220,7 +238,7 @@ if (import.meta.main) {
     console.log("Usage: deno task bench [--quick] [--out FILE]   (default FILE: docs/benchmarks.md)");
     Deno.exit(0);
   }
-  const out = values.out ?? `${ROOT}docs/benchmarks.md`;
+  const out = values.out ?? `${ROOT}${OUT}`;
   const markdown = await runBench({ quick: values.quick ?? false });
   await Deno.writeTextFile(out, markdown);
   // Formatted as the repository formats Markdown, so `deno fmt --check` agrees with the generated file.
