@@ -158,9 +158,10 @@ export class RuleTable {
   actions: Array<Action> = new Array<Action>();
   /** Hash of the lower-case hostname (exact, "*.suffix" or "*") → indices into vhosts, in blob order. */
   hostIndex: HashIndex = new HashIndex(new Array<u32>(), new Array<i32>());
-  /** The namespace of the workload this proxy serves ("" when the host does not say). */
-  clientNamespace: string = "";
-  /** What the request lookup reads (core/hot_table.ts): rebuilt whenever the fields above change. */
+  /**
+   * What the request lookup reads (core/hot_table.ts), built by restrictToScope once the proxy's
+   * scope and client namespace are known: until then the table serves nothing.
+   */
   hot: HotTable = new HotTable(this.vhosts, this.routes, this.actions, this.hostIndex, "");
 }
 
@@ -468,8 +469,6 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
     table.vhosts.push(new VHost(name, kind, mode, <u32>r.u16(at + 6), scope == NONE ? "" : strings[scope], <i32>first,
       <i32>n, indexes.get(rangeKey), clients == NONE ? "" : strings[clients]));
   }
-  table.hostIndex = indexHosts(table, "");
-  table.hot = new HotTable(table.vhosts, table.routes, table.actions, table.hostIndex, "");
   decodeError = "";
   return table;
 }
@@ -480,9 +479,7 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
  * consumer routes say. Done once per configuration, so requests never look at other traffic.
  */
 export function restrictToScope(table: RuleTable, scope: string, clients: string): void {
-  if (scope.length == 0 && clients.length == 0) return;
-  if (scope.length > 0) table.hostIndex = indexHosts(table, scope);
-  table.clientNamespace = clients;
+  table.hostIndex = indexHosts(table, scope);
   table.hot = new HotTable(table.vhosts, table.routes, table.actions, table.hostIndex, clients);
 }
 

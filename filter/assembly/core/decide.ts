@@ -2,7 +2,7 @@
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
   Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_CORS_EXPOSE, F_REDIRECT,
-  HOST_EXACT, HOST_WILDCARD, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX, PATH_REGEX, ROOT_HASH, Route,
+  HOST_ANY, HOST_EXACT, HOST_WILDCARD, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX, PATH_REGEX, ROOT_HASH, Route,
   RuleTable,
 } from "./blob";
 import {
@@ -11,7 +11,7 @@ import {
 import { grown } from "./grown";
 import { findSlot, runItem, runLength } from "./hash_index";
 import {
-  DIRECT, HAS_EXACT, HAS_PREFIX, HotTable, isAnyHost, PLAIN, RANK_FALLBACK, RANK_OWN, RT_CLUSTER, RT_CLUSTER_LEN, RT_FLAGS,
+  DIRECT, HAS_EXACT, HAS_PREFIX, HotTable, PLAIN, RANK_FALLBACK, RANK_OWN, RT_CLUSTER, RT_CLUSTER_LEN, RT_FLAGS,
   RT_PATH, RT_PATH_LEN, RT_SIZE, VH_EXACT, VH_EXACT_ITEMS, VH_EXACT_MASK, VH_HAS, VH_KIND, VH_LENGTHS, VH_NAME, VH_NAME_LEN,
   VH_PORT, VH_PREFIX, VH_PREFIX_ITEMS, VH_PREFIX_MASK, VH_RANK, VH_REGEX, VH_REGEX_COUNT, VH_SIZE,
 } from "./hot_table";
@@ -480,7 +480,7 @@ function vhostFor(h: u32, from: i32, wildcard: bool, any: bool): usize {
   let fallback: usize = 0;
   for (let k = 0, n = runLength(slot); k < n; k++) {
     const vh = vhostRecords + <usize>runItem(slot, hostItems, k) * VH_SIZE;
-    if (any ? !isAnyHost(vh) : !nameMatches(vh, from, wildcard)) continue;
+    if (any ? load<u32>(vh, VH_KIND) != HOST_ANY : !nameMatches(vh, from, wildcard)) continue;
     // A GAMMA route is per Service port, a Gateway route per listener port (0: not known).
     const port = load<u32>(vh, VH_PORT);
     if (port != 0 && port != portOfRequest()) continue;

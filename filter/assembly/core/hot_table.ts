@@ -7,7 +7,7 @@
 // paths, cluster names) are copied into one pool in table order, so a request touches a few
 // neighbouring lines instead of objects spread over the heap. The hash indexes stay alive in the
 // RuleTable that owns this one, and the collector never moves an object, so their addresses hold.
-import { Action, Backend, HOST_ANY, PATH_REGEX, Route, RouteIndex, VHost } from "./blob";
+import { Action, Backend, PATH_REGEX, Route, RouteIndex, VHost } from "./blob";
 import { HashIndex } from "./hash_index";
 
 /** A virtual host: 16 words, one cache line. Byte offsets of its fields: */
@@ -126,10 +126,4 @@ function writeRoute(at: usize, r: Route, direct: Backend | null, next: usize): u
   }
   store<u32>(at, flags, RT_FLAGS);
   return next;
-}
-
-/** Whether the host record at `vh` is the "*" host. */
-// @ts-ignore: decorator
-@inline export function isAnyHost(vh: usize): bool {
-  return load<u32>(vh, VH_KIND) == HOST_ANY;
 }
