@@ -8,7 +8,7 @@
  * @module
  */
 import asc from "assemblyscript/asc";
-import { proxyWasmFlags } from "./compile_assemblyscript.ts";
+import { PROXY_WASM_TRANSFORMS, proxyWasmFlags } from "./compile_assemblyscript.ts";
 
 export const FILTER_WASM = new URL("../filter/build/filter.wasm", import.meta.url);
 
@@ -45,7 +45,7 @@ export async function buildFilter(options: { debug?: boolean } = {}): Promise<Ui
     root,
     ...(options.debug ? ["--debug", "--sourceMap"] : ["-O3", "--noAssert", "--converge"]),
   ];
-  const { error, stderr } = await asc.main(args);
+  const { error, stderr } = await asc.main(args, { transforms: PROXY_WASM_TRANSFORMS });
   if (error) throw new Error(`asc failed: ${error.message}\n${stderr.toString()}`);
   const bytes = await Deno.readFile(FILTER_WASM);
   const problems = checkAbiSurface(new WebAssembly.Module(bytes));

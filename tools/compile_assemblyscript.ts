@@ -5,17 +5,27 @@
  * @module
  */
 import asc from "assemblyscript/asc";
+import type { Transform } from "assemblyscript/transform";
+import { ManagedBytesTransform } from "./managed_bytes_transform.ts";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
 /**
- * What makes an AssemblyScript module loadable by Envoy: the incremental runtime (host buffers
- * are freed), our own abort (`entry/abort_handler`-style path, so no `env.abort` import) and an
- * exported `_initialize`.
+ * What makes an AssemblyScript module loadable by Envoy: our own abort (`entry/abort_handler`-style
+ * path, so no `env.abort` import) and an exported `_initialize`; and how it runs fast there: the
+ * minimal runtime (no shadow stack), whose collector the module runs itself at the end of a host
+ * callback (filter/assembly/abi/heap.ts) with {@linkcode PROXY_WASM_TRANSFORMS}.
  */
 export function proxyWasmFlags(abort: string): string[] {
-  return ["--runtime", "incremental", "--use", `abort=${abort}`, "--exportStart", "_initialize"];
+  return ["--runtime", "minimal", "--use", `abort=${abort}`, "--exportStart", "_initialize"];
 }
+
+/**
+ * The compiler transforms every proxy-wasm build passes to `asc.main` (`APIOptions.transforms`).
+ * Given a class, asc wires its `binaryen` and `program` and instantiates it, as for `--transform`;
+ * the option's type only names instances.
+ */
+export const PROXY_WASM_TRANSFORMS = [ManagedBytesTransform] as unknown as Transform[];
 
 async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
@@ -25,8 +35,8 @@ async function sha256(text: string): Promise<string> {
 /**
  * Compiles `entry` (a path from the repository root, without `.ts`, defining `abort_handler`) with
  * `-O3 --noAssert`. Test files run in isolates of their own, so the module is cached on disk under
- * `$TMPDIR/<cacheName>`, keyed by the compiler version, the flags, and the entry plus `sources`
- * (the other files it imports whose changes must invalidate the cache).
+ * `$TMPDIR/<cacheName>`, keyed by the compiler version, the flags, the transform, and the entry
+ * plus `sources` (the other files it imports whose changes must invalidate the cache).
  */
 export async function compileTestModule(
   entry: string,
@@ -40,7 +50,7 @@ export async function compileTestModule(
     "--noAssert",
     ...proxyWasmFlags(`${entry}/abort_handler`),
   ];
-  const files = [`${entry}.ts`, ...(options.sources ?? [])];
+  const files = [`${entry}.ts`, ...(options.sources ?? []), "tools/managed_bytes_transform.ts"];
   const texts = await Promise.all(files.map((f) => Deno.readTextFile(ROOT + f)));
   const key = (await sha256(JSON.stringify([asc.version, flags, texts]))).slice(0, 16);
   const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/${options.cacheName}`;
@@ -64,6 +74,7 @@ export async function compileTestModule(
       outputs[file] = typeof data === "string" ? new TextEncoder().encode(data) : data;
     },
     listFiles: () => [],
+    transforms: PROXY_WASM_TRANSFORMS,
     stdout: { write: (s: string) => s.length },
     stderr: {
       write: (s: string) => {

@@ -35,7 +35,7 @@ class AsInflater {
   static async create(): Promise<AsInflater> {
     const wasm = await compileTestModule("tests/inflate/testdata/inflate_entry", {
       cacheName: "wasmroute-inflate-entry",
-      sources: ["filter/assembly/core/inflate.ts"],
+      sources: ["filter/assembly/core/inflate.ts", "filter/assembly/abi/heap.ts"],
     });
     const x = (await WebAssembly.instantiate(new WebAssembly.Module(wasm), {})).exports as unknown as Exports;
     x._initialize();

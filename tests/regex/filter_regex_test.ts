@@ -14,7 +14,7 @@ import { CASES, corpus, prng } from "./regex_cases.ts";
 function entryWasm(): Promise<Uint8Array<ArrayBuffer>> {
   return compileTestModule("tests/regex/testdata/regex_entry", {
     cacheName: "wasmroute-regex-entry",
-    sources: ["filter/assembly/core/regex.ts"],
+    sources: ["filter/assembly/core/regex.ts", "filter/assembly/abi/heap.ts"],
   });
 }
 

@@ -65,5 +65,8 @@ export function filterWasm(): Promise<Uint8Array> {
 let baseline: Promise<Uint8Array> | undefined;
 /** The baseline module (`testdata/baseline.ts`), compiled with the filter's flags and cached in $TMPDIR. */
 export function baselineWasm(): Promise<Uint8Array> {
-  return baseline ??= compileTestModule("tools/bench/testdata/baseline", { cacheName: "wasmroute-bench" });
+  return baseline ??= compileTestModule("tools/bench/testdata/baseline", {
+    cacheName: "wasmroute-bench",
+    sources: ["filter/assembly/abi/heap.ts"],
+  });
 }

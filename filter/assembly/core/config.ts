@@ -55,34 +55,42 @@ class Scanner {
       this.i++;
     }
   }
-  /** A JSON string at the cursor, unescaped; null if malformed. */
-  str(): string | null {
-    if (this.i >= this.s.length || this.s.charCodeAt(this.i) != 0x22) return null;
+  /**
+   * A JSON string at the cursor, unescaped; null if malformed. Without `keep` it is only checked
+   * and passed over ("" when well formed): skipping must not copy a megabyte-sized blob member.
+   */
+  str(keep: bool = true): string | null {
+    const s = this.s;
+    if (this.i >= s.length || s.charCodeAt(this.i) != 0x22) return null;
     this.i++;
-    let out = "";
+    // Built only when an escape is met: a string without one is a single substring.
+    let out = "", escaped = false;
     let start = this.i;
-    while (this.i < this.s.length) {
-      const c = this.s.charCodeAt(this.i);
+    while (this.i < s.length) {
+      const c = s.charCodeAt(this.i);
       if (c == 0x22) {
-        out += this.s.substring(start, this.i);
+        const rest = keep ? s.substring(start, this.i) : "";
         this.i++;
-        return out;
+        return escaped ? out + rest : rest;
       }
       if (c == 0x5c) {
-        out += this.s.substring(start, this.i);
-        if (this.i + 1 >= this.s.length) return null;
-        const e = this.s.charCodeAt(this.i + 1);
+        const at = this.i;
+        if (at + 1 >= s.length) return null;
+        const e = s.charCodeAt(this.i + 1);
+        let unescaped: string;
         if (e == 0x75) {
-          if (this.i + 6 > this.s.length) return null;
-          const code = I32.parseInt(this.s.substring(this.i + 2, this.i + 6), 16);
+          if (this.i + 6 > s.length) return null;
+          const code = I32.parseInt(s.substring(this.i + 2, this.i + 6), 16);
           if (isNaN(<f64>code)) return null;
-          out += String.fromCharCode(code);
+          unescaped = String.fromCharCode(code);
           this.i += 6;
         } else {
-          out += e == 0x6e ? "\n" : e == 0x74 ? "\t" : e == 0x72 ? "\r" : e == 0x62 ? "\b" : e == 0x66 ? "\f"
+          unescaped = e == 0x6e ? "\n" : e == 0x74 ? "\t" : e == 0x72 ? "\r" : e == 0x62 ? "\b" : e == 0x66 ? "\f"
             : String.fromCharCode(e);
           this.i += 2;
         }
+        if (keep) out += s.substring(start, at) + unescaped;
+        escaped = true;
         start = this.i;
         continue;
       }
@@ -98,7 +106,7 @@ class Scanner {
       if (this.i >= this.s.length) return false;
       const c = this.s.charCodeAt(this.i);
       if (c == 0x22) {
-        if (this.str() === null) return false;
+        if (this.str(false) === null) return false;
       } else if (c == 0x7b || c == 0x5b) {
         if (++depth > 64) return false;
         this.i++;

@@ -1,7 +1,9 @@
 // deno-lint-ignore-file
 // deno-fmt-ignore-file
 // AssemblyScript test entry around the filter's inflater (filter/assembly/core/inflate.ts). Built by
-// ../filter_inflate_test.ts with the filter's flags; imports nothing, so any abort is a trap.
+// ../filter_inflate_test.ts with the filter's flags; imports nothing, so any abort is a trap. Its
+// calls collect as the filter's callbacks do (filter/assembly/abi/heap.ts).
+import { enter, leave } from "../../../filter/assembly/abi/heap";
 import { inflate, inflateError } from "../../../filter/assembly/core/inflate";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
@@ -14,9 +16,11 @@ let output: ArrayBuffer | null = null;
 
 /** Inflates the len bytes at ptr into exactly outLen bytes: 1, or -1 when the stream is refused. */
 export function run(ptr: usize, len: u32, outLen: u32): i32 {
+  enter();
   const input = new ArrayBuffer(<i32>len);
   memory.copy(changetype<usize>(input), ptr, len);
   output = inflate(input, 0, outLen);
+  leave();
   return output === null ? -1 : 1;
 }
 

@@ -1,7 +1,9 @@
 // deno-lint-ignore-file
 // deno-fmt-ignore-file
 // AssemblyScript test entry around the filter's regex VM (filter/assembly/core/regex.ts). Built by
-// ../filter_regex_test.ts with the filter's flags; imports nothing, so any abort is a trap.
+// ../filter_regex_test.ts with the filter's flags; imports nothing, so any abort is a trap. Its
+// calls collect as the filter's callbacks do (filter/assembly/abi/heap.ts).
+import { enter, leave, managedBytes } from "../../../filter/assembly/abi/heap";
 import { Program, programError } from "../../../filter/assembly/core/regex";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
@@ -13,7 +15,9 @@ let current: Program | null = null;
 
 /** Decodes the program at [ptr, ptr + len) and keeps it: 1, or -1 when it is invalid. */
 export function load_program(ptr: usize, len: u32): i32 {
+  enter();
   current = Program.decode(ptr, len);
+  leave();
   return current === null ? -1 : 1;
 }
 
@@ -21,33 +25,33 @@ export function load_program(ptr: usize, len: u32): i32 {
 export function match(ptr: usize, len: u32): i32 {
   const p = current;
   if (p === null) return -1;
-  return p.fullMatch(String.UTF16.decodeUnsafe(ptr, <usize>len << 1)) ? 1 : 0;
+  enter();
+  const r = p.fullMatch(String.UTF16.decodeUnsafe(ptr, <usize>len << 1));
+  leave();
+  return r ? 1 : 0;
 }
 
 /**
- * Like match, but also checks that fullMatch allocates nothing: a block allocated and freed just
- * before it comes back at the same address just after it only if nothing was allocated in between.
- * -2 when something was.
+ * Like match, but also checks that fullMatch allocates nothing: the bytes objects hold are the same
+ * just after it as just before (nothing collects in between). -2 when something was allocated.
  */
 export function match_no_alloc(ptr: usize, len: u32): i32 {
   const p = current;
   if (p === null) return -1;
+  enter();
   const s = String.UTF16.decodeUnsafe(ptr, <usize>len << 1);
-  const before = heap.alloc(16);
-  heap.free(before);
+  const before = managedBytes();
   const r = p.fullMatch(s);
-  const after = heap.alloc(16);
-  heap.free(after);
+  const after = managedBytes();
+  leave();
   return before != after ? -2 : r ? 1 : 0;
 }
 
 /** The probe above, with an allocation in the middle: must say -2. */
 export function probe_self_test(): i32 {
-  const before = heap.alloc(16);
-  heap.free(before);
+  const before = managedBytes();
   const junk = new StaticArray<i32>(4);
-  const after = heap.alloc(16);
-  heap.free(after);
+  const after = managedBytes();
   return before != after ? -2 : junk.length;
 }
 

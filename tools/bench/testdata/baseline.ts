@@ -2,7 +2,9 @@
 // deno-fmt-ignore-file
 // AssemblyScript: the benchmark's baseline filter. The least a routing filter must do per request:
 // read `:authority` and `:path` through the ABI into strings, then return Continue. Built with the
-// filter's flags by ../filter_hot_path.ts (tools/compile_assemblyscript.ts).
+// filter's flags by ../filter_hot_path.ts (tools/compile_assemblyscript.ts), and collecting as the
+// filter does (filter/assembly/abi/heap.ts): the strings it reads are garbage.
+import { enter, leave } from "../../../filter/assembly/abi/heap";
 
 @external("env", "proxy_get_header_map_value") declare function proxy_get_header_map_value(map: i32, keyPtr: usize, keySize: usize, valuePtrPtr: usize, valueSizePtr: usize): i32;
 
@@ -31,10 +33,12 @@ export function proxy_on_vm_start(context: u32, size: u32): u32 { return 1; }
 export function proxy_on_configure(context: u32, size: u32): u32 { return 1; }
 
 export function proxy_on_request_headers(context: u32, headers: u32, endOfStream: u32): u32 {
+  enter();
   const authority = get(AUTHORITY);
   const path = get(PATH);
   if (authority !== null) seen += authority.length;
   if (path !== null) seen += path.length;
+  leave();
   return 0; // Continue
 }
 
