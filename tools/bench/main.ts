@@ -15,7 +15,7 @@ import { parseArgs } from "node:util";
 import { measureBlobSize, renderBlobSize } from "./blob_size.ts";
 import { measureCompileTime, renderCompileTime } from "./compile_time.ts";
 import { FILTER_WASM, filterWasm } from "./fixtures.ts";
-import { measureHotPath, renderHotPath, summarySplit } from "./filter_hot_path.ts";
+import { growthSplit, keySizes, measureHotPath, renderHotPath, summarySplit } from "./filter_hot_path.ts";
 import { fmt, median, ratio, verdict } from "./measure.ts";
 import { measureMemory, renderMemory } from "./memory.ts";
 import { measureRouters, renderRouters } from "./routers.ts";
@@ -127,8 +127,7 @@ export async function runBench(options: { quick: boolean }): Promise<string> {
   log(`done in ${seconds.toFixed(0)} s`);
 
   const b = hot.baseline.headers.ns;
-  const smallest = hot.sizes[0], largest = hot.sizes[hot.sizes.length - 1];
-  const thousand = hot.sizes.find((x) => x.rules === 1000) ?? hot.sizes[hot.sizes.length - 2] ?? smallest;
+  const { thousand, smallest, largest } = keySizes(hot);
   const biggestBlob = blob.sizes[blob.sizes.length - 1];
   const pluginMax = Math.max(biggestBlob.wasmPluginJson, biggestBlob.wasmPluginYaml);
   const filterDiff = memory.filter.afterRequests - memory.filter.afterLoad;
@@ -169,6 +168,7 @@ export async function runBench(options: { quick: boolean }): Promise<string> {
       ratio(largest.headers.ns / smallest.headers.ns)
     }` +
     ` (target ≤ 1.3×): ${verdict(largest.headers.ns / smallest.headers.ns, 1.3)}.`,
+    growthSplit(hot),
     `- Blob: ${fmt(biggestBlob.blob / biggestBlob.rules, 1)} B per rule packed (format 1: ${
       fmt(biggestBlob.rawBlob / biggestBlob.rules, 1)
     }) at ${fmt(biggestBlob.rules)} rules; ` +
@@ -241,12 +241,5 @@ if (import.meta.main) {
   const out = values.out ?? `${ROOT}${OUT}`;
   const markdown = await runBench({ quick: values.quick ?? false });
   await Deno.writeTextFile(out, markdown);
-  // Formatted as the repository formats Markdown, so `deno fmt --check` agrees with the generated file.
-  const fmt = await new Deno.Command(Deno.execPath(), {
-    args: ["fmt", "--quiet", "--config", `${ROOT}deno.json`, out],
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  if (!fmt.success) log(`deno fmt ${out} failed: ${new TextDecoder().decode(fmt.stderr)}`);
   log(`wrote ${out}`);
 }

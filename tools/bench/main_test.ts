@@ -38,7 +38,6 @@ Deno.test({
       assertMatch(md, /`nproc` = \d+, CPU: /);
       assertMatch(md, /Deno \d+\.\d+\.\d+, V8 /);
       for (const row of ["baseline module", "find-my-way", "Hono RegExpRouter", "Hono TrieRouter"]) {
-        // Table cells are padded once `deno fmt` has aligned the table.
         assertMatch(md, new RegExp(`^\\| ${row} +\\|`, "m"), `missing the row ${row}`);
       }
       assert(

@@ -45,7 +45,13 @@ export function decodeUtf8(u8: Uint8Array, start: number, end: number): string {
  */
 const CACHE_LIMIT = 4096;
 const CACHED_MAX_BYTES = 256;
-const decoded = new Map<number, { bytes: Uint8Array; text: string }[]>();
+/** A decoded string, and its header-name form (ASCII lower case), made on first use. */
+interface Decoded {
+  bytes: Uint8Array;
+  text: string;
+  lower: string | undefined;
+}
+const decoded = new Map<number, Decoded[]>();
 let decodedCount = 0;
 const encoded = new Map<string, Uint8Array>();
 
@@ -55,30 +61,37 @@ const encoded = new Map<string, Uint8Array>();
  */
 const PLACES = 4096;
 const placeStart = new Float64Array(PLACES).fill(-1);
-const placeEntry: ({ bytes: Uint8Array; text: string } | undefined)[] = new Array(PLACES).fill(undefined);
+const placeEntry: (Decoded | undefined)[] = new Array(PLACES).fill(undefined);
 
 /** As {@linkcode decodeUtf8}, remembering short byte strings it has decoded before. */
 export function decodeUtf8Cached(u8: Uint8Array, start: number, end: number): string {
   const n = end - start;
-  if (n > CACHED_MAX_BYTES) return decodeUtf8(u8, start, end);
+  return n > CACHED_MAX_BYTES ? decodeUtf8(u8, start, end) : cachedAt(u8, start, n).text;
+}
+
+/**
+ * A header name sent by the module: decoded as {@linkcode decodeUtf8Cached}, then lower-cased as
+ * Envoy's `LowerCaseString` does, once per distinct name rather than on every call.
+ */
+export function headerNameCached(u8: Uint8Array, start: number, end: number): string {
+  const n = end - start;
+  if (n > CACHED_MAX_BYTES) return asciiLower(decodeUtf8(u8, start, end));
+  const entry = cachedAt(u8, start, n);
+  return entry.lower ??= internalized(asciiLower(entry.text));
+}
+
+function cachedAt(u8: Uint8Array, start: number, n: number): Decoded {
   // Addresses are aligned: multiply to spread their high bits over the slot number.
   const place = Math.imul(start ^ (n << 20), 0x9e3779b1) >>> 20;
   const last = placeEntry[place];
-  if (last !== undefined && placeStart[place] === start && sameBytes(last.bytes, u8, start, n)) {
-    return last.text;
-  }
-  const entry = byContent(u8, start, end, n);
+  if (last !== undefined && placeStart[place] === start && sameBytes(last.bytes, u8, start, n)) return last;
+  const entry = byContent(u8, start, start + n, n);
   placeStart[place] = start;
   placeEntry[place] = entry;
-  return entry.text;
+  return entry;
 }
 
-function byContent(
-  u8: Uint8Array,
-  start: number,
-  end: number,
-  n: number,
-): { bytes: Uint8Array; text: string } {
+function byContent(u8: Uint8Array, start: number, end: number, n: number): Decoded {
   let h = 0x811c9dc5 ^ n;
   for (let i = start; i < end; i++) h = Math.imul(h ^ u8[i], 0x01000193);
   const bucket = decoded.get(h);
@@ -89,7 +102,11 @@ function byContent(
     decoded.clear();
     decodedCount = 0;
   }
-  const entry = { bytes: u8.slice(start, end), text: internalized(decodeUtf8(u8, start, end)) };
+  const entry: Decoded = {
+    bytes: u8.slice(start, end),
+    text: internalized(decodeUtf8(u8, start, end)),
+    lower: undefined,
+  };
   if (bucket) bucket.push(entry);
   else decoded.set(h, [entry]);
   decodedCount++;

@@ -4,6 +4,7 @@ import {
   decodeUtf8,
   decodeUtf8Cached,
   encodeUtf8Cached,
+  headerNameCached,
   stringToBytes,
   utf8Length,
   writeUtf8,
@@ -40,6 +41,16 @@ Deno.test("decodeUtf8Cached() answers by content: changed bytes at the same plac
   u8.set(stringToBytes(":AUTHORITY"), 2);
   assert.equal(decodeUtf8Cached(u8, 2, 12), ":AUTHORITY");
   assert.equal(decodeUtf8Cached(stringToBytes("värde"), 0, 6), "värde");
+});
+
+Deno.test("headerNameCached() lowers A-Z, by content, long names too", () => {
+  const u8 = stringToBytes("xxX-Cluster-Namexx");
+  assert.equal(headerNameCached(u8, 2, 16), "x-cluster-name");
+  assert.equal(decodeUtf8Cached(u8, 2, 16), "X-Cluster-Name"); // the same entry keeps its text
+  u8.set(stringToBytes("x-other-nameXX"), 2);
+  assert.equal(headerNameCached(u8, 2, 16), "x-other-namexx");
+  const long = "X-".repeat(200);
+  assert.equal(headerNameCached(stringToBytes(long), 0, 400), "x-".repeat(200));
 });
 
 Deno.test("encodeUtf8Cached() gives TextEncoder's bytes, short or long", () => {

@@ -161,6 +161,7 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
   const host = vm.host;
   const ctx = () => vm.context();
   const str = (ptr: number, size: number) => vm.getString(ptr >>> 0, size >>> 0);
+  const headerName = (ptr: number, size: number) => vm.getHeaderName(ptr >>> 0, size >>> 0);
   const bytes = (ptr: number, size: number) => vm.getBytes(ptr >>> 0, size >>> 0);
   const u32 = (ptr: number, value: number) => vm.setU32(ptr >>> 0, value >>> 0);
   const out = (value: Uint8Array | string, ptrPtr: number, sizePtr: number) =>
@@ -361,7 +362,7 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
     ) {
       if (type >>> 0 > MAP_TYPE_MAX) return BadArgument;
       const c = ctx();
-      const key = str(keyPtr, keySize);
+      const key = headerName(keyPtr, keySize);
       if (key === null) return InvalidMemoryAccess;
       const value = c.getHeaderMapValue(type, key);
       if (typeof value === "number") return value;
@@ -376,7 +377,7 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
     ) {
       if (type >>> 0 > MAP_TYPE_MAX) return BadArgument;
       const c = ctx();
-      const key = str(keyPtr, keySize);
+      const key = headerName(keyPtr, keySize);
       const value = str(valuePtr, valueSize);
       if (key === null || value === null) return InvalidMemoryAccess;
       return c.addHeaderMapValue(type, key, value);
@@ -390,7 +391,7 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
     ) {
       if (type >>> 0 > MAP_TYPE_MAX) return BadArgument;
       const c = ctx();
-      const key = str(keyPtr, keySize);
+      const key = headerName(keyPtr, keySize);
       const value = str(valuePtr, valueSize);
       if (key === null || value === null) return InvalidMemoryAccess;
       return c.replaceHeaderMapValue(type, key, value);
@@ -398,7 +399,7 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
     proxy_remove_header_map_value(type: number, keyPtr: number, keySize: number) {
       if (type >>> 0 > MAP_TYPE_MAX) return BadArgument;
       const c = ctx();
-      const key = str(keyPtr, keySize);
+      const key = headerName(keyPtr, keySize);
       if (key === null) return InvalidMemoryAccess;
       return c.removeHeaderMapValue(type, key);
     },

@@ -278,18 +278,20 @@ export class HostContext {
     if (type === MapType.RequestHeaders && this.rec && this.inRequestPhase) this.rec.requestHeaderMutations++;
   }
 
+  // Header names here are lower case: the ABI lowers the module's once (WasmVm.getHeaderName), and
+  // every map is stored lower-cased, as Envoy keeps LowerCaseStrings.
+
   getHeaderMapValue(type: number, key: string): string | number {
     const map = this.map(type);
     if (!map) return WasmResult.BadArgument;
-    const k = asciiLower(key);
-    for (let i = 0; i < map.length; i++) if (map[i][0] === k) return map[i][1];
+    for (let i = 0; i < map.length; i++) if (map[i][0] === key) return map[i][1];
     return WasmResult.NotFound;
   }
 
   addHeaderMapValue(type: number, key: string, value: string): number {
     const map = this.#writable(type);
     if (!map) return WasmResult.BadArgument;
-    map.push([asciiLower(key), value]);
+    map.push([key, value]);
     this.#mutated(type);
     return WasmResult.Ok;
   }
@@ -298,17 +300,16 @@ export class HostContext {
   replaceHeaderMapValue(type: number, key: string, value: string): number {
     const map = this.#writable(type);
     if (!map) return WasmResult.BadArgument;
-    const k = asciiLower(key);
     let found = false;
     for (let i = 0; i < map.length; i++) {
-      if (map[i][0] !== k) continue;
+      if (map[i][0] !== key) continue;
       if (found) map.splice(i--, 1);
       else {
-        map[i] = [k, value];
+        map[i] = [key, value];
         found = true;
       }
     }
-    if (!found) map.push([k, value]);
+    if (!found) map.push([key, value]);
     this.#mutated(type);
     return WasmResult.Ok;
   }
@@ -317,8 +318,7 @@ export class HostContext {
   removeHeaderMapValue(type: number, key: string): number {
     const map = this.#writable(type);
     if (!map) return WasmResult.BadArgument;
-    const k = asciiLower(key);
-    for (let i = map.length - 1; i >= 0; i--) if (map[i][0] === k) map.splice(i, 1);
+    for (let i = map.length - 1; i >= 0; i--) if (map[i][0] === key) map.splice(i, 1);
     this.#mutated(type);
     return WasmResult.Ok;
   }

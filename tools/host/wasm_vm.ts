@@ -12,7 +12,7 @@ import type { HostState } from "./host_state.ts";
 import { formatFuncType, type FuncType, parseWasmModule, sameFuncType } from "./parse_wasm_module.ts";
 import type { ImportInfo, WasmModuleInfo } from "./parse_wasm_module.ts";
 import { AbiVersion, type FailState, type Plugin } from "./types.ts";
-import { decodeUtf8Cached, encodeUtf8Cached } from "./_text.ts";
+import { decodeUtf8Cached, encodeUtf8Cached, headerNameCached } from "./_text.ts";
 
 /** A compiled module and what the host read from it; shared by all VMs of one host. */
 export interface CompiledCode {
@@ -373,6 +373,12 @@ export class WasmVm {
   getString(ptr: number, size: number): string | null {
     const u8 = this.u8;
     return ptr + size > u8.length ? null : decodeUtf8Cached(u8, ptr, ptr + size);
+  }
+
+  /** A header name in module memory, lower-cased (as Envoy's `LowerCaseString`); null when out of range. */
+  getHeaderName(ptr: number, size: number): string | null {
+    const u8 = this.u8;
+    return ptr + size > u8.length ? null : headerNameCached(u8, ptr, ptr + size);
   }
 
   /** Writes a little-endian uint32; false when out of range. */
