@@ -45,11 +45,10 @@ export function decodeUtf8(u8: Uint8Array, start: number, end: number): string {
  */
 const CACHE_LIMIT = 4096;
 const CACHED_MAX_BYTES = 256;
-/** A decoded string, and its header-name form (ASCII lower case), made on first use. */
+/** A decoded string and the bytes it was decoded from. */
 interface Decoded {
   bytes: Uint8Array;
   text: string;
-  lower: string | undefined;
 }
 const decoded = new Map<number, Decoded[]>();
 let decodedCount = 0;
@@ -57,16 +56,25 @@ const encoded = new Map<string, Uint8Array>();
 
 /**
  * The last string decoded at each place, direct-mapped: a module passes its names and table strings
- * from the same addresses every time, so most calls cost one comparison of the bytes.
+ * from the same addresses every time, so most calls cost one comparison of the bytes. Each place is
+ * one flat slot — its address and length, then the bytes — so a hit reads one run of memory rather
+ * than an entry object and its own byte array (with a large rule table, every one a cache miss).
  */
 const PLACES = 4096;
-const placeStart = new Float64Array(PLACES).fill(-1);
-const placeEntry: (Decoded | undefined)[] = new Array(PLACES).fill(undefined);
+const SLOT_BYTES = 128;
+const SLOT_TEXT = SLOT_BYTES - 8;
+const placeBytes = new Uint8Array(PLACES * SLOT_BYTES);
+const placeWords = new Int32Array(placeBytes.buffer).fill(-1);
+const placeText: string[] = new Array(PLACES).fill("");
+const placeLower: (string | undefined)[] = new Array(PLACES).fill(undefined);
 
 /** As {@linkcode decodeUtf8}, remembering short byte strings it has decoded before. */
 export function decodeUtf8Cached(u8: Uint8Array, start: number, end: number): string {
   const n = end - start;
-  return n > CACHED_MAX_BYTES ? decodeUtf8(u8, start, end) : cachedAt(u8, start, n).text;
+  if (n > SLOT_TEXT) {
+    return n > CACHED_MAX_BYTES ? decodeUtf8(u8, start, end) : byContent(u8, start, end, n).text;
+  }
+  return placeText[placeOf(u8, start, n)];
 }
 
 /**
@@ -75,20 +83,27 @@ export function decodeUtf8Cached(u8: Uint8Array, start: number, end: number): st
  */
 export function headerNameCached(u8: Uint8Array, start: number, end: number): string {
   const n = end - start;
-  if (n > CACHED_MAX_BYTES) return asciiLower(decodeUtf8(u8, start, end));
-  const entry = cachedAt(u8, start, n);
-  return entry.lower ??= internalized(asciiLower(entry.text));
+  if (n > SLOT_TEXT) return asciiLower(decodeUtf8Cached(u8, start, end));
+  const place = placeOf(u8, start, n);
+  return placeLower[place] ??= internalized(asciiLower(placeText[place]));
 }
 
-function cachedAt(u8: Uint8Array, start: number, n: number): Decoded {
+/** The place holding the `n` bytes at `u8[start]`, filled with them first if it held others. */
+function placeOf(u8: Uint8Array, start: number, n: number): number {
   // Addresses are aligned: multiply to spread their high bits over the slot number.
   const place = Math.imul(start ^ (n << 20), 0x9e3779b1) >>> 20;
-  const last = placeEntry[place];
-  if (last !== undefined && placeStart[place] === start && sameBytes(last.bytes, u8, start, n)) return last;
-  const entry = byContent(u8, start, start + n, n);
-  placeStart[place] = start;
-  placeEntry[place] = entry;
-  return entry;
+  const word = place * (SLOT_BYTES >> 2), at = place * SLOT_BYTES + 8;
+  if (placeWords[word] === start && placeWords[word + 1] === n) {
+    let i = 0;
+    while (i < n && placeBytes[at + i] === u8[start + i]) i++;
+    if (i === n) return place;
+  }
+  placeWords[word] = start;
+  placeWords[word + 1] = n;
+  placeBytes.set(u8.subarray(start, start + n), at);
+  placeText[place] = byContent(u8, start, start + n, n).text;
+  placeLower[place] = undefined;
+  return place;
 }
 
 function byContent(u8: Uint8Array, start: number, end: number, n: number): Decoded {
@@ -105,7 +120,6 @@ function byContent(u8: Uint8Array, start: number, end: number, n: number): Decod
   const entry: Decoded = {
     bytes: u8.slice(start, end),
     text: internalized(decodeUtf8(u8, start, end)),
-    lower: undefined,
   };
   if (bucket) bucket.push(entry);
   else decoded.set(h, [entry]);

@@ -43,6 +43,15 @@ Deno.test("decodeUtf8Cached() answers by content: changed bytes at the same plac
   assert.equal(decodeUtf8Cached(stringToBytes("värde"), 0, 6), "värde");
 });
 
+Deno.test("decodeUtf8Cached() is exact at every length: held in a place, found by content, or not cached", () => {
+  for (const n of [0, 1, 119, 120, 121, 256, 257, 400]) {
+    const u8 = stringToBytes("_" + "a".repeat(n) + "_");
+    assert.equal(decodeUtf8Cached(u8, 1, 1 + n), "a".repeat(n));
+    u8[n] = 0x62; // the last byte changes in place
+    assert.equal(decodeUtf8Cached(u8, 1, 1 + n), "a".repeat(Math.max(0, n - 1)) + (n ? "b" : ""));
+  }
+});
+
 Deno.test("headerNameCached() lowers A-Z, by content, long names too", () => {
   const u8 = stringToBytes("xxX-Cluster-Namexx");
   assert.equal(headerNameCached(u8, 2, 16), "x-cluster-name");
