@@ -26,7 +26,10 @@ export function enter(): void {
   depth++;
 }
 
-/** The callback `enter` began ends; the caller holds no object it still needs. */
+/**
+ * The callback `enter` began ends; the caller holds no object it still needs. A trap ends the VM for
+ * good (Envoy never calls it again), so a callback that never gets here leaves nothing to balance.
+ */
 export function leave(): void {
   if (--depth == 0 && managedBytes() >= threshold) collect();
 }
