@@ -92,3 +92,17 @@ export async function compileTestModule(
   await Deno.rename(partial, cached);
   return wasm;
 }
+
+/**
+ * A test entry compiled by {@linkcode compileTestModule}, instantiated with no imports (test entries
+ * import nothing, so any abort is a trap) and initialized; its exports, typed as the caller says.
+ */
+export async function instantiateTestModule<T extends { _initialize(): void }>(
+  entry: string,
+  options: { cacheName: string; sources?: string[] },
+): Promise<T> {
+  const wasm = await compileTestModule(entry, options);
+  const exports = (await WebAssembly.instantiate(new WebAssembly.Module(wasm), {})).exports as unknown as T;
+  exports._initialize();
+  return exports;
+}

@@ -4,7 +4,7 @@
  * outermost callback must collect once its budget is spent, a nested one never, and what globals
  * hold must survive.
  */
-import { compileTestModule } from "../../tools/compile_assemblyscript.ts";
+import { instantiateTestModule } from "../../tools/compile_assemblyscript.ts";
 import { assert, assertEquals } from "../assert.ts";
 
 interface Exports {
@@ -20,14 +20,11 @@ interface Exports {
 
 const MIB = 1 << 20;
 
-async function entry(): Promise<Exports> {
-  const wasm = await compileTestModule("tests/heap/testdata/heap_entry", {
+function entry(): Promise<Exports> {
+  return instantiateTestModule("tests/heap/testdata/heap_entry", {
     cacheName: "wasmroute-heap-entry",
     sources: ["filter/assembly/abi/heap.ts"],
   });
-  const x = (await WebAssembly.instantiate(new WebAssembly.Module(wasm), {})).exports as unknown as Exports;
-  x._initialize();
-  return x;
 }
 
 Deno.test("managedBytes is the runtime's count of bytes held by objects", async () => {

@@ -4,7 +4,7 @@
  * rewinds when its last buffer is freed, long ones from the heap, and no two live buffers overlap
  * whatever the order of frees.
  */
-import { compileTestModule } from "../../tools/compile_assemblyscript.ts";
+import { instantiateTestModule } from "../../tools/compile_assemblyscript.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { prng } from "../prng.ts";
 
@@ -18,14 +18,11 @@ interface Exports {
 
 const REGION_BYTES = 8192;
 
-async function entry(): Promise<Exports> {
-  const wasm = await compileTestModule("tests/host_buffers/testdata/host_buffers_entry", {
+function entry(): Promise<Exports> {
+  return instantiateTestModule("tests/host_buffers/testdata/host_buffers_entry", {
     cacheName: "wasmroute-host-buffers-entry",
     sources: ["filter/assembly/abi/host_buffers.ts"],
   });
-  const x = (await WebAssembly.instantiate(new WebAssembly.Module(wasm), {})).exports as unknown as Exports;
-  x._initialize();
-  return x;
 }
 
 Deno.test("a request's header buffers come from the region and reuse it once freed", async () => {

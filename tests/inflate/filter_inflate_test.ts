@@ -5,7 +5,7 @@
  * damaged — the same bytes whenever both inflate, and never a trap.
  */
 import { constants, deflateRawSync } from "node:zlib";
-import { compileTestModule } from "../../tools/compile_assemblyscript.ts";
+import { instantiateTestModule } from "../../tools/compile_assemblyscript.ts";
 import { generateRoutes } from "../../tools/bench/generate_routes.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { envelope, mutateStream, streamCases } from "../deflate_streams.ts";
@@ -33,13 +33,12 @@ class AsInflater {
   private constructor(private readonly x: Exports) {}
 
   static async create(): Promise<AsInflater> {
-    const wasm = await compileTestModule("tests/inflate/testdata/inflate_entry", {
-      cacheName: "wasmroute-inflate-entry",
-      sources: ["filter/assembly/core/inflate.ts", "filter/assembly/abi/heap.ts"],
-    });
-    const x = (await WebAssembly.instantiate(new WebAssembly.Module(wasm), {})).exports as unknown as Exports;
-    x._initialize();
-    return new AsInflater(x);
+    return new AsInflater(
+      await instantiateTestModule<Exports>("tests/inflate/testdata/inflate_entry", {
+        cacheName: "wasmroute-inflate-entry",
+        sources: ["filter/assembly/core/inflate.ts", "filter/assembly/abi/heap.ts"],
+      }),
+    );
   }
 
   /** The inflated bytes, or the reason the stream is refused. */

@@ -4,19 +4,11 @@
  * table and generated corpus, hostile patterns in linear time, and 10,000 random or corrupted
  * programs that must be refused (or run) without a trap.
  */
-import { compileTestModule } from "../../tools/compile_assemblyscript.ts";
+import { instantiateTestModule } from "../../tools/compile_assemblyscript.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { compileRegex, INSTRUCTION_SIZE, OP } from "../../policy-server/regex/compile_regex.ts";
 import { matchProgram, validateProgram } from "../../policy-server/regex/match_program.ts";
 import { CASES, corpus, prng } from "./regex_cases.ts";
-
-/** The test entry module over the filter's regex engine. */
-function entryWasm(): Promise<Uint8Array<ArrayBuffer>> {
-  return compileTestModule("tests/regex/testdata/regex_entry", {
-    cacheName: "wasmroute-regex-entry",
-    sources: ["filter/assembly/core/regex.ts", "filter/assembly/abi/heap.ts"],
-  });
-}
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -37,10 +29,12 @@ class AsVm {
   private constructor(private readonly x: Exports) {}
 
   static async create(): Promise<AsVm> {
-    const instance = await WebAssembly.instantiate(new WebAssembly.Module(await entryWasm()), {});
-    const x = instance.exports as unknown as Exports;
-    x._initialize();
-    return new AsVm(x);
+    return new AsVm(
+      await instantiateTestModule<Exports>("tests/regex/testdata/regex_entry", {
+        cacheName: "wasmroute-regex-entry",
+        sources: ["filter/assembly/core/regex.ts", "filter/assembly/abi/heap.ts"],
+      }),
+    );
   }
 
   private put(bytes: Uint8Array): number {
