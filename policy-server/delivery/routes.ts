@@ -91,8 +91,8 @@ export function registerDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): voi
       if (!next) return notModified(c, meta);
       meta = next;
     }
-    // By generation, so bytes and headers agree even if a write lands meanwhile.
-    const record = await store.blobAt(meta.generation);
+    // The bytes of this meta's generation, so bytes and headers agree even if a write lands meanwhile.
+    const record = await store.blobFor(meta);
     if (!record) throw new HTTPException(503, { message: `blob ${meta.generation} was replaced; retry` });
     c.header("ETag", `"${record.sha256}"`);
     c.header(VERSION_HEADER, String(record.generation));

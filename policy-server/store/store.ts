@@ -125,6 +125,8 @@ export class Store {
   readonly #kv: Deno.Kv;
   readonly #historyLimit: number;
   readonly #blobListeners = new Set<(blob: BlobMeta) => void>();
+  /** The newest generation this handle wrote or read, with its bytes (which never change). */
+  #newest: BlobRecord | null = null;
 
   constructor(kv: Deno.Kv, options: StoreOptions = {}) {
     this.#kv = kv;
@@ -177,7 +179,10 @@ export class Store {
     if (!await batch.commit()) {
       throw new StoreConflictError("the store changed while this write was prepared; retry");
     }
-    if (blob) this.#announce(blob);
+    if (blob) {
+      this.#keep({ ...blob, blob: change.blob!.bytes });
+      this.#announce(blob);
+    }
     return { revision, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
   }
 
@@ -304,6 +309,23 @@ export class Store {
     return meta && await this.#withBytes(meta);
   }
 
+  /**
+   * The bytes of the generation `meta` (from {@linkcode Store.blobMeta}) describes, or `null` once it
+   * has left history. The newest generation is served from memory: polling clients ask for the
+   * current blob again and again, and each KV read costs about 0.1 ms.
+   */
+  async blobFor(meta: BlobMeta): Promise<BlobRecord | null> {
+    const newest = this.#newest;
+    if (newest?.generation === meta.generation && newest.sha256 === meta.sha256) {
+      return { ...meta, blob: newest.blob };
+    }
+    return await this.blobAt(meta.generation);
+  }
+
+  #keep(record: BlobRecord): void {
+    if (!this.#newest || record.generation >= this.#newest.generation) this.#newest = record;
+  }
+
   async #withBytes(meta: BlobMeta): Promise<BlobRecord> {
     const blob = new Uint8Array(meta.size);
     let offset = 0;
@@ -316,7 +338,9 @@ export class Store {
     if (offset !== meta.size) {
       throw new Error(`blob ${meta.generation} is incomplete: ${offset} of ${meta.size} bytes`);
     }
-    return { ...meta, blob };
+    const record = { ...meta, blob };
+    this.#keep(record);
+    return record;
   }
 
   close(): void {

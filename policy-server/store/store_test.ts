@@ -344,3 +344,34 @@ Deno.test("Store.commit with dryRun checks limits and answers as a write would, 
     assertEquals((await store.list()).length, 1);
   });
 });
+
+Deno.test("Store.blobFor gives each generation's own bytes: kept from this handle's commit, read after another's", async () => {
+  await withStore(async (store, _reopen, path) => {
+    await store.commit(await store.snapshot(), { blob: { generation: 1, bytes: bytes(100, 1) } });
+    const first = (await store.blobMeta())!;
+    assertEquals((await store.blobFor(first))?.blob, bytes(100, 1));
+    // A dry run keeps nothing.
+    await store.commit(
+      await store.snapshot(),
+      { blob: { generation: 2, bytes: bytes(100, 9) } },
+      new Date(),
+      {
+        dryRun: true,
+      },
+    );
+    assertEquals((await store.blobFor(first))?.blob, bytes(100, 1));
+    // Another process writes the next generations; this handle reads them, never its older bytes.
+    const other = await Store.open(path, { historyLimit: 2 });
+    try {
+      for (let g = 2; g <= 4; g++) {
+        await other.commit(await other.snapshot(), { blob: { generation: g, bytes: bytes(100, g) } });
+        const meta = (await store.blobMeta())!;
+        assertEquals([meta.generation, (await store.blobFor(meta))?.blob], [g, bytes(100, g)]);
+      }
+      // A generation gone from history is gone here too.
+      assertEquals(await store.blobFor(first), null);
+    } finally {
+      other.close();
+    }
+  }, { historyLimit: 2 });
+});
