@@ -116,7 +116,7 @@ class HostRequest extends RequestView {
   private peeked: usize = 0;
   /** Starts a request of `root`'s stream. */
   reset(root: WasmRouteRoot): void {
-    if (this.root !== root) this.root = root;
+    this.root = root;
     this.hasKey = false;
   }
   /** Ends the request: the bytes headerBytes() pointed at are gone. */

@@ -1,7 +1,7 @@
 // Test helper: compiles the AssemblyScript fixtures in testdata/ into proxy-wasm modules, with the
-// flags a proxy-wasm-compatible AS module needs (incremental runtime, our own abort, an exported
-// `_initialize`). Each test module runs in its own isolate, so compiled bytes are cached on disk,
-// keyed by a hash of compiler version, flags and source.
+// flags every proxy-wasm build of ours uses (tools/compile_assemblyscript.ts: the minimal runtime,
+// our own abort, an exported `_initialize`). Each test module runs in its own isolate, so compiled
+// bytes are cached on disk, keyed by a hash of compiler version, flags and source.
 
 import { compileTestModule } from "../compile_assemblyscript.ts";
 

@@ -93,10 +93,8 @@ function placeOf(u8: Uint8Array, start: number, n: number): number {
   // Addresses are aligned: multiply to spread their high bits over the slot number.
   const place = Math.imul(start ^ (n << 20), 0x9e3779b1) >>> 20;
   const word = place * (SLOT_BYTES >> 2), at = place * SLOT_BYTES + 8;
-  if (placeWords[word] === start && placeWords[word + 1] === n) {
-    let i = 0;
-    while (i < n && placeBytes[at + i] === u8[start + i]) i++;
-    if (i === n) return place;
+  if (placeWords[word] === start && placeWords[word + 1] === n && sameBytes(placeBytes, at, u8, start, n)) {
+    return place;
   }
   placeWords[word] = start;
   placeWords[word + 1] = n;
@@ -111,7 +109,7 @@ function byContent(u8: Uint8Array, start: number, end: number, n: number): Decod
   for (let i = start; i < end; i++) h = Math.imul(h ^ u8[i], 0x01000193);
   const bucket = decoded.get(h);
   if (bucket) {
-    for (const e of bucket) if (sameBytes(e.bytes, u8, start, n)) return e;
+    for (const e of bucket) if (e.bytes.length === n && sameBytes(e.bytes, 0, u8, start, n)) return e;
   }
   if (decodedCount >= CACHE_LIMIT) {
     decoded.clear();
@@ -137,9 +135,9 @@ function internalized(s: string): string {
   return Object.keys({ [s]: 0 })[0] ?? s;
 }
 
-function sameBytes(a: Uint8Array, u8: Uint8Array, start: number, n: number): boolean {
-  if (a.length !== n) return false;
-  for (let i = 0; i < n; i++) if (a[i] !== u8[start + i]) return false;
+/** Whether the `n` bytes at `a[at]` and at `u8[start]` are the same. */
+function sameBytes(a: Uint8Array, at: number, u8: Uint8Array, start: number, n: number): boolean {
+  for (let i = 0; i < n; i++) if (a[at + i] !== u8[start + i]) return false;
   return true;
 }
 

@@ -129,13 +129,7 @@ export function getHeaderBuffer(map: HeaderMapType, k: ArrayBuffer): isize {
 
 /** A header's value, or null when it is absent or the host refuses. */
 export function getHeader(map: HeaderMapType, name: string): string | null {
-  const k = nameBytes(name);
-  store<usize>(scratch, 0);
-  store<usize>(scratch, 0, sizeof<usize>());
-  const status = imports.proxy_get_header_map_value(
-    map, changetype<usize>(k), k.byteLength, scratch, scratch + sizeof<usize>());
-  if (status != WasmResult.Ok) return null;
-  return takeReturnedString();
+  return getHeaderBuffer(map, nameBytes(name)) < 0 ? null : takeReturnedString();
 }
 
 export function addHeader(map: HeaderMapType, name: string, value: string): u32 {
@@ -144,9 +138,9 @@ export function addHeader(map: HeaderMapType, name: string, value: string): u32 
 }
 
 export function replaceHeader(map: HeaderMapType, name: string, value: string): u32 {
-  // Both buffers are locals until the call: the collector keeps them.
-  const k = nameBytes(name), v = utf8(value);
-  return imports.proxy_replace_header_map_value(map, changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength);
+  // The collector runs only between callbacks (./heap), so the buffer outlives the call.
+  const v = utf8(value);
+  return replaceHeaderBytes(map, name, changetype<usize>(v), v.byteLength);
 }
 
 /**

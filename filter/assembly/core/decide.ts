@@ -81,8 +81,8 @@ export class Target {
 
   /** Forgets the strings made of the last request's bytes. */
   forgetStrings(): void {
-    if (this.pathString !== null) this.pathString = null;
-    if (this.queryString !== null) this.queryString = null;
+    this.pathString = null;
+    this.queryString = null;
   }
   path(): string {
     const known = this.pathString;
@@ -133,7 +133,7 @@ class Authority {
   private hostString: string | null = null;
 
   forgetHost(): void {
-    if (this.hostString !== null) this.hostString = null;
+    this.hostString = null;
   }
   /** The hostname, lower-cased (for a redirect's Location). */
   host(): string {
@@ -172,8 +172,8 @@ const authority = new Authority();
 const decision = new Decision();
 
 /**
- * The lookup reads these globals and raw addresses only (core/hot_table.ts): a function holding a
- * managed local pays shadow-stack stores around each call it makes.
+ * The lookup reads these globals and raw addresses only (core/hot_table.ts): the served table's
+ * words are copied here once per table, so a request loads no object to find them.
  */
 let served: RuleTable | null = null;
 let servedHot: HotTable | null = null;
@@ -295,8 +295,7 @@ class Lazy {
   method: string | null = null;
   reset(): void {
     this.port = -1;
-    // Managed fields are stored through the collector's write barrier: only when there is a change.
-    if (this.method !== null) this.method = null;
+    this.method = null;
   }
 }
 const lazy = new Lazy();
@@ -579,7 +578,7 @@ export function decide(table: RuleTable, req: RequestView): Decision {
   d.status = 0;
   lazy.reset();
   if (servedHot !== table.hot) serve(table);
-  if (request !== req) request = req;
+  request = req;
   if (!req.headerBytes(AUTHORITY_NAME, authority.raw)) return d;
   scanAuthority();
   const vh = findVhost();

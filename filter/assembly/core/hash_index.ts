@@ -65,8 +65,8 @@ export class HashIndex {
   }
 }
 
-// Lookups over the raw addresses: the hot path (core/decide.ts) holds no managed reference, so it
-// pays no shadow-stack stores (core/hot_table.ts).
+// Lookups over the raw addresses: the hot path (core/decide.ts) reads the slots as plain words and
+// loads no HashIndex object (core/hot_table.ts).
 
 /** The address of the slot of `h`, or 0 when nothing was filed under it. */
 // @ts-ignore: decorator

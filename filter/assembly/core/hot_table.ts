@@ -1,9 +1,7 @@
 // What a request reads to find its route, as plain words: for each virtual host and route, the
 // fields the lookup needs and the raw addresses of the hash indexes and byte strings they point
-// at. The lookup (core/decide.ts) then holds no managed reference: under AssemblyScript's
-// incremental runtime every function with a managed local pays shadow-stack stores around its
-// calls, and the chain VHost → RouteIndex → HashIndex → Route → Action → Backend was one cache
-// miss per object at 10,000 rules. The bytes a lookup compares or hands the host (hostnames,
+// at. The lookup (core/decide.ts) then follows no object: the chain VHost → RouteIndex →
+// HashIndex → Route → Action → Backend was one cache miss per object at 10,000 rules. The bytes a lookup compares or hands the host (hostnames,
 // paths, cluster names) are copied into one pool in table order, so a request touches a few
 // neighbouring lines instead of objects spread over the heap. The hash indexes stay alive in the
 // RuleTable that owns this one, and the collector never moves an object, so their addresses hold.
