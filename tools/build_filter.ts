@@ -8,7 +8,7 @@
  * @module
  */
 import asc from "assemblyscript/asc";
-import { PROXY_WASM_TRANSFORMS, proxyWasmFlags } from "./compile_assemblyscript.ts";
+import { PROXY_WASM_TRANSFORMS, proxyWasmFlags } from "../filter/compile_assemblyscript.ts";
 
 export const FILTER_WASM = new URL("../filter/build/filter.wasm", import.meta.url);
 

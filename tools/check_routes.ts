@@ -24,7 +24,8 @@ import {
   SimInputError,
   type SimRequest,
   Simulator,
-} from "./simulate.ts";
+} from "../simulator/mod.ts";
+import { builtFilterWasm } from "./simulate.ts";
 
 /** What a test expects; every field given must hold. */
 export interface Expectation {
@@ -261,7 +262,7 @@ export async function checkRoutes(routes: string | object[], testsText: string):
 }
 
 async function runTests(resources: KubeObject[], tests: RouteTest[]): Promise<CheckReport> {
-  const sim = await Simulator.create(resources);
+  const sim = await Simulator.create(resources, await builtFilterWasm());
   const results = tests.map((t): TestResult => {
     const decision = sim.decide(t.request);
     const failures = compareDecision(t.expect, decision);

@@ -1,7 +1,7 @@
 import { assertEquals, assertMatch, assertRejects } from "../tests/assert.ts";
 import { runScript } from "../tests/run_script.ts";
 import { checkRoutes, formatReport } from "./check_routes.ts";
-import { SimInputError } from "./simulate.ts";
+import { SimInputError } from "../simulator/mod.ts";
 
 // The seed: GAMMA route on Service my-server, `version: new` → v2, everything else → v1.
 const HEADER_ROUTING = `apiVersion: gateway.networking.k8s.io/v1

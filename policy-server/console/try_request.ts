@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { checkSimRequest, SimInputError, Simulator } from "../../tools/simulate.ts";
-import type { SimDecision, SimRequest } from "../../tools/simulate.ts";
+import { checkSimRequest, SimInputError, Simulator } from "../../simulator/mod.ts";
+import type { SimDecision, SimRequest } from "../../simulator/mod.ts";
 import { decodeBlob } from "../blob/decode_blob.ts";
 import type { Backend } from "../ir/types.ts";
 

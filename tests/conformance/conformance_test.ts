@@ -18,7 +18,7 @@
 import { parse } from "yaml";
 import { assert } from "../assert.ts";
 import { checkRoutes, parseTests } from "../../tools/check_routes.ts";
-import { checkKeys, checkSimRequest, loadResources, SimInputError, Simulator } from "../../tools/simulate.ts";
+import { checkKeys, checkSimRequest, loadResources, SimInputError, Simulator } from "../../simulator/mod.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
 
 /** Folder → why it must fail: a real difference between wasmroute and the spec or an upstream test. */

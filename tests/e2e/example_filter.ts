@@ -9,7 +9,7 @@ import { assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
 import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
-import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../tools/host/mod.ts";
+import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 
 /** A started filter serving `examples/<example>/routes.yaml`. */

@@ -5,7 +5,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { createApp } from "../../policy-server/app.ts";
 import { Store } from "../../policy-server/store/store.ts";
 import { TokenVerifier } from "../../policy-server/security/mod.ts";
-import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../tools/host/mod.ts";
+import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
 

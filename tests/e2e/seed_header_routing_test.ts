@@ -4,8 +4,8 @@
 import { assertEquals } from "../assert.ts";
 import { createApp } from "../../policy-server/app.ts";
 import { Store } from "../../policy-server/store/store.ts";
-import { emulatorOptions, newHostEmulator } from "../../tools/host/mod.ts";
-import { compareWithReference, referenceHostAvailable } from "../../tools/host/reference_host.ts";
+import { emulatorOptions, newHostEmulator } from "../../simulator/host/mod.ts";
+import { compareWithReference, referenceHostAvailable } from "../../simulator/host/reference_host.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
 

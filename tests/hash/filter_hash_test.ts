@@ -4,7 +4,7 @@
  * takes eight bytes at a time, in one pass, must equal those the rule table files its keys under,
  * and the scan must find the same segment prefixes, path end and query as a byte-by-byte reading.
  */
-import { instantiateTestModule } from "../../tools/compile_assemblyscript.ts";
+import { instantiateTestModule } from "../../filter/compile_assemblyscript.ts";
 import { assertEquals } from "../assert.ts";
 import { prng } from "../prng.ts";
 

@@ -4,7 +4,7 @@
  * outermost callback must collect once its budget is spent, a nested one never, and what globals
  * hold must survive.
  */
-import { instantiateTestModule } from "../../tools/compile_assemblyscript.ts";
+import { instantiateTestModule } from "../../filter/compile_assemblyscript.ts";
 import { assert, assertEquals } from "../assert.ts";
 
 interface Exports {

@@ -4,7 +4,7 @@
  * rewinds when its last buffer is freed, long ones from the heap, and no two live buffers overlap
  * whatever the order of frees.
  */
-import { instantiateTestModule } from "../../tools/compile_assemblyscript.ts";
+import { instantiateTestModule } from "../../filter/compile_assemblyscript.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { prng } from "../prng.ts";
 

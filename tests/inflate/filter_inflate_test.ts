@@ -5,7 +5,7 @@
  * damaged — the same bytes whenever both inflate, and never a trap.
  */
 import { constants, deflateRawSync } from "node:zlib";
-import { instantiateTestModule } from "../../tools/compile_assemblyscript.ts";
+import { instantiateTestModule } from "../../filter/compile_assemblyscript.ts";
 import { generateRoutes } from "../../tools/bench/generate_routes.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { envelope, mutateStream, streamCases } from "../deflate_streams.ts";

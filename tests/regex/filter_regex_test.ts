@@ -4,7 +4,7 @@
  * table and generated corpus, hostile patterns in linear time, and 10,000 random or corrupted
  * programs that must be refused (or run) without a trap.
  */
-import { instantiateTestModule } from "../../tools/compile_assemblyscript.ts";
+import { instantiateTestModule } from "../../filter/compile_assemblyscript.ts";
 import { assert, assertEquals } from "../assert.ts";
 import { compileRegex, INSTRUCTION_SIZE, OP } from "../../policy-server/regex/compile_regex.ts";
 import { matchProgram, validateProgram } from "../../policy-server/regex/match_program.ts";

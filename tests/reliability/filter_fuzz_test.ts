@@ -23,7 +23,7 @@ import { decodeBlob } from "../../policy-server/blob/decode_blob.ts";
 import { unpackBlob } from "../../policy-server/blob/pack_blob.ts";
 import type { RouteTable } from "../../policy-server/ir/types.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
-import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../tools/host/mod.ts";
+import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
 

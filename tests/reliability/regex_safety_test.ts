@@ -7,7 +7,7 @@ import { assert, assertEquals } from "../assert.ts";
 import { compileRegex } from "../../policy-server/regex/compile_regex.ts";
 import { matchProgram } from "../../policy-server/regex/match_program.ts";
 import { withServer } from "../../policy-server/testing.ts";
-import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../tools/host/mod.ts";
+import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
 

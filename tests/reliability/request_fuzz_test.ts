@@ -7,7 +7,7 @@ import { prng } from "../prng.ts";
 import { assert } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
-import { emulatorOptions, newHostEmulator } from "../../tools/host/mod.ts";
+import { emulatorOptions, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 
 const REQUESTS = Number(Deno.env.get("WASMROUTE_FUZZ_REQUESTS") ?? 20_000);

@@ -8,7 +8,7 @@
 import { assert, assertEquals } from "../assert.ts";
 import { compiledTable } from "../../tools/bench/fixtures.ts";
 import { generateRequests } from "../../tools/bench/generate_routes.ts";
-import { emulatorOptions, newHostEmulator } from "../../tools/host/mod.ts";
+import { emulatorOptions, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { sampleRoute } from "../../policy-server/model/testing.ts";
 import { withServer } from "../../policy-server/testing.ts";

@@ -8,16 +8,16 @@
 //     `_scope` as its "scope" member when given;
 //   steps[i]._expect: {cluster, localReply, localReplyHeaders, requestHeaders, responseHeaders,
 //     routeReselected, mirroredTo, accepted} (routeReselected: whether Envoy picks the route again
-//     after the filter, tools/host/route_reselected.ts);
+//     after the filter, simulator/host/route_reselected.ts);
 //   _expectCounts / _expectMirrorCounts: {cluster: how many request steps were sent / mirrored there}.
 import { parseAllDocuments } from "yaml";
 import { assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
 import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
-import { type Report, runScenario } from "../../tools/host/run_scenario.ts";
-import { routeReselected } from "../../tools/host/route_reselected.ts";
-import { compareWithReference, referenceHostAvailable } from "../../tools/host/reference_host.ts";
+import { type Report, runScenario } from "../../simulator/host/run_scenario.ts";
+import { routeReselected } from "../../simulator/host/route_reselected.ts";
+import { compareWithReference, referenceHostAvailable } from "../../simulator/host/reference_host.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { CLUSTER_HEADER } from "../../tools/envoy/render_envoy_config.ts";
 

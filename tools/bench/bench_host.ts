@@ -1,5 +1,5 @@
 /**
- * The lightest way through the in-repo proxy-wasm host (`tools/host/`) to time a filter: a
+ * The lightest way through the in-repo proxy-wasm host (`simulator/host/`) to time a filter: a
  * {@linkcode ProxyWasmHost} configured once (canary + thread-local VM, exactly as Envoy and the
  * emulator do), then loops that call the module's callbacks through the host's own `HostContext`
  * — the same path `ProxyWasmHost.timeRequests` (pwhost's timing loop) takes, minus its per-request
@@ -16,10 +16,10 @@
  *
  * @module
  */
-import { HostContext } from "../host/host_context.ts";
-import { ProxyWasmHost } from "../host/proxy_wasm_host.ts";
-import type { PluginHandle } from "../host/wasm_vm.ts";
-import { type Headers, LogLevel, newStreamRecord, type StreamRecord } from "../host/types.ts";
+import { HostContext } from "../../simulator/host/host_context.ts";
+import { ProxyWasmHost } from "../../simulator/host/proxy_wasm_host.ts";
+import type { PluginHandle } from "../../simulator/host/wasm_vm.ts";
+import { type Headers, LogLevel, newStreamRecord, type StreamRecord } from "../../simulator/host/types.ts";
 import { decidedCluster } from "../envoy/render_envoy_config.ts";
 
 export interface BenchHostOptions {

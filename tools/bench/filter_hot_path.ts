@@ -6,7 +6,7 @@
  * @module
  */
 import { BenchHost, prepare, type PreparedRequest } from "./bench_host.ts";
-import { referenceHostAvailable, runInReferenceHost } from "../host/reference_host.ts";
+import { referenceHostAvailable, runInReferenceHost } from "../../simulator/host/reference_host.ts";
 import { baselineWasm, compiledTable, filterWasm } from "./fixtures.ts";
 import { generateRequests, HEADER_COUNT, PATH_BYTES } from "./generate_routes.ts";
 import { bytes, type CaseResult, fmt, median, ratio, runInterleaved, table, verdict } from "./measure.ts";

@@ -6,7 +6,7 @@
  */
 import { compile } from "../../policy-server/compile/mod.ts";
 import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
-import { compileTestModule } from "../compile_assemblyscript.ts";
+import { compileTestModule } from "../../filter/compile_assemblyscript.ts";
 import { type GeneratedTable, type GenerateOptions, generateRoutes } from "./generate_routes.ts";
 
 /** The filter module the benchmarks load (built by `deno task build:filter`). */

@@ -11,7 +11,7 @@
 import { join } from "node:path";
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
-import { emulatorOptions, type HostEmulator, newHostEmulator } from "../host/mod.ts";
+import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../build_filter.ts";
 import { type EchoBackend, type EchoReply, startEchoBackend } from "./echo_backend.ts";
 import { loadRoutes } from "./load_routes.ts";

@@ -13,22 +13,9 @@
  */
 
 import { dirname } from "node:path";
-import { ScenarioError } from "./parse_scenario.ts";
-import { runScenario } from "./run_scenario.ts";
-
-/** JSON with object keys sorted at every level (nlohmann::json's order). */
-export function sortedJson(value: unknown, indent = 1): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (typeof v === "object" && v !== null) {
-      return Object.fromEntries(
-        Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
-  return JSON.stringify(sort(value), null, indent);
-}
+import { ScenarioError } from "../../simulator/host/parse_scenario.ts";
+import { runScenario } from "../../simulator/host/run_scenario.ts";
+import { sortedJson } from "../../simulator/host/sorted_json.ts";
 
 /** Runs the CLI; returns the exit code. */
 export async function main(args: string[]): Promise<number> {

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
-import { sortedJson } from "./main.ts";
-import { writeFixtures } from "./_fixtures.ts";
+import { writeFixtures } from "../../simulator/host/_fixtures.ts";
 
 const MAIN = new URL("./main.ts", import.meta.url).pathname;
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -54,11 +53,4 @@ Deno.test("main.ts exits 2 with a one-line error on a bad scenario", async () =>
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("sortedJson() sorts keys at every level and indents by one", () => {
-  assert.equal(
-    sortedJson({ b: 1, a: [{ d: 1, c: 2 }] }),
-    '{\n "a": [\n  {\n   "c": 2,\n   "d": 1\n  }\n ],\n "b": 1\n}',
-  );
 });

@@ -10,7 +10,7 @@ const MIN_BUDGET: usize = 1 << 20;
 
 /**
  * Bytes held by managed objects: the runtime's own running total. Its body is put in at compile
- * time by tools/managed_bytes_transform.ts (AssemblyScript cannot name the runtime's private
+ * time by filter/managed_bytes_transform.ts (AssemblyScript cannot name the runtime's private
  * global); a build without that transform traps here at once instead of never collecting.
  */
 export function managedBytes(): usize {

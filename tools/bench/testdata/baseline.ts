@@ -2,7 +2,7 @@
 // deno-fmt-ignore-file
 // AssemblyScript: the benchmark's baseline filter. The least a routing filter must do per request:
 // read `:authority` and `:path` through the ABI into strings, then return Continue. Built with the
-// filter's flags by ../filter_hot_path.ts (tools/compile_assemblyscript.ts), and collecting as the
+// filter's flags by ../filter_hot_path.ts (filter/compile_assemblyscript.ts), and collecting as the
 // filter does (filter/assembly/abi/heap.ts): the strings it reads are garbage.
 import { enter, leave } from "../../../filter/assembly/abi/heap";
 

@@ -73,6 +73,7 @@ export {
 export { type DecisionView, decisionView } from "./decision_view.ts";
 export { canonicalJson, parseScenario, type Scenario, ScenarioError } from "./parse_scenario.ts";
 export { decodePairs, encodePairs, pairsSize } from "./pairs.ts";
+export { sortedJson } from "./sorted_json.ts";
 export { type ForeignFunction, HostState, type Metric, type PendingCall } from "./host_state.ts";
 export { HostContext } from "./host_context.ts";
 export { PluginHandle, trapMessage, WasmVm } from "./wasm_vm.ts";

@@ -3,20 +3,15 @@
  *
  * Resources are compiled exactly as the policy server compiles them, the blob is handed to the real
  * `filter/build/filter.wasm` exactly as Istio hands a WasmPlugin's `pluginConfig` to it (as JSON),
- * and each request runs through the in-repo proxy-wasm host (`tools/host/`). Every answer is read off
- * what the filter did — the cluster header it wrote, the local reply it sent, the headers it changed,
+ * and each request runs through the in-repo proxy-wasm host (`./host/`). Every answer is read off what
+ * the filter did — the cluster header it wrote, the local reply it sent, the headers it changed,
  * the decision line it logged — never computed by a second implementation of matching. Envoy's part
  * around the filter is played as manifests/istio configures it: the glue's header_mutation filter
  * strips client-sent internal headers before the filter runs, and the `cluster_header` route takes
  * the decision header off before the request leaves.
  *
- * Usage:
- *
- * ```sh
- * deno task simulate --resources examples/header-routing/routes.yaml \
- *   --request '{"host": "my-server", "path": "/", "headers": {"version": "new"}}'
- * deno task simulate --resources examples/canary --requests requests.jsonl
- * ```
+ * The command line (`deno task simulate`) is `tools/simulate.ts`; the policy server's console uses
+ * {@linkcode Simulator.fromBlob} to answer "try a request" with the blob it serves.
  *
  * @example
  * ```ts ignore
@@ -27,7 +22,6 @@
  *
  * @module
  */
-import { parseArgs } from "node:util";
 import { decodeBlob } from "../policy-server/blob/decode_blob.ts";
 import { compile, type CompileResult } from "../policy-server/compile/mod.ts";
 import { renderWasmPlugin } from "../policy-server/delivery/render_wasmplugin.ts";
@@ -37,18 +31,7 @@ import type { KubeObject } from "../policy-server/model/types.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "./host/mod.ts";
 // The decision headers: the cluster the EnvoyFilter route reads (and removes), and the URLRewrite
 // hostname its `host_rewrite_header` forwards as `:authority` (the backend sees that one too).
-import {
-  AUTHORITY_HEADER,
-  CLUSTER_HEADER,
-  decidedCluster,
-  STRIP_INTERNAL_HEADERS,
-} from "./envoy/render_envoy_config.ts";
-
-/**
- * Where `deno task build:filter` writes the module. Not imported from build_filter.ts: that module
- * loads the AssemblyScript compiler, which the simulator needs only when the module is missing.
- */
-const FILTER_WASM = new URL("../filter/build/filter.wasm", import.meta.url);
+import { AUTHORITY_HEADER, CLUSTER_HEADER, decidedCluster, STRIP_INTERNAL_HEADERS } from "./envoy_glue.ts";
 
 /**
  * The request headers the glue's header_mutation filter, first in Envoy's chain, removes from what
@@ -333,7 +316,8 @@ export function parseResourcesText(text: string, source = "resources"): KubeObje
   }
 }
 
-function describeFsError(error: unknown): string {
+/** A file system error in one line a user acts on (no stack, no errno noise). */
+export function describeFsError(error: unknown): string {
   if (error instanceof Deno.errors.NotFound) return "no such file or directory";
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
   return (error as Error).message.split("\n")[0];
@@ -361,15 +345,19 @@ function admit(resources: KubeObject[]): KubeObject[] {
 
 // --- the simulator ------------------------------------------------------------------------------
 
-/** The filter module; built first when missing (a fresh checkout). */
+/**
+ * Where `deno task build:filter` writes the module. The library does not build it (the compiler is
+ * a tool, and the policy server's image ships the module built): CLIs build it first when missing.
+ */
+export const FILTER_WASM: URL = new URL("../filter/build/filter.wasm", import.meta.url);
+
+/** The built filter module; a missing one is named with the command that builds it. */
 async function filterWasm(): Promise<Uint8Array> {
   try {
     return await Deno.readFile(FILTER_WASM);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
-    console.error("simulate: filter/build/filter.wasm is missing: building it first");
-    const { buildFilter } = await import("./build_filter.ts");
-    return await buildFilter();
+    throw new Error(`${FILTER_WASM.pathname} is missing: build it with \`deno task build:filter\``);
   }
 }
 
@@ -459,13 +447,13 @@ export class Simulator {
 
   /**
    * Compiles `resources` as the policy server does and starts the real filter with the blob, passed
-   * as Istio passes a WasmPlugin's `pluginConfig`.
+   * as Istio passes a WasmPlugin's `pluginConfig`. `wasm` defaults to `filter/build/filter.wasm`.
    *
    * @throws {SimInputError} for invalid resources; Error if the filter refuses the blob.
    */
-  static async create(resources: KubeObject[] | object[]): Promise<Simulator> {
+  static async create(resources: KubeObject[] | object[], wasm?: Uint8Array): Promise<Simulator> {
     const compiled = await compile(admit(resources as KubeObject[]), { generation: 1 });
-    return Simulator.#start(compiled, 1, await filterWasm());
+    return Simulator.#start(compiled, 1, wasm ?? await filterWasm());
   }
 
   /**
@@ -668,105 +656,3 @@ export async function simulate(resources: object[], requests: SimRequest[]): Pro
   const sim = await Simulator.create(resources);
   return checked.map((r) => sim.decide(r));
 }
-
-// --- CLI ----------------------------------------------------------------------------------------
-
-export const USAGE =
-  `Usage: deno task simulate --resources <file|dir> (--request '<json>' | --requests <file.jsonl>)
-
-Runs requests through the real filter (filter/build/filter.wasm) with the rule table compiled from
-the resources, and prints one JSON decision per line.
-
-  --resources <file|dir>   HTTPRoutes (YAML or JSON; a directory: its .yaml, .yml and .json files)
-  --request <json>         one request, e.g. '{"host": "my-server", "path": "/", "headers": {"version": "new"}}'
-  --requests <file.jsonl>  one request per line (blank lines are skipped)
-  --help                   this text
-
-Request fields: method (GET), host, path (with ?query), headers ({name: value} or [[name, value]]),
-scheme (http), port, gateway ("ns/name"), mesh ({clientNamespace, destinationService, destinationPort}),
-backendResponseHeaders. See docs/route-tests.md.`;
-
-/** Parses one JSON request per line; errors name the line. */
-export function parseRequestLines(text: string, source: string): SimRequest[] {
-  const out: SimRequest[] = [];
-  text.split("\n").forEach((line, i) => {
-    if (line.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(line);
-    } catch (error) {
-      throw new SimInputError(`${source} line ${i + 1}: invalid JSON: ${(error as Error).message}`);
-    }
-    try {
-      out.push(checkSimRequest(value));
-    } catch (error) {
-      throw new SimInputError(`${source} line ${i + 1}: ${(error as Error).message}`);
-    }
-  });
-  if (out.length === 0) throw new SimInputError(`${source}: no requests`);
-  return out;
-}
-
-/** The CLI; returns the exit code (0 ok, 2 bad input). */
-export async function main(args: string[]): Promise<number> {
-  const fail = (message: string) => {
-    console.error(`simulate: ${message}`);
-    return 2;
-  };
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        resources: { type: "string" },
-        request: { type: "string" },
-        requests: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    return fail(`${(error as Error).message.split(". ")[0]} (see --help)`);
-  }
-  if (values.help) {
-    console.log(USAGE);
-    return 0;
-  }
-  if (!values.resources) return fail("--resources is required (see --help)");
-  if ((values.request === undefined) === (values.requests === undefined)) {
-    return fail("give either --request '<json>' or --requests <file.jsonl> (see --help)");
-  }
-  try {
-    let requests: SimRequest[];
-    if (values.request !== undefined) {
-      let value: unknown;
-      try {
-        value = JSON.parse(values.request);
-      } catch (error) {
-        throw new SimInputError(`--request: invalid JSON: ${(error as Error).message}`);
-      }
-      try {
-        requests = [checkSimRequest(value)];
-      } catch (error) {
-        throw new SimInputError(`--request: ${(error as Error).message}`);
-      }
-    } else {
-      let text: string;
-      try {
-        text = await Deno.readTextFile(values.requests!);
-      } catch (error) {
-        throw new SimInputError(`${values.requests}: ${describeFsError(error)}`);
-      }
-      requests = parseRequestLines(text, values.requests!);
-    }
-    const sim = await Simulator.create(await loadResources(values.resources));
-    for (const r of requests) console.log(JSON.stringify(sim.decide(r)));
-    return 0;
-  } catch (error) {
-    if (error instanceof SimInputError) return fail(error.message);
-    throw error;
-  }
-}
-
-if (import.meta.main) Deno.exit(await main(Deno.args));

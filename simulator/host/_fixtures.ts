@@ -1,9 +1,9 @@
 // Test helper: compiles the AssemblyScript fixtures in testdata/ into proxy-wasm modules, with the
-// flags every proxy-wasm build of ours uses (tools/compile_assemblyscript.ts: the minimal runtime,
+// flags every proxy-wasm build of ours uses (filter/compile_assemblyscript.ts: the minimal runtime,
 // our own abort, an exported `_initialize`). Each test module runs in its own isolate, so compiled
 // bytes are cached on disk, keyed by a hash of compiler version, flags and source.
 
-import { compileTestModule } from "../compile_assemblyscript.ts";
+import { compileTestModule } from "../../filter/compile_assemblyscript.ts";
 
 const compiled = new Map<string, Promise<Uint8Array>>();
 
@@ -13,7 +13,7 @@ export function fixture(name: string): Promise<Uint8Array> {
   if (!wasm) {
     compiled.set(
       name,
-      wasm = compileTestModule(`tools/host/testdata/${name}`, { cacheName: "wasmroute-host-fixtures" }),
+      wasm = compileTestModule(`simulator/host/testdata/${name}`, { cacheName: "wasmroute-host-fixtures" }),
     );
   }
   return wasm;

@@ -50,7 +50,7 @@ export async function compileTestModule(
     "--noAssert",
     ...proxyWasmFlags(`${entry}/abort_handler`),
   ];
-  const files = [`${entry}.ts`, ...(options.sources ?? []), "tools/managed_bytes_transform.ts"];
+  const files = [`${entry}.ts`, ...(options.sources ?? []), "filter/managed_bytes_transform.ts"];
   const texts = await Promise.all(files.map((f) => Deno.readTextFile(ROOT + f)));
   const key = (await sha256(JSON.stringify([asc.version, flags, texts]))).slice(0, 16);
   const dir = `${Deno.env.get("TMPDIR") ?? "/tmp"}/${options.cacheName}`;

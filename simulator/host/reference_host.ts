@@ -6,7 +6,7 @@
  * @module
  */
 import { decisionView } from "./decision_view.ts";
-import { sortedJson } from "./main.ts";
+import { sortedJson } from "./sorted_json.ts";
 import { type Report, runScenario } from "./run_scenario.ts";
 
 /** Where pwhost is: `$PWHOST`, else `shared/tools/pwhost/pwhost` beside the repository. */
