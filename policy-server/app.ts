@@ -27,7 +27,7 @@ import { createServerMetrics } from "./metrics.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { admitResources } from "./model/admit_resources.ts";
 import { failureStatus, StatusError } from "./model/kube_status.ts";
-import { parseResources } from "./model/parse_resources.ts";
+import { decodeResources, fieldValidationOf } from "./model/decode_resources.ts";
 import { ResourceError } from "./model/resource_error.ts";
 import { DEFAULT_NAMESPACE, objectName, RESOURCE_KINDS, resourceKind } from "./model/resource_kinds.ts";
 import type { ResourceKind } from "./model/resource_kinds.ts";
@@ -236,7 +236,7 @@ export function createApp(deps: AppDeps): Hono {
     const dryRun = dryRunOf(c);
     const ifMatch = ifMatchOf(c);
     const warnings: string[] = [];
-    const parsed = parseResources(await c.req.text(), c.req.header("Content-Type"));
+    const parsed = decodeBody(c, await c.req.text(), warnings);
     authorizeParsed(c, parsed);
     const objects = admitResources(parsed, { warn: (w) => warnings.push(w) });
     if (ifMatch && objects.length !== 1) {
@@ -312,7 +312,8 @@ export function createApp(deps: AppDeps): Hono {
     authorizeWrite(c, [{ kind: kind.kind, namespace, name }]);
     const dryRun = dryRunOf(c);
     const ifMatch = ifMatchOf(c);
-    const parsed = parseResources(await c.req.text(), c.req.header("Content-Type"));
+    const warnings: string[] = [];
+    const parsed = decodeBody(c, await c.req.text(), warnings);
     if (parsed.length !== 1) {
       throw ResourceError.badRequest(`PUT takes exactly one object; the body holds ${parsed.length}`);
     }
@@ -340,7 +341,6 @@ export function createApp(deps: AppDeps): Hono {
       }
       body.metadata = { ...meta, name, ...(kind.namespaced && { namespace }) };
     }
-    const warnings: string[] = [];
     const [obj] = admitResources([body], { warn: (w) => warnings.push(w) });
     const key = keyOf(obj);
     authorizeWrite(c, [key]);
@@ -441,6 +441,14 @@ export function createApp(deps: AppDeps): Hono {
 
   registerConsole(app, deps);
   return app;
+}
+
+/** A write's body as objects, under the request's `?fieldValidation=` (warnings to `warnings`). */
+function decodeBody(c: Context, text: string, warnings: string[]): KubeObject[] {
+  return decodeResources(text, c.req.header("Content-Type"), {
+    fieldValidation: fieldValidationOf(c.req.query("fieldValidation")),
+    warn: (w) => warnings.push(w),
+  });
 }
 
 function notFound(kind: ResourceKind, namespace: string, name: string): HTTPException {

@@ -872,3 +872,45 @@ Deno.test("over HTTP: 20 concurrent clients updating one route with If-Match los
     assert(conflicts > 0, "the clients should have raced");
   });
 });
+
+Deno.test("a typo'd field is refused with kubectl's words by default, and nothing is stored", async () => {
+  await withServer(async (base, { store }) => {
+    const typo = sampleRouteYaml("web").replace("headers:", "header:").replace("backendRefs:", "bakendRefs:");
+    const res = await fetch(`${base}/v1/routes`, {
+      method: "POST",
+      body: typo,
+      headers: { "Content-Type": "application/yaml" },
+    });
+    const body = await expectStatus(res, 400, "BadRequest");
+    assertEquals(
+      body.message,
+      'HTTPRoute in version "v1" cannot be handled as a HTTPRoute: strict decoding error: ' +
+        'unknown field "spec.rules[0].matches[0].header", unknown field "spec.rules[0].bakendRefs"',
+    );
+    assertEquals(await store.list(), []);
+  });
+});
+
+Deno.test("?fieldValidation=Warn stores the route without the unknown field and says so in Warning headers", async () => {
+  await withServer(async (base, { store }) => {
+    const typo = sampleRouteYaml("web").replace("hostnames:", "hostname:");
+    const res = await fetch(`${base}/v1/routes?fieldValidation=Warn`, {
+      method: "POST",
+      body: typo,
+      headers: { "Content-Type": "application/yaml" },
+    });
+    assertEquals(res.status, 201);
+    await res.body?.cancel();
+    assertEquals(res.headers.get("Warning"), '299 - "unknown field \\"spec.hostname\\""');
+    const [stored] = await store.list("HTTPRoute");
+    assertEquals([stored.spec.hostnames, "hostname" in stored.spec], [undefined, false]);
+    const ignored = await fetch(`${base}/v1/routes?fieldValidation=Ignore`, { method: "POST", body: typo });
+    assertEquals([ignored.status, ignored.headers.get("Warning")], [200, null]);
+    await ignored.body?.cancel();
+    await expectStatus(
+      await fetch(`${base}/v1/routes?fieldValidation=Loose`, { method: "POST", body: typo }),
+      400,
+      "BadRequest",
+    );
+  });
+});

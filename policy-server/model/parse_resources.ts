@@ -5,8 +5,18 @@
  * @module
  */
 import { parseAllDocuments } from "yaml";
+import { fieldPathOf, jsonDuplicateFields, yamlDuplicateFields } from "./duplicate_fields.ts";
+import type { ValuePath } from "./duplicate_fields.ts";
 import { ResourceError } from "./resource_error.ts";
 import type { KubeObject } from "./types.ts";
+
+export interface ParseOptions {
+  /**
+   * Receives each field written twice in one object (the parsed object keeps the last), by the
+   * object's index and the field's path: strict field validation refuses them.
+   */
+  duplicate?: (document: number, field: string) => void;
+}
 
 /**
  * Aliases a YAML document may expand. Real manifests use a handful at most; a low ceiling defuses
@@ -27,33 +37,36 @@ const MAX_DEPTH = 64;
  * @throws {ResourceError} status 400 for syntax errors, non-JSON values (`.nan`, `!!binary`), too many
  * aliases, and documents that are not objects with string `apiVersion` and `kind`.
  */
-export function parseResources(text: string, contentType?: string): KubeObject[] {
+export function parseResources(text: string, contentType?: string, options: ParseOptions = {}): KubeObject[] {
   text = text.replace(/^\uFEFF/, "");
   const mime = contentType?.split(";")[0].trim().toLowerCase() ?? "";
   const declaredJson = mime === "application/json" || mime.endsWith("+json");
   const declaredYaml = mime.includes("yaml");
   if (declaredJson || (!declaredYaml && /^\s*[[{]/.test(text))) {
     try {
-      return collect([JSON.parse(text)]);
+      const value = JSON.parse(text);
+      return collect([value], options.duplicate && [jsonDuplicateFields(text)], options.duplicate);
     } catch (error) {
       if (error instanceof ResourceError) throw error;
       const message = `invalid JSON: ${(error as Error).message}`;
       if (declaredJson) throw ResourceError.badRequest(message);
       try {
-        return parseYaml(text);
+        return parseYaml(text, options);
       } catch {
         throw ResourceError.badRequest(message); // it looked like JSON: that error is the useful one
       }
     }
   }
-  return parseYaml(text);
+  return parseYaml(text, options);
 }
 
-function parseYaml(text: string): KubeObject[] {
+function parseYaml(text: string, options: ParseOptions): KubeObject[] {
   const values: unknown[] = [];
+  const duplicates: ValuePath[][] = [];
   let documents;
   try {
-    documents = parseAllDocuments(text, { uniqueKeys: true, prettyErrors: true });
+    // Duplicated keys are field validation's to judge (the last one wins, as in JSON).
+    documents = parseAllDocuments(text, { uniqueKeys: false, prettyErrors: true });
   } catch (error) {
     // The parser itself can overflow the stack on pathological nesting.
     throw ResourceError.badRequest(`invalid YAML: ${(error as Error).message}`);
@@ -70,6 +83,7 @@ function parseYaml(text: string): KubeObject[] {
     }
     try {
       values.push(doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }));
+      if (options.duplicate) duplicates.push(yamlDuplicateFields(doc));
     } catch (error) {
       throw ResourceError.badRequest(
         `invalid YAML in document ${index}: ${(error as Error).message}`,
@@ -77,14 +91,27 @@ function parseYaml(text: string): KubeObject[] {
       );
     }
   }
-  return collect(values);
+  return collect(values, options.duplicate && duplicates, options.duplicate);
 }
 
-/** Flattens arrays and Lists, drops empty documents and checks each object's shape. */
-function collect(values: unknown[]): KubeObject[] {
+/**
+ * Flattens arrays and Lists, drops empty documents and checks each object's shape. `duplicates`,
+ * when given, holds each value's duplicated keys, reported per object to `report`.
+ */
+function collect(
+  values: unknown[],
+  duplicates?: ValuePath[][],
+  report?: ParseOptions["duplicate"],
+): KubeObject[] {
   const objects: KubeObject[] = [];
-  const add = (value: unknown, field: string) => {
+  let found: ValuePath[] = [];
+  const add = (value: unknown, field: string, prefix: ValuePath = []) => {
     const document = objects.length;
+    for (const path of found) {
+      if (prefix.every((part, i) => path[i] === part) && path.length > prefix.length) {
+        report?.(document, fieldPathOf(path.slice(prefix.length)));
+      }
+    }
     checkJsonValue(value, field, document, 0);
     if (!isPlainObject(value)) {
       throw ResourceError.badRequest(
@@ -104,15 +131,16 @@ function collect(values: unknown[]): KubeObject[] {
     }
     objects.push(value as unknown as KubeObject);
   };
-  for (const value of values) {
+  for (const [index, value] of values.entries()) {
+    found = duplicates?.[index] ?? [];
     if (value === null || value === undefined) continue;
     if (Array.isArray(value)) {
-      value.forEach((item, i) => add(item, `[${i}]`));
+      value.forEach((item, i) => add(item, `[${i}]`, [i]));
     } else if (isPlainObject(value) && typeof value.kind === "string" && value.kind.endsWith("List")) {
       if (!Array.isArray(value.items)) {
         throw ResourceError.badRequest(`${value.kind} needs an items array`, objects.length, "items");
       }
-      value.items.forEach((item, i) => add(item, `items[${i}]`));
+      value.items.forEach((item, i) => add(item, `items[${i}]`, ["items", i]));
     } else {
       add(value, "");
     }
