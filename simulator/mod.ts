@@ -1,13 +1,14 @@
 /**
  * The simulator library: the in-repo proxy-wasm host (`./host/`) running the real filter module,
- * and the route simulator over it, which the policy server's console and the CLIs in `tools/` use.
- * It imports from `policy-server/` (the compiler) and `filter/` only, never from `tools/`.
+ * the route simulator over it, and the Envoy glue it plays. The policy server's console and the
+ * CLIs in `tools/` use it; it imports from neither (nor from any other folder of the repository),
+ * so it sits below both.
  *
  * @example
  * ```ts ignore
- * import { simulate } from "./mod.ts";
- * const [d] = await simulate(routes, [{ host: "my-server", path: "/", headers: { version: "new" } }]);
- * d.backend; // "devopssong/my-server-v2:80"
+ * import { checkSimRequest, Simulator } from "./mod.ts";
+ * const sim = Simulator.start(pluginConfig, await Deno.readFile("filter/build/filter.wasm"));
+ * sim.decide(checkSimRequest({ host: "my-server", path: "/", headers: { version: "new" } })).backend;
  * ```
  *
  * @module
@@ -16,16 +17,11 @@ export {
   checkKeys,
   checkSimRequest,
   clusterLabel,
-  describeFsError,
-  FILTER_WASM,
   type HeaderInput,
-  loadResources,
   type MeshSource,
-  parseResourcesText,
   type SimDecision,
   SimInputError,
   type SimRequest,
-  simulate,
   Simulator,
 } from "./simulate.ts";
 export {

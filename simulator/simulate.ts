@@ -1,33 +1,28 @@
 /**
- * The route simulator: what the real filter would decide for given requests under given resources.
+ * The route simulator: what the real filter would decide for given requests under a rule table.
  *
- * Resources are compiled exactly as the policy server compiles them, the blob is handed to the real
- * `filter/build/filter.wasm` exactly as Istio hands a WasmPlugin's `pluginConfig` to it (as JSON),
- * and each request runs through the in-repo proxy-wasm host (`./host/`). Every answer is read off what
+ * The blob is handed to the real `filter/build/filter.wasm` exactly as Istio hands a WasmPlugin's
+ * `pluginConfig` to it (as JSON), and each request runs through the in-repo proxy-wasm host (`./host/`). Every answer is read off what
  * the filter did — the cluster header it wrote, the local reply it sent, the headers it changed,
  * the decision line it logged — never computed by a second implementation of matching. Envoy's part
  * around the filter is played as manifests/istio configures it: the glue's header_mutation filter
  * strips client-sent internal headers before the filter runs, and the `cluster_header` route takes
  * the decision header off before the request leaves.
  *
- * The command line (`deno task simulate`) is `tools/simulate.ts`; the policy server's console uses
- * {@linkcode Simulator.fromBlob} to answer "try a request" with the blob it serves.
+ * This library imports nothing from the policy server, which uses it (the console's "try a request"
+ * starts it with the serving blob's `pluginConfig`). Compiling resources first is
+ * `tools/simulate.ts` (`simulate(resources, requests)`, `deno task simulate`).
  *
  * @example
  * ```ts ignore
- * import { simulate } from "./simulate.ts";
- * const [d] = await simulate(routes, [{ method: "GET", host: "my-server", path: "/", headers: { version: "new" } }]);
- * d.backend; // "devopssong/my-server-v2:80"
+ * import { checkSimRequest, Simulator } from "./simulate.ts";
+ * const sim = Simulator.start(renderWasmPlugin(blob).spec.pluginConfig, await Deno.readFile(wasmPath));
+ * sim.decide(checkSimRequest({ host: "my-server", path: "/", headers: { version: "new" } })).backend;
+ * // "devopssong/my-server-v2:80"
  * ```
  *
  * @module
  */
-import { decodeBlob } from "../policy-server/blob/decode_blob.ts";
-import { compile, type CompileResult } from "../policy-server/compile/mod.ts";
-import { renderWasmPlugin } from "../policy-server/delivery/render_wasmplugin.ts";
-import { admitResources } from "../policy-server/model/admit_resources.ts";
-import { parseResources } from "../policy-server/model/parse_resources.ts";
-import type { KubeObject } from "../policy-server/model/types.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "./host/mod.ts";
 // The decision headers: the cluster the EnvoyFilter route reads (and removes), and the URLRewrite
 // hostname its `host_rewrite_header` forwards as `:authority` (the backend sees that one too).
@@ -267,99 +262,7 @@ export function checkSimRequest(value: unknown, where = ""): SimRequest {
   return out;
 }
 
-// --- resources ----------------------------------------------------------------------------------
-
-const RESOURCE_FILE = /\.(ya?ml|json)$/i;
-
-/**
- * Reads Kubernetes objects from a YAML/JSON file, or from every `.yaml`, `.yml` and `.json` file of a
- * directory (not recursive, in name order).
- *
- * @throws {SimInputError} naming the file that could not be read or parsed.
- */
-export async function loadResources(path: string): Promise<KubeObject[]> {
-  let files = [path];
-  try {
-    if ((await Deno.stat(path)).isDirectory) {
-      files = [];
-      for await (const e of Deno.readDir(path)) {
-        if (e.isFile && RESOURCE_FILE.test(e.name)) files.push(`${path}/${e.name}`);
-      }
-      files.sort();
-      if (files.length === 0) {
-        throw new SimInputError(`${path}: no .yaml, .yml or .json files in this directory`);
-      }
-    }
-  } catch (error) {
-    if (error instanceof SimInputError) throw error;
-    throw new SimInputError(`${path}: ${describeFsError(error)}`);
-  }
-  const objects: KubeObject[] = [];
-  for (const file of files) {
-    let text: string;
-    try {
-      text = await Deno.readTextFile(file);
-    } catch (error) {
-      throw new SimInputError(`${file}: ${describeFsError(error)}`);
-    }
-    objects.push(...parseResourcesText(text, file));
-  }
-  return objects;
-}
-
-/** Parses resource text; errors name `source`. */
-export function parseResourcesText(text: string, source = "resources"): KubeObject[] {
-  try {
-    return parseResources(text);
-  } catch (error) {
-    throw new SimInputError(`${source}: ${(error as Error).message.split("\n")[0]}`);
-  }
-}
-
-/** A file system error in one line a user acts on (no stack, no errno noise). */
-export function describeFsError(error: unknown): string {
-  if (error instanceof Deno.errors.NotFound) return "no such file or directory";
-  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
-  return (error as Error).message.split("\n")[0];
-}
-
-/**
- * HTTPRoutes go through the policy server's admission (validation, namespace defaulting), as when
- * POSTed; other kinds (Gateway, ReferenceGrant, Service) reach the compiler as given.
- */
-function admit(resources: KubeObject[]): KubeObject[] {
-  for (const [i, r] of resources.entries()) {
-    if (!isRecord(r) || typeof r.kind !== "string") {
-      throw new SimInputError(`resources[${i}]: expected a Kubernetes object with a kind`);
-    }
-  }
-  const routes = resources.filter((r) => r.kind === "HTTPRoute");
-  let admitted: KubeObject[] = [];
-  try {
-    if (routes.length) admitted = admitResources(routes);
-  } catch (error) {
-    throw new SimInputError((error as Error).message.split("\n")[0]);
-  }
-  return [...admitted, ...resources.filter((r) => r.kind !== "HTTPRoute")];
-}
-
 // --- the simulator ------------------------------------------------------------------------------
-
-/**
- * Where `deno task build:filter` writes the module. The library does not build it (the compiler is
- * a tool, and the policy server's image ships the module built): CLIs build it first when missing.
- */
-export const FILTER_WASM: URL = new URL("../filter/build/filter.wasm", import.meta.url);
-
-/** The built filter module; a missing one is named with the command that builds it. */
-async function filterWasm(): Promise<Uint8Array> {
-  try {
-    return await Deno.readFile(FILTER_WASM);
-  } catch (error) {
-    if (!(error instanceof Deno.errors.NotFound)) throw error;
-    throw new Error(`${FILTER_WASM.pathname} is missing: build it with \`deno task build:filter\``);
-  }
-}
 
 /** `outbound|PORT|SUBSET|NAME.NS.svc.DOMAIN` → `NS/NAME:PORT`; anything else is returned as is. */
 export function clusterLabel(cluster: string): string {
@@ -400,19 +303,17 @@ function derivedRequestId(headers: [string, string][]): string {
 const DECISION_LINE = /^wasmroute: decision route=(\S+) rule=(\S+) cluster=(\S+) status=(\d+)$/;
 
 /**
- * One compiled rule table loaded into one filter instance, answering many requests. Each
- * {@linkcode simulate} call makes one; {@linkcode Simulator.create} gives access to the compile
- * result (the rule table, route statuses) too.
+ * One rule table loaded into one filter instance, answering many requests. It starts from a
+ * WasmPlugin's `pluginConfig` (what the policy server renders), so it knows nothing of how the table
+ * was compiled: the console passes the serving blob's, `tools/simulate.ts` compiles resources.
  */
 export class Simulator {
-  readonly compiled: CompileResult;
   readonly #host: HostEmulator;
   readonly #pluginConfig: Record<string, string>;
   /** Scoped plugins configured so far (a gateway's, the sidecars'), by scope. */
   readonly #scoped = new Set<string>();
 
-  private constructor(compiled: CompileResult, host: HostEmulator, pluginConfig: Record<string, string>) {
-    this.compiled = compiled;
+  private constructor(host: HostEmulator, pluginConfig: Record<string, string>) {
     this.#host = host;
     this.#pluginConfig = pluginConfig;
   }
@@ -446,37 +347,12 @@ export class Simulator {
   }
 
   /**
-   * Compiles `resources` as the policy server does and starts the real filter with the blob, passed
-   * as Istio passes a WasmPlugin's `pluginConfig`. `wasm` defaults to `filter/build/filter.wasm`.
+   * Starts the filter `wasm` with `pluginConfig` as Istio passes a WasmPlugin's (as JSON): answers
+   * come from exactly the blob inside it.
    *
-   * @throws {SimInputError} for invalid resources; Error if the filter refuses the blob.
+   * @throws {Error} if the filter refuses the configuration.
    */
-  static async create(resources: KubeObject[] | object[], wasm?: Uint8Array): Promise<Simulator> {
-    const compiled = await compile(admit(resources as KubeObject[]), { generation: 1 });
-    return Simulator.#start(compiled, 1, wasm ?? await filterWasm());
-  }
-
-  /**
-   * Starts the filter `wasm` with a blob that is already compiled — e.g. the one a policy server is
-   * serving — so answers come from exactly those bytes. The route table is decoded from the blob;
-   * route statuses are not known here.
-   */
-  static fromBlob(
-    blob: { blob: Uint8Array; sha256: string; generation: number },
-    wasm: Uint8Array,
-  ): Simulator {
-    const compiled: CompileResult = {
-      table: decodeBlob(blob.blob),
-      blob: blob.blob,
-      sha256: blob.sha256,
-      statuses: [],
-    };
-    return Simulator.#start(compiled, blob.generation, wasm);
-  }
-
-  static #start(compiled: CompileResult, generation: number, wasm: Uint8Array): Simulator {
-    const { pluginConfig } =
-      renderWasmPlugin({ generation, sha256: compiled.sha256, blob: compiled.blob }).spec;
+  static start(pluginConfig: Record<string, string>, wasm: Uint8Array): Simulator {
     const host = newHostEmulator(
       emulatorOptions().withWasm(wasm).withPluginConfiguration(JSON.stringify(pluginConfig)),
     );
@@ -484,7 +360,7 @@ export class Simulator {
       const why = [...host.getErrors(), ...host.getLogMessages()].filter((m) => /refused|error/i.test(m));
       throw new Error(`the filter refused the rule table: ${why.join("; ") || "no reason logged"}`);
     }
-    return new Simulator(compiled, host, pluginConfig);
+    return new Simulator(host, pluginConfig);
   }
 
   /** Runs one request (already checked with {@linkcode checkSimRequest}) through the filter. */
@@ -642,17 +518,4 @@ function ordered(d: SimDecision): SimDecision {
   return Object.fromEntries(
     KEY_ORDER.filter((k) => d[k] !== undefined).map((k) => [k, d[k]]),
   ) as unknown as SimDecision;
-}
-
-/**
- * What the real filter decides for each request under `resources` (HTTPRoutes; Gateways,
- * ReferenceGrants and Services are passed to the compiler too). One compile and one filter instance
- * serve all requests, in order.
- *
- * @throws {SimInputError} for invalid resources or requests, naming the field.
- */
-export async function simulate(resources: object[], requests: SimRequest[]): Promise<SimDecision[]> {
-  const checked = requests.map((r, i) => checkSimRequest(r, `requests[${i}]`));
-  const sim = await Simulator.create(resources);
-  return checked.map((r) => sim.decide(r));
 }

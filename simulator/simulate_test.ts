@@ -5,8 +5,9 @@ import {
   type SimDecision,
   SimInputError,
   type SimRequest,
-  simulate,
 } from "./simulate.ts";
+// The cases compile resources as the policy server does (tools/simulate.ts), then ask the Simulator.
+import { simulate } from "../tools/simulate.ts";
 
 const route = (name: string, spec: Record<string, unknown>, namespace = "devopssong") => ({
   apiVersion: "gateway.networking.k8s.io/v1",

@@ -7,7 +7,7 @@
 // expectation changes on purpose. (Mirroring and ServiceImport backends, once such cases, now work.)
 import { assertEquals } from "./assert.ts";
 import { checkRoutes } from "../tools/check_routes.ts";
-import { loadResources } from "../simulator/mod.ts";
+import { loadResources } from "../tools/simulate.ts";
 
 const EXAMPLES = new URL("../examples/", import.meta.url);
 

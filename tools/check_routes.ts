@@ -18,14 +18,11 @@ import type { KubeObject } from "../policy-server/model/types.ts";
 import {
   checkKeys,
   checkSimRequest,
-  loadResources,
-  parseResourcesText,
   type SimDecision,
   SimInputError,
   type SimRequest,
-  Simulator,
 } from "../simulator/mod.ts";
-import { builtFilterWasm } from "./simulate.ts";
+import { compileSimulator, loadResources, parseResourcesText } from "./simulate.ts";
 
 /** What a test expects; every field given must hold. */
 export interface Expectation {
@@ -262,9 +259,9 @@ export async function checkRoutes(routes: string | object[], testsText: string):
 }
 
 async function runTests(resources: KubeObject[], tests: RouteTest[]): Promise<CheckReport> {
-  const sim = await Simulator.create(resources, await builtFilterWasm());
+  const { compiled, simulator } = await compileSimulator(resources);
   const results = tests.map((t): TestResult => {
-    const decision = sim.decide(t.request);
+    const decision = simulator.decide(t.request);
     const failures = compareDecision(t.expect, decision);
     return { name: t.name, passed: failures.length === 0, failures, decision };
   });
@@ -275,14 +272,14 @@ async function runTests(resources: KubeObject[], tests: RouteTest[]): Promise<Ch
     ),
   );
   const rules: string[] = [];
-  for (const vh of sim.compiled.table.vhosts) {
+  for (const vh of compiled.table.vhosts) {
     for (const entry of vh.routes) {
       const id = `${entry.action.route} rule ${entry.action.rule}`;
       if (!rules.includes(id)) rules.push(id);
     }
   }
   const notes: string[] = [];
-  for (const status of sim.compiled.statuses) {
+  for (const status of compiled.statuses) {
     const seen = new Set<string>();
     for (const parent of status.parents) {
       for (const c of parent.conditions) {

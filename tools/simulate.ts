@@ -1,6 +1,8 @@
 /**
- * CLI: what the real filter would decide for given requests under given resources (the library is
- * `simulator/`; this is its command line).
+ * What the real filter would decide for given requests under given resources: the resources are
+ * compiled exactly as the policy server compiles them and run through `simulator/`. The library
+ * part (`simulate`, `compileSimulator`, `loadResources`) serves check-routes and the tests; `main`
+ * is `deno task simulate`.
  *
  * ```sh
  * deno task simulate --resources examples/header-routing/routes.yaml \
@@ -8,14 +10,25 @@
  * deno task simulate --resources examples/canary --requests requests.jsonl
  * ```
  *
+ * @example
+ * ```ts ignore
+ * import { simulate } from "./simulate.ts";
+ * const [d] = await simulate(routes, [{ method: "GET", host: "my-server", path: "/", headers: { version: "new" } }]);
+ * d.backend; // "devopssong/my-server-v2:80"
+ * ```
+ *
  * @module
  */
 import { parseArgs } from "node:util";
+import { compile, type CompileResult } from "../policy-server/compile/mod.ts";
+import { renderWasmPlugin } from "../policy-server/delivery/render_wasmplugin.ts";
+import { DEFAULT_FILTER_WASM } from "../policy-server/delivery/filter_module.ts";
+import { admitResources } from "../policy-server/model/admit_resources.ts";
+import { parseResources } from "../policy-server/model/parse_resources.ts";
+import type { KubeObject } from "../policy-server/model/types.ts";
 import {
   checkSimRequest,
-  describeFsError,
-  FILTER_WASM,
-  loadResources,
+  type SimDecision,
   SimInputError,
   type SimRequest,
   Simulator,
@@ -27,7 +40,7 @@ import {
  */
 export async function builtFilterWasm(): Promise<Uint8Array> {
   try {
-    return await Deno.readFile(FILTER_WASM);
+    return await Deno.readFile(DEFAULT_FILTER_WASM);
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
     console.error("simulate: filter/build/filter.wasm is missing: building it first");
@@ -35,6 +48,123 @@ export async function builtFilterWasm(): Promise<Uint8Array> {
     return await buildFilter();
   }
 }
+
+// --- resources ----------------------------------------------------------------------------------
+
+const RESOURCE_FILE = /\.(ya?ml|json)$/i;
+
+/**
+ * Reads Kubernetes objects from a YAML/JSON file, or from every `.yaml`, `.yml` and `.json` file of a
+ * directory (not recursive, in name order).
+ *
+ * @throws {SimInputError} naming the file that could not be read or parsed.
+ */
+export async function loadResources(path: string): Promise<KubeObject[]> {
+  let files = [path];
+  try {
+    if ((await Deno.stat(path)).isDirectory) {
+      files = [];
+      for await (const e of Deno.readDir(path)) {
+        if (e.isFile && RESOURCE_FILE.test(e.name)) files.push(`${path}/${e.name}`);
+      }
+      files.sort();
+      if (files.length === 0) {
+        throw new SimInputError(`${path}: no .yaml, .yml or .json files in this directory`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof SimInputError) throw error;
+    throw new SimInputError(`${path}: ${describeFsError(error)}`);
+  }
+  const objects: KubeObject[] = [];
+  for (const file of files) {
+    let text: string;
+    try {
+      text = await Deno.readTextFile(file);
+    } catch (error) {
+      throw new SimInputError(`${file}: ${describeFsError(error)}`);
+    }
+    objects.push(...parseResourcesText(text, file));
+  }
+  return objects;
+}
+
+/** Parses resource text; errors name `source`. */
+export function parseResourcesText(text: string, source = "resources"): KubeObject[] {
+  try {
+    return parseResources(text);
+  } catch (error) {
+    throw new SimInputError(`${source}: ${(error as Error).message.split("\n")[0]}`);
+  }
+}
+
+/** A file system error in one line a user acts on (no stack, no errno noise). */
+export function describeFsError(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file or directory";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  return (error as Error).message.split("\n")[0];
+}
+
+/**
+ * HTTPRoutes go through the policy server's admission (validation, namespace defaulting), as when
+ * POSTed; other kinds (Gateway, ReferenceGrant, Service) reach the compiler as given.
+ */
+function admit(resources: KubeObject[]): KubeObject[] {
+  for (const [i, r] of resources.entries()) {
+    if (!isRecord(r) || typeof r.kind !== "string") {
+      throw new SimInputError(`resources[${i}]: expected a Kubernetes object with a kind`);
+    }
+  }
+  const routes = resources.filter((r) => r.kind === "HTTPRoute");
+  let admitted: KubeObject[] = [];
+  try {
+    if (routes.length) admitted = admitResources(routes);
+  } catch (error) {
+    throw new SimInputError((error as Error).message.split("\n")[0]);
+  }
+  return [...admitted, ...resources.filter((r) => r.kind !== "HTTPRoute")];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** A simulator over compiled resources, with the compile result (rule table, route statuses). */
+export interface CompiledSimulator {
+  compiled: CompileResult;
+  simulator: Simulator;
+}
+
+/**
+ * Compiles `resources` as the policy server does (HTTPRoutes admitted as when POSTed) and starts the
+ * real filter with the blob, in the `pluginConfig` the server renders. `wasm` defaults to the built
+ * filter (built first when missing).
+ *
+ * @throws {SimInputError} for invalid resources; Error if the filter refuses the blob.
+ */
+export async function compileSimulator(
+  resources: KubeObject[] | object[],
+  wasm?: Uint8Array,
+): Promise<CompiledSimulator> {
+  const compiled = await compile(admit(resources as KubeObject[]), { generation: 1 });
+  const { pluginConfig } =
+    renderWasmPlugin({ generation: 1, sha256: compiled.sha256, blob: compiled.blob }).spec;
+  return { compiled, simulator: Simulator.start(pluginConfig, wasm ?? await builtFilterWasm()) };
+}
+
+/**
+ * What the real filter decides for each request under `resources` (HTTPRoutes; Gateways,
+ * ReferenceGrants and Services are passed to the compiler too). One compile and one filter instance
+ * serve all requests, in order.
+ *
+ * @throws {SimInputError} for invalid resources or requests, naming the field.
+ */
+export async function simulate(resources: object[], requests: SimRequest[]): Promise<SimDecision[]> {
+  const checked = requests.map((r, i) => checkSimRequest(r, `requests[${i}]`));
+  const { simulator } = await compileSimulator(resources);
+  return checked.map((r) => simulator.decide(r));
+}
+
+// --- CLI ---------------------------------------------------------------------------------------
 
 export const USAGE =
   `Usage: deno task simulate --resources <file|dir> (--request '<json>' | --requests <file.jsonl>)
@@ -125,8 +255,8 @@ export async function main(args: string[]): Promise<number> {
       }
       requests = parseRequestLines(text, values.requests!);
     }
-    const sim = await Simulator.create(await loadResources(values.resources), await builtFilterWasm());
-    for (const r of requests) console.log(JSON.stringify(sim.decide(r)));
+    const { simulator } = await compileSimulator(await loadResources(values.resources));
+    for (const r of requests) console.log(JSON.stringify(simulator.decide(r)));
     return 0;
   } catch (error) {
     if (error instanceof SimInputError) return fail(error.message);

@@ -7,6 +7,7 @@
 import { checkSimRequest, SimInputError, Simulator } from "../../simulator/mod.ts";
 import type { SimDecision, SimRequest } from "../../simulator/mod.ts";
 import { decodeBlob } from "../blob/decode_blob.ts";
+import { renderWasmPlugin } from "../delivery/render_wasmplugin.ts";
 import type { Backend } from "../ir/types.ts";
 
 export { SimInputError };
@@ -75,7 +76,8 @@ export function simulatorFor(
   const key = `${blob.sha256}:${wasm.length}:${hashOf(wasm)}`;
   const cached = cache.get(key);
   if (cached) return cached;
-  const sim = Simulator.fromBlob(blob, wasm);
+  // The pluginConfig the server renders for this blob: the filter reads exactly what Istio hands it.
+  const sim = Simulator.start(renderWasmPlugin(blob).spec.pluginConfig, wasm);
   if (cache.size > 8) cache.clear();
   cache.set(key, sim);
   return sim;

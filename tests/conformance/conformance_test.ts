@@ -18,7 +18,8 @@
 import { parse } from "yaml";
 import { assert } from "../assert.ts";
 import { checkRoutes, parseTests } from "../../tools/check_routes.ts";
-import { checkKeys, checkSimRequest, loadResources, SimInputError, Simulator } from "../../simulator/mod.ts";
+import { checkKeys, checkSimRequest, SimInputError } from "../../simulator/mod.ts";
+import { type CompiledSimulator, compileSimulator, loadResources } from "../../tools/simulate.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
 
 /** Folder → why it must fail: a real difference between wasmroute and the spec or an upstream test. */
@@ -100,7 +101,7 @@ function parseStatus(text: string): StatusExpectation[] {
   });
 }
 
-function checkStatus(sim: Simulator, expectations: StatusExpectation[]): string[] {
+function checkStatus(sim: CompiledSimulator, expectations: StatusExpectation[]): string[] {
   const problems: string[] = [];
   for (const e of expectations) {
     const where = `status ${e.route} parent ${e.parent} ${e.type}`;
@@ -200,7 +201,7 @@ function parseSplit(text: string): SplitExpectation[] {
   });
 }
 
-function checkSplit(sim: Simulator, splits: SplitExpectation[]): string[] {
+function checkSplit(sim: CompiledSimulator, splits: SplitExpectation[]): string[] {
   const problems: string[] = [];
   splits.forEach((s, i) => {
     const backends = new Map<string, number>();
@@ -210,7 +211,7 @@ function checkSplit(sim: Simulator, splits: SplitExpectation[]): string[] {
         ...(s.request.headers as Record<string, string> ?? {}),
         "x-request-id": `${s.idPrefix}${n}`,
       };
-      const d = sim.decide({ ...s.request, headers });
+      const d = sim.simulator.decide({ ...s.request, headers });
       const key = d.backend ?? `none (status ${d.status})`;
       backends.set(key, (backends.get(key) ?? 0) + 1);
       for (const m of new Set(d.mirroredTo)) mirrors.set(m, (mirrors.get(m) ?? 0) + 1);
@@ -290,7 +291,7 @@ async function runFolder(dir: string): Promise<string[]> {
   }
 
   if (statusExpectations.length || splits.length) {
-    const sim = await Simulator.create(resources);
+    const sim = await compileSimulator(resources);
     problems.push(...checkStatus(sim, statusExpectations), ...checkSplit(sim, splits));
   }
   return problems;

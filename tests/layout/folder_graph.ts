@@ -2,8 +2,11 @@
  * The repository's import graph folded onto its top-level folders (`policy-server/`, `simulator/`,
  * `tools/`, …), read from Deno's own module graph (`deno info --json`), dynamic imports included.
  *
- * Test files (`*_test.ts`) are left out as importers: nothing imports them, so they cannot close a
- * cycle between modules, and every folder's tests share the helpers in `tests/` (assert, golden).
+ * Only code that runs outside tests counts: the modules reachable from an entry point — a module
+ * run as a program (`import.meta.main`: the server, the CLIs) or a library's `mod.ts` — without
+ * passing through a test file. Tests and the helpers only they reach (`testing.ts`, `_fixtures.ts`,
+ * `tests/assert.ts`) are left out: every folder's tests share the helpers in `tests/`, and nothing
+ * but the test runner runs them.
  *
  * @module
  */
@@ -40,6 +43,18 @@ interface DenoInfo {
   modules: { specifier: string; dependencies?: { code?: { specifier: string } }[] }[];
 }
 
+/** Programs (`import.meta.main`) and library surfaces (`mod.ts`), not under `tests/`. */
+export async function entryPoints(): Promise<string[]> {
+  const out: string[] = [];
+  for (const path of await denoModules()) {
+    if (path.startsWith("tests/") || path.endsWith("_test.ts")) continue;
+    if (path.endsWith("/mod.ts") || (await Deno.readTextFile(ROOT + path)).includes("import.meta.main")) {
+      out.push(path);
+    }
+  }
+  return out;
+}
+
 /** Every import between the repository's files, from one `deno info --json` over all of them. */
 export async function localImports(): Promise<LocalImport[]> {
   const entry = await Deno.makeTempFile({ prefix: "wasmroute-graph-", suffix: ".ts" });
@@ -71,11 +86,29 @@ export async function localImports(): Promise<LocalImport[]> {
 
 const folderOf = (path: string) => path.split("/")[0];
 
-/** Folds imports onto top-level folders; imports made by test files are left out (see above). */
-export function folderGraph(imports: LocalImport[]): FolderGraph {
+const isTest = (path: string) => path.endsWith("_test.ts");
+
+/** The modules that run outside tests: reachable from `entries`, not through a test file. */
+export function runtimeModules(imports: LocalImport[], entries: string[]): Set<string> {
+  const next = new Map<string, string[]>();
+  for (const { from, to } of imports) next.set(from, [...next.get(from) ?? [], to]);
+  const seen = new Set<string>();
+  const stack = [...entries];
+  while (stack.length) {
+    const m = stack.pop()!;
+    if (seen.has(m) || isTest(m)) continue;
+    seen.add(m);
+    stack.push(...next.get(m) ?? []);
+  }
+  return seen;
+}
+
+/** Folds the imports made by runtime modules ({@linkcode runtimeModules}) onto top-level folders. */
+export function folderGraph(imports: LocalImport[], entries: string[]): FolderGraph {
+  const runtime = runtimeModules(imports, entries);
   const graph: FolderGraph = new Map();
   for (const { from, to } of imports) {
-    if (from.endsWith("_test.ts")) continue;
+    if (!runtime.has(from)) continue;
     const [a, b] = [folderOf(from), folderOf(to)];
     if (!graph.has(a)) graph.set(a, new Set());
     if (a !== b) graph.get(a)!.add(b);
