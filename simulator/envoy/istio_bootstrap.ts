@@ -1,0 +1,305 @@
+/**
+ * An Envoy bootstrap shaped as istiod shapes a proxy's configuration, with the project's
+ * `manifests/` applied to it rather than restated:
+ *
+ * - per service (sidecar) or listener (gateway) port P, Istio's listener `0.0.0.0_P` with its route
+ *   configuration (`P` in a sidecar, `http.P` in a gateway). Here it is an internal listener reached
+ *   through a loopback "client" listener that restores the original destination `10.96.0.1:P`, as
+ *   the sidecar's iptables redirect and `use_original_dst` do: Envoy's `destination.port`, which the
+ *   filter reads, is then P whatever loopback port a test connects to;
+ * - Istio's clusters (`outbound|P||HOST`), virtual hosts (`HOST:P` with the service's names, then
+ *   `allow_any` to `PassthroughCluster`) and HTTP filter chain (the WasmPlugin at phase STATS, just
+ *   before the router);
+ * - the WasmPlugin delivered by ECDS from a file, as istiod delivers it (`config_discovery` with a
+ *   `path_config_source`), with `failure_policy` set explicitly;
+ * - the EnvoyFilter's patches (manifests/istio), applied by {@linkcode applyEnvoyFilter}.
+ *
+ * @module
+ */
+import {
+  applyEnvoyFilter,
+  type EnvoyFilterSpec,
+  type PatchableListener,
+  type PatchContext,
+} from "./apply_envoy_filter.ts";
+
+type Json = Record<string, unknown>;
+
+/** Which proxy: a client's sidecar (GAMMA, outbound) or an ingress gateway. */
+export type ProxyFlavour = "sidecar" | "gateway";
+
+/** Istio's WasmPlugin failStrategy, and Envoy's failure_policy for it. */
+export type FailStrategy = "FAIL_CLOSE" | "FAIL_OPEN" | "FAIL_RELOAD";
+const FAILURE_POLICY: Record<FailStrategy, string> = {
+  FAIL_CLOSE: "FAIL_CLOSED",
+  FAIL_OPEN: "FAIL_OPEN",
+  FAIL_RELOAD: "FAIL_RELOAD",
+};
+
+/** An upstream cluster, named as Istio names it, and where its stand-in listens. */
+export interface UpstreamAddress {
+  cluster: string;
+  address: string;
+  port: number;
+}
+
+/** Options of {@linkcode istioBootstrap}. */
+export interface IstioBootstrapOptions {
+  flavour: ProxyFlavour;
+  /** Service (sidecar) or listener (gateway) ports, each with its own Istio listener. */
+  ports: number[];
+  /** Every cluster the filter can choose or mirror to, and the passthrough stand-in. */
+  upstreams: UpstreamAddress[];
+  /** Where `PassthroughCluster` (Istio's route for hosts it does not know) sends requests. */
+  passthrough: { address: string; port: number };
+  /** The ECDS file holding the wasm filter's configuration ({@linkcode wasmExtensionConfig}). */
+  ecdsPath: string;
+  /** The ECDS resource name: Istio's `<namespace>.<name>` of the WasmPlugin. */
+  filterName: string;
+  /** The EnvoyFilter to apply (manifests/istio/envoyfilter-cluster-header.yaml). */
+  envoyFilter: EnvoyFilterSpec;
+  /** Istio's node metadata, e.g. `NAMESPACE` of the sidecar's workload. */
+  nodeMetadata?: Record<string, string>;
+  /** A stdout access log line per request (the local loop shows it). */
+  accessLog?: boolean;
+}
+
+/** The original destination address a port's client listener restores (a Service VIP stand-in). */
+export const SERVICE_VIP = "10.96.0.1";
+/** The name of the loopback listener a test connects to for port `port`. */
+export const clientListenerName = (port: number) => `client_${port}`;
+
+const socket = (address: string, port: number) => ({ socket_address: { address, port_value: port } });
+const typed = (type: string, rest: Json = {}) => ({ "@type": `type.googleapis.com/${type}`, ...rest });
+
+/** The bootstrap: a plain object to serialise as YAML or JSON. */
+export function istioBootstrap(o: IstioBootstrapOptions): Json {
+  const context: PatchContext = o.flavour === "sidecar" ? "SIDECAR_OUTBOUND" : "GATEWAY";
+  const istio: PatchableListener[] = o.ports.map((port) => ({
+    context,
+    port,
+    listener: istioListener(o, port),
+  }));
+  applyEnvoyFilter(o.envoyFilter, istio);
+  return {
+    node: {
+      id: `${o.flavour}~127.0.0.1~wasmroute-test.default~default.svc.cluster.local`,
+      cluster: "wasmroute-test",
+      metadata: o.nodeMetadata ?? {},
+    },
+    admin: { address: socket("127.0.0.1", 0) },
+    bootstrap_extensions: [{
+      name: "envoy.bootstrap.internal_listener",
+      typed_config: typed("envoy.extensions.bootstrap.internal_listener.v3.InternalListener"),
+    }],
+    static_resources: {
+      listeners: [...o.ports.map(clientListener), ...istio.map((l) => l.listener)],
+      clusters: [
+        ...o.ports.map(internalCluster),
+        ...o.upstreams.map((u) => staticCluster(u.cluster, u.address, u.port)),
+        staticCluster("PassthroughCluster", o.passthrough.address, o.passthrough.port),
+      ],
+    },
+  };
+}
+
+/** The ECDS file's content: one TypedExtensionConfig whose name is the HTTP filter's. */
+export function wasmExtensionConfig(options: {
+  filterName: string;
+  wasmPath: string;
+  pluginConfig: string;
+  failStrategy: FailStrategy;
+}): Json {
+  return {
+    resources: [typed("envoy.config.core.v3.TypedExtensionConfig", {
+      name: options.filterName,
+      typed_config: typed("envoy.extensions.filters.http.wasm.v3.Wasm", {
+        config: {
+          name: options.filterName,
+          configuration: typed("google.protobuf.StringValue", { value: options.pluginConfig }),
+          failure_policy: FAILURE_POLICY[options.failStrategy],
+          vm_config: { runtime: "envoy.wasm.runtime.v8", code: { local: { filename: options.wasmPath } } },
+        },
+      }),
+    })],
+  };
+}
+
+/** A loopback listener standing in for the sidecar's iptables capture of traffic to a Service's port. */
+function clientListener(port: number): Json {
+  return {
+    name: clientListenerName(port),
+    address: socket("127.0.0.1", 0),
+    filter_chains: [{
+      filters: [
+        {
+          name: "envoy.filters.network.set_filter_state",
+          typed_config: typed("envoy.extensions.filters.network.set_filter_state.v3.Config", {
+            on_new_connection: [{
+              object_key: "envoy.filters.listener.original_dst.local_ip",
+              format_string: { text_format_source: { inline_string: `${SERVICE_VIP}:${port}` } },
+              shared_with_upstream: "ONCE",
+            }],
+          }),
+        },
+        {
+          name: "envoy.filters.network.tcp_proxy",
+          typed_config: typed("envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", {
+            stat_prefix: clientListenerName(port),
+            cluster: internalClusterName(port),
+          }),
+        },
+      ],
+    }],
+  };
+}
+
+const istioListenerName = (port: number) => `0.0.0.0_${port}`;
+const internalClusterName = (port: number) => `internal|${istioListenerName(port)}`;
+
+function internalCluster(port: number): Json {
+  return {
+    name: internalClusterName(port),
+    load_assignment: {
+      cluster_name: internalClusterName(port),
+      endpoints: [{
+        lb_endpoints: [{
+          endpoint: {
+            address: { envoy_internal_address: { server_listener_name: istioListenerName(port) } },
+          },
+        }],
+      }],
+    },
+    transport_socket: {
+      name: "envoy.transport_sockets.internal_upstream",
+      typed_config: typed(
+        "envoy.extensions.transport_sockets.internal_upstream.v3.InternalUpstreamTransport",
+        {
+          transport_socket: {
+            name: "envoy.transport_sockets.raw_buffer",
+            typed_config: typed("envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer"),
+          },
+        },
+      ),
+    },
+  };
+}
+
+function staticCluster(name: string, address: string, port: number): Json {
+  return {
+    name,
+    type: "STATIC",
+    connect_timeout: "1s",
+    load_assignment: {
+      cluster_name: name,
+      endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(address, port) } }] }],
+    },
+  };
+}
+
+/** Istio's listener for one port: the original destination restored, then the connection manager. */
+function istioListener(o: IstioBootstrapOptions, port: number): Json {
+  return {
+    name: istioListenerName(port),
+    internal_listener: {},
+    listener_filters: [{
+      name: "envoy.filters.listener.original_dst",
+      typed_config: typed("envoy.extensions.filters.listener.original_dst.v3.OriginalDst"),
+    }],
+    filter_chains: [{
+      filters: [{
+        name: "envoy.filters.network.http_connection_manager",
+        typed_config: typed(
+          "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
+          {
+            stat_prefix: istioListenerName(port),
+            // Istio's proxies trust the request id of a request from inside the mesh.
+            preserve_external_request_id: true,
+            generate_request_id: true,
+            access_log: o.accessLog ? [accessLog] : [],
+            route_config: {
+              name: o.flavour === "sidecar" ? `${port}` : `http.${port}`,
+              virtual_hosts: virtualHosts(o, port),
+            },
+            http_filters: [
+              {
+                name: o.filterName,
+                config_discovery: {
+                  config_source: { path_config_source: { path: o.ecdsPath }, resource_api_version: "V3" },
+                  type_urls: ["type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"],
+                },
+              },
+              {
+                name: "envoy.filters.http.router",
+                typed_config: typed("envoy.extensions.filters.http.router.v3.Router"),
+              },
+            ],
+          },
+        ),
+      }],
+    }],
+  };
+}
+
+const accessLog = {
+  name: "envoy.access_loggers.stdout",
+  typed_config: typed("envoy.extensions.access_loggers.stream.v3.StdoutAccessLog", {
+    log_format: {
+      text_format_source: {
+        inline_string: "[envoy] %REQ(:METHOD)% %REQ(:AUTHORITY)%%REQ(:PATH)% -> %RESPONSE_CODE% " +
+          "route=%ROUTE_NAME% cluster=%UPSTREAM_CLUSTER% details=%RESPONSE_CODE_DETAILS%\n",
+      },
+    },
+  }),
+};
+
+/**
+ * The route configuration's virtual hosts: in a sidecar, one per Service of this port that the
+ * proxy knows (Istio's `HOST:P`, with the names a client may use), then `allow_any`; in a gateway,
+ * one catch-all whose own routes answer 404 (Istio has no route of its own for wasmroute's hosts).
+ */
+function virtualHosts(o: IstioBootstrapOptions, port: number): Json[] {
+  if (o.flavour === "gateway") {
+    return [{
+      name: `*:${port}`,
+      domains: ["*"],
+      routes: [{ name: "no-route", match: { prefix: "/" }, direct_response: { status: 404 } }],
+    }];
+  }
+  const namespace = o.nodeMetadata?.NAMESPACE;
+  const services = o.upstreams.map((u) => parseIstioCluster(u.cluster)).filter((s) =>
+    s !== undefined && s.port === port
+  );
+  const vhosts = [...new Map(services.map((s) => [s!.host, s!])).values()].map((s) => ({
+    name: `${s.host}:${port}`,
+    domains: serviceDomains(s.host, namespace),
+    routes: [{
+      name: "default",
+      match: { prefix: "/" },
+      route: { cluster: `outbound|${port}||${s.host}`, timeout: "0s" },
+    }],
+  }));
+  return [...vhosts, {
+    name: "allow_any",
+    domains: ["*"],
+    routes: [{
+      name: "allow_any",
+      match: { prefix: "/" },
+      route: { cluster: "PassthroughCluster", timeout: "0s" },
+    }],
+  }];
+}
+
+/** `outbound|80||web.ns.svc.cluster.local` → its host and port; undefined for other names. */
+export function parseIstioCluster(cluster: string): { host: string; port: number } | undefined {
+  const m = /^outbound\|(\d+)\|[^|]*\|(.+)$/.exec(cluster);
+  return m ? { host: m[2], port: Number(m[1]) } : undefined;
+}
+
+/** The names Istio gives a Service's virtual host: FQDN and shorter forms (the bare name in its own namespace). */
+function serviceDomains(host: string, namespace: string | undefined): string[] {
+  const m = /^([^.]+)\.([^.]+)\.svc\.cluster\.local$/.exec(host);
+  if (!m) return [host];
+  const [, name, ns] = m;
+  return [host, `${name}.${ns}.svc`, `${name}.${ns}`, ...(ns === namespace ? [name] : [])];
+}
