@@ -3,6 +3,7 @@ import { assert, assertEquals, assertMatch } from "../tests/assert.ts";
 import { createApp } from "./app.ts";
 import { decodeBlob, packBlob, unpackBlob } from "./blob/mod.ts";
 import { compile } from "./compile/mod.ts";
+import { applyGatewayDefaults, applyHttpRouteDefaults } from "./model/apply_defaults.ts";
 import type { CompileFn } from "./delivery/publisher.ts";
 import {
   sampleGateway,
@@ -346,7 +347,7 @@ Deno.test("POST /v1/resources stores every kind at once and answers 201 with a L
     const [namespace, gateway, route, grant, service] = body.items;
     assert(route.status.parents.length > 0, "HTTPRoutes come with status");
     assertEquals("status" in gateway, false);
-    assertEquals(gateway.spec, sampleGateway().spec);
+    assertEquals(gateway.spec, applyGatewayDefaults(sampleGateway()).spec, "stored with the CRD's defaults");
     assertEquals(grant.apiVersion, "gateway.networking.k8s.io/v1");
     assertEquals(service.spec, { ports: [{ name: "http", port: 8080, protocol: "TCP" }] });
     assertEquals(Object.keys(service.metadata).sort(), [
@@ -602,10 +603,10 @@ Deno.test("over HTTP: a Gateway, an HTTPRoute and a Service POSTed as one multi-
       return await res.json();
     };
     const gateway = await read("/v1/gateways/istio-ingress/gateway");
-    assertEquals([gateway.kind, gateway.spec], ["Gateway", sampleGateway().spec]);
+    assertEquals([gateway.kind, gateway.spec], ["Gateway", applyGatewayDefaults(sampleGateway()).spec]);
     assertEquals(gateway.metadata.uid, body.items[0].metadata.uid);
     const stored = await read("/v1/httproutes/default/web");
-    assertEquals([stored.kind, stored.spec], ["HTTPRoute", route.spec]);
+    assertEquals([stored.kind, stored.spec], ["HTTPRoute", applyHttpRouteDefaults(route).spec]);
     assert(stored.status.parents.length > 0);
     const service = await read("/v1/services/default/web-v1");
     assertEquals([service.kind, service.spec], ["Service", {

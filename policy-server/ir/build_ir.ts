@@ -30,10 +30,12 @@ export interface BuildIrResult {
   statuses: RouteStatus[];
 }
 
-// The API's defaults differ: a backendRef is a core Service unless it says otherwise, a parentRef a Gateway.
+// The API's defaults differ: a backendRef is a core Service unless it says otherwise, a parentRef a
+// Gateway API object (so a Service parent must say `group: ""`).
 const isService = (ref: { group?: string; kind?: string }) =>
   ["", "core"].includes(ref.group ?? "") && (ref.kind ?? "Service") === "Service";
-const isServiceParent = (ref: ParentReference) => ref.kind === "Service" && isService(ref);
+const isServiceParent = (ref: ParentReference) =>
+  ref.kind === "Service" && ["", "core"].includes(ref.group ?? "gateway.networking.k8s.io");
 const isGateway = (ref: ParentReference) =>
   (ref.group ?? "gateway.networking.k8s.io") === "gateway.networking.k8s.io" &&
   (ref.kind ?? "Gateway") === "Gateway";
@@ -257,7 +259,12 @@ function attachTargets(
     };
   }
   if (!isGateway(parent)) {
-    return { reason: "UnsupportedValue", message: `parentRef kind "${parent.kind}" is not supported` };
+    const group = parent.group ?? "gateway.networking.k8s.io";
+    const hint = parent.kind === "Service" ? ': a Service parent needs group: ""' : "";
+    return {
+      reason: "UnsupportedValue",
+      message: `parentRef kind "${parent.kind}" in group "${group}" is not supported${hint}`,
+    };
   }
   if (!inventory.gateways) {
     const hostnames = route.spec.hostnames?.length ? route.spec.hostnames : ["*"];

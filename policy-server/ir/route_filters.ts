@@ -54,10 +54,11 @@ export function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): Ro
     if (f.type === "RequestHeaderModifier" || f.type === "ResponseHeaderModifier") {
       const mod = f.type === "RequestHeaderModifier" ? f.requestHeaderModifier : f.responseHeaderModifier;
       const side = f.type === "RequestHeaderModifier" ? "Request" : "Response";
-      for (const h of mod?.set ?? []) {
+      // Names differing only in case are distinct list keys; the first of them is the one applied.
+      for (const h of firstOfEachName(mod?.set ?? [])) {
         out.push({ kind: `${side}HeaderSet`, name: h.name.toLowerCase(), value: h.value });
       }
-      for (const h of mod?.add ?? []) {
+      for (const h of firstOfEachName(mod?.add ?? [])) {
         out.push({ kind: `${side}HeaderAdd`, name: h.name.toLowerCase(), value: h.value });
       }
       for (const name of mod?.remove ?? []) {
@@ -144,4 +145,13 @@ function pathModifier(
     message: `${scope.where}: path type "${path.type}"`,
   });
   return null;
+}
+
+/** The headers whose name (case-insensitively) no earlier one has. */
+function firstOfEachName<T extends { name: string }>(headers: T[]): T[] {
+  const seen = new Set<string>();
+  return headers.filter((h) => {
+    const name = h.name.toLowerCase();
+    return !seen.has(name) && seen.add(name) !== undefined;
+  });
 }

@@ -44,3 +44,17 @@ Deno.test("routeFilters() refuses ReplacePrefixMatch without a single PathPrefix
   );
   assertEquals(problems.map((p) => p.reason), ["UnsupportedValue", "UnsupportedValue"]);
 });
+
+Deno.test("routeFilters() applies the first of header modifier names that differ only in case", () => {
+  const out = routeFilters([{
+    type: "RequestHeaderModifier",
+    requestHeaderModifier: {
+      set: [{ name: "X-Env", value: "first" }, { name: "x-env", value: "second" }],
+      add: [{ name: "x-tag", value: "a" }, { name: "X-TAG", value: "b" }],
+    },
+  }], scope([]));
+  assertEquals(out?.map((f) => "value" in f ? [f.kind, f.name, f.value] : f.kind), [
+    ["RequestHeaderSet", "x-env", "first"],
+    ["RequestHeaderAdd", "x-tag", "a"],
+  ]);
+});

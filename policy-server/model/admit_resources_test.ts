@@ -1,3 +1,4 @@
+import { applyGatewayDefaults, applyHttpRouteDefaults } from "./apply_defaults.ts";
 import { assertEquals, assertMatch, assertThrows } from "../../tests/assert.ts";
 import { admitResources } from "./admit_resources.ts";
 import { ResourceError } from "./resource_error.ts";
@@ -139,16 +140,16 @@ Deno.test("admitResources normalises v1beta1, defaults the namespace and drops s
   assertEquals(admitted.apiVersion, "gateway.networking.k8s.io/v1");
   assertEquals(admitted.metadata.namespace, "default");
   assertEquals("status" in admitted, false);
-  assertEquals(admitted.spec, route.spec);
+  assertEquals(admitted.spec, applyHttpRouteDefaults(structuredClone(route)).spec);
 });
 
-Deno.test("admitResources stores Gateways, ReferenceGrants and ServiceImports as written, at the storage version", () => {
+Deno.test("admitResources stores Gateways (defaulted), ReferenceGrants and ServiceImports as written, at the storage version", () => {
   const [gateway, grant, serviceImport] = admitResources([
     { ...sampleGateway(), status: { addresses: [] } },
     sampleReferenceGrant(),
     sampleServiceImport(),
   ]);
-  assertEquals(gateway, sampleGateway());
+  assertEquals(gateway, applyGatewayDefaults(sampleGateway()));
   assertEquals(grant, { ...sampleReferenceGrant(), apiVersion: "gateway.networking.k8s.io/v1" });
   assertEquals(serviceImport, sampleServiceImport());
   const noNamespace = sampleGateway();
@@ -202,4 +203,38 @@ Deno.test("admitResources passes admission warnings to warn, naming the object",
   ]);
   // Without warn, warnings are simply not reported.
   assertEquals(admitResources([gateway]).length, 1);
+});
+
+Deno.test("admitResources applies the CRD's defaults: a parentRef without group is a Gateway API one", () => {
+  const warnings: string[] = [];
+  const route = sampleRoute();
+  route.spec.parentRefs = [{ name: "gateway", namespace: "istio-ingress" }, {
+    kind: "Service",
+    name: "web",
+    port: 80,
+  }];
+  route.spec.rules![0].matches![0] = { headers: [{ name: "a", value: "b" }] };
+  const [admitted] = admitResources([route], { warn: (w) => warnings.push(w) }) as typeof route[];
+  assertEquals(admitted.spec.parentRefs, [
+    { name: "gateway", namespace: "istio-ingress", group: "gateway.networking.k8s.io", kind: "Gateway" },
+    { kind: "Service", name: "web", port: 80, group: "gateway.networking.k8s.io" },
+  ]);
+  assertEquals(admitted.spec.rules![0].matches![0], {
+    headers: [{ name: "a", value: "b", type: "Exact" }],
+    path: { type: "PathPrefix", value: "/" },
+  });
+  assertEquals(admitted.spec.rules![0].backendRefs![0], {
+    name: "web-v1",
+    port: 8080,
+    weight: 90,
+    group: "",
+    kind: "Service",
+  });
+  assertEquals(warnings.length, 1);
+  assertMatch(warnings[0], /spec\.parentRefs\[1\]: .*needs group: ""/);
+  assertEquals(
+    route.spec.parentRefs[0],
+    { name: "gateway", namespace: "istio-ingress" },
+    "the input is left as it was",
+  );
 });

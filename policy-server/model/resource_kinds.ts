@@ -4,10 +4,12 @@
  *
  * @module
  */
+import { applyGatewayDefaults, applyHttpRouteDefaults, GATEWAY_API_GROUP } from "./apply_defaults.ts";
 import type { FieldError } from "./resource_error.ts";
 import { CORE_V1, GATEWAY_API_V1, MCS_API_V1ALPHA1 } from "./types.ts";
 import type {
   Gateway,
+  HTTPRoute,
   KubeObject,
   Namespace,
   ObjectOfKind,
@@ -48,6 +50,25 @@ export interface ResourceKind<K extends StoredKind = StoredKind> {
 }
 
 const none = () => [];
+
+/**
+ * A parentRef's group defaults to the Gateway API's, where there is no Service: say so, since the
+ * route then attaches to nothing (kubectl users meet the same default with no word of it).
+ */
+function httpRouteWarnings(route: HTTPRoute): string[] {
+  return (route.spec.parentRefs ?? []).flatMap((ref, i) =>
+    ref.kind === "Service" && ref.group === GATEWAY_API_GROUP
+      ? [
+        `spec.parentRefs[${i}]: group "${GATEWAY_API_GROUP}" (the default) has no kind Service; ` +
+        `a mesh route's parent Service needs group: ""`,
+      ]
+      : []
+  );
+}
+
+/** {@linkcode asWritten}, then the CRD's defaults, on a copy. */
+const defaulted = (apiVersion: string, apply: <T>(obj: T) => T) => (obj: KubeObject) =>
+  apply(structuredClone(asWritten(apiVersion)(obj) as KubeObject)) as never;
 
 /** Keeps the object as written (status aside) at the storage version, in a namespace. */
 const asWritten = (apiVersion: string) => (obj: KubeObject) => {
@@ -97,8 +118,8 @@ export const RESOURCE_KINDS: { readonly [K in StoredKind]: ResourceKind<K> } = {
     plural: "httproutes",
     namespaced: true,
     validate: validateHttpRoute,
-    warnings: none,
-    normalise: asWritten(GATEWAY_API_V1),
+    warnings: httpRouteWarnings,
+    normalise: defaulted(GATEWAY_API_V1, applyHttpRouteDefaults),
   },
   Gateway: {
     kind: "Gateway",
@@ -109,7 +130,7 @@ export const RESOURCE_KINDS: { readonly [K in StoredKind]: ResourceKind<K> } = {
     namespaced: true,
     validate: validateGateway,
     warnings: (gateway: Gateway) => gatewayWarnings(gateway),
-    normalise: asWritten(GATEWAY_API_V1),
+    normalise: defaulted(GATEWAY_API_V1, applyGatewayDefaults),
   },
   ReferenceGrant: {
     kind: "ReferenceGrant",

@@ -156,13 +156,14 @@ function validateSpec(check: FieldChecker, spec: Record<string, unknown>): void 
     validateRetry(check, rule.retry, `${at}.retry`);
     validateRuleCombinations(check, rule, at);
   }
-  check.unique(rules, (i) => `spec.rules[${rules[i][1]}].name`, ([rule]) => rule.name as string | undefined);
+  // Rule names are not checked for uniqueness: only the experimental channel's CRD carries that
+  // CEL rule ("Rule name must be unique within the route"), and a valid object is never refused.
   if (totalMatches > 128) {
-    // CEL: 16 rules × 64 matches are allowed, but not all at once.
-    check.invalid(
+    cel(
+      check,
       "spec.rules",
-      totalMatches,
-      "the total number of matches across all rules must be at most 128",
+      "While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128",
+      "array",
     );
   }
 }
@@ -186,12 +187,9 @@ function validateMatch(check: FieldChecker, match: Record<string, unknown>, at: 
     });
     if (type === "RegularExpression" && value) checkRegex(check, value, `${at}.headers[${k}].value`);
   }
-  // Header names are case-insensitive; query parameter names are not.
-  check.unique(
-    headers,
-    (k) => `${at}.headers[${headers[k][1]}].name`,
-    ([h]) => (h.name as string)?.toLowerCase?.(),
-  );
+  // A list map keyed by name: names are compared exactly, so `Version` and `version` are distinct
+  // keys (the first of equivalent names is the one that matches; see ir/build_ir.ts).
+  listMapKeys(check, headers, (k) => `${at}.headers[${k}]`);
   const params = objectsOf(
     check,
     check.array(match.queryParams, `${at}.queryParams`, { max: 16 }),
@@ -207,12 +205,27 @@ function validateMatch(check: FieldChecker, match: Record<string, unknown>, at: 
     });
     if (type === "RegularExpression" && value) checkRegex(check, value, `${at}.queryParams[${k}].value`);
   }
-  check.unique(
-    params,
-    (k) => `${at}.queryParams[${params[k][1]}].name`,
-    ([p]) => p.name as string | undefined,
-  );
+  listMapKeys(check, params, (k) => `${at}.queryParams[${k}]`);
   check.string(match.method, `${at}.method`, { values: METHODS });
+}
+
+/**
+ * `x-kubernetes-list-type: map` with `x-kubernetes-list-map-keys: [name]`: a later item with the
+ * same key is a duplicate, reported at the item as the API server words it.
+ */
+function listMapKeys(check: FieldChecker, items: [Json, number][], field: (i: number) => string): void {
+  const seen = new Set<string>();
+  for (const [item, i] of items) {
+    if (typeof item.name !== "string") continue;
+    if (seen.has(item.name)) {
+      check.add(
+        field(i),
+        "FieldValueDuplicate",
+        `Duplicate value: map[string]interface {}{"name":${JSON.stringify(item.name)}}`,
+      );
+    }
+    seen.add(item.name);
+  }
 }
 
 /** CEL rules of HTTPPathMatch for Exact and PathPrefix values. */
@@ -377,18 +390,15 @@ function validateHeaderModifier(check: FieldChecker, value: unknown, at: string)
       check.string(header.name, `${at}.${op}[${i}].name`, token);
       check.string(header.value, `${at}.${op}[${i}].value`, { required: true, min: 1, max: 4096 });
     }
-    check.unique(
-      headers,
-      (i) => `${at}.${op}[${headers[i][1]}].name`,
-      ([h]) => (h.name as string)?.toLowerCase?.(),
-    );
+    listMapKeys(check, headers, (i) => `${at}.${op}[${i}]`);
   }
   const remove = check.array(modifier.remove, `${at}.remove`, { max: 16 }) ?? [];
   remove.forEach((name, i) => check.string(name, `${at}.remove[${i}]`, token));
+  // A list set: only exact repeats are duplicates.
   check.unique(
     remove,
     (i) => `${at}.remove[${i}]`,
-    (name) => typeof name === "string" ? name.toLowerCase() : undefined,
+    (name) => typeof name === "string" ? name : undefined,
   );
 }
 

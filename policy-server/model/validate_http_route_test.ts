@@ -91,10 +91,8 @@ const cases: [string, (r: Loose) => void, [string, CauseType][]][] = [
     (r) => (r.spec.rules = many(3, () => ({ matches: many(60, () => ({})) }))),
     [["spec.rules", "FieldValueInvalid"]],
   ],
-  ["rule names are unique", (r) => (r.spec.rules = [{ name: "a" }, { name: "a" }]), [[
-    "spec.rules[1].name",
-    "FieldValueDuplicate",
-  ]]],
+  // Only the experimental channel's CRD refuses repeated rule names; the standard channel's does not.
+  ["rule names may repeat (standard channel)", (r) => (r.spec.rules = [{ name: "a" }, { name: "a" }]), []],
   ["path type is an enum", (r) => (r.spec.rules[0].matches[0].path.type = "Prefix"), [[
     "spec.rules[0].matches[0].path.type",
     "FieldValueNotSupported",
@@ -125,9 +123,33 @@ const cases: [string, (r: Loose) => void, [string, CauseType][]][] = [
     "FieldValueRequired",
   ]]],
   [
-    "header names are unique, ignoring case",
+    "header names are list-map keys: the same name twice is a duplicate",
+    (r) => r.spec.rules[0].matches[0].headers.push({ name: "x-canary", value: "no" }),
+    [["spec.rules[0].matches[0].headers[1]", "FieldValueDuplicate"]],
+  ],
+  [
+    "header names differing only in case are distinct keys",
     (r) => r.spec.rules[0].matches[0].headers.push({ name: "X-Canary", value: "no" }),
-    [["spec.rules[0].matches[0].headers[1].name", "FieldValueDuplicate"]],
+    [],
+  ],
+  [
+    "query parameter names differing only in case are distinct keys",
+    (r) => (r.spec.rules[0].matches[0].queryParams = [{ name: "q", value: "1" }, { name: "Q", value: "2" }]),
+    [],
+  ],
+  [
+    "header modifier names are list-map keys, remove a list set",
+    (r) => (r.spec.rules[0].filters = [{
+      type: "RequestHeaderModifier",
+      requestHeaderModifier: {
+        set: [{ name: "a", value: "1" }, { name: "A", value: "2" }, { name: "a", value: "3" }],
+        remove: ["b", "B", "b"],
+      },
+    }]),
+    [
+      ["spec.rules[0].filters[0].requestHeaderModifier.set[2]", "FieldValueDuplicate"],
+      ["spec.rules[0].filters[0].requestHeaderModifier.remove[2]", "FieldValueDuplicate"],
+    ],
   ],
   ["header match type is an enum", (r) => (r.spec.rules[0].matches[0].headers[0].type = "Prefix"), [[
     "spec.rules[0].matches[0].headers[0].type",
@@ -464,5 +486,17 @@ Deno.test("durationMs reads every GEP-2257 unit", async () => {
     90_000,
     250,
     3_723_004,
+  ]);
+});
+
+Deno.test("validateHttpRoute words list-map duplicates and the match budget as the API server does", () => {
+  const route: Loose = sampleRoute();
+  route.spec.rules[0].matches[0].headers.push({ name: "x-canary", value: "no" });
+  route.spec.rules.push(
+    ...Array.from({ length: 3 }, () => ({ matches: Array.from({ length: 43 }, () => ({})) })),
+  );
+  assertEquals(validateHttpRoute(route).map((e) => `${e.field}: ${e.message}`), [
+    'spec.rules[0].matches[0].headers[1]: Duplicate value: map[string]interface {}{"name":"x-canary"}',
+    'spec.rules: Invalid value: "array": While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128',
   ]);
 });
