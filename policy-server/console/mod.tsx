@@ -25,6 +25,7 @@ import type { BlobDiff } from "./blob_diff.ts";
 import type { Child } from "hono/jsx";
 import { DataTable, Layout } from "./layout.tsx";
 import { SimInputError, tryRequest } from "./try_request.ts";
+import { warningTexts } from "./warning_texts.ts";
 import {
   Cond,
   cond,
@@ -596,18 +597,23 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
     const form = await c.req.parseBody();
     const yaml = typeof form.yaml === "string" ? form.yaml : "";
     const apply = form.action === "apply";
-    const { res, body } = await apiJson(c, `/v1/resources${apply ? "" : "?dryRun=All"}`, {
+    const fieldValidation = ["Strict", "Warn", "Ignore"].includes(String(form.fieldValidation))
+      ? String(form.fieldValidation)
+      : "Strict";
+    const query = new URLSearchParams({ fieldValidation, ...(!apply && { dryRun: "All" }) });
+    const { res, body } = await apiJson(c, `/v1/resources?${query}`, {
       method: "POST",
       headers: { "Content-Type": "application/yaml" },
       body: yaml,
     });
+    const warnings = warningTexts(res.headers);
     return page(
       c,
       "Edit HTTPRoutes",
       (
         <>
-          <EditOutcome ok={res.ok} apply={apply} body={body} />
-          <EditForm c={c} yaml={yaml} canWrite={canWrite(c)} />
+          <EditOutcome ok={res.ok} apply={apply} body={body} warnings={warnings} />
+          <EditForm c={c} yaml={yaml} canWrite={canWrite(c)} fieldValidation={fieldValidation} />
         </>
       ),
       res.ok ? 200 : res.status === 403 ? 403 : 422,

@@ -351,12 +351,26 @@ export function DiffView(props: { d: BlobDiff }) {
   );
 }
 
-export function EditForm(props: { c: Context; yaml: string; canWrite: boolean }) {
+/** Kubernetes' `fieldValidation` directives, the API's default first. */
+const FIELD_VALIDATION = [
+  ["Strict", "Strict: refuse unknown and duplicated fields"],
+  ["Warn", "Warn: drop them, with a warning"],
+  ["Ignore", "Ignore: drop them silently"],
+] as const;
+
+export function EditForm(props: { c: Context; yaml: string; canWrite: boolean; fieldValidation?: string }) {
+  const chosen = props.fieldValidation ?? "Strict";
   return (
     <form method="post" action="/console/edit" class="card">
       <input type="hidden" name="_csrf" value={props.c.get("consoleSession").csrf} />
       <label for="yaml">HTTPRoute YAML (several documents allowed)</label>
       <textarea id="yaml" name="yaml" rows={22} spellcheck={false}>{props.yaml}</textarea>
+      <label for="fieldValidation">Field validation</label>
+      <select id="fieldValidation" name="fieldValidation">
+        {FIELD_VALIDATION.map(([value, label]) => (
+          <option value={value} selected={value === chosen}>{label}</option>
+        ))}
+      </select>
       {props.canWrite
         ? (
           <>
@@ -369,7 +383,17 @@ export function EditForm(props: { c: Context; yaml: string; canWrite: boolean })
   );
 }
 
-export function EditOutcome(props: { ok: boolean; apply: boolean; body: Json }) {
+/** The API's `Warning` headers, as kubectl prints them. */
+export function Warnings(props: { warnings: string[] }) {
+  if (props.warnings.length === 0) return null;
+  return (
+    <div class="warn" role="status" id="edit-warnings">
+      <ul>{props.warnings.map((w) => <li class="mono">Warning: {w}</li>)}</ul>
+    </div>
+  );
+}
+
+export function EditOutcome(props: { ok: boolean; apply: boolean; body: Json; warnings?: string[] }) {
   const { ok, apply, body } = props;
   if (!ok) {
     const causes: Json[] = body.details?.causes ?? [];
@@ -425,6 +449,7 @@ export function EditOutcome(props: { ok: boolean; apply: boolean; body: Json }) 
           );
         })}
       </ul>
+      <Warnings warnings={props.warnings ?? []} />
     </div>
   );
 }

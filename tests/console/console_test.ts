@@ -237,3 +237,26 @@ spec:
     assert(ns.includes("ns1/r0801"));
   });
 });
+
+Deno.test("console: the dry run refuses a typo'd field, and under Warn shows the API's warnings", async () => {
+  await withApp(async ({ app }) => {
+    const c = new Client(app);
+    await c.req("/console/edit");
+    const typo = SEED.replace("headers:", "header:");
+    let { res, html } = await c.post("/console/edit", { yaml: typo, action: "dryrun" });
+    assertEquals(res.status, 422, html);
+    assert(
+      html.includes("strict decoding error: unknown field &quot;spec.rules[0].matches[0].header&quot;"),
+      html,
+    );
+    ({ res, html } = await c.post("/console/edit", {
+      yaml: typo,
+      action: "dryrun",
+      fieldValidation: "Warn",
+    }));
+    assertEquals(res.status, 200, html);
+    assert(html.includes("Valid (dry run"), html);
+    assert(html.includes("Warning: unknown field &quot;spec.rules[0].matches[0].header&quot;"), html);
+    assert(/<option value="Warn" selected/.test(html), "the chosen directive stays selected");
+  });
+});
