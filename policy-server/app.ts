@@ -6,15 +6,17 @@
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { blobHistoryRoutes } from "./api/blob_history_routes.ts";
 import { docsRoutes } from "./api/docs_routes.ts";
+import { hardenedHeaders } from "./api/hardened_headers.ts";
 import { dryRunOf } from "./api/dry_run.ts";
 import type { PathItem } from "./api/openapi_document.ts";
 import { opsRoutes } from "./api/ops_routes.ts";
 import { requestLog } from "./api/request_log.ts";
 import { yamlResponses } from "./api/yaml_responses.ts";
+import { bodyMediaType, readBodyText, requestBudget } from "./budget/mod.ts";
+import type { RequestBudgetOptions } from "./budget/mod.ts";
 import { compile } from "./compile/mod.ts";
 import { registerConsole } from "./console/mod.tsx";
 import { Publisher } from "./delivery/publisher.ts";
@@ -34,6 +36,8 @@ import type { ResourceKind } from "./model/resource_kinds.ts";
 import type { KubeObject, RouteParentStatus, StoredObject } from "./model/types.ts";
 import { AuthError, bearerAuth, principalOf, requireAccess } from "./security/bearer_auth.ts";
 import { inScope } from "./security/principal.ts";
+import { sameOrigin } from "./security/same_origin.ts";
+import type { SameOriginOptions } from "./security/same_origin.ts";
 import type { TokenVerifier } from "./security/token_verifier.ts";
 import { resourceName } from "./store/check_preconditions.ts";
 import type { Precondition } from "./store/check_preconditions.ts";
@@ -49,8 +53,15 @@ export interface AppDeps {
   publisher?: Publisher;
   /** How the WasmPlugin is rendered. */
   plugin?: WasmPluginOptions;
-  /** Largest accepted request body (default 1 MiB). */
+  /** Largest accepted request body (default 1 MiB); shorthand for `budget.maxBodyBytes`. */
   maxBodyBytes?: number;
+  /** Size, time and concurrency bounds of request bodies (`budget/request_budget.ts`). */
+  budget?: Partial<RequestBudgetOptions>;
+  /**
+   * Which `Host` values are answered: by default `"loopback"` when the API runs open (no tokens),
+   * so a DNS-rebinding page cannot reach it, and `"any"` with tokens.
+   */
+  hosts?: SameOriginOptions["hosts"];
   /** Receives one structured entry per request and notable event; default: a JSON line on stderr. */
   log?: (entry: Record<string, unknown>) => void;
   /** Where the server's series are counted (`GET /metrics`); a new registry by default. */
@@ -115,6 +126,14 @@ export function createApp(deps: AppDeps): Hono {
   const app = new Hono();
 
   app.use("*", requestLog({ log, metrics }));
+  // Before anything that may refuse or parse: every answer is hardened, every request checked for
+  // where it comes from, and every body bounded in size, time and concurrency.
+  app.use("*", hardenedHeaders());
+  app.use("*", sameOrigin({ hosts: deps.hosts ?? (deps.tokens ? "any" : "loopback") }));
+  app.use(
+    "*",
+    requestBudget({ ...deps.budget, ...(deps.maxBodyBytes && { maxBodyBytes: deps.maxBodyBytes }) }),
+  );
   app.use("*", yamlResponses());
 
   app.onError((error, c) => {
@@ -149,6 +168,8 @@ export function createApp(deps: AppDeps): Hono {
     }
     await next();
   });
+  // A write's body is JSON or YAML (415 otherwise), judged by its Content-Type before it is read.
+  app.use("/v1/*", bodyMediaType());
   // Every API call sees the stored objects compiled at least once by this process.
   app.use("/v1/*", async (_c, next) => {
     await publisher.ready();
@@ -224,19 +245,13 @@ export function createApp(deps: AppDeps): Hono {
     );
   };
 
-  const maxSize = deps.maxBodyBytes ?? 1 << 20;
-  const limit = bodyLimit({
-    maxSize,
-    onError: () => {
-      throw new HTTPException(413, { message: `the request body is larger than ${maxSize} bytes` });
-    },
-  });
-
   const create = async (c: Context) => {
     const dryRun = dryRunOf(c);
     const ifMatch = ifMatchOf(c);
     const warnings: string[] = [];
-    const parsed = decodeBody(c, await c.req.text(), warnings);
+    // The cheap check first: a token that may write nothing is refused before its body is read.
+    requireAccess(c, { verb: "writeSome" });
+    const parsed = decodeBody(c, await readBodyText(c), warnings);
     authorizeParsed(c, parsed);
     const objects = admitResources(parsed, { warn: (w) => warnings.push(w) });
     if (ifMatch && objects.length !== 1) {
@@ -262,8 +277,8 @@ export function createApp(deps: AppDeps): Hono {
       result.created > 0 ? 201 : 200,
     );
   };
-  app.post("/v1/resources", limit, create);
-  app.post("/v1/routes", limit, create);
+  app.post("/v1/resources", create);
+  app.post("/v1/routes", create);
 
   /** One kind's objects the caller may read: a token for some namespaces lists only those. */
   const list = async (c: Context, kind: ResourceKind, namespace: string | undefined) => {
@@ -313,7 +328,7 @@ export function createApp(deps: AppDeps): Hono {
     const dryRun = dryRunOf(c);
     const ifMatch = ifMatchOf(c);
     const warnings: string[] = [];
-    const parsed = decodeBody(c, await c.req.text(), warnings);
+    const parsed = decodeBody(c, await readBodyText(c), warnings);
     if (parsed.length !== 1) {
       throw ResourceError.badRequest(`PUT takes exactly one object; the body holds ${parsed.length}`);
     }
@@ -370,7 +385,7 @@ export function createApp(deps: AppDeps): Hono {
       const { namespace, name } = target(c, kind);
       return getOne(c, kind, namespace, name);
     });
-    app.put(one, limit, (c) => {
+    app.put(one, (c) => {
       const { namespace, name } = target(c, kind);
       return replace(c, kind, namespace, name);
     });
@@ -388,7 +403,7 @@ export function createApp(deps: AppDeps): Hono {
     const { namespace, name } = c.req.param();
     return getOne(c, routes, namespace, name);
   });
-  app.put("/v1/routes/:namespace/:name", limit, (c) => {
+  app.put("/v1/routes/:namespace/:name", (c) => {
     const { namespace, name } = c.req.param();
     return replace(c, routes, namespace, name);
   });

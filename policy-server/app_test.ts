@@ -21,11 +21,15 @@ import { withApp, withServer } from "./testing.ts";
 
 type Hono = ReturnType<typeof createApp>;
 
-const post = (app: Hono, body: string, contentType?: string, path = "/v1/routes") =>
+/** The API takes a body as its Content-Type says; the tests declare JSON or YAML by the body's look. */
+const typeOf = (body: string) => /^\s*[[{]/.test(body) ? "application/json" : "application/yaml";
+const YAML = { "Content-Type": "application/yaml" };
+const JSON_TYPE = { "Content-Type": "application/json" };
+const post = (app: Hono, body: string, contentType = typeOf(body), path = "/v1/routes") =>
   app.request(path, {
     method: "POST",
     body,
-    headers: contentType ? { "Content-Type": contentType } : {},
+    headers: { "Content-Type": contentType },
   });
 
 /** Everything a request could change. */
@@ -288,10 +292,12 @@ Deno.test("over HTTP: concurrent POSTs are serialised and all land in the final 
       Array.from(
         { length: 6 },
         (_, i) =>
-          fetch(`${base}/v1/routes`, { method: "POST", body: sampleRouteYaml(`r${i}`) }).then(async (r) => ({
-            status: r.status,
-            body: await r.json(),
-          })),
+          fetch(`${base}/v1/routes`, { method: "POST", headers: YAML, body: sampleRouteYaml(`r${i}`) }).then(
+            async (r) => ({
+              status: r.status,
+              body: await r.json(),
+            }),
+          ),
       ),
     );
     assertEquals(responses.map((r) => r.status), [201, 201, 201, 201, 201, 201]);
@@ -624,7 +630,7 @@ Deno.test("over HTTP: a Gateway, an HTTPRoute and a Service POSTed as one multi-
 
 // --- Kubernetes object conventions: resourceVersion, PUT, If-Match, dryRun, YAML -------------------
 
-const json = (body: unknown) => ({ method: "POST", body: JSON.stringify(body) });
+const json = (body: unknown) => ({ method: "POST", headers: JSON_TYPE, body: JSON.stringify(body) });
 const put = (app: Hono, path: string, body: unknown, headers: Record<string, string> = {}) =>
   app.request(path, {
     method: "PUT",
@@ -678,7 +684,7 @@ Deno.test("PUT replaces one object; a stale resourceVersion or If-Match is a 409
     await expectStatus(
       await app.request("/v1/routes", {
         ...json({ ...changed, metadata }),
-        headers: { "If-Match": `"${rv}"` },
+        headers: { ...JSON_TYPE, "If-Match": `"${rv}"` },
       }),
       409,
       "Conflict",
@@ -723,21 +729,24 @@ Deno.test("PUT of a missing object is 404; of another name, kind or namespace th
 Deno.test("If-Match: * needs the object to exist; a malformed If-Match is 400; DELETE honours it too", async () => {
   await withApp(async ({ app, store }) => {
     await expectStatus(
-      await app.request("/v1/routes", { ...json(sampleRoute()), headers: { "If-Match": "*" } }),
+      await app.request("/v1/routes", { ...json(sampleRoute()), headers: { ...JSON_TYPE, "If-Match": "*" } }),
       404,
       "NotFound",
     );
     await (await app.request("/v1/routes", json(sampleRoute()))).body?.cancel();
     const rv = (await store.get("HTTPRoute", "default", "web"))!.metadata.resourceVersion;
     await expectStatus(
-      await app.request("/v1/routes", { ...json(sampleRoute()), headers: { "If-Match": '"1", "2"' } }),
+      await app.request("/v1/routes", {
+        ...json(sampleRoute()),
+        headers: { ...JSON_TYPE, "If-Match": '"1", "2"' },
+      }),
       400,
       "BadRequest",
     );
     await expectStatus(
       await app.request("/v1/resources", {
         ...json([sampleRoute(), sampleGateway()]),
-        headers: { "If-Match": "*" },
+        headers: { ...JSON_TYPE, "If-Match": "*" },
       }),
       400,
       "BadRequest",
@@ -812,7 +821,7 @@ Deno.test("Accept: application/yaml answers objects, lists and Status errors in 
     const created = await app.request("/v1/routes", {
       method: "POST",
       body: toYaml(sampleRoute()),
-      headers: yaml,
+      headers: { ...yaml, ...YAML },
     });
     assertEquals(created.headers.get("Content-Type"), "application/yaml; charset=utf-8");
     const list = parseYaml(await created.text());
@@ -905,11 +914,15 @@ Deno.test("?fieldValidation=Warn stores the route without the unknown field and 
     assertEquals(res.headers.get("Warning"), '299 - "unknown field \\"spec.hostname\\""');
     const [stored] = await store.list("HTTPRoute");
     assertEquals([stored.spec.hostnames, "hostname" in stored.spec], [undefined, false]);
-    const ignored = await fetch(`${base}/v1/routes?fieldValidation=Ignore`, { method: "POST", body: typo });
+    const ignored = await fetch(`${base}/v1/routes?fieldValidation=Ignore`, {
+      method: "POST",
+      headers: YAML,
+      body: typo,
+    });
     assertEquals([ignored.status, ignored.headers.get("Warning")], [200, null]);
     await ignored.body?.cancel();
     await expectStatus(
-      await fetch(`${base}/v1/routes?fieldValidation=Loose`, { method: "POST", body: typo }),
+      await fetch(`${base}/v1/routes?fieldValidation=Loose`, { method: "POST", headers: YAML, body: typo }),
       400,
       "BadRequest",
     );

@@ -53,9 +53,13 @@ export async function main(args: string[]): Promise<number> {
       );
       return 2;
     }
+    const loopback = isLoopback(config.hostname);
     log({
       level: "warn",
-      msg: "no API tokens configured: the API is open to every caller",
+      msg: loopback
+        ? "no API tokens configured: the API is open to this machine only; requests must name a loopback " +
+          "Host (no DNS rebinding) and writes from another site (Origin, Sec-Fetch-Site) are refused"
+        : "no API tokens configured: the API is open to every caller who can reach it (--insecure-open)",
       hostname: config.hostname,
     });
   }
@@ -90,6 +94,8 @@ export async function main(args: string[]): Promise<number> {
     metrics,
     tokens: verifier,
     maxBodyBytes: config.maxBodyBytes,
+    // Without tokens only an address check protects the API: on loopback, the Host must say so too.
+    hosts: verifier || !isLoopback(config.hostname) ? "any" : "loopback",
   });
 
   const server = Deno.serve({

@@ -9,12 +9,20 @@ import { expectStatus, withApp, withServer } from "../testing.ts";
 import type { App } from "../testing.ts";
 
 const postRoute = async (app: App, name: string) => {
-  const res = await app.request("/v1/routes", { method: "POST", body: JSON.stringify(sampleRoute(name)) });
+  const res = await app.request("/v1/routes", {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(sampleRoute(name)),
+  });
   assertEquals(res.status, 201);
   await res.body?.cancel();
 };
 const rollback = (app: App, body: unknown, query = "") =>
-  app.request(`/v1/blob/rollback${query}`, { method: "POST", body: JSON.stringify(body) });
+  app.request(`/v1/blob/rollback${query}`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 Deno.test("GET /v1/blob/history lists every kept version newest first, with who wrote it", async () => {
   await withApp(async ({ app }) => {
@@ -91,7 +99,11 @@ Deno.test("POST /v1/blob/rollback refuses bad bodies, unknown and current genera
       await expectStatus(await rollback(app, body), 400, "BadRequest");
     }
     await expectStatus(
-      await app.request("/v1/blob/rollback", { method: "POST", body: "{" }),
+      await app.request("/v1/blob/rollback", {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: "{",
+      }),
       400,
       "BadRequest",
     );
@@ -136,6 +148,7 @@ Deno.test("over HTTP: roll back, then the blob endpoint serves the rolled-back r
     for (const name of ["a", "b"]) {
       const res = await fetch(`${base}/v1/routes`, {
         method: "POST",
+        headers: { "Content-Type": "application/json" },
         body: JSON.stringify(sampleRoute(name)),
       });
       await res.body?.cancel();
@@ -143,6 +156,7 @@ Deno.test("over HTTP: roll back, then the blob endpoint serves the rolled-back r
     const old = new Uint8Array(await (await fetch(`${base}/v1/blob/2`)).arrayBuffer());
     const res = await fetch(`${base}/v1/blob/rollback`, {
       method: "POST",
+      headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ generation: 2 }),
     });
     assertEquals(res.status, 200);

@@ -39,9 +39,11 @@ Deno.test("GET /readyz is 503 when the store no longer answers", async () => {
 Deno.test("over HTTP: GET /metrics counts requests by route pattern, validation failures, compiles and the blob", async () => {
   await withServer(async (base) => {
     const post = (body: unknown) =>
-      fetch(`${base}/v1/routes`, { method: "POST", body: JSON.stringify(body) }).then((r) =>
-        r.body?.cancel()
-      );
+      fetch(`${base}/v1/routes`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      }).then((r) => r.body?.cancel());
     await post(sampleRoute("a"));
     const bad = sampleRoute("bad");
     bad.spec.rules![0].backendRefs![0].port = 0;

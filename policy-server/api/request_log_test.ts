@@ -4,7 +4,11 @@ import { withApp } from "../testing.ts";
 
 Deno.test("requestLog writes one structured line per request with the route pattern and token name", async () => {
   await withApp(async ({ app, logs }) => {
-    await (await app.request("/v1/routes", { method: "POST", body: JSON.stringify(sampleRoute()) })).body
+    await (await app.request("/v1/routes", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(sampleRoute()),
+    })).body
       ?.cancel();
     await (await app.request("/v1/httproutes/default/web?x=1")).body?.cancel();
     await (await app.request("/healthz")).body?.cancel();

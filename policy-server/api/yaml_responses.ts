@@ -33,9 +33,11 @@ export function prefersYaml(accept: string | undefined): boolean {
 export function yamlResponses(): MiddlewareHandler {
   return async (c, next) => {
     await next();
-    if (!prefersYaml(c.req.header("Accept"))) return;
     const type = c.res.headers.get("Content-Type") ?? "";
     if (!type.startsWith("application/json") || !c.res.body) return;
+    // The same URL answers JSON or YAML by Accept: caches (and ETags) must tell them apart.
+    c.res.headers.append("Vary", "Accept");
+    if (!prefersYaml(c.req.header("Accept"))) return;
     const value = await c.res.json();
     const headers = new Headers(c.res.headers);
     headers.set("Content-Type", "application/yaml; charset=utf-8");

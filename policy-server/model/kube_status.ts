@@ -37,6 +37,7 @@ const REASONS: Record<number, string> = {
   429: "TooManyRequests",
   500: "InternalError",
   503: "ServiceUnavailable",
+  408: "Timeout",
   504: "Timeout",
 };
 

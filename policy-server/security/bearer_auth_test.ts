@@ -23,7 +23,11 @@ const get = (app: App, who: string, path: string) => app.request(path, { headers
 
 Deno.test("without tokens the API is open, and the caller is anonymous", async () => {
   await withApp(async ({ app, logs }) => {
-    const res = await app.request("/v1/routes", { method: "POST", body: toYaml(sampleRoute()) });
+    const res = await app.request("/v1/routes", {
+      method: "POST",
+      headers: { "Content-Type": "application/yaml" },
+      body: toYaml(sampleRoute()),
+    });
     assertEquals(res.status, 201);
     const history = await (await app.request("/v1/blob/history")).json();
     assertEquals(history.items[0].createdBy, "anonymous");
@@ -36,7 +40,11 @@ Deno.test("with tokens: 401 without a token or with a bad one, as a Status with 
     for (
       const headers of [{}, { Authorization: "Bearer nope" }, { Authorization: "Basic YTpi" }, bearer("")]
     ) {
-      const res = await app.request("/v1/routes", { method: "POST", body: toYaml(sampleRoute()), headers });
+      const res = await app.request("/v1/routes", {
+        method: "POST",
+        body: toYaml(sampleRoute()),
+        headers: { ...headers, "Content-Type": "application/yaml" },
+      });
       assertEquals(res.headers.get("WWW-Authenticate"), 'Bearer realm="wasmroute"');
       const body = await expectStatus(res, 401, "Unauthorized");
       assertEquals(body.message.includes("nope"), false);
@@ -140,6 +148,7 @@ Deno.test("over HTTP: a token is checked on a real server, and its name is logge
   await withServer(async (base, { logs }) => {
     const denied = await fetch(`${base}/v1/routes`, {
       method: "POST",
+      headers: { "Content-Type": "application/yaml" },
       body: toYaml(sampleRoute("web", "apps")),
     });
     await expectStatus(denied, 401, "Unauthorized");

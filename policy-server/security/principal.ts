@@ -26,11 +26,12 @@ const WRITER_KINDS: ReadonlySet<StoredKind> = new Set(["HTTPRoute", "Service", "
  * - `read` / `write` one kind in one namespace (for a Namespace object, its own name);
  * - `readAll` / `writeAll`: something made of every namespace's objects — the blob, its history,
  *   the WasmPlugin, a rollback — which needs a token for every namespace (`["*"]`); writing it
- *   also needs the `operator` role.
+ *   also needs the `operator` role;
+ * - `writeSome`: write something somewhere — what is known of a write before its body is read.
  */
 export type Action =
   | { verb: "read" | "write"; kind: StoredKind; namespace: string }
-  | { verb: "readAll" | "writeAll" };
+  | { verb: "readAll" | "writeAll" | "writeSome" };
 
 /** Whether `principal` may act in `namespace`. */
 export function inScope(principal: Principal, namespace: string): boolean {
@@ -53,6 +54,8 @@ export function denial(principal: Principal, action: Action): string | undefined
       return inScope(principal, action.namespace)
         ? undefined
         : `${who} may not write in namespace "${action.namespace}"`;
+    case "writeSome":
+      return principal.role === "reader" ? `${who} may not write` : undefined;
     case "readAll":
       return principal.namespaces === "*"
         ? undefined
