@@ -37,6 +37,7 @@ import type { KubeObject, RouteParentStatus, StoredObject } from "./model/types.
 import { AuthError, bearerAuth, principalOf, requireAccess } from "./security/bearer_auth.ts";
 import { inScope } from "./security/principal.ts";
 import { sameOrigin } from "./security/same_origin.ts";
+import type { SessionStore } from "./security/session_store.ts";
 import type { SameOriginOptions } from "./security/same_origin.ts";
 import type { TokenVerifier } from "./security/token_verifier.ts";
 import { resourceName } from "./store/check_preconditions.ts";
@@ -62,6 +63,8 @@ export interface AppDeps {
    * so a DNS-rebinding page cannot reach it, and `"any"` with tokens.
    */
   hosts?: SameOriginOptions["hosts"];
+  /** The console's login sessions; a new in-memory store by default. */
+  sessions?: SessionStore;
   /** Receives one structured entry per request and notable event; default: a JSON line on stderr. */
   log?: (entry: Record<string, unknown>) => void;
   /** Where the server's series are counted (`GET /metrics`); a new registry by default. */

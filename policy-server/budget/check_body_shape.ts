@@ -3,9 +3,9 @@
  * count. The parsers are recursive or slow on such inputs (500,000 nested `[` took 9.4 s in the YAML
  * parser, and a recursive walk can overflow the stack); one pass over the text costs milliseconds.
  *
- * The YAML scan is conservative: it may count a bracket inside a plain scalar as nesting (and so
- * refuse odd input), but never skips nesting the parser would see, because it treats a quote as a
- * quote only where a scalar can start.
+ * The YAML scan is conservative: it may count as nesting a bracket the parser would read as text
+ * (and so refuse odd input), but never skips nesting the parser would see: quotes and brackets open
+ * something only where a node can start, as in the parser.
  *
  * @module
  */
@@ -152,11 +152,12 @@ function scanYaml(text: string, maxDepth: number, maxDocuments: number, refuse: 
         scalarStart = false;
         continue;
       }
-      if (ch === 0x5b || ch === 0x7b) {
+      if ((ch === 0x5b || ch === 0x7b) && scalarStart) {
+        // A flow collection opens only where a node may start; elsewhere a bracket is plain text.
         if (++flow + indents.length > maxDepth) refuse(`nests deeper than ${maxDepth} levels`, i);
         scalarStart = true;
-      } else if (ch === 0x5d || ch === 0x7d) {
-        flow = Math.max(0, flow - 1);
+      } else if ((ch === 0x5d || ch === 0x7d) && flow > 0) {
+        flow--;
         scalarStart = false;
       } else if (
         ch === 0x2c /* , */ ||

@@ -6,9 +6,11 @@
  * write goes through the API in-process (`app.request`) with the caller's own token, so the console
  * can do exactly what that token may do through the API.
  *
- * Auth: `Authorization: Bearer` passes through; else the token of the login form, kept in an
- * HttpOnly, SameSite=Strict cookie. POSTs need the session's CSRF token (HMAC of the session id
- * cookie) and are refused from another origin; a reader's POSTs are refused with 403.
+ * Auth: `Authorization: Bearer` passes through; else a login session: the login form's token is
+ * verified and kept on the server ({@linkcode SessionStore}), the HttpOnly, SameSite=Strict cookie
+ * holds only the session's random id, which expires and which logout revokes. POSTs need the CSRF
+ * token (HMAC of the CSRF id cookie); a reader's POSTs are refused with 403. Cross-origin writes,
+ * foreign Hosts in open mode, body size and the security headers are the app's, for every route.
  *
  * @module
  */
@@ -19,6 +21,7 @@ import { stringify } from "yaml";
 import { timingSafeEqual } from "node:crypto";
 import type { AppDeps } from "../app.ts";
 import { ANONYMOUS, denial } from "../security/principal.ts";
+import { SessionStore } from "../security/session_store.ts";
 import type { Principal } from "../security/principal.ts";
 import { diffBlobs } from "./blob_diff.ts";
 import type { BlobDiff } from "./blob_diff.ts";
@@ -39,7 +42,9 @@ import {
 } from "./views.tsx";
 import type { TryForm, TryResult } from "./try_request.ts";
 
-const TOKEN_COOKIE = "wasmroute_console_token";
+/** Where earlier versions kept the raw token: deleted wherever it is still sent, never read. */
+const LEGACY_TOKEN_COOKIE = "wasmroute_console_token";
+const SESSION_COOKIE = "wasmroute_console_session";
 const SID_COOKIE = "wasmroute_console_sid";
 export const PAGE_SIZE = 50;
 
@@ -74,6 +79,7 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
   const keyP = crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
   const csrfOf = async (sid: string) => hex(await crypto.subtle.sign("HMAC", await keyP, enc.encode(sid)));
   const authEnabled = deps.tokens !== undefined;
+  const sessions = deps.sessions ?? new SessionStore();
   const secure = (c: Context) =>
     new URL(c.req.url).protocol === "https:" || c.req.header("X-Forwarded-Proto") === "https";
   const cookieOpts = (c: Context) =>
@@ -121,29 +127,24 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
       sid = randomId();
       setCookie(c, SID_COOKIE, sid, cookieOpts(c));
     }
+    if (getCookie(c, LEGACY_TOKEN_COOKIE) !== undefined) {
+      deleteCookie(c, LEGACY_TOKEN_COOKIE, { path: "/console" });
+    }
     const header = c.req.header("Authorization");
-    const cookieToken = getCookie(c, TOKEN_COOKIE);
-    const token = header ? BEARER.exec(header)?.[1] : cookieToken;
+    const token = header ? BEARER.exec(header)?.[1] : undefined;
+    const login = header ? undefined : sessions.get(getCookie(c, SESSION_COOKIE));
     let principal: Principal | undefined = ANONYMOUS;
-    if (deps.tokens) principal = token ? await deps.tokens.verify(token) : undefined;
+    if (deps.tokens) principal = token ? await deps.tokens.verify(token) : login?.principal;
     c.set("consoleSession", {
       principal: principal ?? ANONYMOUS,
-      authorization: deps.tokens && token ? `Bearer ${token}` : undefined,
+      authorization: deps.tokens && token ? `Bearer ${token}` : login?.authorization,
       csrf: await csrfOf(sid),
       authEnabled,
       passThrough: header !== undefined,
     });
     const isLogin = c.req.path === "/console/login";
     if (c.req.method === "POST") {
-      // Cross-origin writes are refused whatever the token.
-      const origin = c.req.header("Origin");
-      const host = c.req.header("Host") ?? new URL(c.req.url).host;
-      if (origin !== undefined && (origin === "null" || safeHost(origin) !== host)) {
-        throw new ConsoleError(403, "Cross-origin request refused.");
-      }
-      if (c.req.header("Sec-Fetch-Site") === "cross-site") {
-        throw new ConsoleError(403, "Cross-site request refused.");
-      }
+      // The form is read only here, after the app's request budget bounded it.
       if (!header) {
         const form = await c.req.parseBody();
         const sent = typeof form._csrf === "string" ? form._csrf : "";
@@ -172,12 +173,6 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
       throw new ConsoleError(403, `Token "${principal.name}" (reader) may not change anything.`);
     }
     await next();
-    c.header("X-Frame-Options", "DENY");
-    c.header(
-      "Content-Security-Policy",
-      "default-src 'self'; style-src 'unsafe-inline'; frame-ancestors 'none'",
-    );
-    c.header("Cache-Control", "no-store");
   });
 
   /** The API, in-process, as the console's caller. */
@@ -232,12 +227,16 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
     const token = typeof form.token === "string" ? form.token.trim() : "";
     const principal = deps.tokens && token ? await deps.tokens.verify(token) : undefined;
     if (!principal) return errorPage(c, 401, "That token is not valid.");
-    setCookie(c, TOKEN_COOKIE, token, cookieOpts(c));
+    // The browser gets a fresh random id; the token stays on the server.
+    sessions.revoke(getCookie(c, SESSION_COOKIE));
+    const id = sessions.create(principal, `Bearer ${token}`);
+    setCookie(c, SESSION_COOKIE, id, { ...cookieOpts(c), maxAge: Math.floor(sessions.ttlMs / 1000) });
     setCookie(c, SID_COOKIE, randomId(), cookieOpts(c)); // a new session, a new CSRF token
     return c.redirect(safeNext(typeof form.next === "string" ? form.next : undefined), 303);
   });
   ui.post("/logout", (c) => {
-    deleteCookie(c, TOKEN_COOKIE, { path: "/console" });
+    sessions.revoke(getCookie(c, SESSION_COOKIE));
+    deleteCookie(c, SESSION_COOKIE, { path: "/console" });
     deleteCookie(c, SID_COOKIE, { path: "/console" });
     return c.redirect(authEnabled ? "/console/login" : "/console", 303);
   });
@@ -632,14 +631,6 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
 class ConsoleError extends Error {
   constructor(readonly status: number, message: string) {
     super(message);
-  }
-}
-
-function safeHost(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
   }
 }
 

@@ -2,7 +2,7 @@
  * The console's pages over `app.request()`: what each shows, who may change what, CSRF and origin
  * checks, and a 1,000-route listing.
  */
-import { assert, assertEquals } from "../assert.ts";
+import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { withApp } from "../../policy-server/testing.ts";
 import type { App } from "../../policy-server/testing.ts";
 import type { TokenSpec } from "../../policy-server/security/parse_tokens.ts";
@@ -158,8 +158,14 @@ Deno.test("console with tokens: login, cookies, readers see but cannot change", 
     }));
     assertEquals(res.status, 303);
     assertEquals(res.headers.get("Location"), "/console");
-    const cookie = res.headers.getSetCookie().find((l) => l.startsWith("wasmroute_console_token="))!;
-    assert(/HttpOnly/i.test(cookie) && /SameSite=Strict/i.test(cookie), cookie);
+    // The cookie holds a random session id, not the token, and expires.
+    const cookie = res.headers.getSetCookie().find((l) => l.startsWith("wasmroute_console_session="))!;
+    assert(
+      /HttpOnly/i.test(cookie) && /SameSite=Strict/i.test(cookie) && /Max-Age=\d+/i.test(cookie),
+      cookie,
+    );
+    assert(!cookie.includes("ops-secret-token"), cookie);
+    assertMatch(cookie, /^wasmroute_console_session=[0-9a-f]{64};/);
     await ops.req("/console/edit");
     ({ res } = await ops.post("/console/edit", { yaml: SEED, action: "apply" }));
     assertEquals(res.status, 200);
@@ -194,11 +200,16 @@ Deno.test("console with tokens: login, cookies, readers see but cannot change", 
     });
     assertEquals(res.status, 403);
 
-    // Logout forgets the token.
+    // Logout revokes the session on the server: the old cookie, replayed, is worth nothing.
+    const stolen = new Map(viewer.cookies);
     ({ res } = await viewer.post("/console/logout", {}));
     assertEquals(res.status, 303);
     ({ res } = await viewer.req("/console"));
     assertEquals(res.status, 303);
+    const replay = new Client(app);
+    replay.cookies = stolen;
+    ({ res } = await replay.req("/console"));
+    assertEquals([res.status, res.headers.get("Location")?.startsWith("/console/login")], [303, true]);
   }, { tokenSpecs: TOKENS });
 });
 

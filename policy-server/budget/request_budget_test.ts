@@ -1,0 +1,79 @@
+import { Hono } from "hono";
+import { assert, assertEquals } from "../../tests/assert.ts";
+import { failureStatus, StatusError } from "../model/kube_status.ts";
+import { requestBudget } from "./request_budget.ts";
+import type { RequestBudgetOptions } from "./request_budget.ts";
+
+/** An app whose one route reads the body (or not, with ?skip) behind the budget. */
+function budgetApp(options: Partial<RequestBudgetOptions>, gate?: Promise<void>) {
+  const app = new Hono();
+  let reads = 0;
+  app.use("*", requestBudget(options));
+  app.post("/", async (c) => {
+    await gate;
+    if (c.req.query("skip") !== undefined) return c.text("not read");
+    reads++;
+    return c.text(String((await c.req.arrayBuffer()).byteLength));
+  });
+  app.onError((e, c) => {
+    const code = e instanceof StatusError ? e.status : 500;
+    return c.json(failureStatus(code, e.message), code as 400);
+  });
+  return { app, reads: () => reads };
+}
+
+/** A body stream that sends `chunks` and then, unless `end`, stalls forever. */
+function trickle(chunks: Uint8Array[], end = true): ReadableStream<Uint8Array> {
+  let i = 0;
+  return new ReadableStream({
+    pull(c) {
+      if (i < chunks.length) c.enqueue(chunks[i++]);
+      else if (end) c.close();
+      else return new Promise(() => {});
+    },
+  });
+}
+const post = (app: Hono, body: BodyInit, headers: Record<string, string> = {}, path = "/") =>
+  app.request(path, { method: "POST", body, headers, duplex: "half" } as RequestInit);
+
+Deno.test("requestBudget() refuses a declared Content-Length over the limit without reading a byte", async () => {
+  const { app, reads } = budgetApp({ maxBodyBytes: 10 });
+  const res = await post(app, "x".repeat(11), { "Content-Length": "11" });
+  assertEquals([res.status, (await res.json()).message], [413, "the request body is larger than 10 bytes"]);
+  assertEquals(reads(), 0);
+  assertEquals(await (await post(app, "x".repeat(10))).text(), "10");
+});
+
+Deno.test("requestBudget() cuts a chunked body off at the limit", async () => {
+  const { app } = budgetApp({ maxBodyBytes: 10 });
+  const res = await post(app, trickle([new Uint8Array(6), new Uint8Array(6)]));
+  assertEquals(res.status, 413);
+});
+
+Deno.test("requestBudget() answers 408 when the body stalls past the deadline", async () => {
+  const { app } = budgetApp({ bodyTimeoutMs: 50 });
+  const t0 = performance.now();
+  const res = await post(app, trickle([new Uint8Array(3)], false));
+  const ms = performance.now() - t0;
+  assertEquals(res.status, 408);
+  assert(ms < 1000, `${ms} ms`);
+});
+
+Deno.test("requestBudget() answers 503 with Retry-After beyond the bodies it takes at once", async () => {
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => open = resolve);
+  const { app } = budgetApp({ maxConcurrentBodies: 2 }, gate);
+  const held = [post(app, "a"), post(app, "b")];
+  const third = await post(app, "c");
+  assertEquals([third.status, third.headers.get("Retry-After")], [503, "1"]);
+  open();
+  assertEquals((await Promise.all(held)).map((r) => r.status), [200, 200]);
+  assertEquals((await post(app, "d")).status, 200, "slots are given back");
+});
+
+Deno.test("requestBudget() leaves a body nobody reads unread, and requests without one alone", async () => {
+  const { app, reads } = budgetApp({ bodyTimeoutMs: 50 });
+  const res = await post(app, trickle([new Uint8Array(3)], false), {}, "/?skip");
+  assertEquals([res.status, await res.text(), reads()], [200, "not read", 0]);
+  assertEquals((await app.request("/", { method: "POST" })).status, 200);
+});

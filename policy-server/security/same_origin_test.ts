@@ -1,0 +1,52 @@
+import { Hono } from "hono";
+import { assertEquals } from "../../tests/assert.ts";
+import { failureStatus, StatusError } from "../model/kube_status.ts";
+import { hostName, sameOrigin } from "./same_origin.ts";
+import type { SameOriginOptions } from "./same_origin.ts";
+
+function guarded(hosts: SameOriginOptions["hosts"]) {
+  const app = new Hono();
+  app.use("*", sameOrigin({ hosts }));
+  app.all("/", (c) => c.text("ok"));
+  app.onError((e, c) => c.json(failureStatus((e as StatusError).status, e.message), 403));
+  return app;
+}
+const status = async (app: Hono, method: string, headers: Record<string, string>) =>
+  (await app.request("http://127.0.0.1:8080/", { method, headers })).status;
+
+Deno.test("hostName() drops the port and brackets", () => {
+  assertEquals(
+    ["localhost:8080", "[::1]:80", "127.0.0.1", "Evil.Example:1"].map(hostName),
+    ["localhost", "::1", "127.0.0.1", "evil.example"],
+  );
+});
+
+Deno.test("sameOrigin() in loopback mode answers only loopback Hosts (DNS rebinding), reads included", async () => {
+  const app = guarded("loopback");
+  for (const host of ["localhost:8080", "127.0.0.1:8080", "[::1]:8080", "127.0.0.1"]) {
+    assertEquals(await status(app, "GET", { Host: host }), 200, host);
+  }
+  for (const host of ["evil.example:8080", "127.0.0.1.evil.example", "192.168.1.2:8080"]) {
+    assertEquals(await status(app, "GET", { Host: host }), 403, host);
+  }
+  assertEquals(await status(guarded("any"), "GET", { Host: "evil.example" }), 200);
+});
+
+Deno.test("sameOrigin() refuses cross-site writes by Origin and Sec-Fetch-Site, in every mode", async () => {
+  for (const app of [guarded("loopback"), guarded("any")]) {
+    const host = { Host: "127.0.0.1:8080" };
+    assertEquals(await status(app, "POST", host), 200, "a script sends neither");
+    assertEquals(await status(app, "POST", { ...host, Origin: "http://127.0.0.1:8080" }), 200);
+    assertEquals(await status(app, "POST", { ...host, "Sec-Fetch-Site": "same-origin" }), 200);
+    assertEquals(await status(app, "DELETE", { ...host, Origin: "https://evil.example" }), 403);
+    assertEquals(await status(app, "PUT", { ...host, Origin: "null" }), 403);
+    assertEquals(await status(app, "POST", { ...host, Origin: "http://127.0.0.1:3000" }), 403);
+    assertEquals(await status(app, "POST", { ...host, "Sec-Fetch-Site": "cross-site" }), 403);
+    assertEquals(await status(app, "POST", { ...host, "Sec-Fetch-Site": "same-site" }), 403);
+    assertEquals(
+      await status(app, "GET", { ...host, Origin: "https://evil.example" }),
+      200,
+      "reads are not writes",
+    );
+  }
+});
