@@ -19,8 +19,8 @@ export interface BlobHistoryDeps {
 
 const VERSION_HEADER = "X-Wasmroute-Version";
 
-/** What the API shows of a blob version (its chunk count is the store's business). */
-export function blobInfo({ chunks: _chunks, ...meta }: BlobMeta) {
+/** What the API shows of a blob version (its chunk count and store revision are the store's business). */
+export function blobInfo({ chunks: _chunks, revision: _revision, ...meta }: BlobMeta) {
   return { ...meta, createdBy: meta.createdBy ?? "anonymous" };
 }
 
@@ -74,11 +74,22 @@ export function blobHistoryRoutes(app: Hono, deps: BlobHistoryDeps): void {
     if (typeof generation !== "number" || !Number.isInteger(generation) || generation < 1) {
       throw new HTTPException(400, { message: 'the body must be {"generation": N} with N a generation ≥ 1' });
     }
-    const blob = await publisher.rollback(generation, { actor: principal.name, dryRun });
+    const rolled = await publisher.rollback(generation, { actor: principal.name, dryRun });
+    const { blob } = rolled;
     if (!dryRun) {
       deps.onRollback?.(blob);
       c.header(VERSION_HEADER, String(blob.generation));
     }
-    return c.json({ ...blobInfo(blob), dryRun });
+    return c.json({
+      ...blobInfo(blob),
+      dryRun,
+      objectsRecorded: rolled.objectsRecorded,
+      objects: rolled.objects.map(({ key, action, current, target }) => ({
+        ...key,
+        action,
+        ...(current && { fromResourceVersion: current.metadata.resourceVersion }),
+        ...(target && { toSpec: target.spec }),
+      })),
+    });
   });
 }

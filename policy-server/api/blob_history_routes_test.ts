@@ -77,13 +77,18 @@ Deno.test("POST /v1/blob/rollback makes an old generation's rules current as a n
     assertEquals(served.headers.get("ETag"), `"${current.sha256}"`);
     await served.body?.cancel();
 
-    // The stored routes did not change; the history says what happened.
-    assertEquals((await store.list("HTTPRoute")).map((r) => r.metadata.name), ["a", "b"]);
+    // The objects generation 2 was compiled from are back: b, created since, is gone.
+    assertEquals(body.objectsRecorded, true);
+    assertEquals(body.objects.map((o: { name: string; action: string }) => [o.action, o.name]), [[
+      "deleted",
+      "b",
+    ]]);
+    assertEquals((await store.list("HTTPRoute")).map((r) => r.metadata.name), ["a"]);
     const history = await (await app.request("/v1/blob/history")).json();
     assertEquals(history.items[0].rollbackOf, 2);
     assert(logs.some((l) => l.msg === "blob rolled back" && l.rollbackOf === 2));
 
-    // The next write recompiles the stored routes: both routes serve again.
+    // The next write compiles the restored routes with it: a and c serve, b stays rolled away.
     await postRoute(app, "c");
     const after = (await store.currentBlob())!;
     assertEquals([after.generation, after.rollbackOf], [5, undefined]);
@@ -123,20 +128,21 @@ Deno.test("a rolled-back blob stays current across a restart, until the next wri
     let store = await Store.open(`${dir}/wasmroute.kv`);
     let publisher = new Publisher(store, compile);
     await publisher.ready();
-    await publisher.apply({ put: [sampleRoute("a")] });
-    const rolled = await publisher.rollback(1, { actor: "ops" });
+    const two = await publisher.apply({ put: [sampleRoute("a")] });
+    await publisher.apply({ put: [sampleRoute("b")] });
+    const rolled = await publisher.rollback(two.blob.generation, { actor: "ops" });
     store.close();
 
     store = await Store.open(`${dir}/wasmroute.kv`);
     publisher = new Publisher(store, compile);
-    assertEquals(await publisher.ready(), rolled);
+    assertEquals(await publisher.ready(), rolled.blob);
     assertEquals(
       publisher.statusOf({ namespace: "default", name: "a" })?.parents.length,
       1,
       "status still known",
     );
-    const next = await publisher.apply({ put: [sampleRoute("b")] });
-    assertEquals([next.blob.generation, next.blob.rollbackOf], [rolled.generation + 1, undefined]);
+    const next = await publisher.apply({ put: [sampleRoute("c")] });
+    assertEquals([next.blob.generation, next.blob.rollbackOf], [rolled.blob.generation + 1, undefined]);
     store.close();
   } finally {
     await Deno.remove(dir, { recursive: true });

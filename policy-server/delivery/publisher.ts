@@ -12,7 +12,7 @@ import type { KubeObject, RouteParentStatus, StoredObject } from "../model/types
 import { checkPreconditions } from "../store/check_preconditions.ts";
 import type { Precondition } from "../store/check_preconditions.ts";
 import { StoreConflictError } from "../store/kv_batch.ts";
-import { keyOf, keyString } from "../store/store.ts";
+import { compareKeys, keyOf, keyString } from "../store/store.ts";
 import type { BlobMeta, NewBlob, ObjectKey, RouteKey, Snapshot, Store } from "../store/store.ts";
 import { Mutex } from "./mutex.ts";
 import { sameRules } from "./same_rules.ts";
@@ -66,6 +66,34 @@ function restamp(blob: Uint8Array, generation: number, next: number): Uint8Array
       `blob generation ${generation} cannot be read by this server: ${error.message}`,
     );
   }
+}
+
+/** What a rollback does to one stored object, to bring back the objects a generation was compiled from. */
+export interface ObjectRestore {
+  key: ObjectKey;
+  /**
+   * `restored`: changed since, written back as it was; `recreated`: deleted since, created again;
+   * `deleted`: created since, deleted.
+   */
+  action: "restored" | "recreated" | "deleted";
+  /** The object now (absent when recreated). */
+  current?: StoredObject;
+  /** The object as the generation was compiled from it (absent when deleted). */
+  target?: StoredObject;
+}
+
+/** The outcome of {@linkcode Publisher.rollback}. */
+export interface RolledBack {
+  /** The new current blob (for a dry run: what it would be). */
+  blob: BlobMeta;
+  /**
+   * Whether the generation recorded its objects (blobs written before objects had versions did
+   * not: then only the blob is rolled back, and the next write recompiles the stored objects).
+   */
+  objectsRecorded: boolean;
+  /** The objects the rollback changed (or, dry, would change), in key order. */
+  objects: ObjectRestore[];
+  dryRun: boolean;
 }
 
 /** A rollback asked for a generation that cannot be rolled back to. */
@@ -138,36 +166,65 @@ export class Publisher {
   }
 
   /**
-   * Makes the rules of blob `generation` current again, as a new generation (re-stamped, so the
-   * blob's own header and checksum name the new generation and every proxy sees a change). The
-   * stored objects stay as they are: the rolled-back blob is pinned until the next write of any
-   * object, which recompiles them ({@linkcode BlobMeta.rollbackOf}).
+   * Makes blob `generation` current again, as a new generation (re-stamped, so the blob's own
+   * header and checksum name the new generation and every proxy sees a change), and restores the
+   * objects it was compiled from in the same atomic write: each changed object is written back
+   * (with a new resourceVersion, so a writer holding the old one gets a conflict), objects deleted
+   * since are created again and objects created since are deleted. The next write therefore
+   * compiles the rolled-back rules, not the ones rolled away from.
+   *
+   * A generation from before objects had versions rolls back only the blob, which is then pinned
+   * until the next write of any object ({@linkcode BlobMeta.rollbackOf}).
    *
    * @throws {RollbackError} 404 when `generation` is no longer in history, 409 when it is current.
    */
-  rollback(generation: number, options: ApplyOptions = {}): Promise<BlobMeta> {
+  rollback(generation: number, options: ApplyOptions = {}): Promise<RolledBack> {
     return this.#mutex.run(async () => {
       for (let attempt = 1;; attempt++) {
         try {
-          const snapshot = await this.#store.snapshot();
-          const record = await this.#store.blobAt(generation);
-          if (!record) throw new RollbackError(404, `blob generation ${generation} is not in the history`);
-          if (snapshot.blob?.generation === generation) {
-            throw new RollbackError(409, `blob generation ${generation} is already current`);
-          }
-          const next = (snapshot.blob?.generation ?? 0) + 1;
-          const bytes = restamp(record.blob, generation, next);
-          const blob: NewBlob = { generation: next, bytes, createdBy: options.actor, rollbackOf: generation };
-          const committed = await this.#store.commit(snapshot, { blob }, new Date(), options);
-          if (committed.blobChanged && !options.dryRun) {
-            this.#current = { sha256: committed.blob!.sha256, bytes };
-          }
-          return committed.blob!;
+          return await this.#rollbackOnce(generation, options);
         } catch (error) {
           if (!(error instanceof StoreConflictError) || attempt === ATTEMPTS) throw error;
         }
       }
     });
+  }
+
+  async #rollbackOnce(generation: number, options: ApplyOptions): Promise<RolledBack> {
+    const snapshot = await this.#store.snapshot();
+    const record = await this.#store.blobAt(generation);
+    if (!record) throw new RollbackError(404, `blob generation ${generation} is not in the history`);
+    if (snapshot.blob?.generation === generation) {
+      throw new RollbackError(409, `blob generation ${generation} is already current`);
+    }
+    const next = (snapshot.blob?.generation ?? 0) + 1;
+    const bytes = restamp(record.blob, generation, next);
+    const blob: NewBlob = { generation: next, bytes, createdBy: options.actor, rollbackOf: generation };
+    const then = record.revision === undefined ? null : await this.#store.objectsAt(record.revision);
+    const objectsRecorded = then !== null;
+    const objects = then ? restoresOf(snapshot.objects, then) : [];
+    const put = this.#store.prepare(snapshot, objects.flatMap((o) => o.target ? [o.target] : []));
+    const deleted = objects.filter((o) => o.action === "deleted").map((o) => o.key);
+    const committed = await this.#store.commit(snapshot, { put, delete: deleted, blob }, new Date(), options);
+    if (!options.dryRun) {
+      if (committed.blobChanged) this.#current = { sha256: committed.blob!.sha256, bytes };
+      if (objectsRecorded) await this.#refreshStatuses(snapshot.objects, put, deleted, next);
+    }
+    return { blob: committed.blob!, objectsRecorded, objects, dryRun: options.dryRun ?? false };
+  }
+
+  /** Route status after a rollback: compiled from the objects it left stored. */
+  async #refreshStatuses(
+    before: StoredObject[],
+    put: StoredObject[],
+    deleted: ObjectKey[],
+    generation: number,
+  ) {
+    const objects = new Map(before.map((o) => [keyString(keyOf(o)), o]));
+    for (const k of deleted) objects.delete(keyString(k));
+    for (const o of put) objects.set(keyString(keyOf(o)), o);
+    const result = await this.#compile([...objects.values()], { generation });
+    this.#statuses = new Map(result.statuses.map((s) => [s.route, s.parents]));
   }
 
   async #applyOnce(change: ResourceChange, options: ApplyOptions): Promise<Published> {
@@ -231,4 +288,25 @@ export class Publisher {
     }
     return this.#current.bytes;
   }
+}
+
+/**
+ * What turns the stored objects `current` back into `target`: objects compare by resourceVersion,
+ * since every write gives a changed object a new one.
+ */
+export function restoresOf(current: StoredObject[], target: StoredObject[]): ObjectRestore[] {
+  const now = new Map(current.map((o) => [keyString(keyOf(o)), o]));
+  const then = new Map(target.map((o) => [keyString(keyOf(o)), o]));
+  const out: ObjectRestore[] = [];
+  for (const [k, obj] of then) {
+    const present = now.get(k);
+    if (!present) out.push({ key: keyOf(obj), action: "recreated", target: obj });
+    else if (present.metadata.resourceVersion !== obj.metadata.resourceVersion) {
+      out.push({ key: keyOf(obj), action: "restored", current: present, target: obj });
+    }
+  }
+  for (const [k, obj] of now) {
+    if (!then.has(k)) out.push({ key: keyOf(obj), action: "deleted", current: obj });
+  }
+  return out.sort((a, b) => compareKeys(a.key, b.key));
 }

@@ -258,3 +258,82 @@ Deno.test("Publisher records who wrote each blob: the actor, or system at start-
     assert(publisher.isReady);
   });
 });
+
+/** The weights the current blob gives the backends of `route`'s rule 0. */
+async function servedWeights(store: Store, route: string): Promise<number[]> {
+  const table = decodeBlob((await store.currentBlob())!.blob);
+  for (const vhost of table.vhosts) {
+    const entry = vhost.routes.find((e) => e.action.route === route && e.action.rule === 0);
+    if (entry) return entry.action.backends.map((b) => b.weight);
+  }
+  throw new Error(`${route} is not served`);
+}
+
+const withWeights = (name: string, v1: number, v2: number) => {
+  const route = sampleRoute(name);
+  route.spec.rules![0].backendRefs = [{ name: "web-v1", port: 8080, weight: v1 }, {
+    name: "web-v2",
+    port: 8080,
+    weight: v2,
+  }];
+  return route;
+};
+
+Deno.test("a rollback restores the routes too: 90/10 -> 50/50 -> rollback -> an unrelated write keeps 90/10", async () => {
+  await withStore(async (store) => {
+    const publisher = new Publisher(store, compile);
+    await publisher.ready();
+    const ninety = await publisher.apply({ put: [withWeights("web", 90, 10)] });
+    const fifty = await publisher.apply({ put: [withWeights("web", 50, 50)] });
+    assertEquals(await servedWeights(store, "default/web"), [50, 50]);
+
+    const rolled = await publisher.rollback(ninety.blob.generation);
+    assertEquals([rolled.blob.rollbackOf, rolled.objectsRecorded], [ninety.blob.generation, true]);
+    assertEquals(rolled.objects.map((o) => [o.action, o.key.name]), [["restored", "web"]]);
+    assertEquals(await servedWeights(store, "default/web"), [90, 10]);
+    const stored = (await store.get("HTTPRoute", "default", "web"))!;
+    assertEquals(stored.spec.rules![0].backendRefs!.map((b) => b.weight), [90, 10]);
+    assertEquals(stored.metadata.uid, fifty.objects[0].metadata.uid, "the same object, written back");
+    assert(
+      Number(stored.metadata.resourceVersion) > Number(fifty.objects[0].metadata.resourceVersion),
+      "a new resourceVersion",
+    );
+
+    await publisher.apply({ put: [sampleRoute("other")] });
+    assertEquals(await servedWeights(store, "default/web"), [90, 10], "the unrelated write kept 90/10");
+
+    // A writer still holding the 50/50 version gets a conflict instead of undoing the rollback.
+    await assertRejects(
+      () =>
+        publisher.apply({
+          put: [withWeights("web", 50, 50)],
+          preconditions: [{
+            key: { kind: "HTTPRoute", namespace: "default", name: "web" },
+            resourceVersion: fifty.objects[0].metadata.resourceVersion!,
+          }],
+        }),
+      "resourceVersion",
+    );
+  });
+});
+
+Deno.test("a rollback recreates objects deleted since and deletes objects created since; dry, it only says so", async () => {
+  await withStore(async (store) => {
+    const publisher = new Publisher(store, compile);
+    await publisher.ready();
+    const base = await publisher.apply({ put: [sampleRoute("a"), sampleRoute("b")] });
+    await publisher.apply({ delete: [{ kind: "HTTPRoute", namespace: "default", name: "a" }] });
+    await publisher.apply({ put: [sampleRoute("c")] });
+    const before = await store.snapshot();
+
+    const dry = await publisher.rollback(base.blob.generation, { dryRun: true });
+    assertEquals(dry.objects.map((o) => [o.action, o.key.name]), [["recreated", "a"], ["deleted", "c"]]);
+    const after = await store.snapshot();
+    assertEquals([after.revision, after.objects, after.blob], [before.revision, before.objects, before.blob]);
+
+    await publisher.rollback(base.blob.generation);
+    assertEquals((await store.list("HTTPRoute")).map((r) => r.metadata.name), ["a", "b"]);
+    assertEquals(publisher.statusOf({ namespace: "default", name: "c" }), undefined, "status follows");
+    assert(publisher.statusOf({ namespace: "default", name: "a" }));
+  });
+});

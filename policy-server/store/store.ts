@@ -11,6 +11,12 @@
  *   and for a rollback the generation whose rules it restored)
  * - `["blob","chunks",generation,i]` → bytes: KV values are limited to 64 KiB and blobs may be larger,
  *   so blob bytes live in chunks that the current and history records share.
+ * - `["changes", revision, i]` → bytes: what the write at `revision` replaced, as DEFLATE'd JSON in
+ *   chunks: each object it wrote or deleted as it was before (`null` if there was none). Walking
+ *   these back from the stored objects gives the objects any kept blob generation was compiled
+ *   from ({@linkcode Store.objectsAt}, with {@linkcode BlobMeta.revision}), which a rollback restores.
+ *   Compressed before-images cost a write about a tenth of its size and one or two mutations,
+ *   whatever the number of objects; they are dropped with the blob generations that needed them.
  *
  * @module
  */
@@ -48,6 +54,11 @@ export interface BlobMeta {
   rollbackOf?: number;
   /** Number of `["blob","chunks",generation,i]` entries. */
   chunks: number;
+  /**
+   * The store revision of the write that made this blob current: the objects it was compiled from
+   * are the ones stored at that revision. Absent on blobs written before objects had versions.
+   */
+  revision?: number;
 }
 
 export interface BlobRecord extends BlobMeta {
@@ -107,6 +118,11 @@ const historyKey = (generation: number) => ["blob", "history", generation];
 const chunkKey = (generation: number, i: number) => ["blob", "chunks", generation, i];
 const OBJECTS = "objects";
 const objectKey = (k: ObjectKey) => [OBJECTS, k.kind, k.namespace, k.name];
+const CHANGES = "changes";
+const changeKey = (revision: number, i: number) => [CHANGES, revision, i];
+
+/** One write's before-images: each object key it touched, with the object as it was (or `null`). */
+type BeforeImages = [ObjectKey, StoredObject | null][];
 /** Under KV's 64 KiB value limit. */
 const CHUNK_SIZE = 60_000;
 
@@ -118,6 +134,21 @@ export const keyOf = (obj: StoredObject): ObjectKey => ({
 });
 /** One string per object key, for maps and sets. */
 export const keyString = (k: ObjectKey): string => `${k.kind}/${k.namespace}/${k.name}`;
+/** Orders object keys as KV orders them: by kind, namespace, name. */
+export const compareKeys = (a: ObjectKey, b: ObjectKey): number =>
+  a.kind < b.kind
+    ? -1
+    : a.kind > b.kind
+    ? 1
+    : a.namespace < b.namespace
+    ? -1
+    : a.namespace > b.namespace
+    ? 1
+    : a.name < b.name
+    ? -1
+    : a.name > b.name
+    ? 1
+    : 0;
 /** How messages name an object: `Gateway apps/web`, `Namespace apps`. */
 const describe = (k: ObjectKey) => `${k.kind} ${k.namespace ? `${k.namespace}/` : ""}${k.name}`;
 
@@ -171,7 +202,8 @@ export class Store {
       .set(REVISION, revision);
     for (const obj of change.put ?? []) batch.set(objectKey(keyOf(obj)), obj, describe(keyOf(obj)));
     for (const key of change.delete ?? []) batch.delete(objectKey(key));
-    const blob = change.blob && await this.#writeBlob(batch, snapshot.blob, change.blob, now);
+    await this.#recordChange(batch, snapshot, change, revision);
+    const blob = change.blob && await this.#writeBlob(batch, snapshot.blob, change.blob, now, revision);
     if (options.dryRun) {
       batch.verify();
       return { revision, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
@@ -212,6 +244,7 @@ export class Store {
     current: BlobMeta | null,
     { generation, bytes, createdBy, rollbackOf }: NewBlob,
     now: Date,
+    revision: number,
   ): Promise<BlobMeta | undefined> {
     const sha256 = await sha256Hex(bytes);
     if (sha256 === current?.sha256) return undefined;
@@ -227,6 +260,7 @@ export class Store {
       ...(createdBy !== undefined && { createdBy }),
       ...(rollbackOf !== undefined && { rollbackOf }),
       chunks: Math.ceil(bytes.length / CHUNK_SIZE),
+      revision,
     };
     for (let i = 0; i < meta.chunks; i++) {
       batch.set(
@@ -241,6 +275,13 @@ export class Store {
     if (expired.value) {
       batch.delete(expired.key);
       for (let i = 0; i < expired.value.chunks; i++) batch.delete(chunkKey(expired.value.generation, i));
+      // Rebuilding any kept generation needs only the writes after it, all later than this one.
+      if (expired.value.revision !== undefined) {
+        const end = [CHANGES, expired.value.revision + 1];
+        for await (const entry of this.#kv.list({ start: [CHANGES], end }, { limit: 200 })) {
+          batch.delete(entry.key);
+        }
+      }
     }
     return meta;
   }
@@ -268,6 +309,47 @@ export class Store {
     const objects: StoredObject[] = [];
     for await (const entry of this.#kv.list<StoredObject>({ prefix })) objects.push(entry.value);
     return objects;
+  }
+
+  /** Adds to `batch` the before-images of the objects `change` writes or deletes. */
+  async #recordChange(batch: KvBatch, snapshot: Snapshot, change: Change, revision: number): Promise<void> {
+    const keys = [...(change.put ?? []).map(keyOf), ...(change.delete ?? [])];
+    if (keys.length === 0) return;
+    const stored = new Map(snapshot.objects.map((o) => [keyString(keyOf(o)), o]));
+    const images: BeforeImages = keys.map((k) => [k, stored.get(keyString(k)) ?? null]);
+    const bytes = await deflate(new TextEncoder().encode(JSON.stringify(images)));
+    for (let i = 0; i * CHUNK_SIZE < bytes.length; i++) {
+      batch.set(changeKey(revision, i), bytes.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), "change record");
+    }
+  }
+
+  /**
+   * The objects as stored right after the write at `revision` (a {@linkcode BlobMeta.revision}),
+   * in key order: the stored objects with every later write's before-images put back, newest
+   * first. `null` when a write after it left no record (it was written before records were kept,
+   * or its generation has left history).
+   */
+  async objectsAt(revision: number): Promise<StoredObject[] | null> {
+    const snapshot = await this.snapshot();
+    const objects = new Map(snapshot.objects.map((o) => [keyString(keyOf(o)), o]));
+    const chunks = new Map<number, Uint8Array[]>();
+    for await (
+      const entry of this.#kv.list<Uint8Array>({ start: [CHANGES, revision + 1], end: [CHANGES, Infinity] })
+    ) {
+      const written = entry.key[1] as number;
+      chunks.set(written, [...chunks.get(written) ?? [], entry.value]);
+    }
+    // Every write bumps the revision by one and records what it changed.
+    for (let r = snapshot.revision; r > revision; r--) {
+      const parts = chunks.get(r);
+      if (!parts) return null;
+      const images = JSON.parse(new TextDecoder().decode(await inflate(concat(parts)))) as BeforeImages;
+      for (const [key, before] of images) {
+        if (before) objects.set(keyString(key), before);
+        else objects.delete(keyString(key));
+      }
+    }
+    return [...objects.values()].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
   }
 
   /** One object; `namespace` is "" for cluster-scoped kinds. */
@@ -346,4 +428,28 @@ export class Store {
   close(): void {
     this.#kv.close();
   }
+}
+
+async function deflate(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new CompressionStream("deflate-raw"),
+  );
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
+  const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(
+    new DecompressionStream("deflate-raw"),
+  );
+  return new Uint8Array(await new Response(stream).arrayBuffer());
+}
+
+function concat(parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }

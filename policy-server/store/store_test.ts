@@ -119,7 +119,8 @@ Deno.test("Store.putAll refuses more routes than one atomic write can hold, clea
     const routes = Array.from({ length: 1000 }, (_, i) => sampleRoute(`r${i}`));
     const error = await assertRejects(() => store.putAll(routes));
     assert(error instanceof StoreLimitError);
-    assertMatch(error.message, /needs 1001 changes in one atomic operation; the limit is 1000/);
+    // 1,000 objects, the revision, and the compressed record of what they replaced.
+    assertMatch(error.message, /needs 100[23] changes in one atomic operation; the limit is 1000/);
     assertEquals(await store.list(), []);
   });
 });
@@ -373,5 +374,43 @@ Deno.test("Store.blobFor gives each generation's own bytes: kept from this handl
     } finally {
       other.close();
     }
+  }, { historyLimit: 2 });
+});
+
+Deno.test("Store.objectsAt gives the objects as a past write left them, from the writes' before-images", async () => {
+  await withStore(async (store) => {
+    const [a1] = await store.putAll([sampleRoute("a")]);
+    const first = (await store.snapshot()).revision;
+    const changed = sampleRoute("a");
+    changed.spec.hostnames = ["changed.example"];
+    await store.putAll([changed, sampleRoute("b")]);
+    await store.delete("HTTPRoute", "default", "a");
+    const now = (await store.snapshot()).revision;
+
+    assertEquals(await store.objectsAt(first), [a1]);
+    assertEquals(
+      (await store.objectsAt(first + 1))!.map((o) => [o.metadata.name, (o as HTTPRoute).spec.hostnames]),
+      [
+        ["a", ["changed.example"]],
+        ["b", ["web.example.com"]],
+      ],
+    );
+    assertEquals(await store.objectsAt(now), await store.list());
+    assertEquals(await store.objectsAt(0), [], "before the first write there was nothing");
+  });
+});
+
+Deno.test("Store keeps the change records only as long as a kept blob generation needs them", async () => {
+  await withStore(async (store) => {
+    for (let i = 1; i <= 4; i++) {
+      const snapshot = await store.snapshot();
+      const put = store.prepare(snapshot, [sampleRoute(`r${i}`)]);
+      const generation = (snapshot.blob?.generation ?? 0) + 1;
+      await store.commit(snapshot, { put, blob: { generation, bytes: new Uint8Array([i]) } });
+    }
+    const kept = await store.blobHistory();
+    assertEquals(kept.map((b) => b.generation), [4, 3]);
+    assertEquals((await store.objectsAt(kept[1].revision!))!.length, 3);
+    assertEquals(await store.objectsAt(1), null, "generation 1's records are gone with it");
   }, { historyLimit: 2 });
 });
