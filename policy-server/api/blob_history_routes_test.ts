@@ -171,3 +171,53 @@ Deno.test("over HTTP: roll back, then the blob endpoint serves the rolled-back r
     assert(sameRules(now, old));
   });
 });
+
+Deno.test("over HTTP: 90/10, then 50/50, rolled back, then an unrelated write: the route and the blob say 90/10", async () => {
+  await withServer(async (base) => {
+    const post = async (route: unknown) => {
+      const res = await fetch(`${base}/v1/routes`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(route),
+      });
+      assert(res.ok, await res.text());
+      return Number(res.headers.get("X-Wasmroute-Version"));
+    };
+    const weighted = (v1: number, v2: number) => {
+      const route = sampleRoute("web");
+      route.spec.rules![0].backendRefs = [{ name: "web-v1", port: 8080, weight: v1 }, {
+        name: "web-v2",
+        port: 8080,
+        weight: v2,
+      }];
+      return route;
+    };
+    const weights = async () => {
+      const blob = decodeBlob(new Uint8Array(await (await fetch(`${base}/v1/blob`)).arrayBuffer()));
+      const entry = blob.vhosts.flatMap((v) => v.routes).find((e) => e.action.route === "default/web")!;
+      const stored = await (await fetch(`${base}/v1/routes/default/web`)).json();
+      return {
+        served: entry.action.backends.map((b) => b.weight),
+        stored: stored.spec.rules[0].backendRefs.map((b: { weight: number }) => b.weight),
+      };
+    };
+    const ninety = await post(weighted(90, 10));
+    await post(weighted(50, 50));
+    assertEquals(await weights(), { served: [50, 50], stored: [50, 50] });
+
+    const res = await fetch(`${base}/v1/blob/rollback`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ generation: ninety }),
+    });
+    const body = await res.json();
+    assertEquals(body.objects.map((o: { action: string; name: string }) => [o.action, o.name]), [[
+      "restored",
+      "web",
+    ]]);
+    assertEquals(await weights(), { served: [90, 10], stored: [90, 10] });
+
+    await post(sampleRoute("unrelated"));
+    assertEquals(await weights(), { served: [90, 10], stored: [90, 10] });
+  });
+});
