@@ -7,6 +7,7 @@
  */
 import { join } from "node:path";
 import { parse } from "yaml";
+import type { EnvoyFilterSpec } from "./apply_envoy_filter.ts";
 import { type EnvoyProcess, startEnvoy } from "./envoy_process.ts";
 import { httpExchange, type HttpResponse } from "./http_exchange.ts";
 import {
@@ -16,7 +17,6 @@ import {
   type ProxyFlavour,
   wasmExtensionConfig,
 } from "./istio_bootstrap.ts";
-import type { EnvoyFilterSpec } from "./apply_envoy_filter.ts";
 import { type ReceivedRequest, startUpstreams, type Upstreams } from "./upstreams.ts";
 
 /** The glue manifest whose patches every Envoy here gets. */
@@ -25,23 +25,33 @@ export const ENVOY_FILTER_MANIFEST = new URL(
   import.meta.url,
 );
 /** The request header that tags a request with its exchange, so mirrored copies can be told apart. */
-export const EXCHANGE_HEADER = "x-wasmroute-test-exchange";
-/** Istio's name of the WasmPlugin's filter (`<namespace>.<name>`, manifests/istio/mesh). */
-export const FILTER_NAME = "istio-system.wasmroute";
+export const EXCHANGE_HEADER = "x-test-exchange";
 /** The cluster Istio sends requests to that match none of its Services. */
 export const PASSTHROUGH = "PassthroughCluster";
+/** The WasmPlugins' namespace (manifests/istio/mesh): Istio names a plugin's filter `<namespace>.<name>`. */
+const PLUGIN_NAMESPACE = "istio-system";
+
+/** One WasmPlugin: its name, the proxy it runs in and its first configuration. */
+export interface EnvoyPlugin {
+  /** Default `wasmroute`. */
+  name?: string;
+  /** Default `sidecar`. */
+  flavour?: ProxyFlavour;
+  /** The first pluginConfig (JSON as Istio passes it); null: an empty configuration. */
+  pluginConfig: string | null;
+}
 
 /** Options of {@linkcode EnvoyHost.start}. */
 export interface EnvoyHostOptions {
   envoy: string;
   wasmPath: string;
-  flavour?: ProxyFlavour;
+  plugins: EnvoyPlugin[];
   /** Service or listener ports requests are sent to. */
   ports: number[];
+  /** Ports whose listeners stand for TLS-terminating ones (`:scheme` is https behind them). */
+  httpsPorts?: number[];
   /** Clusters the filter may choose or mirror to. */
   clusters: string[];
-  /** The first pluginConfig (JSON as Istio passes it); null: an empty configuration. */
-  pluginConfig: string | null;
   failStrategy?: FailStrategy;
   nodeMetadata?: Record<string, string>;
   /** Access log lines and `wasm:debug`. */
@@ -51,11 +61,11 @@ export interface EnvoyHostOptions {
 
 /** What one request did, read off both ends. */
 export interface EnvoyExchange {
+  /** Tags the request and its mirrored copies ({@linkcode EnvoyHost.mirroredCopies}). */
+  tag: string;
   response: HttpResponse;
   /** The request as the upstream received it; null when nothing was forwarded (a local reply). */
   forwarded: ReceivedRequest | null;
-  /** Copies received with `-shadow` hosts (RequestMirror), in arrival order. */
-  mirrored: ReceivedRequest[];
 }
 
 /** The outcome of a configuration push. */
@@ -65,32 +75,42 @@ export interface PushResult {
   millis: number;
 }
 
+interface PluginState {
+  name: string;
+  filterName: string;
+  ecdsPath: string;
+}
+
 export class EnvoyHost {
   private exchanges = 0;
   private constructor(
     readonly envoy: EnvoyProcess,
     readonly upstreams: Upstreams,
-    private readonly ecdsPath: string,
-    private readonly ports: Map<number, number>,
+    private readonly plugins: PluginState[],
+    private readonly listeners: Map<string, number>,
     private readonly options: EnvoyHostOptions,
   ) {}
 
-  /** Starts the upstreams and Envoy with the first configuration. */
+  /** Starts the upstreams and Envoy with each plugin's first configuration. */
   static async start(o: EnvoyHostOptions): Promise<EnvoyHost> {
     const upstreams = await startUpstreams([...o.clusters, PASSTHROUGH]);
     const dir = await Deno.makeTempDir({ prefix: "wasmroute-envoy-" });
-    const ecdsPath = join(dir, "wasmroute-ecds.yaml");
+    const plugins = o.plugins.map((p): PluginState => {
+      const name = p.name ?? "wasmroute";
+      return { name, filterName: `${PLUGIN_NAMESPACE}.${name}`, ecdsPath: join(dir, `${name}-ecds.json`) };
+    });
     try {
-      await writeAtomically(ecdsPath, extensionConfig(o, o.pluginConfig));
+      for (const [i, p] of plugins.entries()) {
+        await writeAtomically(p.ecdsPath, extensionConfig(o, p, o.plugins[i].pluginConfig));
+      }
       const envoyFilter = parse(await Deno.readTextFile(ENVOY_FILTER_MANIFEST)).spec as EnvoyFilterSpec;
       const passthrough = upstreams.addresses.find((a) => a.cluster === PASSTHROUGH)!;
       const bootstrap = istioBootstrap({
-        flavour: o.flavour ?? "sidecar",
+        plugins: plugins.map((p, i) => ({ ...p, flavour: o.plugins[i].flavour ?? "sidecar" })),
         ports: o.ports,
+        httpsPorts: o.httpsPorts,
         upstreams: upstreams.addresses.filter((a) => a !== passthrough),
         passthrough,
-        ecdsPath,
-        filterName: FILTER_NAME,
         envoyFilter,
         nodeMetadata: o.nodeMetadata,
         accessLog: o.verbose,
@@ -102,67 +122,90 @@ export class EnvoyHost {
         componentLogLevel: o.verbose ? "wasm:debug" : "wasm:info",
         onLog: o.onLog,
       });
-      const ports = new Map<number, number>();
-      for (const p of o.ports) ports.set(p, await envoy.listenerPort(clientListenerName(p)));
-      return new EnvoyHost(envoy, upstreams, ecdsPath, ports, o);
+      const listeners = new Map<string, number>();
+      for (const [i, p] of plugins.entries()) {
+        for (const port of o.ports) {
+          listeners.set(`${p.name}:${port}`, await envoy.listenerPort(clientListenerName(i, port)));
+        }
+      }
+      return new EnvoyHost(envoy, upstreams, plugins, listeners, o);
     } catch (e) {
       await upstreams.close();
+      await Deno.remove(dir, { recursive: true }).catch(() => {});
       throw e;
     }
   }
 
+  private plugin(name = "wasmroute"): PluginState {
+    const p = this.plugins.find((p) => p.name === name);
+    if (!p) throw new Error(`this Envoy runs no plugin "${name}"`);
+    return p;
+  }
+
   /**
-   * Pushes a plugin configuration by ECDS and waits until Envoy applied or refused it (its
-   * `config_reload` or `config_fail` counter moved).
+   * Pushes a plugin configuration by ECDS and waits until Envoy applied it or refused it (its
+   * `update_success` or `update_rejected` counter moved). A refusal keeps the serving configuration.
    */
-  async push(pluginConfig: string | null): Promise<PushResult> {
-    const before = await this.ecdsCounters();
+  async push(pluginConfig: string | null, pluginName?: string): Promise<PushResult> {
+    const p = this.plugin(pluginName);
+    const before = await this.ecdsCounters(p);
     const started = performance.now();
-    await writeAtomically(this.ecdsPath, extensionConfig(this.options, pluginConfig));
+    await writeAtomically(p.ecdsPath, extensionConfig(this.options, p, pluginConfig));
     for (let i = 0; i < 2000; i++) {
-      const now = await this.ecdsCounters();
-      if (now.reload > before.reload) return { accepted: true, millis: performance.now() - started };
-      if (now.fail > before.fail) return { accepted: false, millis: performance.now() - started };
-      await new Promise((r) => setTimeout(r, 5));
+      const now = await this.ecdsCounters(p);
+      if (now.applied > before.applied) return { accepted: true, millis: performance.now() - started };
+      if (now.refused > before.refused) return { accepted: false, millis: performance.now() - started };
+      await new Promise((r) => setTimeout(r, 2));
     }
     throw new Error("Envoy neither applied nor refused the ECDS update within 10 s");
   }
 
-  private async ecdsCounters(): Promise<{ reload: number; fail: number }> {
-    const stats = await this.envoy.stats(`extension_config_discovery.http_filter.${FILTER_NAME}.`);
-    const get = (suffix: string) =>
-      stats.get(`extension_config_discovery.http_filter.${FILTER_NAME}.${suffix}`) ?? 0;
-    return { reload: get("update_success"), fail: get("update_rejected") + get("update_failure") };
+  private async ecdsCounters(p: PluginState): Promise<{ applied: number; refused: number }> {
+    const prefix = `extension_config_discovery.http_filter.${p.filterName}.`;
+    const stats = await this.envoy.stats(prefix);
+    const get = (name: string) => stats.get(prefix + name) ?? 0;
+    return { applied: get("update_success"), refused: get("update_rejected") + get("update_failure") };
   }
 
   /**
-   * Sends one request to the listener of `port` (default: the port in `:authority`, else 80) and
-   * reads what the client got, what the upstream received and the mirrored copies. Upstreams answer
+   * Sends one request to the listener of `port` (default: the port in `:authority`, else 80) of a
+   * plugin's proxy, and reads what the client got and what the upstream received. Upstreams answer
    * with `responseHeaders`.
    */
   async request(
     headers: [string, string][],
-    o: { body?: string; responseHeaders?: [string, string][]; port?: number; mirrorWaitMs?: number } = {},
+    o: { body?: string; responseHeaders?: [string, string][]; port?: number; plugin?: string } = {},
   ): Promise<EnvoyExchange> {
     const tag = String(++this.exchanges);
     const port = o.port ?? authorityPort(headers);
-    const listener = this.ports.get(port);
+    const key = `${this.plugin(o.plugin).name}:${port}`;
+    const listener = this.listeners.get(key);
     if (listener === undefined) throw new Error(`this Envoy has no listener for port ${port}`);
     this.upstreams.respondWith(o.responseHeaders ?? []);
-    const from = this.upstreams.received.length;
     const response = await httpExchange(listener, [...headers, [EXCHANGE_HEADER, tag]], o.body);
-    // A mirror is an HTTP call the filter makes without waiting: give copies a moment to arrive.
-    await new Promise((r) => setTimeout(r, o.mirrorWaitMs ?? 0));
-    const mine = this.upstreams.received.slice(from).filter((r) =>
+    return { tag, response, forwarded: this.received(tag).find((r) => !isShadow(r)) ?? null };
+  }
+
+  /**
+   * The mirrored copies (hosts with `-shadow`) of exchange `tag` received so far. A mirror is an HTTP
+   * call the filter does not wait for: call {@linkcode settle} before reading them.
+   */
+  mirroredCopies(tag: string): ReceivedRequest[] {
+    return this.received(tag).filter(isShadow);
+  }
+
+  /** Waits until no upstream has received anything for `quietMs`. */
+  async settle(quietMs = 150): Promise<void> {
+    for (let seen = -1; seen !== this.upstreams.received.length;) {
+      seen = this.upstreams.received.length;
+      await new Promise((r) => setTimeout(r, quietMs));
+    }
+  }
+
+  private received(tag: string): ReceivedRequest[] {
+    return this.upstreams.received.filter((r) =>
       r.headers.some(([k, v]) => k === EXCHANGE_HEADER && v === tag)
     );
-    const isShadow = (r: ReceivedRequest) =>
-      /-shadow(:\d+)?$/.test(r.headers.find(([k]) => k === "host")?.[1] ?? "");
-    return {
-      response: { ...response, headers: response.headers },
-      forwarded: mine.find((r) => !isShadow(r)) ?? null,
-      mirrored: mine.filter(isShadow),
-    };
   }
 
   async close(): Promise<void> {
@@ -171,16 +214,24 @@ export class EnvoyHost {
   }
 }
 
-/** The port a request's `:authority` names, else 80. */
+const isShadow = (r: ReceivedRequest) =>
+  /-shadow(:\d+)?$/.test(r.headers.find(([k]) => k === "host")?.[1] ?? "");
+
+/** The port a request's `:authority` names, else its scheme's default. */
 export function authorityPort(headers: [string, string][]): number {
   const authority = headers.find(([k]) => k === ":authority" || k === "host")?.[1] ?? "";
   const m = /:(\d+)$/.exec(authority);
-  return m && !authority.endsWith("]") ? Number(m[1]) : 80;
+  if (m) return Number(m[1]);
+  return headers.find(([k]) => k === ":scheme")?.[1] === "https" ? 443 : 80;
 }
 
-function extensionConfig(o: EnvoyHostOptions, pluginConfig: string | null): Record<string, unknown> {
+function extensionConfig(
+  o: EnvoyHostOptions,
+  p: PluginState,
+  pluginConfig: string | null,
+): Record<string, unknown> {
   return wasmExtensionConfig({
-    filterName: FILTER_NAME,
+    filterName: p.filterName,
     wasmPath: o.wasmPath,
     pluginConfig: pluginConfig ?? "",
     failStrategy: o.failStrategy ?? "FAIL_CLOSE",

@@ -43,19 +43,34 @@ export interface UpstreamAddress {
   port: number;
 }
 
+/** One WasmPlugin and the proxy it runs in. */
+export interface PluginProxy {
+  /** The ECDS resource name: Istio's `<namespace>.<name>` of the WasmPlugin. */
+  filterName: string;
+  /** The ECDS file holding the wasm filter's configuration ({@linkcode wasmExtensionConfig}). */
+  ecdsPath: string;
+  flavour: ProxyFlavour;
+}
+
 /** Options of {@linkcode istioBootstrap}. */
 export interface IstioBootstrapOptions {
-  flavour: ProxyFlavour;
-  /** Service (sidecar) or listener (gateway) ports, each with its own Istio listener. */
+  /**
+   * The plugins, each with its own listeners (as if each ran in its own proxy; the VM is shared, as
+   * Envoy shares one VM between plugins of the same vm_config). The first plugin's listeners carry
+   * Istio's names exactly.
+   */
+  plugins: PluginProxy[];
+  /** Service (sidecar) or listener (gateway) ports, each with its own Istio listener per plugin. */
   ports: number[];
+  /**
+   * Ports whose listener terminates TLS. Here they take plain text and Envoy overwrites `:scheme`
+   * with `https`, which is what the filter sees behind a TLS-terminating listener.
+   */
+  httpsPorts?: number[];
   /** Every cluster the filter can choose or mirror to, and the passthrough stand-in. */
   upstreams: UpstreamAddress[];
   /** Where `PassthroughCluster` (Istio's route for hosts it does not know) sends requests. */
   passthrough: { address: string; port: number };
-  /** The ECDS file holding the wasm filter's configuration ({@linkcode wasmExtensionConfig}). */
-  ecdsPath: string;
-  /** The ECDS resource name: Istio's `<namespace>.<name>` of the WasmPlugin. */
-  filterName: string;
   /** The EnvoyFilter to apply (manifests/istio/envoyfilter-cluster-header.yaml). */
   envoyFilter: EnvoyFilterSpec;
   /** Istio's node metadata, e.g. `NAMESPACE` of the sidecar's workload. */
@@ -66,24 +81,26 @@ export interface IstioBootstrapOptions {
 
 /** The original destination address a port's client listener restores (a Service VIP stand-in). */
 export const SERVICE_VIP = "10.96.0.1";
-/** The name of the loopback listener a test connects to for port `port`. */
-export const clientListenerName = (port: number) => `client_${port}`;
+/** The name of the loopback listener a test connects to for plugin number `plugin`'s port `port`. */
+export const clientListenerName = (plugin: number, port: number) => `client_${plugin}_${port}`;
+/** The request header Istio's own routes add here, so a test can tell them from wasmroute's. */
+export const ISTIO_ROUTE_HEADER = "x-test-istio-route";
 
 const socket = (address: string, port: number) => ({ socket_address: { address, port_value: port } });
 const typed = (type: string, rest: Json = {}) => ({ "@type": `type.googleapis.com/${type}`, ...rest });
 
 /** The bootstrap: a plain object to serialise as YAML or JSON. */
 export function istioBootstrap(o: IstioBootstrapOptions): Json {
-  const context: PatchContext = o.flavour === "sidecar" ? "SIDECAR_OUTBOUND" : "GATEWAY";
-  const istio: PatchableListener[] = o.ports.map((port) => ({
-    context,
+  const pairs = o.plugins.flatMap((plugin, i) => o.ports.map((port) => ({ plugin, i, port })));
+  const istio: PatchableListener[] = pairs.map(({ plugin, i, port }) => ({
+    context: plugin.flavour === "sidecar" ? "SIDECAR_OUTBOUND" : "GATEWAY" as PatchContext,
     port,
-    listener: istioListener(o, port),
+    listener: istioListener(o, plugin, i, port),
   }));
   applyEnvoyFilter(o.envoyFilter, istio);
   return {
     node: {
-      id: `${o.flavour}~127.0.0.1~wasmroute-test.default~default.svc.cluster.local`,
+      id: `sidecar~127.0.0.1~wasmroute-test.default~default.svc.cluster.local`,
       cluster: "wasmroute-test",
       metadata: o.nodeMetadata ?? {},
     },
@@ -93,9 +110,9 @@ export function istioBootstrap(o: IstioBootstrapOptions): Json {
       typed_config: typed("envoy.extensions.bootstrap.internal_listener.v3.InternalListener"),
     }],
     static_resources: {
-      listeners: [...o.ports.map(clientListener), ...istio.map((l) => l.listener)],
+      listeners: [...pairs.map(({ i, port }) => clientListener(i, port)), ...istio.map((l) => l.listener)],
       clusters: [
-        ...o.ports.map(internalCluster),
+        ...pairs.map(({ i, port }) => internalCluster(i, port)),
         ...o.upstreams.map((u) => staticCluster(u.cluster, u.address, u.port)),
         staticCluster("PassthroughCluster", o.passthrough.address, o.passthrough.port),
       ],
@@ -126,9 +143,9 @@ export function wasmExtensionConfig(options: {
 }
 
 /** A loopback listener standing in for the sidecar's iptables capture of traffic to a Service's port. */
-function clientListener(port: number): Json {
+function clientListener(plugin: number, port: number): Json {
   return {
-    name: clientListenerName(port),
+    name: clientListenerName(plugin, port),
     address: socket("127.0.0.1", 0),
     filter_chains: [{
       filters: [
@@ -145,8 +162,8 @@ function clientListener(port: number): Json {
         {
           name: "envoy.filters.network.tcp_proxy",
           typed_config: typed("envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", {
-            stat_prefix: clientListenerName(port),
-            cluster: internalClusterName(port),
+            stat_prefix: clientListenerName(plugin, port),
+            cluster: internalClusterName(plugin, port),
           }),
         },
       ],
@@ -154,18 +171,20 @@ function clientListener(port: number): Json {
   };
 }
 
-const istioListenerName = (port: number) => `0.0.0.0_${port}`;
-const internalClusterName = (port: number) => `internal|${istioListenerName(port)}`;
+/** Istio's listener name; listeners of further plugins are told apart by a prefix. */
+const istioListenerName = (plugin: number, port: number) =>
+  `${plugin > 0 ? `plugin${plugin}~` : ""}0.0.0.0_${port}`;
+const internalClusterName = (plugin: number, port: number) => `internal|${istioListenerName(plugin, port)}`;
 
-function internalCluster(port: number): Json {
+function internalCluster(plugin: number, port: number): Json {
   return {
-    name: internalClusterName(port),
+    name: internalClusterName(plugin, port),
     load_assignment: {
-      cluster_name: internalClusterName(port),
+      cluster_name: internalClusterName(plugin, port),
       endpoints: [{
         lb_endpoints: [{
           endpoint: {
-            address: { envoy_internal_address: { server_listener_name: istioListenerName(port) } },
+            address: { envoy_internal_address: { server_listener_name: istioListenerName(plugin, port) } },
           },
         }],
       }],
@@ -198,9 +217,9 @@ function staticCluster(name: string, address: string, port: number): Json {
 }
 
 /** Istio's listener for one port: the original destination restored, then the connection manager. */
-function istioListener(o: IstioBootstrapOptions, port: number): Json {
+function istioListener(o: IstioBootstrapOptions, plugin: PluginProxy, i: number, port: number): Json {
   return {
-    name: istioListenerName(port),
+    name: istioListenerName(i, port),
     internal_listener: {},
     listener_filters: [{
       name: "envoy.filters.listener.original_dst",
@@ -212,20 +231,29 @@ function istioListener(o: IstioBootstrapOptions, port: number): Json {
         typed_config: typed(
           "envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
           {
-            stat_prefix: istioListenerName(port),
+            stat_prefix: istioListenerName(i, port),
             // Istio's proxies trust the request id of a request from inside the mesh.
             preserve_external_request_id: true,
+            // Istio's Server header: overwritten after every filter, "envoy" on sidecar outbound.
+            server_header_transformation: "OVERWRITE",
+            ...(plugin.flavour === "gateway" ? { server_name: "istio-envoy" } : {}),
+            ...(o.httpsPorts?.includes(port)
+              ? { scheme_header_transformation: { scheme_to_overwrite: "https" } }
+              : {}),
             generate_request_id: true,
             access_log: o.accessLog ? [accessLog] : [],
             route_config: {
-              name: o.flavour === "sidecar" ? `${port}` : `http.${port}`,
-              virtual_hosts: virtualHosts(o, port),
+              name: plugin.flavour === "sidecar" ? `${port}` : `http.${port}`,
+              virtual_hosts: virtualHosts(o, plugin.flavour, port),
             },
             http_filters: [
               {
-                name: o.filterName,
+                name: plugin.filterName,
                 config_discovery: {
-                  config_source: { path_config_source: { path: o.ecdsPath }, resource_api_version: "V3" },
+                  config_source: {
+                    path_config_source: { path: plugin.ecdsPath },
+                    resource_api_version: "V3",
+                  },
                   type_urls: ["type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm"],
                 },
               },
@@ -258,8 +286,8 @@ const accessLog = {
  * proxy knows (Istio's `HOST:P`, with the names a client may use), then `allow_any`; in a gateway,
  * one catch-all whose own routes answer 404 (Istio has no route of its own for wasmroute's hosts).
  */
-function virtualHosts(o: IstioBootstrapOptions, port: number): Json[] {
-  if (o.flavour === "gateway") {
+function virtualHosts(o: IstioBootstrapOptions, flavour: ProxyFlavour, port: number): Json[] {
+  if (flavour === "gateway") {
     return [{
       name: `*:${port}`,
       domains: ["*"],
@@ -273,21 +301,22 @@ function virtualHosts(o: IstioBootstrapOptions, port: number): Json[] {
   const vhosts = [...new Map(services.map((s) => [s!.host, s!])).values()].map((s) => ({
     name: `${s.host}:${port}`,
     domains: serviceDomains(s.host, namespace),
-    routes: [{
-      name: "default",
-      match: { prefix: "/" },
-      route: { cluster: `outbound|${port}||${s.host}`, timeout: "0s" },
-    }],
+    routes: [istioRoute("default", `outbound|${port}||${s.host}`)],
   }));
   return [...vhosts, {
     name: "allow_any",
     domains: ["*"],
-    routes: [{
-      name: "allow_any",
-      match: { prefix: "/" },
-      route: { cluster: "PassthroughCluster", timeout: "0s" },
-    }],
+    routes: [istioRoute("allow_any", "PassthroughCluster")],
   }];
+}
+
+function istioRoute(name: string, cluster: string): Json {
+  return {
+    name,
+    match: { prefix: "/" },
+    route: { cluster, timeout: "0s" },
+    request_headers_to_add: [{ header: { key: ISTIO_ROUTE_HEADER, value: name } }],
+  };
 }
 
 /** `outbound|80||web.ns.svc.cluster.local` → its host and port; undefined for other names. */

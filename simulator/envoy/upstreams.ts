@@ -23,7 +23,7 @@ export interface Upstreams {
   addresses: { cluster: string; address: string; port: number }[];
   /** Everything received so far, in arrival order. */
   received: ReceivedRequest[];
-  /** The response headers every upstream sends from now on (besides its own content-type). */
+  /** The response every upstream sends from now on: `:status` (default 200) and headers. */
   respondWith(headers: [string, string][]): void;
   /** Called with each request as it arrives. */
   onRequest?: (r: ReceivedRequest) => void;
@@ -62,7 +62,8 @@ export async function startUpstreams(clusters: string[]): Promise<Upstreams> {
             path: got.path,
             headers: Object.fromEntries(got.headers),
           }, {
-            headers: response,
+            status: Number(response.find(([k]) => k === ":status")?.[1] ?? 200),
+            headers: response.filter(([k]) => !k.startsWith(":")),
           });
         }),
       );

@@ -109,6 +109,22 @@ function decodeBase64(text: string): Uint8Array {
   return new Uint8Array(out);
 }
 
+/** Reads a file a scenario names, relative to `baseDir`. */
+export async function readScenarioFile(path: string, baseDir: string, field: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(isAbsolute(path) ? path : join(baseDir, path));
+  } catch (err) {
+    throw new ScenarioError(field, `cannot read "${path}": ${(err as Error).message}`);
+  }
+}
+
+/** The bytes of a configuration (`field` names it in errors). */
+export async function configSourceBytes(source: ConfigSource, baseDir: string, field: string): Promise<Uint8Array> {
+  if ("text" in source) return stringToBytes(source.text);
+  if ("base64" in source) return decodeBase64(source.base64);
+  return await readScenarioFile(source.file, baseDir, `${field}.file`);
+}
+
 function lower(headers: Headers): Headers {
   return headers.map(([k, v]) => [asciiLower(k), v]);
 }
@@ -129,20 +145,9 @@ function lower(headers: Headers): Headers {
 export async function runScenario(scenario: unknown, options: RunOptions = {}): Promise<Report> {
   const s: Scenario = parseScenario(scenario);
   const baseDir = options.baseDir ?? Deno.cwd();
-  const read = async (path: string, field: string) => {
-    try {
-      return await Deno.readFile(isAbsolute(path) ? path : join(baseDir, path));
-    } catch (err) {
-      throw new ScenarioError(field, `cannot read "${path}": ${(err as Error).message}`);
-    }
-  };
-  const bytes = async (source: ConfigSource, field: string): Promise<Uint8Array> => {
-    if ("text" in source) return stringToBytes(source.text);
-    if ("base64" in source) return decodeBase64(source.base64);
-    return await read(source.file, `${field}.file`);
-  };
+  const bytes = (source: ConfigSource, field: string) => configSourceBytes(source, baseDir, field);
 
-  const code = await read(s.wasm, "wasm");
+  const code = await readScenarioFile(s.wasm, baseDir, "wasm");
   // Resolve every configuration up front, so an unreadable file fails before anything runs.
   const pluginConfigs = await Promise.all(s.plugins.map((p, i) => bytes(p.config, `plugins[${i}].config`)));
   const stepConfigs = await Promise.all(

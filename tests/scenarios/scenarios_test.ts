@@ -19,7 +19,10 @@ import { type Report, runScenario } from "../../simulator/host/run_scenario.ts";
 import { routeReselected } from "../../simulator/host/route_reselected.ts";
 import { compareWithReference, referenceHostAvailable } from "../../simulator/host/reference_host.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
-import { CLUSTER_HEADER } from "../../tools/envoy/render_envoy_config.ts";
+import { CLUSTER_HEADER } from "../../simulator/envoy_glue.ts";
+import { envoyDisagreements, runScenarioInEnvoy } from "../../simulator/envoy/run_scenario_in_envoy.ts";
+import { findEnvoy, NO_ENVOY } from "../../simulator/envoy/find_envoy.ts";
+import { tableBackends } from "../../tools/envoy/table_backends.ts";
 
 const HERE = new URL("./", import.meta.url);
 
@@ -36,28 +39,37 @@ interface Expect {
 }
 type Json = Record<string, unknown>;
 
-/** The pluginConfig JSON Istio would hand the filter for these routes. */
-async function configFor(routesFile: string, generation: number, scope?: string): Promise<string> {
+/** The pluginConfig JSON Istio would hand the filter for these routes, and the clusters its table names. */
+async function configFor(routesFile: string, generation: number, scope?: string) {
   const text = await Deno.readTextFile(new URL(`routes/${routesFile}`, HERE));
   const resources = parseAllDocuments(text).map((d) => d.toJS() as KubeObject).filter(Boolean);
-  const { blob, sha256 } = await compile(resources, { generation });
+  const { blob, sha256, table } = await compile(resources, { generation });
   const config = renderWasmPlugin({ blob, sha256, generation }).spec.pluginConfig;
-  return JSON.stringify(scope === undefined ? config : { ...config, scope });
+  return {
+    config: JSON.stringify(scope === undefined ? config : { ...config, scope }),
+    clusters: tableBackends(table).map((b) => b.cluster),
+  };
 }
 
-/** Replaces `_routes` with the compiled configuration and points `wasm` at the built filter. */
-async function materialize(scenario: Json): Promise<Json> {
+/**
+ * Replaces `_routes` with the compiled configuration and points `wasm` at the built filter; also
+ * gives every cluster the compiled tables name (a real Envoy must know them).
+ */
+async function materialize(scenario: Json): Promise<{ scenario: Json; clusters: string[] }> {
   const out = structuredClone(scenario);
   out.wasm = FILTER_WASM.pathname;
   let generation = 1;
+  const clusters = new Set<string>();
   const fill = async (plugin: Json) => {
     if (typeof plugin._routes === "string") {
-      plugin.config = await configFor(plugin._routes, generation++, plugin._scope as string | undefined);
+      const compiled = await configFor(plugin._routes, generation++, plugin._scope as string | undefined);
+      plugin.config = compiled.config;
+      compiled.clusters.forEach((c) => clusters.add(c));
     }
   };
   for (const p of (out.plugins ?? []) as Json[]) await fill(p);
   for (const s of (out.steps ?? []) as Json[]) if (s.configure) await fill(s.configure as Json);
-  return out;
+  return { scenario: out, clusters: [...clusters] };
 }
 
 const header = (pairs: Pairs | undefined, name: string) => pairs?.find(([k]) => k === name)?.[1] ?? null;
@@ -77,7 +89,9 @@ function checkStep(expect: Expect, step: Json, abiVersion: number | undefined): 
     want("localReply", expect.localReply, (step.localReply as { status?: number } | null)?.status ?? null);
   }
   if ("routeReselected" in expect) {
-    want("routeReselected", expect.routeReselected, routeReselected(step as { routeCacheClears: number; requestHeaderMutations: number }, abiVersion));
+    // Envoy's report says it outright (wasmroute's route served the request); the emulators count the filter's calls.
+    const reselected = "routeReselected" in step ? step.routeReselected : routeReselected(step as { routeCacheClears: number; requestHeaderMutations: number }, abiVersion);
+    want("routeReselected", expect.routeReselected, reselected);
   }
   if ("mirroredTo" in expect) want("mirroredTo", expect.mirroredTo, mirrors(step));
   for (const [name, value] of Object.entries(expect.localReplyHeaders ?? {})) {
@@ -91,7 +105,7 @@ function checkStep(expect: Expect, step: Json, abiVersion: number | undefined): 
   return problems;
 }
 
-function checkReport(scenario: Json, report: Report): string[] {
+function checkReport(scenario: Json, report: Pick<Report, "steps" | "plugins" | "abiVersion">): string[] {
   const problems: string[] = [];
   const steps = scenario.steps as Json[];
   steps.forEach((s, i) => {
@@ -121,7 +135,7 @@ const withReference = await referenceHostAvailable();
 Deno.test(`the filter does what every scenario expects, in the in-repo host${withReference ? " and in pwhost" : ""}`, async (t) => {
   for (const file of files) {
     await t.step(file, async () => {
-      const scenario = await materialize(JSON.parse(await Deno.readTextFile(new URL(file, HERE))));
+      const { scenario } = await materialize(JSON.parse(await Deno.readTextFile(new URL(file, HERE))));
       const ours = await runScenario(scenario, { baseDir: Deno.cwd() });
       assertEquals(checkReport(scenario, ours), [], `${file}: expectations failed in the in-repo host`);
       if (withReference) {
@@ -132,3 +146,54 @@ Deno.test(`the filter does what every scenario expects, in the in-repo host${wit
     });
   }
 });
+
+const envoy = await findEnvoy();
+if (!envoy) console.log(NO_ENVOY);
+
+/** Scenarios that only an emulator can express, and why. */
+const EMULATOR_ONLY: Record<string, string> = {};
+
+Deno.test({
+  name: "the filter does what every scenario expects in a real Envoy, and decides as the in-repo host does",
+  ignore: !envoy,
+  fn: async (t) => {
+    for (const file of files) {
+      await t.step(file, async () => {
+        if (EMULATOR_ONLY[file]) return console.log(`${file}: emulators only: ${EMULATOR_ONLY[file]}`);
+        const { scenario, clusters } = await materialize(JSON.parse(await Deno.readTextFile(new URL(file, HERE))));
+        const ours = await runScenario(scenario, { baseDir: Deno.cwd() });
+        const theirs = await runScenarioInEnvoy(scenario, { envoy: envoy!, clusters, flavours: flavoursOf(scenario) });
+        const { forEnvoy, envoyOnly } = envoyExpectations(scenario);
+        const disagreements = envoyDisagreements(scenario, ours, theirs).filter((d) => !envoyOnly.some((i) => d.startsWith(`steps[${i}]`)));
+        assertEquals(disagreements, [], `${file}: Envoy and the in-repo host disagree`);
+        assertEquals(checkReport(forEnvoy, theirs as unknown as Report), [], `${file}: expectations failed in Envoy`);
+      });
+    }
+  },
+});
+
+/** A plugin scoped to a Gateway runs in that gateway's proxy, the others in sidecars. */
+function flavoursOf(scenario: Json): Record<string, "gateway" | "sidecar"> {
+  return Object.fromEntries(((scenario.plugins ?? []) as Json[]).map((p) => [
+    (p.name as string | undefined) ?? "wasmroute",
+    String(p._scope ?? "").startsWith("gateway:") ? "gateway" : "sidecar",
+  ]));
+}
+
+/**
+ * A step's `_envoy` says what a real Envoy does where no filter decides it (Envoy refuses the request
+ * before any filter runs, or its router consumes the headers the filter set); `_why` is required.
+ * Its keys replace the step's `_expect` in Envoy, and the hosts are not compared on that step.
+ */
+function envoyExpectations(scenario: Json): { forEnvoy: Json; envoyOnly: number[] } {
+  const forEnvoy = structuredClone(scenario);
+  const envoyOnly: number[] = [];
+  ((forEnvoy.steps ?? []) as Json[]).forEach((step, i) => {
+    const { _why, ...override } = (step._envoy ?? {}) as Json;
+    if (!step._envoy) return;
+    if (typeof _why !== "string") throw new Error(`steps[${i}]._envoy needs a _why`);
+    step._expect = { ...(step._expect as Json), ...override };
+    envoyOnly.push(i);
+  });
+  return { forEnvoy, envoyOnly };
+}
