@@ -19,9 +19,14 @@ export interface BlobHistoryDeps {
 
 const VERSION_HEADER = "X-Wasmroute-Version";
 
-/** What the API shows of a blob version (its chunk count and store revision are the store's business). */
-export function blobInfo({ chunks: _chunks, revision: _revision, ...meta }: BlobMeta) {
-  return { ...meta, createdBy: meta.createdBy ?? "anonymous" };
+/** What the API shows of a blob version (its chunk count is the store's business). */
+export function blobInfo({ chunks: _chunks, revision, ...meta }: BlobMeta) {
+  return {
+    ...meta,
+    createdBy: meta.createdBy ?? "anonymous",
+    // The resourceVersion of the objects it was compiled from: they are stored at this version.
+    ...(revision !== undefined && { resourceVersion: String(revision) }),
+  };
 }
 
 /**
@@ -87,8 +92,8 @@ export function blobHistoryRoutes(app: Hono, deps: BlobHistoryDeps): void {
       objects: rolled.objects.map(({ key, action, current, target }) => ({
         ...key,
         action,
-        ...(current && { fromResourceVersion: current.metadata.resourceVersion }),
-        ...(target && { toSpec: target.spec }),
+        ...(current && { fromResourceVersion: current.metadata.resourceVersion, fromSpec: current.spec }),
+        ...(target && { toResourceVersion: target.metadata.resourceVersion, toSpec: target.spec }),
       })),
     });
   });

@@ -38,7 +38,14 @@ Deno.test("GET /v1/blob/history lists every kept version newest first, with who 
       "system",
     ]);
     for (const item of history.items) {
-      assertEquals(Object.keys(item).sort(), ["createdAt", "createdBy", "generation", "sha256", "size"]);
+      assertEquals(Object.keys(item).sort(), [
+        "createdAt",
+        "createdBy",
+        "generation",
+        "resourceVersion",
+        "sha256",
+        "size",
+      ]);
     }
   });
 });

@@ -23,7 +23,7 @@ button{font:inherit;padding:.35rem .9rem;border-radius:4px;border:1px solid #1f3
 button.secondary{background:#fff;color:#1f3a5f}button.danger{background:#a40e26;border-color:#a40e26}
 .bar{height:1.1rem;background:#3c7dd9;border-radius:3px;min-width:2px}.barwrap{background:#e4e8ee;border-radius:3px;width:100%}
 .picked{outline:2px solid #116329}.mono,code,pre{font-family:ui-monospace,monospace;font-size:.92em}pre{white-space:pre-wrap;word-break:break-all}
-.err{background:#fdecee;border:1px solid #e6a4ae;padding:.5rem .75rem;border-radius:6px}.note{background:#eaf5ea;border:1px solid #a9d3ab;padding:.5rem .75rem;border-radius:6px}.warn{background:#fff7e0;border:1px solid #e2c36b;padding:.5rem .75rem;border-radius:6px;margin-top:.5rem}
+.err{background:#fdecee;border:1px solid #e6a4ae;padding:.5rem .75rem;border-radius:6px}.note{background:#eaf5ea;border:1px solid #a9d3ab;padding:.5rem .75rem;border-radius:6px}.warn{background:#fff7e0;border:1px solid #e2c36b;padding:.5rem .75rem;border-radius:6px;margin-top:.5rem}pre.diff .add{background:#e6f4e6}pre.diff .del{background:#fbe9eb}
 .added{color:#116329}.removed{color:#a40e26}.changed{color:#8a5a00}.row{display:flex;flex-wrap:wrap;gap:1rem}.row>*{flex:1 1 14rem}
 .scroll{overflow-x:auto}
 @media (max-width:640px){main{padding:.5rem}th,td{padding:.2rem}header .who{margin-left:0}}

@@ -29,6 +29,7 @@ import type { Child } from "hono/jsx";
 import { DataTable, Layout } from "./layout.tsx";
 import { SimInputError, tryRequest } from "./try_request.ts";
 import { warningTexts } from "./warning_texts.ts";
+import { RestoredNotice, RollbackPreview } from "./rollback_views.tsx";
 import {
   Cond,
   cond,
@@ -309,11 +310,16 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
     const { namespace, name } = c.req.param();
     const r = await need(c, `/v1/httproutes/${encodeURIComponent(namespace)}/${encodeURIComponent(name)}`);
     const rules: Json[] = r.spec?.rules ?? [];
+    // The history takes a token for every namespace; without one there is just no notice.
+    const readsAll = !denial(c.get("consoleSession").principal, { verb: "readAll" });
+    const history = readsAll ? (await apiJson(c, "/v1/blob/history")).body : undefined;
+    const current = (history?.items as Json[] | undefined)?.find((i) => i.generation === history?.current);
     return page(
       c,
       `HTTPRoute ${namespace}/${name}`,
       (
         <>
+          <RestoredNotice route={r} current={current} />
           <p>
             Hostnames: <span class="mono">{(r.spec?.hostnames ?? []).join(", ") || "(any)"}</span> · parents:
             {" "}
@@ -453,12 +459,19 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
       }
     }
     const rolledBack = c.req.query("rolledBack");
+    const restored = c.req.query("objects");
     return page(
       c,
       "Blob & history",
       (
         <>
-          {rolledBack && <p class="note" role="status">Rolled back: generation {rolledBack} now serves.</p>}
+          {rolledBack && (
+            <p class="note" role="status">
+              Rolled back: generation {rolledBack} now serves. {restored === undefined
+                ? "The stored objects were not recorded for that generation and stay as they are."
+                : `${restored} stored object(s) were restored to what it was compiled from.`}
+            </p>
+          )}
           {current
             ? (
               <dl class="card">
@@ -541,6 +554,13 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
     const h = await need(c, "/v1/blob/history");
     const target = (h.items as Json[]).find((i) => i.generation === generation);
     if (!target) throw new ConsoleError(404, `generation ${generation} is not in the history`);
+    // The API's dry run says what the rollback will do, object by object.
+    const { res: dryRes, body: dry } = await apiJson(c, "/v1/blob/rollback?dryRun=All", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ generation }),
+    });
+    if (!dryRes.ok) throw new ConsoleError(dryRes.status, dry.message ?? `HTTP ${dryRes.status}`);
     return page(
       c,
       `Roll back to generation ${generation}?`,
@@ -549,12 +569,12 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
           <p>
             Generation {generation} ({target.createdAt}, by {target.createdBy}, sha256{" "}
             <span class="mono">{String(target.sha256).slice(0, 12)}…</span>) will serve again as a new
-            generation, replacing generation{" "}
-            {h.current}. The next write of any object recompiles and replaces it.
+            generation, replacing generation {h.current}, together with the objects it was compiled from.
           </p>
           <p>
-            <a href={`/console/blob?from=${h.current}&to=${generation}`}>See what changes</a>
+            <a href={`/console/blob?from=${h.current}&to=${generation}`}>See what changes in the rules</a>
           </p>
+          <RollbackPreview dry={dry} />
           <form method="post" action="/console/blob/rollback">
             <input type="hidden" name="_csrf" value={c.get("consoleSession").csrf} />
             <input type="hidden" name="generation" value={String(generation)} />
@@ -575,7 +595,8 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
       body: JSON.stringify({ generation }),
     });
     if (!res.ok) throw new ConsoleError(res.status, body.message ?? `HTTP ${res.status}`);
-    return c.redirect(`/console/blob?rolledBack=${body.generation}`, 303);
+    const restored = body.objectsRecorded ? `&objects=${(body.objects ?? []).length}` : "";
+    return c.redirect(`/console/blob?rolledBack=${body.generation}${restored}`, 303);
   });
 
   // --- edit -------------------------------------------------------------------------------------

@@ -271,3 +271,26 @@ Deno.test("console: the dry run refuses a typo'd field, and under Warn shows the
     assert(/<option value="Warn" selected/.test(html), "the chosen directive stays selected");
   });
 });
+
+Deno.test("console: a rollback shows its object changes before confirming, and the restored route says so", async () => {
+  await withApp(async ({ app }) => {
+    const c = new Client(app);
+    await c.req("/console/edit");
+    await c.post("/console/edit", { yaml: SEED, action: "apply" });
+    const first = Number(/id="current-generation">\s*(\d+)/.exec((await c.req("/console/blob")).html)![1]);
+    await c.post("/console/edit", { yaml: SEED.replace('value: "new"', 'value: "beta"'), action: "apply" });
+
+    let { res, html } = await c.req(`/console/blob/rollback?generation=${first}`);
+    assertEquals(res.status, 200, html);
+    assert(html.includes("Objects the rollback changes (1)"), html);
+    assert(html.includes("devopssong/my-server-route</span>: written back as it was"), html);
+    assert(/class="del">- +value: beta/.test(html) && /class="add">\+ +value: new/.test(html), html);
+
+    ({ res } = await c.post("/console/blob/rollback", { generation: String(first) }));
+    ({ html } = await c.req(res.headers.get("Location")!));
+    assert(html.includes("1 stored object(s) were restored"), html);
+    ({ html } = await c.req("/console/routes/devopssong/my-server-route"));
+    assert(html.includes(`Restored by the rollback to generation ${first}`), html);
+    assert(html.includes("header version = new"), "the page shows the restored rules");
+  });
+});
