@@ -33,7 +33,7 @@ function ObjectChange(props: { o: Json }) {
         {o.fromResourceVersion && <small>(resourceVersion {o.fromResourceVersion} replaced)</small>}
       </summary>
       <pre class="mono diff">{lines.map((d) => (
-        <span class={d.op === "+" ? "add" : d.op === "-" ? "del" : ""}>{d.op} {d.line}{"\n"}</span>
+        <span class={d.op === "+" ? "add" : d.op === "-" ? "del" : ""}>{`${d.op} ${d.line}\n`}</span>
       ))}</pre>
     </details>
   );
