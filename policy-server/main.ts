@@ -13,7 +13,8 @@ import { createServerMetrics } from "./metrics.ts";
 import { isLoopback } from "./security/is_loopback.ts";
 import { parseTokens, TokenConfigError } from "./security/parse_tokens.ts";
 import { TokenVerifier } from "./security/token_verifier.ts";
-import { Store } from "./store/store.ts";
+import { openStore } from "./store/open_store.ts";
+import { StoreDamagedError } from "./store/store_damaged_error.ts";
 
 const log = (entry: Record<string, unknown>) =>
   console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
@@ -66,7 +67,14 @@ export async function main(args: string[]): Promise<number> {
   const verifier = tokens.length ? await TokenVerifier.create(tokens) : undefined;
 
   await Deno.mkdir(config.dataDir, { recursive: true });
-  const store = await Store.open(join(config.dataDir, "wasmroute.kv"), { historyLimit: config.blobHistory });
+  let store;
+  try {
+    store = await openStore(join(config.dataDir, "wasmroute.kv"), { historyLimit: config.blobHistory });
+  } catch (error) {
+    if (!(error instanceof StoreDamagedError)) throw error;
+    console.error(`error: ${error.message}`);
+    return 2;
+  }
   const metrics = createServerMetrics();
   const publisher = new Publisher(
     store,

@@ -34,12 +34,13 @@ Deno.test({
       const lines = linesOf(child.stdout);
       const first = await lines.next();
       if (first.done) throw new Error("the server exited without logging (see its stderr above)");
-      // Without tokens on loopback the server runs open, and says so first.
+      // Without tokens on loopback the server runs open, and says so first, with what protects it.
       const warning = JSON.parse(first.value);
-      assertEquals([warning.level, warning.msg], [
-        "warn",
-        "no API tokens configured: the API is open to every caller",
-      ]);
+      assertEquals(warning.level, "warn");
+      assertMatch(
+        warning.msg,
+        /^no API tokens configured: the API is open to this machine only; .*loopback Host.*Origin/,
+      );
       const second = await lines.next();
       if (second.done) throw new Error("the server exited without logging (see its stderr above)");
       const started = JSON.parse(second.value);
@@ -153,6 +154,42 @@ Deno.test({
       } catch { /* already exited */ }
       await child.status;
       await child.stderr.cancel().catch(() => {});
+      await Deno.remove(dataDir, { recursive: true });
+    }
+  },
+});
+
+Deno.test({
+  name: "main refuses an empty, foreign or damaged KV file with exit code 2, naming it, and keeps it",
+  ignore: Deno.build.os === "windows",
+  async fn() {
+    const dataDir = await Deno.makeTempDir({ prefix: "wasmroute-main-" });
+    const file = `${dataDir}/wasmroute.kv`;
+    try {
+      const foreign = await Deno.openKv(`${dataDir}/foreign.kv`);
+      await foreign.set(["sessions", "x"], "another program's data");
+      foreign.close();
+      const cases: [string, () => Promise<void>, RegExp][] = [
+        ["empty", () => Deno.writeFile(file, new Uint8Array()), /is empty \(0 bytes\)/],
+        ["text", () => Deno.writeTextFile(file, "x".repeat(4096)), /is not a Deno KV \(SQLite\) database/],
+        [
+          "another program's KV",
+          () => Deno.copyFile(`${dataDir}/foreign.kv`, file),
+          /not one wasmroute wrote/,
+        ],
+      ];
+      for (const [name, make, reason] of cases) {
+        await make();
+        const before = await Deno.readFile(file);
+        const out = await runMain(["--port", "0", "--data-dir", dataDir]).output();
+        const stderr = new TextDecoder().decode(out.stderr);
+        assertEquals(out.code, 2, `${name}: ${stderr}`);
+        assertMatch(stderr, reason, name);
+        assertMatch(stderr, new RegExp(`^error: ${file} .*Restore it from a backup, or move it away`), name);
+        assertEquals(await Deno.readFile(file), before, `${name}: the file was changed`);
+        await Deno.remove(file);
+      }
+    } finally {
       await Deno.remove(dataDir, { recursive: true });
     }
   },

@@ -1,6 +1,7 @@
 /**
  * One Deno KV atomic operation that knows KV's limits, so an oversized write is refused with a
- * message naming what is too big instead of KV's bare `TypeError`.
+ * message naming what is too big instead of KV's bare `TypeError`, and a dry run is judged by KV
+ * itself on the same operation: no estimate of KV's size accounting to drift from the real one.
  *
  * @module
  */
@@ -24,31 +25,38 @@ export class StoreConflictError extends Error {
   override name = "StoreConflictError";
 }
 
-const encoder = new TextEncoder();
-
 /** Serialised size as KV counts it: raw for bytes, V8 serialisation otherwise. */
 export function valueSize(value: unknown): number {
   return value instanceof Uint8Array ? value.byteLength : serialize(value).byteLength;
 }
 
-// Close to KV's key encoding: a tag and terminator per part, 9 bytes per number.
-const keySize = (key: Deno.KvKey) =>
-  key.reduce<number>(
-    (n, part) => n + (typeof part === "number" ? 9 : encoder.encode(String(part)).length + 2),
-    0,
-  );
+/** A versionstamp no key ever has (KV would need 2^80 commits): a check with it always fails. */
+const NEVER = "ffffffffffffffffffff";
 
+/**
+ * KV's own limit errors (`TypeError`s: "Total mutation size too large (max 819200 bytes)", "Too
+ * many mutations", "Total key size too large", "Value too large") as {@linkcode StoreLimitError}.
+ */
+function limitError(error: unknown): unknown {
+  if (!(error instanceof TypeError) || !/too large|too many/i.test(error.message)) return error;
+  return new StoreLimitError(`this write does not fit one Deno KV atomic operation: ${error.message}`);
+}
+
+/**
+ * The writes and checks of one atomic operation, kept until {@linkcode KvBatch.commit} or
+ * {@linkcode KvBatch.probe} builds it, so that a dry run can hand KV the very same operation.
+ */
 export class KvBatch {
-  readonly #op: Deno.AtomicOperation;
-  #mutations = 0;
-  #bytes = 0;
+  readonly #kv: Deno.Kv;
+  readonly #checks: Deno.AtomicCheck[] = [];
+  readonly #writes: ((op: Deno.AtomicOperation) => void)[] = [];
 
   constructor(kv: Deno.Kv) {
-    this.#op = kv.atomic();
+    this.#kv = kv;
   }
 
   check(...checks: Deno.AtomicCheck[]): this {
-    this.#op.check(...checks);
+    this.#checks.push(...checks);
     return this;
   }
 
@@ -60,36 +68,54 @@ export class KvBatch {
         `${what} takes ${size} bytes; a stored value is limited to ${KV_LIMITS.valueBytes} bytes`,
       );
     }
-    this.#mutations++;
-    this.#bytes += keySize(key) + size;
-    this.#op.set(key, value);
+    this.#writes.push((op) => op.set(key, value));
     return this;
   }
 
   delete(key: Deno.KvKey): this {
-    this.#mutations++;
-    this.#bytes += keySize(key);
-    this.#op.delete(key);
+    this.#writes.push((op) => op.delete(key));
     return this;
   }
 
   /** Commits; `false` when a check failed (someone else wrote first). */
   async commit(): Promise<boolean> {
     this.verify();
-    return (await this.#op.commit()).ok;
+    try {
+      return (await this.#build(this.#checks).commit()).ok;
+    } catch (error) {
+      throw limitError(error);
+    }
   }
 
-  /** Throws {@linkcode StoreLimitError} if the batch would not fit one atomic operation. */
+  /**
+   * Hands KV this very operation with every check made to fail: KV judges its size limits before it
+   * evaluates checks, so this throws {@linkcode StoreLimitError} exactly when {@linkcode commit} would,
+   * and writes nothing. What `?dryRun=All` needs to answer as the real write will.
+   */
+  async probe(): Promise<void> {
+    this.verify();
+    const impossible = this.#checks.length ? this.#checks : [{ key: ["meta", "never"], versionstamp: null }];
+    let result;
+    try {
+      result = await this.#build(impossible.map((c) => ({ key: c.key, versionstamp: NEVER }))).commit();
+    } catch (error) {
+      throw limitError(error);
+    }
+    if (result.ok) throw new Error("a dry-run probe was committed: its check should have failed");
+  }
+
+  /** Throws {@linkcode StoreLimitError} if the batch has more changes than one atomic operation takes. */
   verify(): void {
-    if (this.#mutations > KV_LIMITS.mutations) {
+    if (this.#writes.length > KV_LIMITS.mutations) {
       throw new StoreLimitError(
-        `this write needs ${this.#mutations} changes in one atomic operation; the limit is ${KV_LIMITS.mutations}`,
+        `this write needs ${this.#writes.length} changes in one atomic operation; the limit is ${KV_LIMITS.mutations}`,
       );
     }
-    if (this.#bytes > KV_LIMITS.totalBytes) {
-      throw new StoreLimitError(
-        `this write takes about ${this.#bytes} bytes in one atomic operation; the limit is ${KV_LIMITS.totalBytes}`,
-      );
-    }
+  }
+
+  #build(checks: Deno.AtomicCheck[]): Deno.AtomicOperation {
+    const op = this.#kv.atomic().check(...checks);
+    for (const write of this.#writes) write(op);
+    return op;
   }
 }

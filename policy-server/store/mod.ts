@@ -18,5 +18,7 @@ export type {
 } from "./store.ts";
 export { KV_LIMITS, StoreConflictError, StoreLimitError } from "./kv_batch.ts";
 export { stampMetadata } from "./metadata.ts";
+export { openStore } from "./open_store.ts";
+export { StoreDamagedError } from "./store_damaged_error.ts";
 export { checkPreconditions, PreconditionError, resourceName } from "./check_preconditions.ts";
 export type { Precondition } from "./check_preconditions.ts";

@@ -23,6 +23,7 @@
 import { sha256Hex } from "../compile/mod.ts";
 import type { ObjectOfKind, StoredKind, StoredObject } from "../model/types.ts";
 import { KvBatch, StoreConflictError } from "./kv_batch.ts";
+import { StoreDamagedError } from "./store_damaged_error.ts";
 import { stampMetadata } from "./metadata.ts";
 
 /** Identifies an object of a known kind (an HTTPRoute, where route status is concerned). */
@@ -205,7 +206,7 @@ export class Store {
     await this.#recordChange(batch, snapshot, change, revision);
     const blob = change.blob && await this.#writeBlob(batch, snapshot.blob, change.blob, now, revision);
     if (options.dryRun) {
-      batch.verify();
+      await batch.probe();
       return { revision, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
     }
     if (!await batch.commit()) {
@@ -418,7 +419,15 @@ export class Store {
       offset += chunk.value.length;
     }
     if (offset !== meta.size) {
-      throw new Error(`blob ${meta.generation} is incomplete: ${offset} of ${meta.size} bytes`);
+      throw new StoreDamagedError(`blob ${meta.generation} is incomplete: ${offset} of ${meta.size} bytes`);
+    }
+    // Every read is checked against the digest the blob was written with: damaged bytes are never
+    // served under the ETag of the good ones.
+    const sha256 = await sha256Hex(blob);
+    if (sha256 !== meta.sha256) {
+      throw new StoreDamagedError(
+        `blob ${meta.generation} is damaged: its bytes hash to ${sha256}, not the ${meta.sha256} it was written with`,
+      );
     }
     const record = { ...meta, blob };
     this.#keep(record);

@@ -289,7 +289,10 @@ Deno.test("Store refuses a blob too large for one atomic write and keeps the old
       store.commit(snapshot, { blob: { generation: 2, bytes: bytes(900_000) } })
     );
     assert(tooBig instanceof StoreLimitError);
-    assertMatch(tooBig.message, /the limit is 819200/);
+    assertMatch(
+      tooBig.message,
+      /does not fit one Deno KV atomic operation: Total mutation size too large \(max 819200 bytes\)/,
+    );
     assertEquals((await store.currentBlob())?.size, 100);
   });
 });
