@@ -42,7 +42,7 @@ import type { SameOriginOptions } from "./security/same_origin.ts";
 import type { TokenVerifier } from "./security/token_verifier.ts";
 import { resourceName } from "./store/check_preconditions.ts";
 import type { Precondition } from "./store/check_preconditions.ts";
-import { StoreConflictError, StoreLimitError } from "./store/kv_batch.ts";
+import { assertMayFit, StoreConflictError, StoreLimitError } from "./store/kv_batch.ts";
 import { keyOf } from "./store/store.ts";
 import type { ObjectKey, Store } from "./store/store.ts";
 
@@ -257,6 +257,8 @@ export function createApp(deps: AppDeps): Hono {
     const parsed = decodeBody(c, await readBodyText(c), warnings);
     authorizeParsed(c, parsed);
     const objects = admitResources(parsed, { warn: (w) => warnings.push(w) });
+    // What cannot fit one store write is refused before the compile, the expensive part.
+    assertMayFit(objects);
     if (ifMatch && objects.length !== 1) {
       throw new HTTPException(400, { message: "If-Match applies to a body of exactly one object" });
     }

@@ -30,6 +30,28 @@ export function valueSize(value: unknown): number {
   return value instanceof Uint8Array ? value.byteLength : serialize(value).byteLength;
 }
 
+/**
+ * Refuses, before any compile, a write of `values` that cannot fit one atomic operation whatever
+ * else it carries: one mutation and at least its serialised size per value. A lower bound only;
+ * KV judges the real operation ({@linkcode KvBatch.commit}, {@linkcode KvBatch.probe}).
+ *
+ * @throws {StoreLimitError}
+ */
+export function assertMayFit(values: readonly unknown[]): void {
+  if (values.length >= KV_LIMITS.mutations) {
+    throw new StoreLimitError(
+      `this write holds ${values.length} objects and more changes besides; the limit is ${KV_LIMITS.mutations} in one atomic operation`,
+    );
+  }
+  let bytes = 0;
+  for (const value of values) bytes += valueSize(value);
+  if (bytes > KV_LIMITS.totalBytes) {
+    throw new StoreLimitError(
+      `this write's objects take ${bytes} bytes; one atomic operation takes at most ${KV_LIMITS.totalBytes}`,
+    );
+  }
+}
+
 /** A versionstamp no key ever has (KV would need 2^80 commits): a check with it always fails. */
 const NEVER = "ffffffffffffffffffff";
 
