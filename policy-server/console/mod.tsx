@@ -357,6 +357,8 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
       path: q.path,
       headers: q.headers,
       gateway: q.gateway,
+      port: q.port,
+      clientNamespace: q.clientNamespace,
     };
     let result: TryResult | undefined;
     let error: string | undefined;
@@ -408,6 +410,17 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
                 />
               </div>
               <div>
+                <label for="port">Port (listener or Service port; or write host:port)</label>
+                <input
+                  type="text"
+                  id="port"
+                  name="port"
+                  value={form.port ?? ""}
+                  inputmode="numeric"
+                  placeholder="80"
+                />
+              </div>
+              <div>
                 <label for="path">Path (and query)</label>
                 <input type="text" id="path" name="path" value={form.path ?? "/"} />
               </div>
@@ -419,6 +432,16 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
                   name="gateway"
                   value={form.gateway ?? ""}
                   placeholder="istio-ingress/gateway"
+                />
+              </div>
+              <div>
+                <label for="clientNamespace">Mesh client namespace (optional: a sidecar's request)</label>
+                <input
+                  type="text"
+                  id="clientNamespace"
+                  name="clientNamespace"
+                  value={form.clientNamespace ?? ""}
+                  placeholder="bookinfo"
                 />
               </div>
             </div>

@@ -6,8 +6,11 @@
  */
 import { checkSimRequest, SimInputError, Simulator } from "../../simulator/mod.ts";
 import type { SimDecision, SimRequest } from "../../simulator/mod.ts";
+import { stringify } from "yaml";
 import { decodeBlob } from "../blob/decode_blob.ts";
 import { renderWasmPlugin } from "../delivery/render_wasmplugin.ts";
+import { explainRequest } from "../ir/explain_request.ts";
+import type { Explanation } from "../ir/explain_request.ts";
 import type { Backend } from "../ir/types.ts";
 
 export { SimInputError };
@@ -20,7 +23,13 @@ export interface TryForm {
   path?: string;
   headers?: string;
   gateway?: string;
+  /** The listener or Service port (a mesh route on 9080 is tried on 9080); `host:port` says it too. */
+  port?: string;
+  /** Makes it a mesh request from a client in this namespace, to the Service `host` names. */
+  clientNamespace?: string;
 }
+
+const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 /** `name: value` lines → pairs; blank lines are skipped. Throws {@linkcode SimInputError}. */
 export function parseHeaderLines(text: string): [string, string][] {
@@ -37,16 +46,44 @@ export function parseHeaderLines(text: string): [string, string][] {
   return out;
 }
 
+/** `host:port` → its parts; a bare host has no port. */
+function splitHostPort(text: string): { host: string; port?: number } {
+  const m = /^(.+?):(\d+)$/.exec(text);
+  return m && !m[1].includes(":") ? { host: m[1], port: Number(m[2]) } : { host: text };
+}
+
+/** The port field, or the one `host:port` gave; `undefined` for neither. */
+function portOf(field: string | undefined, fromHost: number | undefined): number | undefined {
+  const text = field?.trim();
+  if (!text) return fromHost;
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port < 1 || port > 65535) {
+    throw new SimInputError(`port: "${text}" is not a port (1-65535)`);
+  }
+  return port;
+}
+
 /** The form as a checked simulator request. */
 export function requestOf(form: TryForm): SimRequest {
   const path = form.path?.trim() || "/";
+  const { host, port: hostPort } = splitHostPort(form.host?.trim() ?? "");
+  const port = portOf(form.port, hostPort);
   const req: Record<string, unknown> = {
     method: (form.method?.trim() || "GET").toUpperCase(),
-    host: form.host?.trim() ?? "",
+    host,
     path: path.startsWith("/") ? path : `/${path}`,
     headers: parseHeaderLines(form.headers ?? ""),
+    ...(port !== undefined && { port }),
   };
   if (!req.host) throw new SimInputError("host: give the request's host, e.g. my-server or example.com");
+  const clientNamespace = form.clientNamespace?.trim();
+  if (clientNamespace) {
+    if (!NAME.test(clientNamespace)) {
+      throw new SimInputError(`client namespace: "${clientNamespace}" is not a namespace name`);
+    }
+    // A sidecar sends it to the Service the client addresses, on the port it addresses.
+    req.mesh = { clientNamespace, destinationService: host, destinationPort: port ?? 80 };
+  }
   const gateway = form.gateway?.trim();
   if (gateway) {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(gateway)) {
@@ -59,6 +96,10 @@ export function requestOf(form: TryForm): SimRequest {
 
 export interface TryResult {
   decision: SimDecision;
+  /** How the table treats the request, step by step (the filter decided; this says why). */
+  explanation: Explanation;
+  /** The request and what the filter did, as a `check-routes` test case (YAML). */
+  testCase: string;
   /** The matched rule's backends with weights (the split), when a rule matched. */
   split?: Backend[];
   generation: number;
@@ -112,5 +153,40 @@ export function tryRequest(
       }
     }
   }
-  return { decision, split, generation: blob.generation, sha256: blob.sha256 };
+  const explanation = explainRequest(decodeBlob(blob.blob), {
+    authority: req.host ?? req.mesh!.destinationService,
+    port: req.port ?? req.mesh?.destinationPort,
+    method: req.method,
+    path: req.path,
+    headers: (req.headers as [string, string][] | undefined) ?? [],
+    scope: req.mesh ? "mesh" : req.gateway ? `gateway:${req.gateway}` : undefined,
+    clientNamespace: req.mesh?.clientNamespace,
+  });
+  return {
+    decision,
+    explanation,
+    testCase: testCaseOf(req, decision),
+    split,
+    generation: blob.generation,
+    sha256: blob.sha256,
+  };
+}
+
+/** A `check-routes` test (docs/route-tests.md) that expects what the filter just did. */
+export function testCaseOf(req: SimRequest, d: SimDecision): string {
+  const { headers, ...rest } = req;
+  const request = {
+    ...rest,
+    ...(headers && (headers as [string, string][]).length &&
+      { headers: Object.fromEntries(headers as [string, string][]) }),
+  };
+  const expect = {
+    status: d.status,
+    backend: d.backend,
+    ...(d.matchedRoute !== undefined && { matchedRoute: d.matchedRoute, matchedRule: d.matchedRule }),
+    ...(d.redirectLocation && { redirectLocation: d.redirectLocation }),
+    ...(d.passthrough && { passthrough: true }),
+  };
+  const name = `${request.method ?? "GET"} ${req.host ?? req.mesh?.destinationService}${req.path}`;
+  return stringify({ tests: [{ name, request, expect }] }, { lineWidth: 0 });
 }

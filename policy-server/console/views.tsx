@@ -11,6 +11,7 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { BlobDiff, RuleView } from "./blob_diff.ts";
 import { CondStatus, DataTable } from "./layout.tsx";
+import type { Explanation } from "../ir/explain_request.ts";
 import type { TryResult } from "./try_request.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -189,8 +190,8 @@ export function TryResultView(props: { r: TryResult }) {
               </>
             )
             : d.passthrough
-            ? "no virtual host for this host: passed through to Istio's own routing"
-            : "no rule"}
+            ? "no route for this host and port: passed through to Istio's own routing (see why below)"
+            : "no rule (see why below)"}
         </dd>
         <dt>Backend</dt>
         <dd id="try-backend" class="mono">{d.backend ?? "—"}</dd>
@@ -248,11 +249,56 @@ export function TryResultView(props: { r: TryResult }) {
           </p>
         </>
       )}
+      <WhyView x={props.r.explanation} />
       <h3>Request headers after the filter</h3>
       <HeaderTable h={d.requestHeaders} />
       <h3>Response headers</h3>
       <HeaderTable h={d.responseHeaders} />
+      <h3>As a check-routes test</h3>
+      <p>
+        <small>
+          Paste into a tests file for <code>deno task check-routes</code>: it expects what the filter did.
+        </small>
+      </p>
+      <pre class="mono" id="try-test-case">{props.r.testCase}</pre>
     </section>
+  );
+}
+
+/** "Why?": the host lookup and each candidate route, as `explainRequest` tells it. */
+function WhyView(props: { x: Explanation }) {
+  const { x } = props;
+  return (
+    <div id="try-why">
+      <h3>Why</h3>
+      <p>
+        Host <span class="mono">{x.hostname}</span>, port <span class="mono">{x.port}</span>: {x.summary}
+      </p>
+      {x.hosts.length > 0 && (
+        <DataTable columns={["Virtual host", "Port", "Attached to", "Verdict"]} scroll={false}>
+          {x.hosts.map((h) => (
+            <tr>
+              <td class="mono">{h.hostname}</td>
+              <td>{h.port || "any"}</td>
+              <td>{h.attachedTo}</td>
+              <td>{h.verdict}</td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+      {x.routes.length > 0 && (
+        <DataTable columns={["Route (precedence order)", "Matches", "Verdict"]} scroll={false}>
+          {x.routes.map((r) => (
+            <tr>
+              <td class="mono">{r.route} rule {r.rule}</td>
+              <td class="mono">{r.match}</td>
+              <td class={r.verdict === "matched" ? "ok" : ""}>{r.verdict}</td>
+            </tr>
+          ))}
+        </DataTable>
+      )}
+      {x.nearest.length > 0 && <ul id="try-nearest">{x.nearest.map((n) => <li>{n}</li>)}</ul>}
+    </div>
   );
 }
 

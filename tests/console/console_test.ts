@@ -294,3 +294,48 @@ Deno.test("console: a rollback shows its object changes before confirming, and t
     assert(html.includes("header version = new"), "the page shows the restored rules");
   });
 });
+
+const BOOKINFO = `${
+  ["reviews", "reviews-v1", "reviews-v2"].map((name) =>
+    `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: bookinfo}
+spec: {ports: [{name: http, port: 9080}]}
+---
+`
+  ).join("")
+}
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: reviews, namespace: bookinfo}
+spec:
+  parentRefs: [{group: "", kind: Service, name: reviews, port: 9080}]
+  rules:
+  - matches: [{headers: [{name: end-user, value: jason}]}]
+    backendRefs: [{name: reviews-v2, port: 9080}]
+  - backendRefs: [{name: reviews-v1, port: 9080}]
+`;
+
+Deno.test("console: try a mesh route on port 9080, and a miss on port 80 says where the route is", async () => {
+  await withApp(async ({ app }) => {
+    const c = new Client(app);
+    await c.req("/console/edit");
+    const { res: applied, html: out } = await c.post("/console/edit", { yaml: BOOKINFO, action: "apply" });
+    assertEquals(applied.status, 200, out);
+
+    let { html } = await c.req(
+      "/console/try?host=reviews&port=9080&path=%2Freviews%2F1&clientNamespace=bookinfo&headers=end-user%3A+jason",
+    );
+    assert(/id="try-backend" class="mono">bookinfo\/reviews-v2:9080</.test(html), html);
+    assert(html.includes("picked"), html);
+    assert(html.includes("matchedRoute: bookinfo/reviews"), "the check-routes test case");
+
+    ({ html } = await c.req("/console/try?host=reviews%3A9080&path=%2F"));
+    assert(/id="try-backend" class="mono">bookinfo\/reviews-v1:9080</.test(html), html);
+    assert(html.includes("header end-user is missing"), html);
+
+    ({ html } = await c.req("/console/try?host=reviews&path=%2F"));
+    assert(html.includes("passed through"), html);
+    assert(html.includes("a route for this host exists on port 9080 (Service bookinfo/reviews)"), html);
+  });
+});
