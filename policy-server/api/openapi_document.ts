@@ -82,6 +82,13 @@ const DRY_RUN: Parameter = {
   description: "`All`: validate, check preconditions and compile, store nothing.",
   schema: { type: "string", enum: ["All"] },
 };
+const FIELD_VALIDATION: Parameter = {
+  name: "fieldValidation",
+  in: "query",
+  description: "Unknown and duplicated fields, as in Kubernetes: `Strict` (default) refuses them (400, " +
+    "strict decoding error), `Warn` drops them with a `Warning` header each, `Ignore` drops them.",
+  schema: { type: "string", enum: ["Strict", "Warn", "Ignore"] },
+};
 const IF_MATCH: Parameter = {
   name: "If-Match",
   in: "header",
@@ -165,7 +172,7 @@ function kindPaths(kind: ResourceKind): Record<string, PathItem> {
         description: "The object must exist. `metadata.resourceVersion` in the body and `If-Match` are " +
           "preconditions: a stale one is a 409 and nothing changes.",
         tags: [tag],
-        parameters: [DRY_RUN, IF_MATCH],
+        parameters: [DRY_RUN, FIELD_VALIDATION, IF_MATCH],
         requestBody: OBJECT_BODY,
         responses: {
           "200": {
@@ -205,7 +212,7 @@ const WRITE: Operation = {
   description: "HTTPRoutes, Gateways, ReferenceGrants, Services, ServiceImports and Namespaces. " +
     "An object's `metadata.resourceVersion` is a precondition; so is `If-Match` for a one-object body.",
   tags: ["objects"],
-  parameters: [DRY_RUN, IF_MATCH],
+  parameters: [DRY_RUN, FIELD_VALIDATION, IF_MATCH],
   requestBody: OBJECT_BODY,
   responses: {
     "200": {
@@ -435,9 +442,11 @@ export function openApiDocument(extraPaths: Record<string, PathItem> = {}): Open
       "/v1/blob/rollback": {
         post: {
           operationId: "rollbackBlob",
-          summary: "Make a kept generation's rules current again, as a new generation",
-          description: "The stored objects do not change: the rolled-back blob is pinned (also across " +
-            "restarts) until the next write of any object, which recompiles them. Operator role and " +
+          summary: "Make a kept generation's rules current again, as a new generation, with its objects",
+          description: "The objects the generation was compiled from are restored in the same write " +
+            "(each with a new resourceVersion); the answer lists them, `objects[].action` one of " +
+            "`restored`, `recreated`, `deleted`. A generation from before object history rolls back " +
+            "only its blob (`objectsRecorded: false`). Operator role and " +
             'namespaces ["*"].',
           tags: ["blob"],
           parameters: [DRY_RUN],
@@ -572,6 +581,10 @@ export function openApiDocument(extraPaths: Record<string, PathItem> = {}): Open
             rollbackOf: {
               type: "integer",
               description: "Set on a rollback: the generation whose rules it restored.",
+            },
+            resourceVersion: {
+              type: "string",
+              description: "The objects it was compiled from are stored at this resourceVersion.",
             },
           },
         },
