@@ -63,6 +63,13 @@ export interface AppDeps {
    * so a DNS-rebinding page cannot reach it, and `"any"` with tokens.
    */
   hosts?: SameOriginOptions["hosts"];
+  /**
+   * Attach routes to Gateway parents with their listeners unchecked while no Gateway is stored
+   * (`--trust-unseen-gateways`); by default such a route is not Accepted.
+   */
+  trustUnseenGateways?: boolean;
+  /** `GET /v1/blob?wait=` requests held at once (default 1,000); more are answered 429. */
+  maxLongPolls?: number;
   /** The console's login sessions; a new in-memory store by default. */
   sessions?: SessionStore;
   /** Receives one structured entry per request and notable event; default: a JSON line on stderr. */
@@ -119,10 +126,13 @@ export function createApp(deps: AppDeps): Hono {
   const { store } = deps;
   const metrics = deps.metrics ?? createServerMetrics();
   const compileFn = deps.compile ?? compile;
+  // A Gateway parent is known by being stored, unless the server was told to trust unseen ones.
+  const unseenGateways = deps.trustUnseenGateways ? "trust" : "refuse";
   const publisher = deps.publisher ??
     new Publisher(
       store,
-      (objects, options) => metrics.compileDuration.time(() => compileFn(objects, options)),
+      (objects, options) =>
+        metrics.compileDuration.time(() => compileFn(objects, { unseenGateways, ...options })),
     );
   const log = deps.log ??
     ((entry) => console.error(JSON.stringify({ time: new Date().toISOString(), ...entry })));
@@ -429,7 +439,12 @@ export function createApp(deps: AppDeps): Hono {
   });
 
   // GET /v1/blob (ETag, long-poll ?wait=, ?format=config), GET /v1/filter.wasm, GET /v1/delivery.
-  registerDeliveryRoutes(app, { store, plugin: deps.plugin, delivery: deps.delivery });
+  registerDeliveryRoutes(app, {
+    store,
+    plugin: deps.plugin,
+    delivery: deps.delivery,
+    maxWaiting: deps.maxLongPolls,
+  });
 
   app.get("/v1/wasmplugin", async (c) => {
     const format = c.req.query("format") ??

@@ -26,6 +26,8 @@ export interface Config {
   blobHistory: number;
   /** Largest accepted request body in bytes. */
   maxBodyBytes: number;
+  /** Attach routes to Gateways that are not stored while none is (`--trust-unseen-gateways`). */
+  trustUnseenGateways: boolean;
 }
 
 export class ConfigError extends Error {
@@ -47,6 +49,9 @@ Flags (environment variable in brackets; a flag wins, an empty variable counts a
   --insecure-open            serve without tokens on a non-loopback address (WASMROUTE_INSECURE_OPEN=true)
   --blob-history <n>         blob versions kept for history and rollback (WASMROUTE_BLOB_HISTORY, default 20)
   --max-body-bytes <n>       largest request body accepted (WASMROUTE_MAX_BODY_BYTES, default 1048576)
+  --trust-unseen-gateways    while no Gateway is stored, attach routes to any Gateway parent with its
+                             listeners unchecked (WASMROUTE_TRUST_UNSEEN_GATEWAYS=true); by default
+                             such a route is not Accepted: a writer could take any hostname
 ${DELIVERY_USAGE}  -h, --help                 show this help
 
 Environment only:
@@ -73,6 +78,7 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
         "insecure-open": { type: "boolean" },
         "blob-history": { type: "string" },
         "max-body-bytes": { type: "string" },
+        "trust-unseen-gateways": { type: "boolean" },
         ...DELIVERY_FLAGS,
         help: { type: "boolean", short: "h" },
       },
@@ -99,10 +105,15 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
       "set the tokens by --tokens-file (WASMROUTE_TOKENS_FILE) or WASMROUTE_TOKENS, not both",
     );
   }
-  const open = values["insecure-open"] ? "true" : (env("WASMROUTE_INSECURE_OPEN") || "false");
-  if (!["true", "false", "1", "0"].includes(open)) {
-    throw new ConfigError(`WASMROUTE_INSECURE_OPEN "${open}" is not true or false`);
-  }
+  const flag = (value: boolean | undefined, name: string) => {
+    const text = value ? "true" : (env(name) || "false");
+    if (!["true", "false", "1", "0"].includes(text)) {
+      throw new ConfigError(`${name} "${text}" is not true or false`);
+    }
+    return text === "true" || text === "1";
+  };
+  const open = flag(values["insecure-open"], "WASMROUTE_INSECURE_OPEN");
+  const trustUnseenGateways = flag(values["trust-unseen-gateways"], "WASMROUTE_TRUST_UNSEEN_GATEWAYS");
   return {
     port: Number(port),
     hostname: pick(values.hostname, "WASMROUTE_HOSTNAME") ?? "127.0.0.1",
@@ -117,7 +128,8 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
     }, (message) => new ConfigError(message)),
     ...(tokensFile !== undefined && { tokensFile }),
     ...(tokensJson !== undefined && { tokensJson }),
-    insecureOpen: open === "true" || open === "1",
+    insecureOpen: open,
+    trustUnseenGateways,
     blobHistory: count(
       pick(values["blob-history"], "WASMROUTE_BLOB_HISTORY") ?? "20",
       "blob history",

@@ -12,6 +12,7 @@ Deno.test("parseConfig defaults: 127.0.0.1:8080, .data", () => {
     insecureOpen: false,
     blobHistory: 20,
     maxBodyBytes: 1 << 20,
+    trustUnseenGateways: false,
     delivery: { flavours: [{ kind: "mesh" }], kubeApply: false, kubeCreate: false },
   });
 });

@@ -78,7 +78,10 @@ export async function main(args: string[]): Promise<number> {
   const metrics = createServerMetrics();
   const publisher = new Publisher(
     store,
-    (objects, options) => metrics.compileDuration.time(() => compile(objects, options)),
+    (objects, options) =>
+      metrics.compileDuration.time(() =>
+        compile(objects, { unseenGateways: config.trustUnseenGateways ? "trust" : "refuse", ...options })
+      ),
   );
   // Compile before listening: status is known and a blob exists when the first request arrives.
   const blob = await publisher.ready();

@@ -52,7 +52,15 @@ export async function withApp(
   const { tokenSpecs, ...deps } = options;
   const tokens = tokenSpecs ? await TokenVerifier.create(tokenSpecs) : undefined;
   await withStore(async (store) => {
-    const app = createApp({ store, log: (e) => logs.push(e), metrics, tokens, ...deps });
+    const app = createApp({
+      store,
+      log: (e) => logs.push(e),
+      metrics,
+      tokens,
+      // The sample routes name a Gateway they do not store; tests of the secure default say false.
+      trustUnseenGateways: true,
+      ...deps,
+    });
     await fn({ app, store, logs, metrics });
   });
 }

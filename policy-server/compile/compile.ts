@@ -9,6 +9,8 @@ export interface CompileOptions {
   /** The blob version written into the blob header. */
   generation: number;
   clusterDomain?: string;
+  /** Gateway parents when no Gateway is stored: see `BuildIrOptions.unseenGateways`. */
+  unseenGateways?: "trust" | "refuse";
 }
 
 /** Everything one compile produces. */

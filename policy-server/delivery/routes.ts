@@ -27,11 +27,18 @@ export interface DeliveryRoutesDeps {
   plugin?: WasmPluginOptions;
   /** From `startDelivery`; without it the routes make their own feed and serve the default module. */
   delivery?: DeliveryRouteOptions;
+  /** Long polls held at once (default {@linkcode MAX_WAITING}); more are answered 429 at once. */
+  maxWaiting?: number;
 }
 
 const VERSION_HEADER = "X-Wasmroute-Version";
 /** The longest `?wait=`. */
 export const MAX_WAIT_MS = 60_000;
+/**
+ * Long polls held at once by default. Each held request costs its connection's memory (about 50 KB
+ * measured); 1,000 keep that near 50 MB, under the Deployment's 256 Mi with room for the rest.
+ */
+export const MAX_WAITING = 1000;
 
 /**
  * `?wait=` as milliseconds: `30s`, `500ms`, `1m`, or a bare number of seconds; longer than
@@ -87,6 +94,13 @@ export function registerDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): voi
     // Filters and tools poll: let caches keep the bytes but always ask first.
     c.header("Cache-Control", "no-cache");
     if (etagMatches(c.req.header("If-None-Match"), meta.sha256)) {
+      if (wait && feed.waiting >= (deps.maxWaiting ?? MAX_WAITING)) {
+        c.header("Retry-After", "5");
+        throw new HTTPException(429, {
+          message:
+            `${feed.waiting} clients already wait for a new blob; retry in 5 s, or poll without ?wait=`,
+        });
+      }
       const next = wait ? await feed.waitForChange(meta.sha256, wait, c.req.raw.signal) : null;
       if (!next) return notModified(c, meta);
       meta = next;

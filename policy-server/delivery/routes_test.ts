@@ -22,7 +22,13 @@ async function withServer(fn: (ctx: Ctx) => Promise<void>, module?: (dir: string
   const store = await Store.open(`${dir}/wasmroute.kv`);
   const feed = new BlobFeed(store);
   const filterModule = module ? new FilterModule(module(dir)) : undefined;
-  const app = createApp({ store, log: () => {}, delivery: { feed, filterModule } });
+  // The sample route names a Gateway it does not store.
+  const app = createApp({
+    store,
+    log: () => {},
+    delivery: { feed, filterModule },
+    trustUnseenGateways: true,
+  });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
   const base = `http://127.0.0.1:${server.addr.port}`;
   const post = async (name = "web") => {

@@ -22,6 +22,14 @@ export interface BuildIrOptions {
   generation: number;
   /** Kubernetes cluster domain used in Istio's cluster names. */
   clusterDomain?: string;
+  /**
+   * A Gateway parent when no Gateway is stored at all: `"trust"` attaches the route with its
+   * listeners unchecked (what offline tools want: a routes file rarely carries its Gateway);
+   * `"refuse"` treats it as missing, so the route is not Accepted (`NoMatchingParent`) — the policy
+   * server's default, since a writer scoped to one namespace could otherwise take any hostname on any
+   * Gateway. Default `"trust"`.
+   */
+  unseenGateways?: "trust" | "refuse";
 }
 
 /** A routing table and what building it said about each route. */
@@ -66,6 +74,8 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
   const domain = options.clusterDomain ?? "cluster.local";
   const routes = resources.filter((r): r is HTTPRoute => r.kind === "HTTPRoute");
   const inventory = indexInventory(resources);
+  // Refusing unseen Gateways: no Gateway stored means every Gateway parent is missing.
+  if (options.unseenGateways === "refuse") inventory.gateways ??= new Map();
   const slots = new Map<string, Slot>();
   const statuses: RouteStatus[] = [];
 
