@@ -50,7 +50,8 @@ function permitted(
 /**
  * Resolves a backendRef of an HTTPRoute in `routeNs` to the cluster Istio builds for it: a Service is
  * `outbound|PORT||NAME.NS.svc.DOMAIN`; a multi-cluster ServiceImport is the `clusterset.local` name
- * Istio's MCS support serves. A reference into another namespace needs a ReferenceGrant there. A
+ * Istio's MCS support serves. A reference into another namespace needs a ReferenceGrant there, unless
+ * it is to a Service that is one of the route's parents (`parentServices`, `namespace/name`). A
  * Service or ServiceImport missing from a stored inventory is BackendNotFound; with no inventory of
  * that kind, the reference is taken on trust.
  *
@@ -66,6 +67,7 @@ export function resolveBackend(
   routeNs: string,
   inventory: BackendInventory,
   domain: string,
+  parentServices: ReadonlySet<string> = new Set(),
 ): ResolvedBackend {
   const ns = ref.namespace ?? routeNs;
   const group = ref.group ?? "";
@@ -83,8 +85,11 @@ export function resolveBackend(
       message: `backendRef kind "${kind}" of group "${group}" is not supported`,
     });
   }
+  // GAMMA: a consumer route (in the client's namespace, its parent a Service elsewhere) may send to
+  // that parent Service without a ReferenceGrant: its parentRef already names it.
+  const toParent = !mcs && parentServices.has(`${ns}/${ref.name}`);
   if (
-    ns !== routeNs &&
+    ns !== routeNs && !toParent &&
     !permitted(inventory.referenceGrants, routeNs, ns, group === "core" ? "" : group, kind, ref.name)
   ) {
     return out({

@@ -21,8 +21,9 @@ export function backendOf(
   inventory: Inventory,
   domain: string,
   problems: RuleProblem[],
+  parentServices?: ReadonlySet<string>,
 ) {
-  const { cluster, label, problem } = resolveBackend(ref, ns, inventory, domain);
+  const { cluster, label, problem } = resolveBackend(ref, ns, inventory, domain, parentServices);
   if (problem) problems.push({ type: "ResolvedRefs", ...problem });
   return { cluster, label, ...(problem && { unresolved: true }) };
 }
@@ -37,6 +38,8 @@ export interface FilterScope {
   problems: RuleProblem[];
   /** backendRef-level: only header modifiers and URLRewrite make sense there. */
   backend: boolean;
+  /** The route's parent Services (`namespace/name`), which it may send to without a ReferenceGrant. */
+  parentServices?: ReadonlySet<string>;
 }
 
 /** The filters in order; undefined (and a problem reported) when one cannot be applied. */
@@ -88,7 +91,14 @@ export function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): Ro
       const m = f.requestMirror;
       // An unresolvable mirror is left out (ResolvedRefs=False, reported by backendOf); the rule
       // keeps forwarding, as the spec asks.
-      const target = backendOf(m.backendRef, scope.ns, scope.inventory, scope.domain, scope.problems);
+      const target = backendOf(
+        m.backendRef,
+        scope.ns,
+        scope.inventory,
+        scope.domain,
+        scope.problems,
+        scope.parentServices,
+      );
       if (target.unresolved) continue;
       const [numerator, denominator] = m.fraction
         ? [m.fraction.numerator, m.fraction.denominator ?? 100]
