@@ -87,6 +87,9 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
     const sticky = stickyKey(route, problems);
     const ranked: Omit<Ranked, "entry">[] = [];
     const entries: RouteEntry[] = [];
+    const parentServices = new Set(
+      (route.spec.parentRefs ?? []).filter(isServiceParent).map((p) => `${p.namespace ?? ns}/${p.name}`),
+    );
     rules.forEach((rule, ruleIndex) => {
       const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
       const action = buildAction(
@@ -99,6 +102,7 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
         inventory,
         domain,
         problems,
+        parentServices,
       );
       action.filters.unshift(...routerHeaders(rule, `rule ${ruleIndex}`, problems));
       if (sticky) action.sticky = sticky;
@@ -338,6 +342,7 @@ function buildAction(
   inventory: Inventory,
   domain: string,
   problems: RuleProblem[],
+  parentServices: ReadonlySet<string>,
 ): RouteAction {
   const scope: FilterScope = {
     where: `rule ${rule}`,
@@ -347,6 +352,7 @@ function buildAction(
     matches,
     problems,
     backend: false,
+    parentServices,
   };
   const ruleFilters = routeFilters(filters, scope);
   let unsupported = ruleFilters === undefined;
@@ -358,7 +364,7 @@ function buildAction(
     });
     if (own === undefined) unsupported = true;
     return {
-      ...backendOf(ref, ns, scope.inventory, domain, problems),
+      ...backendOf(ref, ns, scope.inventory, domain, problems, parentServices),
       weight: ref.weight ?? 1,
       filters: own ?? [],
     };

@@ -68,3 +68,45 @@ Deno.test("buildIr() reports an unsupported parent kind without dropping the oth
   assertEquals(table.vhosts.length, 1);
   assertEquals(statuses[0].parents.map((p) => p.conditions[0].status), ["False", "True"]);
 });
+
+Deno.test("buildIr() lets a consumer route send to its parent Service in another namespace, no grant needed", () => {
+  const consumer = {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: { name: "reviews-for-shop", namespace: "shop", creationTimestamp: "2026-11-01T00:00:00Z" },
+    spec: {
+      parentRefs: [{ group: "", kind: "Service", name: "reviews", namespace: "bookinfo", port: 9080 }],
+      rules: [{ backendRefs: [{ name: "reviews", namespace: "bookinfo", port: 9080 }] }, {
+        backendRefs: [{ name: "ratings", namespace: "bookinfo", port: 9080 }],
+      }],
+    },
+  } as KubeObject;
+  const { table, statuses } = buildIr([consumer], { generation: 1 });
+  // The parent's qualified names, for this namespace's clients; the parent itself as backend resolves.
+  assertEquals(
+    table.vhosts.map((v) => [v.hostnames.length, v.clients, v.routes[0].action.backends[0].unresolved]),
+    [
+      [3, "shop", undefined],
+    ],
+  );
+  const resolved = statuses[0].parents[0].conditions.find((c) => c.type === "ResolvedRefs")!;
+  assertEquals(
+    [resolved.status, resolved.reason],
+    ["False", "RefNotPermitted"],
+    "ratings still needs a grant",
+  );
+  assertEquals(resolved.message.includes('reviews"'), false);
+});
+
+Deno.test("buildIr() reads a parentRef without group as a Gateway API one: kind Service there is no Service", () => {
+  const { table, statuses } = buildIr([
+    route("r", { parentRefs: [{ name: "svc", kind: "Service", port: 80 }] }),
+  ], {
+    generation: 1,
+  });
+  assertEquals(table.vhosts, []);
+  assertEquals(
+    statuses[0].parents[0].conditions[0].message,
+    'parentRef kind "Service" in group "gateway.networking.k8s.io" is not supported: a Service parent needs group: ""',
+  );
+});
