@@ -381,6 +381,9 @@ function validateFilters(check: FieldChecker, value: unknown, at: string): void 
   }
 }
 
+/** What a header value may hold on the wire (RFC 9110 field-value, obs-text allowed). */
+const HEADER_VALUE = /^[^\r\n\0]*$/;
+
 function validateHeaderModifier(check: FieldChecker, value: unknown, at: string): void {
   const modifier = check.object(value, at);
   if (!modifier) return;
@@ -388,7 +391,15 @@ function validateHeaderModifier(check: FieldChecker, value: unknown, at: string)
     const headers = objectsOf(check, check.array(modifier[op], `${at}.${op}`, { max: 16 }), `${at}.${op}`);
     for (const [header, i] of headers) {
       check.string(header.name, `${at}.${op}[${i}].name`, token);
-      check.string(header.value, `${at}.${op}[${i}].value`, { required: true, min: 1, max: 4096 });
+      // The CRD sets no pattern, but a CR, LF or NUL in a header value is refused by Envoy (a header
+      // injection anywhere else): refuse it here, where the writer learns which field.
+      check.string(header.value, `${at}.${op}[${i}].value`, {
+        required: true,
+        min: 1,
+        max: 4096,
+        pattern: HEADER_VALUE,
+        patternHint: "a header value without CR, LF or NUL characters",
+      });
     }
     listMapKeys(check, headers, (i) => `${at}.${op}[${i}]`);
   }

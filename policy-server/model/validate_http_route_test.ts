@@ -500,3 +500,21 @@ Deno.test("validateHttpRoute words list-map duplicates and the match budget as t
     'spec.rules: Invalid value: "array": While 16 rules and 64 matches per rule are allowed, the total number of matches across all rules in a route must be less than 128',
   ]);
 });
+
+Deno.test("validateHttpRoute refuses CR, LF and NUL in the header values a filter sets or adds", () => {
+  for (const value of ["a\r\nX-Injected: 1", "a\nb", "a\0b"]) {
+    assertEquals(
+      problems((r) =>
+        r.spec.rules[0].filters = [{
+          type: "RequestHeaderModifier",
+          requestHeaderModifier: { set: [{ name: "x-a", value }], add: [{ name: "x-b", value }] },
+        }]
+      ),
+      [
+        ["spec.rules[0].filters[0].requestHeaderModifier.set[0].value", "FieldValueInvalid"],
+        ["spec.rules[0].filters[0].requestHeaderModifier.add[0].value", "FieldValueInvalid"],
+      ],
+      JSON.stringify(value),
+    );
+  }
+});
