@@ -12,6 +12,8 @@ import { stringify } from "yaml";
 export interface EnvoyProcess {
   /** `http://127.0.0.1:PORT` of the admin interface. */
   admin: string;
+  /** Envoy's process id (the benchmark reads its CPU time and RSS under /proc). */
+  pid: number;
   /** The directory holding its bootstrap and files; removed on close. */
   dir: string;
   /** Envoy's log lines so far (stderr and stdout, the access log and `wasm log` lines among them). */
@@ -97,6 +99,7 @@ export async function startEnvoy(o: StartEnvoyOptions): Promise<EnvoyProcess> {
     await waitUntilLive(admin, exited, log);
     return {
       admin,
+      pid: child.pid,
       dir,
       log,
       listenerPort: (name) => listenerPort(admin, name),

@@ -77,6 +77,13 @@ export interface IstioBootstrapOptions {
   nodeMetadata?: Record<string, string>;
   /** A stdout access log line per request (the local loop shows it). */
   accessLog?: boolean;
+  /**
+   * Where Istio's listeners listen. `internal` (default): as above, behind a loopback client listener.
+   * `loopback`: each bound directly on `127.0.0.1:P` (P must be free), as a gateway binds its ports:
+   * one hop less, for the benchmark (tools/bench/envoy_bench.ts), with `destination.port` P; one
+   * plugin only.
+   */
+  listen?: "internal" | "loopback";
 }
 
 /** The original destination address a port's client listener restores (a Service VIP stand-in). */
@@ -91,6 +98,8 @@ const typed = (type: string, rest: Json = {}) => ({ "@type": `type.googleapis.co
 
 /** The bootstrap: a plain object to serialise as YAML or JSON. */
 export function istioBootstrap(o: IstioBootstrapOptions): Json {
+  const loopback = o.listen === "loopback";
+  if (loopback && o.plugins.length !== 1) throw new RangeError("listen: loopback takes exactly one plugin");
   const pairs = o.plugins.flatMap((plugin, i) => o.ports.map((port) => ({ plugin, i, port })));
   const istio: PatchableListener[] = pairs.map(({ plugin, i, port }) => ({
     context: plugin.flavour === "sidecar" ? "SIDECAR_OUTBOUND" : "GATEWAY" as PatchContext,
@@ -110,9 +119,12 @@ export function istioBootstrap(o: IstioBootstrapOptions): Json {
       typed_config: typed("envoy.extensions.bootstrap.internal_listener.v3.InternalListener"),
     }],
     static_resources: {
-      listeners: [...pairs.map(({ i, port }) => clientListener(i, port)), ...istio.map((l) => l.listener)],
+      listeners: [
+        ...(loopback ? [] : pairs.map(({ i, port }) => clientListener(i, port))),
+        ...istio.map((l) => l.listener),
+      ],
       clusters: [
-        ...pairs.map(({ i, port }) => internalCluster(i, port)),
+        ...(loopback ? [] : pairs.map(({ i, port }) => internalCluster(i, port))),
         ...o.upstreams.map((u) => staticCluster(u.cluster, u.address, u.port)),
         staticCluster("PassthroughCluster", o.passthrough.address, o.passthrough.port),
       ],
@@ -220,11 +232,13 @@ function staticCluster(name: string, address: string, port: number): Json {
 function istioListener(o: IstioBootstrapOptions, plugin: PluginProxy, i: number, port: number): Json {
   return {
     name: istioListenerName(i, port),
-    internal_listener: {},
-    listener_filters: [{
-      name: "envoy.filters.listener.original_dst",
-      typed_config: typed("envoy.extensions.filters.listener.original_dst.v3.OriginalDst"),
-    }],
+    ...(o.listen === "loopback" ? { address: socket("127.0.0.1", port) } : {
+      internal_listener: {},
+      listener_filters: [{
+        name: "envoy.filters.listener.original_dst",
+        typed_config: typed("envoy.extensions.filters.listener.original_dst.v3.OriginalDst"),
+      }],
+    }),
     filter_chains: [{
       filters: [{
         name: "envoy.filters.network.http_connection_manager",
