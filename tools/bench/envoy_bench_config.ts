@@ -9,7 +9,9 @@
  *   `:authority` and `:path`, returns Continue) as a WasmPlugin: what running any wasm filter costs;
  * - **wasmroute** (c): the real filter with the compiled blob as its pluginConfig, and the EnvoyFilter
  *   glue (manifests/istio): the header_mutation strip, the `cluster_header` route. Istio's own
- *   route configuration knows none of the hostnames (the routes live in the policy server).
+ *   route configuration knows none of the hostnames (the routes live in the policy server);
+ * - **glue**: (a) with the EnvoyFilter's glue and no wasm, for the A/B runs that say where (c)'s time
+ *   goes (the glue's share of it).
  *
  * Stats are limited as Istio's bootstrap limits them (its inclusion list), plus each cluster's
  * `upstream_rq_total`, which {@linkcode checkRouting} reads: 10,000 clusters with every stat cost
@@ -31,13 +33,14 @@ import { nativeVirtualHosts } from "./native_routes.ts";
 type Json = Record<string, unknown>;
 
 /** The configurations compared. */
-export type Configuration = "native" | "noop" | "wasmroute";
+export type Configuration = "native" | "noop" | "wasmroute" | "glue";
 export const CONFIGURATIONS: Configuration[] = ["native", "noop", "wasmroute"];
 /** How the report names them. */
 export const CONFIGURATION_LABELS: Record<Configuration, string> = {
   native: "(a) native routes",
   noop: "(b) no-op wasm + native routes",
   wasmroute: "(c) wasmroute",
+  glue: "(a) + the EnvoyFilter glue",
 };
 
 /** The listener Envoy's upstream clusters point at. */
@@ -76,19 +79,22 @@ export function benchBootstrap(o: BenchBootstrapOptions): Json {
     ports: [o.ports.listener],
     upstreams: [...clusters].map((cluster) => ({ cluster, ...backend })),
     passthrough: backend,
-    envoyFilter: wasmroute ? o.envoyFilter : { configPatches: [] },
+    envoyFilter: wasmroute || o.configuration === "glue" ? o.envoyFilter : { configPatches: [] },
     listen: "loopback",
   });
   const resources = bootstrap.static_resources as { listeners: Json[] };
   const hcm = connectionManager(resources.listeners[0]);
   if (!wasmroute) {
     const config = hcm.route_config as Json;
-    config.virtual_hosts = [
-      ...nativeVirtualHosts(o.table.ir, o.ports.listener),
-      ...config.virtual_hosts as Json[],
-    ];
+    const native = nativeVirtualHosts(o.table.ir, o.ports.listener);
+    // The glue's route, which the EnvoyFilter put first in Istio's one virtual host, goes first in each.
+    const glue = o.configuration === "glue"
+      ? ((config.virtual_hosts as Json[])[0].routes as Json[])[0]
+      : undefined;
+    if (glue) { for (const v of native) (v.routes as Json[]).unshift(structuredClone(glue)); }
+    config.virtual_hosts = [...native, ...config.virtual_hosts as Json[]];
   }
-  if (o.configuration === "native" || o.withoutWasm) {
+  if (o.configuration === "native" || o.configuration === "glue" || o.withoutWasm) {
     hcm.http_filters = (hcm.http_filters as Json[]).filter((f) => f.name !== filterName(o.configuration));
   }
   resources.listeners.push(backendListener(o.ports.backend));
@@ -180,7 +186,7 @@ export async function startBenchEnvoy(o: StartBenchEnvoyOptions): Promise<BenchE
   const ports = o.ports ?? { listener: o.table.port, backend: await freePort() };
   const dir = await Deno.makeTempDir({ prefix: "wasmroute-bench-envoy-" });
   const ecdsPath = join(dir, "ecds.json");
-  if (o.configuration !== "native") {
+  if (o.configuration === "noop" || o.configuration === "wasmroute") {
     const wasmPath = join(dir, `${o.configuration}.wasm`);
     await Deno.writeFile(wasmPath, o.configuration === "noop" ? await baselineWasm() : await filterWasm());
     await Deno.writeTextFile(

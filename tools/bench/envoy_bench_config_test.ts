@@ -15,6 +15,9 @@ import {
 import { envoyBenchTable, LAST_ROUTES } from "./envoy_bench_table.ts";
 import { FILTER_WASM } from "./fixtures.ts";
 import { nativeVirtualHosts } from "./native_routes.ts";
+import { parse } from "yaml";
+import type { EnvoyFilterSpec } from "../../simulator/envoy/apply_envoy_filter.ts";
+import { ENVOY_FILTER_MANIFEST } from "../../simulator/envoy/envoy_host.ts";
 
 type Json = Record<string, unknown>;
 
@@ -62,6 +65,13 @@ Deno.test("benchBootstrap() binds on loopback, adds the backend, drops the wasm 
   assertEquals(filters(benchBootstrap({ ...base, configuration: "wasmroute", withoutWasm: true })), [
     "envoy.filters.http.router",
   ]);
+  const manifest = parse(await Deno.readTextFile(ENVOY_FILTER_MANIFEST)).spec as EnvoyFilterSpec;
+  const glue = benchBootstrap({ ...base, envoyFilter: manifest, configuration: "glue" });
+  assertEquals(filters(glue), ["wasmroute.strip-internal-headers", "envoy.filters.http.router"]);
+  const listener = (glue.static_resources as { listeners: Json[] }).listeners[0];
+  const hcm = ((listener.filter_chains as Json[])[0].filters as Json[])[0].typed_config as Json;
+  const vhosts = (hcm.route_config as { virtual_hosts: { routes: { name: string }[] }[] }).virtual_hosts;
+  assertEquals(vhosts.map((v) => v.routes[0].name), vhosts.map(() => "wasmroute-cluster-header"));
 });
 
 Deno.test("nativeVirtualHosts() refuses what it does not translate", () => {
@@ -84,7 +94,7 @@ Deno.test({
   async fn(t) {
     for (const shape of ["perHost", "oneHost"] as const) {
       const table = await envoyBenchTable(shape === "perHost" ? 30 : 20, shape, await freePort(), 32);
-      for (const configuration of CONFIGURATIONS) {
+      for (const configuration of [...CONFIGURATIONS, "glue" as const]) {
         await t.step(`${configuration}, ${shape}`, async () => {
           const b = await startBenchEnvoy({ envoy: envoy!, configuration, table });
           try {
@@ -97,7 +107,7 @@ Deno.test({
             );
             const vms = stats.get("wasm.envoy.wasm.runtime.v8.active") ?? 0;
             const applied = [...stats].filter(([k]) => k.endsWith("update_success")).map(([, v]) => v);
-            if (configuration === "native") assertEquals([vms, applied], [0, []]);
+            if (configuration === "native" || configuration === "glue") assertEquals([vms, applied], [0, []]);
             else assert(vms > 0 && applied[0] === 1, `no wasm VM ran: ${JSON.stringify([...stats])}`);
           } finally {
             await b.envoy.close();
