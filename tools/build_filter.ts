@@ -3,14 +3,20 @@
  * it may import only `env.proxy_*` (Envoy provides nothing else, not even `env.abort`) and must
  * export what Envoy's host looks up.
  *
- * Usage: deno task build:filter [--debug]
+ * A module built from the same sources is reused: `filter/build/filter.wasm.key` holds the hash of
+ * the compiler's pinned version, the build mode and every source file's bytes, so `deno task start`
+ * and `deno task test` rebuild only after a change. The compiler loads only when it has to run.
+ *
+ * Usage: deno task build:filter [--debug] [--force]
  *
  * @module
  */
-import asc from "assemblyscript/asc";
-import { PROXY_WASM_TRANSFORMS, proxyWasmFlags } from "../filter/compile_assemblyscript.ts";
+import { join } from "node:path";
 
+const ROOT = new URL("../", import.meta.url).pathname;
 export const FILTER_WASM = new URL("../filter/build/filter.wasm", import.meta.url);
+/** The source key of the module in {@linkcode FILTER_WASM}. */
+export const FILTER_KEY = new URL("../filter/build/filter.wasm.key", import.meta.url);
 
 /** Exports Envoy's host (proxy-wasm-cpp-host) requires of a module of ABI 0.2.1. */
 const REQUIRED_EXPORTS = [
@@ -31,9 +37,69 @@ export function checkAbiSurface(module: WebAssembly.Module): string[] {
   return problems;
 }
 
+/** Every file the module is built from: the filter's sources, its build library, this script. */
+async function sourceFiles(root: string): Promise<string[]> {
+  const out = [
+    "filter/compile_assemblyscript.ts",
+    "filter/managed_bytes_transform.ts",
+    "tools/build_filter.ts",
+  ];
+  const walk = async (dir: string) => {
+    for await (const e of Deno.readDir(join(root, dir))) {
+      if (e.isDirectory) await walk(`${dir}/${e.name}`);
+      else out.push(`${dir}/${e.name}`);
+    }
+  };
+  await walk("filter/assembly");
+  return out.sort();
+}
+
+/** The compiler as deno.json pins it (`npm:assemblyscript@0.28.20/asc`), read without loading it. */
+async function compilerVersion(root: string): Promise<string> {
+  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  return config.imports["assemblyscript/asc"];
+}
+
+/** Hex SHA-256 over the compiler version, the build mode and each source's path and bytes. */
+export async function filterSourceKey(options: { debug?: boolean; root?: string } = {}): Promise<string> {
+  const root = options.root ?? ROOT;
+  const parts: Uint8Array[] = [
+    new TextEncoder().encode(`${await compilerVersion(root)}\n${options.debug ? "debug" : "release"}\n`),
+  ];
+  for (const file of await sourceFiles(root)) {
+    parts.push(
+      new TextEncoder().encode(`${file}\n`),
+      await Deno.readFile(join(root, file)),
+    );
+  }
+  const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
+  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * The built module when its key matches the sources', else null (missing, changed, or built in
+ * the other mode).
+ */
+export async function reusableFilter(options: { debug?: boolean } = {}): Promise<Uint8Array | null> {
+  try {
+    const [key, bytes] = await Promise.all([Deno.readTextFile(FILTER_KEY), Deno.readFile(FILTER_WASM)]);
+    return key.trim() === await filterSourceKey(options) ? bytes : null;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return null;
+    throw error;
+  }
+}
+
 /** Compiles the filter; returns the module bytes. Throws with asc's diagnostics on failure. */
 export async function buildFilter(options: { debug?: boolean } = {}): Promise<Uint8Array> {
-  const root = new URL("../", import.meta.url).pathname;
+  const root = ROOT;
+  const key = await filterSourceKey(options);
+  // Loaded here, not at the top: a reused module needs no compiler (and no binaryen in memory).
+  const { default: asc } = await import("assemblyscript/asc");
+  const { PROXY_WASM_TRANSFORMS, proxyWasmFlags } = await import("../filter/compile_assemblyscript.ts");
+  await Deno.remove(FILTER_KEY).catch(() => {});
   const args = [
     "filter/assembly/index.ts",
     "--outFile",
@@ -50,11 +116,20 @@ export async function buildFilter(options: { debug?: boolean } = {}): Promise<Ui
   const bytes = await Deno.readFile(FILTER_WASM);
   const problems = checkAbiSurface(new WebAssembly.Module(bytes));
   if (problems.length) throw new Error(`filter.wasm is not loadable by Envoy:\n- ${problems.join("\n- ")}`);
+  await Deno.writeTextFile(FILTER_KEY, `${key}\n`);
   return bytes;
 }
 
 if (import.meta.main) {
   const t0 = performance.now();
-  const bytes = await buildFilter({ debug: Deno.args.includes("--debug") });
-  console.log(`filter/build/filter.wasm: ${bytes.length} bytes in ${Math.round(performance.now() - t0)} ms`);
+  const debug = Deno.args.includes("--debug");
+  const reused = Deno.args.includes("--force") ? null : await reusableFilter({ debug });
+  if (reused) {
+    console.log(`filter/build/filter.wasm: ${reused.length} bytes, sources unchanged (--force rebuilds)`);
+  } else {
+    const bytes = await buildFilter({ debug });
+    console.log(
+      `filter/build/filter.wasm: ${bytes.length} bytes in ${Math.round(performance.now() - t0)} ms`,
+    );
+  }
 }

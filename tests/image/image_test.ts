@@ -16,7 +16,7 @@ import { parseResources } from "../../policy-server/model/parse_resources.ts";
 import { checkSimRequest, Simulator } from "../../simulator/mod.ts";
 import { assembleStage, fileSetSize, type StageFiles } from "./assemble_image.ts";
 import { parseDockerfile } from "./parse_dockerfile.ts";
-import { podRunnerAvailable, runPod } from "./run_pod.ts";
+import { containerArgv, podRunnerAvailable, runPod } from "./run_pod.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const DOCKERFILE = join(ROOT, "manifests/policy-server/image/Dockerfile");
@@ -89,6 +89,8 @@ Deno.test({
     const { pod, container, namespace } = await deployment();
     const secret = await secretFromDocs();
     const port = container.ports.find((p: Json) => p.name === "http").containerPort;
+    // Offline by construction: no module may be fetched at start (and the namespace has no network).
+    assert(containerArgv(image, container).includes("--cached-only"), "the image runs with --cached-only");
     const run = await runPod({
       image,
       pod,

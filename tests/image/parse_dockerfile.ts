@@ -128,9 +128,10 @@ export function parseDockerfile(text: string, buildArgs: Record<string, string> 
         break;
       }
       case "RUN":
+        // Not substituted by BuildKit: the shell expands variables from the environment.
         need().steps.push({
           kind: "RUN",
-          command: sub(rest),
+          command: rest,
           workdir: need().workdir,
           env: { ...need().env },
         });

@@ -1,0 +1,52 @@
+import { assert, assertEquals } from "../tests/assert.ts";
+import { checkAbiSurface, FILTER_KEY, FILTER_WASM, filterSourceKey, reusableFilter } from "./build_filter.ts";
+
+const ROOT = new URL("../", import.meta.url).pathname;
+
+/** A copy of what the key reads: deno.json, the filter's sources and build files. */
+async function copyOfSources(): Promise<string> {
+  const dir = await Deno.makeTempDir({ prefix: "wasmroute-key-" });
+  await new Deno.Command("cp", {
+    args: [
+      "-r",
+      "--parents",
+      "deno.json",
+      "filter/assembly",
+      "filter/compile_assemblyscript.ts",
+      "filter/managed_bytes_transform.ts",
+      "tools/build_filter.ts",
+      dir,
+    ],
+    cwd: ROOT,
+  }).output();
+  return dir;
+}
+
+Deno.test("the source key changes with any source byte, the compiler's pinned version and the build mode", async () => {
+  const dir = await copyOfSources();
+  try {
+    const base = await filterSourceKey({ root: dir });
+    assertEquals(await filterSourceKey({ root: dir }), base, "stable");
+    assert(base !== await filterSourceKey({ root: dir, debug: true }), "debug and release differ");
+    await Deno.writeTextFile(`${dir}/filter/assembly/filter.ts`, "\n", { append: true });
+    const edited = await filterSourceKey({ root: dir });
+    assert(edited !== base, "a source edit changes the key");
+    const config = await Deno.readTextFile(`${dir}/deno.json`);
+    await Deno.writeTextFile(
+      `${dir}/deno.json`,
+      config.replace(/assemblyscript@[\d.]+\/asc/, "assemblyscript@0.0.1/asc"),
+    );
+    assert(await filterSourceKey({ root: dir }) !== edited, "another compiler changes the key");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("the built module is reused only under its own key, and is loadable by Envoy", async () => {
+  // `deno task test` builds first, so the module and its key are there.
+  const reused = await reusableFilter();
+  assert(reused, `${FILTER_WASM.pathname} is not current: its key ${FILTER_KEY.pathname} differs`);
+  assertEquals(reused, await Deno.readFile(FILTER_WASM));
+  assertEquals(checkAbiSurface(new WebAssembly.Module(reused)), []);
+  assertEquals(await reusableFilter({ debug: true }), null, "a release module is not a debug build");
+});
