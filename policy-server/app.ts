@@ -100,7 +100,8 @@ const OBJECT_PATHS = new RegExp(
 
 /**
  * Builds the HTTP app:
- * - `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.json`, `GET /docs` (no token)
+ * - `GET /healthz`, `GET /readyz`, `GET /metrics`, `GET /openapi.json`, `GET /docs` (no token);
+ *   `GET /` redirects to `/console`
  * - `POST /v1/resources` (and `POST /v1/routes`, the same): any mix of HTTPRoutes, Gateways,
  *   ReferenceGrants, Services, ServiceImports and Namespaces as YAML (multi-document) or JSON; all
  *   stored or none, then everything is recompiled
@@ -170,6 +171,8 @@ export function createApp(deps: AppDeps): Hono {
   app.notFound((c) => c.json(failureStatus(404, `${c.req.method} ${c.req.path} is not served`), 404));
 
   app.get("/healthz", (c) => c.json({ status: "ok" }));
+  // A browser pointed at the server lands on the console (which asks for a token where needed).
+  app.get("/", (c) => c.redirect("/console", 302));
   opsRoutes(app, { store, publisher, metrics });
   docsRoutes(app, { extraPaths: deps.openApiPaths });
 

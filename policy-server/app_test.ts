@@ -58,6 +58,13 @@ Deno.test("GET /healthz answers ok", async () => {
   });
 });
 
+Deno.test("GET / leads a browser to the console", async () => {
+  await withApp(async ({ app }) => {
+    const res = await app.request("/");
+    assertEquals([res.status, res.headers.get("location")], [302, "/console"]);
+  });
+});
+
 Deno.test("POST /v1/routes rejects malformed YAML with 400 and stores nothing", async () => {
   await withApp(async ({ app, store }) => {
     await (await post(app, sampleRouteYaml("existing"), "application/yaml")).body?.cancel();

@@ -19,6 +19,23 @@ import { StoreDamagedError } from "./store/store_damaged_error.ts";
 const log = (entry: Record<string, unknown>) =>
   console.log(JSON.stringify({ time: new Date().toISOString(), ...entry }));
 
+/**
+ * Where a person reaches the console, the API docs and the health check: a wildcard address
+ * (`0.0.0.0`, `::`) is reached as localhost; an IPv6 address goes in brackets.
+ */
+export function serverUrls(
+  hostname: string,
+  port: number,
+): { console: string; docs: string; health: string } {
+  const host = hostname === "0.0.0.0" || hostname === "::"
+    ? "localhost"
+    : hostname.includes(":")
+    ? `[${hostname}]`
+    : hostname;
+  const base = `http://${host}:${port}`;
+  return { console: `${base}/console`, docs: `${base}/docs`, health: `${base}/healthz` };
+}
+
 /** Runs the server until SIGINT or SIGTERM; resolves to the exit code. */
 export async function main(args: string[]): Promise<number> {
   let config;
@@ -112,15 +129,22 @@ export async function main(args: string[]): Promise<number> {
   const server = Deno.serve({
     port: config.port,
     hostname: config.hostname,
-    onListen: ({ hostname, port }) =>
+    onListen: ({ hostname, port }) => {
+      const urls = serverUrls(hostname, port);
       log({
         level: "info",
         msg: "listening",
         url: `http://${hostname}:${port}`,
+        ...urls,
         dataDir: config.dataDir,
         generation: blob.generation,
         tokens: verifier?.size ?? 0,
-      }),
+      });
+      // For a person at a terminal (`deno task start`), the same in words; logs stay JSON lines.
+      if (Deno.stdout.isTerminal()) {
+        console.log(`\n  console   ${urls.console}\n  API docs  ${urls.docs}\n  health    ${urls.health}\n`);
+      }
+    },
   }, app.fetch);
 
   // Stop accepting, let in-flight requests (and their KV writes) finish, then close KV.

@@ -1,4 +1,5 @@
 import { assertEquals, assertMatch } from "../tests/assert.ts";
+import { serverUrls } from "./main.ts";
 
 /** The lines of a byte stream, as they arrive. */
 async function* linesOf(stream: ReadableStream<Uint8Array>): AsyncGenerator<string> {
@@ -193,4 +194,14 @@ Deno.test({
       await Deno.remove(dataDir, { recursive: true });
     }
   },
+});
+
+Deno.test("serverUrls names the console, API docs and health check where a person reaches them", () => {
+  assertEquals(serverUrls("127.0.0.1", 8080), {
+    console: "http://127.0.0.1:8080/console",
+    docs: "http://127.0.0.1:8080/docs",
+    health: "http://127.0.0.1:8080/healthz",
+  });
+  assertEquals(serverUrls("0.0.0.0", 80).console, "http://localhost:80/console");
+  assertEquals(serverUrls("::1", 8080).health, "http://[::1]:8080/healthz");
 });

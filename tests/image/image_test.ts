@@ -130,6 +130,7 @@ Deno.test({
       probe.wasmSha256,
       await sha256(await Deno.readFile(join(image.root, "app/filter/build/filter.wasm"))),
     );
+    assertEquals([probe.rootStatus, probe.rootLocation], [302, "/console"], "/ leads to the console");
     // SIGTERM, as the kubelet stops it: a clean shutdown.
     assertEquals(run.status, 0, why);
     assertMatch(run.logs, /"msg":"listening"/);
