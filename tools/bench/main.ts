@@ -1,13 +1,17 @@
 /**
- * `deno task bench`: runs every benchmark once and writes the results to `docs/benchmarks.md`.
+ * `deno task bench`: runs every benchmark once and writes the results to `docs/benchmarks.md`, and
+ * each figure with its target and the host it was measured in to `docs/benchmarks.json`.
  *
  * Usage: deno task bench [--quick] [--out FILE]
  *
  * - `--quick`: tiny sizes and short runs (seconds, not minutes): a smoke test of the harness, not
  *   numbers to quote.
- * - `--out FILE`: where the Markdown goes (default `docs/benchmarks.md`).
+ * - `--out FILE`: where the Markdown goes (default `docs/benchmarks.md`); the JSON goes beside it
+ *   (`.json` for `.md`).
  *
- * Needs `filter/build/filter.wasm` (`deno task build:filter`). Progress goes to stderr.
+ * Needs `filter/build/filter.wasm` (`deno task build:filter`); the Envoy section needs Envoy
+ * (tools/ensure_envoy.sh), wrk (tools/ensure_wrk.sh) and taskset, and says so when it is skipped.
+ * Progress goes to stderr.
  *
  * @module
  */
@@ -21,8 +25,15 @@ import { measureMemory, renderMemory } from "./memory.ts";
 import { measureRouters, renderRouters } from "./routers.ts";
 import { measureServer, renderServer } from "./server_throughput.ts";
 import { sha256Hex } from "../../policy-server/compile/mod.ts";
+import { findEnvoy } from "../../simulator/envoy/find_envoy.ts";
+import { emulatorMeasures } from "./benchmarks_json.ts";
+import { type EnvoyBenchOptions, type EnvoyBenchResult, measureEnvoy } from "./envoy_bench.ts";
+import { envoyHost, envoyMeasures, envoySummary, type Measure, renderEnvoy } from "./envoy_bench_report.ts";
+import { findWrk } from "./wrk.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
+
+type EnvoySettings = Omit<EnvoyBenchOptions, "envoy" | "wrk" | "envoyCpu" | "loadCpu" | "log">;
 
 /** Sizes and durations of a run. */
 export function settings(quick: boolean) {
@@ -40,6 +51,18 @@ export function settings(quick: boolean) {
       compile: { rules: 100, runs: 2 },
       server: { posts: 20, postConnections: 2, getSeconds: 1, getConnections: 4 },
       memory: { rules: 100, requests: 20_000, serverRules: 100, routesPerPost: 5 },
+      envoy: {
+        tables: [{ rules: 10, shape: "perHost" }],
+        requests: 32,
+        warmupSeconds: 1,
+        seconds: 1,
+        rounds: 1,
+        connections: 8,
+        pacedSeconds: 1,
+        pacedShare: 0.3,
+        memoryRules: 0,
+        breakdown: false,
+      } satisfies EnvoySettings,
     }
     : {
       hotPath: {
@@ -54,6 +77,24 @@ export function settings(quick: boolean) {
       compile: { rules: 10_000, runs: 5 },
       server: { posts: 500, postConnections: 4, getSeconds: 5, getConnections: 8 },
       memory: { rules: 10_000, requests: 1_000_000, serverRules: 1_000, routesPerPost: 25 },
+      envoy: {
+        tables: [
+          { rules: 10, shape: "perHost" },
+          { rules: 1_000, shape: "perHost" },
+          { rules: 10_000, shape: "perHost" },
+          { rules: 1_000, shape: "oneHost" },
+          { rules: 10_000, shape: "oneHost" },
+        ],
+        requests: 256,
+        warmupSeconds: 1,
+        seconds: 2,
+        rounds: 3,
+        connections: 16,
+        pacedSeconds: 3,
+        pacedShare: 0.3,
+        memoryRules: 10_000,
+        breakdown: true,
+      } satisfies EnvoySettings,
     };
 }
 
@@ -81,6 +122,7 @@ async function tree(): Promise<string | undefined> {
     "--",
     ".",
     `:(exclude)${OUT}`,
+    `:(exclude)${OUT.replace(/\.md$/, ".json")}`,
   ]);
   return changed ? `${head}-dirty` : head;
 }
@@ -113,8 +155,22 @@ function section(name: string): void {
   log(name);
 }
 
-/** Runs everything; returns the Markdown. */
-export async function runBench(options: { quick: boolean }): Promise<string> {
+/**
+ * The Envoy section, or why it was skipped: it needs Envoy, wrk and taskset, and two CPUs (Envoy on
+ * one, the load on the other).
+ */
+async function envoySection(s: EnvoySettings): Promise<EnvoyBenchResult | string> {
+  const envoy = await findEnvoy();
+  if (!envoy) return "no Envoy (tools/ensure_envoy.sh installs it; WASMROUTE_ENVOY=/path/to/envoy overrides)";
+  const wrk = await findWrk();
+  if (!wrk) return "no wrk (tools/ensure_wrk.sh installs Debian's; WASMROUTE_WRK=/path/to/wrk overrides)";
+  if ((await text("taskset", ["-V"])) === undefined) return "no taskset (util-linux)";
+  if (navigator.hardwareConcurrency < 2) return "one CPU: Envoy and its load would share it";
+  return await measureEnvoy({ ...s, envoy, wrk, envoyCpu: 0, loadCpu: 1, log });
+}
+
+/** Runs everything; returns the Markdown and the JSON. */
+export async function runBench(options: { quick: boolean }): Promise<{ markdown: string; json: string }> {
   const s = settings(options.quick);
   const started = new Date();
   const t0 = performance.now();
@@ -132,6 +188,8 @@ export async function runBench(options: { quick: boolean }): Promise<string> {
   const memory = await measureMemory(s.memory);
   section("policy server");
   const server = await measureServer(s.server);
+  section("envoy");
+  const envoy = await envoySection(s.envoy);
   const seconds = (performance.now() - t0) / 1000;
   const loadEnd = (await text("cat", ["/proc/loadavg"]))?.split(" ").slice(0, 3).join(" ");
   log(`done in ${seconds.toFixed(0)} s`);
@@ -143,7 +201,7 @@ export async function runBench(options: { quick: boolean }): Promise<string> {
   const filterDiff = memory.filter.afterRequests - memory.filter.afterLoad;
   const command = options.quick ? "deno task bench --quick" : "deno task bench";
 
-  return [
+  const markdown = [
     "# Benchmarks",
     "",
     `<!-- Generated by \`${command}\` (tools/bench/main.ts). Do not edit by hand: run it again. -->`,
@@ -161,11 +219,20 @@ export async function runBench(options: { quick: boolean }): Promise<string> {
     `- Tree: ${m.commit ?? "unknown"}; \`filter/build/filter.wasm\`: ${
       fmt(m.filter.bytes)
     } B, sha256 ${m.filter.sha256}….`,
-    "- Times are wall-clock medians; ratios compare numbers taken in the same run. The filter runs in the",
-    "  in-repo proxy-wasm host (V8, host functions in JS), not in Envoy: absolute filter times include that",
-    "  host's cost and are higher than in Envoy's C++ host; the ratios are what to compare across runs.",
+    "- Where each number comes from: section 7 runs the filter in a real Envoy" +
+    (typeof envoy === "string" ? " (skipped in this run)" : ` (${envoyHost(envoy)})`) +
+    ", and its numbers supersede the emulators' ratios; sections 1, 2 and 6 run it in the in-repo " +
+    "proxy-wasm host (V8 in Deno, host functions in JS: absolute filter times include that host's cost), " +
+    "and section 1 also in pwhost (Envoy's ABI library on an interpreter). Times are wall-clock medians; " +
+    "ratios compare numbers taken in the same run.",
     "",
     "## Summary",
+    "",
+    "In Envoy:",
+    "",
+    ...(typeof envoy === "string" ? [`- Skipped: ${envoy}.`] : envoySummary(envoy)),
+    "",
+    "In the emulators (in-repo host unless said) and the policy server:",
     "",
     `- Filter, ${fmt(thousand.rules)} rules: ${
       fmt(thousand.headers.ns)
@@ -222,6 +289,10 @@ export async function runBench(options: { quick: boolean }): Promise<string> {
       ],
     ),
     "",
+    "## 7. Envoy",
+    "",
+    typeof envoy === "string" ? `Skipped: ${envoy}.` : renderEnvoy(envoy),
+    "",
     "## How it is measured",
     "",
     "- `tools/bench/generate_routes.ts` makes the tables and requests from a seeded PRNG (same input, same",
@@ -230,12 +301,38 @@ export async function runBench(options: { quick: boolean }): Promise<string> {
     "  section: `filter_hot_path.ts`, `routers.ts`, `blob_size.ts`, `compile_time.ts`, `server_throughput.ts`,",
     "  `memory.ts`; `measure.ts` calibrates, interleaves and takes medians; `servers.ts` and `server_entry.ts`",
     "  run the servers as subprocesses on loopback.",
+    "- Section 7: `envoy_bench.ts` runs it, `envoy_bench_config.ts` makes the Envoys (on",
+    "  `simulator/envoy/istio_bootstrap.ts`), `envoy_bench_table.ts` the tables, `native_routes.ts` the",
+    "  native routes, `wrk.ts` drives wrk, `perf_profile.ts` reads `perf`; `envoy_bench_report.ts` writes it",
+    "  and the Envoy measures of `docs/benchmarks.json`. `envoy_bench_config_test.ts` (in CI) checks that",
+    "  the three configurations load in Envoy and route each request to its rule's cluster.",
     `- The filter measured is \`${
       FILTER_WASM.pathname.slice(ROOT.length)
     }\` as it was built when the run started;`,
     "  `deno task bench --quick` is the smoke test `tools/bench/main_test.ts` runs (its numbers mean nothing).",
     "",
   ].join("\n");
+  const measures: Measure[] = [
+    ...(typeof envoy === "string" ? [] : envoyMeasures(envoy)),
+    ...emulatorMeasures({ hot, compile, blob, server, memory }),
+  ];
+  const json = JSON.stringify(
+    {
+      generatedBy: command,
+      generatedAt: started.toISOString().replace(/\.\d+Z$/, "Z"),
+      tree: m.commit ?? null,
+      machine: {
+        nproc: Number(m.nproc),
+        cpu: m.model,
+        loadAverage: { start: m.loadavg, end: loadEnd ?? null },
+      },
+      ...(typeof envoy === "string" ? { envoySkipped: envoy } : {}),
+      measures,
+    },
+    null,
+    2,
+  ) + "\n";
+  return { markdown, json };
 }
 
 if (import.meta.main) {
@@ -249,7 +346,9 @@ if (import.meta.main) {
     Deno.exit(0);
   }
   const out = values.out ?? `${ROOT}${OUT}`;
-  const markdown = await runBench({ quick: values.quick ?? false });
+  const { markdown, json } = await runBench({ quick: values.quick ?? false });
   await Deno.writeTextFile(out, markdown);
-  log(`wrote ${out}`);
+  const jsonOut = out.replace(/(\.md)?$/, ".json");
+  await Deno.writeTextFile(jsonOut, json);
+  log(`wrote ${out} and ${jsonOut}`);
 }
