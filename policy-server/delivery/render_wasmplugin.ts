@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { VERSION } from "../version.ts";
 import { stringify } from "yaml";
 
 export type PluginPhase = "UNSPECIFIED_PHASE" | "AUTHN" | "AUTHZ" | "STATS";
@@ -54,10 +55,11 @@ export interface WasmPlugin {
 }
 
 /**
- * The filter's OCI image name. Deployments should override it (`--plugin-url`) with a pinned tag or
- * digest, a `file://` path mounted into the proxies, or an `https://` URL.
+ * The filter's OCI image of this release, as the manifests pin it. Deployments may override it
+ * (`--plugin-url`) with a digest, their own registry, a `file://` path mounted into the proxies, or
+ * an `https://` URL.
  */
-export const DEFAULT_PLUGIN_URL = "oci://ghcr.io/wasmroute/filter:latest";
+export const DEFAULT_PLUGIN_URL = `oci://ghcr.io/wasmroute/filter:${VERSION}`;
 
 /**
  * Renders the Istio WasmPlugin that delivers `blob` to the filter.
@@ -71,8 +73,9 @@ export const DEFAULT_PLUGIN_URL = "oci://ghcr.io/wasmroute/filter:latest";
  *   instead of bypassing the filter. Bypassing would route around every HTTPRoute rule (weights,
  *   header matches, header changes) without anyone noticing; a failing route is visible. A bad blob
  *   is a different matter: `proxy_on_configure` refuses it and the previous table keeps serving.
- * - `imagePullPolicy: IfNotPresent`: Istio defaults to `Always` for `:latest`, which re-pulls the
- *   module on every change of this object, i.e. on every new blob; the module changes far less often.
+ * - `imagePullPolicy: IfNotPresent`: Istio defaults to `Always` for a `:latest` url (one a user may
+ *   give), which re-pulls the module on every change of this object, i.e. on every new blob; the
+ *   module changes far less often.
  */
 export function renderWasmPlugin(blob: BlobInfo, options: WasmPluginOptions = {}): WasmPlugin {
   return {

@@ -1,4 +1,5 @@
 import { parse } from "yaml";
+import { VERSION } from "../version.ts";
 import { assertEquals, assertMatch } from "../../tests/assert.ts";
 import { renderWasmPlugin, wasmPluginToYaml } from "./render_wasmplugin.ts";
 
@@ -25,7 +26,7 @@ Deno.test("renderWasmPlugin defaults: istio-system, STATS phase, FAIL_CLOSE, IfN
     "FAIL_CLOSE",
     "IfNotPresent",
   ]);
-  assertEquals(spec.url, "oci://ghcr.io/wasmroute/filter:latest");
+  assertEquals(spec.url, `oci://ghcr.io/wasmroute/filter:${VERSION}`);
   assertEquals("selector" in spec || "sha256" in spec, false);
 });
 
