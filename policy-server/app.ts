@@ -21,7 +21,7 @@ import { compile } from "./compile/mod.ts";
 import { registerConsole } from "./console/mod.tsx";
 import { Publisher } from "./delivery/publisher.ts";
 import type { CompileFn, Published } from "./delivery/publisher.ts";
-import { renderWasmPlugin, wasmPluginToYaml } from "./delivery/render_wasmplugin.ts";
+import { pluginToYaml, renderPlugin } from "./delivery/render_plugin.ts";
 import type { WasmPluginOptions } from "./delivery/render_wasmplugin.ts";
 import type { DeliveryRouteOptions } from "./delivery/delivery_service.ts";
 import { registerDeliveryRoutes } from "./delivery/routes.ts";
@@ -465,7 +465,7 @@ export function createApp(deps: AppDeps): Hono {
     ) {
       throw new HTTPException(400, { message: `gateway "${gateway}" must be NAMESPACE/NAME` });
     }
-    const plugin = renderWasmPlugin(
+    const plugin = renderPlugin(
       blob,
       gateway
         ? { ...deps.plugin, namespace: gateway.split("/")[0], scope: `gateway:${gateway}` }
@@ -474,7 +474,7 @@ export function createApp(deps: AppDeps): Hono {
     c.header(VERSION_HEADER, String(blob.generation));
     if (format === "json") return c.json(plugin);
     c.header("Content-Type", "application/yaml; charset=utf-8");
-    return c.body(wasmPluginToYaml(plugin));
+    return c.body(pluginToYaml(plugin));
   });
 
   registerConsole(app, deps);

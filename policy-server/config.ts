@@ -44,6 +44,8 @@ Flags (environment variable in brackets; a flag wins, an empty variable counts a
   --data-dir <dir>           where wasmroute.kv is kept (WASMROUTE_DATA_DIR, default .data)
   --plugin-namespace <ns>    namespace of the rendered WasmPlugin (WASMROUTE_PLUGIN_NAMESPACE, default istio-system)
   --plugin-url <url>         filter module of the rendered WasmPlugin (WASMROUTE_PLUGIN_URL)
+  --plugin-kind <kind>       WasmPlugin, or TrafficExtension for Istio 1.30+ (WASMROUTE_PLUGIN_KIND,
+                             default WasmPlugin)
   --tokens-file <file>       API tokens, a YAML or JSON list of {name, token, namespaces, role}
                              (WASMROUTE_TOKENS_FILE)
   --insecure-open            serve without tokens on a non-loopback address (WASMROUTE_INSECURE_OPEN=true)
@@ -74,6 +76,7 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
         "data-dir": { type: "string" },
         "plugin-namespace": { type: "string" },
         "plugin-url": { type: "string" },
+        "plugin-kind": { type: "string" },
         "tokens-file": { type: "string" },
         "insecure-open": { type: "boolean" },
         "blob-history": { type: "string" },
@@ -113,6 +116,10 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
     return text === "true" || text === "1";
   };
   const open = flag(values["insecure-open"], "WASMROUTE_INSECURE_OPEN");
+  const kind = pick(values["plugin-kind"], "WASMROUTE_PLUGIN_KIND");
+  if (kind !== undefined && kind !== "WasmPlugin" && kind !== "TrafficExtension") {
+    throw new ConfigError(`plugin kind "${kind}" is not WasmPlugin or TrafficExtension`);
+  }
   const trustUnseenGateways = flag(values["trust-unseen-gateways"], "WASMROUTE_TRUST_UNSEEN_GATEWAYS");
   return {
     port: Number(port),
@@ -121,6 +128,7 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
     plugin: {
       namespace: pick(values["plugin-namespace"], "WASMROUTE_PLUGIN_NAMESPACE"),
       url: pick(values["plugin-url"], "WASMROUTE_PLUGIN_URL"),
+      ...(kind !== undefined && { kind }),
     },
     delivery: parseDeliveryConfig(values, env, {
       namespace: pick(values["plugin-namespace"], "WASMROUTE_PLUGIN_NAMESPACE"),

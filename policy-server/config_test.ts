@@ -114,3 +114,22 @@ Deno.test("USAGE names every flag and environment variable parseConfig reads", a
   assertEquals(flags.length >= 9 && vars.length >= 9, true, `${flags} ${vars}`);
   for (const name of [...flags, ...vars]) assertEquals(USAGE.includes(name), true, `${name} is not in USAGE`);
 });
+
+Deno.test("parseConfig takes the plugin kind, WasmPlugin or TrafficExtension, from a flag or the environment", () => {
+  const kindOf = (args: string[], env: Record<string, string> = {}) => {
+    const config = parseConfig(args, (name) => env[name]);
+    return config === "help" ? "help" : config.plugin.kind;
+  };
+  assertEquals(kindOf([]), undefined);
+  assertEquals(kindOf(["--plugin-kind", "TrafficExtension"]), "TrafficExtension");
+  assertEquals(kindOf([], { WASMROUTE_PLUGIN_KIND: "TrafficExtension" }), "TrafficExtension");
+  assertEquals(
+    kindOf(["--plugin-kind", "WasmPlugin"], { WASMROUTE_PLUGIN_KIND: "TrafficExtension" }),
+    "WasmPlugin",
+  );
+  assertThrows(
+    () => parseConfig(["--plugin-kind", "EnvoyFilter"], () => undefined),
+    ConfigError,
+    "EnvoyFilter",
+  );
+});

@@ -16,7 +16,7 @@ import type { BlobRecord, Store } from "../store/store.ts";
 import type { Flavour } from "./flavours.ts";
 import { flavourFileName, flavourOptions } from "./flavours.ts";
 import type { Offer, PushTarget } from "./latest_pusher.ts";
-import { renderWasmPlugin, wasmPluginToYaml } from "./render_wasmplugin.ts";
+import { pluginToYaml, renderPlugin } from "./render_plugin.ts";
 import type { WasmPluginOptions } from "./render_wasmplugin.ts";
 
 /** `dir/file`, refusing anything that is not a plain file name directly inside `dir`. */
@@ -65,7 +65,12 @@ export class GitOpsFileTarget implements PushTarget {
 
   constructor(options: GitOpsTargetOptions) {
     this.#options = options;
-    this.path = fileInside(options.dir, flavourFileName(options.flavour));
+    // A TrafficExtension's file says so: trafficextension.yaml, trafficextension.gateway.NS.NAME.yaml.
+    const file = flavourFileName(options.flavour);
+    this.path = fileInside(
+      options.dir,
+      options.plugin?.kind === "TrafficExtension" ? file.replace(/^wasmplugin\./, "trafficextension.") : file,
+    );
     this.name = `gitops ${this.path}`;
   }
 
@@ -73,7 +78,7 @@ export class GitOpsFileTarget implements PushTarget {
     const { store, flavour, plugin, dir } = this.#options;
     const record: BlobRecord | null = await store.blobAt(offer.generation) ?? await store.currentBlob();
     if (!record) throw new Error(`blob generation ${offer.generation} is gone and there is no current blob`);
-    const text = wasmPluginToYaml(renderWasmPlugin(record, flavourOptions(flavour, plugin)));
+    const text = pluginToYaml(renderPlugin(record, flavourOptions(flavour, plugin)));
     await Deno.mkdir(dir, { recursive: true });
     // Unchanged text (a restart) is not rewritten: no new mtime, nothing for a watcher to do.
     const old = await Deno.readTextFile(this.path).catch(() => undefined);

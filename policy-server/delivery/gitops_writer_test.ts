@@ -9,6 +9,7 @@ import type { Flavour } from "./flavours.ts";
 import { FlavourError, flavourFileName, parseFlavour } from "./flavours.ts";
 import { fileInside, GitOpsFileTarget, writeFileAtomic } from "./gitops_writer.ts";
 import { Publisher } from "./publisher.ts";
+import { pluginToYaml, renderTrafficExtension } from "./render_plugin.ts";
 import { renderWasmPlugin, wasmPluginToYaml } from "./render_wasmplugin.ts";
 
 const PLUGIN = { url: "oci://ghcr.io/wasmroute/filter:0.1.0" };
@@ -66,6 +67,18 @@ Deno.test("GitOps delivery writes one WasmPlugin file per flavour on each new ge
     } finally {
       await delivery.stop();
     }
+  });
+});
+
+Deno.test("GitOps delivery of kind TrafficExtension writes trafficextension.yaml with the TrafficExtension", async () => {
+  await withStore(async (store, dir) => {
+    await new Publisher(store, compile).ready();
+    const plugin = { ...PLUGIN, kind: "TrafficExtension" as const };
+    const target = new GitOpsFileTarget({ dir: `${dir}/out`, store, flavour: { kind: "mesh" }, plugin });
+    assert(target.path.endsWith("/out/trafficextension.yaml"), target.path);
+    await target.push({ generation: 1, sha256: "" }, never);
+    const record = (await store.currentBlob())!;
+    assertEquals(await Deno.readTextFile(target.path), pluginToYaml(renderTrafficExtension(record, PLUGIN)));
   });
 });
 

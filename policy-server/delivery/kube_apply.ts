@@ -26,7 +26,7 @@ import { flavourObject, flavourOptions } from "./flavours.ts";
 import type { KubeCredentials } from "./kube_credentials.ts";
 import { httpClientFor } from "./kube_credentials.ts";
 import type { Offer, PushTarget } from "./latest_pusher.ts";
-import { renderWasmPlugin } from "./render_wasmplugin.ts";
+import { pluginPath, renderPlugin } from "./render_plugin.ts";
 import type { WasmPluginOptions } from "./render_wasmplugin.ts";
 
 export const FIELD_MANAGER = "wasmroute";
@@ -44,9 +44,7 @@ export class KubeApiError extends Error {
 
 /** The API path of a WasmPlugin. */
 export function wasmPluginPath(namespace: string, name: string): string {
-  return `/apis/extensions.istio.io/v1alpha1/namespaces/${encodeURIComponent(namespace)}/wasmplugins/${
-    encodeURIComponent(name)
-  }`;
+  return pluginPath("WasmPlugin", namespace, name);
 }
 
 /** One connection to an API server: its credentials and, for a custom CA or client cert, a client. */
@@ -124,15 +122,15 @@ export class WasmPluginApplyTarget implements PushTarget {
     this.#options = options;
     const { namespace, name } = flavourObject(options.flavour, options.plugin);
     this.name = `kubernetes ${namespace}/${name}`;
-    this.#path = wasmPluginPath(namespace, name);
+    this.#path = pluginPath(options.plugin?.kind ?? "WasmPlugin", namespace, name);
   }
 
   async push(offer: Offer, signal: AbortSignal): Promise<number> {
     const { client, store, flavour, plugin, create } = this.#options;
     const record: BlobRecord | null = await store.blobAt(offer.generation) ?? await store.currentBlob();
     if (!record) throw new Error(`blob generation ${offer.generation} is gone and there is no current blob`);
-    const body = renderWasmPlugin(record, flavourOptions(flavour, plugin));
-    const object = `WasmPlugin ${body.metadata.namespace}/${body.metadata.name}`;
+    const body = renderPlugin(record, flavourOptions(flavour, plugin));
+    const object = `${body.kind} ${body.metadata.namespace}/${body.metadata.name}`;
 
     if (!create) {
       const res = await client.request("GET", this.#path, { signal });

@@ -16,6 +16,7 @@ import { APPLY_PATCH_CONTENT_TYPE, KubeApiError, KubeClient, WasmPluginApplyTarg
 import { inClusterCredentials, kubeconfigCredentials } from "./kube_credentials.ts";
 import type { KubeCredentials } from "./kube_credentials.ts";
 import { Publisher } from "./publisher.ts";
+import { renderTrafficExtension } from "./render_plugin.ts";
 import { renderWasmPlugin } from "./render_wasmplugin.ts";
 import { kubeStatus, startFakeKubeApi, TEST_TLS } from "./testing_kube_api.ts";
 import type { RecordedRequest } from "./testing_kube_api.ts";
@@ -341,6 +342,37 @@ Deno.test("kubernetes delivery end to end: a POST answers at once; its push fail
       ]);
     } finally {
       await delivery.stop();
+      await api.close();
+    }
+  });
+});
+
+Deno.test("kubernetes delivery: with kind TrafficExtension the same apply goes to the trafficextensions resource", async () => {
+  await withStore(async (store) => {
+    const meta = await published(store);
+    const api = await startFakeKubeApi({ reply: () => ({ status: 200, body: {} }) });
+    const client = new KubeClient({
+      server: api.url,
+      caCerts: [],
+      authorization: () => Promise.resolve(undefined),
+      source: "test",
+    });
+    try {
+      const plugin = { ...PLUGIN, kind: "TrafficExtension" as const };
+      const target = new WasmPluginApplyTarget({ client, store, flavour: { kind: "mesh" }, plugin });
+      assertEquals(await target.push(meta, never), meta.generation);
+      const path = "/apis/extensions.istio.io/v1alpha1/namespaces/istio-system/trafficextensions/wasmroute";
+      const [get, patch] = api.requests;
+      assertEquals([get.method, get.path, patch.method, patch.path], ["GET", path, "PATCH", path]);
+      const body = JSON.parse(patch.body);
+      assertEquals(body, renderTrafficExtension((await store.currentBlob())!, PLUGIN));
+      assertEquals(
+        Object.keys(body.spec).sort(),
+        ["phase", "wasm"],
+        "match, targetRefs and priority stay the manifests'",
+      );
+    } finally {
+      client.close();
       await api.close();
     }
   });

@@ -11,6 +11,11 @@ export type PluginPhase = "UNSPECIFIED_PHASE" | "AUTHN" | "AUTHZ" | "STATS";
 export type FailStrategy = "FAIL_CLOSE" | "FAIL_OPEN" | "FAIL_RELOAD";
 
 export interface WasmPluginOptions {
+  /**
+   * The object delivered: `WasmPlugin` (default) or, on Istio 1.30+, `TrafficExtension` with the same
+   * fields (render_plugin.ts). {@linkcode renderWasmPlugin} itself always renders a WasmPlugin.
+   */
+  kind?: "WasmPlugin" | "TrafficExtension";
   /** Default `wasmroute`. */
   name?: string;
   /** Default `istio-system`: Istio's root namespace, where a WasmPlugin applies to every proxy. */

@@ -11,6 +11,7 @@ import { parse } from "yaml";
 import { assert, assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
 import { parseConfig } from "../../policy-server/config.ts";
+import { renderTrafficExtension } from "../../policy-server/delivery/render_plugin.ts";
 import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
 import { admitResources } from "../../policy-server/model/admit_resources.ts";
 import { parseResources } from "../../policy-server/model/parse_resources.ts";
@@ -327,6 +328,27 @@ Deno.test("the WasmPlugin flavours agree with what the policy server renders fro
     assertEquals(plugin.spec.pluginConfig, undefined, `${dir}: pluginConfig belongs to the policy server`);
   }
 
+  // The TrafficExtension flavour: what the server renders with WASMROUTE_PLUGIN_KIND=TrafficExtension,
+  // and the mesh WasmPlugin converted as Istio converts it (the same match and priority).
+  const extension = (await objectsOf("manifests/istio/mesh-trafficextension"))("TrafficExtension");
+  const rendered = renderTrafficExtension(blob, { ...config.plugin, kind: "TrafficExtension" });
+  assertEquals([extension.metadata.name, extension.metadata.namespace], [
+    rendered.metadata.name,
+    rendered.metadata.namespace,
+  ]);
+  assertEquals(extension.spec.phase, rendered.spec.phase);
+  for (const [key, value] of Object.entries(rendered.spec.wasm)) {
+    if (key !== "pluginConfig") {
+      assertEquals(extension.spec.wasm[key], value, `TrafficExtension spec.wasm.${key}`);
+    }
+  }
+  assertEquals(extension.spec.wasm.pluginConfig, undefined, "pluginConfig belongs to the policy server");
+  const meshPlugin = (await objectsOf("manifests/istio/mesh"))("WasmPlugin");
+  assertEquals([extension.spec.match, extension.spec.priority], [
+    meshPlugin.spec.match,
+    meshPlugin.spec.priority,
+  ]);
+
   const mesh = (await objectsOf("manifests/istio/mesh"))("WasmPlugin");
   assertEquals(mesh.spec.match, [{ mode: "CLIENT" }]);
   assertEquals(mesh.spec.selector, undefined, "the mesh flavour applies to every proxy");
@@ -354,7 +376,10 @@ Deno.test("the WasmPlugin flavours agree with what the policy server renders fro
     const role = objects("Role");
     assertEquals(role.metadata.namespace, ns, dir);
     for (const rule of role.rules) {
-      assertEquals([rule.apiGroups, rule.resources], [["extensions.istio.io"], ["wasmplugins"]], dir);
+      assertEquals([rule.apiGroups, rule.resources], [["extensions.istio.io"], [
+        "wasmplugins",
+        "trafficextensions",
+      ]], dir);
       assert(
         rule.resourceNames?.includes("wasmroute") || rule.verbs.join() === "create",
         `${dir}: rule not limited`,

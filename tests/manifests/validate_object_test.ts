@@ -37,6 +37,37 @@ Deno.test("validateObject refuses kinds it has no schema for", () => {
   );
 });
 
+Deno.test("validateObject checks a TrafficExtension by its CRD's rules and WasmPlugin's field schemas", () => {
+  const extension = (spec: unknown) => ({
+    apiVersion: "extensions.istio.io/v1alpha1",
+    kind: "TrafficExtension",
+    metadata: { name: "wasmroute", namespace: "istio-system" },
+    spec,
+  });
+  const wasm = {
+    url: "oci://ghcr.io/wasmroute/filter:0.1.0",
+    failStrategy: "FAIL_CLOSE",
+    imagePullPolicy: "IfNotPresent",
+  };
+  validateObject(extension({ match: [{ mode: "CLIENT" }], phase: "STATS", priority: 1000, wasm }));
+  validateObject(extension({ lua: { inlineCode: "function envoy_on_request(h) end" } }));
+  const refused = (spec: unknown, message: string | RegExp) =>
+    assertMatch(
+      assertThrows(() => validateObject(extension(spec))).message,
+      message instanceof RegExp ? message : new RegExp(message),
+    );
+  refused({ phase: "STATS", wasm: { ...wasm, sha265: "x" } }, "spec.wasm.sha265: unknown field");
+  refused({ url: wasm.url, wasm }, "spec.url: unknown field");
+  refused({ phase: "STATS" }, "exactly one of wasm or lua");
+  refused({ wasm, lua: { inlineCode: "" } }, "exactly one of wasm or lua");
+  refused(
+    { wasm, selector: { matchLabels: { a: "b" } }, targetRefs: [{ kind: "Gateway", name: "g" }] },
+    "only one of targetRefs or selector",
+  );
+  refused({ wasm: { ...wasm, failStrategy: "FAIL_SOMETIMES" } }, /failStrategy/);
+  refused({ phase: "LATE", wasm }, /phase/);
+});
+
 Deno.test("validateObject checks MCS objects by hand", () => {
   const base = { apiVersion: "multicluster.x-k8s.io/v1alpha1", metadata: { name: "web", namespace: "ns" } };
   validateObject({ ...base, kind: "ServiceExport" });
