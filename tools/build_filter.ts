@@ -5,7 +5,8 @@
  *
  * A module built from the same sources is reused: `filter/build/filter.wasm.key` holds the hash of
  * the compiler's pinned version, the build mode and every source file's bytes, so `deno task start`
- * and `deno task test` rebuild only after a change. The compiler loads only when it has to run.
+ * and `deno task test` rebuild only after a change. The compiler loads only when it has to run, and
+ * the task runs with deno.build.json / deno.build.lock: only the compiler's packages are fetched.
  *
  * Usage: deno task build:filter [--debug] [--force]
  *
@@ -54,9 +55,12 @@ async function sourceFiles(root: string): Promise<string[]> {
   return out.sort();
 }
 
-/** The compiler as deno.json pins it (`npm:assemblyscript@0.28.20/asc`), read without loading it. */
+/**
+ * The compiler as deno.build.json (the build's slice of deno.json, which `task build:filter` runs
+ * with) pins it: `npm:assemblyscript@0.28.20/asc`, read without loading it.
+ */
 async function compilerVersion(root: string): Promise<string> {
-  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.json")));
+  const config = JSON.parse(await Deno.readTextFile(join(root, "deno.build.json")));
   return config.imports["assemblyscript/asc"];
 }
 

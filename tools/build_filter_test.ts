@@ -3,14 +3,14 @@ import { checkAbiSurface, FILTER_KEY, FILTER_WASM, filterSourceKey, reusableFilt
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
-/** A copy of what the key reads: deno.json, the filter's sources and build files. */
+/** A copy of what the key reads: deno.build.json, the filter's sources and build files. */
 async function copyOfSources(): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "wasmroute-key-" });
   await new Deno.Command("cp", {
     args: [
       "-r",
       "--parents",
-      "deno.json",
+      "deno.build.json",
       "filter/assembly",
       "filter/compile_assemblyscript.ts",
       "filter/managed_bytes_transform.ts",
@@ -31,9 +31,9 @@ Deno.test("the source key changes with any source byte, the compiler's pinned ve
     await Deno.writeTextFile(`${dir}/filter/assembly/filter.ts`, "\n", { append: true });
     const edited = await filterSourceKey({ root: dir });
     assert(edited !== base, "a source edit changes the key");
-    const config = await Deno.readTextFile(`${dir}/deno.json`);
+    const config = await Deno.readTextFile(`${dir}/deno.build.json`);
     await Deno.writeTextFile(
-      `${dir}/deno.json`,
+      `${dir}/deno.build.json`,
       config.replace(/assemblyscript@[\d.]+\/asc/, "assemblyscript@0.0.1/asc"),
     );
     assert(await filterSourceKey({ root: dir }) !== edited, "another compiler changes the key");
