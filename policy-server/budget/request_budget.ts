@@ -1,6 +1,6 @@
 /**
  * One request budget for every route group (API, console, docs): how large a body may be, how long
- * it may take to arrive, and how many bodies are taken in at once. It runs before any handler or
+ * it may take to arrive, and how many bodies are read at once. It runs before any handler or
  * middleware that reads a body, and reads nothing itself: the body is read, if at all, by whoever
  * parses it after the cheap checks (authentication, scope, media type) have passed, through a stream
  * that enforces the size and the deadline.
@@ -18,7 +18,7 @@ export interface RequestBudgetOptions {
   maxBodyBytes: number;
   /** Time from the request's arrival to its body's last byte (408 beyond). */
   bodyTimeoutMs: number;
-  /** Requests with a body handled at once; more are answered 503 without reading. */
+  /** Bodies read at once; a request whose body would be one more is answered 503 (Retry-After). */
   maxConcurrentBodies: number;
 }
 
@@ -38,30 +38,29 @@ function declaredLength(headers: Headers): number | undefined {
 
 const tooLarge = (max: number) => new StatusError(413, `the request body is larger than ${max} bytes`);
 
-/** The middleware; one instance per server, since it counts the bodies in flight. */
+/** The middleware; one instance per server, since it counts the bodies being read. */
 export function requestBudget(options: Partial<RequestBudgetOptions> = {}): MiddlewareHandler {
   const budget = { ...DEFAULT_BUDGET, ...options };
-  let inFlight = 0;
+  const slots = { inFlight: 0, max: budget.maxConcurrentBodies };
   return async (c, next) => {
     const body = c.req.raw.body;
     if (!body) return await next();
-    if ((declaredLength(c.req.raw.headers) ?? 0) > budget.maxBodyBytes) throw tooLarge(budget.maxBodyBytes);
-    if (inFlight >= budget.maxConcurrentBodies) {
-      c.header("Retry-After", "1");
-      throw new StatusError(503, `${inFlight} request bodies are being read; retry in a second`);
+    if ((declaredLength(c.req.raw.headers) ?? 0) > budget.maxBodyBytes) {
+      c.header("Connection", "close");
+      throw tooLarge(budget.maxBodyBytes);
     }
-    inFlight++;
     const deadline = new Deadline(budget.bodyTimeoutMs);
+    const reading = new BoundedBody(body, budget.maxBodyBytes, deadline, slots);
     try {
-      c.req.raw = new Request(c.req.raw, {
-        body: boundedBody(body, budget.maxBodyBytes, deadline),
-        duplex: "half",
-      } as RequestInit);
+      c.req.raw = new Request(c.req.raw, { body: reading.stream, duplex: "half" } as RequestInit);
       await next();
     } finally {
       deadline.clear();
-      inFlight--;
+      reading.release();
     }
+    if (reading.refusedForSlots) c.res.headers.set("Retry-After", "1");
+    // A body left unread (a refusal before parsing) would keep the connection waiting for its bytes.
+    if (!reading.finished) c.res.headers.set("Connection", "close");
   };
 }
 
@@ -83,30 +82,66 @@ class Deadline {
   }
 }
 
-/** `body`, failing with a 413 past `max` bytes or a 408 once `deadline` expires. */
-function boundedBody(
-  body: ReadableStream<Uint8Array>,
-  max: number,
-  deadline: Deadline,
-): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  let size = 0;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done, value } = await Promise.race([reader.read(), deadline.expired]);
-        if (done) return controller.close();
-        size += value.byteLength;
-        if (size > max) throw tooLarge(max);
-        controller.enqueue(value);
-      } catch (error) {
-        // Stop taking bytes from the connection: the request is refused.
-        reader.cancel().catch(() => {});
-        throw error;
-      }
-    },
-    cancel(reason) {
-      return reader.cancel(reason);
-    },
-  });
+/**
+ * A request body read through the budget: it takes one of the shared slots when its first byte is
+ * asked for (a request refused before that never holds one), and fails with a 413 past the size
+ * limit, a 408 once the deadline expires, or a 503 when every slot is taken.
+ */
+class BoundedBody {
+  readonly stream: ReadableStream<Uint8Array>;
+  finished = false;
+  refusedForSlots = false;
+  #holding = false;
+
+  constructor(
+    body: ReadableStream<Uint8Array>,
+    max: number,
+    deadline: Deadline,
+    readonly slots: { inFlight: number; max: number },
+  ) {
+    const reader = body.getReader();
+    let size = 0;
+    this.stream = new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        try {
+          this.#acquire();
+          const { done, value } = await Promise.race([reader.read(), deadline.expired]);
+          if (done) {
+            this.finished = true;
+            this.release();
+            return controller.close();
+          }
+          size += value.byteLength;
+          if (size > max) throw tooLarge(max);
+          controller.enqueue(value);
+        } catch (error) {
+          // Stop taking bytes from the connection: the request is refused.
+          reader.cancel().catch(() => {});
+          this.release();
+          throw error;
+        }
+      },
+      cancel: (reason) => {
+        this.release();
+        return reader.cancel(reason);
+      },
+    });
+  }
+
+  #acquire(): void {
+    if (this.#holding) return;
+    if (this.slots.inFlight >= this.slots.max) {
+      this.refusedForSlots = true;
+      throw new StatusError(503, `${this.slots.inFlight} request bodies are being read; retry in a second`);
+    }
+    this.slots.inFlight++;
+    this.#holding = true;
+  }
+
+  /** Gives the slot back (once). */
+  release(): void {
+    if (!this.#holding) return;
+    this.#holding = false;
+    this.slots.inFlight--;
+  }
 }

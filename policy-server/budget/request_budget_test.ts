@@ -59,16 +59,41 @@ Deno.test("requestBudget() answers 408 when the body stalls past the deadline", 
   assert(ms < 1000, `${ms} ms`);
 });
 
-Deno.test("requestBudget() answers 503 with Retry-After beyond the bodies it takes at once", async () => {
+Deno.test("requestBudget() answers 503 with Retry-After beyond the bodies it reads at once", async () => {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => open = resolve);
-  const { app } = budgetApp({ maxConcurrentBodies: 2 }, gate);
-  const held = [post(app, "a"), post(app, "b")];
+  /** A body that sends one byte, then waits for the gate. */
+  const held = () => {
+    let sent = false;
+    return new ReadableStream<Uint8Array>({
+      async pull(c) {
+        if (!sent) {
+          sent = true;
+          return c.enqueue(new Uint8Array(1));
+        }
+        await gate;
+        c.close();
+      },
+    });
+  };
+  const { app } = budgetApp({ maxConcurrentBodies: 2 });
+  const reading = [post(app, held()), post(app, held())];
+  await new Promise((r) => setTimeout(r, 20));
   const third = await post(app, "c");
   assertEquals([third.status, third.headers.get("Retry-After")], [503, "1"]);
+  // A request refused before its body is read never takes a slot.
+  assertEquals((await post(app, held(), {}, "/?skip")).status, 200);
   open();
-  assertEquals((await Promise.all(held)).map((r) => r.status), [200, 200]);
+  assertEquals((await Promise.all(reading)).map((r) => r.status), [200, 200]);
   assertEquals((await post(app, "d")).status, 200, "slots are given back");
+});
+
+Deno.test("requestBudget() asks to close a connection whose body it did not read whole", async () => {
+  const { app } = budgetApp({});
+  const skipped = await post(app, "unread", {}, "/?skip");
+  assertEquals(skipped.headers.get("Connection"), "close");
+  const read = await post(app, "read");
+  assertEquals(read.headers.get("Connection"), null);
 });
 
 Deno.test("requestBudget() leaves a body nobody reads unread, and requests without one alone", async () => {

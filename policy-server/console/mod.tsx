@@ -22,6 +22,7 @@ import { timingSafeEqual } from "node:crypto";
 import type { AppDeps } from "../app.ts";
 import { ANONYMOUS, denial } from "../security/principal.ts";
 import { SessionStore } from "../security/session_store.ts";
+import { StatusError } from "../model/kube_status.ts";
 import type { Principal } from "../security/principal.ts";
 import { diffBlobs } from "./blob_diff.ts";
 import type { BlobDiff } from "./blob_diff.ts";
@@ -113,7 +114,8 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
     );
 
   ui.onError((error, c) => {
-    const status = error instanceof ConsoleError ? error.status : 500;
+    // The request budget's refusals (413, 408, 503) keep their status on a console page.
+    const status = error instanceof ConsoleError || error instanceof StatusError ? error.status : 500;
     if (status >= 500) {
       deps.log?.({ level: "error", msg: "console error", error: String(error?.stack ?? error) });
     }

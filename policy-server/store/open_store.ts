@@ -63,6 +63,14 @@ async function checkFileHeader(path: string): Promise<boolean> {
     if (new TextDecoder().decode(header.subarray(0, 16)) !== SQLITE_MAGIC) {
       throw damaged(path, "is not a Deno KV (SQLite) database: another program's file, or damaged");
     }
+    // A database file is whole pages (the size at offset 16, big-endian; 1 stands for 65536).
+    const pageSize = ((header[16] << 8) | header[17]) === 1 ? 65536 : (header[16] << 8) | header[17];
+    if (pageSize < 512 || size % pageSize !== 0) {
+      throw damaged(
+        path,
+        `is ${size} bytes long, not a whole number of its ${pageSize}-byte pages: it was truncated`,
+      );
+    }
     return true;
   } finally {
     file.close();
@@ -88,12 +96,19 @@ async function checkMarker(kv: Deno.Kv, path: string, existed: boolean): Promise
     }
     return;
   }
+  // The marker is written right after the file is created: a file that existed without it is a
+  // store from before the marker (it has a revision), or not a sound wasmroute store at all.
   if (existed && !(await guard(path, () => kv.get(LEGACY_KEY))).value) {
     const any = await guard(path, async () => {
       for await (const _ of kv.list({ prefix: [] }, { limit: 1 })) return true;
       return false;
     });
-    if (any) throw damaged(path, "is a Deno KV database, but not one wasmroute wrote");
+    throw damaged(
+      path,
+      any
+        ? "is a Deno KV database, but not one wasmroute wrote"
+        : "holds no wasmroute data, not even the mark a new store gets: it was truncated or replaced",
+    );
   }
   await guard(path, () => kv.set(MARKER_KEY, MARKER));
 }
