@@ -42,7 +42,7 @@ import type { SameOriginOptions } from "./security/same_origin.ts";
 import type { TokenVerifier } from "./security/token_verifier.ts";
 import { resourceName } from "./store/check_preconditions.ts";
 import type { Precondition } from "./store/check_preconditions.ts";
-import { assertMayFit, StoreConflictError, StoreLimitError } from "./store/kv_batch.ts";
+import { assertFewEnough, assertMayFit, StoreConflictError, StoreLimitError } from "./store/kv_batch.ts";
 import { keyOf } from "./store/store.ts";
 import type { ObjectKey, Store } from "./store/store.ts";
 
@@ -268,6 +268,7 @@ export function createApp(deps: AppDeps): Hono {
     // The cheap check first: a token that may write nothing is refused before its body is read.
     requireAccess(c, { verb: "writeSome" });
     const parsed = decodeBody(c, await readBodyText(c), warnings);
+    assertFewEnough(parsed.length); // before authorising and validating each of 5,000 objects
     authorizeParsed(c, parsed);
     const objects = admitResources(parsed, { warn: (w) => warnings.push(w) });
     // What cannot fit one store write is refused before the compile, the expensive part.

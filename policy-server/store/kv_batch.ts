@@ -38,16 +38,21 @@ export function valueSize(value: unknown): number {
  * @throws {StoreLimitError}
  */
 export function assertMayFit(values: readonly unknown[]): void {
-  if (values.length >= KV_LIMITS.mutations) {
-    throw new StoreLimitError(
-      `this write holds ${values.length} objects and more changes besides; the limit is ${KV_LIMITS.mutations} in one atomic operation`,
-    );
-  }
+  assertFewEnough(values.length);
   let bytes = 0;
   for (const value of values) bytes += valueSize(value);
   if (bytes > KV_LIMITS.totalBytes) {
     throw new StoreLimitError(
       `this write's objects take ${bytes} bytes; one atomic operation takes at most ${KV_LIMITS.totalBytes}`,
+    );
+  }
+}
+
+/** The count half of {@linkcode assertMayFit}, for objects not yet validated. */
+export function assertFewEnough(objects: number): void {
+  if (objects >= KV_LIMITS.mutations) {
+    throw new StoreLimitError(
+      `this write holds ${objects} objects and more changes besides; the limit is ${KV_LIMITS.mutations} in one atomic operation`,
     );
   }
 }
