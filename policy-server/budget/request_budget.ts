@@ -18,7 +18,10 @@ export interface RequestBudgetOptions {
   maxBodyBytes: number;
   /** Time from the request's arrival to its body's last byte (408 beyond). */
   bodyTimeoutMs: number;
-  /** Bodies read at once; a request whose body would be one more is answered 503 (Retry-After). */
+  /**
+   * Bodies read at once; a request whose body would be one more waits for a slot (its bytes stay in
+   * the socket), within its deadline.
+   */
   maxConcurrentBodies: number;
 }
 
@@ -41,7 +44,7 @@ const tooLarge = (max: number) => new StatusError(413, `the request body is larg
 /** The middleware; one instance per server, since it counts the bodies being read. */
 export function requestBudget(options: Partial<RequestBudgetOptions> = {}): MiddlewareHandler {
   const budget = { ...DEFAULT_BUDGET, ...options };
-  const slots = { inFlight: 0, max: budget.maxConcurrentBodies };
+  const slots = new Slots(budget.maxConcurrentBodies);
   return async (c, next) => {
     const body = c.req.raw.body;
     if (!body) return await next();
@@ -56,9 +59,8 @@ export function requestBudget(options: Partial<RequestBudgetOptions> = {}): Midd
       await next();
     } finally {
       deadline.clear();
-      reading.release();
+      reading.close();
     }
-    if (reading.refusedForSlots) c.res.headers.set("Retry-After", "1");
     // A body left unread (a refusal before parsing) would keep the connection waiting for its bytes.
     if (!reading.finished) c.res.headers.set("Connection", "close");
   };
@@ -82,29 +84,66 @@ class Deadline {
   }
 }
 
+/** The bodies read at once, and the requests waiting for their turn (first come, first served). */
+class Slots {
+  inFlight = 0;
+  readonly #waiting: (() => void)[] = [];
+  constructor(readonly max: number) {}
+
+  async take(deadline: Deadline): Promise<void> {
+    if (this.inFlight >= this.max) {
+      let turn!: () => void;
+      const mine = new Promise<void>((resolve) => turn = resolve);
+      this.#waiting.push(turn);
+      try {
+        await Promise.race([mine, deadline.expired]);
+      } catch (error) {
+        // Expired while waiting: leave the queue, or pass a turn given meanwhile on.
+        const at = this.#waiting.indexOf(turn);
+        if (at >= 0) this.#waiting.splice(at, 1);
+        else this.give();
+        throw error;
+      }
+      return; // the slot was handed over by give()
+    }
+    this.inFlight++;
+  }
+
+  give(): void {
+    const next = this.#waiting.shift();
+    if (next) next(); // the slot passes straight on: inFlight is unchanged
+    else this.inFlight--;
+  }
+}
+
 /**
  * A request body read through the budget: it takes one of the shared slots when its first byte is
- * asked for (a request refused before that never holds one), and fails with a 413 past the size
- * limit, a 408 once the deadline expires, or a 503 when every slot is taken.
+ * asked for (a request refused before that never holds one, nor waits), and fails with a 413 past
+ * the size limit or a 408 once the deadline expires, waiting for a slot included.
  */
 class BoundedBody {
   readonly stream: ReadableStream<Uint8Array>;
   finished = false;
-  refusedForSlots = false;
   #holding = false;
+  #closed = false;
 
   constructor(
     body: ReadableStream<Uint8Array>,
     max: number,
     deadline: Deadline,
-    readonly slots: { inFlight: number; max: number },
+    readonly slots: Slots,
   ) {
     const reader = body.getReader();
     let size = 0;
     this.stream = new ReadableStream<Uint8Array>({
       pull: async (controller) => {
         try {
-          this.#acquire();
+          if (!this.#holding) {
+            await this.slots.take(deadline);
+            // The request may have been answered while this read waited: give the turn back.
+            if (this.#closed) return this.slots.give();
+            this.#holding = true;
+          }
           const { done, value } = await Promise.race([reader.read(), deadline.expired]);
           if (done) {
             this.finished = true;
@@ -128,20 +167,16 @@ class BoundedBody {
     });
   }
 
-  #acquire(): void {
-    if (this.#holding) return;
-    if (this.slots.inFlight >= this.slots.max) {
-      this.refusedForSlots = true;
-      throw new StatusError(503, `${this.slots.inFlight} request bodies are being read; retry in a second`);
-    }
-    this.slots.inFlight++;
-    this.#holding = true;
+  /** The request is answered: the slot goes back, and a read still waiting for one takes none. */
+  close(): void {
+    this.#closed = true;
+    this.release();
   }
 
   /** Gives the slot back (once). */
   release(): void {
     if (!this.#holding) return;
     this.#holding = false;
-    this.slots.inFlight--;
+    this.slots.give();
   }
 }

@@ -59,7 +59,7 @@ Deno.test("requestBudget() answers 408 when the body stalls past the deadline", 
   assert(ms < 1000, `${ms} ms`);
 });
 
-Deno.test("requestBudget() answers 503 with Retry-After beyond the bodies it reads at once", async () => {
+Deno.test("requestBudget() reads at most maxConcurrentBodies at once; the next waits its turn", async () => {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => open = resolve);
   /** A body that sends one byte, then waits for the gate. */
@@ -79,13 +79,21 @@ Deno.test("requestBudget() answers 503 with Retry-After beyond the bodies it rea
   const { app } = budgetApp({ maxConcurrentBodies: 2 });
   const reading = [post(app, held()), post(app, held())];
   await new Promise((r) => setTimeout(r, 20));
-  const third = await post(app, "c");
-  assertEquals([third.status, third.headers.get("Retry-After")], [503, "1"]);
-  // A request refused before its body is read never takes a slot.
+  // The third waits for a slot while both are taken.
+  let third: number | undefined;
+  const waiting = (async () => {
+    const res = await post(app, "c");
+    await res.text();
+    third = res.status;
+  })();
+  // A request refused before its body is read neither holds a slot nor waits for one.
   assertEquals((await post(app, held(), {}, "/?skip")).status, 200);
+  await new Promise((r) => setTimeout(r, 100));
+  assertEquals(third, undefined, "the third body was read while two others held the slots");
   open();
-  assertEquals((await Promise.all(reading)).map((r) => r.status), [200, 200]);
-  assertEquals((await post(app, "d")).status, 200, "slots are given back");
+  await waiting;
+  assertEquals([...(await Promise.all(reading)).map((r) => r.status), third], [200, 200, 200]);
+  assertEquals(await (await post(app, "e")).text(), "1", "slots are given back");
 });
 
 Deno.test("requestBudget() asks to close a connection whose body it did not read whole", async () => {
