@@ -25,6 +25,9 @@ export function hardenedHeaders(): MiddlewareHandler {
   const secure = secureHeaders({
     contentSecurityPolicy: CONTENT_SECURITY_POLICY,
     xFrameOptions: "DENY",
+    // Not "no-referrer": with it a browser sends `Origin: null` on the console's own form posts,
+    // which the same-origin check must refuse.
+    referrerPolicy: "same-origin",
     // Served over plain HTTP on loopback as often as behind TLS: HSTS is the TLS terminator's call.
     strictTransportSecurity: false,
   });

@@ -49,3 +49,8 @@ Deno.test("hardenedHeaders() gives HEAD the Content-Length of its GET", async ()
   const head = await app().request("/page", { method: "HEAD" });
   assertEquals(head.headers.get("Content-Length"), String((await get.arrayBuffer()).byteLength));
 });
+
+Deno.test("hardenedHeaders() keeps the referrer same-origin, so a browser's own form posts carry their Origin", async () => {
+  const res = await app().request("/page");
+  assertEquals(res.headers.get("Referrer-Policy"), "same-origin");
+});
