@@ -412,7 +412,7 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
                 />
               </div>
               <div>
-                <label for="port">Port (listener or Service port; or write host:port)</label>
+                <label for="port">Port (listener or Service port)</label>
                 <input
                   type="text"
                   id="port"
