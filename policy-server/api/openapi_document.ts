@@ -257,6 +257,15 @@ export function openApiDocument(extraPaths: Record<string, PathItem> = {}): Open
     ],
     security: [{ bearer: [] }],
     paths: {
+      "/": {
+        get: {
+          operationId: "root",
+          summary: "Leads a browser to the web console",
+          tags: ["operations"],
+          security: PUBLIC,
+          responses: { "302": { description: "`Location: /console`" } },
+        },
+      },
       "/healthz": {
         get: {
           operationId: "healthz",
