@@ -5,7 +5,9 @@
  */
 import type { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { restoresOf } from "../delivery/publisher.ts";
 import type { Publisher } from "../delivery/publisher.ts";
+import type { StoredObject } from "../model/types.ts";
 import { requireAccess } from "../security/bearer_auth.ts";
 import type { BlobMeta, Store } from "../store/store.ts";
 import { dryRunOf } from "./dry_run.ts";
@@ -32,6 +34,8 @@ export function blobInfo({ chunks: _chunks, revision, ...meta }: BlobMeta) {
 /**
  * - `GET /v1/blob/history`: every kept version, newest first
  * - `GET /v1/blob/:generation`: one kept version's bytes
+ * - `GET /v1/blob/:generation/objects`: the objects that generation was compiled from
+ * - `GET /v1/blob/diff?from=A&to=B`: what changed between two generations, object by object
  * - `POST /v1/blob/rollback` `{"generation": N}`: N's rules as a new generation (`?dryRun=All`)
  *
  * Each needs a token for every namespace (a blob holds every namespace's routes); a rollback also
@@ -64,6 +68,53 @@ export function blobHistoryRoutes(app: Hono, deps: BlobHistoryDeps): void {
     c.header("Cache-Control", "public, max-age=31536000, immutable");
     c.header("Content-Type", "application/octet-stream");
     return c.body(record.blob as Uint8Array<ArrayBuffer>);
+  });
+
+  /** The objects kept generation `generation` was compiled from; 404 when they are not known. */
+  const objectsOf = async (generation: number): Promise<StoredObject[]> => {
+    const meta = (await store.blobHistory()).find((m) => m.generation === generation);
+    if (!meta) {
+      throw new HTTPException(404, { message: `blob generation ${generation} is not in the history` });
+    }
+    const objects = meta.revision === undefined ? null : await store.objectsAt(meta.revision);
+    if (!objects) {
+      throw new HTTPException(404, { message: `blob generation ${generation} predates object history` });
+    }
+    return objects;
+  };
+
+  app.get("/v1/blob/:generation{[0-9]+}/objects", async (c) => {
+    requireAccess(c, { verb: "readAll" });
+    const generation = Number(c.req.param("generation"));
+    return c.json({
+      apiVersion: "v1",
+      kind: "List",
+      metadata: {},
+      generation,
+      items: await objectsOf(generation),
+    });
+  });
+
+  app.get("/v1/blob/diff", async (c) => {
+    requireAccess(c, { verb: "readAll" });
+    const [from, to] = ["from", "to"].map((k) => Number(c.req.query(k)));
+    if (![from, to].every((g) => Number.isInteger(g) && g >= 1)) {
+      throw new HTTPException(400, { message: "give two kept generations: ?from=A&to=B" });
+    }
+    const [before, after] = await Promise.all([objectsOf(from), objectsOf(to)]);
+    const CHANGE = { restored: "changed", recreated: "added", deleted: "removed" } as const;
+    return c.json({
+      kind: "BlobDiff",
+      apiVersion: "wasmroute.dev/v1",
+      from,
+      to,
+      objects: restoresOf(before, after).map(({ key, action, current, target }) => ({
+        ...key,
+        change: CHANGE[action],
+        ...(current && { fromResourceVersion: current.metadata.resourceVersion, fromSpec: current.spec }),
+        ...(target && { toResourceVersion: target.metadata.resourceVersion, toSpec: target.spec }),
+      })),
+    });
   });
 
   app.post("/v1/blob/rollback", async (c) => {

@@ -228,3 +228,33 @@ Deno.test("over HTTP: 90/10, then 50/50, rolled back, then an unrelated write: t
     assertEquals(await weights(), { served: [90, 10], stored: [90, 10] });
   });
 });
+
+Deno.test("GET /v1/blob/N/objects and /v1/blob/diff give a generation's objects and what changed between two", async () => {
+  await withApp(async ({ app }) => {
+    await postRoute(app, "a"); // generation 2
+    await postRoute(app, "b"); // generation 3
+    const changed = sampleRoute("a");
+    changed.spec.hostnames = ["changed.example"];
+    const res = await app.request("/v1/routes", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(changed),
+    });
+    assertEquals(res.status, 200); // generation 4
+    await res.body?.cancel();
+
+    const two = await (await app.request("/v1/blob/2/objects")).json();
+    assertEquals(two.items.map((o: { metadata: { name: string } }) => o.metadata.name), ["a"]);
+    const diff = await (await app.request("/v1/blob/diff?from=2&to=4")).json();
+    assertEquals(
+      diff.objects.map((o: { name: string; change: string; toSpec?: { hostnames: string[] } }) => [
+        o.change,
+        o.name,
+        o.toSpec?.hostnames,
+      ]),
+      [["changed", "a", ["changed.example"]], ["added", "b", ["web.example.com"]]],
+    );
+    await expectStatus(await app.request("/v1/blob/9/objects"), 404, "NotFound");
+    await expectStatus(await app.request("/v1/blob/diff?from=2"), 400, "BadRequest");
+  });
+});

@@ -30,7 +30,7 @@ import type { Child } from "hono/jsx";
 import { DataTable, Layout } from "./layout.tsx";
 import { SimInputError, tryRequest } from "./try_request.ts";
 import { warningTexts } from "./warning_texts.ts";
-import { RestoredNotice, RollbackPreview } from "./rollback_views.tsx";
+import { ObjectDiff, RestoredNotice, RollbackPreview } from "./rollback_views.tsx";
 import {
   Cond,
   cond,
@@ -469,6 +469,7 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
     const to = Number(c.req.query("to")) || h.current;
     const from = Number(c.req.query("from")) || gens.find((g) => g < to);
     let diff: BlobDiff | undefined;
+    let objectDiff: Json | undefined;
     let diffError: string | undefined;
     if (from && to) {
       try {
@@ -478,6 +479,9 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
           return new Uint8Array(await res.arrayBuffer());
         }));
         diff = diffBlobs(a, b);
+        // The same two generations object by object, where both recorded their objects.
+        const objects = await apiJson(c, `/v1/blob/diff?from=${from}&to=${to}`);
+        if (objects.res.ok) objectDiff = objects.body;
       } catch (e) {
         if (e instanceof ConsoleError) diffError = e.message;
         else throw e;
@@ -563,6 +567,7 @@ export function registerConsole(app: Hono, deps: AppDeps): void {
           </form>
           {diffError && <div class="err">{diffError}</div>}
           {diff && <DiffView d={diff} />}
+          {objectDiff && <ObjectDiff diff={objectDiff} />}
         </>
       ),
     );

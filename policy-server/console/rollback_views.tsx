@@ -17,6 +17,10 @@ const ACTIONS: Record<string, string> = {
   restored: "written back as it was",
   recreated: "created again (deleted since)",
   deleted: "deleted (created since)",
+  // The words of a diff between two generations (`GET /v1/blob/diff`).
+  changed: "changed",
+  added: "added",
+  removed: "removed",
 };
 
 const objectName = (o: Json) => `${o.namespace ? `${o.namespace}/` : ""}${o.name}`;
@@ -29,7 +33,8 @@ function ObjectChange(props: { o: Json }) {
   return (
     <details class="card" open={lines.length <= 60}>
       <summary>
-        <strong>{o.kind}</strong> <span class="mono">{objectName(o)}</span>: {ACTIONS[o.action] ?? o.action}
+        <strong>{o.kind}</strong> <span class="mono">{objectName(o)}</span>:{" "}
+        {ACTIONS[o.action ?? o.change] ?? o.action ?? o.change}
         {o.fromResourceVersion && <small>(resourceVersion {o.fromResourceVersion} replaced)</small>}
       </summary>
       <pre class="mono diff">{lines.map((d) => (
@@ -59,6 +64,17 @@ export function RollbackPreview(props: { dry: Json }) {
     <div id="rollback-objects">
       <h2>Objects the rollback changes ({objects.length})</h2>
       <p>Each is written back as this generation was compiled from it, with a new resourceVersion.</p>
+      {objects.map((o) => <ObjectChange o={o} />)}
+    </div>
+  );
+}
+
+/** The objects that changed between two generations (`diff` is `GET /v1/blob/diff`'s answer). */
+export function ObjectDiff(props: { diff: Json }) {
+  const objects: Json[] = props.diff.objects ?? [];
+  return (
+    <div id="object-diff">
+      <h3>Objects changed from generation {props.diff.from} to {props.diff.to} ({objects.length})</h3>
       {objects.map((o) => <ObjectChange o={o} />)}
     </div>
   );

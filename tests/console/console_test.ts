@@ -280,7 +280,11 @@ Deno.test("console: a rollback shows its object changes before confirming, and t
     const first = Number(/id="current-generation">\s*(\d+)/.exec((await c.req("/console/blob")).html)![1]);
     await c.post("/console/edit", { yaml: SEED.replace('value: "new"', 'value: "beta"'), action: "apply" });
 
-    let { res, html } = await c.req(`/console/blob/rollback?generation=${first}`);
+    let { res, html } = await c.req("/console/blob");
+    assert(html.includes(`Objects changed from generation ${first} to ${first + 1} (1)`), html);
+    assert(html.includes("devopssong/my-server-route</span>: changed"), html);
+
+    ({ res, html } = await c.req(`/console/blob/rollback?generation=${first}`));
     assertEquals(res.status, 200, html);
     assert(html.includes("Objects the rollback changes (1)"), html);
     assert(html.includes("devopssong/my-server-route</span>: written back as it was"), html);
