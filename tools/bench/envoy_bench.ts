@@ -95,7 +95,14 @@ type Measured = "native" | "noop" | "wasmroute";
 /** RSS of the wasmroute Envoy with and without its wasm filter, at one and two workers. */
 export interface MemoryResult {
   rules: number;
-  rss: { wasm: boolean; workers: number; bytes: number }[];
+  rss: {
+    wasm: boolean;
+    workers: number;
+    bytes: number;
+    /** The wasm VMs' linear memories: how many, and how much of them is resident. */
+    linearMemories: number;
+    linearBytes: number;
+  }[];
   /** What the filter adds with one worker (its VMs on the main thread included). */
   oneWorkerBytes: number;
   /** What a second worker adds with the filter beyond what it adds without. */
@@ -126,6 +133,26 @@ async function cpuTicks(pid: number): Promise<number> {
 async function rssBytes(pid: number): Promise<number> {
   const status = await text("cat", [`/proc/${pid}/status`]);
   return Number(/^VmRSS:\s*(\d+) kB/m.exec(status)?.[1] ?? NaN) * 1024;
+}
+
+/**
+ * The resident part of the wasm VMs' linear memories. V8 reserves each memory with guard pages behind
+ * it (GiBs of `---p`), so a memory is the readable-writable mapping right before such a reservation.
+ */
+async function linearMemories(pid: number): Promise<{ linearMemories: number; linearBytes: number }> {
+  const smaps = (await text("cat", [`/proc/${pid}/smaps`])).split(/\n(?=[0-9a-f]+-[0-9a-f]+ )/);
+  const kb = (m: string, field: string) =>
+    Number(new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(m)?.[1] ?? 0);
+  const perms = (m: string) => m.split(" ")[1];
+  let count = 0, bytes = 0;
+  for (let i = 0; i + 1 < smaps.length; i++) {
+    const next = smaps[i + 1];
+    if (perms(smaps[i]) === "rw-p" && perms(next) === "---p" && kb(next, "Size") >= 4 << 20) {
+      count++;
+      bytes += kb(smaps[i], "Rss") * 1024;
+    }
+  }
+  return { linearMemories: count, linearBytes: bytes };
 }
 
 let ticksPerSecond: number | undefined;
@@ -269,7 +296,7 @@ async function measureMemory(o: EnvoyBenchOptions): Promise<MemoryResult> {
           seconds: 1,
           cpu: o.loadCpu,
         });
-        rss.push({ wasm, workers, bytes: await rssBytes(b.envoy.pid) });
+        rss.push({ wasm, workers, bytes: await rssBytes(b.envoy.pid), ...await linearMemories(b.envoy.pid) });
       } finally {
         await b.envoy.close();
       }

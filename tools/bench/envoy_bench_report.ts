@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ConfigurationResult, EnvoyBenchResult, TableResult } from "./envoy_bench.ts";
+import type { ConfigurationResult, EnvoyBenchResult, MemoryResult, TableResult } from "./envoy_bench.ts";
 import { type Configuration, CONFIGURATION_LABELS } from "./envoy_bench_config.ts";
 import { tableLabel } from "./envoy_bench_table.ts";
 import { fmt, ratio, table } from "./measure.ts";
@@ -50,6 +50,12 @@ export function envoyTargets(r: EnvoyBenchResult) {
   };
 }
 
+/** The resident linear memory the second worker's VM adds. */
+function workerLinearBytes(m: MemoryResult): number {
+  const lin = (workers: number) => m.rss.find((x) => x.wasm && x.workers === workers)!.linearBytes;
+  return lin(2) - lin(1);
+}
+
 /** The summary's lines. */
 export function envoySummary(r: EnvoyBenchResult): string[] {
   const t = envoyTargets(r);
@@ -75,7 +81,8 @@ export function envoySummary(r: EnvoyBenchResult): string[] {
     lines.push(
       `- Envoy, ${fmt(t.memory.rules)} rules: the wasm VM adds ${MiB(t.memory.perWorkerBytes)} ` +
         `(${fmt(t.memory.perWorkerBytes / 1e6, 1)} MB) of RSS per worker (target < 30 MB, 30,000,000 B): ` +
-        `${met(t.memory.met)}; ${MiB(t.memory.oneWorkerBytes)} in all with one worker.`,
+        `${met(t.memory.met)}; of it, the worker VM's linear memory ${MiB(workerLinearBytes(t.memory))} ` +
+        `resident; ${MiB(t.memory.oneWorkerBytes)} in all with one worker.`,
     );
   }
   return lines;
@@ -85,14 +92,8 @@ export function envoySummary(r: EnvoyBenchResult): string[] {
 const cpuShare = (t: TableResult, c: "wasmroute" | "noop" = "wasmroute") =>
   t.results.native.cpuUsPerRequest / t.results[c].cpuUsPerRequest;
 
-/** What other sections measured that the Envoy section refers to. */
-export interface RenderContext {
-  /** The filter's linear memory after loading a blob of `rules` rules (section 6). */
-  linearMemory?: { rules: number; bytes: number };
-}
-
 /** The Markdown section. */
-export function renderEnvoy(r: EnvoyBenchResult, context: RenderContext = {}): string {
+export function renderEnvoy(r: EnvoyBenchResult): string {
   const o = r.options;
   const parts = [
     `**Host: ${envoyHost(r)}.** Each configuration is its own Envoy process, pinned to CPU ${o.envoyCpu} ` +
@@ -149,7 +150,7 @@ export function renderEnvoy(r: EnvoyBenchResult, context: RenderContext = {}): s
   }
   const breakdown = r.tables.find((t) => t.results.glue);
   if (breakdown) parts.push(renderBreakdown(breakdown), "");
-  if (r.memory) parts.push(renderMemory(r, context), "");
+  if (r.memory) parts.push(renderMemory(r), "");
   return parts.join("\n");
 }
 
@@ -263,33 +264,41 @@ function renderBreakdown(t: TableResult): string {
   ].join("\n");
 }
 
-function renderMemory(r: EnvoyBenchResult, context: RenderContext): string {
+function renderMemory(r: EnvoyBenchResult): string {
   const m = r.memory!;
-  const at = (wasm: boolean, workers: number) =>
-    m.rss.find((x) => x.wasm === wasm && x.workers === workers)!.bytes;
+  const row = (wasm: boolean, workers: number) =>
+    m.rss.find((x) => x.wasm === wasm && x.workers === workers)!;
+  const at = (wasm: boolean, workers: number) => row(wasm, workers).bytes;
+  const linear = (workers: number) => row(true, workers);
+  const workerLinear = workerLinearBytes(m);
+  const rest = m.perWorkerBytes - workerLinear;
   return [
     `**RSS per worker** (${fmt(m.rules)} rules, 10 per hostname): the wasmroute Envoy (c), and the same ` +
     "with its wasm filter removed from the chain, each at `--concurrency` 1 and 2, VmRSS after 1 s of load " +
-    "on 16 connections (the kernel spreads them over the workers).",
+    "on 16 connections (the kernel spreads them over the workers). *Linear memories*: the wasm VMs' linear " +
+    "memories in `/proc/PID/smaps` (each the read-write mapping before V8's guard reservation), how many and " +
+    "how much of them is resident.",
     "",
     table(["", "1 worker", "2 workers", "the second worker adds"], [
       ["(c) wasmroute", MiB(at(true, 1)), MiB(at(true, 2)), MiB(at(true, 2) - at(true, 1))],
       ["(c) without its wasm filter", MiB(at(false, 1)), MiB(at(false, 2)), MiB(at(false, 2) - at(false, 1))],
       ["the wasm filter adds", MiB(m.oneWorkerBytes), MiB(at(true, 2) - at(false, 2)), MiB(m.perWorkerBytes)],
+      [
+        "(c)'s linear memories",
+        `${linear(1).linearMemories}: ${MiB(linear(1).linearBytes)}`,
+        `${linear(2).linearMemories}: ${MiB(linear(2).linearBytes)}`,
+        `${linear(2).linearMemories - linear(1).linearMemories}: ${MiB(workerLinear)}`,
+      ],
     ], ["l"]),
     "",
-    "With one worker the filter's cost includes the VMs Envoy keeps on the main thread (the base VM the " +
-    "workers' VMs are cloned from); *per worker* is what one more worker costs with the filter beyond what " +
-    "it costs without." +
-    (context.linearMemory
-      ? ` ${
-        context.linearMemory.bytes > m.perWorkerBytes / 2 ? "Most" : "Part"
-      } of a worker's share is the ` +
-        `VM's linear memory: ${MiB(context.linearMemory.bytes)} with a ` +
-        `${fmt(context.linearMemory.rules)}-rule blob of the same shape (section 6, the same module in the ` +
-        "in-repo host: the decoded tables and hot table); the rest is V8's isolate, the module's compiled " +
-        "code and Envoy's per-worker wasm context."
-      : ""),
+    "With one worker the filter's cost includes the VMs Envoy keeps on the main thread (the plugin's VM there, " +
+    "and the base VM the others are cloned from); *per worker* is what one more worker costs with the filter " +
+    `beyond what it costs without: of its ${MiB(m.perWorkerBytes)}, the new VM's linear memory (the blob's ` +
+    `decoded tables and the hot table) is ${MiB(workerLinear)} resident, the other ${
+      MiB(rest)
+    } V8's isolate ` +
+    "and heap for it, the module's compiled code and Envoy's per-worker wasm context (and RSS's own noise: " +
+    "connection buffers and allocator caches differ from run to run by a few MiB).",
   ].join("\n");
 }
 
@@ -334,6 +343,11 @@ export function envoyMeasures(r: EnvoyBenchResult): Measure[] {
     push(
       `envoy: RSS the wasm filter adds with one worker, ${fmt(t.memory.rules)} rules`,
       t.memory.oneWorkerBytes,
+      "bytes",
+    );
+    push(
+      `envoy: resident linear memory of one more worker's VM, ${fmt(t.memory.rules)} rules`,
+      workerLinearBytes(t.memory),
       "bytes",
     );
   }

@@ -60,8 +60,8 @@ export function settings(quick: boolean) {
         connections: 8,
         pacedSeconds: 1,
         pacedShare: 0.3,
-        memoryRules: 0,
-        breakdown: false,
+        memoryRules: 10,
+        breakdown: true,
       } satisfies EnvoySettings,
     }
     : {
@@ -87,8 +87,8 @@ export function settings(quick: boolean) {
         ],
         requests: 256,
         warmupSeconds: 1,
-        seconds: 2,
-        rounds: 3,
+        seconds: 1,
+        rounds: 5,
         connections: 16,
         pacedSeconds: 2,
         pacedShare: 0.3,
@@ -291,9 +291,7 @@ export async function runBench(options: { quick: boolean }): Promise<{ markdown:
     "",
     "## 7. Envoy",
     "",
-    typeof envoy === "string" ? `Skipped: ${envoy}.` : renderEnvoy(envoy, {
-      linearMemory: { rules: memory.options.rules, bytes: memory.filter.afterLoad },
-    }),
+    typeof envoy === "string" ? `Skipped: ${envoy}.` : renderEnvoy(envoy),
     "",
     "## How it is measured",
     "",

@@ -57,6 +57,11 @@ Deno.test({
       if (!json.envoySkipped) {
         assertMatch(md, /^\| 10 rules, 10 per hostname \| \(a\) native routes \| 32\/32 \|/m);
         assert(json.measures.some((m: { host: string }) => m.host.startsWith("Envoy ")), "Envoy measures");
+        for (
+          const part of ["**Where (c)'s time goes**", "**RSS per worker**", "| (a) + the EnvoyFilter glue |"]
+        ) {
+          assert(md.includes(part), `missing ${part}`);
+        }
       }
     } finally {
       await Deno.remove(dir, { recursive: true });
