@@ -61,7 +61,8 @@ export function requestBudget(options: Partial<RequestBudgetOptions> = {}): Midd
       deadline.clear();
       reading.close();
     }
-    // A body left unread (a refusal before parsing) would keep the connection waiting for its bytes.
+    // A body left unread (a refusal before parsing) would keep the connection waiting for its bytes:
+    // ask the client to close it (Deno.serve 2.9 itself keeps it open; see docs/configuration.md).
     if (!reading.finished) c.res.headers.set("Connection", "close");
   };
 }
