@@ -26,6 +26,7 @@ import {
   startBenchEnvoy,
 } from "./envoy_bench_config.ts";
 import { envoyBenchTable, type TableShape } from "./envoy_bench_table.ts";
+import { baselineWasm, filterWasm } from "./fixtures.ts";
 import { median } from "./measure.ts";
 import { perfAvailable, type PerfShares, perfShares } from "./perf_profile.ts";
 import { rawRequest, runWrk, type WrkResult } from "./wrk.ts";
@@ -116,6 +117,29 @@ export interface EnvoyBenchResult {
   options: Omit<EnvoyBenchOptions, "log" | "envoy" | "wrk">;
   tables: TableResult[];
   memory?: MemoryResult;
+  /** The per-stream callbacks each module exports: Envoy enters the module for each, on every request. */
+  callbacks: { noop: string[]; wasmroute: string[] };
+}
+
+/** The proxy-wasm callbacks Envoy makes per HTTP stream when a module exports them. */
+const STREAM_CALLBACKS = [
+  "proxy_on_context_create",
+  "proxy_on_request_headers",
+  "proxy_on_request_body",
+  "proxy_on_request_trailers",
+  "proxy_on_response_headers",
+  "proxy_on_response_body",
+  "proxy_on_response_trailers",
+  "proxy_on_log",
+  "proxy_on_done",
+  "proxy_on_delete",
+];
+
+function streamCallbacks(wasm: Uint8Array): string[] {
+  const exported = new Set(
+    WebAssembly.Module.exports(new WebAssembly.Module(wasm as Uint8Array<ArrayBuffer>)).map((e) => e.name),
+  );
+  return STREAM_CALLBACKS.filter((name) => exported.has(name));
 }
 
 const text = async (cmd: string, args: string[]) => {
@@ -201,6 +225,10 @@ export async function measureEnvoy(o: EnvoyBenchOptions): Promise<EnvoyBenchResu
     options,
     tables,
     memory,
+    callbacks: {
+      noop: streamCallbacks(await baselineWasm()),
+      wasmroute: streamCallbacks(await filterWasm()),
+    },
   };
 }
 

@@ -149,7 +149,7 @@ export function renderEnvoy(r: EnvoyBenchResult): string {
     );
   }
   const breakdown = r.tables.find((t) => t.results.glue);
-  if (breakdown) parts.push(renderBreakdown(breakdown), "");
+  if (breakdown) parts.push(renderBreakdown(r, breakdown), "");
   if (r.memory) parts.push(renderMemory(r), "");
   return parts.join("\n");
 }
@@ -201,8 +201,11 @@ function errors(x: ConfigurationResult): string {
   return fmt(runs.reduce((n, w) => n + w.errors + w.non2xx, 0));
 }
 
+const callbackList = (names: string[]) =>
+  `${names.length} (${names.map((n) => `\`${n.replace("proxy_on_", "")}\``).join(", ")})`;
+
 /** Where (c)'s time goes: the A/B configurations' CPU per request, and the perf profiles. */
-function renderBreakdown(t: TableResult): string {
+function renderBreakdown(r: EnvoyBenchResult, t: TableResult): string {
   const order: Configuration[] = ["native", "glue", "noop", "wasmroute"];
   const cpu = (c: Configuration) => t.results[c]!.cpuUsPerRequest;
   const glue = cpu("glue") - cpu("native");
@@ -260,7 +263,9 @@ function renderBreakdown(t: TableResult): string {
           share("noop", "envoy")
         } in (b) and ` +
         `${share("wasmroute", "envoy")} in (c).`
-      : " (`perf` was not available: no profile.)"),
+      : " (`perf` was not available: no profile.)") +
+    ` Envoy enters the module for each per-stream callback it exports, on every request: (b) exports ` +
+    `${callbackList(r.callbacks.noop)}; (c) ${callbackList(r.callbacks.wasmroute)}.`,
   ].join("\n");
 }
 
