@@ -448,6 +448,46 @@ export function openApiDocument(extraPaths: Record<string, PathItem> = {}): Open
           },
         },
       },
+      "/v1/blob/{generation}/objects": {
+        parameters: [{
+          name: "generation",
+          in: "path",
+          required: true,
+          schema: { type: "integer", minimum: 1 },
+        }],
+        get: {
+          operationId: "readBlobGenerationObjects",
+          summary: "The objects a kept blob version was compiled from, as stored then",
+          tags: ["blob"],
+          responses: {
+            "200": { description: "A List.", content: json(ref("List")) },
+            ...READ_FAILURES,
+            "404": failure("NotFound"),
+          },
+        },
+      },
+      "/v1/blob/diff": {
+        get: {
+          operationId: "diffBlobGenerations",
+          summary: "What changed between two kept blob versions, object by object",
+          tags: ["blob"],
+          parameters: ["from", "to"].map((name) => ({
+            name,
+            in: "query" as const,
+            required: true,
+            schema: { type: "integer", minimum: 1 },
+          })),
+          responses: {
+            "200": {
+              description: "`objects[]`: kind, namespace, name, `change` (changed, added, removed), the " +
+                "specs before and after.",
+              content: json({ type: "object" }),
+            },
+            ...READ_FAILURES,
+            "404": failure("NotFound"),
+          },
+        },
+      },
       "/v1/blob/rollback": {
         post: {
           operationId: "rollbackBlob",

@@ -1,6 +1,6 @@
 /**
- * The HTTPRoute OpenAPI schema validator that `@kubernetes-models/gateway-api` generates from the
- * Gateway API CRDs (see {@linkcode schemaErrors}).
+ * The HTTPRoute and Gateway OpenAPI schema validators that `@kubernetes-models/gateway-api`
+ * generates from the Gateway API CRDs (see {@linkcode schemaErrors}).
  *
  * @module
  */
@@ -16,7 +16,13 @@ node.noDeprecation = true;
 const { validate } = await import(
   "@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1HTTPRoute"
 );
+const { validate: validateGateway } = await import(
+  "@kubernetes-models/gateway-api/_schemas/IoK8sSigsGatewayApiApisV1Gateway"
+);
 node.noDeprecation = quiet;
 
 /** Validates a `gateway.networking.k8s.io/v1` HTTPRoute against the CRD's OpenAPI schema. */
 export const validateHttpRouteSchema: SchemaValidator = validate as SchemaValidator;
+
+/** Validates a `gateway.networking.k8s.io/v1` Gateway against the CRD's OpenAPI schema. */
+export const validateGatewaySchema: SchemaValidator = validateGateway as SchemaValidator;

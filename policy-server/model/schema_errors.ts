@@ -38,6 +38,9 @@ const at = (value: unknown, path: string): unknown => {
   return v;
 };
 
+/** The API server's OpenAPI validation names the field "in body": `spec.port in body should …`. */
+const inBody = (field: string) => `${field} in body`;
+
 const typeName = (v: unknown) =>
   Array.isArray(v) ? "array" : v === null ? "null" : Number.isInteger(v) ? "integer" : typeof v;
 
@@ -56,7 +59,9 @@ function cause(error: SchemaError, value: unknown): { field: string; reason: Cau
       return {
         field,
         reason: "FieldValueTypeInvalid",
-        message: `Invalid value: "${typeName(value)}": must be of type ${p.type}`,
+        message: `Invalid value: "${typeName(value)}": ${inBody(field)} must be of type ${p.type}: "${
+          typeName(value)
+        }"`,
       };
     case "enum":
       return {
@@ -82,26 +87,28 @@ function cause(error: SchemaError, value: unknown): { field: string; reason: Cau
       return {
         field,
         reason: "FieldValueInvalid",
-        message: `Invalid value: ${shown}: should match '${p.pattern}'`,
+        message: `Invalid value: ${shown}: ${inBody(field)} should match '${p.pattern}'`,
       };
     case "minLength":
       return {
         field,
         reason: "FieldValueInvalid",
-        message: `Invalid value: ${shown}: should be at least ${p.limit} chars long`,
+        message: `Invalid value: ${shown}: ${inBody(field)} should be at least ${p.limit} chars long`,
       };
     case "minItems":
       return {
         field,
         reason: "FieldValueInvalid",
-        message: `Invalid value: ${(value as unknown[]).length}: should have at least ${p.limit} items`,
+        message: `Invalid value: ${(value as unknown[]).length}: ${
+          inBody(field)
+        } should have at least ${p.limit} items`,
       };
     case "minimum":
     case "maximum":
       return {
         field,
         reason: "FieldValueInvalid",
-        message: `Invalid value: ${shown}: should be ${
+        message: `Invalid value: ${shown}: ${inBody(field)} should be ${
           error.keyword === "minimum" ? "greater" : "less"
         } than or equal to ${p.limit}`,
       };
@@ -109,7 +116,7 @@ function cause(error: SchemaError, value: unknown): { field: string; reason: Cau
       return {
         field,
         reason: "FieldValueInvalid",
-        message: `Invalid value: ${shown}: must be of format ${p.format}`,
+        message: `Invalid value: ${shown}: ${inBody(field)} must be of type ${p.format}: ${shown}`,
       };
     default:
       return {
@@ -139,4 +146,22 @@ export function schemaErrors(
     out.push(c);
   }
   return out;
+}
+
+/**
+ * `written`'s errors (hand-written checks, in document order) with the schema's finding in place of
+ * any at the same field — the schema's is the API server's OpenAPI wording — then the schema's
+ * findings at fields the checks did not name. CEL and other hand-written findings stay as written.
+ */
+export function withSchemaErrors(
+  written: readonly FieldError[],
+  validate: SchemaValidator,
+  obj: unknown,
+): FieldError[] {
+  const schema = new Map(schemaErrors(validate, obj).map((e) => [e.field, e]));
+  const named = new Set(written.map((e) => e.field));
+  return [
+    ...written.map((e) => schema.get(e.field) ?? e),
+    ...[...schema.values()].filter((e) => !named.has(e.field)),
+  ];
 }

@@ -161,7 +161,8 @@ export interface LabelSelector {
 
 export interface LabelSelectorRequirement {
   key: string;
-  operator: "In" | "NotIn" | "Exists" | "DoesNotExist";
+  /** The CRD takes any string; one of these four is the only kind that selects anything. */
+  operator: "In" | "NotIn" | "Exists" | "DoesNotExist" | (string & Record<never, never>);
   values?: string[];
 }
 

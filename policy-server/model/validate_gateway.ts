@@ -1,23 +1,27 @@
 /**
  * Field validation of Gateway (gateway.networking.k8s.io/v1): the listener fields a Gateway API
- * implementation needs to attach routes, with the CRD's limits, patterns and CEL rules (marked so).
- * Addresses, infrastructure and TLS details are kept as written.
+ * implementation needs to attach routes, with the CRD's limits, patterns and CEL rules (marked so,
+ * with the CRD's messages); whatever else the CRD's OpenAPI schema says is checked by the schema
+ * `@kubernetes-models/gateway-api` generates from it, in the API server's wording. What the API
+ * server accepts is never refused: a protocol or a label selector wasmroute cannot act on is a
+ * warning ({@linkcode gatewayWarnings}). Addresses, infrastructure and TLS details are kept as written.
  *
  * @module
  */
 import { FieldChecker, objectsOf } from "./field_checker.ts";
+import { validateGatewaySchema } from "./http_route_schema.ts";
 import type { FieldError } from "./resource_error.ts";
+import { withSchemaErrors } from "./schema_errors.ts";
 import { GATEWAY_API_V1 } from "./types.ts";
 import type { Gateway } from "./types.ts";
 import { RULES, validateMetadata } from "./validate_metadata.ts";
 
 export const GATEWAY_API_VERSIONS: readonly string[] = [GATEWAY_API_V1];
 
-const PROTOCOLS = ["HTTP", "HTTPS", "TLS", "TCP", "UDP"] as const;
 /** Listener protocols HTTPRoutes attach to; the others are stored for completeness only. */
 const ROUTED_PROTOCOLS: readonly string[] = ["HTTP", "HTTPS"];
 const FROM = ["All", "Same", "Selector"] as const;
-const OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"] as const;
+const OPERATORS: readonly string[] = ["In", "NotIn", "Exists", "DoesNotExist"];
 const TLS_MODES = ["Terminate", "Passthrough"] as const;
 /** Gateway API hostnames exclude IP addresses, which the hostname pattern alone lets through. */
 const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
@@ -34,7 +38,12 @@ export function validateGateway(obj: unknown): FieldError[] {
   check.string(gateway.kind, "kind", { required: true, values: ["Gateway"] });
   validateMetadata(check, gateway.metadata, { name: RULES.subdomain, namespaced: true });
   const spec = check.object(gateway.spec, "spec", true);
-  if (!spec) return check.errors;
+  if (spec) validateSpec(check, spec);
+  const { status: _status, ...written } = gateway;
+  return withSchemaErrors(check.errors, validateGatewaySchema, written);
+}
+
+function validateSpec(check: FieldChecker, spec: Record<string, unknown>): void {
   check.string(spec.gatewayClassName, "spec.gatewayClassName", { required: true, min: 1, max: 253 });
   const listeners = objectsOf(
     check,
@@ -42,44 +51,48 @@ export function validateGateway(obj: unknown): FieldError[] {
     "spec.listeners",
   );
   for (const [listener, i] of listeners) validateListener(check, listener, `spec.listeners[${i}]`);
-  // CEL: the name is the list's key.
-  check.unique(
-    listeners,
-    (i) => `spec.listeners[${listeners[i][1]}].name`,
-    ([l]) => typeof l.name === "string" ? l.name : undefined,
-  );
-  // CEL: two listeners may not take the same traffic.
-  check.unique(
-    listeners,
-    (i) => `spec.listeners[${listeners[i][1]}]`,
-    ([l]) => `port ${l.port}, protocol ${l.protocol}, hostname ${l.hostname ?? "(any)"}`,
-  );
-  return check.errors;
+  listenerRules(check, listeners.map(([l]) => l));
+}
+
+/** The CRD's CEL rules on `spec.listeners`, with its messages, reported at the list as it does. */
+function listenerRules(check: FieldChecker, listeners: Record<string, unknown>[]): void {
+  const cel = (message: string) =>
+    check.add("spec.listeners", "FieldValueInvalid", `Invalid value: "array": ${message}`);
+  const has = (l: Record<string, unknown>, key: string) => l[key] !== undefined && l[key] !== null;
+  const on = (l: Record<string, unknown>, protocols: string[]) => protocols.includes(l.protocol as string);
+  if (listeners.some((l) => on(l, ["HTTP", "TCP", "UDP"]) && has(l, "tls"))) {
+    cel("tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']");
+  }
+  const mode = (l: Record<string, unknown>) => (l.tls as { mode?: string } | undefined)?.mode;
+  if (
+    listeners.some((l) =>
+      on(l, ["HTTPS"]) && has(l, "tls") && ![undefined, "", "Terminate"].includes(mode(l))
+    )
+  ) {
+    cel("tls mode must be Terminate for protocol HTTPS");
+  }
+  if (listeners.some((l) => on(l, ["TCP", "UDP"]) && has(l, "hostname") && l.hostname !== "")) {
+    cel("hostname must not be specified for protocols ['TCP', 'UDP']");
+  }
+  const count = (key: (l: Record<string, unknown>) => string) => {
+    const seen = new Map<string, number>();
+    for (const l of listeners) seen.set(key(l), (seen.get(key(l)) ?? 0) + 1);
+    return [...seen.values()].some((n) => n > 1);
+  };
+  if (count((l) => String(l.name))) cel("Listener name must be unique within the Gateway");
+  if (count((l) => `${l.port}|${l.protocol}|${has(l, "hostname") ? l.hostname : ""}`)) {
+    cel("Combination of port, protocol and hostname must be unique for each listener");
+  }
 }
 
 function validateListener(check: FieldChecker, listener: Record<string, unknown>, at: string): void {
   check.string(listener.name, `${at}.name`, { required: true, ...RULES.subdomain });
   check.integer(listener.port, `${at}.port`, { required: true, min: 1, max: 65535 });
-  const protocol = check.string(listener.protocol, `${at}.protocol`, { required: true, values: PROTOCOLS });
-  const hostname = check.string(listener.hostname, `${at}.hostname`, RULES.hostname);
-  if (hostname !== undefined && IPV4.test(hostname)) {
-    check.invalid(`${at}.hostname`, hostname, "must be a hostname, not an IP address");
-  } else if (hostname !== undefined && (protocol === "TCP" || protocol === "UDP")) {
-    // CEL
-    check.add(`${at}.hostname`, "FieldValueForbidden", `Forbidden: may not be set for protocol ${protocol}`);
-  }
-
+  // Any protocol the CRD's pattern allows (implementation-specific ones too); see gatewayWarnings.
+  check.string(listener.protocol, `${at}.protocol`, { required: true, min: 1, max: 255 });
+  check.string(listener.hostname, `${at}.hostname`, RULES.hostname);
   const tls = check.object(listener.tls, `${at}.tls`);
-  if (tls && (protocol === "HTTP" || protocol === "TCP" || protocol === "UDP")) {
-    // CEL
-    check.add(`${at}.tls`, "FieldValueForbidden", `Forbidden: may not be set for protocol ${protocol}`);
-  } else if (tls) {
-    const mode = check.string(tls.mode, `${at}.tls.mode`, { values: TLS_MODES });
-    // CEL: an HTTPS listener terminates TLS; passing it through is what TLS listeners are for.
-    if (protocol === "HTTPS" && mode === "Passthrough") {
-      check.invalid(`${at}.tls.mode`, mode, "must be Terminate for protocol HTTPS");
-    }
-  }
+  if (tls) check.string(tls.mode, `${at}.tls.mode`, { values: TLS_MODES });
 
   const allowed = check.object(listener.allowedRoutes, `${at}.allowedRoutes`);
   if (!allowed) return;
@@ -110,30 +123,26 @@ function validateSelector(check: FieldChecker, value: unknown, at: string): void
     check.array(selector.matchExpressions, `${at}.matchExpressions`),
     `${at}.matchExpressions`,
   );
+  // The CRD's schema takes any operator and values (the API server checks selectors only in its own
+  // types): one the compiler cannot evaluate selects nothing, with a warning (gatewayWarnings).
   for (const [expression, i] of expressions) {
     const p = `${at}.matchExpressions[${i}]`;
-    check.string(expression.key, `${p}.key`, { required: true, min: 1 });
-    const operator = check.string(expression.operator, `${p}.operator`, {
-      required: true,
-      values: OPERATORS,
-    });
+    check.string(expression.key, `${p}.key`, { required: true });
+    check.string(expression.operator, `${p}.operator`, { required: true });
     const values = check.array(expression.values, `${p}.values`) ?? [];
     values.forEach((v, j) => check.string(v, `${p}.values[${j}]`, { required: true, min: 0 }));
-    // As apimachinery validates selectors: a set operator needs values, an existence test takes none.
-    if ((operator === "In" || operator === "NotIn") && values.length === 0) {
-      check.add(
-        `${p}.values`,
-        "FieldValueRequired",
-        `Required value: must be specified when operator is ${operator}`,
-      );
-    } else if ((operator === "Exists" || operator === "DoesNotExist") && values.length > 0) {
-      check.add(
-        `${p}.values`,
-        "FieldValueForbidden",
-        `Forbidden: may not be specified when operator is ${operator}`,
-      );
-    }
   }
+}
+
+/** Why a label selector requirement selects nothing (apimachinery's rules), or `undefined`. */
+function requirementProblem(r: { operator: string; values?: string[] }): string | undefined {
+  if (!OPERATORS.includes(r.operator)) return `operator "${r.operator}" is not a label selector operator`;
+  const values = r.values?.length ?? 0;
+  if ((r.operator === "In" || r.operator === "NotIn") && values === 0) return `${r.operator} needs values`;
+  if ((r.operator === "Exists" || r.operator === "DoesNotExist") && values > 0) {
+    return `${r.operator} takes no values`;
+  }
+  return undefined;
 }
 
 /**
@@ -149,11 +158,22 @@ export function gatewayWarnings(gateway: Gateway): string[] {
         `${at}.protocol: ${listener.protocol} listeners are stored, but wasmroute routes only HTTP and HTTPS`,
       );
     }
+    if (listener.hostname !== undefined && IPV4.test(listener.hostname)) {
+      warnings.push(`${at}.hostname: an IP address never matches a request's hostname`);
+    }
     const namespaces = listener.allowedRoutes?.namespaces;
     if (namespaces?.from === "Selector" && !namespaces.selector) {
       // A nil selector selects nothing (apimachinery's LabelSelectorAsSelector); {} would select all.
       warnings.push(`${at}.allowedRoutes.namespaces.selector: not set, so no namespace may attach routes`);
     }
+    (namespaces?.selector?.matchExpressions ?? []).forEach((r, j) => {
+      const problem = requirementProblem(r);
+      if (problem) {
+        warnings.push(
+          `${at}.allowedRoutes.namespaces.selector.matchExpressions[${j}]: ${problem}, so it selects nothing`,
+        );
+      }
+    });
   });
   return warnings;
 }

@@ -11,7 +11,7 @@ import { tryCompileRegex } from "../regex/compile_regex.ts";
 import { FieldChecker, objectsOf } from "./field_checker.ts";
 import type { FieldError } from "./resource_error.ts";
 import { validateHttpRouteSchema } from "./http_route_schema.ts";
-import { schemaErrors } from "./schema_errors.ts";
+import { withSchemaErrors } from "./schema_errors.ts";
 import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from "./types.ts";
 import { RULES, validateMetadata } from "./validate_metadata.ts";
 
@@ -100,7 +100,7 @@ export function validateHttpRoute(obj: unknown): FieldError[] {
   // Status is the server's (a subresource the API server ignores on writes), so it is not judged.
   const { status: _status, ...written } = route;
   const asV1 = { ...written, apiVersion: GATEWAY_API_V1 };
-  return [...check.errors, ...schemaErrors(validateHttpRouteSchema, asV1, check.errors)];
+  return withSchemaErrors(check.errors, validateHttpRouteSchema, asV1);
 }
 
 function validateSpec(check: FieldChecker, spec: Record<string, unknown>): void {

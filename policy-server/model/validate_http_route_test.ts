@@ -235,13 +235,20 @@ Deno.test("validateHttpRoute reports every problem, each with its path", () => {
   ]);
 });
 
-Deno.test("validateHttpRoute words messages as Kubernetes does", () => {
+Deno.test("validateHttpRoute words messages as the API server's OpenAPI validation does", () => {
   const route: Loose = sampleRoute();
   route.spec.rules[0].matches[0].path.type = "Prefix";
   route.spec.rules[0].backendRefs[0].weight = -1;
-  assertEquals(validateHttpRoute(route).map((e) => e.message), [
-    'Unsupported value: "Prefix": supported values: "Exact", "PathPrefix", "RegularExpression"',
-    "Invalid value: -1: must be between 0 and 1000000, inclusive",
+  route.spec.rules[0].backendRefs[1].port = 99999;
+  route.spec.hostnames = ["Web.Example.com"];
+  route.spec.parentRefs[0].port = "80";
+  assertEquals(validateHttpRoute(route).map((e) => `${e.field}: ${e.message}`), [
+    'spec.parentRefs[0].port: Invalid value: "string": spec.parentRefs[0].port in body must be of type integer: "string"',
+    'spec.hostnames[0]: Invalid value: "Web.Example.com": spec.hostnames[0] in body should match ' +
+    "'^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'",
+    'spec.rules[0].matches[0].path.type: Unsupported value: "Prefix": supported values: "Exact", "PathPrefix", "RegularExpression"',
+    "spec.rules[0].backendRefs[0].weight: Invalid value: -1: spec.rules[0].backendRefs[0].weight in body should be greater than or equal to 0",
+    "spec.rules[0].backendRefs[1].port: Invalid value: 99999: spec.rules[0].backendRefs[1].port in body should be less than or equal to 65535",
   ]);
 });
 
