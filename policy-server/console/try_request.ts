@@ -9,7 +9,7 @@ import type { SimDecision, SimRequest } from "../../simulator/mod.ts";
 import { stringify } from "yaml";
 import { decodeBlob } from "../blob/decode_blob.ts";
 import { renderWasmPlugin } from "../delivery/render_wasmplugin.ts";
-import { explainRequest } from "../ir/explain_request.ts";
+import { explainedRequestOf, explainRequest } from "../ir/explain_request.ts";
 import type { Explanation } from "../ir/explain_request.ts";
 import type { Backend } from "../ir/types.ts";
 
@@ -153,15 +153,7 @@ export function tryRequest(
       }
     }
   }
-  const explanation = explainRequest(decodeBlob(blob.blob), {
-    authority: req.host ?? req.mesh!.destinationService,
-    port: req.port ?? req.mesh?.destinationPort,
-    method: req.method,
-    path: req.path,
-    headers: (req.headers as [string, string][] | undefined) ?? [],
-    scope: req.mesh ? "mesh" : req.gateway ? `gateway:${req.gateway}` : undefined,
-    clientNamespace: req.mesh?.clientNamespace,
-  });
+  const explanation = explainRequest(decodeBlob(blob.blob), explainedRequestOf(req));
   return {
     decision,
     explanation,

@@ -34,6 +34,38 @@ export interface ExplainedRequest {
   clientNamespace?: string;
 }
 
+/** A simulator request's fields (simulator/simulate.ts `SimRequest`), as far as the lookup reads them. */
+export interface SimulatedRequest {
+  method?: string;
+  host?: string;
+  path: string;
+  headers?: Record<string, string> | [string, string][];
+  scheme?: string;
+  port?: number;
+  gateway?: string;
+  mesh?: { clientNamespace: string; destinationService: string; destinationPort: number };
+}
+
+/**
+ * The request the proxy sees for a simulator request: a mesh request is addressed to its Service
+ * (its Host header, when given, is the authority) on the Service port, from the client's namespace,
+ * through the mesh's proxy; a gateway request through that Gateway's.
+ */
+export function explainedRequestOf(req: SimulatedRequest): ExplainedRequest {
+  const headers = (Array.isArray(req.headers) ? req.headers : Object.entries(req.headers ?? {}))
+    .map(([k, v]): [string, string] => [k.toLowerCase(), v]);
+  return {
+    authority: req.host ?? req.mesh!.destinationService,
+    port: req.port ?? req.mesh?.destinationPort,
+    scheme: req.scheme,
+    method: req.method,
+    path: req.path,
+    headers,
+    scope: req.mesh ? "mesh" : req.gateway ? `gateway:${req.gateway}` : undefined,
+    clientNamespace: req.mesh?.clientNamespace,
+  };
+}
+
 /** One virtual host the hostname could have led to, and what it made of the request. */
 export interface HostCandidate {
   hostname: string;
