@@ -64,20 +64,22 @@ export function decodeResources(
     const tree = fieldTreeOf(obj.kind);
     if (!tree) return obj;
     const findings = [
-      ...(duplicates.get(document) ?? []).map((f) => `duplicate field ${JSON.stringify(f)}`),
-      ...(mode === "Ignore" ? [] : unknownFields(obj, tree).map((f) => `unknown field ${JSON.stringify(f)}`)),
+      ...(duplicates.get(document) ?? []).map((field) => ({ field, message: `duplicate field "${field}"` })),
+      ...(mode === "Ignore" ? [] : unknownFields(obj, tree)).map((field) => ({
+        field,
+        message: `unknown field "${field}"`,
+      })),
     ];
     if (mode === "Warn") {
       // One object per request in Kubernetes; here a body may hold several, so say which.
       const which = objects.length > 1 ? `${identify(obj)}: ` : "";
-      findings.forEach((f) => options.warn?.(which + f));
+      findings.forEach((f) => options.warn?.(which + f.message));
     }
     if (mode === "Strict" && findings.length) {
-      summaries.push(`${handledAs(obj)}: strict decoding error: ${findings.join(", ")}`);
-      for (const finding of findings) {
-        const field = JSON.parse(finding.slice(finding.indexOf('"'))) as string;
-        causes.push({ field, reason: "FieldValueInvalid", message: finding, document });
-      }
+      summaries.push(
+        `${handledAs(obj)}: strict decoding error: ${findings.map((f) => f.message).join(", ")}`,
+      );
+      causes.push(...findings.map((f) => ({ ...f, reason: "FieldValueInvalid" as const, document })));
     }
     return pruneUnknown(obj, tree);
   });
