@@ -36,7 +36,7 @@ const STRIPPED_FIRST: ReadonlySet<string> = new Set(
   STRIP_INTERNAL_HEADERS.typed_config.mutations.request_mutations.map((m) => m.remove),
 );
 /** Headers Envoy's router takes from a filter for timeouts and retries, and strips before forwarding. */
-const ROUTER_HEADERS = [
+export const ROUTER_HEADERS = [
   "x-envoy-upstream-rq-timeout-ms",
   "x-envoy-upstream-rq-per-try-timeout-ms",
   "x-envoy-max-retries",
@@ -100,8 +100,13 @@ export interface SimDecision {
   rewrittenHost?: string;
   /** `namespace/service:port` of every backend the filter sent a copy of the request to (its HTTP calls). */
   mirroredTo: string[];
-  /** The rule's timeouts and retries, as the `x-envoy-*` headers Envoy's router takes from the filter. */
+  /**
+   * The rule's timeouts and retries, as the `x-envoy-*` headers Envoy's router takes from the filter;
+   * from a real Envoy (`envoyRouter`), the timeout its router announced upstream instead.
+   */
   routerHeaders?: Record<string, string>;
+  /** Set when the decision was read off a real Envoy, whose router consumed the filter's headers. */
+  envoyRouter?: true;
   /** Request headers as the backend sees them (after the filter, without the cluster header); empty for a local reply. */
   requestHeaders: Record<string, string>;
   /** Response headers as the client sees them: the local reply's, or the backend's after the response filters. */
@@ -272,13 +277,13 @@ export function clusterLabel(cluster: string): string {
 }
 
 /** Pairs from either header form, names lower-cased as Envoy's header maps have them. */
-function pairs(h: HeaderInput | undefined): [string, string][] {
+export function pairs(h: HeaderInput | undefined): [string, string][] {
   if (!h) return [];
   return (Array.isArray(h) ? h : Object.entries(h)).map(([k, v]) => [k.toLowerCase(), v]);
 }
 
 /** Repeated names are joined with "," as HTTP allows (and as the filter's `add` does). */
-function headerObject(h: [string, string][]): Record<string, string> {
+export function headerObject(h: [string, string][]): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of h) out[k] = k in out ? `${out[k]},${v}` : v;
   return out;
@@ -300,7 +305,37 @@ function derivedRequestId(headers: [string, string][]): string {
   }`;
 }
 
-const DECISION_LINE = /^wasmroute: decision route=(\S+) rule=(\S+) cluster=(\S+) status=(\d+)$/;
+/**
+ * A request as it reaches the wasm filter: its header pairs (with a stable `x-request-id` when it
+ * has none, and without client-sent copies of the filter's internal headers, which the glue strips
+ * first), its authority, and Envoy's `destination.port` for it (the listener's, or for a sidecar the
+ * original destination port).
+ */
+export function requestAsSent(
+  req: SimRequest,
+): { authority: string; headers: [string, string][]; destinationPort: number } {
+  const authority = req.host !== undefined
+    ? req.host + (req.port !== undefined ? `:${req.port}` : "")
+    : req.mesh!.destinationService +
+      (req.mesh!.destinationPort !== 80 ? `:${req.mesh!.destinationPort}` : "");
+  const headers: [string, string][] = [
+    [":method", (req.method ?? "GET").toUpperCase()],
+    [":scheme", req.scheme ?? "http"],
+    [":authority", authority],
+    [":path", req.path],
+    // The glue's header_mutation filter runs before the wasm filter: a client-sent copy of the
+    // filter's internal headers never reaches it (nor, on a pass, the backend).
+    ...pairs(req.headers).filter(([k]) => !STRIPPED_FIRST.has(k)),
+  ];
+  if (!headers.some(([k]) => k === "x-request-id")) {
+    headers.push(["x-request-id", derivedRequestId(headers)]);
+  }
+  const destinationPort = req.port ?? req.mesh?.destinationPort ??
+    ((req.scheme ?? "http") === "https" ? 443 : 80);
+  return { authority, headers, destinationPort };
+}
+
+export const DECISION_LINE = /^wasmroute: decision route=(\S+) rule=(\S+) cluster=(\S+) status=(\d+)$/;
 
 /**
  * One rule table loaded into one filter instance, answering many requests. It starts from a
@@ -330,7 +365,7 @@ export class Simulator {
     // namespace, as each namespace's sidecars are proxies of their own.
     const name = req.mesh ? `mesh:${req.mesh.clientNamespace}` : scope;
     if (!this.#scoped.has(name)) {
-      if (req.mesh) this.#host.setProperty("node.metadata.NAMESPACE", req.mesh.clientNamespace);
+      if (req.mesh) this.#host.setProperty("xds.node.metadata.NAMESPACE", req.mesh.clientNamespace);
       // Envoy knows a plugin by its root id and configuration; each namespace's sidecars are other
       // proxies, so the configuration names the namespace (the filter ignores the member).
       const config = {
@@ -339,7 +374,7 @@ export class Simulator {
         ...(req.mesh && { _clientNamespace: req.mesh.clientNamespace }),
       };
       const ok = this.#host.configure(name, JSON.stringify(config));
-      this.#host.host.state.properties.delete("node.metadata.NAMESPACE");
+      this.#host.host.state.properties.delete("xds.node.metadata.NAMESPACE");
       if (!ok) throw new Error(`the filter refused the configuration for scope "${scope}"`);
       this.#scoped.add(name);
     }
@@ -371,27 +406,7 @@ export class Simulator {
   #decide(req: SimRequest): SimDecision {
     const host = this.#host;
     const state = host.host.state;
-    const authority = req.host !== undefined
-      ? req.host + (req.port !== undefined ? `:${req.port}` : "")
-      : req.mesh!.destinationService +
-        (req.mesh!.destinationPort !== 80 ? `:${req.mesh!.destinationPort}` : "");
-    const headers: [string, string][] = [
-      [":method", (req.method ?? "GET").toUpperCase()],
-      [":scheme", req.scheme ?? "http"],
-      [":authority", authority],
-      [":path", req.path],
-      // The glue's header_mutation filter runs before the wasm filter: a client-sent copy of the
-      // filter's internal headers never reaches it (nor, on a pass, the backend).
-      ...pairs(req.headers).filter(([k]) => !STRIPPED_FIRST.has(k)),
-    ];
-    if (!headers.some(([k]) => k === "x-request-id")) {
-      headers.push(["x-request-id", derivedRequestId(headers)]);
-    }
-
-    // Envoy's destination.port: the port the connection arrived on (the listener's, or for a sidecar
-    // the original destination port), an int64 little-endian.
-    const destinationPort = req.port ?? req.mesh?.destinationPort ??
-      ((req.scheme ?? "http") === "https" ? 443 : 80);
+    const { authority, headers, destinationPort } = requestAsSent(req);
     const portBytes = new Uint8Array(8);
     new DataView(portBytes.buffer).setBigUint64(0, BigInt(destinationPort), true);
     host.setProperty("destination.port", portBytes);
@@ -511,10 +526,11 @@ const KEY_ORDER: (keyof SimDecision)[] = [
   "localReplyDetail",
   "error",
   "routerHeaders",
+  "envoyRouter",
   "requestHeaders",
   "responseHeaders",
 ];
-function ordered(d: SimDecision): SimDecision {
+export function ordered(d: SimDecision): SimDecision {
   return Object.fromEntries(
     KEY_ORDER.filter((k) => d[k] !== undefined).map((k) => [k, d[k]]),
   ) as unknown as SimDecision;

@@ -22,7 +22,13 @@ import {
   SimInputError,
   type SimRequest,
 } from "../simulator/mod.ts";
-import { compileSimulator, loadResources, parseResourcesText } from "./simulate.ts";
+import {
+  compileSimulator,
+  loadResources,
+  parseResourcesText,
+  simulate,
+  type SimulateOptions,
+} from "./simulate.ts";
 
 /** What a test expects; every field given must hold. */
 export interface Expectation {
@@ -189,6 +195,23 @@ const show = (v: string | number | boolean | null | undefined) =>
 const quote = (v: string | undefined) => (v === undefined ? "absent" : JSON.stringify(v));
 
 /** Every expectation of `expect` that `d` does not meet, one readable line each. */
+/**
+ * In a real Envoy the router consumes the timeout and retry headers and announces the timeout it
+ * applies upstream as `x-envoy-expected-rq-timeout-ms`: the per-try timeout when it is shorter than
+ * the request's (or the request's is 0, disabled), else the request's. The retry headers leave no
+ * trace a backend sees.
+ */
+export function envoyRouterView(
+  router: Record<string, string | null> | undefined,
+): Record<string, string | null> | undefined {
+  if (!router) return undefined;
+  const ms = (name: string) => router[name] == null ? 0 : Number(router[name]);
+  const total = ms("x-envoy-upstream-rq-timeout-ms");
+  const perTry = ms("x-envoy-upstream-rq-per-try-timeout-ms");
+  const applied = perTry > 0 && (total === 0 || perTry < total) ? perTry : total;
+  return { "x-envoy-expected-rq-timeout-ms": applied > 0 ? String(applied) : null };
+}
+
 export function compareDecision(expect: Expectation, d: SimDecision): string[] {
   const failures: string[] = [];
   const scalar = (
@@ -240,7 +263,11 @@ export function compareDecision(expect: Expectation, d: SimDecision): string[] {
   };
   headers("request", expect.requestHeaders, d.requestHeaders);
   headers("response", expect.responseHeaders, d.responseHeaders);
-  headers("router", expect.routerHeaders, d.routerHeaders ?? {});
+  headers(
+    "router",
+    d.envoyRouter ? envoyRouterView(expect.routerHeaders) : expect.routerHeaders,
+    d.routerHeaders ?? {},
+  );
   if (failures.length && d.error) failures.push(d.error);
   return failures;
 }
@@ -250,18 +277,30 @@ export function compareDecision(expect: Expectation, d: SimDecision): string[] {
  *
  * @throws {SimInputError} for unreadable routes or a malformed TESTS document.
  */
-export async function checkRoutes(routes: string | object[], testsText: string): Promise<CheckReport> {
+export async function checkRoutes(
+  routes: string | object[],
+  testsText: string,
+  options: SimulateOptions = {},
+): Promise<CheckReport> {
   const tests = parseTests(testsText);
   const resources = typeof routes === "string"
     ? parseResourcesText(routes, "routes")
     : routes as KubeObject[];
-  return await runTests(resources, tests);
+  return await runTests(resources, tests, options);
 }
 
-async function runTests(resources: KubeObject[], tests: RouteTest[]): Promise<CheckReport> {
+async function runTests(
+  resources: KubeObject[],
+  tests: RouteTest[],
+  options: SimulateOptions = {},
+): Promise<CheckReport> {
   const { compiled, simulator } = await compileSimulator(resources);
-  const results = tests.map((t): TestResult => {
-    const decision = simulator.decide(t.request);
+  // In Envoy the requests run in one Envoy, in order (simulate); here, one filter instance.
+  const decisions = options.host === "envoy"
+    ? await simulate(resources, tests.map((t) => t.request), options)
+    : tests.map((t) => simulator.decide(t.request));
+  const results = tests.map((t, i): TestResult => {
+    const decision = decisions[i];
     const failures = compareDecision(t.expect, decision);
     return { name: t.name, passed: failures.length === 0, failures, decision };
   });

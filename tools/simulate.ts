@@ -33,6 +33,9 @@ import {
   type SimRequest,
   Simulator,
 } from "../simulator/mod.ts";
+import { EnvoySimulator } from "../simulator/envoy/envoy_simulator.ts";
+import { findEnvoy, NO_ENVOY } from "../simulator/envoy/find_envoy.ts";
+import { tableBackends } from "./envoy/table_backends.ts";
 
 /**
  * The filter module, built first when missing (a fresh checkout). The compiler loads only then: it
@@ -158,10 +161,50 @@ export async function compileSimulator(
  *
  * @throws {SimInputError} for invalid resources or requests, naming the field.
  */
-export async function simulate(resources: object[], requests: SimRequest[]): Promise<SimDecision[]> {
+export async function simulate(
+  resources: object[],
+  requests: SimRequest[],
+  options: SimulateOptions = {},
+): Promise<SimDecision[]> {
   const checked = requests.map((r, i) => checkSimRequest(r, `requests[${i}]`));
+  if (options.host === "envoy") return await simulateInEnvoy(resources, checked, options.envoy);
   const { simulator } = await compileSimulator(resources);
   return checked.map((r) => simulator.decide(r));
+}
+
+/** Options of {@linkcode simulate}. */
+export interface SimulateOptions {
+  /**
+   * Where the filter runs: the in-repo host (`emulator`, default) or a real Envoy (`envoy`: one
+   * Envoy for the whole call, configured as Istio configures it; see simulator/envoy).
+   */
+  host?: "emulator" | "envoy";
+  /** The Envoy binary; default {@linkcode findEnvoy}'s. */
+  envoy?: string;
+}
+
+/** {@linkcode simulate} in a real Envoy: one compile, one Envoy, the requests in order. */
+async function simulateInEnvoy(
+  resources: object[],
+  requests: SimRequest[],
+  envoyPath?: string,
+): Promise<SimDecision[]> {
+  const envoy = envoyPath ?? await findEnvoy();
+  if (!envoy) throw new SimInputError(NO_ENVOY);
+  await builtFilterWasm();
+  const compiled = await compile(admit(resources as KubeObject[]), { generation: 1 });
+  const { pluginConfig } =
+    renderWasmPlugin({ generation: 1, sha256: compiled.sha256, blob: compiled.blob }).spec;
+  const sim = await EnvoySimulator.start(pluginConfig, requests, {
+    envoy,
+    wasmPath: DEFAULT_FILTER_WASM,
+    clusters: tableBackends(compiled.table).map((b) => b.cluster),
+  });
+  try {
+    return await sim.decideAll(requests);
+  } finally {
+    await sim.close();
+  }
 }
 
 // --- CLI ---------------------------------------------------------------------------------------
@@ -175,6 +218,9 @@ the resources, and prints one JSON decision per line.
   --resources <file|dir>   HTTPRoutes (YAML or JSON; a directory: its .yaml, .yml and .json files)
   --request <json>         one request, e.g. '{"host": "my-server", "path": "/", "headers": {"version": "new"}}'
   --requests <file.jsonl>  one request per line (blank lines are skipped)
+  --host emulator|envoy    where the filter runs: the in-repo proxy-wasm host (default) or a real
+                           Envoy configured as Istio configures it (tools/ensure_envoy.sh installs one)
+  --envoy <path>           the Envoy binary for --host envoy (default: WASMROUTE_ENVOY, .envoy/, PATH)
   --help                   this text
 
 Request fields: method (GET), host, path (with ?query), headers ({name: value} or [[name, value]]),
@@ -216,6 +262,8 @@ export async function main(args: string[]): Promise<number> {
         resources: { type: "string" },
         request: { type: "string" },
         requests: { type: "string" },
+        host: { type: "string" },
+        envoy: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -229,6 +277,9 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (!values.resources) return fail("--resources is required (see --help)");
+  if (values.host !== undefined && values.host !== "emulator" && values.host !== "envoy") {
+    return fail(`--host "${values.host}": expected emulator or envoy`);
+  }
   if ((values.request === undefined) === (values.requests === undefined)) {
     return fail("give either --request '<json>' or --requests <file.jsonl> (see --help)");
   }
@@ -255,8 +306,11 @@ export async function main(args: string[]): Promise<number> {
       }
       requests = parseRequestLines(text, values.requests!);
     }
-    const { simulator } = await compileSimulator(await loadResources(values.resources));
-    for (const r of requests) console.log(JSON.stringify(simulator.decide(r)));
+    const resources = await loadResources(values.resources);
+    const host = (values.host ?? "emulator") as "emulator" | "envoy";
+    for (const d of await simulate(resources, requests, { host, envoy: values.envoy })) {
+      console.log(JSON.stringify(d));
+    }
     return 0;
   } catch (error) {
     if (error instanceof SimInputError) return fail(error.message);

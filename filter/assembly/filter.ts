@@ -261,8 +261,10 @@ export class WasmRouteRoot extends RootContext {
   private serve(blob: ArrayBuffer): bool {
     const table = decodeBlob(blob);
     if (table === null) return false;
-    // A sidecar serves the workload of its own namespace: Istio puts it in the node metadata.
-    const ns = getProperty("node\0metadata\0NAMESPACE");
+    // A sidecar serves the workload of its own namespace: Istio puts it in the node metadata, which
+    // Envoy exposes as `xds.node` (1.40 answers NotFound for the older `node`, which is the fallback).
+    let ns = getProperty("xds\0node\0metadata\0NAMESPACE");
+    if (ns === null) ns = getProperty("node\0metadata\0NAMESPACE");
     restrictToScope(table, this.scope, ns !== null ? String.UTF8.decode(ns) : "");
     this.table = table;
     m().configAccepted.increment();

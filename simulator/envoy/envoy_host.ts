@@ -12,9 +12,11 @@ import { type EnvoyProcess, startEnvoy } from "./envoy_process.ts";
 import { httpExchange, type HttpResponse } from "./http_exchange.ts";
 import {
   clientListenerName,
+  EXCHANGE_HEADER,
   type FailStrategy,
   istioBootstrap,
   type ProxyFlavour,
+  type UpstreamAddress,
   wasmExtensionConfig,
 } from "./istio_bootstrap.ts";
 import { type ReceivedRequest, startUpstreams, type Upstreams } from "./upstreams.ts";
@@ -24,8 +26,6 @@ export const ENVOY_FILTER_MANIFEST = new URL(
   "../../manifests/istio/envoyfilter-cluster-header.yaml",
   import.meta.url,
 );
-/** The request header that tags a request with its exchange, so mirrored copies can be told apart. */
-export const EXCHANGE_HEADER = "x-test-exchange";
 /** The cluster Istio sends requests to that match none of its Services. */
 export const PASSTHROUGH = "PassthroughCluster";
 /** The WasmPlugins' namespace (manifests/istio/mesh): Istio names a plugin's filter `<namespace>.<name>`. */
@@ -50,8 +50,10 @@ export interface EnvoyHostOptions {
   ports: number[];
   /** Ports whose listeners stand for TLS-terminating ones (`:scheme` is https behind them). */
   httpsPorts?: number[];
-  /** Clusters the filter may choose or mirror to. */
+  /** Clusters the filter may choose or mirror to: each gets a recording upstream. */
   clusters: string[];
+  /** Clusters served by real servers (e.g. the policy server the filter pulls from). */
+  services?: UpstreamAddress[];
   failStrategy?: FailStrategy;
   nodeMetadata?: Record<string, string>;
   /** Access log lines and `wasm:debug`. */
@@ -109,7 +111,7 @@ export class EnvoyHost {
         plugins: plugins.map((p, i) => ({ ...p, flavour: o.plugins[i].flavour ?? "sidecar" })),
         ports: o.ports,
         httpsPorts: o.httpsPorts,
-        upstreams: upstreams.addresses.filter((a) => a !== passthrough),
+        upstreams: [...upstreams.addresses.filter((a) => a !== passthrough), ...o.services ?? []],
         passthrough,
         envoyFilter,
         nodeMetadata: o.nodeMetadata,
@@ -146,11 +148,15 @@ export class EnvoyHost {
    * Pushes a plugin configuration by ECDS and waits until Envoy applied it or refused it (its
    * `update_success` or `update_rejected` counter moved). A refusal keeps the serving configuration.
    */
-  async push(pluginConfig: string | null, pluginName?: string): Promise<PushResult> {
+  async push(
+    pluginConfig: string | null,
+    pluginName?: string,
+    o: { wasmPath?: string } = {},
+  ): Promise<PushResult> {
     const p = this.plugin(pluginName);
     const before = await this.ecdsCounters(p);
     const started = performance.now();
-    await writeAtomically(p.ecdsPath, extensionConfig(this.options, p, pluginConfig));
+    await writeAtomically(p.ecdsPath, extensionConfig({ ...this.options, ...o }, p, pluginConfig));
     for (let i = 0; i < 2000; i++) {
       const now = await this.ecdsCounters(p);
       if (now.applied > before.applied) return { accepted: true, millis: performance.now() - started };

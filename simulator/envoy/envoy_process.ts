@@ -64,6 +64,9 @@ export async function startEnvoy(o: StartEnvoyOptions): Promise<EnvoyProcess> {
       String(1 + Math.floor(Math.random() * 1_000_000)),
       "--admin-address-path",
       adminPath,
+      // Access log lines are read as requests finish: flush them at once, not every 10 s.
+      "--file-flush-interval-msec",
+      "1",
       "-l",
       "warn",
       "--component-log-level",

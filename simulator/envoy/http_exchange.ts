@@ -32,7 +32,7 @@ export async function httpExchange(
   try {
     await writeAll(conn, new TextEncoder().encode(lines.join("\r\n")));
     if (bytes.length > 0) await writeAll(conn, bytes);
-    return parseResponse(await readAll(conn));
+    return parseResponse(await readAll(conn, pseudo(":method") === "HEAD"));
   } finally {
     try {
       conn.close();
@@ -49,10 +49,10 @@ async function writeAll(conn: Deno.Conn, data: Uint8Array): Promise<void> {
  * may reset a `connection: close` connection right after the response, so the read stops as soon as
  * the response is complete.
  */
-async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
+async function readAll(conn: Deno.Conn, head: boolean): Promise<Uint8Array> {
   let got = new Uint8Array(0);
   const buf = new Uint8Array(16384);
-  while (!complete(got)) {
+  while (!complete(got, head)) {
     let n: number | null;
     try {
       n = await conn.read(buf);
@@ -69,10 +69,12 @@ async function readAll(conn: Deno.Conn): Promise<Uint8Array> {
   return got;
 }
 
-function complete(raw: Uint8Array): boolean {
+/** Whether `raw` holds a whole response; the answer to a HEAD request has no body, whatever its headers say. */
+function complete(raw: Uint8Array, headRequest: boolean): boolean {
   const text = new TextDecoder().decode(raw);
   const end = text.indexOf("\r\n\r\n");
   if (end < 0) return false;
+  if (headRequest) return true;
   const head = text.slice(0, end).toLowerCase();
   const length = /\r\ncontent-length: *(\d+)/.exec(head);
   const headBytes = new TextEncoder().encode(text.slice(0, end + 4)).length;

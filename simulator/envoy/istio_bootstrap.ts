@@ -90,6 +90,8 @@ export interface IstioBootstrapOptions {
 export const SERVICE_VIP = "10.96.0.1";
 /** The name of the loopback listener a test connects to for plugin number `plugin`'s port `port`. */
 export const clientListenerName = (plugin: number, port: number) => `client_${plugin}_${port}`;
+/** The request header a test tags each request with (the access log shows it), so its mirrored copies can be told apart. */
+export const EXCHANGE_HEADER = "x-test-exchange";
 /** The request header Istio's own routes add here, so a test can tell them from wasmroute's. */
 export const ISTIO_ROUTE_HEADER = "x-test-istio-route";
 
@@ -289,7 +291,8 @@ const accessLog = {
     log_format: {
       text_format_source: {
         inline_string: "[envoy] %REQ(:METHOD)% %REQ(:AUTHORITY)%%REQ(:PATH)% -> %RESPONSE_CODE% " +
-          "route=%ROUTE_NAME% cluster=%UPSTREAM_CLUSTER% details=%RESPONSE_CODE_DETAILS%\n",
+          "route=%ROUTE_NAME% cluster=%UPSTREAM_CLUSTER% details=%RESPONSE_CODE_DETAILS% " +
+          `exchange=%REQ(${EXCHANGE_HEADER})%\n`,
       },
     },
   }),

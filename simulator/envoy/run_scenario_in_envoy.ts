@@ -12,11 +12,13 @@
 import { configSourceBytes } from "../host/run_scenario.ts";
 import { parseScenario, type RequestStep, type Scenario } from "../host/parse_scenario.ts";
 import { AUTHORITY_HEADER, CLUSTER_HEADER } from "../envoy_glue.ts";
-import { authorityPort, EnvoyHost, EXCHANGE_HEADER } from "./envoy_host.ts";
-import { ISTIO_ROUTE_HEADER, type ProxyFlavour } from "./istio_bootstrap.ts";
+import { authorityPort, EnvoyHost } from "./envoy_host.ts";
+import { EXCHANGE_HEADER, ISTIO_ROUTE_HEADER, type ProxyFlavour } from "./istio_bootstrap.ts";
 import type { ReceivedRequest } from "./upstreams.ts";
 
 type Pairs = [string, string][];
+/** Istio's node metadata as Envoy exposes it to a filter: the only properties a scenario may set here. */
+const NODE_METADATA = "xds.node.metadata.";
 
 /** A request step as Envoy ran it, in the in-repo report's terms. */
 export interface EnvoyStepReport {
@@ -57,7 +59,7 @@ export function envoyCannotRun(s: Scenario): string | undefined {
   const both = requests.filter(isHttps).map((r) => authorityPort(r.requestHeaders))
     .find((port) => requests.some((r) => !isHttps(r) && authorityPort(r.requestHeaders) === port));
   if (both !== undefined) return `sends http and https to port ${both} (a listener is one or the other)`;
-  const props = Object.keys(s.properties).filter((k) => !k.startsWith("node.metadata."));
+  const props = Object.keys(s.properties).filter((k) => !k.startsWith(NODE_METADATA));
   if (props.length) return `sets properties Envoy derives itself (${props.join(", ")})`;
   if (s.timing) return "times the filter in the emulators (Envoy is timed by `deno task bench`)";
   if (s.steps.some((st) => st.kind === "request" && st.httpCallResponses.length)) {
@@ -80,7 +82,7 @@ export async function runScenarioInEnvoy(scenario: unknown, o: EnvoyScenarioOpti
   const ports = [...new Set([80, ...requests.map((r) => authorityPort(r.requestHeaders))])];
   const httpsPorts = [...new Set(requests.filter(isHttps).map((r) => authorityPort(r.requestHeaders)))];
   const nodeMetadata = Object.fromEntries(
-    Object.entries(s.properties).map(([k, v]) => [k.slice("node.metadata.".length), v]),
+    Object.entries(s.properties).map(([k, v]) => [k.slice(NODE_METADATA.length), v]),
   );
   // Each plugin starts empty; its configuration then comes by ECDS, so a refusal is seen as istiod would see it.
   const host = await EnvoyHost.start({

@@ -119,7 +119,11 @@ export async function readScenarioFile(path: string, baseDir: string, field: str
 }
 
 /** The bytes of a configuration (`field` names it in errors). */
-export async function configSourceBytes(source: ConfigSource, baseDir: string, field: string): Promise<Uint8Array> {
+export async function configSourceBytes(
+  source: ConfigSource,
+  baseDir: string,
+  field: string,
+): Promise<Uint8Array> {
   if ("text" in source) return stringToBytes(source.text);
   if ("base64" in source) return decodeBase64(source.base64);
   return await readScenarioFile(source.file, baseDir, `${field}.file`);

@@ -19,7 +19,15 @@ import { parse } from "yaml";
 import { assert } from "../assert.ts";
 import { checkRoutes, parseTests } from "../../tools/check_routes.ts";
 import { checkKeys, checkSimRequest, SimInputError } from "../../simulator/mod.ts";
-import { type CompiledSimulator, compileSimulator, loadResources } from "../../tools/simulate.ts";
+import {
+  type CompiledSimulator,
+  compileSimulator,
+  loadResources,
+  simulate,
+  type SimulateOptions,
+} from "../../tools/simulate.ts";
+import { findEnvoy, NO_ENVOY } from "../../simulator/envoy/find_envoy.ts";
+import type { SimDecision, SimRequest } from "../../simulator/mod.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
 
 /** Folder → why it must fail: a real difference between wasmroute and the spec or an upstream test. */
@@ -201,17 +209,22 @@ function parseSplit(text: string): SplitExpectation[] {
   });
 }
 
-function checkSplit(sim: CompiledSimulator, splits: SplitExpectation[]): string[] {
+async function checkSplit(
+  decideAll: (requests: SimRequest[]) => Promise<SimDecision[]>,
+  splits: SplitExpectation[],
+): Promise<string[]> {
   const problems: string[] = [];
-  splits.forEach((s, i) => {
+  for (const [i, s] of splits.entries()) {
     const backends = new Map<string, number>();
     const mirrors = new Map<string, number>();
-    for (let n = 0; n < s.count; n++) {
-      const headers = {
+    const requests = Array.from({ length: s.count }, (_, n) => ({
+      ...s.request,
+      headers: {
         ...(s.request.headers as Record<string, string> ?? {}),
         "x-request-id": `${s.idPrefix}${n}`,
-      };
-      const d = sim.simulator.decide({ ...s.request, headers });
+      },
+    }));
+    for (const d of await decideAll(requests)) {
       const key = d.backend ?? `none (status ${d.status})`;
       backends.set(key, (backends.get(key) ?? 0) + 1);
       for (const m of new Set(d.mirroredTo)) mirrors.set(m, (mirrors.get(m) ?? 0) + 1);
@@ -235,14 +248,14 @@ function checkSplit(sim: CompiledSimulator, splits: SplitExpectation[]): string[
         problems.push(`split[${i}]: expected ${mirror} mirrored near ${want * 100}%, got ${fmt(mirrors)}`);
       }
     }
-  });
+  }
   return problems;
 }
 
 // --- one folder ---------------------------------------------------------------------------------
 
 /** Everything wrong with a folder's scenario, one line each; empty when it passes. */
-async function runFolder(dir: string): Promise<string[]> {
+async function runFolder(dir: string, options: SimulateOptions = {}): Promise<string[]> {
   const readme = await readText(dir, "README.md");
   const testsText = await readText(dir, "tests.yaml");
   if (readme === undefined) throw new FolderError("README.md is missing");
@@ -271,7 +284,7 @@ async function runFolder(dir: string): Promise<string[]> {
   const problems: string[] = [];
   let report;
   try {
-    report = await checkRoutes(resources, testsText);
+    report = await checkRoutes(resources, testsText, options);
   } catch (error) {
     // The policy server refusing the resources (an HTTPRoute it calls invalid) is a finding, not a
     // malformed folder: the resources are what the spec allows.
@@ -292,7 +305,10 @@ async function runFolder(dir: string): Promise<string[]> {
 
   if (statusExpectations.length || splits.length) {
     const sim = await compileSimulator(resources);
-    problems.push(...checkStatus(sim, statusExpectations), ...checkSplit(sim, splits));
+    const decideAll = options.host === "envoy"
+      ? (requests: SimRequest[]) => simulate(resources, requests, options)
+      : (requests: SimRequest[]) => Promise.resolve(requests.map((r) => sim.simulator.decide(r)));
+    problems.push(...checkStatus(sim, statusExpectations), ...await checkSplit(decideAll, splits));
   }
   return problems;
 }
@@ -318,4 +334,28 @@ Deno.test("conformance scenarios (tests/conformance/*)", async (t) => {
       }
     });
   }
+});
+
+const envoy = await findEnvoy();
+if (!envoy) console.log(NO_ENVOY);
+
+Deno.test({
+  name: "conformance scenarios (tests/conformance/*) in a real Envoy",
+  ignore: !envoy,
+  fn: async (t) => {
+    let passed = 0;
+    const dirs = folders();
+    for (const dir of dirs) {
+      const known = KNOWN_FAILURES[dir];
+      await t.step(known ? `${dir} (known failure)` : dir, async () => {
+        const problems = await runFolder(dir, { host: "envoy", envoy });
+        if (known) {
+          return assert(problems.length > 0, `${dir} now passes in Envoy: remove it from KNOWN_FAILURES`);
+        }
+        assert(problems.length === 0, `${dir} in Envoy:\n  ${problems.join("\n  ")}`);
+        passed++;
+      });
+    }
+    console.log(`conformance in Envoy: ${passed} of ${dirs.length} folders pass`);
+  },
 });
