@@ -242,7 +242,7 @@ async function measureTable(
   const requests = table.requests.map((r) => rawRequest(r.headers));
   const envoys: BenchEnvoy[] = [];
   try {
-    for (const configuration of [...CONFIGURATIONS, ...(breakdown ? ["glue" as const] : [])]) {
+    for (const configuration of [...CONFIGURATIONS, ...(breakdown ? (["glue", "callbacks"] as const) : [])]) {
       const ports = configuration === "wasmroute"
         ? undefined
         : { listener: await freePort(), backend: await freePort() };

@@ -10,8 +10,9 @@
  * - **wasmroute** (c): the real filter with the compiled blob as its pluginConfig, and the EnvoyFilter
  *   glue (manifests/istio): the header_mutation strip, the `cluster_header` route. Istio's own
  *   route configuration knows none of the hostnames (the routes live in the policy server);
- * - **glue**: (a) with the EnvoyFilter's glue and no wasm, for the A/B runs that say where (c)'s time
- *   goes (the glue's share of it).
+ * - **glue**: (a) with the EnvoyFilter's glue and no wasm, and **callbacks**: (b) with a module that
+ *   also exports the two per-stream callbacks the filter exports and the baseline does not (empty),
+ *   for the A/B runs that say where (c)'s time goes.
  *
  * Stats are limited as Istio's bootstrap limits them (its inclusion list), plus each cluster's
  * `upstream_rq_total`, which {@linkcode checkRouting} reads: 10,000 clusters with every stat cost
@@ -27,13 +28,13 @@ import { ENVOY_FILTER_MANIFEST } from "../../simulator/envoy/envoy_host.ts";
 import { httpExchange } from "../../simulator/envoy/http_exchange.ts";
 import { istioBootstrap, wasmExtensionConfig } from "../../simulator/envoy/istio_bootstrap.ts";
 import type { EnvoyBenchTable } from "./envoy_bench_table.ts";
-import { baselineWasm, filterWasm } from "./fixtures.ts";
+import { baselineCallbacksWasm, baselineWasm, filterWasm } from "./fixtures.ts";
 import { nativeVirtualHosts } from "./native_routes.ts";
 
 type Json = Record<string, unknown>;
 
 /** The configurations compared. */
-export type Configuration = "native" | "noop" | "wasmroute" | "glue";
+export type Configuration = "native" | "noop" | "wasmroute" | "glue" | "callbacks";
 export const CONFIGURATIONS: Configuration[] = ["native", "noop", "wasmroute"];
 /** How the report names them. */
 export const CONFIGURATION_LABELS: Record<Configuration, string> = {
@@ -41,7 +42,11 @@ export const CONFIGURATION_LABELS: Record<Configuration, string> = {
   noop: "(b) no-op wasm + native routes",
   wasmroute: "(c) wasmroute",
   glue: "(a) + the EnvoyFilter glue",
+  callbacks: "(b) + the filter's 2 more callbacks, empty",
 };
+
+/** The module each wasm configuration runs. */
+const MODULES = { noop: baselineWasm, callbacks: baselineCallbacksWasm, wasmroute: filterWasm };
 
 /** The listener Envoy's upstream clusters point at. */
 export const BACKEND_LISTENER = "bench_backend";
@@ -186,9 +191,9 @@ export async function startBenchEnvoy(o: StartBenchEnvoyOptions): Promise<BenchE
   const ports = o.ports ?? { listener: o.table.port, backend: await freePort() };
   const dir = await Deno.makeTempDir({ prefix: "wasmroute-bench-envoy-" });
   const ecdsPath = join(dir, "ecds.json");
-  if (o.configuration === "noop" || o.configuration === "wasmroute") {
+  if (o.configuration === "noop" || o.configuration === "callbacks" || o.configuration === "wasmroute") {
     const wasmPath = join(dir, `${o.configuration}.wasm`);
-    await Deno.writeFile(wasmPath, o.configuration === "noop" ? await baselineWasm() : await filterWasm());
+    await Deno.writeFile(wasmPath, await MODULES[o.configuration as keyof typeof MODULES]());
     await Deno.writeTextFile(
       ecdsPath,
       JSON.stringify(wasmExtensionConfig({

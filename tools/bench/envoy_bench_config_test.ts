@@ -94,7 +94,7 @@ Deno.test({
   async fn(t) {
     for (const shape of ["perHost", "oneHost"] as const) {
       const table = await envoyBenchTable(shape === "perHost" ? 30 : 20, shape, await freePort(), 32);
-      for (const configuration of [...CONFIGURATIONS, "glue" as const]) {
+      for (const configuration of [...CONFIGURATIONS, "glue" as const, "callbacks" as const]) {
         await t.step(`${configuration}, ${shape}`, async () => {
           const b = await startBenchEnvoy({ envoy: envoy!, configuration, table });
           try {

@@ -206,11 +206,12 @@ const callbackList = (names: string[]) =>
 
 /** Where (c)'s time goes: the A/B configurations' CPU per request, and the perf profiles. */
 function renderBreakdown(r: EnvoyBenchResult, t: TableResult): string {
-  const order: Configuration[] = ["native", "glue", "noop", "wasmroute"];
+  const order: Configuration[] = ["native", "glue", "noop", "callbacks", "wasmroute"];
   const cpu = (c: Configuration) => t.results[c]!.cpuUsPerRequest;
   const glue = cpu("glue") - cpu("native");
   const vm = cpu("noop") - cpu("native");
-  const own = cpu("wasmroute") - cpu("noop") - glue;
+  const callbacks = cpu("callbacks") - cpu("noop");
+  const own = cpu("wasmroute") - cpu("callbacks") - glue;
   const profiled = order.every((c) => t.results[c]!.profile);
   const share = (c: Configuration, k: "envoy" | "jit" | "kernel" | "libc" | "other") => {
     const p = t.results[c]!.profile!;
@@ -223,11 +224,7 @@ function renderBreakdown(r: EnvoyBenchResult, t: TableResult): string {
     ...(profiled
       ? [
         fmt(t.results[c]!.profile!.cpuUsPerRequest, 1),
-        share(c, "envoy"),
-        share(c, "jit"),
-        share(c, "libc"),
-        share(c, "kernel"),
-        share(c, "other"),
+        ...(["envoy", "jit", "libc", "kernel", "other"] as const).map((k) => share(c, k)),
       ]
       : []),
   ]);
@@ -237,35 +234,36 @@ function renderBreakdown(r: EnvoyBenchResult, t: TableResult): string {
     "over (a)",
     ...(profiled ? ["profiled run µs/req", "Envoy C++", "wasm code (JIT)", "libc", "kernel", "other"] : []),
   ];
+  const extra = r.callbacks.wasmroute.filter((c) => !r.callbacks.noop.includes(c));
+  const profile = profiled
+    ? ` In the \`perf\` profiles (\`cpu-clock\` samples of the Envoy process during one more saturation ` +
+      "run each, split by where they fell; Envoy's release binary is stripped, so its C++ — the V8 runtime, " +
+      "the proxy-wasm host, the HTTP codec and the router — is one column), the module's own compiled code " +
+      `takes ${share("wasmroute", "jit")} µs per request in (c) and ${share("noop", "jit")} µs in (b); ` +
+      `Envoy's C++ grows from ${share("native", "envoy")} µs in (a) to ${share("noop", "envoy")} in (b) ` +
+      `and ${share("wasmroute", "envoy")} in (c).`
+    : " (`perf` was not available: no profile.)";
   return [
     `**Where (c)'s time goes** (${tableLabel(t)}; A/B runs on the same CPU, in the same rounds as above). ` +
     "*(a) + the EnvoyFilter glue* is (a) with wasmroute's header_mutation filter and `cluster_header` route " +
-    "and no wasm.",
+    "and no wasm; *(b) + the filter's 2 more callbacks* runs `tools/bench/testdata/baseline_callbacks.ts`, " +
+    `the no-op module also exporting ${extra.map((c) => `\`${c}\``).join(" and ")} (empty), which the ` +
+    "filter exports and the no-op module does not: Envoy enters a module for every per-stream callback it " +
+    `exports, on every request ((b): ${callbackList(r.callbacks.noop)}; (c): ` +
+    `${callbackList(r.callbacks.wasmroute)}).`,
     "",
     table(head, rows, ["l"]),
     "",
-    `Of (c)'s ${fmt(cpu("wasmroute") - cpu("native"), 1)} µs per request over (a): the glue ${
-      fmt(glue, 1)
-    } µs; ` +
-    `running a wasm filter at all (the no-op module's two header reads, its context and callbacks: (b) − (a)) ` +
-    `${
-      fmt(vm, 1)
-    } µs; wasmroute's own work on top ((c) − (b) − glue: reading \`destination.port\`, deciding, ` +
-    `writing \`x-wasmroute-cluster\`, Envoy picking the route again) ${fmt(own, 1)} µs.` +
-    (profiled
-      ? ` In the \`perf\` profiles (\`cpu-clock\` samples of the Envoy process during one more saturation ` +
-        "run each, split by where they fell; Envoy's release binary is stripped, so its C++ — the V8 runtime, " +
-        "the proxy-wasm host, the HTTP codec and the router — is one column), the module's own compiled " +
-        `code takes ${share("wasmroute", "jit")} µs per request in (c) and ${
-          share("noop", "jit")
-        } µs in (b); ` +
-        `Envoy's C++ grows from ${share("native", "envoy")} µs in (a) to ${
-          share("noop", "envoy")
-        } in (b) and ` +
-        `${share("wasmroute", "envoy")} in (c).`
-      : " (`perf` was not available: no profile.)") +
-    ` Envoy enters the module for each per-stream callback it exports, on every request: (b) exports ` +
-    `${callbackList(r.callbacks.noop)}; (c) ${callbackList(r.callbacks.wasmroute)}.`,
+    `Of (c)'s ${fmt(cpu("wasmroute") - cpu("native"), 1)} µs per request over (a): the glue ` +
+    `${fmt(glue, 1)} µs; running a wasm filter at all (the no-op module's context, callbacks and two ` +
+    `header reads: (b) − (a)) ${fmt(vm, 1)} µs; the two more callbacks ${
+      fmt(callbacks, 1)
+    } µs; wasmroute's ` +
+    "own work on top ((c) − the callbacks' row − the glue: reading `destination.port`, deciding, writing " +
+    `\`x-wasmroute-cluster\`, Envoy picking the route again) ${
+      fmt(own, 1)
+    } µs. Differences of a few µs are ` +
+    "within the run-to-run noise of a shared machine." + profile,
   ].join("\n");
 }
 

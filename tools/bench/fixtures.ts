@@ -62,6 +62,15 @@ export function filterWasm(): Promise<Uint8Array> {
   });
 }
 
+let baselineCallbacks: Promise<Uint8Array> | undefined;
+/** The baseline module plus the filter's two extra per-stream callbacks, empty (`testdata/baseline_callbacks.ts`). */
+export function baselineCallbacksWasm(): Promise<Uint8Array> {
+  return baselineCallbacks ??= compileTestModule("tools/bench/testdata/baseline_callbacks", {
+    cacheName: "wasmroute-bench",
+    sources: ["tools/bench/testdata/baseline.ts", "filter/assembly/abi/heap.ts"],
+  });
+}
+
 let baseline: Promise<Uint8Array> | undefined;
 /** The baseline module (`testdata/baseline.ts`), compiled with the filter's flags and cached in $TMPDIR. */
 export function baselineWasm(): Promise<Uint8Array> {
