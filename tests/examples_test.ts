@@ -8,6 +8,7 @@
 import { assertEquals } from "./assert.ts";
 import { checkRoutes } from "../tools/check_routes.ts";
 import { loadResources } from "../tools/simulate.ts";
+import { findEnvoy, NO_ENVOY } from "../simulator/envoy/find_envoy.ts";
 
 const EXAMPLES = new URL("../examples/", import.meta.url);
 
@@ -24,19 +25,38 @@ function pairs(): { dir: string; routes: string; tests: string | null }[] {
   return out;
 }
 
+const envoy = await findEnvoy();
+if (!envoy) console.log(NO_ENVOY);
+
 for (const { dir, routes, tests } of pairs()) {
   const name = `examples/${dir}/${routes}`;
-  Deno.test(`${name} does what examples/${dir}/${tests ?? "tests.yaml"} says, and every rule is tested`, async () => {
-    assertEquals(tests !== null, true, `examples/${dir} has routes.yaml but no tests.yaml`);
-    const resources = await loadResources(new URL(`${dir}/${routes}`, EXAMPLES).pathname);
-    const report = await checkRoutes(
-      resources,
-      await Deno.readTextFile(new URL(`${dir}/${tests}`, EXAMPLES)),
-    );
-    const failures = report.results.filter((r) => !r.passed).map((r) =>
-      `${r.name}: ${r.failures.join("; ")}`
-    );
-    assertEquals(failures, [], `${name}:\n${failures.join("\n")}`);
-    assertEquals(report.unexercised, [], `${name}: rules no test exercises`);
-  });
+  for (const host of ["emulator", "envoy"] as const) {
+    const where = host === "envoy" ? ", in a real Envoy" : "";
+    Deno.test({
+      name: `${name} does what examples/${dir}/${
+        tests ?? "tests.yaml"
+      } says, and every rule is tested${where}`,
+      ignore: host === "envoy" && !envoy,
+      fn: () => checkExample(dir, routes, tests, { host, envoy }),
+    });
+  }
+}
+
+async function checkExample(
+  dir: string,
+  routes: string,
+  tests: string | null,
+  options: { host: "emulator" | "envoy"; envoy?: string },
+) {
+  const name = `examples/${dir}/${routes}`;
+  assertEquals(tests !== null, true, `examples/${dir} has routes.yaml but no tests.yaml`);
+  const resources = await loadResources(new URL(`${dir}/${routes}`, EXAMPLES).pathname);
+  const report = await checkRoutes(
+    resources,
+    await Deno.readTextFile(new URL(`${dir}/${tests}`, EXAMPLES)),
+    options,
+  );
+  const failures = report.results.filter((r) => !r.passed).map((r) => `${r.name}: ${r.failures.join("; ")}`);
+  assertEquals(failures, [], `${name}:\n${failures.join("\n")}`);
+  assertEquals(report.unexercised, [], `${name}: rules no test exercises`);
 }

@@ -30,6 +30,8 @@ export const ENVOY_FILTER_MANIFEST = new URL(
 export const PASSTHROUGH = "PassthroughCluster";
 /** The WasmPlugins' namespace (manifests/istio/mesh): Istio names a plugin's filter `<namespace>.<name>`. */
 const PLUGIN_NAMESPACE = "istio-system";
+/** The filter name (and ECDS resource name) of the WasmPlugin `wasmroute`. */
+export const FILTER_NAME = `${PLUGIN_NAMESPACE}.wasmroute`;
 
 /** One WasmPlugin: its name, the proxy it runs in and its first configuration. */
 export interface EnvoyPlugin {

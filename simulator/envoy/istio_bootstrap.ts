@@ -84,6 +84,10 @@ export interface IstioBootstrapOptions {
    * plugin only.
    */
   listen?: "internal" | "loopback";
+  /** The loopback port of each service port's client listener (first plugin); default any free one. */
+  clientPorts?: Record<number, number>;
+  /** Envoy's admin port on loopback; default any free one. */
+  adminPort?: number;
 }
 
 /** The original destination address a port's client listener restores (a Service VIP stand-in). */
@@ -115,14 +119,16 @@ export function istioBootstrap(o: IstioBootstrapOptions): Json {
       cluster: "wasmroute-test",
       metadata: o.nodeMetadata ?? {},
     },
-    admin: { address: socket("127.0.0.1", 0) },
+    admin: { address: socket("127.0.0.1", o.adminPort ?? 0) },
     bootstrap_extensions: [{
       name: "envoy.bootstrap.internal_listener",
       typed_config: typed("envoy.extensions.bootstrap.internal_listener.v3.InternalListener"),
     }],
     static_resources: {
       listeners: [
-        ...(loopback ? [] : pairs.map(({ i, port }) => clientListener(i, port))),
+        ...(loopback
+          ? []
+          : pairs.map(({ i, port }) => clientListener(i, port, i === 0 ? o.clientPorts?.[port] : 0))),
         ...istio.map((l) => l.listener),
       ],
       clusters: [
@@ -157,10 +163,10 @@ export function wasmExtensionConfig(options: {
 }
 
 /** A loopback listener standing in for the sidecar's iptables capture of traffic to a Service's port. */
-function clientListener(plugin: number, port: number): Json {
+function clientListener(plugin: number, port: number, bind = 0): Json {
   return {
     name: clientListenerName(plugin, port),
-    address: socket("127.0.0.1", 0),
+    address: socket("127.0.0.1", bind),
     filter_chains: [{
       filters: [
         {

@@ -6,6 +6,8 @@
  * @module
  */
 
+import { clusterLabel } from "../simulate.ts";
+
 /** A request as an upstream received it. */
 export interface ReceivedRequest {
   /** The cluster whose stand-in received it. */
@@ -58,6 +60,7 @@ export async function startUpstreams(clusters: string[]): Promise<Upstreams> {
           upstreams.onRequest?.(got);
           return Response.json({
             upstream: cluster,
+            backend: clusterLabel(cluster),
             method: got.method,
             path: got.path,
             headers: Object.fromEntries(got.headers),

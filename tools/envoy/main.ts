@@ -1,8 +1,11 @@
 /**
- * `deno task envoy [examples/<name> | route file] [--port 10000] [--admin-port 9901] [--out-dir DIR]`
+ * `deno task envoy [examples/<name> | route file] [--port 10000] [--admin-port 9901] [--envoy PATH] [--out-dir DIR]`
  *
- * Builds the filter, compiles the routes, starts one echo server per backend cluster, writes an
- * `envoy.yaml` that configures the filter as Istio does, and runs it with `func-e run -c envoy.yaml`.
+ * Runs the filter in a real Envoy configured as Istio configures a sidecar (the manifests' EnvoyFilter
+ * applied, the WasmPlugin by ECDS from a file), in front of one echo server per backend cluster.
+ * Envoy is started by func-e (`func-e run -c envoy.yaml`; with `--envoy`, func-e runs that binary),
+ * or, without func-e, an `envoy` on PATH or the `--envoy` binary itself. What it needs is checked
+ * before anything is built.
  *
  * @module
  */
@@ -10,8 +13,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { compile } from "../../policy-server/compile/mod.ts";
+import { PASSTHROUGH } from "../../simulator/envoy/envoy_host.ts";
+import { startUpstreams, type Upstreams } from "../../simulator/envoy/upstreams.ts";
 import { buildFilter, FILTER_WASM } from "../build_filter.ts";
-import { type EchoBackend, startEchoBackend } from "./echo_backend.ts";
 import { findExecutable, FUNC_E_INSTALL } from "./find_executable.ts";
 import { loadRoutes } from "./load_routes.ts";
 import { renderEnvoyConfig } from "./render_envoy_config.ts";
@@ -24,28 +28,52 @@ export const DEFAULT_TARGET = "examples/header-routing";
 export interface RunOptions {
   /** An example folder (its `routes.yaml` is read) or a route file. */
   target: string;
+  /** The loopback port of the routes' first service port (default 10000). */
   listenerPort?: number;
   adminPort?: number;
+  /** An Envoy binary: func-e runs it (ENVOY_PATH), or it runs directly without func-e. */
+  envoy?: string;
   /** Where `envoy.yaml` is written; default a new temporary directory. */
   outDir?: string;
   /** Builds the filter module; default {@linkcode buildFilter}. */
   build?: () => Promise<unknown>;
   /** Default `filter/build/filter.wasm`. */
   wasmPath?: string;
-  /** Where func-e is looked for; default `$PATH`. */
+  /** Where func-e and envoy are looked for; default `$PATH`. */
   searchPath?: string;
+  /** Environment for func-e (e.g. `FUNC_E_HOME`, `ENVOY_VERSIONS_URL`). */
+  env?: Record<string, string>;
   /** Progress and echo-server lines; default `console.log`. */
   log?: (line: string) => void;
   /** Problems; default `console.error`. */
   error?: (line: string) => void;
+  /** Called once Envoy's process started, with a way to stop it (tests). */
+  onStarted?: (stop: () => void) => void;
+}
+
+/** How Envoy will be started: the command and its environment, or why it cannot be. */
+export async function envoyCommand(
+  o: Pick<RunOptions, "envoy" | "searchPath" | "env">,
+): Promise<{ command: string; args: string[]; env: Record<string, string> } | { missing: string }> {
+  const funcE = await findExecutable("func-e", o.searchPath);
+  if (funcE) {
+    return { command: funcE, args: ["run"], env: { ...o.env, ...(o.envoy ? { ENVOY_PATH: o.envoy } : {}) } };
+  }
+  const envoy = o.envoy ?? await findExecutable("envoy", o.searchPath);
+  if (envoy) return { command: envoy, args: [], env: { ...o.env } };
+  return { missing: FUNC_E_INSTALL };
 }
 
 /** Runs the local loop until Envoy exits; resolves to the exit code. */
 export async function runLocalEnvoy(options: RunOptions): Promise<number> {
   const log = options.log ?? console.log;
   const error = options.error ?? console.error;
-  const port = options.listenerPort ?? 10000;
-
+  // Prerequisites first: nothing is built or started for a run that cannot happen.
+  const runner = await envoyCommand(options);
+  if ("missing" in runner) {
+    error(runner.missing);
+    return 1;
+  }
   const { file, routes } = await loadRoutes(options.target);
   await (options.build ?? buildFilter)();
   const compiled = await compile(routes, { generation: 1 });
@@ -60,39 +88,52 @@ export async function runLocalEnvoy(options: RunOptions): Promise<number> {
     }
   }
 
-  const backends: EchoBackend[] = [];
+  const upstreams: Upstreams = await startUpstreams([
+    ...tableBackends(compiled.table).map((b) => b.cluster),
+    PASSTHROUGH,
+  ]);
+  upstreams.onRequest = (r) => {
+    const shown = r.headers.filter(([k]) =>
+      !["accept", "user-agent", "x-forwarded-proto", "x-envoy-expected-rq-timeout-ms"].includes(k)
+    );
+    log(`[${r.cluster}] ${r.method} ${r.path} ${shown.map(([k, v]) => `${k}=${v}`).join(" ")}`);
+  };
   try {
-    for (const backend of tableBackends(compiled.table)) {
-      const echo = await startEchoBackend(backend, { log });
-      backends.push(echo);
-      log(`echo ${echo.label} on ${echo.address}:${echo.port} as cluster ${echo.cluster}`);
-    }
-    const config = renderEnvoyConfig(compiled, backends, {
-      wasmPath: options.wasmPath ?? FILTER_WASM.pathname,
-      listenerPort: port,
-      adminPort: options.adminPort,
-    });
+    for (const u of upstreams.addresses) log(`echo ${u.cluster} on ${u.address}:${u.port}`);
     const outDir = options.outDir ?? await Deno.makeTempDir({ prefix: "wasmroute-envoy-" });
     await Deno.mkdir(outDir, { recursive: true });
+    const ecdsPath = join(outDir, "wasmroute-ecds.json");
+    const config = await renderEnvoyConfig(compiled, upstreams.addresses, {
+      wasmPath: options.wasmPath ?? FILTER_WASM.pathname,
+      ecdsPath,
+      listenerPort: options.listenerPort,
+      adminPort: options.adminPort,
+    });
+    await Deno.writeTextFile(ecdsPath, JSON.stringify(config.ecds, null, 1));
     const envoyYaml = join(outDir, "envoy.yaml");
     await Deno.writeTextFile(
       envoyYaml,
-      `# Written by tools/envoy for ${file}\n${stringify(config, { lineWidth: 0 })}`,
+      `# Written by tools/envoy for ${file}\n${stringify(config.bootstrap, { lineWidth: 0 })}`,
     );
-    log(`wrote ${envoyYaml}`);
-
-    const funcE = await findExecutable("func-e", options.searchPath);
-    if (!funcE) {
-      error(
-        `\n${FUNC_E_INSTALL}\n\n${envoyYaml} is written for inspection; its echo servers stop with this command.`,
-      );
-      return 1;
+    log(`wrote ${envoyYaml} and ${ecdsPath} (the WasmPlugin's configuration, by ECDS)`);
+    for (const [service, local] of config.ports) {
+      log(`localhost:${local} is service port ${service} (as the sidecar captures it)`);
     }
-    log(`\nstarting Envoy: ${funcE} run -c ${envoyYaml}\ntry, once it listens on localhost:${port}:`);
-    for (const line of sampleRequests(compiled.table, port)) log(`  ${line}`);
-    log(`filter logs and metrics: curl -s localhost:${options.adminPort ?? 9901}/stats | grep wasmroute\n`);
-    const child = new Deno.Command(funcE, { args: ["run", "-c", envoyYaml], stdin: "null" }).spawn();
+    const first = [...config.ports.values()][0] ?? options.listenerPort ?? 10000;
+    log(
+      `\nstarting Envoy: ${runner.command} ${
+        [...runner.args, "-c", envoyYaml].join(" ")
+      }\ntry, once it listens:`,
+    );
+    for (const line of sampleRequests(compiled.table, first)) log(`  ${line}`);
+    log(`filter metrics: curl -s localhost:${options.adminPort ?? 9901}/stats | grep wasmroute\n`);
+    const child = new Deno.Command(runner.command, {
+      args: [...runner.args, "-c", envoyYaml],
+      env: runner.env,
+      stdin: "null",
+    }).spawn();
     const stop = () => child.kill("SIGINT");
+    options.onStarted?.(stop);
     Deno.addSignalListener("SIGINT", stop);
     try {
       return (await child.status).code;
@@ -100,18 +141,19 @@ export async function runLocalEnvoy(options: RunOptions): Promise<number> {
       Deno.removeSignalListener("SIGINT", stop);
     }
   } finally {
-    await Promise.all(backends.map((b) => b.close()));
+    await upstreams.close();
   }
 }
 
 const USAGE = `Usage: deno task envoy [examples/<name> | route file] [flags]
 
-Runs the filter in Envoy (through func-e) in front of echo servers, configured as Istio configures it.
-Default target: ${DEFAULT_TARGET}.
+Runs the filter in a real Envoy (through func-e) in front of echo servers, configured as Istio
+configures a sidecar. Default target: ${DEFAULT_TARGET}.
 
 Flags:
-  --port <n>         Envoy's listener on 127.0.0.1 (default 10000)
+  --port <n>         the loopback port of the routes' first service port (default 10000; further ports follow)
   --admin-port <n>   Envoy's admin interface (default 9901)
+  --envoy <path>     an Envoy binary (func-e runs it; without func-e it runs directly)
   --out-dir <dir>    where envoy.yaml is written (default: a new temporary directory)
   -h, --help         show this help`;
 
@@ -125,6 +167,7 @@ export async function main(args: string[]): Promise<number> {
       options: {
         port: { type: "string" },
         "admin-port": { type: "string" },
+        envoy: { type: "string" },
         "out-dir": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
@@ -148,6 +191,7 @@ export async function main(args: string[]): Promise<number> {
       target: positionals[0] ?? DEFAULT_TARGET,
       listenerPort: number(values.port, "port"),
       adminPort: number(values["admin-port"], "admin-port"),
+      envoy: values.envoy,
       outDir: values["out-dir"],
     });
   } catch (e) {

@@ -1,5 +1,14 @@
+import { parse } from "yaml";
 import type { CompileResult } from "../../policy-server/compile/mod.ts";
 import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
+import type { EnvoyFilterSpec } from "../../simulator/envoy/apply_envoy_filter.ts";
+import { ENVOY_FILTER_MANIFEST, FILTER_NAME, PASSTHROUGH } from "../../simulator/envoy/envoy_host.ts";
+import {
+  istioBootstrap,
+  parseIstioCluster,
+  type UpstreamAddress,
+  wasmExtensionConfig,
+} from "../../simulator/envoy/istio_bootstrap.ts";
 import { tableBackends } from "./table_backends.ts";
 import {
   AUTHORITY_HEADER,
@@ -21,149 +30,71 @@ export {
   STRIP_INTERNAL_HEADERS,
 };
 
-/** Where the local stand-in for one Istio cluster listens. */
-export interface BackendAddress {
-  /** Istio's cluster name, used verbatim as the Envoy cluster name. */
-  cluster: string;
-  address: string;
-  port: number;
-}
-
 /** Options of {@linkcode renderEnvoyConfig}. */
 export interface EnvoyConfigOptions {
   /** Absolute path of the filter module, e.g. `filter/build/filter.wasm`. */
   wasmPath: string;
-  /** Default `127.0.0.1`. */
-  listenerAddress?: string;
-  /** Default 10000. */
+  /** Where envoy.yaml's ECDS reference points: the file holding the wasm filter's configuration. */
+  ecdsPath: string;
+  /** The loopback port of the first service port; further ports get the next ones. Default 10000. */
   listenerPort?: number;
-  /** Envoy's admin interface (stats, logging levels) on the listener address; default 9901. */
+  /** Envoy's admin interface on loopback; default 9901. */
   adminPort?: number;
 }
 
+/** What the local loop writes: Envoy's bootstrap, the ECDS file, and which loopback port stands for which service port. */
+export interface LocalEnvoyConfig {
+  bootstrap: Record<string, unknown>;
+  ecds: Record<string, unknown>;
+  /** Service (or Gateway listener) port → loopback port a client connects to. */
+  ports: Map<number, number>;
+}
+
 /**
- * An Envoy bootstrap that runs the filter as Istio would, for `func-e run -c envoy.yaml`:
+ * The Envoy a sidecar runs, as istiod configures it (simulator/envoy/istio_bootstrap.ts) with the
+ * EnvoyFilter of manifests/istio applied, for `func-e run -c envoy.yaml`: the wasm filter delivered
+ * by ECDS from `ecdsPath` with the very `pluginConfig` the policy server renders into the
+ * WasmPlugin; one loopback listener per port of the table's routes, restoring the service port as
+ * the sidecar's traffic capture does (so `destination.port` is what it is in the mesh); Istio's
+ * clusters for every backend of the table, at `upstreams`.
  *
- * - one HTTP listener whose chain is {@linkcode STRIP_INTERNAL_HEADERS}, the wasm filter (V8, the
- *   local module, and as configuration the very JSON Istio builds from the WasmPlugin's
- *   `pluginConfig`), then the router;
- * - routes as `manifests/istio/envoyfilter-cluster-header.yaml` makes them: first the
- *   `cluster_header` route, then a fallback standing in for Istio's own routes;
- * - one cluster per backend of the rule table, named exactly as Istio names it, at `backends`.
- *
- * Pure: the result is a plain object to serialise as YAML or JSON.
- *
- * @throws {Error} when a backend of the table has no address in `backends`.
+ * @throws {Error} when a backend of the table has no address in `upstreams`.
  */
-export function renderEnvoyConfig(
+export async function renderEnvoyConfig(
   compiled: Pick<CompileResult, "table" | "blob" | "sha256">,
-  backends: BackendAddress[],
+  upstreams: UpstreamAddress[],
   options: EnvoyConfigOptions,
-): Record<string, unknown> {
-  const address = options.listenerAddress ?? "127.0.0.1";
-  const byCluster = new Map(backends.map((b) => [b.cluster, b]));
-  const missing = tableBackends(compiled.table).filter((b) => !byCluster.has(b.cluster));
+): Promise<LocalEnvoyConfig> {
+  const known = new Set(upstreams.map((u) => u.cluster));
+  const missing = tableBackends(compiled.table).filter((b) => !known.has(b.cluster));
   if (missing.length) {
     throw new Error(`no address for cluster(s): ${missing.map((b) => b.cluster).join(", ")}`);
   }
-  // The same pluginConfig the policy server renders into the WasmPlugin: Istio passes it as JSON.
   const { pluginConfig } = renderWasmPlugin({
     generation: compiled.table.generation,
     sha256: compiled.sha256,
     blob: compiled.blob,
   }).spec;
-
-  const socket = (port: number, host = address) => ({ socket_address: { address: host, port_value: port } });
-  return {
-    admin: { address: socket(options.adminPort ?? 9901) },
-    static_resources: {
-      listeners: [{
-        name: "wasmroute_local",
-        address: socket(options.listenerPort ?? 10000),
-        filter_chains: [{
-          filters: [{
-            name: "envoy.filters.network.http_connection_manager",
-            typed_config: {
-              "@type":
-                "type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager",
-              stat_prefix: "wasmroute_local",
-              // Every Istio proxy sets x-request-id; the filter keys weighted picks on it.
-              generate_request_id: true,
-              access_log: [{
-                name: "envoy.access_loggers.stdout",
-                typed_config: {
-                  "@type": "type.googleapis.com/envoy.extensions.access_loggers.stream.v3.StdoutAccessLog",
-                  log_format: {
-                    text_format_source: {
-                      inline_string:
-                        "[envoy] %REQ(:METHOD)% %REQ(:AUTHORITY)%%REQ(:PATH)% -> %RESPONSE_CODE% " +
-                        "route=%ROUTE_NAME% cluster=%UPSTREAM_CLUSTER% details=%RESPONSE_CODE_DETAILS%\n",
-                    },
-                  },
-                },
-              }],
-              route_config: {
-                name: "wasmroute_local",
-                virtual_hosts: [{
-                  name: "all",
-                  domains: ["*"],
-                  routes: [
-                    CLUSTER_HEADER_ROUTE,
-                    {
-                      // In the mesh, requests the filter does not decide keep Istio's own routes.
-                      name: "istio-routes-stand-in",
-                      match: { prefix: "/" },
-                      direct_response: {
-                        status: 404,
-                        body: {
-                          inline_string: "wasmroute did not decide this request (no virtual host for its " +
-                            "authority); in the mesh, Istio's own routes would serve it\n",
-                        },
-                      },
-                    },
-                  ],
-                }],
-              },
-              http_filters: [
-                STRIP_INTERNAL_HEADERS,
-                {
-                  name: "envoy.filters.http.wasm",
-                  typed_config: {
-                    "@type": "type.googleapis.com/envoy.extensions.filters.http.wasm.v3.Wasm",
-                    config: {
-                      // Istio names the plugin `<namespace>.<name>` of the WasmPlugin.
-                      name: "istio-system.wasmroute",
-                      configuration: {
-                        "@type": "type.googleapis.com/google.protobuf.StringValue",
-                        value: JSON.stringify(pluginConfig),
-                      },
-                      vm_config: {
-                        runtime: "envoy.wasm.runtime.v8",
-                        code: { local: { filename: options.wasmPath } },
-                      },
-                    },
-                  },
-                },
-                {
-                  name: "envoy.filters.http.router",
-                  typed_config: {
-                    "@type": "type.googleapis.com/envoy.extensions.filters.http.router.v3.Router",
-                  },
-                },
-              ],
-            },
-          }],
-        }],
-      }],
-      clusters: backends.map((b) => ({
-        name: b.cluster,
-        type: "STATIC",
-        connect_timeout: "1s",
-        load_assignment: {
-          cluster_name: b.cluster,
-          endpoints: [{ lb_endpoints: [{ endpoint: { address: socket(b.port, b.address) } }] }],
-        },
-      })),
-    },
-  };
+  const first = options.listenerPort ?? 10000;
+  const servicePorts = [...new Set(compiled.table.vhosts.map((v) => v.port || 80))].sort((a, b) => a - b);
+  const ports = new Map(servicePorts.map((p, i) => [p, first + i]));
+  const passthrough = upstreams.find((u) => u.cluster === PASSTHROUGH);
+  const envoyFilter = parse(await Deno.readTextFile(ENVOY_FILTER_MANIFEST)).spec as EnvoyFilterSpec;
+  const bootstrap = istioBootstrap({
+    plugins: [{ filterName: FILTER_NAME, ecdsPath: options.ecdsPath, flavour: "sidecar" }],
+    ports: servicePorts,
+    clientPorts: Object.fromEntries(ports),
+    adminPort: options.adminPort ?? 9901,
+    upstreams: upstreams.filter((u) => parseIstioCluster(u.cluster) !== undefined),
+    passthrough: passthrough ?? { address: "127.0.0.1", port: 9 },
+    envoyFilter,
+    accessLog: true,
+  });
+  const ecds = wasmExtensionConfig({
+    filterName: FILTER_NAME,
+    wasmPath: options.wasmPath,
+    pluginConfig: JSON.stringify(pluginConfig),
+    failStrategy: "FAIL_CLOSE",
+  });
+  return { bootstrap, ecds, ports };
 }
