@@ -1,4 +1,4 @@
-import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
 import { KvBatch, StoreLimitError } from "./kv_batch.ts";
 
 async function withKv(fn: (kv: Deno.Kv) => Promise<void>) {
@@ -48,7 +48,10 @@ Deno.test("KvBatch refuses a write of many keys by KV's total key size, in the p
 Deno.test("KvBatch names an oversized value and counts mutations before KV does", async () => {
   await withKv(async (kv) => {
     const batch = new KvBatch(kv);
-    const error = await assertRejects(async () => batch.set(["x"], new Uint8Array(70_000), "blob chunk 0"));
+    const error = assertThrows(
+      () => batch.set(["x"], new Uint8Array(70_000), "blob chunk 0"),
+      StoreLimitError,
+    );
     assertEquals(error.message, "blob chunk 0 takes 70000 bytes; a stored value is limited to 65536 bytes");
     await assertRejects(() => batchOf(kv, 1001, 1).probe(), "needs 1001 changes");
   });
