@@ -16,7 +16,8 @@
  *   these back from the stored objects gives the objects any kept blob generation was compiled
  *   from ({@linkcode Store.objectsAt}, with {@linkcode BlobMeta.revision}), which a rollback restores.
  *   Compressed before-images cost a write about a tenth of its size and one or two mutations,
- *   whatever the number of objects; they are dropped with the blob generations that needed them.
+ *   whatever the number of objects; once no kept generation needs them they are dropped, after the
+ *   write that made them stale.
  *
  * @module
  */
@@ -215,8 +216,22 @@ export class Store {
     if (blob) {
       this.#keep({ ...blob, blob: change.blob!.bytes });
       this.#announce(blob);
+      await this.#pruneChanges(blob.generation);
     }
     return { revision, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
+  }
+
+  /**
+   * Drops the change records no kept generation needs: rebuilding the oldest one takes only the
+   * writes after it. Outside the write's atomic operation, so that they never count against its
+   * limits; each delete stands alone (a record is never needed again once its generation has gone).
+   */
+  async #pruneChanges(newest: number): Promise<void> {
+    const oldest = await this.#kv.get<BlobMeta>(historyKey(newest - this.#historyLimit + 1));
+    const revision = oldest.value?.revision;
+    if (revision === undefined) return;
+    const stale = this.#kv.list({ start: [CHANGES], end: [CHANGES, revision + 1] });
+    for await (const entry of stale) await this.#kv.delete(entry.key);
   }
 
   /**
@@ -276,13 +291,6 @@ export class Store {
     if (expired.value) {
       batch.delete(expired.key);
       for (let i = 0; i < expired.value.chunks; i++) batch.delete(chunkKey(expired.value.generation, i));
-      // Rebuilding any kept generation needs only the writes after it, all later than this one.
-      if (expired.value.revision !== undefined) {
-        const end = [CHANGES, expired.value.revision + 1];
-        for await (const entry of this.#kv.list({ start: [CHANGES], end }, { limit: 200 })) {
-          batch.delete(entry.key);
-        }
-      }
     }
     return meta;
   }
