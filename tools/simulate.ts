@@ -24,7 +24,7 @@ import { compile, type CompileResult } from "../policy-server/compile/mod.ts";
 import { renderWasmPlugin } from "../policy-server/delivery/render_wasmplugin.ts";
 import { DEFAULT_FILTER_WASM } from "../policy-server/delivery/filter_module.ts";
 import { admitResources } from "../policy-server/model/admit_resources.ts";
-import { parseResources } from "../policy-server/model/parse_resources.ts";
+import { decodeResources } from "../policy-server/model/decode_resources.ts";
 import type { KubeObject } from "../policy-server/model/types.ts";
 import {
   checkSimRequest,
@@ -92,10 +92,13 @@ export async function loadResources(path: string): Promise<KubeObject[]> {
   return objects;
 }
 
-/** Parses resource text; errors name `source`. */
+/**
+ * Parses resource text with the policy server's strict field validation (a misspelt field is refused
+ * here as it would be there); errors name `source`.
+ */
 export function parseResourcesText(text: string, source = "resources"): KubeObject[] {
   try {
-    return parseResources(text);
+    return decodeResources(text, undefined);
   } catch (error) {
     throw new SimInputError(`${source}: ${(error as Error).message.split("\n")[0]}`);
   }

@@ -70,3 +70,17 @@ Deno.test("the simulate CLI exits 2 with one line naming the bad JSON line or th
   assertEquals(help.code, 0);
   assertMatch(help.stdout, /^Usage: deno task simulate/);
 });
+
+Deno.test("the simulate CLI refuses a misspelt field as the policy server does", async () => {
+  const typo = ROUTES_JSON.replace('"headers"', '"header"');
+  const { code, stderr } = await run([
+    "--resources",
+    "$DIR/routes.json",
+    "--request",
+    '{"host": "my-server", "path": "/"}',
+  ], {
+    "routes.json": typo,
+  });
+  assertEquals(code, 2);
+  assertMatch(stderr, /strict decoding error: unknown field "spec\.rules\[0\]\.matches\[0\]\.header"\n$/);
+});
