@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { explainedRequestOf, explainRequest, explanationLines } from "../policy-server/ir/explain_request.ts";
 import { parseArgs } from "node:util";
 import { parseDocument } from "yaml";
 import type { KubeObject } from "../policy-server/model/types.ts";
@@ -63,6 +64,8 @@ export interface TestResult {
   /** One readable line per expectation that did not hold. */
   failures: string[];
   decision: SimDecision;
+  /** For a failed test: why the request went where it went (explanationLines). */
+  why?: string[];
 }
 
 export interface CheckReport {
@@ -302,7 +305,10 @@ async function runTests(
   const results = tests.map((t, i): TestResult => {
     const decision = decisions[i];
     const failures = compareDecision(t.expect, decision);
-    return { name: t.name, passed: failures.length === 0, failures, decision };
+    const why = failures.length
+      ? explanationLines(explainRequest(compiled.table, explainedRequestOf(t.request)))
+      : undefined;
+    return { name: t.name, passed: failures.length === 0, failures, decision, ...(why && { why }) };
   });
 
   const exercised = new Set(
@@ -345,6 +351,7 @@ export function formatReport(report: CheckReport, options: { details?: boolean }
   const lines: string[] = [];
   for (const r of report.results) {
     lines.push(r.passed ? `PASS ${r.name}` : `FAIL ${r.name}: ${r.failures.join("; ")}`);
+    for (const line of r.why ?? []) lines.push(`  why: ${line.trimStart()}`);
     if (options.details) lines.push(`  ${JSON.stringify(r.decision)}`);
   }
   for (const n of report.notes) lines.push(`NOTE ${n}`);

@@ -58,6 +58,13 @@ Deno.test("checkRoutes fails a test whose expectation does not hold, with a read
     formatReport(report).split("\n")[0],
     'FAIL v2 without the header: expected backend devopssong/my-server-v2:80, got devopssong/my-server-v1:80; expected request header version = "new", got absent',
   );
+  // Then why it went where it went: the host taken, and each route with its first failed condition.
+  assertEquals(formatReport(report).split("\n").slice(1, 5), [
+    "  why: host my-server, port 80: my-server (exact hostname, port 80, Service devopssong/my-server, for clients in devopssong) → devopssong/my-server-route rule 1",
+    "  why: host my-server (port 80, Service devopssong/my-server): picked",
+    "  why: devopssong/my-server-route rule 0 [PathPrefix /, header version = new]: header version is missing",
+    "  why: devopssong/my-server-route rule 1 [PathPrefix /]: matched",
+  ]);
 });
 
 Deno.test("checkRoutes lists the rules no test exercised", async () => {

@@ -14,7 +14,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { explainedRequestOf, explainRequest } from "../policy-server/ir/explain_request.ts";
+import { explainedRequestOf, explainRequest, explanationLines } from "../policy-server/ir/explain_request.ts";
 import type { Explanation } from "../policy-server/ir/explain_request.ts";
 import { checkSimRequest, SimInputError } from "../simulator/mod.ts";
 import type { SimDecision } from "../simulator/mod.ts";
@@ -35,16 +35,10 @@ export async function why(resources: object[], request: unknown): Promise<Why> {
   };
 }
 
-/** Lines a person reads: the summary, the hosts, the routes, the nearest. */
-export function whyText({ decision, explanation: x }: Why): string {
-  const lines = [
-    `${decision.status} ${decision.backend ?? (decision.passthrough ? "(passed to Istio)" : "(no backend)")}`,
-    `host ${x.hostname}, port ${x.port}: ${x.summary}`,
-    ...x.hosts.map((h) => `  host ${h.hostname} (port ${h.port || "any"}, ${h.attachedTo}): ${h.verdict}`),
-    ...x.routes.map((r) => `  ${r.route} rule ${r.rule} [${r.match}]: ${r.verdict}`),
-    ...x.nearest.map((n) => `  nearest: ${n}`),
-  ];
-  return lines.join("\n");
+/** Lines a person reads: the decision, then the summary, the hosts, the routes, the nearest. */
+export function whyText({ decision, explanation }: Why): string {
+  const outcome = decision.backend ?? (decision.passthrough ? "(passed to Istio)" : "(no backend)");
+  return [`${decision.status} ${outcome}`, ...explanationLines(explanation)].join("\n");
 }
 
 export async function main(args: string[]): Promise<number> {

@@ -98,6 +98,16 @@ export interface Explanation {
   nearest: string[];
 }
 
+/** The explanation as lines a person reads: the summary, then each host, route and nearest match. */
+export function explanationLines(x: Explanation): string[] {
+  return [
+    `host ${x.hostname}, port ${x.port}: ${x.summary}`,
+    ...x.hosts.map((h) => `  host ${h.hostname} (port ${h.port || "any"}, ${h.attachedTo}): ${h.verdict}`),
+    ...x.routes.map((r) => `  ${r.route} rule ${r.rule} [${r.match}]: ${r.verdict}`),
+    ...x.nearest.map((n) => `  nearest: ${n}`),
+  ];
+}
+
 /** Explains how `table` treats `req`. */
 export function explainRequest(table: RouteTable, req: ExplainedRequest): Explanation {
   const { hostname, port } = hostAndPort(req);
