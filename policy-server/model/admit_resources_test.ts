@@ -238,3 +238,19 @@ Deno.test("admitResources applies the CRD's defaults: a parentRef without group 
     "the input is left as it was",
   );
 });
+
+Deno.test("admitResources stores experimental fields wasmroute ignores, with a warning for each", () => {
+  const warnings: string[] = [];
+  const route = sampleRoute() as unknown as { spec: { rules: Record<string, unknown>[] } };
+  route.spec.rules[0].sessionPersistence = { type: "Cookie", sessionName: "s" };
+  const [admitted] = admitResources([route as never], { warn: (w) => warnings.push(w) });
+  assertEquals((admitted.spec as { rules: Record<string, unknown>[] }).rules[0].sessionPersistence, {
+    type: "Cookie",
+    sessionName: "s",
+  });
+  assertEquals(warnings.length, 1);
+  assertMatch(
+    warnings[0],
+    /spec\.rules\[0\]\.sessionPersistence: stored, but wasmroute does not implement it/,
+  );
+});

@@ -56,7 +56,7 @@ const none = () => [];
  * route then attaches to nothing (kubectl users meet the same default with no word of it).
  */
 function httpRouteWarnings(route: HTTPRoute): string[] {
-  return (route.spec.parentRefs ?? []).flatMap((ref, i) =>
+  const parents = (route.spec.parentRefs ?? []).flatMap((ref, i) =>
     ref.kind === "Service" && ref.group === GATEWAY_API_GROUP
       ? [
         `spec.parentRefs[${i}]: group "${GATEWAY_API_GROUP}" (the default) has no kind Service; ` +
@@ -64,6 +64,27 @@ function httpRouteWarnings(route: HTTPRoute): string[] {
       ]
       : []
   );
+  return [...parents, ...ignoredFields(route)];
+}
+
+/**
+ * Experimental-channel fields the schema knows (so they are stored, never refused) but wasmroute does
+ * not act on: said once each, so nobody counts on them.
+ */
+function ignoredFields(route: HTTPRoute): string[] {
+  const spec = route.spec as Record<string, unknown>;
+  const out = spec.useDefaultGateways !== undefined
+    ? ["spec.useDefaultGateways: stored, but wasmroute attaches routes only to the parents they name"]
+    : [];
+  (route.spec.rules ?? []).forEach((rule, i) => {
+    if ((rule as Record<string, unknown>).sessionPersistence !== undefined) {
+      out.push(
+        `spec.rules[${i}].sessionPersistence: stored, but wasmroute does not implement it ` +
+          `(the wasmroute.dev/sticky-key annotation keeps a client on one backend)`,
+      );
+    }
+  });
+  return out;
 }
 
 /** {@linkcode asWritten}, then the CRD's defaults, on a copy. */
