@@ -35,7 +35,7 @@ function ObjectChange(props: { o: Json }) {
       <summary>
         <strong>{o.kind}</strong> <span class="mono">{objectName(o)}</span>:{" "}
         {ACTIONS[o.action ?? o.change] ?? o.action ?? o.change}
-        {o.fromResourceVersion && <small>(resourceVersion {o.fromResourceVersion} replaced)</small>}
+        {o.fromResourceVersion && <small>{` (resourceVersion ${o.fromResourceVersion} replaced)`}</small>}
       </summary>
       <pre class="mono diff">{lines.map((d) => (
         <span class={d.op === "+" ? "add" : d.op === "-" ? "del" : ""}>{`${d.op} ${d.line}\n`}</span>

@@ -50,11 +50,18 @@ try {
     await shoot("/console", "routes");
     await shoot("/console/routes/shop/shop-canary", "route");
     await shoot("/console/try?method=GET&host=shop&path=%2Fapi%2Fcart&headers=x-request-id%3A+42", "try");
+    // A miss on another port: the Why section names the port the route is on.
+    await shoot("/console/try?method=GET&host=shop&port=9080&path=%2Fapi%2Fcart", "try-miss");
     await shoot("/console/blob", "blob");
     await shoot("/console/blob/rollback?generation=2", "rollback-confirm");
     await shoot("/console/edit?namespace=devopssong&name=my-server-route", "edit");
     await shoot("/console/edit", "edit-errors", async () => {
       await page.getByLabel("HTTPRoute YAML").fill(SEED.replace("port: 80\n  rules", "port: 99999\n  rules"));
+      await page.getByRole("button", { name: "Validate (dry run)" }).click();
+    });
+    // A misspelt field, refused as the API server refuses it.
+    await shoot("/console/edit", "edit-typo", async () => {
+      await page.getByLabel("HTTPRoute YAML").fill(SEED.replace("headers:", "header:"));
       await page.getByRole("button", { name: "Validate (dry run)" }).click();
     });
     await page.setViewportSize({ width: 390, height: 800 });
