@@ -274,10 +274,14 @@ export class WasmRouteRoot extends RootContext {
     return true;
   }
 
-  /** Pull mode: one long-poll call at a time; the server answers when the blob changes. */
   onTick(): void {
     m().flush();
     refreshLogLevel();
+    this.poll();
+  }
+
+  /** Pull mode: one long-poll call at a time; the server answers when the blob changes. */
+  private poll(): void {
     const pull = this.pull;
     if (pull === null || this.pending != 0) return;
     const headers: string[][] = [[":method", "GET"], [":path", pull.path], [":authority", pull.authority]];
@@ -291,7 +295,12 @@ export class WasmRouteRoot extends RootContext {
     if (token != this.pending) return;
     this.pending = 0;
     const status = getHeader(HeaderMapType.HttpCallResponseHeaders, ":status");
-    if (status == "304") return;
+    // An answer (a new blob, or none before the wait ran out) asks again at once, so a change is
+    // always awaited; a failure waits for the next tick.
+    if (status == "304") {
+      this.poll();
+      return;
+    }
     if (status != "200") {
       log(LogLevel.Warn, "wasmroute: pull failed (status " + (status !== null ? status : "none") + "); keeping generation " +
         this.table.generation.toString());
@@ -300,6 +309,7 @@ export class WasmRouteRoot extends RootContext {
     const etag = getHeader(HeaderMapType.HttpCallResponseHeaders, "etag");
     if (this.serve(getBufferBytes(BufferType.HttpCallResponseBody, bodySize))) {
       if (etag !== null) this.etag = etag;
+      this.poll();
     } else {
       m().configRejected.increment();
       log(LogLevel.Error, "wasmroute: refused pulled blob: " + decodeError + "; keeping generation " +
