@@ -79,16 +79,20 @@ async function memory(pid: number): Promise<{ rss: number; peak: number }> {
 }
 const resetPeak = (pid: number) => Deno.writeTextFile(`/proc/${pid}/clear_refs`, "5");
 
-/** Polls `/healthz` every 10 ms until stopped; the slowest answer is the event loop's figure. */
+/**
+ * Polls `/healthz` every 10 ms until stopped: the event loop's figure. The 95th percentile is what a
+ * stalled loop moves (a parse that blocks for seconds moves every probe behind it); the worst alone
+ * also moves with the machine's other load.
+ */
 function healthProbe(url: string) {
-  let running = true, worst = 0, count = 0;
+  let running = true;
+  const times: number[] = [];
   const done = (async () => {
     while (running) {
       const t0 = performance.now();
       const res = await fetch(`${url}/healthz`);
       await res.body?.cancel();
-      worst = Math.max(worst, performance.now() - t0);
-      count++;
+      times.push(performance.now() - t0);
       await new Promise((r) => setTimeout(r, 10));
     }
   })();
@@ -96,7 +100,9 @@ function healthProbe(url: string) {
     async stop() {
       running = false;
       await done;
-      return { worst, count };
+      times.sort((a, b) => a - b);
+      const p95 = times[Math.min(times.length - 1, Math.floor(times.length * 0.95))];
+      return { worst: times[times.length - 1], p95, count: times.length };
     },
   };
 }
@@ -343,10 +349,13 @@ Deno.test({
       console.log(
         `hostile parse: cases tried ${sent}, failures ${problems.length}, slowest refusal ${
           slowest.toFixed(1)
-        } ms, /healthz worst ${health.worst.toFixed(1)} ms of ${health.count} during the attack`,
+        } ms, /healthz p95 ${health.p95.toFixed(1)} ms, worst ${
+          health.worst.toFixed(1)
+        } ms of ${health.count} during the attack`,
       );
       assertEquals(problems, []);
-      assert(health.worst < 50, `/healthz took ${health.worst.toFixed(1)} ms`);
+      assert(health.p95 < 50, `/healthz p95 ${health.p95.toFixed(1)} ms`);
+      assert(health.worst < 250, `/healthz took ${health.worst.toFixed(1)} ms: the loop stalled`);
     });
   },
 });
