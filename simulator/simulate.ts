@@ -472,7 +472,11 @@ export class Simulator {
       const routerHeaders = headerObject(after.filter(([k]) => ROUTER_HEADERS.includes(k)));
       if (Object.keys(routerHeaders).length) decision.routerHeaders = routerHeaders;
       const newHost = requestHeaders[AUTHORITY_HEADER];
-      if (cluster !== undefined && newHost !== undefined) requestHeaders[":authority"] = newHost;
+      if (cluster !== undefined && newHost !== undefined) {
+        // Envoy's router rewrites Host from the header and keeps the client's in x-envoy-original-host.
+        requestHeaders["x-envoy-original-host"] = requestHeaders[":authority"];
+        requestHeaders[":authority"] = newHost;
+      }
       const upstream = pairs(req.backendResponseHeaders);
       if (!upstream.some(([k]) => k === ":status")) upstream.unshift([":status", "200"]);
       host.callOnResponseHeaders(id, upstream, true);

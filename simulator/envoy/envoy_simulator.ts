@@ -1,6 +1,6 @@
 /**
  * The route simulator's answers read off a real Envoy: the same {@linkcode SimDecision}s as the
- * in-repo host's {@linkcode Simulator}, from one Envoy per simulation, configured as Istio configures
+ * in-repo host's {@linkcode Simulator}, from a real Envoy per client namespace (one for most calls), configured as Istio configures
  * it, with the filter's decision log line, Envoy's access log, what the upstream received and what
  * the client got. A request's proxy is chosen as the emulator chooses its plugin: a Gateway's
  * (gateway flavour, `pluginConfig.scope` `gateway:NS/NAME`), a client sidecar's (`mesh`), or one

@@ -13,10 +13,11 @@ export const INSTALLED_ENVOY = new URL("../../.envoy/pip/envoy/_bin/envoy", impo
 /** The Envoy binary to use, or undefined when there is none (the Envoy suites then say so and skip). */
 export async function findEnvoy(
   env: (name: string) => string | undefined = Deno.env.get,
+  installed: string = INSTALLED_ENVOY,
 ): Promise<string | undefined> {
   const explicit = env("WASMROUTE_ENVOY");
   const candidates = explicit ? [explicit] : [
-    INSTALLED_ENVOY,
+    installed,
     ...(env("PATH") ?? "").split(delimiter).filter(Boolean).map((dir) => join(dir, "envoy")),
   ];
   for (const path of candidates) {
