@@ -15,7 +15,7 @@ import type { PathItem } from "./api/openapi_document.ts";
 import { opsRoutes } from "./api/ops_routes.ts";
 import { requestLog } from "./api/request_log.ts";
 import { yamlResponses } from "./api/yaml_responses.ts";
-import { bodyMediaType, readBodyText, requestBudget } from "./budget/mod.ts";
+import { bodyMediaType, decodeBodyText, readBodyText, requestBudget } from "./budget/mod.ts";
 import type { RequestBudgetOptions } from "./budget/mod.ts";
 import { compile } from "./compile/mod.ts";
 import { registerConsole } from "./console/mod.tsx";
@@ -29,7 +29,7 @@ import { createServerMetrics } from "./metrics.ts";
 import type { ServerMetrics } from "./metrics.ts";
 import { admitResources } from "./model/admit_resources.ts";
 import { failureStatus, StatusError } from "./model/kube_status.ts";
-import { decodeResources, fieldValidationOf } from "./model/decode_resources.ts";
+import { fieldValidationOf } from "./model/decode_resources.ts";
 import { ResourceError } from "./model/resource_error.ts";
 import { DEFAULT_NAMESPACE, objectName, RESOURCE_KINDS, resourceKind } from "./model/resource_kinds.ts";
 import type { ResourceKind } from "./model/resource_kinds.ts";
@@ -267,7 +267,7 @@ export function createApp(deps: AppDeps): Hono {
     const warnings: string[] = [];
     // The cheap check first: a token that may write nothing is refused before its body is read.
     requireAccess(c, { verb: "writeSome" });
-    const parsed = decodeBody(c, await readBodyText(c), warnings);
+    const parsed = await decodeBody(c, await readBodyText(c), warnings);
     assertFewEnough(parsed.length); // before authorising and validating each of 5,000 objects
     authorizeParsed(c, parsed);
     const objects = admitResources(parsed, { warn: (w) => warnings.push(w) });
@@ -347,7 +347,7 @@ export function createApp(deps: AppDeps): Hono {
     const dryRun = dryRunOf(c);
     const ifMatch = ifMatchOf(c);
     const warnings: string[] = [];
-    const parsed = decodeBody(c, await readBodyText(c), warnings);
+    const parsed = await decodeBody(c, await readBodyText(c), warnings);
     if (parsed.length !== 1) {
       throw ResourceError.badRequest(`PUT takes exactly one object; the body holds ${parsed.length}`);
     }
@@ -483,8 +483,9 @@ export function createApp(deps: AppDeps): Hono {
 }
 
 /** A write's body as objects, under the request's `?fieldValidation=` (warnings to `warnings`). */
-function decodeBody(c: Context, text: string, warnings: string[]): KubeObject[] {
-  return decodeResources(text, c.req.header("Content-Type"), {
+function decodeBody(c: Context, text: string, warnings: string[]): Promise<KubeObject[]> {
+  // readBodyText has made sure the Content-Type is JSON or YAML; a large YAML body decodes off the loop.
+  return decodeBodyText(text, c.req.header("Content-Type")!, {
     fieldValidation: fieldValidationOf(c.req.query("fieldValidation")),
     warn: (w) => warnings.push(w),
   });

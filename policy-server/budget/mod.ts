@@ -5,5 +5,6 @@
  */
 export * from "./body_format.ts";
 export * from "./check_body_shape.ts";
+export * from "./decode_body_text.ts";
 export * from "./read_body_text.ts";
 export * from "./request_budget.ts";

@@ -3,6 +3,7 @@
 // Each test is one item of the issue and prints its measured figure: time to refusal, peak RSS,
 // /healthz latency while the attack is refused.
 import { assert, assertEquals, assertMatch } from "../assert.ts";
+import { stringify as toYaml } from "yaml";
 import { sampleRoute } from "../../policy-server/model/testing.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
 import type { TokenSpec } from "../../policy-server/security/parse_tokens.ts";
@@ -356,6 +357,42 @@ Deno.test({
       assertEquals(problems, []);
       assert(health.p95 < 50, `/healthz p95 ${health.p95.toFixed(1)} ms`);
       assert(health.worst < 250, `/healthz took ${health.worst.toFixed(1)} ms: the loop stalled`);
+    });
+  },
+});
+
+Deno.test({
+  name: "hostile: a 999-route (690 KB) YAML write is parsed off the event loop; /healthz p95 stays under 50 ms",
+  ignore: !linux,
+  async fn() {
+    await withTokensServer(async (server) => {
+      const docs = Array.from({ length: 999 }, (_, i) => "---\n" + toYaml(sampleRoute(`r${i}`, "team-a")));
+      const body = docs.join("");
+      const probe = healthProbe(server.url);
+      await new Promise((r) => setTimeout(r, 100));
+      const times: number[] = [];
+      for (let round = 0; round < 3; round++) {
+        const t0 = performance.now();
+        const res = await fetch(`${server.url}/v1/routes?dryRun=All`, {
+          method: "POST",
+          headers: { ...auth(OPS), "Content-Type": "application/yaml" },
+          body,
+        });
+        await res.body?.cancel();
+        times.push(performance.now() - t0);
+      }
+      const health = await probe.stop();
+      console.log(
+        `hostile large YAML: cases tried 3, failures 0, ${body.length} B of YAML answered in ${
+          times.map((t) => t.toFixed(0)).join("/")
+        } ms, /healthz p95 ${health.p95.toFixed(1)} ms, worst ${
+          health.worst.toFixed(1)
+        } ms of ${health.count}`,
+      );
+      assert(health.p95 < 50, `/healthz p95 ${health.p95.toFixed(1)} ms`);
+      // The worst is not asserted: validating and compiling 999 routes (about 100-300 ms on this
+      // machine under load) still runs on the loop; the parse, the part that grows with the bytes,
+      // does not. Parsed in place, every write held /healthz for the whole parse (about 560 ms).
     });
   },
 });
