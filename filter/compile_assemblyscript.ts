@@ -27,6 +27,13 @@ export function proxyWasmFlags(abort: string): string[] {
  */
 export const PROXY_WASM_TRANSFORMS = [ManagedBytesTransform] as unknown as Transform[];
 
+/** How {@linkcode compileTestModule} builds and caches a test entry. */
+export interface TestModuleOptions {
+  cacheName: string;
+  sources?: string[];
+  flags?: string[];
+}
+
 async function sha256(text: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
@@ -36,11 +43,13 @@ async function sha256(text: string): Promise<string> {
  * Compiles `entry` (a path from the repository root, without `.ts`, defining `abort_handler`) with
  * `-O3 --noAssert`. Test files run in isolates of their own, so the module is cached on disk under
  * `$TMPDIR/<cacheName>`, keyed by the compiler version, the flags, the transform, and the entry
- * plus `sources` (the other files it imports whose changes must invalidate the cache).
+ * plus `sources` (the other files it imports whose changes must invalidate the cache). `flags` are
+ * added to the compiler's (`--exportRuntime` for a test that passes strings with
+ * `@assemblyscript/loader`).
  */
 export async function compileTestModule(
   entry: string,
-  options: { cacheName: string; sources?: string[] },
+  options: TestModuleOptions,
 ): Promise<Uint8Array<ArrayBuffer>> {
   const flags = [
     `${entry}.ts`,
@@ -49,6 +58,7 @@ export async function compileTestModule(
     "-O3",
     "--noAssert",
     ...proxyWasmFlags(`${entry}/abort_handler`),
+    ...(options.flags ?? []),
   ];
   const files = [`${entry}.ts`, ...(options.sources ?? []), "filter/managed_bytes_transform.ts"];
   const texts = await Promise.all(files.map((f) => Deno.readTextFile(ROOT + f)));
@@ -99,7 +109,7 @@ export async function compileTestModule(
  */
 export async function instantiateTestModule<T extends { _initialize(): void }>(
   entry: string,
-  options: { cacheName: string; sources?: string[] },
+  options: TestModuleOptions,
 ): Promise<T> {
   const wasm = await compileTestModule(entry, options);
   const exports = (await WebAssembly.instantiate(new WebAssembly.Module(wasm), {})).exports as unknown as T;

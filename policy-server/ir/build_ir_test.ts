@@ -110,3 +110,27 @@ Deno.test("buildIr() reads a parentRef without group as a Gateway API one: kind 
     'parentRef kind "Service" in group "gateway.networking.k8s.io" is not supported: a Service parent needs group: ""',
   );
 });
+
+Deno.test("buildIr() lower-cases header match names and keeps the first of names that differ only in case", () => {
+  const { table } = buildIr([
+    route("r", {
+      parentRefs: [{ name: "gw" }],
+      rules: [{
+        matches: [{
+          headers: [
+            { name: "X-Version", value: "New" },
+            { name: "x-version", value: "old" },
+            { type: "RegularExpression", name: "User-Agent", value: "Mobile.*" },
+          ],
+          queryParams: [{ name: "Page", value: "1" }],
+        }],
+        backendRefs: [{ name: "a", port: 80 }],
+      }],
+    }),
+  ], { generation: 1 });
+  assertEquals(table.vhosts[0].routes[0].conditions, [
+    { kind: "HeaderExact", name: "x-version", value: "New" },
+    { kind: "HeaderRegex", name: "user-agent", value: "Mobile.*" },
+    { kind: "QueryExact", name: "Page", value: "1" },
+  ]);
+});

@@ -58,3 +58,27 @@ Deno.test("routeFilters() applies the first of header modifier names that differ
     ["RequestHeaderAdd", "x-tag", "a"],
   ]);
 });
+
+Deno.test("routeFilters() lower-cases the header names a response modifier sets, adds and removes", () => {
+  const out = routeFilters([{
+    type: "ResponseHeaderModifier",
+    responseHeaderModifier: {
+      set: [{ name: "X-Served-By", value: "v2" }],
+      add: [{ name: "Cache-Control", value: "no-store" }],
+      remove: ["X-Powered-By"],
+    },
+  }], scope([]));
+  assertEquals(out?.map((f) => [f.kind, "name" in f ? f.name : "", "value" in f ? f.value : ""]), [
+    ["ResponseHeaderSet", "x-served-by", "v2"],
+    ["ResponseHeaderAdd", "cache-control", "no-store"],
+    ["ResponseHeaderRemove", "x-powered-by", ""],
+  ]);
+});
+
+Deno.test("routeFilters() lower-cases the header names a request modifier removes", () => {
+  const out = routeFilters([{
+    type: "RequestHeaderModifier",
+    requestHeaderModifier: { remove: ["X-Debug"] },
+  }], scope([]));
+  assertEquals(out?.map((f) => [f.kind, "name" in f ? f.name : ""]), [["RequestHeaderRemove", "x-debug"]]);
+});

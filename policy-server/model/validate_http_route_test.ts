@@ -525,3 +525,25 @@ Deno.test("validateHttpRoute refuses CR, LF and NUL in the header values a filte
     );
   }
 });
+
+Deno.test("validateHttpRoute refuses dot segments, encoded slashes and fragments in path match values", async (t) => {
+  for (const type of ["Exact", "PathPrefix"]) {
+    for (const bad of ["/./", "/../", "%2f", "%2F", "#"]) {
+      await t.step(`${type} ${bad}`, () => {
+        const value = `/a${bad}b`;
+        const route: Loose = sampleRoute();
+        route.spec.rules[0].matches[0].path = { type, value };
+        assertEquals(validateHttpRoute(route).map((e) => `${e.field}: ${e.message}`), [
+          `spec.rules[0].matches[0].path.value: Invalid value: "${value}": must not contain '${bad}'`,
+        ]);
+      });
+    }
+  }
+  await t.step("dots and percent signs that are not those forms are accepted", () => {
+    for (const value of ["/a.b/..c/d.", "/a/.well-known", "/a%20b", "/x%2e"]) {
+      const route: Loose = sampleRoute();
+      route.spec.rules[0].matches[0].path = { type: "PathPrefix", value };
+      assertEquals(validateHttpRoute(route), [], value);
+    }
+  });
+});

@@ -3,7 +3,7 @@
 // binary is absent (set PWHOST to point elsewhere).
 
 import assert from "node:assert/strict";
-import { compareWithReference, referenceHostAvailable } from "./reference_host.ts";
+import { compareWithReference, NO_PWHOST, referenceHostAvailable } from "./reference_host.ts";
 import { writeFixtures } from "./_fixtures.ts";
 
 const SCENARIOS = new URL("./testdata/scenarios/", import.meta.url);
@@ -19,9 +19,12 @@ const FIXTURES = [
   "abi_probe",
 ];
 
+const withReference = await referenceHostAvailable();
+if (!withReference) console.log(NO_PWHOST);
+
 Deno.test({
   name: "runScenario() decides like pwhost (proxy-wasm-cpp-host) on every scenario",
-  ignore: !(await referenceHostAvailable()),
+  ignore: !withReference,
   async fn(t) {
     const dir = await Deno.makeTempDir({ prefix: "wasmroute-cross-host-" });
     try {

@@ -13,6 +13,10 @@ import { type Report, runScenario } from "./run_scenario.ts";
 export const PWHOST_PATH = Deno.env.get("PWHOST") ??
   new URL("../../../shared/tools/pwhost/pwhost", import.meta.url).pathname;
 
+/** The one line a suite prints when it skips the pwhost comparison, saying why. */
+export const NO_PWHOST =
+  `pwhost comparison skipped: no pwhost at ${PWHOST_PATH} (the shared tools beside the repository; PWHOST=/path/to/pwhost overrides)`;
+
 /** Whether the reference host can run here (CI has it; a user's machine may not). */
 export async function referenceHostAvailable(): Promise<boolean> {
   try {

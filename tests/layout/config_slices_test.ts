@@ -1,7 +1,7 @@
 /**
- * deno.server.json and deno.build.json are slices of deno.json: `task start` and the image load the
- * server with the first, `task build:filter` runs the compiler with the second, so each fetches only
- * its own packages. One version of each package: every import a slice names is deno.json's, and each
+ * deno.server.json, deno.build.json and deno.mutate.json are slices of deno.json: `task start` and the
+ * image load the server with the first, `task build:filter` runs the compiler with the second, `task
+ * mutate` StrykerJS with the third, so each fetches only its own packages. One version of each package: every import a slice names is deno.json's, and each
  * resolves its whole module graph from its own lock file, unchanged.
  */
 import { join } from "node:path";
@@ -12,6 +12,7 @@ const read = async (file: string) => JSON.parse(await Deno.readTextFile(join(ROO
 const SLICES = [
   { config: "deno.server.json", lock: "deno.server.lock", entry: "policy-server/main.ts" },
   { config: "deno.build.json", lock: "deno.build.lock", entry: "tools/build_filter.ts" },
+  { config: "deno.mutate.json", lock: "deno.mutate.lock", entry: "tools/mutate/main.ts" },
 ];
 
 Deno.test("each slice names deno.json's packages at deno.json's versions", async () => {

@@ -17,7 +17,7 @@ import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin
 import type { KubeObject } from "../../policy-server/model/types.ts";
 import { type Report, runScenario } from "../../simulator/host/run_scenario.ts";
 import { routeReselected } from "../../simulator/host/route_reselected.ts";
-import { compareWithReference, referenceHostAvailable } from "../../simulator/host/reference_host.ts";
+import { compareWithReference, NO_PWHOST, referenceHostAvailable } from "../../simulator/host/reference_host.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { CLUSTER_HEADER } from "../../simulator/envoy_glue.ts";
 import { envoyDisagreements, runScenarioInEnvoy } from "../../simulator/envoy/run_scenario_in_envoy.ts";
@@ -131,6 +131,7 @@ function checkReport(scenario: Json, report: Pick<Report, "steps" | "plugins" | 
 
 const files = [...Deno.readDirSync(HERE)].map((e) => e.name).filter((n) => n.endsWith(".json")).sort();
 const withReference = await referenceHostAvailable();
+if (!withReference) console.log(NO_PWHOST);
 
 Deno.test(`the filter does what every scenario expects, in the in-repo host${withReference ? " and in pwhost" : ""}`, async (t) => {
   for (const file of files) {

@@ -1,0 +1,55 @@
+/**
+ * The first step of the AssemblyScript area's command, run by Stryker in its sandbox for each mutant:
+ * writes the active mutant (`__STRYKER_ACTIVE_MUTANT__`, looked up in the plan that
+ * mutant_plan_reporter.ts wrote) into the real source, then builds the filter. A mutant the compiler
+ * refuses is recorded beside the plan, so the score leaves it out as Stryker leaves out its
+ * CompileErrors, and exits 1. Without an active mutant (Stryker's dry run) it only builds.
+ *
+ * @module
+ */
+import { mirroredPath } from "./as_mirror.ts";
+import type { PlannedMutant } from "./config.ts";
+
+/** `text` with `mutant`'s replacement in place of its 0-based [start, end) line and column range. */
+export function applyMutant(text: string, mutant: Pick<PlannedMutant, "location" | "replacement">): string {
+  const lineStarts = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === "\n") lineStarts.push(i + 1);
+  const offset = (p: { line: number; column: number }) => {
+    if (p.line >= lineStarts.length) throw new RangeError(`Line ${p.line + 1} is past the end of the file`);
+    return lineStarts[p.line] + p.column;
+  };
+  const { start, end } = mutant.location;
+  return text.slice(0, offset(start)) + mutant.replacement + text.slice(offset(end));
+}
+
+async function build(): Promise<{ ok: boolean; output: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["task", "build:filter"],
+    stdout: "piped",
+    stderr: "piped",
+  })
+    .output();
+  return { ok: out.success, output: new TextDecoder().decode(out.stderr) };
+}
+
+async function main(): Promise<number> {
+  const id = Deno.env.get("__STRYKER_ACTIVE_MUTANT__");
+  const planPath = Deno.env.get("WASMROUTE_MUTANT_PLAN");
+  if (id && planPath) {
+    const plan: PlannedMutant[] = JSON.parse(await Deno.readTextFile(planPath));
+    const mutant = plan.find((m) => m.id === id);
+    const path = mutant && mirroredPath(mutant.fileName);
+    if (!mutant || !path) throw new Error(`Mutant "${id}" is not an AssemblyScript mutant of ${planPath}`);
+    await Deno.writeTextFile(path, applyMutant(await Deno.readTextFile(path), mutant));
+  }
+  const { ok, output } = await build();
+  if (ok) return 0;
+  if (!id || !planPath) {
+    console.error(output);
+    return 1;
+  }
+  await Deno.writeTextFile(`${planPath}.compile-errors`, `${id}\n`, { append: true });
+  return 1;
+}
+
+if (import.meta.main) Deno.exit(await main());

@@ -1,0 +1,117 @@
+/**
+ * `deno task mutate [area ...] [--force]`: StrykerJS over the areas of tools/mutate/stryker.config.json,
+ * one after another (security, store, model, ir, filter when none is named), each with Stryker's
+ * command runner. Prints each area's score (score.ts) and writes it with its survivors to
+ * `.stryker/reports/<area>.summary.json`; Stryker's own report is `.stryker/reports/<area>.json`.
+ *
+ * Incremental: each area keeps Stryker's incremental file in `.stryker/incremental/<area>.json`
+ * (gitignored): a rerun tests only the mutants whose code changed. The command runner reports one
+ * test for the whole command, so Stryker cannot see a test change: `--force` retests every mutant
+ * (after adding tests, to see survivors go).
+ *
+ * The filter area (AssemblyScript) mutates a mirror of its sources (as_mirror.ts) and writes one
+ * mutant at a time into the real files before building (apply_mutant.ts).
+ *
+ * @module
+ */
+import { Stryker } from "@stryker-mutator/core";
+import { join, relative } from "node:path";
+import { mirroredPath, mirrorPath, mirrorSource } from "./as_mirror.ts";
+import { type Area, CONFIG, type MutateConfig, readConfig } from "./config.ts";
+import { type Result, type Score, score } from "./score.ts";
+
+const ROOT = new URL("../../", import.meta.url).pathname;
+
+/** Writes the Babel-readable mirror of every file an AssemblyScript area mutates; its globs. */
+async function writeMirror(area: Area): Promise<string[]> {
+  for (const pattern of area.mutate) {
+    const dir = pattern.slice(0, pattern.lastIndexOf("/"));
+    for await (const e of Deno.readDir(join(ROOT, dir))) {
+      if (!e.isFile || !e.name.endsWith(".ts")) continue;
+      const path = `${dir}/${e.name}`;
+      await Deno.mkdir(join(ROOT, mirrorPath(dir)), { recursive: true });
+      await Deno.writeTextFile(
+        join(ROOT, mirrorPath(path)),
+        mirrorSource(await Deno.readTextFile(join(ROOT, path))),
+      );
+    }
+  }
+  return area.mutate.map((p) => p.startsWith("!") ? `!${mirrorPath(p.slice(1))}` : mirrorPath(p));
+}
+
+interface StrykerResult {
+  id: string;
+  fileName: string;
+  mutatorName: string;
+  replacement: string;
+  status: string;
+  location: { start: { line: number } };
+}
+
+async function toResults(results: StrykerResult[]): Promise<Result[]> {
+  const lines = new Map<string, string[]>();
+  const out: Result[] = [];
+  for (const r of results) {
+    const rel = relative(ROOT, r.fileName);
+    const file = mirroredPath(rel) ?? rel;
+    if (!lines.has(file)) lines.set(file, (await Deno.readTextFile(join(ROOT, file))).split("\n"));
+    const line = r.location.start.line;
+    out.push({ ...r, file, line, sourceLine: lines.get(file)![line] ?? "" });
+  }
+  return out;
+}
+
+async function readIds(path: string): Promise<Set<string>> {
+  try {
+    return new Set((await Deno.readTextFile(path)).split("\n").filter(Boolean));
+  } catch {
+    return new Set();
+  }
+}
+
+async function runArea(name: string, area: Area, config: MutateConfig, force: boolean): Promise<Score> {
+  const state = join(ROOT, ".stryker");
+  await Deno.mkdir(join(state, "reports"), { recursive: true });
+  const plan = join(state, `${name}.plan.json`);
+  await Deno.remove(`${plan}.compile-errors`).catch(() => {});
+  Deno.env.set("WASMROUTE_MUTANT_PLAN", plan);
+  const mutate = area.assemblyScript ? await writeMirror(area) : area.mutate;
+  const stryker = new Stryker({
+    ...config.stryker,
+    mutate,
+    commandRunner: { command: area.command },
+    plugins: [join(ROOT, "tools/mutate/mutant_plan_reporter.ts")],
+    incrementalFile: join(state, "incremental", `${name}.json`),
+    jsonReporter: { fileName: join(state, "reports", `${name}.json`) },
+    tempDirName: ".stryker/tmp",
+    force,
+  });
+  const results = await toResults(await stryker.runMutationTest() as unknown as StrykerResult[]);
+  return score(results, config.equivalent, await readIds(`${plan}.compile-errors`));
+}
+
+function describe(name: string, s: Score): string {
+  const head = `${name}: ${s.score ?? "-"} % (${s.killed} killed, ${s.survived} survived, ` +
+    `${s.equivalent} equivalent, ${s.compileErrors} not compiling)`;
+  const lines = s.survivors.map((r) =>
+    `  ${r.file}:${r.line + 1} ${r.mutatorName} → ${r.replacement.split("\n")[0]}`
+  );
+  return [head, ...lines].join("\n");
+}
+
+if (import.meta.main) {
+  const config = await readConfig();
+  const force = Deno.args.includes("--force");
+  const named = Deno.args.filter((a) => !a.startsWith("--"));
+  for (const name of named) if (!(name in config.areas)) throw new Error(`No area "${name}" in ${CONFIG}`);
+  const summaries: string[] = [];
+  for (const name of named.length ? named : Object.keys(config.areas)) {
+    const s = await runArea(name, config.areas[name], config, force);
+    await Deno.writeTextFile(
+      join(ROOT, ".stryker/reports", `${name}.summary.json`),
+      JSON.stringify(s, null, 2),
+    );
+    summaries.push(describe(name, s));
+  }
+  console.log(`\n${summaries.join("\n")}`);
+}
