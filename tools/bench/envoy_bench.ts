@@ -71,6 +71,12 @@ export interface ConfigurationResult {
   perSecond: number;
   /** Envoy's CPU microseconds per request in the saturation runs (median over the rounds). */
   cpuUsPerRequest: number;
+  /**
+   * The least of the rounds: other work on the machine only ever adds to a run's CPU per request
+   * (a neighbour on the CPU or its sibling thrashes caches), so the least is the best estimate of
+   * the configuration's own cost; the A/B breakdown compares these.
+   */
+  minCpuUsPerRequest: number;
   paced: WrkResult;
   pacedCpuUsPerRequest: number;
   /** Envoy's RSS after the runs. */
@@ -274,6 +280,7 @@ async function measureTable(
         saturation: saturation[i].map((r) => r.wrk),
         perSecond: perSecond[i],
         cpuUsPerRequest: median(saturation[i].map((r) => r.cpuUs)),
+        minCpuUsPerRequest: Math.min(...saturation[i].map((r) => r.cpuUs)),
         paced: paced.wrk,
         pacedCpuUsPerRequest: paced.cpuUs,
         rssBytes: await rssBytes(b.envoy.pid),

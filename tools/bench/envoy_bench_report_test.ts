@@ -22,6 +22,7 @@ const result = (configuration: Configuration, perSecond: number): ConfigurationR
   saturation: [wrk(perSecond)],
   perSecond,
   cpuUsPerRequest: 1e6 / perSecond,
+  minCpuUsPerRequest: 1e6 / perSecond,
   paced: wrk(1000),
   pacedCpuUsPerRequest: 60,
   rssBytes: 100 << 20,
