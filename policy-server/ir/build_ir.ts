@@ -38,10 +38,8 @@ export interface BuildIrResult {
   statuses: RouteStatus[];
 }
 
-// The API's defaults differ: a backendRef is a core Service unless it says otherwise, a parentRef a
-// Gateway API object (so a Service parent must say `group: ""`).
-const isService = (ref: { group?: string; kind?: string }) =>
-  ["", "core"].includes(ref.group ?? "") && (ref.kind ?? "Service") === "Service";
+// A parentRef's group defaults to the Gateway API's (a backendRef's to the core group), so a Service
+// parent must say `group: ""`.
 const isServiceParent = (ref: ParentReference) =>
   ref.kind === "Service" && ["", "core"].includes(ref.group ?? "gateway.networking.k8s.io");
 const isGateway = (ref: ParentReference) =>
