@@ -119,10 +119,13 @@ Deno.test("POST /v1/routes rejects invalid fields with 422 naming their path, st
       "Invalid",
     );
     assertEquals(body.details.causes.map((c: { field: string }) => c.field), [
-      "spec.rules[0].matches[0].path.value",
+      "spec.rules[0].matches[0].path",
       "spec.rules[0].backendRefs[1].port",
     ]);
-    assertMatch(body.details.causes[0].message, /^document 1: Invalid value: "no-slash"/);
+    assertMatch(
+      body.details.causes[0].message,
+      /^document 1: Invalid value: "object": value must be an absolute path/,
+    );
     assertMatch(body.message, /^HTTPRoute "default\/bad" is invalid: /);
     assertEquals(await store.list(), []);
   });

@@ -119,16 +119,7 @@ function validateSpec(check: FieldChecker, spec: Record<string, unknown>): void 
     check.string(ref.sectionName, `${at}.sectionName`, subdomain);
     check.integer(ref.port, `${at}.port`, port);
   }
-  // CEL: the same parent may only be referenced again with a different sectionName or port.
-  check.unique(
-    parentRefs,
-    (i) => `spec.parentRefs[${parentRefs[i][1]}]`,
-    ([ref]) =>
-      `${ref.group ?? "gateway.networking.k8s.io"}/${ref.kind ?? "Gateway"} ${
-        ref.namespace ?? "."
-      }/${ref.name}` +
-      (ref.sectionName ? ` sectionName ${ref.sectionName}` : "") + (ref.port ? ` port ${ref.port}` : ""),
-  );
+  parentRefRules(check, parentRefs.map(([ref]) => ref));
 
   const hostnames = check.array(spec.hostnames, "spec.hostnames", { max: 16 }) ?? [];
   hostnames.forEach((h, i) => check.string(h, `spec.hostnames[${i}]`, { required: true, ...RULES.hostname }));
@@ -174,7 +165,7 @@ function validateMatch(check: FieldChecker, match: Record<string, unknown>, at: 
     const type = check.string(path.type, `${at}.path.type`, { values: PATH_TYPES }) ?? "PathPrefix";
     const value = check.string(path.value, `${at}.path.value`, { min: 1, max: 1024 });
     if (value !== undefined && type === "RegularExpression") checkRegex(check, value, `${at}.path.value`);
-    else if (value !== undefined) checkPathValue(check, value, `${at}.path.value`);
+    else if (value !== undefined) checkPathValue(check, value, `${at}.path`);
   }
   const headers = objectsOf(check, check.array(match.headers, `${at}.headers`, { max: 16 }), `${at}.headers`);
   for (const [header, k] of headers) {
@@ -228,22 +219,49 @@ function listMapKeys(check: FieldChecker, items: [Json, number][], field: (i: nu
   }
 }
 
-/** CEL rules of HTTPPathMatch for Exact and PathPrefix values. */
+/**
+ * CEL rules of HTTPPathMatch for Exact and PathPrefix values, each reported (as the API server does)
+ * at the path match with the CRD's message.
+ */
 function checkPathValue(check: FieldChecker, value: string, at: string): void {
-  if (!value.startsWith("/")) return check.invalid(at, value, "must be an absolute path and start with '/'");
+  const when = "when type one of ['Exact', 'PathPrefix']";
+  if (!value.startsWith("/")) cel(check, at, `value must be an absolute path and start with '/' ${when}`);
   for (const bad of ["//", "/./", "/../", "%2f", "%2F", "#"]) {
-    if (value.includes(bad)) return check.invalid(at, value, `must not contain '${bad}'`);
+    if (value.includes(bad)) cel(check, at, `must not contain '${bad}' ${when}`);
   }
   for (const bad of ["/..", "/."]) {
-    if (value.endsWith(bad)) return check.invalid(at, value, `must not end with '${bad}'`);
+    if (value.endsWith(bad)) cel(check, at, `must not end with '${bad}' ${when}`);
   }
   if (!PATH_CHARS.test(value)) {
-    check.invalid(
+    cel(
+      check,
       at,
-      value,
       `must only contain valid characters (matching ${PATH_CHARS.source}) for types ['Exact', 'PathPrefix']`,
     );
   }
+}
+
+/**
+ * CEL rules of CommonRouteSpec.parentRefs: two references to the same parent must both name a
+ * sectionName or port, or neither; and no two may name the same one.
+ */
+function parentRefRules(check: FieldChecker, refs: Json[]): void {
+  const parent = (r: Json) =>
+    `${r.group ?? "gateway.networking.k8s.io"}/${r.kind ?? "Gateway"}/${r.namespace ?? ""}/${r.name}`;
+  const section = (r: Json) => (r.sectionName ?? "") as string;
+  const port = (r: Json) => (r.port ?? 0) as number;
+  const same = (a: Json, b: Json) => parent(a) === parent(b);
+  const suffix = "when parentRefs includes 2 or more references to the same parent";
+  const mixed = refs.some((a) =>
+    refs.some((b) =>
+      same(a, b) && ((section(a) === "") !== (section(b) === "") || (port(a) === 0) !== (port(b) === 0))
+    )
+  );
+  if (mixed) cel(check, "spec.parentRefs", `sectionName or port must be specified ${suffix}`, "array");
+  const repeated = refs.some((a) =>
+    refs.filter((b) => same(a, b) && section(a) === section(b) && port(a) === port(b)).length !== 1
+  );
+  if (repeated) cel(check, "spec.parentRefs", `sectionName or port must be unique ${suffix}`, "array");
 }
 
 /**
@@ -343,13 +361,9 @@ function validateFilters(check: FieldChecker, value: unknown, at: string): void 
     for (const [filterType, member] of Object.entries(FILTER_FIELDS)) {
       const present = filter[member] !== undefined && filter[member] !== null;
       if (filterType === type && !present) {
-        check.add(
-          `${at}[${i}].${member}`,
-          "FieldValueRequired",
-          `Required value: must be specified for ${type} filter.type`,
-        );
+        cel(check, `${at}[${i}]`, `filter.${member} must be specified for ${type} filter.type`);
       } else if (filterType !== type && present && type && FILTER_FIELDS[type]) {
-        check.invalid(`${at}[${i}].${member}`, member, `must be nil if the filter.type is not ${filterType}`);
+        cel(check, `${at}[${i}]`, `filter.${member} must be nil if the filter.type is not ${filterType}`);
       }
     }
     const member = type && FILTER_FIELDS[type] ? `${at}[${i}].${FILTER_FIELDS[type]}` : "";
@@ -360,23 +374,18 @@ function validateFilters(check: FieldChecker, value: unknown, at: string): void 
     else if (type === "RequestMirror") validateMirror(check, filter.requestMirror, member);
     else if (type === "CORS") validateCors(check, filter.cors, member);
   }
+  // CEL rules of the filter list, at the list.
   for (const single of SINGLE_FILTERS) {
-    const same = filters.filter(([f]) => f.type === single);
-    if (same.length > 1) {
-      check.add(
-        `${at}[${same[1][1]}].type`,
-        "FieldValueDuplicate",
-        `Duplicate value: ${single} filter cannot be repeated`,
-      );
+    if (filters.filter(([f]) => f.type === single).length > 1) {
+      cel(check, at, `${single} filter cannot be repeated`, "array");
     }
   }
-  const redirect = filters.find(([f]) => f.type === "RequestRedirect");
-  const rewrite = filters.find(([f]) => f.type === "URLRewrite");
-  if (redirect && rewrite) {
-    check.invalid(
-      `${at}[${Math.max(redirect[1], rewrite[1])}].type`,
-      "URLRewrite",
-      "may specify either RequestRedirect or URLRewrite, but not both",
+  if (filters.some(([f]) => f.type === "RequestRedirect") && filters.some(([f]) => f.type === "URLRewrite")) {
+    cel(
+      check,
+      at,
+      "May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both",
+      "array",
     );
   }
 }
@@ -520,7 +529,7 @@ function validateObjectReference(check: FieldChecker, ref: Record<string, unknow
   // CEL: a Service has many ports; which one must be said.
   const isService = (refGroup === "" || refGroup === "core") && refKind === "Service";
   if (isService && ref.port === undefined) {
-    check.add(`${at}.port`, "FieldValueRequired", "Required value: must have port for Service reference");
+    cel(check, at, "Must have port for Service reference");
   }
   check.integer(ref.port, `${at}.port`, port);
 }

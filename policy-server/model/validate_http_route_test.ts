@@ -72,10 +72,24 @@ const cases: [string, (r: Loose) => void, [string, CauseType][]][] = [
     "spec.parentRefs[0].port",
     "FieldValueInvalid",
   ]]],
+  // CEL rules of spec.parentRefs, at the list.
   ["the same parent twice", (r) => r.spec.parentRefs.push({ ...r.spec.parentRefs[0] }), [[
-    "spec.parentRefs[1]",
-    "FieldValueDuplicate",
+    "spec.parentRefs",
+    "FieldValueInvalid",
   ]]],
+  [
+    "the same parent with and without a sectionName",
+    (r) => r.spec.parentRefs.push({ ...r.spec.parentRefs[0], sectionName: "http" }),
+    [["spec.parentRefs", "FieldValueInvalid"]],
+  ],
+  [
+    "the same parent on two sections",
+    (r) => (r.spec.parentRefs = [{ ...r.spec.parentRefs[0], sectionName: "a" }, {
+      ...r.spec.parentRefs[0],
+      sectionName: "b",
+    }]),
+    [],
+  ],
   ["hostnames are lowercase names", (r) => (r.spec.hostnames = ["Web.example.com"]), [[
     "spec.hostnames[0]",
     "FieldValueInvalid",
@@ -98,15 +112,15 @@ const cases: [string, (r: Loose) => void, [string, CauseType][]][] = [
     "FieldValueNotSupported",
   ]]],
   ["path value starts with /", (r) => (r.spec.rules[0].matches[0].path.value = "web"), [[
-    "spec.rules[0].matches[0].path.value",
+    "spec.rules[0].matches[0].path",
     "FieldValueInvalid",
   ]]],
   ["path value has no //", (r) => (r.spec.rules[0].matches[0].path.value = "/a//b"), [[
-    "spec.rules[0].matches[0].path.value",
+    "spec.rules[0].matches[0].path",
     "FieldValueInvalid",
   ]]],
   ["path value does not end in /..", (r) => (r.spec.rules[0].matches[0].path.value = "/a/.."), [[
-    "spec.rules[0].matches[0].path.value",
+    "spec.rules[0].matches[0].path",
     "FieldValueInvalid",
   ]]],
   [
@@ -170,8 +184,8 @@ const cases: [string, (r: Loose) => void, [string, CauseType][]][] = [
     [["spec.rules[0].backendRefs", "FieldValueTooMany"]],
   ],
   ["a Service backendRef needs a port", (r) => delete r.spec.rules[0].backendRefs[1].port, [[
-    "spec.rules[0].backendRefs[1].port",
-    "FieldValueRequired",
+    "spec.rules[0].backendRefs[1]",
+    "FieldValueInvalid",
   ]]],
   [
     "other backend kinds need no port",
@@ -195,16 +209,16 @@ const cases: [string, (r: Loose) => void, [string, CauseType][]][] = [
     "FieldValueNotSupported",
   ]]],
   ["a filter carries its type's member", (r) => delete r.spec.rules[0].filters[0].requestHeaderModifier, [[
-    "spec.rules[0].filters[0].requestHeaderModifier",
-    "FieldValueRequired",
+    "spec.rules[0].filters[0]",
+    "FieldValueInvalid",
   ]]],
   ["and no other type's member", (r) => (r.spec.rules[0].filters[0].urlRewrite = {}), [[
-    "spec.rules[0].filters[0].urlRewrite",
+    "spec.rules[0].filters[0]",
     "FieldValueInvalid",
   ]]],
   ["header modifiers cannot repeat", (r) => r.spec.rules[0].filters.push(r.spec.rules[0].filters[0]), [[
-    "spec.rules[0].filters[1].type",
-    "FieldValueDuplicate",
+    "spec.rules[0].filters",
+    "FieldValueInvalid",
   ]]],
   [
     "modified header names are tokens",
@@ -230,7 +244,7 @@ Deno.test("validateHttpRoute reports every problem, each with its path", () => {
   });
   assertEquals(found, [
     ["metadata.name", "FieldValueInvalid"],
-    ["spec.rules[0].matches[0].path.value", "FieldValueInvalid"],
+    ["spec.rules[0].matches[0].path", "FieldValueInvalid"],
     ["spec.rules[0].backendRefs[1].weight", "FieldValueInvalid"],
   ]);
 });
@@ -268,7 +282,7 @@ const crdCases: [string, (r: Loose) => void, [string, CauseType][]][] = [
   [
     "RequestRedirect and URLRewrite do not mix",
     (r) => rule(r, { filters: [redirect({ scheme: "https" }), rewrite({ hostname: "a.example" })] }),
-    [["spec.rules[0].filters[1].type", "FieldValueInvalid"]],
+    [["spec.rules[0].filters", "FieldValueInvalid"]],
   ],
   [
     "a redirect's ReplacePrefixMatch needs exactly one PathPrefix match",
@@ -360,7 +374,7 @@ const crdCases: [string, (r: Loose) => void, [string, CauseType][]][] = [
   ]]],
   // matches
   ["paths contain only URL path characters", (r) => (r.spec.rules[0].matches[0].path.value = "/a b"), [[
-    "spec.rules[0].matches[0].path.value",
+    "spec.rules[0].matches[0].path",
     "FieldValueInvalid",
   ]]],
   [
@@ -412,12 +426,12 @@ const crdCases: [string, (r: Loose) => void, [string, CauseType][]][] = [
     "a mirror's Service needs a port",
     (r) =>
       r.spec.rules[0].filters.push({ type: "RequestMirror", requestMirror: { backendRef: { name: "m" } } }),
-    [["spec.rules[0].filters[1].requestMirror.backendRef.port", "FieldValueRequired"]],
+    [["spec.rules[0].filters[1].requestMirror.backendRef", "FieldValueInvalid"]],
   ],
   // CORS
   ["CORS is a filter type with its member", (r) => r.spec.rules[0].filters.push({ type: "CORS" }), [[
-    "spec.rules[0].filters[1].cors",
-    "FieldValueRequired",
+    "spec.rules[0].filters[1]",
+    "FieldValueInvalid",
   ]]],
   [
     "CORS origins are origins",
@@ -449,8 +463,8 @@ const crdCases: [string, (r: Loose) => void, [string, CauseType][]][] = [
     "CORS cannot repeat",
     (r) => r.spec.rules[0].filters.push({ type: "CORS", cors: {} }, { type: "CORS", cors: {} }),
     [[
-      "spec.rules[0].filters[2].type",
-      "FieldValueDuplicate",
+      "spec.rules[0].filters",
+      "FieldValueInvalid",
     ]],
   ],
   // what only the CRD's OpenAPI schema says
@@ -533,9 +547,13 @@ Deno.test("validateHttpRoute refuses dot segments, encoded slashes and fragments
         const value = `/a${bad}b`;
         const route: Loose = sampleRoute();
         route.spec.rules[0].matches[0].path = { type, value };
-        assertEquals(validateHttpRoute(route).map((e) => `${e.field}: ${e.message}`), [
-          `spec.rules[0].matches[0].path.value: Invalid value: "${value}": must not contain '${bad}'`,
-        ]);
+        const messages = validateHttpRoute(route).map((e) => `${e.field}: ${e.message}`);
+        // The CRD's CEL message, at the path match; '#' also fails the rule on path characters.
+        assertEquals(
+          messages[0],
+          `spec.rules[0].matches[0].path: Invalid value: "object": must not contain '${bad}' when type one of ['Exact', 'PathPrefix']`,
+        );
+        assertEquals(messages.length, bad === "#" ? 2 : 1, messages.join("\n"));
       });
     }
   }
@@ -546,4 +564,18 @@ Deno.test("validateHttpRoute refuses dot segments, encoded slashes and fragments
       assertEquals(validateHttpRoute(route), [], value);
     }
   });
+});
+
+Deno.test("validateHttpRoute words CEL failures with the CRD's messages at the node that carries the rule", () => {
+  const route: Loose = sampleRoute();
+  route.spec.parentRefs.push({ ...route.spec.parentRefs[0] });
+  route.spec.rules[0].matches[0].path.value = "/a//b";
+  delete route.spec.rules[0].filters[0].requestHeaderModifier;
+  delete route.spec.rules[0].backendRefs[1].port;
+  assertEquals(validateHttpRoute(route).map((e) => `${e.field}: ${e.message}`), [
+    `spec.parentRefs: Invalid value: "array": sectionName or port must be unique when parentRefs includes 2 or more references to the same parent`,
+    `spec.rules[0].matches[0].path: Invalid value: "object": must not contain '//' when type one of ['Exact', 'PathPrefix']`,
+    `spec.rules[0].filters[0]: Invalid value: "object": filter.requestHeaderModifier must be specified for RequestHeaderModifier filter.type`,
+    `spec.rules[0].backendRefs[1]: Invalid value: "object": Must have port for Service reference`,
+  ]);
 });
