@@ -9,7 +9,7 @@
 import { parseResources } from "./parse_resources.ts";
 import { ResourceError } from "./resource_error.ts";
 import type { FieldError } from "./resource_error.ts";
-import { fieldTreeOf, pruneUnknown, unknownFields } from "./strict_fields.ts";
+import { fieldTreeOf, pruneUnknown } from "./strict_fields.ts";
 import type { KubeObject } from "./types.ts";
 
 /** Kubernetes' `fieldValidation` directive. */
@@ -63,13 +63,17 @@ export function decodeResources(
   const decoded = objects.map((obj, document) => {
     const tree = fieldTreeOf(obj.kind);
     if (!tree) return obj;
-    const findings = [
-      ...(duplicates.get(document) ?? []).map((field) => ({ field, message: `duplicate field "${field}"` })),
-      ...(mode === "Ignore" ? [] : unknownFields(obj, tree)).map((field) => ({
-        field,
-        message: `unknown field "${field}"`,
-      })),
-    ];
+    const findings = (duplicates.get(document) ?? []).map((field) => ({
+      field,
+      message: `duplicate field "${field}"`,
+    }));
+    const pruned = pruneUnknown(
+      obj,
+      tree,
+      mode === "Ignore"
+        ? undefined
+        : (field) => findings.push({ field, message: `unknown field "${field}"` }),
+    );
     if (mode === "Warn") {
       // One object per request in Kubernetes; here a body may hold several, so say which.
       const which = objects.length > 1 ? `${identify(obj)}: ` : "";
@@ -81,7 +85,7 @@ export function decodeResources(
       );
       causes.push(...findings.map((f) => ({ ...f, reason: "FieldValueInvalid" as const, document })));
     }
-    return pruneUnknown(obj, tree);
+    return pruned;
   });
   if (causes.length) throw new ResourceError(400, summaries.join("; "), causes);
   return decoded;

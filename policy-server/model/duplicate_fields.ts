@@ -27,7 +27,9 @@ export function jsonDuplicateFields(text: string): ValuePath[] {
       const end = stringEnd(text, i);
       const top = frames.at(-1);
       if (expectKey && top && "keys" in top) {
-        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        // Most keys have no escapes: their text is their value.
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes("\\") ? JSON.parse(`"${raw}"`) as string : raw;
         if (top.keys.has(key)) out.push([...path().slice(0, -1), key]);
         top.keys.add(key);
         top.key = key;
@@ -50,12 +52,13 @@ export function jsonDuplicateFields(text: string): ValuePath[] {
   return out;
 }
 
-/** Index of the quote closing the JSON string that opens at `start`. */
+/** Index of the quote closing the JSON string that opens at `start` (one not escaped). */
 function stringEnd(text: string, start: number): number {
-  for (let i = start + 1; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x5c /* \ */) i++;
-    else if (c === 0x22) return i;
+  // indexOf skips the string's contents natively, most of a manifest's bytes.
+  for (let i = text.indexOf('"', start + 1); i !== -1; i = text.indexOf('"', i + 1)) {
+    let slashes = 0;
+    while (text.charCodeAt(i - 1 - slashes) === 0x5c /* \ */) slashes++;
+    if (slashes % 2 === 0) return i;
   }
   return text.length - 1;
 }

@@ -27,42 +27,35 @@ const isObject = (v: unknown): v is Record<string, unknown> =>
  * Paths of the fields of `value` that `tree` does not know, in document order. A value of the wrong
  * type is not judged here: validation reports it.
  */
-export function unknownFields(value: unknown, tree: FieldTree, path = ""): string[] {
+export function unknownFields(value: unknown, tree: FieldTree): string[] {
   const out: string[] = [];
-  walk(value, tree, path, (field) => out.push(field));
+  pruneUnknown(value, tree, (field) => out.push(field));
   return out;
 }
 
-/** A copy of `value` without the fields `tree` does not know (what the API server stores). */
-export function pruneUnknown<T>(value: T, tree: FieldTree): T {
-  return prune(value, tree) as T;
+/**
+ * A copy of `value` without the fields `tree` does not know (what the API server stores), in one
+ * walk that also hands each dropped field's path to `dropped`.
+ */
+export function pruneUnknown<T>(value: T, tree: FieldTree, dropped?: (field: string) => void): T {
+  return prune(value, tree, "", dropped) as T;
 }
 
-function walk(value: unknown, tree: FieldTree, path: string, unknown: (field: string) => void): void {
-  if (tree === "*") return;
-  if (Array.isArray(tree)) {
-    if (Array.isArray(value)) value.forEach((item, i) => walk(item, tree[0], `${path}[${i}]`, unknown));
-    return;
-  }
-  if (!isObject(value)) return;
-  const map = Object.hasOwn(tree, "*");
-  for (const [key, item] of Object.entries(value)) {
-    const field = path ? `${path}.${key}` : key;
-    const child = map ? tree["*"] : Object.hasOwn(tree, key) ? tree[key] : undefined;
-    if (child === undefined) unknown(field);
-    else walk(item, child, field, unknown);
-  }
-}
-
-function prune(value: unknown, tree: FieldTree): unknown {
+function prune(value: unknown, tree: FieldTree, path: string, dropped?: (field: string) => void): unknown {
   if (tree === "*") return value;
-  if (Array.isArray(tree)) return Array.isArray(value) ? value.map((item) => prune(item, tree[0])) : value;
+  if (Array.isArray(tree)) {
+    return Array.isArray(value)
+      ? value.map((item, i) => prune(item, tree[0], `${path}[${i}]`, dropped))
+      : value;
+  }
   if (!isObject(value)) return value;
   const map = Object.hasOwn(tree, "*");
   const out: Record<string, unknown> = {};
   for (const [key, item] of Object.entries(value)) {
+    const field = path ? `${path}.${key}` : key;
     const child = map ? tree["*"] : Object.hasOwn(tree, key) ? tree[key] : undefined;
-    if (child !== undefined) out[key] = prune(item, child);
+    if (child === undefined) dropped?.(field);
+    else out[key] = prune(item, child, field, dropped);
   }
   return out;
 }
