@@ -3,6 +3,9 @@ import { sampleGateway, sampleRoute, toYaml } from "../model/testing.ts";
 import { bearer, expectStatus, withApp, withServer } from "../testing.ts";
 import type { App } from "../testing.ts";
 import type { TokenSpec } from "./parse_tokens.ts";
+import { Hono } from "hono";
+import { type AuthError, bearerAuth, principalOf, requireAccess } from "./bearer_auth.ts";
+import { TokenVerifier } from "./token_verifier.ts";
 
 const TOKENS: TokenSpec[] = [
   { name: "reader-apps", token: "r3ader-apps-0123456789", namespaces: ["apps"], role: "reader" },
@@ -188,4 +191,55 @@ Deno.test("authorisation comes before validation: an invalid object out of scope
       "Invalid",
     );
   }, { tokenSpecs: TOKENS });
+});
+
+/** A bare app behind bearerAuth that answers with the caller's name, or the refusal's status and message. */
+async function guardedBy(verifier: TokenVerifier | undefined) {
+  const app = new Hono();
+  app.use("*", bearerAuth({ verifier }));
+  app.get("/", (c) => c.text(principalOf(c).name));
+  app.get(
+    "/gateways",
+    (c) => c.text(requireAccess(c, { verb: "write", kind: "Gateway", namespace: "apps" }).name),
+  );
+  app.get("/rollback", (c) => c.text(requireAccess(c, { verb: "writeAll" }, "rolling back").name));
+  app.onError((e, c) => c.text(`${(e as AuthError).status} ${e.message}`));
+  return async (path: string, authorization?: string) =>
+    await (await app.request(path, { headers: authorization ? { Authorization: authorization } : {} }))
+      .text();
+}
+
+Deno.test("bearerAuth() reads the Bearer scheme in any case, with spaces or tabs around the one token", async () => {
+  const call = await guardedBy(await TokenVerifier.create(TOKENS));
+  const good = token("writer-apps");
+  for (const header of [`Bearer ${good}`, `bearer ${good}`, `BEARER\t${good}`, `Bearer   ${good} \t`]) {
+    assertEquals(await call("/", header), "writer-apps", JSON.stringify(header));
+  }
+  const invalid = "401 Unauthorized: the bearer token is not valid";
+  for (
+    const header of [`Bearer ${good} x`, `XBearer ${good}`, `Bearer${good}`, good, `Basic ${good}`, "Bearer "]
+  ) {
+    assertEquals(await call("/", header), invalid, JSON.stringify(header));
+  }
+  assertEquals(await call("/"), "401 Unauthorized: an Authorization: Bearer <token> header is required");
+});
+
+Deno.test("requireAccess() refuses with 403 and the denial, after what was asked when it says", async () => {
+  const call = await guardedBy(await TokenVerifier.create(TOKENS));
+  assertEquals(
+    await call("/gateways", `Bearer ${token("writer-apps")}`),
+    '403 forbidden: token "writer-apps" (writer) may not write Gateways; that takes the operator role',
+  );
+  assertEquals(await call("/gateways", `Bearer ${token("operator-apps")}`), "operator-apps");
+  assertEquals(
+    await call("/rollback", `Bearer ${token("operator-apps")}`),
+    '403 rolling back is forbidden: token "operator-apps" (operator) may not change what every namespace\'s routes ' +
+      'compile to; that takes namespaces ["*"]',
+  );
+  assertEquals(await call("/rollback", `Bearer ${token("admin")}`), "admin");
+});
+
+Deno.test("bearerAuth() without tokens lets everyone in as the anonymous operator", async () => {
+  const call = await guardedBy(undefined);
+  assertEquals([await call("/"), await call("/rollback", "Bearer anything")], ["anonymous", "anonymous"]);
 });

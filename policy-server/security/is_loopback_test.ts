@@ -11,3 +11,29 @@ Deno.test("isLoopback knows 127.0.0.0/8, ::1 and localhost, and nothing else", (
     assertEquals(isLoopback(host), false, host);
   }
 });
+
+Deno.test("isLoopback reads ::1 spelt out, brackets only as a pair, and each IPv4 octet whole", () => {
+  for (
+    const host of ["0:0:0:0:0:0:0:1", "[0:0:0:0:0:0:0:1]", "[LocalHost]", "127.0.0.255", "127.255.255.255"]
+  ) {
+    assertEquals(isLoopback(host), true, host);
+  }
+  for (
+    const host of [
+      "[::1",
+      "::1]",
+      "x[::1]",
+      "[::1]x",
+      "127.0.0",
+      "127.0.0.1.1",
+      "1127.0.0.1",
+      "127.0.0.1000",
+      "127.0.0.a",
+      "127.0.0.-1",
+      "127.0.0.",
+      "0:0:0:0:0:0:0:2",
+    ]
+  ) {
+    assertEquals(isLoopback(host), false, host);
+  }
+});

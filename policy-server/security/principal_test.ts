@@ -39,3 +39,56 @@ Deno.test("denial: operators write every kind in their namespaces; all-namespace
   assertEquals(denial(of("reader", "*"), { verb: "readAll" }), undefined);
   assertEquals(denial(ANONYMOUS, { verb: "writeAll" }), undefined);
 });
+
+Deno.test("denial: says who was refused what, in each case", () => {
+  const reader = of("reader", ["apps"]), writer = of("writer", ["apps"]), operator = of("operator", ["apps"]);
+  const cases: [Principal, Parameters<typeof denial>[1], string | undefined][] = [
+    [
+      reader,
+      { verb: "read", kind: "HTTPRoute", namespace: "web" },
+      'token "reader" (reader) may not read in namespace "web"',
+    ],
+    [
+      reader,
+      { verb: "write", kind: "HTTPRoute", namespace: "apps" },
+      'token "reader" (reader) may not write',
+    ],
+    [reader, { verb: "writeSome" }, 'token "reader" (reader) may not write'],
+    [writer, { verb: "writeSome" }, undefined],
+    [operator, { verb: "writeSome" }, undefined],
+    [
+      writer,
+      { verb: "write", kind: "Gateway", namespace: "apps" },
+      'token "writer" (writer) may not write Gateways; that takes the operator role',
+    ],
+    [
+      writer,
+      { verb: "write", kind: "Service", namespace: "web" },
+      'token "writer" (writer) may not write in namespace "web"',
+    ],
+    [
+      operator,
+      { verb: "readAll" },
+      `token "operator" (operator) may not read what every namespace's routes compile to; that takes namespaces ["*"]`,
+    ],
+    [
+      operator,
+      { verb: "writeAll" },
+      `token "operator" (operator) may not change what every namespace's routes compile to; that takes namespaces ["*"]`,
+    ],
+    [
+      of("writer", "*"),
+      { verb: "writeAll" },
+      'token "writer" (writer) may not do this; that takes the operator role',
+    ],
+    [
+      of("reader", "*"),
+      { verb: "writeAll" },
+      'token "reader" (reader) may not do this; that takes the operator role',
+    ],
+    [of("reader", "*"), { verb: "read", kind: "Gateway", namespace: "any" }, undefined],
+  ];
+  for (const [principal, action, want] of cases) {
+    assertEquals(denial(principal, action), want, `${principal.name} ${JSON.stringify(action)}`);
+  }
+});

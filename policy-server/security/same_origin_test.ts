@@ -50,3 +50,41 @@ Deno.test("sameOrigin() refuses cross-site writes by Origin and Sec-Fetch-Site, 
     );
   }
 });
+
+const refusal = async (app: Hono, method: string, headers: Record<string, string>) => {
+  const res = await app.request("http://127.0.0.1:8080/", { method, headers });
+  return res.status === 200 ? undefined : (await res.json()).message;
+};
+
+Deno.test("hostName() trims and lower-cases, and keeps a bracketed address whole", () => {
+  assertEquals(
+    [" LocalHost:8080 ", "[::1]", "[::1]:", "host:", "[0:0:0:0:0:0:0:1]:8080", "example.com"].map(hostName),
+    ["localhost", "::1", "::1", "host", "0:0:0:0:0:0:0:1", "example.com"],
+  );
+});
+
+Deno.test("sameOrigin() says why it refuses a Host, an Origin or a Sec-Fetch-Site", async () => {
+  const app = guarded("loopback");
+  assertEquals(
+    await refusal(app, "GET", { Host: "evil.example:8080" }),
+    'Host "evil.example:8080" is refused: a server without tokens answers only requests for a loopback name ' +
+      "(localhost, 127.0.0.1, [::1])",
+  );
+  const host = { Host: "127.0.0.1:8080" };
+  assertEquals(
+    await refusal(app, "PATCH", { ...host, "Sec-Fetch-Site": "cross-site" }),
+    "a cross-site request may not change anything here (Sec-Fetch-Site)",
+  );
+  assertEquals(
+    await refusal(app, "POST", { ...host, Origin: "https://evil.example" }),
+    'a request from origin "https://evil.example" may not change anything here',
+  );
+});
+
+Deno.test("sameOrigin() lets a typed URL's write through and compares Origin with Host case-insensitively", async () => {
+  const app = guarded("loopback");
+  assertEquals(await status(app, "POST", { Host: "127.0.0.1:8080", "Sec-Fetch-Site": "none" }), 200);
+  assertEquals(await status(app, "POST", { Host: "LOCALHOST:8080", Origin: "http://localhost:8080" }), 200);
+  assertEquals(await status(app, "PATCH", { Host: "localhost:8080", Origin: "http://localhost:9" }), 403);
+  assertEquals(await status(app, "GET", { Host: "localhost:8080", "Sec-Fetch-Site": "cross-site" }), 200);
+});

@@ -38,3 +38,25 @@ Deno.test("SessionStore keeps at most maxSessions, dropping the oldest", () => {
     2,
   ]);
 });
+
+Deno.test("SessionStore by default keeps a session eight hours and at most 10,000 sessions", () => {
+  let now = 0;
+  const sessions = new SessionStore({ now: () => now });
+  assertEquals(sessions.ttlMs, 8 * 3600_000);
+  const first = sessions.create(ops);
+  for (let i = 1; i < 10_000; i++) sessions.create(ops);
+  assertEquals([sessions.size, !!sessions.get(first)], [10_000, true]);
+  sessions.create(ops);
+  assertEquals([sessions.size, sessions.get(first)], [10_000, undefined]);
+  const late = sessions.create(ops);
+  now = 8 * 3600_000 - 1;
+  assertEquals(!!sessions.get(late), true);
+  now = 8 * 3600_000;
+  assertEquals(sessions.get(late), undefined);
+});
+
+Deno.test("SessionStore.revoke() of no id revokes nothing", () => {
+  const sessions = new SessionStore();
+  sessions.create(ops);
+  assertEquals([sessions.revoke(undefined), sessions.revoke(""), sessions.size], [false, false, 1]);
+});

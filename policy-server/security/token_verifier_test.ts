@@ -16,3 +16,11 @@ Deno.test("TokenVerifier finds the principal of a token and nothing for any othe
     assertEquals(await verifier.verify(other), undefined, other);
   }
 });
+
+Deno.test("TokenVerifier gives the first entry's principal when two entries share a token", async () => {
+  const verifier = await TokenVerifier.create([
+    { name: "first", token: "shared", namespaces: ["a"], role: "reader" },
+    { name: "second", token: "shared", namespaces: ["*"], role: "operator" },
+  ]);
+  assertEquals((await verifier.verify("shared"))?.name, "first");
+});

@@ -45,3 +45,37 @@ Deno.test("checkPreconditions: a stale version is 409, a missing object 404 (409
 Deno.test("resourceName names core kinds without a group", () => {
   assertEquals(resourceName(keyOf(sampleNamespace("apps") as StoredObject)), 'namespaces "apps"');
 });
+
+Deno.test("checkPreconditions says which version was expected of an object that does not exist", () => {
+  const named = assertThrows(
+    () => checkPreconditions(stored, [{ key: missing, resourceVersion: "1" }]),
+    PreconditionError,
+  );
+  assertEquals(
+    named.message,
+    'Operation cannot be fulfilled on httproutes.gateway.networking.k8s.io "missing": the object does not exist ' +
+      "(resourceVersion 1 was expected)",
+  );
+});
+
+Deno.test("checkPreconditions refuses with the first precondition that fails, after passing earlier ones", () => {
+  const first = assertThrows(
+    () =>
+      checkPreconditions(stored, [
+        { key, resourceVersion: "7" },
+        { key: missing, mustExist: true },
+        { key, resourceVersion: "6" },
+      ]),
+    PreconditionError,
+  );
+  assertEquals([(first as PreconditionError).status, first.message], [
+    404,
+    'httproutes.gateway.networking.k8s.io "missing" not found',
+  ]);
+  const later = assertThrows(
+    () =>
+      checkPreconditions(stored, [{ key, mustExist: true }, { key: missing }, { key, resourceVersion: "8" }]),
+    PreconditionError,
+  );
+  assertEquals((later as PreconditionError).status, 409);
+});

@@ -1,7 +1,8 @@
 /**
  * The first step of the AssemblyScript area's command, run by Stryker in its sandbox for each mutant:
- * writes the active mutant (`__STRYKER_ACTIVE_MUTANT__`, looked up in the plan that
- * mutant_plan_reporter.ts wrote) into the real source, then builds the filter. A mutant the compiler
+ * puts back the sources earlier mutants changed, writes the active mutant (`__STRYKER_ACTIVE_MUTANT__`,
+ * looked up in the plan that mutant_plan_reporter.ts wrote) into the real source, then builds the
+ * filter. A mutant the compiler
  * refuses is recorded beside the plan, so the score leaves it out as Stryker leaves out its
  * CompileErrors, and exits 1. Without an active mutant (Stryker's dry run) it only builds.
  *
@@ -22,6 +23,29 @@ export function applyMutant(text: string, mutant: Pick<PlannedMutant, "location"
   return text.slice(0, offset(start)) + mutant.replacement + text.slice(offset(end));
 }
 
+/** Where the sandbox keeps each source as it was before the first mutant written into it. */
+const PRISTINE = ".stryker-pristine";
+
+/** Puts back every source a mutant changed; the text of `path` as it was. */
+async function restore(path: string): Promise<string> {
+  try {
+    for await (const e of Deno.readDir(PRISTINE)) {
+      const original = decodeURIComponent(e.name);
+      await Deno.writeTextFile(original, await Deno.readTextFile(`${PRISTINE}/${e.name}`));
+    }
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  // A source is saved the first time a mutant is written into it, so it is unchanged then.
+  const saved = `${PRISTINE}/${encodeURIComponent(path)}`;
+  const text = await Deno.readTextFile(path);
+  await Deno.mkdir(PRISTINE, { recursive: true });
+  await Deno.writeTextFile(saved, text, { createNew: true }).catch((error) => {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+  });
+  return text;
+}
+
 async function build(): Promise<{ ok: boolean; output: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["task", "build:filter"],
@@ -40,7 +64,7 @@ async function main(): Promise<number> {
     const mutant = plan.find((m) => m.id === id);
     const path = mutant && mirroredPath(mutant.fileName);
     if (!mutant || !path) throw new Error(`Mutant "${id}" is not an AssemblyScript mutant of ${planPath}`);
-    await Deno.writeTextFile(path, applyMutant(await Deno.readTextFile(path), mutant));
+    await Deno.writeTextFile(path, applyMutant(await restore(path), mutant));
   }
   const { ok, output } = await build();
   if (ok) return 0;
