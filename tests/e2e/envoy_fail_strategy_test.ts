@@ -35,8 +35,6 @@ for (const policy of ["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"] as FailStrategy[
     name: `after a trap, ${policy}: later requests get ${AFTER_TRAP[policy]}, ${
       policy === "FAIL_RELOAD" ? "until a fresh VM serves about a second later" : "until a new configuration"
     }`,
-      policy === "FAIL_RELOAD" ? " until a fresh VM serves" : ""
-    }, and a new configuration recovers`,
     ignore: !envoy,
     fn: async () => {
       const wasm = await Deno.makeTempFile({ suffix: ".wasm" });
