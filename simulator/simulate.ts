@@ -485,26 +485,13 @@ export class Simulator {
       const responseHeaders = headerObject(host.getCurrentResponseHeaders(id));
       const status = Number(responseHeaders[":status"]) || 200;
 
-      const out: SimDecision = cluster === undefined
-        ? {
-          status: 404,
-          backend: null,
-          passthrough: true,
-          ...decision,
-          mirroredTo,
-          requestHeaders,
-          responseHeaders,
-        }
-        : {
-          status,
-          backend: clusterLabel(cluster),
-          ...decision,
-          mirroredTo,
-          requestHeaders,
-          responseHeaders,
-        };
-      if (requestHeaders[":path"] !== req.path) out.rewrittenPath = requestHeaders[":path"];
-      if (requestHeaders[":authority"] !== authority) out.rewrittenHost = requestHeaders[":authority"];
+      const out = forwardedDecision(req, authority, cluster, {
+        status,
+        ...decision,
+        mirroredTo,
+        requestHeaders,
+        responseHeaders,
+      });
       return out;
     } finally {
       host.completeHttpContext(id);
@@ -514,6 +501,27 @@ export class Simulator {
       for (const call of host.getPendingHttpCalls()) host.host.takePendingCall(call.token);
     }
   }
+}
+
+/** What the decision fields of a forwarded request have in common. */
+type Forwarded = Omit<SimDecision, "backend" | "passthrough">;
+
+/**
+ * A request the filter let through: to `cluster` when it chose one, else passed to Istio's own routes
+ * (whose outcome is outside the simulation: status 404). Says what the filter rewrote.
+ */
+export function forwardedDecision(
+  req: SimRequest,
+  authority: string,
+  cluster: string | undefined,
+  d: Forwarded,
+): SimDecision {
+  const out: SimDecision = cluster === undefined
+    ? { ...d, status: 404, backend: null, passthrough: true }
+    : { ...d, backend: clusterLabel(cluster) };
+  if (d.requestHeaders[":path"] !== req.path) out.rewrittenPath = d.requestHeaders[":path"];
+  if (d.requestHeaders[":authority"] !== authority) out.rewrittenHost = d.requestHeaders[":authority"];
+  return out;
 }
 
 /** The outcome first, the headers last: JSON lines read best that way. */

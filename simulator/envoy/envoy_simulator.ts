@@ -15,6 +15,7 @@
 import {
   clusterLabel,
   DECISION_LINE,
+  forwardedDecision,
   headerObject,
   ordered,
   pairs,
@@ -232,26 +233,13 @@ class EnvoyProxy {
         decision.routerHeaders = { "x-envoy-expected-rq-timeout-ms": expectedTimeout };
       }
     }
-    const out: SimDecision = istioServed
-      ? {
-        status: 404,
-        backend: null,
-        passthrough: true,
-        ...decision,
-        mirroredTo,
-        requestHeaders,
-        responseHeaders: clientHeaders,
-      }
-      : {
-        status: x.response.status,
-        backend: clusterLabel(f.cluster),
-        ...decision,
-        mirroredTo,
-        requestHeaders,
-        responseHeaders: clientHeaders,
-      };
-    if (f.path !== req.path) out.rewrittenPath = f.path;
-    if (requestHeaders[":authority"] !== authority) out.rewrittenHost = requestHeaders[":authority"];
+    const out = forwardedDecision(req, authority, istioServed ? undefined : f.cluster, {
+      status: x.response.status,
+      ...decision,
+      mirroredTo,
+      requestHeaders,
+      responseHeaders: clientHeaders,
+    });
     return { decision: out, tag: x.tag };
   }
 
