@@ -88,7 +88,10 @@ async function copyStep(
       const dest = inRoot(root, destination(step, source, true));
       for (const file of await buildContext(options.context, options.dockerfile)) {
         await Deno.mkdir(dirname(join(dest, file)), { recursive: true });
-        await Deno.copyFile(join(options.context, file), join(dest, file));
+        const from = join(options.context, file);
+        if ((await Deno.lstat(from)).isSymlink) {
+          await Deno.symlink(await Deno.readLink(from), join(dest, file));
+        } else await Deno.copyFile(from, join(dest, file));
       }
     } else throw new Error(`COPY ${source}: only "." is read from the build context by the image tests`);
   }
@@ -146,7 +149,9 @@ async function stageKey(stage: Stage, options: AssembleOptions): Promise<string>
   const parts = [JSON.stringify({ stage, deno: Deno.version.deno })];
   if (stage.steps.some((s) => s.kind === "COPY" && !s.from)) {
     for (const file of await buildContext(options.context, options.dockerfile)) {
-      parts.push(file, await sha256(await Deno.readFile(join(options.context, file))));
+      const path = join(options.context, file);
+      const link = (await Deno.lstat(path)).isSymlink;
+      parts.push(file, link ? `-> ${await Deno.readLink(path)}` : await sha256(await Deno.readFile(path)));
     }
   }
   return (await sha256(new TextEncoder().encode(parts.join("\n")))).slice(0, 24);

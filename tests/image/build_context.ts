@@ -55,7 +55,8 @@ export async function buildContext(root: string, dockerfile: string): Promise<st
       const path = join(dir, entry.name);
       const rel = relative(root, path);
       if (isIgnored(rel, patterns)) continue;
-      if (entry.isDirectory) await walk(path);
+      // A symbolic link is sent as a link, never followed (as BuildKit sends it).
+      if (entry.isDirectory && !entry.isSymlink) await walk(path);
       else out.push(rel);
     }
   };
