@@ -12,6 +12,7 @@ import {
 } from "./core/blob";
 import { configError, PullConfig, readConfig } from "./core/config";
 import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey, resolve } from "./core/decide";
+import { rewindOf } from "./core/generation";
 import { grown } from "./core/grown";
 import { Bytes, RequestView } from "./core/request";
 import { allowOriginValue, originAllowed } from "./core/cors";
@@ -257,10 +258,20 @@ export class WasmRouteRoot extends RootContext {
     return false;
   }
 
-  /** Decodes a blob and, if it is good, serves it from now on. */
-  private serve(blob: ArrayBuffer): bool {
+  /** Why the last pulled blob was refused for its generation ("" if it was not). */
+  private rewind: string = "";
+
+  /**
+   * Decodes a blob and, if it is good, serves it from now on. A pulled one (`pulled`) must not take
+   * the table back to an older generation: within one root context the serving table is known. (A
+   * configuration push makes a new root context, and a refusal there would fail Envoy's VM.)
+   */
+  private serve(blob: ArrayBuffer, pulled: bool = false): bool {
+    this.rewind = "";
     const table = decodeBlob(blob);
     if (table === null) return false;
+    if (pulled) this.rewind = rewindOf(this.table.generation, table.generation, table.rollback);
+    if (this.rewind.length > 0) return false;
     // A sidecar serves the workload of its own namespace: Istio puts it in the node metadata, which
     // Envoy exposes as `xds.node` (1.40 answers NotFound for the older `node`, which is the fallback).
     let ns = getProperty("xds\0node\0metadata\0NAMESPACE");
@@ -307,13 +318,18 @@ export class WasmRouteRoot extends RootContext {
       return;
     }
     const etag = getHeader(HeaderMapType.HttpCallResponseHeaders, "etag");
-    if (this.serve(getBufferBytes(BufferType.HttpCallResponseBody, bodySize))) {
+    if (this.serve(getBufferBytes(BufferType.HttpCallResponseBody, bodySize), true)) {
       if (etag !== null) this.etag = etag;
       this.poll();
     } else {
       m().configRejected.increment();
-      log(LogLevel.Error, "wasmroute: refused pulled blob: " + decodeError + "; keeping generation " +
-        this.table.generation.toString());
+      log(LogLevel.Error, "wasmroute: refused pulled blob: " + (this.rewind.length > 0 ? this.rewind : decodeError) +
+        "; keeping generation " + this.table.generation.toString());
+      // An older generation is sound in itself: wait for the next change, not the same bytes again.
+      if (this.rewind.length > 0 && etag !== null) {
+        this.etag = etag;
+        this.poll();
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import {
   DIRECTORY_ENTRY_SIZE,
   FILTER_KIND,
   FORMAT_VERSION,
+  HEADER_FLAGS,
   HEADER_SIZE,
   HOST_KIND,
   MAGIC,
@@ -53,6 +54,7 @@ export function decodeBlob(bytes: Uint8Array): RouteTable {
   if (view.getUint32(12, true) !== (crc32(blob.subarray(16)) >>> 0)) fail("Checksum mismatch");
   const generation = view.getUint32(16, true);
   const count = view.getUint32(20, true);
+  const rollback = (view.getUint32(24, true) & HEADER_FLAGS.ROLLBACK) !== 0;
   if (HEADER_SIZE + count * DIRECTORY_ENTRY_SIZE > blob.length) fail("Section directory out of range");
 
   const sections = new Map<number, { at: number; len: number }>();
@@ -269,5 +271,5 @@ export function decodeBlob(bytes: Uint8Array): RouteTable {
       routes: slice(routes, first, n, "Virtual host route"),
     });
   }
-  return { generation, vhosts };
+  return { generation, vhosts, ...(rollback && { rollback }) };
 }

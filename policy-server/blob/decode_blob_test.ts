@@ -79,3 +79,12 @@ Deno.test("decodeBlob() refuses blobs that break the format", async (t) => {
     await t.step(name, () => void assertThrows(() => decodeBlob(blob), BlobFormatError, message));
   }
 });
+
+Deno.test("a rollback's blob carries the ROLLBACK header flag, and decodes with it", () => {
+  const marked = encodeBlob({ generation: 4, vhosts: [], rollback: true });
+  assertEquals(new DataView(marked.buffer).getUint32(24, true), 1);
+  assertEquals(decodeBlob(marked), { generation: 4, vhosts: [], rollback: true });
+  const plain = encodeBlob({ generation: 4, vhosts: [] });
+  assertEquals(new DataView(plain.buffer).getUint32(24, true), 0);
+  assertEquals(decodeBlob(plain), { generation: 4, vhosts: [] });
+});

@@ -7,6 +7,7 @@ import {
   DIRECTORY_ENTRY_SIZE,
   FILTER_KIND,
   FORMAT_VERSION,
+  HEADER_FLAGS,
   HEADER_SIZE,
   HOST_KIND,
   MAGIC,
@@ -256,6 +257,7 @@ export function encodeBlob(table: RouteTable): Uint8Array {
   view.setUint32(8, out.length, true);
   view.setUint32(16, table.generation, true);
   view.setUint32(20, sections.length, true);
+  view.setUint32(24, table.rollback ? HEADER_FLAGS.ROLLBACK : 0, true);
   placed.forEach(({ id, bytes, at }, i) => {
     const d = HEADER_SIZE + i * DIRECTORY_ENTRY_SIZE;
     view.setUint32(d, id, true);

@@ -9,6 +9,11 @@
 export const MAGIC = [0x57, 0x52, 0x54, 0x42] as const;
 export const FORMAT_VERSION = 1;
 export const HEADER_SIZE = 32;
+/** Bits of the header's flags word. */
+export const HEADER_FLAGS = {
+  /** The blob was made by a rollback: it may carry an older generation's rules on purpose. */
+  ROLLBACK: 1,
+} as const;
 export const DIRECTORY_ENTRY_SIZE = 12;
 /** An absent string reference. */
 export const NONE = 0xffffffff;

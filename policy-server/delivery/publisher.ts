@@ -58,7 +58,8 @@ export interface Published {
  */
 function restamp(blob: Uint8Array, generation: number, next: number): Uint8Array {
   try {
-    return packBlob(encodeBlob({ ...decodeBlob(blob), generation: next }));
+    // Marked: a filter that pulls takes it even if it serves a newer generation than `generation`.
+    return packBlob(encodeBlob({ ...decodeBlob(blob), generation: next, rollback: true }));
   } catch (error) {
     if (!(error instanceof BlobFormatError)) throw error;
     throw new RollbackError(

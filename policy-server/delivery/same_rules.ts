@@ -7,12 +7,15 @@ import { BlobFormatError } from "../blob/blob_format_error.ts";
 import { HEADER_SIZE } from "../blob/format.ts";
 import { isPackedBlob, unpackBlob } from "../blob/pack_blob.ts";
 
-/** Header bytes that differ between blobs of the same rules: the checksum (12..16) and generation (16..20). */
-const VERSION_FIELDS = { start: 12, end: 20 } as const;
+/**
+ * Header bytes that differ between blobs of the same rules: the checksum (12..16), the generation
+ * (16..20) and the flags (24..28: a rollback's mark).
+ */
+const VERSION_FIELDS = [{ start: 12, end: 20 }, { start: 24, end: 28 }] as const;
 
 /**
  * `true` when `a` and `b` are the same rules compiled at different generations: their format-1
- * blobs are equal except for the header's checksum and generation (docs/blob-format.md). The
+ * blobs are equal except for the header's checksum, generation and flags (docs/blob-format.md). The
  * checksum covers the generation, so it has to be skipped too; every other byte — sections, magic,
  * format, length — must match. Packed blobs are compared by the blob inside them (the generation
  * changes every compressed byte); a packed and a plain blob never match, so a blob stored before
@@ -36,7 +39,7 @@ function sameFormat1(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
   if (a.length < HEADER_SIZE) return a.every((byte, i) => byte === b[i]);
   for (let i = 0; i < a.length; i++) {
-    if (i === VERSION_FIELDS.start) i = VERSION_FIELDS.end;
+    for (const field of VERSION_FIELDS) if (i === field.start) i = field.end;
     if (a[i] !== b[i]) return false;
   }
   return true;

@@ -13,6 +13,11 @@ export type AttachMode = "gateway" | "mesh";
 export interface RouteTable {
   /** The policy server's blob version, carried in the blob header. */
   generation: number;
+  /**
+   * Made by a rollback (header flag `ROLLBACK`): a filter takes it even when its generation is older
+   * than the one serving (pull mode refuses an older generation otherwise).
+   */
+  rollback?: boolean;
   /** Virtual hosts; the filter picks the most specific for a request's authority. */
   vhosts: VirtualHost[];
 }

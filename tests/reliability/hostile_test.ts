@@ -11,6 +11,8 @@ import { createApp } from "../../policy-server/app.ts";
 import { sha256Hex } from "../../policy-server/compile/mod.ts";
 import { SessionStore } from "../../policy-server/security/session_store.ts";
 import { Store } from "../../policy-server/store/store.ts";
+import { emulatorOptions, newHostEmulator } from "../../simulator/host/mod.ts";
+import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { withServer } from "../../policy-server/testing.ts";
 
 const MAIN = new URL("../../policy-server/main.ts", import.meta.url).pathname;
@@ -362,7 +364,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "hostile: a 999-route (690 KB) YAML write is parsed off the event loop; /healthz p95 stays under 50 ms",
+  name:
+    "hostile: a 999-route (690 KB) YAML write is parsed off the event loop; /healthz p95 stays under 50 ms",
   ignore: !linux,
   async fn() {
     await withTokensServer(async (server) => {
@@ -977,4 +980,73 @@ Deno.test("hostile: unseen Gateways are not trusted by default; HEAD, Vary, dupl
     console.log(`hostile weaker spots: cases tried 6, failures ${problems.length}`);
     assertEquals(problems, []);
   }, { tokenSpecs: TOKENS, trustUnseenGateways: false });
+});
+
+// --- 7. the filter never goes back ------------------------------------------------------------------
+
+Deno.test("hostile: a pulling filter refuses the generation 1 of a server that lost its store, unless rolled back", async () => {
+  const host = newHostEmulator(
+    emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(JSON.stringify({
+      pullCluster: "outbound|8080||wasmroute.wasmroute-system.svc.cluster.local",
+      pullAuthority: "127.0.0.1",
+      pullPath: "/v1/blob?wait=1s",
+    })),
+  );
+  assert(host.startPlugin(), host.getErrors().join("\n"));
+  /** One pull from `base`, answered to the filter; returns the generation the filter then serves. */
+  const pull = async (base: string) => {
+    if (host.getPendingHttpCalls().length === 0) host.tick();
+    const [call] = host.getPendingHttpCalls();
+    const res = await fetch(`${base}/v1/blob`);
+    const body = new Uint8Array(await res.arrayBuffer());
+    host.callOnHttpCallResponse(
+      call.token,
+      [[":status", String(res.status)], ...res.headers.entries()],
+      body,
+    );
+    const served = host.getLogMessages().filter((m) => m.includes("serving rule table generation")).at(-1);
+    return Number(/generation (\d+)/.exec(served ?? "")?.[1]);
+  };
+  const post = async (base: string, name: string) => {
+    const res = await fetch(`${base}/v1/routes`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({
+        ...sampleRoute(name, "team-a"),
+        spec: {
+          ...sampleRoute(name, "team-a").spec,
+          parentRefs: [{ name: "web", kind: "Service", group: "", port: 80 }],
+        },
+      }),
+    });
+    await res.body?.cancel();
+  };
+  const problems: string[] = [];
+  await withServer(async (first) => {
+    for (let i = 0; i < 5; i++) await post(first, `r${i}`); // generation 6
+    if (await pull(first) !== 6) problems.push("the first server's generation 6 was not taken");
+  });
+  await withServer(async (second) => {
+    await post(second, "new"); // a new store: generation 2
+    const refusedBefore = host.getLogMessages().filter((m) => m.includes("refused pulled blob")).length;
+    const served = await pull(second);
+    const refused = host.getLogMessages().filter((m) => m.includes("refused pulled blob")).length -
+      refusedBefore;
+    if (served !== 6 || refused !== 1) {
+      problems.push(`a new store's generation 2: serving ${served}, refusals ${refused}`);
+    }
+    await post(second, "newer"); // generation 3
+    const rolled = await fetch(`${second}/v1/blob/rollback`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ generation: 2 }),
+    });
+    await rolled.body?.cancel();
+    const after = await pull(second); // generation 4, marked as a rollback
+    if (after !== 4) problems.push(`the rollback's generation 4 was not taken: serving ${after}`);
+  });
+  console.log(
+    `hostile rewind: cases tried 3, failures ${problems.length}, generations served 6, kept 6, then 4 (rollback)`,
+  );
+  assertEquals(problems, []);
 });

@@ -13,6 +13,8 @@ const MAGIC: u32 = 0x42545257; // "WRTB" read little-endian
 const FORMAT: u16 = 1;
 const HEADER_SIZE: u32 = 32;
 const DIR_ENTRY: u32 = 12;
+/** The header's flags word (offset 24): the blob was made by a rollback (docs/blob-format.md). */
+const FLAG_ROLLBACK: u32 = 1;
 export const NONE: u32 = 0xffffffff;
 
 const PACKED_MAGIC: u32 = 0x5a545257; // "WRTZ" read little-endian
@@ -153,6 +155,8 @@ export class Action {
 /** The decoded table one root context serves. */
 export class RuleTable {
   generation: u32 = 0;
+  /** Made by a rollback: taken even when older than the generation serving (pull mode). */
+  rollback: bool = false;
   vhosts: Array<VHost> = new Array<VHost>();
   routes: Array<Route> = new Array<Route>();
   actions: Array<Action> = new Array<Action>();
@@ -394,6 +398,7 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
   if (na < 0) return fail("action section length does not match its count");
   const table = new RuleTable();
   table.generation = r.u32(16);
+  table.rollback = (r.u32(24) & FLAG_ROLLBACK) != 0;
   for (let i: u32 = 0; i < <u32>na; i++) {
     const at = as.at + 4 + i * 28;
     const route = r.u32(at), firstB = r.u32(at + 8), nB = <u32>r.u16(at + 12), nF = <u32>r.u16(at + 14);
