@@ -86,3 +86,17 @@ Deno.test("the Deployment's plugin URL is the one the server renders without it"
   const url = env.find((e: { name: string }) => e.name === "WASMROUTE_PLUGIN_URL")?.value;
   assertEquals(url, DEFAULT_PLUGIN_URL, "GET /v1/wasmplugin names the image the manifests pin");
 });
+
+Deno.test("the schema packages the docs name are deno.json's, at its versions", async () => {
+  const imports: Record<string, string> =
+    JSON.parse(await Deno.readTextFile(join(ROOT, "deno.json"))).imports;
+  const pinned = new Set(
+    Object.values(imports).map((s) => /^npm:\/?((?:@[^/]+\/)?[^@/]+@[^/]+)/.exec(s)?.[1]),
+  );
+  const named = found(
+    /`((?:@kubernetes-models\/)?[a-z-]*kubernetes-models[a-z-/]*@[\d.]+|@kubernetes-models\/[a-z-]+@[\d.]+)`/g,
+  )
+    .map(({ file, match }) => ({ file, name: match[1] }));
+  assert(named.length >= 3, "getting-started.md names the schema packages");
+  assertEquals(named.filter(({ name }) => !pinned.has(name)).map(({ file, name }) => `${file}: ${name}`), []);
+});
