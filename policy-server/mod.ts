@@ -24,6 +24,7 @@ export * from "./delivery/mod.ts";
 export * from "./model/mod.ts";
 export * from "./store/mod.ts";
 export * from "./security/mod.ts";
+export * from "./budget/mod.ts";
 export { Counter, createServerMetrics, Gauge, Histogram, METRICS_CONTENT_TYPE, Registry } from "./metrics.ts";
 export type { Labels, ServerMetrics } from "./metrics.ts";
 export { openApiDocument } from "./api/openapi_document.ts";

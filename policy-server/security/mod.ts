@@ -1,5 +1,6 @@
 /**
- * Who may call the policy server: bearer tokens with a role and namespaces, checked in constant time.
+ * Who may call the policy server: bearer tokens with a role and namespaces, checked in constant time;
+ * where a request may come from (same origin, loopback Hosts in open mode); the console's sessions.
  *
  * @module
  */
@@ -11,3 +12,7 @@ export { ANONYMOUS, denial, inScope } from "./principal.ts";
 export type { Action, Principal } from "./principal.ts";
 export { AuthError, bearerAuth, principalOf, requireAccess } from "./bearer_auth.ts";
 export type { BearerAuthOptions } from "./bearer_auth.ts";
+export { hostName, sameOrigin } from "./same_origin.ts";
+export type { SameOriginOptions } from "./same_origin.ts";
+export { SessionStore } from "./session_store.ts";
+export type { Session, SessionStoreOptions } from "./session_store.ts";
