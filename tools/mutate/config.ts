@@ -37,3 +37,8 @@ export interface PlannedMutant {
   replacement: string;
   location: { start: { line: number; column: number }; end: { line: number; column: number } };
 }
+
+/** The repository paths a command names: words with a "/" that are neither flags nor variables. */
+export function commandPaths(command: string): string[] {
+  return command.split(/\s+/).filter((w) => w.includes("/") && !w.startsWith("-") && !w.includes("="));
+}

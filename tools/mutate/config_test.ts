@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "../../tests/assert.ts";
-import { readConfig } from "./config.ts";
+import { commandPaths, readConfig } from "./config.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -29,11 +29,6 @@ function matches(pattern: string): string[] {
   return [...Deno.readDirSync(join(ROOT, dir))].filter((e) => e.isFile && name.test(e.name)).map((e) =>
     e.name
   );
-}
-
-/** The repository paths a command names: words with a "/" that are neither flags nor variables. */
-function commandPaths(command: string): string[] {
-  return command.split(/\s+/).filter((w) => w.includes("/") && !w.startsWith("-") && !w.includes("="));
 }
 
 const config = await readConfig();

@@ -6,8 +6,9 @@
  *
  * Incremental: each area keeps Stryker's incremental file in `.stryker/incremental/<area>.json`
  * (gitignored): a rerun tests only the mutants whose code changed. The command runner reports one
- * test for the whole command, so Stryker cannot see a test change: `--force` retests every mutant
- * (after adding tests, to see survivors go).
+ * test for the whole command, so Stryker cannot see a test change itself: when a file under the paths
+ * the command names has changed since the area's last run, every mutant is tested again, as with
+ * `--force`.
  *
  * The filter area (AssemblyScript) mutates a mirror of its sources (as_mirror.ts) and writes one
  * mutant at a time into the real files before building (apply_mutant.ts).
@@ -17,7 +18,7 @@
 import { Stryker } from "@stryker-mutator/core";
 import { join, relative } from "node:path";
 import { mirroredPath, mirrorPath, mirrorSource } from "./as_mirror.ts";
-import { type Area, CONFIG, type MutateConfig, readConfig } from "./config.ts";
+import { type Area, commandPaths, CONFIG, type MutateConfig, readConfig } from "./config.ts";
 import { type Result, type Score, score } from "./score.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -69,6 +70,20 @@ async function readIds(path: string): Promise<Set<string>> {
   }
 }
 
+/** A digest of every file under the paths an area's command runs: its tests and what they read. */
+async function testsDigest(area: Area): Promise<string> {
+  const texts: string[] = [];
+  const walk = async (path: string) => {
+    const info = await Deno.stat(join(ROOT, path));
+    if (info.isFile) return void texts.push(path, await Deno.readTextFile(join(ROOT, path)));
+    const names = [...Deno.readDirSync(join(ROOT, path))].map((e) => e.name).sort();
+    for (const name of names) await walk(`${path}/${name}`);
+  };
+  for (const path of commandPaths(area.command)) await walk(path);
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(texts)));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 async function runArea(name: string, area: Area, config: MutateConfig, force: boolean): Promise<Score> {
   const state = join(ROOT, ".stryker");
   await Deno.mkdir(join(state, "reports"), { recursive: true });
@@ -76,17 +91,24 @@ async function runArea(name: string, area: Area, config: MutateConfig, force: bo
   await Deno.remove(`${plan}.compile-errors`).catch(() => {});
   Deno.env.set("WASMROUTE_MUTANT_PLAN", plan);
   const mutate = area.assemblyScript ? await writeMirror(area) : area.mutate;
+  // The command runner reports one test for the whole command, so Stryker cannot see a test change:
+  // when the tests an area runs have changed since its last run, every mutant is tested again.
+  const incrementalFile = join(state, "incremental", `${name}.json`);
+  const digest = await testsDigest(area);
+  const digestFile = `${incrementalFile}.tests`;
+  const testsChanged = await Deno.readTextFile(digestFile).then((d) => d !== digest, () => true);
   const stryker = new Stryker({
     ...config.stryker,
     mutate,
     commandRunner: { command: area.command },
     plugins: [join(ROOT, "tools/mutate/mutant_plan_reporter.ts")],
-    incrementalFile: join(state, "incremental", `${name}.json`),
+    incrementalFile,
     jsonReporter: { fileName: join(state, "reports", `${name}.json`) },
     tempDirName: `.stryker/tmp-${name}`,
-    force,
+    force: force || testsChanged,
   });
   const results = await toResults(await stryker.runMutationTest() as unknown as StrykerResult[]);
+  await Deno.writeTextFile(digestFile, digest);
   return score(results, config.equivalent, await readIds(`${plan}.compile-errors`));
 }
 
