@@ -114,7 +114,7 @@ export function renderEnvoy(r: EnvoyBenchResult): string {
     "HTTPRoutes attached to a Gateway whose listener port is the bound port; Istio's own routes know " +
     "none of the hostnames.",
     "",
-    `Per table the three Envoys run side by side; each is checked to route ${
+    `Per table the Envoys run side by side (three; five on the breakdown's table); each is checked to route ${
       r.tables[0]?.results.native.routing.sent ?? 0
     } ` +
     `requests to the cluster of the rule they were made for (*routed*), warmed up for ${o.warmupSeconds} s, then ` +
