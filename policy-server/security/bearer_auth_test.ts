@@ -224,6 +224,14 @@ Deno.test("bearerAuth() reads the Bearer scheme in any case, with spaces or tabs
   assertEquals(await call("/"), "401 Unauthorized: an Authorization: Bearer <token> header is required");
 });
 
+Deno.test("bearerAuth() refusals are AuthErrors by name, as logs show them", async () => {
+  const app = new Hono();
+  app.use("*", bearerAuth({ verifier: await TokenVerifier.create(TOKENS) }));
+  app.get("/", (c) => c.text("in"));
+  app.onError((e, c) => c.text(e.name));
+  assertEquals(await (await app.request("/")).text(), "AuthError");
+});
+
 Deno.test("requireAccess() refuses with 403 and the denial, after what was asked when it says", async () => {
   const call = await guardedBy(await TokenVerifier.create(TOKENS));
   assertEquals(

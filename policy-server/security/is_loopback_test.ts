@@ -37,3 +37,10 @@ Deno.test("isLoopback reads ::1 spelt out, brackets only as a pair, and each IPv
     assertEquals(isLoopback(host), false, host);
   }
 });
+
+Deno.test("isLoopback takes brackets only around the whole name, and octets of at most three digits", () => {
+  // Each would be a loopback name if brackets were dropped wherever they stand, or a fourth digit ignored.
+  for (const host of ["127.0.0.[1]", "[127.0.0.]1", "[::]1", "127.0.0.0001", "0127.0.0.1"]) {
+    assertEquals(isLoopback(host), false, host);
+  }
+});

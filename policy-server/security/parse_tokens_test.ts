@@ -1,4 +1,4 @@
-import { assertEquals, assertThrows } from "../../tests/assert.ts";
+import { assertEquals, assertMatch, assertThrows } from "../../tests/assert.ts";
 import { parseTokens, TokenConfigError } from "./parse_tokens.ts";
 
 Deno.test("parseTokens reads a YAML list, a JSON list and {tokens: [...]}", () => {
@@ -99,4 +99,25 @@ Deno.test("parseTokens takes names, namespaces and tokens up to the edges of the
   for (const token of ["abc", "a-b.c_d~e+f/g", "abc==", "x="]) assertEquals(accepts({ token }).token, token);
   for (const token of ["", "=abc", "ab=c", "a b", "tok!", "tok\n"]) refuses({ token });
   for (const role of ["reader", "writer", "operator"]) assertEquals(accepts({ role }).role, role);
+});
+
+Deno.test("parseTokens calls anything but a list (or {tokens: list}) not a list, never failing otherwise", () => {
+  for (const text of ["", "null", "42", "just text", "true", "{}", "{tokens: 3}", "tokens: [1]x"]) {
+    const error = assertThrows(() => parseTokens(text, "f.yaml"), TokenConfigError);
+    assertEquals([error.name, error.message.startsWith("f.yaml: ")], ["TokenConfigError", true], text);
+  }
+  assertEquals(
+    assertThrows(() => parseTokens("42", "f.yaml"), TokenConfigError).message,
+    "f.yaml: must be a list of tokens",
+  );
+});
+
+Deno.test("parseTokens quotes the first line of a syntax error", () => {
+  const message = assertThrows(() => parseTokens("a: 1\na: 2\n", "t.yaml"), TokenConfigError).message;
+  assertMatch(message, /^t\.yaml: not YAML or JSON: Map keys must be unique[^\n]*$/);
+});
+
+Deno.test("parseTokens refuses namespaces when any one of them is not a namespace name", () => {
+  const entry = [{ name: "a", token: "tok", namespaces: ["apps", "Bad_NS"], role: "reader" }];
+  assertThrows(() => parseTokens(JSON.stringify(entry), "f.json"), TokenConfigError, "namespaces must be");
 });

@@ -88,3 +88,22 @@ Deno.test("sameOrigin() lets a typed URL's write through and compares Origin wit
   assertEquals(await status(app, "PATCH", { Host: "localhost:8080", Origin: "http://localhost:9" }), 403);
   assertEquals(await status(app, "GET", { Host: "localhost:8080", "Sec-Fetch-Site": "cross-site" }), 200);
 });
+
+Deno.test("hostName() drops only a port at the end, and brackets only around the whole host", () => {
+  assertEquals(["x[::1]:80", "[::1]:80x", "a:b:80", "[::1]x"].map(hostName), [
+    "x[::1]",
+    "[::1]:80x",
+    "a:b",
+    "[::1]x",
+  ]);
+});
+
+Deno.test("sameOrigin() refuses a write from an Origin that is not a URL, saying which", async () => {
+  const app = guarded("any");
+  for (const origin of ["null", "not a url"]) {
+    assertEquals(
+      await refusal(app, "POST", { Host: "127.0.0.1:8080", Origin: origin }),
+      `a request from origin "${origin}" may not change anything here`,
+    );
+  }
+});

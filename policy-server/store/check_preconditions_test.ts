@@ -21,7 +21,7 @@ Deno.test("checkPreconditions: a stale version is 409, a missing object 404 (409
     () => checkPreconditions(stored, [{ key, resourceVersion: "6" }]),
     PreconditionError,
   );
-  assertEquals((stale as PreconditionError).status, 409);
+  assertEquals([(stale as PreconditionError).status, stale.name], [409, "PreconditionError"]);
   assertEquals(
     stale.message,
     'Operation cannot be fulfilled on httproutes.gateway.networking.k8s.io "web": the object has been modified; ' +

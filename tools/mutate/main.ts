@@ -56,7 +56,8 @@ async function toResults(results: StrykerResult[]): Promise<Result[]> {
     const rel = relative(ROOT, r.fileName);
     const file = mirroredPath(rel) ?? rel;
     if (!lines.has(file)) lines.set(file, (await Deno.readTextFile(join(ROOT, file))).split("\n"));
-    const line = r.location.start.line;
+    // Stryker reports results with 1-based lines (mutation-testing-report-schema); Result is 0-based.
+    const line = r.location.start.line - 1;
     out.push({ ...r, file, line, sourceLine: lines.get(file)![line] ?? "" });
   }
   return out;
