@@ -14,6 +14,9 @@ import { EnvoyHost } from "../../simulator/envoy/envoy_host.ts";
 import { findEnvoy, NO_ENVOY } from "../../simulator/envoy/find_envoy.ts";
 import type { FailStrategy } from "../../simulator/envoy/istio_bootstrap.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
+import { decodeBlob } from "../../policy-server/blob/decode_blob.ts";
+import { encodeBlob } from "../../policy-server/blob/encode_blob.ts";
+import { packBlob } from "../../policy-server/blob/pack_blob.ts";
 
 const envoy = await findEnvoy();
 if (!envoy) console.log(NO_ENVOY);
@@ -199,6 +202,86 @@ Deno.test({
       await server.shutdown();
       store.close();
       await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+/**
+ * A policy server stand-in for pull mode serving the blobs the test publishes, as the real one does:
+ * a pull whose If-None-Match is not the current ETag gets the current blob at once, the others wait
+ * (a long poll) for the next one. Every VM of Envoy (the main thread's, each worker's) pulls.
+ */
+function scriptedBlobServer() {
+  let current: { blob: Uint8Array; etag: string } | undefined;
+  let waiting: (() => void)[] = [];
+  let pulls = 0;
+  let closed = false;
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen: () => {} }, async (req) => {
+    pulls++;
+    while (!current || req.headers.get("if-none-match") === current.etag) {
+      if (closed) return new Response(null, { status: 503 });
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    return new Response(current.blob as Uint8Array<ArrayBuffer>, { headers: { etag: current.etag } });
+  });
+  return {
+    port: server.addr.port,
+    pulls: () => pulls,
+    publish(blob: Uint8Array) {
+      current = { blob, etag: `"${crypto.randomUUID()}"` };
+      for (const wake of waiting.splice(0)) wake();
+    },
+    async close() {
+      closed = true;
+      waiting.forEach((wake) => wake());
+      waiting = [];
+      await server.shutdown();
+    },
+  };
+}
+
+Deno.test({
+  name: "pull mode in Envoy never goes back: an older generation is refused unless marked as a rollback",
+  ignore: !envoy,
+  fn: async () => {
+    const blobOf = async (backend: string, generation: number, rollback = false) => {
+      const resources = parseAllDocuments(route(backend)).map((d) => d.toJS() as KubeObject);
+      const { blob } = await compile(resources, { generation });
+      return rollback ? packBlob(encodeBlob({ ...decodeBlob(blob), rollback: true })) : blob;
+    };
+    const server = scriptedBlobServer();
+    const pull = "outbound|8080||wasmroute.wasmroute-system.svc.cluster.local";
+    let host: EnvoyHost | undefined;
+    try {
+      host = await EnvoyHost.start({
+        envoy: envoy!,
+        wasmPath: FILTER_WASM.pathname,
+        plugins: [{
+          pluginConfig: JSON.stringify({
+            pullCluster: pull,
+            pullAuthority: "wasmroute:8080",
+            pullPath: "/v1/blob?wait=30s",
+          }),
+        }],
+        ports: [5000],
+        clusters: [V1, V2],
+        services: [{ cluster: pull, address: "127.0.0.1", port: server.port }],
+      });
+      server.publish(await blobOf("helloworld-v2", 6));
+      await until(async () => (await servedBy(host!)) === V2, 5000);
+      // A store that lost its data publishes an early generation again: refused, v2 keeps serving.
+      const pulls = server.pulls();
+      server.publish(await blobOf("helloworld-v1", 2));
+      // Each VM refuses it and asks again: then the refusal has happened everywhere.
+      await until(() => Promise.resolve(server.pulls() >= pulls + 2), 5000);
+      assertEquals(await servedBy(host), V2, "an older generation replaced the serving table");
+      // A rollback is older by design, and marked: served.
+      server.publish(await blobOf("helloworld-v1", 4, true));
+      await until(async () => (await servedBy(host!)) === V1, 5000);
+      assert(host.envoy.log.some((l) => /refused pulled blob/.test(l)), "the refusal was not logged");
+    } finally {
+      await host?.close();
+      await server.close();
     }
   },
 });
