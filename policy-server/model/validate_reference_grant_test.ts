@@ -56,3 +56,35 @@ const cases: [string, (g: Loose) => void, [string, CauseType][]][] = [
 for (const [name, edit, expected] of cases) {
   Deno.test(`validateReferenceGrant: ${name}`, () => assertEquals(problems(edit), expected));
 }
+
+Deno.test("validateReferenceGrant wants an object with a known apiVersion and kind ReferenceGrant, as the API server words it", () => {
+  const messages = (obj: unknown) => validateReferenceGrant(obj).map((e) => `${e.field}: ${e.message}`);
+  assertEquals(messages(undefined), [": Required value"]);
+  assertEquals(messages("x"), [': Invalid value: "string": must be of type object']);
+  const { apiVersion: _a, kind: _k, ...bare } = sampleReferenceGrant();
+  assertEquals(messages(bare), ["apiVersion: Required value", "kind: Required value"]);
+  assertEquals(messages({ ...sampleReferenceGrant(), apiVersion: 3, kind: "Other" }), [
+    'apiVersion: Invalid value: "number": must be of type string',
+    'kind: Unsupported value: "Other": supported values: "ReferenceGrant"',
+  ]);
+  assertEquals(messages({ ...sampleReferenceGrant(), apiVersion: "v0" }).length, 1);
+});
+
+Deno.test("validateReferenceGrant checks the name as a DNS subdomain, the namespace as a label, and wants a spec object", () => {
+  const reasons = (edit: (o: Loose) => void) => {
+    const obj: Loose = sampleReferenceGrant();
+    edit(obj);
+    return validateReferenceGrant(obj).map((e) => [e.field, e.reason]);
+  };
+  assertEquals(reasons((o) => (o.metadata.name = "a.b-c")), []);
+  assertEquals(reasons((o) => (o.metadata.name = "Bad_Name")), [["metadata.name", "FieldValueInvalid"]]);
+  assertEquals(reasons((o) => (o.metadata.namespace = "a.b")), [["metadata.namespace", "FieldValueInvalid"]]);
+  assertEquals(reasons((o) => delete o.spec), [["spec", "FieldValueRequired"]]);
+  assertEquals(reasons((o) => (o.spec = "x")), [["spec", "FieldValueTypeInvalid"]]);
+});
+
+Deno.test("validateReferenceGrant wants each target's kind, and each target to be an object", () => {
+  assertEquals(problems((g) => delete g.spec.to[0].kind), [["spec.to[0].kind", "FieldValueRequired"]]);
+  assertEquals(problems((g) => (g.spec.to = ["x"])), [["spec.to[0]", "FieldValueTypeInvalid"]]);
+  assertEquals(problems((g) => (g.spec.from = ["x"])), [["spec.from[0]", "FieldValueTypeInvalid"]]);
+});

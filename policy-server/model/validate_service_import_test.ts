@@ -35,3 +35,29 @@ const cases: [string, (s: Loose) => void, [string, CauseType][]][] = [
 for (const [name, edit, expected] of cases) {
   Deno.test(`validateServiceImport: ${name}`, () => assertEquals(problems(edit), expected));
 }
+
+Deno.test("validateServiceImport wants an object with a known apiVersion and kind ServiceImport, as the API server words it", () => {
+  const messages = (obj: unknown) => validateServiceImport(obj).map((e) => `${e.field}: ${e.message}`);
+  assertEquals(messages(undefined), [": Required value"]);
+  assertEquals(messages("x"), [': Invalid value: "string": must be of type object']);
+  const { apiVersion: _a, kind: _k, ...bare } = sampleServiceImport();
+  assertEquals(messages(bare), ["apiVersion: Required value", "kind: Required value"]);
+  assertEquals(messages({ ...sampleServiceImport(), apiVersion: 3, kind: "Other" }), [
+    'apiVersion: Invalid value: "number": must be of type string',
+    'kind: Unsupported value: "Other": supported values: "ServiceImport"',
+  ]);
+  assertEquals(messages({ ...sampleServiceImport(), apiVersion: "v0" }).length, 1);
+});
+
+Deno.test("validateServiceImport checks the name as a DNS subdomain, the namespace as a label, and wants a spec object", () => {
+  const reasons = (edit: (o: Loose) => void) => {
+    const obj: Loose = sampleServiceImport();
+    edit(obj);
+    return validateServiceImport(obj).map((e) => [e.field, e.reason]);
+  };
+  assertEquals(reasons((o) => (o.metadata.name = "a.b-c")), []);
+  assertEquals(reasons((o) => (o.metadata.name = "Bad_Name")), [["metadata.name", "FieldValueInvalid"]]);
+  assertEquals(reasons((o) => (o.metadata.namespace = "a.b")), [["metadata.namespace", "FieldValueInvalid"]]);
+  assertEquals(reasons((o) => delete o.spec), [["spec", "FieldValueRequired"]]);
+  assertEquals(reasons((o) => (o.spec = "x")), [["spec", "FieldValueTypeInvalid"]]);
+});
