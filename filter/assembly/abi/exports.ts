@@ -1,6 +1,8 @@
 // The proxy-wasm ABI v0.2.1 entry points. Each looks up its context and calls a hook; an id the
 // module does not know is answered with the neutral value instead of a trap. Each callback is
 // bracketed by enter/leave (./heap): the collector may run as the outermost one returns.
+// `proxy_on_log` is not exported: the filter logs nothing at stream end, and Envoy enters a module
+// for every per-stream callback it exports, on every request (docs/benchmarks.md, section 7).
 import { enter, leave } from "./heap";
 import { allocHostBuffer } from "./host_buffers";
 import { createContext, FilterHeadersStatus, roots, streams } from "./runtime";
@@ -70,13 +72,6 @@ export function proxy_on_done(contextId: u32): bool {
   const done = s !== null ? s.onDone() : roots.has(contextId) ? roots.get(contextId).onDone() : true;
   leave();
   return done;
-}
-
-export function proxy_on_log(contextId: u32): void {
-  enter();
-  const s = streams.get(contextId);
-  if (s !== null) s.onLog();
-  leave();
 }
 
 export function proxy_on_delete(contextId: u32): void {

@@ -292,7 +292,6 @@ export class Context {
   onRequestHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus { return FilterHeadersStatus.Continue; }
   onResponseHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus { return FilterHeadersStatus.Continue; }
   onDone(): bool { return true; }
-  onLog(): void {}
   onDelete(): void {}
 }
 
