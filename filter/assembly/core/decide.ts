@@ -608,13 +608,20 @@ function decideRule(table: RuleTable, req: RequestView, i: i32): Decision {
   const d = decision;
   const r = unchecked(table.routes[i]);
   const action = unchecked(table.actions[r.action]);
-  // A preflight from an allowed origin, or a redirect, is answered here whatever the backends.
+  // A preflight, or a redirect, is answered here whatever the backends.
   for (let k = 0, n = action.mayReply ? action.filters.length : 0; k < n; k++) {
     const op = unchecked(action.filters[k]);
     const asked = op.kind == F_CORS && requestMethod(req) == "OPTIONS" ? req.header("access-control-request-method") : null;
     if (asked !== null) {
       const origin = req.header("origin");
-      if (origin === null || !originAllowed(op.a, origin)) continue;
+      if (origin === null) continue; // not a CORS preflight: a plain OPTIONS request
+      // Gateway API: a preflight from an origin the policy does not allow is answered here, without
+      // any allow header, and never forwarded.
+      if (!originAllowed(op.a, origin)) {
+        const denied = reply(403, "cors_origin_not_allowed", action);
+        denied.route = r;
+        return denied;
+      }
       const out = reply(200, "cors_preflight", action);
       const next = k + 1 < action.filters.length ? unchecked(action.filters[k + 1]) : null;
       const expose = next !== null && next.kind == F_CORS_EXPOSE ? next.a : "";
