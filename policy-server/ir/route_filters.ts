@@ -67,7 +67,7 @@ export function routeFilters(filters: HTTPRouteFilter[], scope: FilterScope): Ro
       for (const name of mod?.remove ?? []) {
         out.push({ kind: `${side}HeaderRemove`, name: name.toLowerCase() });
       }
-    } else if (f.type === "RequestRedirect" && f.requestRedirect && !scope.backend) {
+    } else if (f.type === "RequestRedirect" && f.requestRedirect) {
       const r = f.requestRedirect;
       const path = pathModifier(r.path, scope);
       if (path === null) return undefined;

@@ -28,7 +28,7 @@ Deno.test("routeFilters() leaves out a mirror it cannot resolve and reports Reso
   assertEquals(problems.map((p) => [p.type, p.reason]), [["ResolvedRefs", "UnsupportedValue"]]);
 });
 
-Deno.test("routeFilters() refuses ReplacePrefixMatch without a single PathPrefix match and redirects on backendRefs", () => {
+Deno.test("routeFilters() refuses ReplacePrefixMatch without a single PathPrefix match", () => {
   const problems: RuleProblem[] = [];
   const rewrite = {
     type: "URLRewrite",
@@ -38,11 +38,16 @@ Deno.test("routeFilters() refuses ReplacePrefixMatch without a single PathPrefix
     routeFilters([rewrite], scope(problems, { matches: [{ path: { type: "Exact", value: "/a" } }] })),
     undefined,
   );
+  assertEquals(problems.map((p) => p.reason), ["UnsupportedValue"]);
+});
+
+Deno.test("routeFilters() takes a RequestRedirect on a backendRef, as newer Gateway API allows", () => {
+  const problems: RuleProblem[] = [];
   assertEquals(
-    routeFilters([{ type: "RequestRedirect", requestRedirect: {} }], scope(problems, { backend: true })),
-    undefined,
+    routeFilters([{ type: "RequestRedirect", requestRedirect: { hostname: "x.test" } }], scope(problems, { backend: true })),
+    [{ kind: "RequestRedirect", hostname: "x.test", statusCode: 302 }],
   );
-  assertEquals(problems.map((p) => p.reason), ["UnsupportedValue", "UnsupportedValue"]);
+  assertEquals(problems, []);
 });
 
 Deno.test("routeFilters() applies the first of header modifier names that differ only in case", () => {

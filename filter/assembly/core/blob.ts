@@ -124,9 +124,14 @@ export class Backend {
   clusterBytes: ArrayBuffer;
   /** The host's debug line for a request routed here: the same every time, so made once (filter.ts). */
   routedLine: ArrayBuffer | null = null;
+  /** A RequestRedirect among the backend's own filters: a request that picks this backend is answered with it. */
+  redirect: FilterOp | null = null;
   constructor(public cluster: string, public label: string, public weight: u32,
     public filters: Array<FilterOp>, public unresolved: bool) {
     this.clusterBytes = String.UTF8.encode(cluster);
+    for (let i = 0; i < filters.length && this.redirect === null; i++) {
+      if (filters[i].kind == F_REDIRECT) this.redirect = filters[i];
+    }
   }
 }
 
@@ -143,7 +148,10 @@ export class Action {
   constructor(public route: string, public rule: u32, public backends: Array<Backend>,
     public filters: Array<FilterOp>, public totalWeight: u32, public stickyFrom: u16, public stickyKey: string) {
     let any = filters.length > 0;
-    for (let i = 0; i < backends.length; i++) if (backends[i].filters.length > 0) any = true;
+    for (let i = 0; i < backends.length; i++) {
+      if (backends[i].filters.length > 0) any = true;
+      if (backends[i].redirect !== null) this.mayReply = true;
+    }
     this.hasFilters = any;
     for (let i = 0; i < filters.length; i++) {
       const k = filters[i].kind;

@@ -1,7 +1,7 @@
 // Per-request decision over a decoded rule table: pick the virtual host, the first matching route
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
-  Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_CORS_EXPOSE, F_REDIRECT,
+  Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_CORS_EXPOSE, F_REDIRECT, FilterOp,
   HOST_ANY, HOST_EXACT, HOST_WILDCARD, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX, PATH_REGEX, ROOT_HASH, Route,
   RuleTable,
 } from "./blob";
@@ -630,17 +630,15 @@ function decideRule(table: RuleTable, req: RequestView, i: i32): Decision {
       return out;
     }
     if (op.kind != F_REDIRECT) continue;
-    const out = reply(op.c >>> 16, "redirect", action);
-    const s = req.header(":scheme");
-    out.headers.push(["location", redirectLocation(op, s !== null ? s : "http", authority.host(), requestPort(req),
-      target.path(), target.query(), r.path)]);
-    out.route = r;
-    return out;
+    return redirectReply(op, action, r, req);
   }
   // Gateway API: a rule with no usable backend answers 500, never falls through.
   if (action.totalWeight == 0) return reply(500, "no_backend", action);
   const b = action.backends.length == 1 ? unchecked(action.backends[0]) : pickBackend(action, stickyKey(action, req));
   if (b === null || b.unresolved) return reply(500, "backend_unresolved", action);
+  // A backend's own RequestRedirect answers the requests its weight gives it.
+  const redirect = b.redirect;
+  if (redirect !== null) return redirectReply(redirect, action, r, req);
   d.kind = DECISION_ROUTE;
   d.status = 200;
   d.clusterPtr = changetype<usize>(b.clusterBytes);
@@ -650,6 +648,16 @@ function decideRule(table: RuleTable, req: RequestView, i: i32): Decision {
   d.backend = b;
   d.route = r;
   return d;
+}
+
+/** The answer of a RequestRedirect (the rule's or the picked backend's): its status and Location. */
+function redirectReply(op: FilterOp, action: Action, r: Route, req: RequestView): Decision {
+  const out = reply(op.c >>> 16, "redirect", action);
+  const s = req.header(":scheme");
+  out.headers.push(["location", redirectLocation(op, s !== null ? s : "http", authority.host(), requestPort(req),
+    target.path(), target.query(), r.path)]);
+  out.route = r;
+  return out;
 }
 
 /** Fills a routed decision's action, backend and route (for a DIRECT route, only when asked). */
