@@ -12,11 +12,15 @@ export interface ScriptRun {
   stderr: string;
 }
 
-/** Runs `script` (a path from the repository root) with `args`; `files` are written under `$DIR`. */
+/**
+ * Runs `script` (a path from the repository root) with `args`; `files` are written under `$DIR`.
+ * The script may read, write and see the environment; `permissions` adds more (as its task does).
+ */
 export async function runScript(
   script: string,
   args: string[],
   files: Record<string, string> = {},
+  permissions: string[] = [],
 ): Promise<ScriptRun> {
   const dir = await Deno.makeTempDir({ prefix: "wasmroute-cli-" });
   try {
@@ -32,6 +36,7 @@ export async function runScript(
         "--allow-read",
         "--allow-write",
         "--allow-env",
+        ...permissions,
         `${ROOT}${script}`,
         ...args.map((a) => a.replaceAll("$DIR", dir)),
       ],

@@ -367,7 +367,8 @@ export function formatReport(report: CheckReport, options: { details?: boolean }
   return lines.join("\n");
 }
 
-export const USAGE = `Usage: deno task check-routes [--details] [--fail-unexercised] ROUTES TESTS
+export const USAGE =
+  `Usage: deno task check-routes [--details] [--fail-unexercised] [--host emulator|envoy] ROUTES TESTS
 
 Runs the requests of TESTS through the real filter with the rule table compiled from ROUTES and
 checks what happened against each test's expectations (docs/route-tests.md).
@@ -376,6 +377,9 @@ checks what happened against each test's expectations (docs/route-tests.md).
   TESTS                YAML: tests: [{name, request: {method, host, path, headers, ...}, expect: {...}}]
   --details            print each decision as JSON under its test
   --fail-unexercised   also exit 1 when a rule is exercised by no test
+  --host emulator|envoy  where the filter runs: the in-repo proxy-wasm host (default) or a real Envoy
+                       configured as Istio configures it (tools/ensure_envoy.sh installs one)
+  --envoy <path>       the Envoy binary for --host envoy (default: WASMROUTE_ENVOY, .envoy/, PATH)
   --help               this text
 
 Exit status: 0 all tests pass, 1 a test failed, 2 bad input.`;
@@ -393,6 +397,8 @@ export async function main(args: string[]): Promise<number> {
       options: {
         details: { type: "boolean" },
         "fail-unexercised": { type: "boolean" },
+        host: { type: "string" },
+        envoy: { type: "string" },
         help: { type: "boolean", short: "h" },
       },
       strict: true,
@@ -407,6 +413,10 @@ export async function main(args: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length !== 2) return fail("expected two arguments, ROUTES and TESTS (see --help)");
+  if (values.host !== undefined && values.host !== "emulator" && values.host !== "envoy") {
+    return fail(`--host "${values.host}": expected emulator or envoy`);
+  }
+  const host = (values.host ?? "emulator") as "emulator" | "envoy";
   const [routesPath, testsPath] = positionals;
   let report: CheckReport;
   try {
@@ -425,7 +435,7 @@ export async function main(args: string[]): Promise<number> {
     } catch (error) {
       throw new SimInputError(`${testsPath}: ${(error as Error).message}`);
     }
-    report = await runTests(resources, tests);
+    report = await runTests(resources, tests, { host, envoy: values.envoy });
   } catch (error) {
     if (error instanceof SimInputError) return fail(error.message);
     throw error;

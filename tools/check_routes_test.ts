@@ -2,6 +2,7 @@ import { assertEquals, assertMatch, assertRejects } from "../tests/assert.ts";
 import { runScript } from "../tests/run_script.ts";
 import { checkRoutes, formatReport } from "./check_routes.ts";
 import { SimInputError } from "../simulator/mod.ts";
+import { findEnvoy, NO_ENVOY } from "../simulator/envoy/find_envoy.ts";
 
 // The seed: GAMMA route on Service my-server, `version: new` → v2, everything else → v1.
 const HEADER_ROUTING = `apiVersion: gateway.networking.k8s.io/v1
@@ -285,4 +286,23 @@ Deno.test("the check-routes CLI can fail on unexercised rules and print decision
   const strict = await run(["--fail-unexercised", "--details", "$DIR/routes.yaml", "$DIR/tests.yaml"], files);
   assertEquals(strict.code, 1);
   assertEquals(JSON.parse(strict.stdout.split("\n")[1]).backend, "devopssong/my-server-v1:80");
+});
+
+Deno.test("the check-routes CLI runs the tests in a real Envoy with --host envoy, and refuses another host", async () => {
+  const files = { "routes.yaml": HEADER_ROUTING, "tests.yaml": HEADER_TESTS };
+  const bad = await run(["--host", "nginx", "$DIR/routes.yaml", "$DIR/tests.yaml"], files);
+  assertEquals([bad.code, bad.stderr], [2, 'check-routes: --host "nginx": expected emulator or envoy\n']);
+  if (!await findEnvoy()) return console.log(NO_ENVOY);
+  // The task's own permissions: Envoy is a subprocess, reached on loopback.
+  const envoy = await runScript(
+    "tools/check_routes.ts",
+    ["--host", "envoy", "$DIR/routes.yaml", "$DIR/tests.yaml"],
+    files,
+    [
+      "--allow-run",
+      "--allow-net=127.0.0.1",
+    ],
+  );
+  assertEquals(envoy.code, 0, envoy.stderr);
+  assertEquals(envoy.stdout.trim().split("\n").at(-1), "3/3 passed, 0 failed; every rule exercised");
 });
