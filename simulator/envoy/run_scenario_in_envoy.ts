@@ -258,8 +258,8 @@ export function envoyDisagreements(
       return;
     }
     if (!a.filterRan) {
-      return out.push(`steps[${i}]: the filter did not run in the in-repo host (${a.failAction})`) &&
-        undefined;
+      out.push(`steps[${i}]: the filter did not run in the in-repo host (${a.failAction})`);
+      return;
     }
     const mine = decided(step, a, a, false);
     const theirs = decided(step, a, b, true);
