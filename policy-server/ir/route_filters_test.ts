@@ -44,7 +44,10 @@ Deno.test("routeFilters() refuses ReplacePrefixMatch without a single PathPrefix
 Deno.test("routeFilters() takes a RequestRedirect on a backendRef, as newer Gateway API allows", () => {
   const problems: RuleProblem[] = [];
   assertEquals(
-    routeFilters([{ type: "RequestRedirect", requestRedirect: { hostname: "x.test" } }], scope(problems, { backend: true })),
+    routeFilters(
+      [{ type: "RequestRedirect", requestRedirect: { hostname: "x.test" } }],
+      scope(problems, { backend: true }),
+    ),
     [{ kind: "RequestRedirect", hostname: "x.test", statusCode: 302 }],
   );
   assertEquals(problems, []);
