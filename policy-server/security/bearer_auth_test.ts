@@ -194,7 +194,7 @@ Deno.test("authorisation comes before validation: an invalid object out of scope
 });
 
 /** A bare app behind bearerAuth that answers with the caller's name, or the refusal's status and message. */
-async function guardedBy(verifier: TokenVerifier | undefined) {
+function guardedBy(verifier: TokenVerifier | undefined) {
   const app = new Hono();
   app.use("*", bearerAuth({ verifier }));
   app.get("/", (c) => c.text(principalOf(c).name));
@@ -210,7 +210,7 @@ async function guardedBy(verifier: TokenVerifier | undefined) {
 }
 
 Deno.test("bearerAuth() reads the Bearer scheme in any case, with spaces or tabs around the one token", async () => {
-  const call = await guardedBy(await TokenVerifier.create(TOKENS));
+  const call = guardedBy(await TokenVerifier.create(TOKENS));
   const good = token("writer-apps");
   for (const header of [`Bearer ${good}`, `bearer ${good}`, `BEARER\t${good}`, `Bearer   ${good} \t`]) {
     assertEquals(await call("/", header), "writer-apps", JSON.stringify(header));
@@ -233,7 +233,7 @@ Deno.test("bearerAuth() refusals are AuthErrors by name, as logs show them", asy
 });
 
 Deno.test("requireAccess() refuses with 403 and the denial, after what was asked when it says", async () => {
-  const call = await guardedBy(await TokenVerifier.create(TOKENS));
+  const call = guardedBy(await TokenVerifier.create(TOKENS));
   assertEquals(
     await call("/gateways", `Bearer ${token("writer-apps")}`),
     '403 forbidden: token "writer-apps" (writer) may not write Gateways; that takes the operator role',
@@ -248,6 +248,6 @@ Deno.test("requireAccess() refuses with 403 and the denial, after what was asked
 });
 
 Deno.test("bearerAuth() without tokens lets everyone in as the anonymous operator", async () => {
-  const call = await guardedBy(undefined);
+  const call = guardedBy(undefined);
   assertEquals([await call("/"), await call("/rollback", "Bearer anything")], ["anonymous", "anonymous"]);
 });
