@@ -14,7 +14,8 @@ import type { FieldError } from "./resource_error.ts";
 import { withSchemaErrors } from "./schema_errors.ts";
 import { GATEWAY_API_V1 } from "./types.ts";
 import type { Gateway } from "./types.ts";
-import { RULES, validateMetadata } from "./validate_metadata.ts";
+import { RULES } from "./validate_metadata.ts";
+import { validatePreamble } from "./validate_preamble.ts";
 
 export const GATEWAY_API_VERSIONS: readonly string[] = [GATEWAY_API_V1];
 
@@ -32,11 +33,13 @@ const IPV4 = /^\d{1,3}(\.\d{1,3}){3}$/;
  */
 export function validateGateway(obj: unknown): FieldError[] {
   const check = new FieldChecker();
-  const gateway = check.object(obj, "", true);
+  const gateway = validatePreamble(check, obj, {
+    apiVersions: GATEWAY_API_VERSIONS,
+    kind: "Gateway",
+    name: RULES.subdomain,
+    namespaced: true,
+  });
   if (!gateway) return check.errors;
-  check.string(gateway.apiVersion, "apiVersion", { required: true, values: GATEWAY_API_VERSIONS });
-  check.string(gateway.kind, "kind", { required: true, values: ["Gateway"] });
-  validateMetadata(check, gateway.metadata, { name: RULES.subdomain, namespaced: true });
   const spec = check.object(gateway.spec, "spec", true);
   if (spec) validateSpec(check, spec);
   const { status: _status, ...written } = gateway;

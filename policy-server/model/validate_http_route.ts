@@ -13,7 +13,8 @@ import type { FieldError } from "./resource_error.ts";
 import { validateHttpRouteSchema } from "./http_route_schema.ts";
 import { withSchemaErrors } from "./schema_errors.ts";
 import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from "./types.ts";
-import { RULES, validateMetadata } from "./validate_metadata.ts";
+import { RULES } from "./validate_metadata.ts";
+import { validatePreamble } from "./validate_preamble.ts";
 
 /**
  * The apiVersions accepted for HTTPRoute. v1beta1 is still served by Gateway API with a schema
@@ -89,11 +90,13 @@ function cel(check: FieldChecker, field: string, message: string, type = "object
  */
 export function validateHttpRoute(obj: unknown): FieldError[] {
   const check = new FieldChecker();
-  const route = check.object(obj, "", true);
+  const route = validatePreamble(check, obj, {
+    apiVersions: HTTP_ROUTE_API_VERSIONS,
+    kind: "HTTPRoute",
+    name: subdomain,
+    namespaced: true,
+  });
   if (!route) return check.errors;
-  check.string(route.apiVersion, "apiVersion", { required: true, values: HTTP_ROUTE_API_VERSIONS });
-  check.string(route.kind, "kind", { required: true, values: ["HTTPRoute"] });
-  validateMetadata(check, route.metadata, { name: subdomain, namespaced: true });
   const spec = check.object(route.spec, "spec", true);
   if (spec) validateSpec(check, spec);
   // The v1 schema serves v1beta1 too (they are identical); apiVersion itself was checked above.

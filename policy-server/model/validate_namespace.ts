@@ -6,7 +6,8 @@
 import { FieldChecker } from "./field_checker.ts";
 import type { FieldError } from "./resource_error.ts";
 import { CORE_V1 } from "./types.ts";
-import { RULES, validateMetadata } from "./validate_metadata.ts";
+import { RULES } from "./validate_metadata.ts";
+import { validatePreamble } from "./validate_preamble.ts";
 
 export const NAMESPACE_API_VERSIONS: readonly string[] = [CORE_V1];
 
@@ -16,10 +17,11 @@ export const NAMESPACE_API_VERSIONS: readonly string[] = [CORE_V1];
  */
 export function validateNamespace(obj: unknown): FieldError[] {
   const check = new FieldChecker();
-  const namespace = check.object(obj, "", true);
-  if (!namespace) return check.errors;
-  check.string(namespace.apiVersion, "apiVersion", { required: true, values: NAMESPACE_API_VERSIONS });
-  check.string(namespace.kind, "kind", { required: true, values: ["Namespace"] });
-  validateMetadata(check, namespace.metadata, { name: RULES.label, namespaced: false });
+  validatePreamble(check, obj, {
+    apiVersions: NAMESPACE_API_VERSIONS,
+    kind: "Namespace",
+    name: RULES.label,
+    namespaced: false,
+  });
   return check.errors;
 }

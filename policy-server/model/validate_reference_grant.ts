@@ -6,7 +6,8 @@
 import { FieldChecker, objectsOf } from "./field_checker.ts";
 import type { FieldError } from "./resource_error.ts";
 import { GATEWAY_API_V1, GATEWAY_API_V1BETA1 } from "./types.ts";
-import { RULES, validateMetadata } from "./validate_metadata.ts";
+import { RULES } from "./validate_metadata.ts";
+import { validatePreamble } from "./validate_preamble.ts";
 
 /** v1beta1 is what most manifests still say; both are stored as v1, as HTTPRoutes are. */
 export const REFERENCE_GRANT_API_VERSIONS: readonly string[] = [GATEWAY_API_V1, GATEWAY_API_V1BETA1];
@@ -20,11 +21,13 @@ const group = { required: true, ...RULES.group, min: 0 };
  */
 export function validateReferenceGrant(obj: unknown): FieldError[] {
   const check = new FieldChecker();
-  const grant = check.object(obj, "", true);
+  const grant = validatePreamble(check, obj, {
+    apiVersions: REFERENCE_GRANT_API_VERSIONS,
+    kind: "ReferenceGrant",
+    name: RULES.subdomain,
+    namespaced: true,
+  });
   if (!grant) return check.errors;
-  check.string(grant.apiVersion, "apiVersion", { required: true, values: REFERENCE_GRANT_API_VERSIONS });
-  check.string(grant.kind, "kind", { required: true, values: ["ReferenceGrant"] });
-  validateMetadata(check, grant.metadata, { name: RULES.subdomain, namespaced: true });
   const spec = check.object(grant.spec, "spec", true);
   if (!spec) return check.errors;
   const from = check.array(spec.from, "spec.from", { required: true, min: 1, max: 16 });

@@ -7,7 +7,8 @@
 import { FieldChecker } from "./field_checker.ts";
 import type { FieldError } from "./resource_error.ts";
 import { MCS_API_V1ALPHA1 } from "./types.ts";
-import { RULES, validateMetadata } from "./validate_metadata.ts";
+import { RULES } from "./validate_metadata.ts";
+import { validatePreamble } from "./validate_preamble.ts";
 import { validateServicePorts } from "./validate_service.ts";
 
 export const SERVICE_IMPORT_API_VERSIONS: readonly string[] = [MCS_API_V1ALPHA1];
@@ -20,14 +21,13 @@ const TYPES = ["ClusterSetIP", "Headless"] as const;
  */
 export function validateServiceImport(obj: unknown): FieldError[] {
   const check = new FieldChecker();
-  const serviceImport = check.object(obj, "", true);
-  if (!serviceImport) return check.errors;
-  check.string(serviceImport.apiVersion, "apiVersion", {
-    required: true,
-    values: SERVICE_IMPORT_API_VERSIONS,
+  const serviceImport = validatePreamble(check, obj, {
+    apiVersions: SERVICE_IMPORT_API_VERSIONS,
+    kind: "ServiceImport",
+    name: RULES.subdomain,
+    namespaced: true,
   });
-  check.string(serviceImport.kind, "kind", { required: true, values: ["ServiceImport"] });
-  validateMetadata(check, serviceImport.metadata, { name: RULES.subdomain, namespaced: true });
+  if (!serviceImport) return check.errors;
   const spec = check.object(serviceImport.spec, "spec", true);
   if (!spec) return check.errors;
   check.string(spec.type, "spec.type", { required: true, values: TYPES });
