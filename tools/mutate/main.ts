@@ -1,5 +1,5 @@
 /**
- * `deno task mutate [area ...] [--force] [--only=file,...]`: StrykerJS over the areas of tools/mutate/stryker.config.json,
+ * `deno task mutate [area ...] [--force] [--survivors] [--only=file,...]`: StrykerJS over the areas of tools/mutate/stryker.config.json,
  * one after another (security, store, model, ir, filter when none is named), each with Stryker's
  * command runner. Prints each area's score (score.ts) and writes it with its survivors to
  * `.stryker/reports/<area>.summary.json`; Stryker's own report is `.stryker/reports/<area>.json`.
@@ -8,7 +8,8 @@
  * (gitignored): a rerun tests only the mutants whose code changed. The command runner reports one
  * test for the whole command, so Stryker cannot see a test change itself: when a file under the paths
  * the command names has changed since the area's last run, every mutant is tested again, as with
- * `--force`.
+ * `--force`. With `--survivors`, a test change retests only the last run's survivors
+ * (retest_survivors.ts): for the loop of adding tests, where a killed mutant stays killed.
  *
  * The filter area (AssemblyScript) mutates a mirror of its sources (as_mirror.ts) and writes one
  * mutant at a time into the real files before building (apply_mutant.ts).
@@ -19,6 +20,7 @@ import { Stryker } from "@stryker-mutator/core";
 import { join, relative } from "node:path";
 import { mirroredPath, mirrorPath, mirrorSource } from "./as_mirror.ts";
 import { type Area, commandPaths, CONFIG, type MutateConfig, readConfig } from "./config.ts";
+import { dropSurvivors } from "./retest_survivors.ts";
 import { type Result, type Score, score } from "./score.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -85,7 +87,15 @@ async function testsDigest(area: Area): Promise<string> {
   return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-async function runArea(name: string, area: Area, config: MutateConfig, force: boolean): Promise<Score> {
+/** How an area's run treats the verdicts of its last run. */
+interface Rerun {
+  /** Retest every mutant. */
+  force: boolean;
+  /** When the tests have changed, retest only the last run's survivors (tests were added). */
+  survivors: boolean;
+}
+
+async function runArea(name: string, area: Area, config: MutateConfig, rerun: Rerun): Promise<Score> {
   const state = join(ROOT, ".stryker");
   await Deno.mkdir(join(state, "reports"), { recursive: true });
   const plan = join(state, `${name}.plan.json`);
@@ -97,7 +107,10 @@ async function runArea(name: string, area: Area, config: MutateConfig, force: bo
   const incrementalFile = join(state, "incremental", `${name}.json`);
   const digest = await testsDigest(area);
   const digestFile = `${incrementalFile}.tests`;
-  const testsChanged = await Deno.readTextFile(digestFile).then((d) => d !== digest, () => true);
+  let testsChanged = await Deno.readTextFile(digestFile).then((d) => d !== digest, () => true);
+  if (testsChanged && rerun.survivors && !rerun.force && await dropSurvivors(incrementalFile)) {
+    testsChanged = false;
+  }
   const stryker = new Stryker({
     ...config.stryker,
     mutate,
@@ -106,7 +119,7 @@ async function runArea(name: string, area: Area, config: MutateConfig, force: bo
     incrementalFile,
     jsonReporter: { fileName: join(state, "reports", `${name}.json`) },
     tempDirName: `.stryker/tmp-${name}`,
-    force: force || testsChanged,
+    force: rerun.force || testsChanged,
   });
   const results = await toResults(await stryker.runMutationTest() as unknown as StrykerResult[]);
   await Deno.writeTextFile(digestFile, digest);
@@ -124,7 +137,7 @@ function describe(name: string, s: Score): string {
 
 if (import.meta.main) {
   const config = await readConfig();
-  const force = Deno.args.includes("--force");
+  const rerun = { force: Deno.args.includes("--force"), survivors: Deno.args.includes("--survivors") };
   // --only=a.ts,b.ts narrows the named areas to those of their files (a slow area measured in parts).
   const only = Deno.args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
   const named = Deno.args.filter((a) => !a.startsWith("--"));
@@ -136,7 +149,7 @@ if (import.meta.main) {
     const key = only
       ? `${name}-${only.map((f) => f.slice(f.lastIndexOf("/") + 1, -".ts".length)).join("+")}`
       : name;
-    const s = await runArea(key, area, config, force);
+    const s = await runArea(key, area, config, rerun);
     await Deno.writeTextFile(
       join(ROOT, ".stryker/reports", `${key}.summary.json`),
       JSON.stringify(s, null, 2),

@@ -1,0 +1,40 @@
+/**
+ * `--survivors`: a rerun after tests were added retests only the mutants the last run left alive.
+ * The command runner reports one test for the whole command, so a test change makes the job retest
+ * every mutant (main.ts); when the change only adds tests, the mutants they killed stay killed, and
+ * only the survivors can change. Stryker reuses the verdict of every mutant its incremental file
+ * holds and tests the others, so dropping the survivors from that file is enough.
+ *
+ * @module
+ */
+
+/** The statuses of a mutant no test noticed (mutation-testing-report-schema). */
+const ALIVE = new Set(["Survived", "NoCoverage"]);
+
+interface IncrementalReport {
+  files: Record<string, { mutants: { status: string }[] }>;
+}
+
+/** `report` (Stryker's incremental file) without its surviving and uncovered mutants. */
+export function withoutSurvivors<T extends IncrementalReport>(report: T): T {
+  const files = Object.fromEntries(
+    Object.entries(report.files).map(([name, file]) => [
+      name,
+      { ...file, mutants: file.mutants.filter((m) => !ALIVE.has(m.status)) },
+    ]),
+  );
+  return { ...report, files };
+}
+
+/** Rewrites the incremental file at `path` without its survivors; false when there is none yet. */
+export async function dropSurvivors(path: string): Promise<boolean> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(path);
+  } catch (e) {
+    if (e instanceof Deno.errors.NotFound) return false;
+    throw e;
+  }
+  await Deno.writeTextFile(path, JSON.stringify(withoutSurvivors(JSON.parse(text))));
+  return true;
+}

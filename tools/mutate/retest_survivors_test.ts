@@ -1,0 +1,40 @@
+import { join } from "node:path";
+import { assertEquals } from "../../tests/assert.ts";
+import { dropSurvivors, withoutSurvivors } from "./retest_survivors.ts";
+
+const mutant = (id: string, status: string) => ({ id, status, mutatorName: "BooleanLiteral" });
+
+const REPORT = {
+  schemaVersion: "2",
+  files: {
+    "a.ts": {
+      source: "a",
+      mutants: [mutant("1", "Killed"), mutant("2", "Survived"), mutant("3", "Timeout")],
+    },
+    "b.ts": { source: "b", mutants: [mutant("4", "NoCoverage"), mutant("5", "CompileError")] },
+  },
+};
+
+Deno.test("withoutSurvivors keeps every verdict but Survived and NoCoverage, and the rest of the report", () => {
+  assertEquals(withoutSurvivors(REPORT), {
+    schemaVersion: "2",
+    files: {
+      "a.ts": { source: "a", mutants: [mutant("1", "Killed"), mutant("3", "Timeout")] },
+      "b.ts": { source: "b", mutants: [mutant("5", "CompileError")] },
+    },
+  });
+  assertEquals(REPORT.files["a.ts"].mutants.length, 3);
+});
+
+Deno.test("dropSurvivors rewrites the incremental file, and says when there is none", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const path = join(dir, "area.json");
+    assertEquals(await dropSurvivors(path), false);
+    await Deno.writeTextFile(path, JSON.stringify(REPORT));
+    assertEquals(await dropSurvivors(path), true);
+    assertEquals(JSON.parse(await Deno.readTextFile(path)), withoutSurvivors(REPORT));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
