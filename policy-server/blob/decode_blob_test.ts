@@ -5,7 +5,7 @@ import { BlobFormatError, decodeBlob } from "./decode_blob.ts";
 import { encodeBlob } from "./encode_blob.ts";
 import { parseHex } from "./hexdump.ts";
 
-const testdata = new URL("../../tests/testdata/blob/", import.meta.url);
+const testdata = new URL("./testdata/", import.meta.url);
 
 Deno.test("decodeBlob() reads every golden blob back into its IR", async (t) => {
   for (const c of await goldenCases(testdata, ".ir.json")) {

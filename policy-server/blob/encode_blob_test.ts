@@ -4,7 +4,7 @@ import type { RouteTable } from "../ir/types.ts";
 import { encodeBlob } from "./encode_blob.ts";
 import { formatHex } from "./hexdump.ts";
 
-const testdata = new URL("../../tests/testdata/blob/", import.meta.url);
+const testdata = new URL("./testdata/", import.meta.url);
 
 Deno.test("encodeBlob() writes the golden bytes of every blob case", async (t) => {
   for (const c of await goldenCases(testdata, ".ir.json")) {

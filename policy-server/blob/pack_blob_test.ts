@@ -9,7 +9,7 @@ import { encodeBlob } from "./encode_blob.ts";
 import { MAX_UNPACKED_LENGTH } from "./format.ts";
 import { isPackedBlob, packBlob, unpackBlob } from "./pack_blob.ts";
 
-const testdata = new URL("../../tests/testdata/blob/", import.meta.url);
+const testdata = new URL("./testdata/", import.meta.url);
 
 async function goldenBlobs(): Promise<{ name: string; table: RouteTable; blob: Uint8Array }[]> {
   const out = [];

@@ -4,7 +4,7 @@ import { assertGolden, goldenCases } from "../../tests/golden.ts";
 import type { KubeObject } from "../model/types.ts";
 import { buildIr } from "./build_ir.ts";
 
-const testdata = new URL("../../tests/testdata/compile/", import.meta.url);
+const testdata = new URL("./testdata/", import.meta.url);
 
 async function loadResources(url: URL): Promise<KubeObject[]> {
   return parseAllDocuments(await Deno.readTextFile(url)).map((d) => d.toJS() as KubeObject).filter(Boolean);
