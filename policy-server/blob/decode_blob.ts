@@ -2,7 +2,15 @@ import { crc32 } from "node:zlib";
 import { BlobFormatError } from "./blob_format_error.ts";
 import { isPackedBlob, unpackBlob } from "./pack_blob.ts";
 import { validateProgram } from "../regex/match_program.ts";
-import type { Backend, Condition, RouteAction, RouteFilter, RouteTable, VirtualHost } from "../ir/types.ts";
+import type {
+  Backend,
+  Condition,
+  RouteAction,
+  RouteFilter,
+  RouteTable,
+  ServiceFrontend,
+  VirtualHost,
+} from "../ir/types.ts";
 import {
   BACKEND_UNRESOLVED,
   CONDITION_KIND,
@@ -271,5 +279,34 @@ export function decodeBlob(bytes: Uint8Array): RouteTable {
       routes: slice(routes, first, n, "Virtual host route"),
     });
   }
-  return { generation, vhosts, ...(rollback && { rollback }) };
+  const frontends = sections.has(Section.FRONTENDS)
+    ? decodeFrontends(records(Section.FRONTENDS), view, str)
+    : [];
+  return { generation, vhosts, ...(frontends.length && { frontends }), ...(rollback && { rollback }) };
+}
+
+/** The optional FRONTENDS section, with the filter's checks: each address and port once. */
+function decodeFrontends(
+  f: { n: number; row: (i: number) => number },
+  view: DataView,
+  str: (i: number) => string,
+): ServiceFrontend[] {
+  const out: ServiceFrontend[] = [];
+  const seen = new Set<string>();
+  for (let i = 0; i < f.n; i++) {
+    const r = f.row(i);
+    const address = str(view.getUint32(r, true)), port = view.getUint16(r + 4, true);
+    if (address === "" || port === 0 || view.getUint16(r + 6, true) !== 0) {
+      throw new BlobFormatError(`Frontend ${i}: bad address, port or reserved bytes`);
+    }
+    if (seen.has(`${address}|${port}`)) throw new BlobFormatError(`Frontend ${i}: address and port repeated`);
+    seen.add(`${address}|${port}`);
+    out.push({
+      address,
+      port,
+      service: str(view.getUint32(r + 12, true)),
+      hostname: str(view.getUint32(r + 8, true)),
+    });
+  }
+  return out;
 }

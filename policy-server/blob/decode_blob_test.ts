@@ -88,3 +88,39 @@ Deno.test("a rollback's blob carries the ROLLBACK header flag, and decodes with 
   assertEquals(new DataView(plain.buffer).getUint32(24, true), 0);
   assertEquals(decodeBlob(plain), { generation: 4, vhosts: [] });
 });
+
+Deno.test("decodeBlob() takes the optional FRONTENDS section and refuses a bad one", async (t) => {
+  const table = {
+    generation: 1,
+    vhosts: [],
+    frontends: [{ address: "10.96.0.20", port: 9080, service: "shop/reviews", hostname: "reviews.shop" }],
+  };
+  await t.step("round trip", () => assertEquals(decodeBlob(encodeBlob(table)), table));
+  await t.step("absent when the table has none", () => {
+    const blob = encodeBlob({ generation: 1, vhosts: [] });
+    assertEquals(new DataView(blob.buffer).getUint32(20, true), 8);
+  });
+  const edited = (edit: (view: DataView, record: number) => void) => {
+    const blob = encodeBlob({
+      ...table,
+      frontends: [...table.frontends, { ...table.frontends[0], port: 9090 }],
+    });
+    const view = new DataView(blob.buffer);
+    edit(view, view.getUint32(32 + 8 * 12 + 4, true) + 4); // directory entry 8 is FRONTENDS
+    view.setUint32(12, crc32(blob.subarray(16)) >>> 0, true);
+    return blob;
+  };
+  const cases: [string, (view: DataView, record: number) => void, string][] = [
+    ["port 0", (v, r) => v.setUint16(r + 4, 0, true), "Frontend 0: bad address"],
+    ["reserved bytes", (v, r) => v.setUint16(r + 6, 1, true), "Frontend 0: bad address"],
+    ["address out of range", (v, r) => v.setUint32(r, 999, true), "out of range"],
+    [
+      "the same address and port twice",
+      (v, r) => v.setUint16(r + 16 + 4, 9080, true),
+      "Frontend 1: address and port",
+    ],
+  ];
+  for (const [name, edit, message] of cases) {
+    await t.step(name, () => void assertThrows(() => decodeBlob(edited(edit)), BlobFormatError, message));
+  }
+});

@@ -232,6 +232,17 @@ export function encodeBlob(table: RouteTable): Uint8Array {
     }
   }
 
+  // Service frontends (GAMMA by address): a section only when there are any, so a table without
+  // them encodes as it did before the section existed.
+  const frontends = new Records(Section.FRONTENDS);
+  for (const f of table.frontends ?? []) {
+    const r = frontends.add();
+    r.setUint32(0, strings.ref(f.address), true);
+    r.setUint16(4, f.port, true);
+    r.setUint32(8, strings.ref(f.hostname), true);
+    r.setUint32(12, strings.ref(f.service), true);
+  }
+
   const sections: [number, Uint8Array][] = [
     [Section.STRINGS, strings.section()],
     [Section.VHOSTS, vhosts.section()],
@@ -241,6 +252,7 @@ export function encodeBlob(table: RouteTable): Uint8Array {
     [Section.BACKENDS, backends.section()],
     [Section.FILTERS, filters.section()],
     [Section.PROGRAMS, programs.section()],
+    ...(frontends.count ? [[Section.FRONTENDS, frontends.section()] as [number, Uint8Array]] : []),
   ];
   const align = (n: number) => (n + 3) & ~3;
   let offset = HEADER_SIZE + DIRECTORY_ENTRY_SIZE * sections.length;

@@ -27,6 +27,8 @@ export const Section = {
   BACKENDS: 6,
   FILTERS: 7,
   PROGRAMS: 8,
+  /** Optional: absent when the table has none (a decoder that predates it skips it). */
+  FRONTENDS: 9,
 } as const;
 
 /** Record sizes of the record sections, by section id. */
@@ -37,6 +39,7 @@ export const RECORD_SIZE: Record<number, number> = {
   [Section.ACTIONS]: 28,
   [Section.BACKENDS]: 20,
   [Section.FILTERS]: 20,
+  [Section.FRONTENDS]: 16,
 };
 
 export const HOST_KIND = { any: 0, exact: 1, wildcard: 2 } as const;

@@ -14,6 +14,7 @@ import { attachToGateway, type NotAttached } from "./attach_gateway.ts";
 import { indexInventory, type Inventory, type RuleProblem } from "./inventory.ts";
 import { backendOf, type FilterScope, routeFilters } from "./route_filters.ts";
 import { routerHeaders, stickyKey } from "./router_headers.ts";
+import { serviceFrontends } from "./service_frontends.ts";
 import { tryCompileRegex } from "../regex/compile_regex.ts";
 import type { Backend, Condition, RouteAction, RouteEntry, RouteTable, VirtualHost } from "./types.ts";
 
@@ -151,7 +152,13 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
     statuses.push({ route: key, parents });
   }
 
-  return { table: { generation: options.generation, vhosts: mergeHostnames([...slots.values()]) }, statuses };
+  const vhosts = mergeHostnames([...slots.values()]);
+  // GAMMA routes apply to traffic addressed to their Service: where the Services are, by address.
+  const frontends = vhosts.some((v) => v.mode === "mesh") ? serviceFrontends(resources, domain) : [];
+  return {
+    table: { generation: options.generation, vhosts, ...(frontends.length && { frontends }) },
+    statuses,
+  };
 }
 
 /** The routes attached to one hostname of one parent (and listener), before ordering. */

@@ -20,6 +20,26 @@ export interface RouteTable {
   rollback?: boolean;
   /** Virtual hosts; the filter picks the most specific for a request's authority. */
   vhosts: VirtualHost[];
+  /**
+   * GAMMA: the Services' cluster IPs and ports. In a sidecar, a request whose original destination is
+   * one of them is routed by that Service's mesh virtual hosts, whatever its Host. Absent: none.
+   */
+  frontends?: ServiceFrontend[];
+}
+
+/** A Service's frontend: one of its cluster IPs with one of its ports. */
+export interface ServiceFrontend {
+  /** The cluster IP, canonical: dotted decimal, or RFC 5952 IPv6 text without brackets. */
+  address: string;
+  port: number;
+  /** `namespace/name` of the Service. */
+  service: string;
+  /**
+   * The Service's cluster-local name (`name.namespace.svc.cluster.local`): the request is routed as
+   * if it had named it in Host, so the client's namespace decides between consumer and producer
+   * routes as it does for that name.
+   */
+  hostname: string;
 }
 
 /** Hostnames sharing one attachment, port and route list, the routes in precedence order. */

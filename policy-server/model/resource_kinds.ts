@@ -14,7 +14,6 @@ import type {
   Namespace,
   ObjectOfKind,
   Service,
-  ServicePort,
   StoredKind,
 } from "./types.ts";
 import { HTTP_ROUTE_API_VERSIONS, validateHttpRoute } from "./validate_http_route.ts";
@@ -106,16 +105,20 @@ const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 
 function serviceOf(obj: KubeObject): Service {
   const { name, namespace, labels } = obj.metadata;
-  const ports = (obj.spec as { ports: ServicePort[] }).ports.map(({ name, port, protocol }) => ({
+  const spec = obj.spec as Service["spec"] & { type?: string };
+  const ports = spec.ports.map(({ name, port, protocol }) => ({
     ...(name ? { name } : {}),
     port,
     ...(protocol && { protocol }),
   }));
+  // As the API server stores them: `clusterIPs` filled from `clusterIP` (validated already).
+  const ip = spec.type === "ExternalName" ? "" : spec.clusterIP ?? "";
+  const ips = ip ? (spec.clusterIPs?.length ? [...spec.clusterIPs] : [ip]) : [];
   return {
     apiVersion: CORE_V1,
     kind: "Service",
     metadata: { name, namespace: namespace ?? DEFAULT_NAMESPACE, ...(labels && { labels }) },
-    spec: { ports },
+    spec: { ports, ...(ip && { clusterIP: ip, clusterIPs: ips }) },
   };
 }
 

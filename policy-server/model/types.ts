@@ -234,11 +234,20 @@ export interface ServicePort {
   [other: string]: unknown;
 }
 
-/** A core Service, reduced to what routing needs: name, namespace, labels and ports. */
+/** A core Service, reduced to what routing needs: name, namespace, labels, ports and cluster IPs. */
 export interface Service extends KubeObject {
   kind: "Service";
   metadata: ObjectMeta & { namespace: string };
-  spec: { ports: ServicePort[] };
+  spec: {
+    ports: ServicePort[];
+    /**
+     * The Service's virtual IP (`None`: headless). GAMMA routes apply to traffic addressed to it,
+     * whatever Host the client sends.
+     */
+    clusterIP?: string;
+    /** Primary first, one per IP family; filled from `clusterIP` when only that is given. */
+    clusterIPs?: string[];
+  };
 }
 
 /** A Multi-Cluster Services ServiceImport: a Service exported from other clusters. */

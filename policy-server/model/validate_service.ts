@@ -1,11 +1,12 @@
 /**
  * Field validation of core Services, limited to what the policy server keeps of them (name,
- * namespace, labels, ports) and following the API server's rules for those fields. The rest of a
- * full manifest (selector, type, clusterIP, …) is accepted and not stored.
+ * namespace, labels, ports, cluster IPs) and following the API server's rules for those fields. The
+ * rest of a full manifest (selector, type, …) is accepted and not stored.
  *
  * @module
  */
 import { FieldChecker, objectsOf } from "./field_checker.ts";
+import { parseIpAddress } from "./ip_address.ts";
 import type { FieldError } from "./resource_error.ts";
 import { CORE_V1 } from "./types.ts";
 import { RULES, validateMetadata } from "./validate_metadata.ts";
@@ -46,7 +47,57 @@ export function validateService(obj: unknown): FieldError[] {
     (i) => `spec.ports[${ports[i][1]}]`,
     ([p]) => typeof p.port === "number" ? `port ${p.port}/${p.protocol ?? "TCP"}` : undefined,
   );
+  if (spec.type !== "ExternalName") validateClusterIPs(check, spec);
   return check.errors;
+}
+
+/** The API server's words for an address that does not parse. */
+const NOT_AN_IP = "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";
+const REQUIRED = { required: true };
+
+/**
+ * `spec.clusterIP` and `spec.clusterIPs` as the API server checks them on create (an ExternalName
+ * Service has neither, and is not checked). It fills `clusterIPs` from `clusterIP` when only the
+ * latter is given, before validating, so an old client's bad `clusterIP` is reported at
+ * `spec.clusterIPs[0]`. `None` (headless) may only stand alone.
+ */
+function validateClusterIPs(check: FieldChecker, spec: Record<string, unknown>): void {
+  const single = check.string(spec.clusterIP, "spec.clusterIP");
+  const list = check.array(spec.clusterIPs, "spec.clusterIPs");
+  const typed = list?.filter((ip, i) =>
+    typeof ip === "string" || check.string(ip, `spec.clusterIPs[${i}]`, REQUIRED)
+  );
+  if (typed?.length !== list?.length) return;
+  const ips = (list?.length ? list : single ? [single] : []) as string[];
+  const at = "spec.clusterIPs";
+  if (single) {
+    if (ips[0] !== single) check.invalid(at, ips, "first value must match `clusterIP`");
+  } else if (ips.length) {
+    check.invalid(at, ips, "must be empty when `clusterIP` is not specified");
+  }
+  let bad = false;
+  const families = ips.map((ip, i) => {
+    if (i === 0 && ip === "None") {
+      if (ips.length > 1) {
+        bad = true;
+        check.invalid(at, ips, "'None' must be the first and only value");
+      }
+      return "None";
+    }
+    const parsed = parseIpAddress(ip);
+    if (!parsed) {
+      bad = true;
+      check.invalid(`${at}[${i}]`, ip, NOT_AN_IP);
+    }
+    return parsed?.family;
+  });
+  if (ips.length > 2) check.invalid(at, ips, "may only hold up to 2 values");
+  // A bad address would skew the next message, so the API server stops here too.
+  if (bad) return;
+  // Both families among them (a third address was reported above).
+  if (ips.length > 1 && !(families.includes("IPv4") && families.includes("IPv6"))) {
+    check.invalid(at, ips, "may specify no more than one IP for each IP family");
+  }
 }
 
 /**
