@@ -38,7 +38,10 @@ export function checkAbiSurface(module: WebAssembly.Module): string[] {
   return problems;
 }
 
-/** Every file the module is built from: the filter's sources, its build library, this script. */
+/**
+ * Every file the module is built from: the filter's sources, its build library, this script. The
+ * unit tests beside the sources (`*_test.ts`, run by Deno) and their `testdata/` are not part of it.
+ */
 async function sourceFiles(root: string): Promise<string[]> {
   const out = [
     "filter/compile_assemblyscript.ts",
@@ -47,8 +50,8 @@ async function sourceFiles(root: string): Promise<string[]> {
   ];
   const walk = async (dir: string) => {
     for await (const e of Deno.readDir(join(root, dir))) {
-      if (e.isDirectory) await walk(`${dir}/${e.name}`);
-      else out.push(`${dir}/${e.name}`);
+      if (e.isDirectory && e.name !== "testdata") await walk(`${dir}/${e.name}`);
+      else if (e.isFile && !e.name.endsWith("_test.ts")) out.push(`${dir}/${e.name}`);
     }
   };
   await walk("filter/assembly");

@@ -42,6 +42,21 @@ Deno.test("the source key changes with any source byte, the compiler's pinned ve
   }
 });
 
+Deno.test("the source key leaves out the unit tests beside the sources and their testdata", async () => {
+  const dir = await copyOfSources();
+  try {
+    const base = await filterSourceKey({ root: dir });
+    await Deno.writeTextFile(`${dir}/filter/assembly/core/decide_test.ts`, "\n", { append: true });
+    await Deno.writeTextFile(`${dir}/filter/assembly/core/testdata/decide_entry.ts`, "\n", { append: true });
+    await Deno.writeTextFile(`${dir}/filter/assembly/abi/new_test.ts`, "");
+    assertEquals(await filterSourceKey({ root: dir }), base);
+    await Deno.writeTextFile(`${dir}/filter/assembly/core/decide.ts`, "\n", { append: true });
+    assert(await filterSourceKey({ root: dir }) !== base, "the module's own source still counts");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("the built module is reused only under its own key, and is loadable by Envoy", async () => {
   // `deno task test` builds first, so the module and its key are there.
   const reused = await reusableFilter();

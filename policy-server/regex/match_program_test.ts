@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
-import { CASES, corpus } from "../../tests/regex/regex_cases.ts";
+import { CASES, corpus } from "../../tests/regex_cases.ts";
 import { compileRegex } from "./compile_regex.ts";
 import { disassemble, matchProgram, validateProgram } from "./match_program.ts";
 

@@ -58,9 +58,9 @@ Deno.test("every equivalent mutant names a file that exists, and says why", () =
 
 Deno.test("commandPaths() and matches() read the config as the checks above need", () => {
   assertEquals(
-    commandPaths("WASMROUTE_ENVOY=/x/y deno test -A --config=a/b tests/core tools/mutate/main.ts"),
+    commandPaths("WASMROUTE_ENVOY=/x/y deno test -A --config=a/b filter/assembly/core tools/mutate/main.ts"),
     [
-      "tests/core",
+      "filter/assembly/core",
       "tools/mutate/main.ts",
     ],
   );

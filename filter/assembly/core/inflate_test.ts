@@ -5,14 +5,14 @@
  * damaged — the same bytes whenever both inflate, and never a trap.
  */
 import { constants, deflateRawSync } from "node:zlib";
-import { instantiateTestModule } from "../../filter/compile_assemblyscript.ts";
-import { generateRoutes } from "../../tools/bench/generate_routes.ts";
-import { assert, assertEquals } from "../assert.ts";
-import { envelope, mutateStream, streamCases } from "../deflate_streams.ts";
-import { prng } from "../prng.ts";
-import { unpackBlob } from "../../policy-server/blob/pack_blob.ts";
-import { encodeBlob } from "../../policy-server/blob/encode_blob.ts";
-import { buildIr } from "../../policy-server/ir/build_ir.ts";
+import { instantiateTestModule } from "../../compile_assemblyscript.ts";
+import { generateRoutes } from "../../../tools/bench/generate_routes.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
+import { envelope, mutateStream, streamCases } from "../../../tests/deflate_streams.ts";
+import { prng } from "../../../tests/prng.ts";
+import { unpackBlob } from "../../../policy-server/blob/pack_blob.ts";
+import { encodeBlob } from "../../../policy-server/blob/encode_blob.ts";
+import { buildIr } from "../../../policy-server/ir/build_ir.ts";
 
 const MUTATIONS = Number(Deno.env.get("WASMROUTE_FUZZ_STREAMS") ?? 20_000);
 
@@ -34,7 +34,7 @@ class AsInflater {
 
   static async create(): Promise<AsInflater> {
     return new AsInflater(
-      await instantiateTestModule<Exports>("tests/inflate/testdata/inflate_entry", {
+      await instantiateTestModule<Exports>("filter/assembly/core/testdata/inflate_entry", {
         cacheName: "wasmroute-inflate-entry",
         sources: ["filter/assembly/core/inflate.ts", "filter/assembly/abi/heap.ts"],
       }),

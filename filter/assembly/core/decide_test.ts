@@ -4,10 +4,10 @@
  * between JavaScript and AssemblyScript.
  */
 import * as loader from "@assemblyscript/loader";
-import { compileTestModule } from "../../filter/compile_assemblyscript.ts";
-import { assertEquals } from "../assert.ts";
-import { prng } from "../prng.ts";
-import { referenceHashKey } from "./sticky_hash.ts";
+import { compileTestModule } from "../../compile_assemblyscript.ts";
+import { assertEquals } from "../../../tests/assert.ts";
+import { prng } from "../../../tests/prng.ts";
+import { referenceHashKey } from "./testdata/sticky_hash.ts";
 
 interface Exports extends Record<string, unknown> {
   _initialize(): void;
@@ -32,7 +32,7 @@ const CORE = [
   .map((f) => `filter/assembly/core/${f}.ts`);
 
 async function entry() {
-  const wasm = await compileTestModule("tests/core/testdata/decide_entry", {
+  const wasm = await compileTestModule("filter/assembly/core/testdata/decide_entry", {
     cacheName: "wasmroute-decide-entry",
     sources: [...CORE, "filter/assembly/abi/heap.ts"],
     flags: ["--exportRuntime"],

@@ -3,7 +3,7 @@
 // AssemblyScript test entry around the pure functions of the filter's decision
 // (filter/assembly/core/decide.ts). Built by ../decide_test.ts with the filter's flags plus
 // --exportRuntime, so that @assemblyscript/loader can pass strings in and read them out.
-import { cookieValue, hashKey } from "../../../filter/assembly/core/decide";
+import { cookieValue, hashKey } from "../decide";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
 

@@ -1,10 +1,10 @@
 // deno-lint-ignore-file
 // deno-fmt-ignore-file
 // AssemblyScript test entry around the filter's regex VM (filter/assembly/core/regex.ts). Built by
-// ../filter_regex_test.ts with the filter's flags; imports nothing, so any abort is a trap. Its
+// ../regex_test.ts with the filter's flags; imports nothing, so any abort is a trap. Its
 // calls collect as the filter's callbacks do (filter/assembly/abi/heap.ts).
-import { enter, leave, managedBytes } from "../../../filter/assembly/abi/heap";
-import { Program, programError } from "../../../filter/assembly/core/regex";
+import { enter, leave, managedBytes } from "../../abi/heap";
+import { Program, programError } from "../regex";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
 

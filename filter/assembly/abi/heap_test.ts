@@ -4,8 +4,8 @@
  * outermost callback must collect once its budget is spent, a nested one never, and what globals
  * hold must survive.
  */
-import { instantiateTestModule } from "../../filter/compile_assemblyscript.ts";
-import { assert, assertEquals } from "../assert.ts";
+import { instantiateTestModule } from "../../compile_assemblyscript.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -21,7 +21,7 @@ interface Exports {
 const MIB = 1 << 20;
 
 function entry(): Promise<Exports> {
-  return instantiateTestModule("tests/heap/testdata/heap_entry", {
+  return instantiateTestModule("filter/assembly/abi/testdata/heap_entry", {
     cacheName: "wasmroute-heap-entry",
     sources: ["filter/assembly/abi/heap.ts"],
   });

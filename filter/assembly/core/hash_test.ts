@@ -4,9 +4,9 @@
  * takes eight bytes at a time, in one pass, must equal those the rule table files its keys under,
  * and the scan must find the same segment prefixes, path end and query as a byte-by-byte reading.
  */
-import { instantiateTestModule } from "../../filter/compile_assemblyscript.ts";
-import { assertEquals } from "../assert.ts";
-import { prng } from "../prng.ts";
+import { instantiateTestModule } from "../../compile_assemblyscript.ts";
+import { assertEquals } from "../../../tests/assert.ts";
+import { prng } from "../../../tests/prng.ts";
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -27,7 +27,7 @@ interface Exports {
 const ALL_LENGTHS = (1n << 64n) - 1n;
 
 function entry(): Promise<Exports> {
-  return instantiateTestModule("tests/hash/testdata/hash_entry", {
+  return instantiateTestModule("filter/assembly/core/testdata/hash_entry", {
     cacheName: "wasmroute-hash-entry",
     sources: [
       "filter/assembly/core/hash.ts",

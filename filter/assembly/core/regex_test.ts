@@ -4,11 +4,11 @@
  * table and generated corpus, hostile patterns in linear time, and 10,000 random or corrupted
  * programs that must be refused (or run) without a trap.
  */
-import { instantiateTestModule } from "../../filter/compile_assemblyscript.ts";
-import { assert, assertEquals } from "../assert.ts";
-import { compileRegex, INSTRUCTION_SIZE, OP } from "../../policy-server/regex/compile_regex.ts";
-import { matchProgram, validateProgram } from "../../policy-server/regex/match_program.ts";
-import { CASES, corpus, prng } from "./regex_cases.ts";
+import { instantiateTestModule } from "../../compile_assemblyscript.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
+import { compileRegex, INSTRUCTION_SIZE, OP } from "../../../policy-server/regex/compile_regex.ts";
+import { matchProgram, validateProgram } from "../../../policy-server/regex/match_program.ts";
+import { CASES, corpus, prng } from "../../../tests/regex_cases.ts";
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -30,7 +30,7 @@ class AsVm {
 
   static async create(): Promise<AsVm> {
     return new AsVm(
-      await instantiateTestModule<Exports>("tests/regex/testdata/regex_entry", {
+      await instantiateTestModule<Exports>("filter/assembly/core/testdata/regex_entry", {
         cacheName: "wasmroute-regex-entry",
         sources: ["filter/assembly/core/regex.ts", "filter/assembly/abi/heap.ts"],
       }),

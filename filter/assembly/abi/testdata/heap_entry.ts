@@ -2,7 +2,7 @@
 // deno-fmt-ignore-file
 // AssemblyScript test entry around the filter's collection policy (filter/assembly/abi/heap.ts).
 // Built by ../heap_test.ts with the filter's flags (minimal runtime, the managedBytes transform).
-import { collect, enter, leave, managedBytes } from "../../../filter/assembly/abi/heap";
+import { collect, enter, leave, managedBytes } from "../heap";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
 

@@ -4,9 +4,9 @@
  * rewinds when its last buffer is freed, long ones from the heap, and no two live buffers overlap
  * whatever the order of frees.
  */
-import { instantiateTestModule } from "../../filter/compile_assemblyscript.ts";
-import { assert, assertEquals } from "../assert.ts";
-import { prng } from "../prng.ts";
+import { instantiateTestModule } from "../../compile_assemblyscript.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
+import { prng } from "../../../tests/prng.ts";
 
 interface Exports {
   memory: WebAssembly.Memory;
@@ -19,7 +19,7 @@ interface Exports {
 const REGION_BYTES = 8192;
 
 function entry(): Promise<Exports> {
-  return instantiateTestModule("tests/host_buffers/testdata/host_buffers_entry", {
+  return instantiateTestModule("filter/assembly/abi/testdata/host_buffers_entry", {
     cacheName: "wasmroute-host-buffers-entry",
     sources: ["filter/assembly/abi/host_buffers.ts"],
   });

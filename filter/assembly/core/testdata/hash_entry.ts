@@ -1,10 +1,10 @@
 // deno-lint-ignore-file
 // deno-fmt-ignore-file
 // AssemblyScript test entry around the filter's hashing (filter/assembly/core/hash.ts) and the path
-// scan that feeds it (scanPath in core/decide.ts). Built by ../filter_hash_test.ts with the
+// scan that feeds it (scanPath in core/decide.ts). Built by ../hash_test.ts with the
 // filter's flags; imports nothing, so any abort is a trap.
-import { scanTarget, Target } from "../../../filter/assembly/core/decide";
-import { equalsLowered, hashBytes, hashLowerBytes } from "../../../filter/assembly/core/hash";
+import { scanTarget, Target } from "../decide";
+import { equalsLowered, hashBytes, hashLowerBytes } from "../hash";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
 

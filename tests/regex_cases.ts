@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { prng } from "../prng.ts";
+import { prng } from "./prng.ts";
 
 /** [pattern, input, expected full match]. */
 export type Case = [string, string, boolean];

@@ -2,7 +2,7 @@
 // deno-fmt-ignore-file
 // AssemblyScript test entry around the filter's host-buffer allocator (filter/assembly/abi/host_buffers.ts).
 // Built by ../host_buffers_test.ts with the filter's flags; imports nothing, so any abort is a trap.
-import { allocHostBuffer, freeHostBuffer } from "../../../filter/assembly/abi/host_buffers";
+import { allocHostBuffer, freeHostBuffer } from "../host_buffers";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
 

@@ -1,10 +1,10 @@
 // deno-lint-ignore-file
 // deno-fmt-ignore-file
 // AssemblyScript test entry around the filter's inflater (filter/assembly/core/inflate.ts). Built by
-// ../filter_inflate_test.ts with the filter's flags; imports nothing, so any abort is a trap. Its
+// ../inflate_test.ts with the filter's flags; imports nothing, so any abort is a trap. Its
 // calls collect as the filter's callbacks do (filter/assembly/abi/heap.ts).
-import { enter, leave } from "../../../filter/assembly/abi/heap";
-import { inflate, inflateError } from "../../../filter/assembly/core/inflate";
+import { enter, leave } from "../../abi/heap";
+import { inflate, inflateError } from "../inflate";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
 

@@ -1,14 +1,15 @@
 /**
  * Weighted splits counted exactly: the filter spreads each request by the hash of its x-request-id,
  * so over a fixed set of ids each backend's count is known exactly from the TypeScript reference of
- * that hash and pick (sticky_hash.ts). A tolerance-based share check lets a weight off by one (71/29
+ * that hash and pick (testdata/sticky_hash.ts). A tolerance-based share check lets a weight off by one (71/29
  * for 70/30) through; an exact count does not.
  */
-import { compileSimulator, loadResources } from "../../tools/simulate.ts";
-import { assert, assertEquals } from "../assert.ts";
-import { referenceHashKey, referencePick } from "./sticky_hash.ts";
+import { compileSimulator, loadResources } from "../../../tools/simulate.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
+import { referenceHashKey, referencePick } from "./testdata/sticky_hash.ts";
 
-const RESOURCES = new URL("../conformance/httproute-weight/resources.yaml", import.meta.url).pathname;
+const RESOURCES =
+  new URL("../../../tests/conformance/httproute-weight/resources.yaml", import.meta.url).pathname;
 const BACKENDS = ["infra/web-v1:8080", "infra/web-v2:8080", "infra/web-v3:8080"];
 const IDS = Array.from({ length: 1000 }, (_, n) => `w-${n}`);
 
