@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { restoresOf } from "../delivery/publisher.ts";
 import type { Publisher } from "../delivery/publisher.ts";
@@ -11,6 +11,7 @@ import type { StoredObject } from "../model/types.ts";
 import { requireAccess } from "../security/bearer_auth.ts";
 import type { BlobMeta, Store } from "../store/store.ts";
 import { dryRunOf } from "./dry_run.ts";
+import { VERSION_HEADER } from "./version_header.ts";
 
 export interface BlobHistoryDeps {
   store: Store;
@@ -18,8 +19,6 @@ export interface BlobHistoryDeps {
   /** Called with each rollback that was stored. */
   onRollback?: (blob: BlobMeta) => void;
 }
-
-const VERSION_HEADER = "X-Wasmroute-Version";
 
 /** What the API shows of a blob version (its chunk count is the store's business). */
 export function blobInfo({ chunks: _chunks, revision, ...meta }: BlobMeta) {
@@ -39,10 +38,11 @@ export function blobInfo({ chunks: _chunks, revision, ...meta }: BlobMeta) {
  * - `POST /v1/blob/rollback` `{"generation": N}`: N's rules as a new generation (`?dryRun=All`)
  *
  * Each needs a token for every namespace (a blob holds every namespace's routes); a rollback also
- * the operator role.
+ * the operator role. A route group: mount it after the `/v1` guards.
  */
-export function blobHistoryRoutes(app: Hono, deps: BlobHistoryDeps): void {
+export function blobHistoryRoutes(deps: BlobHistoryDeps): Hono {
   const { store, publisher } = deps;
+  const app = new Hono();
 
   app.get("/v1/blob/history", async (c) => {
     requireAccess(c, { verb: "readAll" });
@@ -148,4 +148,5 @@ export function blobHistoryRoutes(app: Hono, deps: BlobHistoryDeps): void {
       })),
     });
   });
+  return app;
 }

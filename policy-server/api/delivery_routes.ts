@@ -12,15 +12,18 @@
  *
  * @module
  */
-import type { Context, Hono } from "hono";
+import { Hono } from "hono";
+import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Store } from "../store/store.ts";
-import { BlobFeed } from "./blob_feed.ts";
-import type { DeliveryRouteOptions } from "./delivery_service.ts";
-import { DEFAULT_FILTER_WASM, FilterModule } from "./filter_module.ts";
-import { FlavourError, flavourOptions, parseGatewayRef } from "./flavours.ts";
-import { renderWasmPlugin } from "./render_wasmplugin.ts";
-import type { WasmPluginOptions } from "./render_wasmplugin.ts";
+import { BlobFeed } from "../delivery/blob_feed.ts";
+import type { DeliveryRouteOptions } from "../delivery/delivery_service.ts";
+import { DEFAULT_FILTER_WASM, FilterModule } from "../delivery/filter_module.ts";
+import { flavourOptions } from "../delivery/flavours.ts";
+import { renderWasmPlugin } from "../delivery/render_wasmplugin.ts";
+import type { WasmPluginOptions } from "../delivery/render_wasmplugin.ts";
+import { gatewayQuery } from "./gateway_query.ts";
+import { VERSION_HEADER } from "./version_header.ts";
 
 export interface DeliveryRoutesDeps {
   store: Store;
@@ -31,7 +34,6 @@ export interface DeliveryRoutesDeps {
   maxWaiting?: number;
 }
 
-const VERSION_HEADER = "X-Wasmroute-Version";
 /** The longest `?wait=`. */
 export const MAX_WAIT_MS = 60_000;
 /**
@@ -63,11 +65,12 @@ export function etagMatches(header: string | undefined, sha256: string): boolean
   });
 }
 
-/** Registers the delivery routes on `app` (inside `createApp`, after its `/v1/*` middleware). */
-export function registerDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): void {
+/** The pull routes as a route group (mount it after the `/v1` guards). */
+export function deliveryRoutes(deps: DeliveryRoutesDeps): Hono {
   const { store } = deps;
   const feed = deps.delivery?.feed ?? new BlobFeed(store);
   const filterModule = deps.delivery?.filterModule ?? new FilterModule(DEFAULT_FILTER_WASM);
+  const app = new Hono();
 
   app.get("/v1/blob", async (c) => {
     const format = c.req.query("format") ?? "raw";
@@ -78,15 +81,8 @@ export function registerDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): voi
     if (gateway !== undefined && format !== "config") {
       throw new HTTPException(400, { message: "?gateway= goes with ?format=config" });
     }
-    let options = deps.plugin;
-    if (gateway !== undefined) {
-      try {
-        options = flavourOptions({ kind: "gateway", ...parseGatewayRef(gateway) }, deps.plugin);
-      } catch (error) {
-        if (error instanceof FlavourError) throw new HTTPException(400, { message: error.message });
-        throw error;
-      }
-    }
+    const ref = gatewayQuery(gateway);
+    const options = ref ? flavourOptions({ kind: "gateway", ...ref }, deps.plugin) : deps.plugin;
     const wait = parseWait(c.req.query("wait"));
 
     let meta = await store.blobMeta();
@@ -135,6 +131,7 @@ export function registerDeliveryRoutes(app: Hono, deps: DeliveryRoutesDeps): voi
     "/v1/delivery",
     (c) => c.json(deps.delivery?.status?.() ?? { flavours: [], waiting: feed.waiting, targets: [] }),
   );
+  return app;
 }
 
 function notModified(c: Context, meta: { sha256: string; generation: number }) {

@@ -5,9 +5,9 @@ import { createApp } from "../app.ts";
 import { sha256Hex } from "../compile/mod.ts";
 import { sampleRouteYaml } from "../model/testing.ts";
 import { Store } from "../store/store.ts";
-import { BlobFeed } from "./blob_feed.ts";
-import { FilterModule } from "./filter_module.ts";
-import { MAX_WAIT_MS, parseWait } from "./routes.ts";
+import { BlobFeed } from "../delivery/blob_feed.ts";
+import { FilterModule } from "../delivery/filter_module.ts";
+import { MAX_WAIT_MS, parseWait } from "./delivery_routes.ts";
 
 interface Ctx {
   base: string;

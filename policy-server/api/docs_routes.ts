@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import swaggerUiPath from "swagger-ui-dist/absolute-path.js";
 import { openApiDocument } from "./openapi_document.ts";
@@ -48,8 +48,9 @@ export interface DocsOptions {
   extraPaths?: Record<string, PathItem>;
 }
 
-/** Registers `GET /openapi.json`, `GET /docs` and the UI's assets under `/docs/`. */
-export function docsRoutes(app: Hono, options: DocsOptions = {}): void {
+/** `GET /openapi.json`, `GET /docs` and the UI's assets under `/docs/`, as a route group. */
+export function docsRoutes(options: DocsOptions = {}): Hono {
+  const app = new Hono();
   const document = JSON.stringify(openApiDocument(options.extraPaths));
   const assets = new Map<string, Uint8Array>();
 
@@ -72,4 +73,5 @@ export function docsRoutes(app: Hono, options: DocsOptions = {}): void {
     c.header("Cache-Control", "public, max-age=86400");
     return c.body(bytes as Uint8Array<ArrayBuffer>);
   });
+  return app;
 }

@@ -1,9 +1,9 @@
 /**
- * Readiness and Prometheus metrics.
+ * Liveness, readiness and Prometheus metrics.
  *
  * @module
  */
-import type { Hono } from "hono";
+import { Hono } from "hono";
 import type { Publisher } from "../delivery/publisher.ts";
 import { failureStatus } from "../model/kube_status.ts";
 import { METRICS_CONTENT_TYPE } from "../metrics.ts";
@@ -17,11 +17,14 @@ export interface OpsDeps {
 }
 
 /**
+ * - `GET /healthz`: 200 while the process answers
  * - `GET /readyz`: 200 once the stored objects were compiled by this process and the store
  *   answers; 503 (a Status) before, starting that first compile if nobody has
  * - `GET /metrics`: the registry in Prometheus' text format, blob gauges read fresh
  */
-export function opsRoutes(app: Hono, { store, publisher, metrics }: OpsDeps): void {
+export function opsRoutes({ store, publisher, metrics }: OpsDeps): Hono {
+  const app = new Hono();
+  app.get("/healthz", (c) => c.json({ status: "ok" }));
   app.get("/readyz", async (c) => {
     if (!publisher.isReady) {
       publisher.ready().catch(() => {}); // the failure shows in the next probe; /v1 calls log it
@@ -50,4 +53,5 @@ export function opsRoutes(app: Hono, { store, publisher, metrics }: OpsDeps): vo
     c.header("Content-Type", METRICS_CONTENT_TYPE);
     return c.body(metrics.registry.render());
   });
+  return app;
 }

@@ -47,7 +47,7 @@ export interface DeliveryStatus {
   targets: PusherStatus[];
 }
 
-/** What `registerDeliveryRoutes` takes from a running delivery. */
+/** What `deliveryRoutes` (`api/delivery_routes.ts`) takes from a running delivery. */
 export interface DeliveryRouteOptions {
   feed?: BlobFeed;
   filterModule?: FilterModule;

@@ -1,7 +1,8 @@
 /**
  * Getting the rule blob to the filters: the serialised compile-and-commit write path, the Istio
  * WasmPlugin that carries the blob, and its delivery — pushed (Kubernetes server-side apply, a
- * GitOps folder) or pulled (`GET /v1/blob` with long-poll, `GET /v1/filter.wasm`).
+ * GitOps folder) or pulled (`GET /v1/blob` with long-poll, `GET /v1/filter.wasm`, served by
+ * `api/delivery_routes.ts`).
  *
  * @module
  */
@@ -17,8 +18,6 @@ export type {
   WasmPluginOptions,
 } from "./render_wasmplugin.ts";
 export { Mutex } from "./mutex.ts";
-export { registerDeliveryRoutes } from "./routes.ts";
-export type { DeliveryRoutesDeps } from "./routes.ts";
 export { startDelivery } from "./delivery_service.ts";
 export type {
   Delivery,
