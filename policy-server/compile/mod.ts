@@ -4,4 +4,5 @@
  * @module
  */
 export { compile, sha256Hex } from "./compile.ts";
+export { IncrementalCompiler } from "./incremental_compiler.ts";
 export type { CompileOptions, CompileResult } from "./compile.ts";

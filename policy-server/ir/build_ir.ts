@@ -16,7 +16,8 @@ import { backendOf, type FilterScope, routeFilters } from "./route_filters.ts";
 import { routerHeaders, stickyKey } from "./router_headers.ts";
 import { serviceFrontends } from "./service_frontends.ts";
 import { tryCompileRegex } from "../regex/compile_regex.ts";
-import type { Backend, Condition, RouteAction, RouteEntry, RouteTable, VirtualHost } from "./types.ts";
+import type { Backend, Condition, RouteAction, RouteEntry, RouteTable } from "./types.ts";
+import { type Ranked, type RouteIr, type Target, VirtualHostIndex } from "./virtual_host_index.ts";
 
 /** Options of {@linkcode buildIr}. */
 export interface BuildIrOptions {
@@ -47,20 +48,12 @@ const isGateway = (ref: ParentReference) =>
   (ref.group ?? "gateway.networking.k8s.io") === "gateway.networking.k8s.io" &&
   (ref.kind ?? "Gateway") === "Gateway";
 
-/** An entry being sorted, with what Gateway API precedence compares. */
-interface Ranked {
-  entry: RouteEntry;
-  created: string;
-  key: string;
-  rule: number;
-  match: number;
-}
-
 /**
  * Translates HTTPRoutes into the flat, precedence-ordered routing table the filter serves, and the
  * Gateway API status of every route. Bad rules never stop the build: a rule whose filter or backend
  * cannot be honoured keeps its matches but answers 500 (as the spec asks), and its route's status
- * says why.
+ * says why. The table does not depend on the order routes come in (where it must choose, it takes
+ * them in the store's order: namespace, then name); statuses come in that order.
  *
  * @example
  * ```ts
@@ -72,87 +65,15 @@ interface Ranked {
 export function buildIr(resources: KubeObject[], options: BuildIrOptions): BuildIrResult {
   const domain = options.clusterDomain ?? "cluster.local";
   const routes = resources.filter((r): r is HTTPRoute => r.kind === "HTTPRoute");
-  const inventory = indexInventory(resources);
-  // Refusing unseen Gateways: no Gateway stored means every Gateway parent is missing.
-  if (options.unseenGateways === "refuse") inventory.gateways ??= new Map();
-  const slots = new Map<string, Slot>();
+  const inventory = indexRouteInventory(resources, options);
+  const hosts = new VirtualHostIndex();
   const statuses: RouteStatus[] = [];
-
   for (const route of routes) {
-    const ns = route.metadata.namespace;
-    const key = `${ns}/${route.metadata.name}`;
-    const problems: RuleProblem[] = [];
-    const rules = route.spec.rules?.length ? route.spec.rules : [{}];
-    const sticky = stickyKey(route, problems);
-    const ranked: Omit<Ranked, "entry">[] = [];
-    const entries: RouteEntry[] = [];
-    const parentServices = new Set(
-      (route.spec.parentRefs ?? []).filter(isServiceParent).map((p) => `${p.namespace ?? ns}/${p.name}`),
-    );
-    rules.forEach((rule, ruleIndex) => {
-      const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
-      const action = buildAction(
-        key,
-        ruleIndex,
-        matches,
-        rule.filters ?? [],
-        rule.backendRefs ?? [],
-        ns,
-        inventory,
-        domain,
-        problems,
-        parentServices,
-      );
-      action.filters.unshift(...routerHeaders(rule, `rule ${ruleIndex}`, problems));
-      if (sticky) action.sticky = sticky;
-      matches.forEach((m, matchIndex) => {
-        // A pattern the filter's engine cannot run drops its match (reported), never the route.
-        const patterns = [
-          ...(m.path?.type === "RegularExpression" ? [m.path.value ?? ""] : []),
-          ...[...(m.headers ?? []), ...(m.queryParams ?? [])].filter((h) => h.type === "RegularExpression")
-            .map((h) => h.value),
-        ];
-        const bad = patterns.map((p) => tryCompileRegex(p)).find((r) => "error" in r);
-        if (bad && "error" in bad) {
-          problems.push({
-            type: "Accepted",
-            reason: "UnsupportedValue",
-            message: `rule ${ruleIndex} match ${matchIndex}: regular expression: ${bad.error.message}`,
-          });
-          return;
-        }
-        entries.push(buildEntry(m, action));
-        ranked.push({
-          created: route.metadata.creationTimestamp ?? "",
-          key,
-          rule: ruleIndex,
-          match: matchIndex,
-        });
-      });
-    });
-
-    const parents: RouteParentStatus[] = [];
-    for (const parent of route.spec.parentRefs ?? []) {
-      const attached = attachTargets(route, parent, inventory, domain);
-      if ("reason" in attached) {
-        parents.push(parentStatus(parent, route, [{ type: "Accepted", ...attached }]));
-        continue;
-      }
-      for (const t of attached.targets) {
-        const id = `${t.mode}|${t.scope}|${t.listener}|${t.clients ?? ""}|${t.hostname}|${t.port}`;
-        let slot = slots.get(id);
-        if (!slot) {
-          slot = { ...t, ranked: [] };
-          slots.set(id, slot);
-        }
-        entries.forEach((entry, i) => slot.ranked.push({ entry, ...ranked[i] }));
-      }
-      parents.push(parentStatus(parent, route, problems, attached.note));
-    }
-    statuses.push({ route: key, parents });
+    const ir = buildRouteIr(route, inventory, domain);
+    hosts.add(ir);
+    statuses.push(ir.status);
   }
-
-  const vhosts = mergeHostnames([...slots.values()]);
+  const vhosts = hosts.virtualHosts();
   // GAMMA routes apply to traffic addressed to their Service: where the Services are, by address.
   const frontends = vhosts.some((v) => v.mode === "mesh") ? serviceFrontends(resources, domain) : [];
   return {
@@ -161,78 +82,88 @@ export function buildIr(resources: KubeObject[], options: BuildIrOptions): Build
   };
 }
 
-/** The routes attached to one hostname of one parent (and listener), before ordering. */
-interface Slot extends Target {
-  ranked: Ranked[];
+/** The inventory routes are resolved against, as `buildIr` makes it from all objects. */
+export function indexRouteInventory(resources: KubeObject[], options: BuildIrOptions): Inventory {
+  const inventory = indexInventory(resources);
+  // Refusing unseen Gateways: no Gateway stored means every Gateway parent is missing.
+  if (options.unseenGateways === "refuse") inventory.gateways ??= new Map();
+  return inventory;
 }
-
-/** Whether wildcard hostname `w` also covers the more specific `h` (exact or wildcard). */
-function covers(w: string, h: string): boolean {
-  if (w === h) return false;
-  if (w === "*") return true;
-  return w.startsWith("*.") && h.endsWith(w.slice(1)) && h.length > w.length - 1;
-}
-
-/** Exact names first, then wildcards by length, "*" last: Gateway API's first precedence criterion. */
-const specificity = (h: string) => (h === "*" ? 0 : h.startsWith("*.") ? h.length : 1e6 + h.length);
 
 /**
- * Orders each hostname's routes, then folds hostnames that ended up with the very same route list
- * (the names of one Service, or a route's several hostnames) into one virtual host.
- *
- * Hostname specificity comes first in Gateway API's precedence: a request for `shop.example.com`
- * tries the rules of routes for that name, then those for `*.example.com`, then those for any host.
- * The filter picks one virtual host per request, so each virtual host carries, after its own rules,
- * the rules of the less specific hostnames that cover it on the same parent and listener.
+ * One HTTPRoute's part of the table: its entries, the targets they are filed under, and its status.
+ * Depends on the route, the inventory and the cluster domain only.
  */
-function mergeHostnames(slots: Slot[]): VirtualHost[] {
-  // Listener isolation: a wider hostname lends its rules only within the same listener.
-  const sameParent = (a: Slot, b: Slot) =>
-    a.mode === b.mode && a.scope === b.scope && a.listener === b.listener && a.port === b.port &&
-    a.clients === b.clients;
-  const ordered = new Map(slots.map((s) => [s, s.ranked.sort(comparePrecedence).map((r) => r.entry)]));
-  const out = new Map<string, VirtualHost>();
-  for (const slot of slots.sort((a, b) => (a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0))) {
-    const wider = slots.filter((o) => sameParent(o, slot) && covers(o.hostname, slot.hostname))
-      .sort((a, b) => specificity(b.hostname) - specificity(a.hostname));
-    const routes = [...new Set([slot, ...wider].flatMap((s) => ordered.get(s)!))];
-    const key = `${slot.mode}|${slot.scope}|${slot.port}|${slot.clients ?? ""}|${
-      routes.map((e) => entryId(e)).join(",")
-    }`;
-    const vh = out.get(key);
-    if (vh) vh.hostnames.push(slot.hostname);
-    else {
-      out.set(key, {
-        hostnames: [slot.hostname],
-        mode: slot.mode,
-        port: slot.port,
-        scope: slot.scope,
-        ...(slot.clients && { clients: slot.clients }),
-        routes,
+export function buildRouteIr(route: HTTPRoute, inventory: Inventory, domain: string): RouteIr {
+  const ns = route.metadata.namespace;
+  const key = `${ns}/${route.metadata.name}`;
+  const problems: RuleProblem[] = [];
+  const rules = route.spec.rules?.length ? route.spec.rules : [{}];
+  const sticky = stickyKey(route, problems);
+  const ranked: Ranked[] = [];
+  const parentServices = new Set(
+    (route.spec.parentRefs ?? []).filter(isServiceParent).map((p) => `${p.namespace ?? ns}/${p.name}`),
+  );
+  rules.forEach((rule, ruleIndex) => {
+    const matches: HTTPRouteMatch[] = rule.matches?.length ? rule.matches : [{}];
+    const action = buildAction(
+      key,
+      ruleIndex,
+      matches,
+      rule.filters ?? [],
+      rule.backendRefs ?? [],
+      ns,
+      inventory,
+      domain,
+      problems,
+      parentServices,
+    );
+    action.filters.unshift(...routerHeaders(rule, `rule ${ruleIndex}`, problems));
+    if (sticky) action.sticky = sticky;
+    matches.forEach((m, matchIndex) => {
+      // A pattern the filter's engine cannot run drops its match (reported), never the route.
+      const patterns = [
+        ...(m.path?.type === "RegularExpression" ? [m.path.value ?? ""] : []),
+        ...[...(m.headers ?? []), ...(m.queryParams ?? [])].filter((h) => h.type === "RegularExpression")
+          .map((h) => h.value),
+      ];
+      const bad = patterns.map((p) => tryCompileRegex(p)).find((r) => "error" in r);
+      if (bad && "error" in bad) {
+        problems.push({
+          type: "Accepted",
+          reason: "UnsupportedValue",
+          message: `rule ${ruleIndex} match ${matchIndex}: regular expression: ${bad.error.message}`,
+        });
+        return;
+      }
+      ranked.push({
+        entry: buildEntry(m, action),
+        created: route.metadata.creationTimestamp ?? "",
+        key,
+        rule: ruleIndex,
+        match: matchIndex,
       });
+    });
+  });
+
+  const parents: RouteParentStatus[] = [];
+  const targets: Target[] = [];
+  for (const parent of route.spec.parentRefs ?? []) {
+    const attached = attachTargets(route, parent, inventory, domain);
+    if ("reason" in attached) {
+      parents.push(parentStatus(parent, route, [{ type: "Accepted", ...attached }]));
+      continue;
     }
+    targets.push(...attached.targets);
+    parents.push(parentStatus(parent, route, problems, attached.note));
   }
-  return [...out.values()];
-}
-
-const entryIds = new WeakMap<RouteEntry, number>();
-let nextEntryId = 0;
-function entryId(e: RouteEntry): number {
-  let id = entryIds.get(e);
-  if (id === undefined) entryIds.set(e, id = nextEntryId++);
-  return id;
-}
-
-/** The virtual hosts a parentRef attaches a route to, or undefined for an unsupported parent. */
-interface Target {
-  hostname: string;
-  mode: VirtualHost["mode"];
-  port: number;
-  scope: string;
-  /** The Gateway listener ("" for GAMMA and unchecked Gateways). */
-  listener: string;
-  /** GAMMA: the only namespace whose clients these routes serve. */
-  clients?: string;
+  return {
+    namespace: ns ?? "",
+    name: route.metadata.name,
+    status: { route: key, parents },
+    ranked,
+    targets,
+  };
 }
 
 /**
@@ -411,27 +342,4 @@ function parentStatus(
         : cond("ResolvedRefs", true, "ResolvedRefs", "All references are resolved"),
     ],
   };
-}
-
-/** Gateway API precedence within one virtual host: the most specific match first. */
-function comparePrecedence(a: Ranked, b: Ranked): number {
-  const pa = a.entry.path!, pb = b.entry.path!;
-  // Exact paths first, then regular expressions (where the spec leaves the order to implementations,
-  // as Envoy Gateway does: a catch-all prefix must not shadow them), then the longest prefix.
-  const kind = (p: typeof pa) => (p.type === "Exact" ? 2 : p.type === "RegularExpression" ? 1 : 0);
-  const byKind = kind(pb) - kind(pa);
-  if (byKind) return byKind;
-  const byLength = pb.value.length - pa.value.length;
-  if (byLength) return byLength;
-  const method = Number(!!b.entry.method) - Number(!!a.entry.method);
-  if (method) return method;
-  const count = (e: RouteEntry, q: boolean) =>
-    e.conditions.filter((c) => c.kind.startsWith("Query") === q).length;
-  const headers = count(b.entry, false) - count(a.entry, false);
-  if (headers) return headers;
-  const query = count(b.entry, true) - count(a.entry, true);
-  if (query) return query;
-  if (a.created !== b.created) return a.created < b.created ? -1 : 1;
-  if (a.key !== b.key) return a.key < b.key ? -1 : 1;
-  return a.rule - b.rule || a.match - b.match;
 }
