@@ -22,7 +22,7 @@ import { yamlResponses } from "./api/yaml_responses.ts";
 import { requestBudget } from "./budget/mod.ts";
 import type { RequestBudgetOptions } from "./budget/mod.ts";
 import { compile } from "./compile/mod.ts";
-import { registerConsole } from "./console/mod.tsx";
+import { consoleRoutes } from "./console/mod.ts";
 import type { DeliveryRouteOptions } from "./delivery/delivery_service.ts";
 import { Publisher } from "./delivery/publisher.ts";
 import type { CompileFn } from "./delivery/publisher.ts";
@@ -114,8 +114,6 @@ export function createApp(deps: AppDeps): Hono {
   app.onError(errorHandler({ log, metrics }));
   app.notFound(notFoundHandler);
 
-  // A browser pointed at the server lands on the console (which asks for a token where needed).
-  app.get("/", (c) => c.redirect("/console", 302));
   app.route("/", opsRoutes({ store, publisher, metrics }));
   app.route("/", docsRoutes({ extraPaths: deps.openApiPaths }));
 
@@ -129,7 +127,8 @@ export function createApp(deps: AppDeps): Hono {
   );
   app.route("/", wasmPluginRoutes({ store, plugin: deps.plugin }));
 
-  registerConsole(app, deps);
+  // GET / (a redirect), /console and every page under it.
+  app.route("/", consoleRoutes(app, { tokens: deps.tokens, sessions: deps.sessions, log: deps.log }));
   return app;
 }
 

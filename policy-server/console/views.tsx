@@ -3,7 +3,7 @@
 // deno-lint-ignore-file jsx-key
 /**
  * The console's views: status tables, a rule's decision view, a tried request, a blob diff and the
- * edit form, as Hono JSX components the pages in `mod.tsx` put together.
+ * edit form, as Hono JSX components the pages in `pages/` put together.
  *
  * @module
  */
