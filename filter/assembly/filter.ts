@@ -6,24 +6,16 @@ import {
   getHeaderPairs, getProperty, HeaderMapType, httpCall, log, logBytes, logEnabled, LogLevel, Metric, MetricType, refreshLogLevel,
   removeHeader, replaceHeader, replaceHeaderBytes, returnedSize, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
-import {
-  decodeBlob, decodeError, F_MIRROR, restrictToScope, F_REQ_ADD, F_REQ_REMOVE, F_REQ_SET, F_RESP_ADD, F_RESP_REMOVE, F_RESP_SET,
-  F_CORS, F_CORS_EXPOSE, F_REWRITE, FilterOp, RuleTable,
-} from "./core/blob";
+import { Action, Backend, decodeBlob, decodeError, restrictToScope, RuleTable } from "./core/blob";
 import { configError, PullConfig, readConfig } from "./core/config";
 import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey, resolve } from "./core/decide";
 import { rewindOf } from "./core/generation";
 import { grown } from "./core/grown";
-import { Bytes, RequestView } from "./core/request";
-import { allowOriginValue, originAllowed } from "./core/cors";
-import { modifiedPath } from "./core/rewrite";
-
-/** The request header an Envoy route reads the chosen cluster from (docs/architecture.md). */
-export const CLUSTER_HEADER = "x-wasmroute-cluster";
-/** The request header the route's `host_rewrite_header` takes a URLRewrite hostname from. */
-export const AUTHORITY_HEADER = "x-wasmroute-authority";
-/** How long a mirrored request may take; its answer is ignored either way. */
-const MIRROR_TIMEOUT_MS: u32 = 5000;
+import { HostOps, OP_ADD, OP_MIRROR, OP_REMOVE, OP_SET, REQUEST } from "./core/host_ops";
+import { CLUSTER_HEADER } from "./core/internal_headers";
+import { MIRROR_TIMEOUT_MS, mirrorHeaders } from "./core/mirror";
+import { Bytes, HeaderView, RequestView } from "./core/request";
+import { responseOps } from "./core/route_ops";
 
 class Metrics {
   requests: Metric = new Metric(MetricType.Counter, "wasmroute.requests_total");
@@ -51,47 +43,22 @@ function m(): Metrics {
 }
 
 /**
- * URLRewrite: the path is rewritten in place (the query kept); the hostname goes to the header the
- * route's host_rewrite_header reads, so Envoy still picks the route by the host the client sent.
+ * Carries out the core's host operations in order. A mirror's copy is the request as the operations
+ * before it left it, read from the host once for all the mirrors of a list.
  */
-function applyRewrites(ops: Array<FilterOp>, d: Decision): void {
-  for (let i = 0; i < ops.length; i++) {
-    const op = unchecked(ops[i]);
-    if (op.kind != F_REWRITE) continue;
-    if (op.pathModifier != 0) {
-      const path = modifiedPath(op, d.target.path(), d.route!.path);
-      const query = d.target.query();
-      replaceHeader(HeaderMapType.RequestHeaders, ":path", query.length > 0 ? path + "?" + query : path);
+function execute(ops: HostOps): void {
+  let copy: Array<string[]> | null = null;
+  for (let i = 0, n = ops.count; i < n; i++) {
+    const kind = unchecked(ops.kinds[i]);
+    const map = unchecked(ops.maps[i]) == REQUEST ? HeaderMapType.RequestHeaders : HeaderMapType.ResponseHeaders;
+    const name = unchecked(ops.names[i]);
+    if (kind == OP_SET) replaceHeader(map, name, unchecked(ops.values[i]));
+    else if (kind == OP_ADD) addHeader(map, name, unchecked(ops.values[i]));
+    else if (kind == OP_REMOVE) removeHeader(map, name);
+    else if (kind == OP_MIRROR) {
+      if (copy === null) copy = mirrorHeaders(getHeaderPairs(HeaderMapType.RequestHeaders));
+      httpCall(name, copy, "", MIRROR_TIMEOUT_MS);
     }
-    if (op.hasB) {
-      replaceHeader(HeaderMapType.RequestHeaders, AUTHORITY_HEADER, op.b);
-    }
-  }
-}
-
-/**
- * RequestMirror: a copy of the request (as it will be forwarded, the host suffixed "-shadow" as
- * Envoy's own mirroring does) is sent with an HTTP call; its answer is ignored. A mirror's share is
- * sampled from the same request-id key as the backend pick, salted per mirror.
- */
-function mirror(ops: Array<FilterOp>): void {
-  // The copy is the same for every mirror of the rule: read the request's headers once.
-  let headers: Array<string[]> | null = null;
-  for (let i = 0; i < ops.length; i++) {
-    const op = unchecked(ops[i]);
-    if (op.kind != F_MIRROR) continue;
-    if (op.c < op.dn && ((hostRequest.requestKey() ^ (0x9e3779b9 * <u32>(i + 1))) % op.dn) >= op.c) continue;
-    if (headers === null) {
-      const pairs = getHeaderPairs(HeaderMapType.RequestHeaders);
-      const copy = new Array<string[]>();
-      for (let k = 0; k < pairs.length; k++) {
-        const name = pairs[k][0];
-        if (name == CLUSTER_HEADER) continue;
-        copy.push(name == ":authority" ? [name, pairs[k][1] + "-shadow"] : pairs[k]);
-      }
-      headers = copy;
-    }
-    httpCall(op.a, headers!, "", MIRROR_TIMEOUT_MS);
   }
 }
 
@@ -167,23 +134,15 @@ class HostRequest extends RequestView {
 }
 const hostRequest = new HostRequest();
 
-/** Applies header operations of one side, in order. `add` joins onto an existing value. */
-function applyOps(ops: Array<FilterOp>, request: bool): void {
-  const map = request ? HeaderMapType.RequestHeaders : HeaderMapType.ResponseHeaders;
-  for (let i = 0; i < ops.length; i++) {
-    const op = unchecked(ops[i]);
-    const k = op.kind;
-    if (request ? (k == F_REQ_SET) : (k == F_RESP_SET)) {
-      replaceHeader(map, op.a, op.b);
-    } else if (request ? (k == F_REQ_ADD) : (k == F_RESP_ADD)) {
-      const cur = getHeader(map, op.a);
-      if (cur === null) addHeader(map, op.a, op.b);
-      else replaceHeader(map, op.a, cur + "," + op.b);
-    } else if (request ? (k == F_REQ_REMOVE) : (k == F_RESP_REMOVE)) {
-      removeHeader(map, op.a);
-    }
+/** The response's headers, for the core's response header operations. */
+class HostResponse extends HeaderView {
+  header(name: string): string | null {
+    return getHeader(HeaderMapType.ResponseHeaders, name);
   }
 }
+const hostResponse = new HostResponse();
+/** The list the core fills with a response's host operations: one response is handled at a time. */
+const responseHostOps = new HostOps();
 
 /**
  * One debug line per decided request, in a fixed form that tools (the simulator, check-routes) read:
@@ -359,39 +318,22 @@ export class WasmRouteRoot extends RootContext {
   }
 }
 
-/**
- * The CORS response headers for an actual request from an allowed origin (`ops` holds a CORS
- * record followed by its expose record), or null.
- */
-function corsResponseHeaders(ops: Array<FilterOp>): Array<string[]> | null {
-  for (let i = 0; i < ops.length; i++) {
-    const pre = unchecked(ops[i]);
-    if (pre.kind != F_CORS) continue;
-    const origin = getHeader(HeaderMapType.RequestHeaders, "origin");
-    if (origin === null || !originAllowed(pre.a, origin)) return null;
-    const out = new Array<string[]>();
-    out.push(["access-control-allow-origin", allowOriginValue(pre, origin)]);
-    if ((pre.c & 0x80000000) != 0) out.push(["access-control-allow-credentials", "true"]);
-    if (i + 1 < ops.length && ops[i + 1].kind == F_CORS_EXPOSE && ops[i + 1].a.length > 0) {
-      out.push(["access-control-expose-headers", ops[i + 1].a]);
-    }
-    return out;
-  }
-  return null;
-}
-
 /** Stream objects a root keeps for reuse: about the streams one worker has open at once. */
 const STREAM_POOL = 1024;
 
 export class WasmRouteStream extends Context {
-  private responseOps: Array<FilterOp> | null = null;
-  private corsHeaders: Array<string[]> | null = null;
+  /** A routed request's rule and backend, when they have filters: the response has work too. */
+  private action: Action | null = null;
+  private backend: Backend | null = null;
+  /** The request's Origin when the rule's CORS policy allows it. */
+  private corsOrigin: string | null = null;
 
   /** Serves a new stream: nothing of the last one's survives. */
   reuse(contextId: u32): void {
     this.id = contextId;
-    this.responseOps = null;
-    this.corsHeaders = null;
+    this.action = null;
+    this.backend = null;
+    this.corsOrigin = null;
   }
 
   onRequestHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
@@ -420,10 +362,12 @@ export class WasmRouteStream extends Context {
       return FilterHeadersStatus.StopIteration;
     }
     if (d.kind != DECISION_ROUTE) return FilterHeadersStatus.Continue;
-    // Most rules have no filters (a DIRECT route is not even resolved): nothing to apply now or on the response.
-    if (d.resolved) {
-      const action = d.action!;
-      if (action.hasFilters) this.applyFilters(d, action.filters, d.backend!.filters);
+    // Most rules have no filters (a DIRECT route is not even resolved): nothing to do now or on the response.
+    if (d.resolved && d.action!.hasFilters) {
+      execute(d.ops);
+      this.action = d.action;
+      this.backend = d.backend;
+      this.corsOrigin = d.corsOrigin;
     }
     replaceHeaderBytes(HeaderMapType.RequestHeaders, CLUSTER_HEADER, d.clusterPtr, d.clusterLen);
     m().routed.count();
@@ -431,24 +375,13 @@ export class WasmRouteStream extends Context {
     return FilterHeadersStatus.Continue;
   }
 
-  /** A routed request's filters, the rule's then the backend's; response ones are kept for later. */
-  private applyFilters(d: Decision, rule: Array<FilterOp>, backend: Array<FilterOp>): void {
-    applyOps(rule, true);
-    applyOps(backend, true);
-    applyRewrites(rule, d);
-    applyRewrites(backend, d);
-    mirror(rule);
-    this.responseOps = rule.concat(backend);
-    this.corsHeaders = corsResponseHeaders(rule);
-  }
-
   onResponseHeaders(headerCount: u32, endOfStream: bool): FilterHeadersStatus {
-    const ops = this.responseOps;
-    if (ops !== null) applyOps(ops, false);
-    const cors = this.corsHeaders;
-    if (cors !== null) {
-      for (let i = 0; i < cors.length; i++) replaceHeader(HeaderMapType.ResponseHeaders, cors[i][0], cors[i][1]);
-    }
+    const action = this.action;
+    if (action === null) return FilterHeadersStatus.Continue;
+    const ops = responseHostOps;
+    ops.clear();
+    responseOps(action.filters, this.backend!.filters, this.corsOrigin, hostResponse, ops);
+    execute(ops);
     return FilterHeadersStatus.Continue;
   }
 }

@@ -3,6 +3,9 @@ import { HashIndex } from "./hash_index";
 import { HotTable } from "./hot_table";
 import { Program, programError } from "./regex";
 import { inflate, inflateError } from "./inflate";
+import {
+  CorsPolicy, Filters, HeaderOp, HEADER_ADD, HEADER_REMOVE, HEADER_SET, MirrorOp, NO_FILTERS, PathChange, RedirectOp, RewriteOp,
+} from "./filters";
 
 // Decoder of rule blob format 1 and of packed blobs, format 1 DEFLATE-compressed in a small envelope
 // (docs/blob-format.md). Every count, offset and reference is checked before it is used, so no blob
@@ -35,7 +38,7 @@ export const COND_HEADER_EXACT: u8 = 1, COND_HEADER_REGEX: u8 = 2, COND_QUERY_EX
 export const F_REQ_SET: u16 = 1, F_REQ_ADD: u16 = 2, F_REQ_REMOVE: u16 = 3;
 export const F_RESP_SET: u16 = 4, F_RESP_ADD: u16 = 5, F_RESP_REMOVE: u16 = 6;
 export const F_REDIRECT: u16 = 7, F_REWRITE: u16 = 8, F_MIRROR: u16 = 9, F_CORS: u16 = 10, F_CORS_EXPOSE: u16 = 11;
-export const PATH_FULL: u16 = 1, PATH_REPLACE_PREFIX: u16 = 2;
+const PATH_REPLACE_PREFIX: u16 = 2;
 const BACKEND_UNRESOLVED: u16 = 1;
 
 export class VHost {
@@ -108,30 +111,17 @@ export class Route {
   }
 }
 
-/**
- * One filter record (docs/blob-format.md, FILTERS). Header operations use name (a) and value (b);
- * RequestRedirect: scheme (a), hostname (b), port and status (c), path (d); URLRewrite: hostname
- * (b), path (d); RequestMirror: cluster (a), label (b), numerator (c) / denominator (dn); CORS:
- * origins (a), methods (b), max age and credentials (c), allowed headers (d); CORS expose: headers (a).
- */
-export class FilterOp {
-  constructor(public kind: u16, public pathModifier: u16, public a: string, public hasA: bool,
-    public b: string, public hasB: bool, public c: u32, public d: string, public hasD: bool, public dn: u32) {}
-}
-
 export class Backend {
   /** The cluster name in UTF-8, as the decision header carries it on every routed request. */
   clusterBytes: ArrayBuffer;
   /** The host's debug line for a request routed here: the same every time, so made once (filter.ts). */
   routedLine: ArrayBuffer | null = null;
   /** A RequestRedirect among the backend's own filters: a request that picks this backend is answered with it. */
-  redirect: FilterOp | null = null;
+  redirect: RedirectOp | null;
   constructor(public cluster: string, public label: string, public weight: u32,
-    public filters: Array<FilterOp>, public unresolved: bool) {
+    public filters: Filters, public unresolved: bool) {
     this.clusterBytes = String.UTF8.encode(cluster);
-    for (let i = 0; i < filters.length && this.redirect === null; i++) {
-      if (filters[i].kind == F_REDIRECT) this.redirect = filters[i];
-    }
+    this.redirect = filters.redirect;
   }
 }
 
@@ -146,17 +136,15 @@ export class Action {
   hasFilters: bool = false;
   mayReply: bool = false;
   constructor(public route: string, public rule: u32, public backends: Array<Backend>,
-    public filters: Array<FilterOp>, public totalWeight: u32, public stickyFrom: u16, public stickyKey: string) {
-    let any = filters.length > 0;
+    public filters: Filters, public totalWeight: u32, public stickyFrom: u16, public stickyKey: string) {
+    let any = filters.any;
+    let reply = filters.redirect !== null || filters.cors !== null;
     for (let i = 0; i < backends.length; i++) {
-      if (backends[i].filters.length > 0) any = true;
-      if (backends[i].redirect !== null) this.mayReply = true;
+      if (backends[i].filters.any) any = true;
+      if (backends[i].redirect !== null) reply = true;
     }
     this.hasFilters = any;
-    for (let i = 0; i < filters.length; i++) {
-      const k = filters[i].kind;
-      if (k == F_REDIRECT || k == F_CORS) this.mayReply = true;
-    }
+    this.mayReply = reply;
   }
 }
 
@@ -355,38 +343,9 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
   }
 
   const fs = sections[S_FILTERS]!;
-  const nf = recordCount(r, fs, 20);
-  if (nf < 0) return fail("filter section length does not match its count");
-  const filters = new Array<FilterOp>(<i32>nf);
-  for (let i: u32 = 0; i < <u32>nf; i++) {
-    const at = fs.at + 4 + i * 20;
-    const kind = r.u16(at), modifier = r.u16(at + 2), a = r.u32(at + 4), b = r.u32(at + 8), c = r.u32(at + 12);
-    const d = r.u32(at + 16);
-    const what = "filter " + i.toString();
-    if (kind < F_REQ_SET || kind > F_CORS_EXPOSE) return fail(what + ": unknown kind " + kind.toString());
-    if ((a != NONE && a >= ns) || (b != NONE && b >= ns)) return fail(what + ": string out of range");
-    const dIsString = kind != F_MIRROR;
-    if (dIsString && d != NONE && d >= ns) return fail(what + ": string out of range");
-    if (kind <= F_RESP_REMOVE && a == NONE) return fail(what + ": header name missing");
-    if (kind == F_REDIRECT || kind == F_REWRITE) {
-      if (modifier > PATH_REPLACE_PREFIX || (modifier != 0 && d == NONE)) return fail(what + ": bad path modifier");
-    } else if (modifier != 0) {
-      return fail(what + ": path modifier on a filter without a path");
-    }
-    if (kind == F_REDIRECT) {
-      const status = c >>> 16;
-      if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
-        return fail(what + ": redirect status " + status.toString());
-      }
-    }
-    if (kind == F_MIRROR && (a == NONE || b == NONE || d == 0 || c > d)) return fail(what + ": bad mirror");
-    if ((kind == F_CORS || kind == F_CORS_EXPOSE) && a == NONE) return fail(what + ": CORS origins missing");
-    if (kind == F_CORS_EXPOSE && (i == 0 || filters[i - 1].kind != F_CORS)) {
-      return fail(what + ": CORS expose record without its CORS record");
-    }
-    filters[i] = new FilterOp(kind, modifier, a == NONE ? "" : strings[a], a != NONE, b == NONE ? "" : strings[b],
-      b != NONE, c, dIsString && d != NONE ? strings[d] : "", dIsString && d != NONE, dIsString ? 0 : d);
-  }
+  const filters = decodeFilterRecords(r, fs, strings);
+  if (filters === null) return null;
+  const nf = filters.length;
 
   const bs = sections[S_BACKENDS]!;
   const nb = recordCount(r, bs, 20);
@@ -398,7 +357,7 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
     if (cluster >= ns || label >= ns) return fail("backend " + i.toString() + ": string out of range");
     if (<u64>first + <u64>n > <u64>nf && n > 0) return fail("backend " + i.toString() + ": filters out of range");
     backends[i] = new Backend(strings[cluster], strings[label], r.u32(at + 8),
-      n > 0 ? filters.slice(first, first + n) : new Array<FilterOp>(), (r.u16(at + 18) & BACKEND_UNRESOLVED) != 0);
+      filtersOf(filters, first, n), (r.u16(at + 18) & BACKEND_UNRESOLVED) != 0);
   }
 
   const as = sections[S_ACTIONS]!;
@@ -422,7 +381,7 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
     for (let k = 0; k < own.length; k++) sum += own[k].weight;
     if (sum != <u64>total) return fail("action " + i.toString() + ": total weight does not match its backends");
     table.actions.push(new Action(strings[route], r.u16(at + 4), own,
-      nF > 0 ? filters.slice(firstF, firstF + nF) : new Array<FilterOp>(), total, stickyFrom,
+      filtersOf(filters, firstF, nF), total, stickyFrom,
       stickyFrom != STICKY_NONE ? strings[stickyKey] : ""));
   }
 
@@ -484,6 +443,124 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
   }
   decodeError = "";
   return table;
+}
+
+/**
+ * One FILTERS record, checked and decoded (docs/blob-format.md): its kind and, by kind, what it
+ * holds. Records are grouped into the Filters of a rule or backend by filtersOf().
+ */
+class FilterRecord {
+  header: HeaderOp | null = null;
+  redirect: RedirectOp | null = null;
+  rewrite: RewriteOp | null = null;
+  mirror: MirrorOp | null = null;
+  cors: CorsPolicy | null = null;
+  /** A CORS expose record's headers. */
+  expose: string = "";
+  constructor(public kind: u16) {}
+}
+
+/** The FILTERS section's records, each checked; null (decodeError set) at the first bad one. */
+function decodeFilterRecords(r: Reader, fs: Section, strings: Array<string>): Array<FilterRecord> | null {
+  const nf = recordCount(r, fs, 20);
+  if (nf < 0) return refuseFilters("filter section length does not match its count");
+  const ns = <u32>strings.length;
+  const out = new Array<FilterRecord>(<i32>nf);
+  for (let i: u32 = 0; i < <u32>nf; i++) {
+    const at = fs.at + 4 + i * 20;
+    const kind = r.u16(at), modifier = r.u16(at + 2), a = r.u32(at + 4), b = r.u32(at + 8), c = r.u32(at + 12);
+    const d = r.u32(at + 16);
+    const what = "filter " + i.toString();
+    if (kind < F_REQ_SET || kind > F_CORS_EXPOSE) return refuseFilters(what + ": unknown kind " + kind.toString());
+    if ((a != NONE && a >= ns) || (b != NONE && b >= ns)) return refuseFilters(what + ": string out of range");
+    const dIsString = kind != F_MIRROR;
+    if (dIsString && d != NONE && d >= ns) return refuseFilters(what + ": string out of range");
+    if (kind <= F_RESP_REMOVE && a == NONE) return refuseFilters(what + ": header name missing");
+    if (kind == F_REDIRECT || kind == F_REWRITE) {
+      if (modifier > PATH_REPLACE_PREFIX || (modifier != 0 && d == NONE)) return refuseFilters(what + ": bad path modifier");
+    } else if (modifier != 0) {
+      return refuseFilters(what + ": path modifier on a filter without a path");
+    }
+    if (kind == F_REDIRECT) {
+      const status = c >>> 16;
+      if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
+        return refuseFilters(what + ": redirect status " + status.toString());
+      }
+    }
+    if (kind == F_MIRROR && (a == NONE || b == NONE || d == 0 || c > d)) return refuseFilters(what + ": bad mirror");
+    if ((kind == F_CORS || kind == F_CORS_EXPOSE) && a == NONE) return refuseFilters(what + ": CORS origins missing");
+    if (kind == F_CORS_EXPOSE && (i == 0 || out[i - 1].kind != F_CORS)) {
+      return refuseFilters(what + ": CORS expose record without its CORS record");
+    }
+    const sa = a == NONE ? "" : strings[a], sb = b == NONE ? "" : strings[b];
+    const sd = dIsString && d != NONE ? strings[d] : "";
+    const rec = new FilterRecord(kind);
+    if (kind <= F_RESP_REMOVE) {
+      const op = kind == F_REQ_SET || kind == F_RESP_SET ? HEADER_SET : kind == F_REQ_ADD || kind == F_RESP_ADD ? HEADER_ADD : HEADER_REMOVE;
+      rec.header = new HeaderOp(op, sa.toLowerCase(), sb);
+    } else if (kind == F_REDIRECT) {
+      rec.redirect = new RedirectOp(a == NONE ? null : sa, b == NONE ? null : sb, c & 0xffff, c >>> 16, new PathChange(modifier, sd));
+    } else if (kind == F_REWRITE) {
+      rec.rewrite = new RewriteOp(b == NONE ? null : sb, new PathChange(modifier, sd));
+    } else if (kind == F_MIRROR) {
+      rec.mirror = new MirrorOp(sa, sb, c, d, 0);
+    } else if (kind == F_CORS) {
+      rec.cors = new CorsPolicy(originList(sa), sb, sd, "", c & 0x7fffffff, (c & 0x80000000) != 0);
+    } else {
+      rec.expose = sa;
+    }
+    out[i] = rec;
+  }
+  return out;
+}
+
+function refuseFilters(msg: string): Array<FilterRecord> | null {
+  decodeError = msg;
+  return null;
+}
+
+/** A CORS record's space-separated origins, lower-case, without empty entries. */
+function originList(s: string): Array<string> {
+  const parts = s.split(" "), out = new Array<string>();
+  for (let i = 0; i < parts.length; i++) {
+    if (parts[i].length > 0) out.push(parts[i].toLowerCase());
+  }
+  return out;
+}
+
+/**
+ * The Filters of the `n` records from `first` (a rule's or a backend's, in order). A mirror's salt
+ * comes from its position here; a CORS filter takes the expose record right after it.
+ */
+function filtersOf(records: Array<FilterRecord>, first: u32, n: u32): Filters {
+  if (n == 0) return NO_FILTERS;
+  const f = new Filters();
+  f.any = true;
+  const request = new Array<HeaderOp>(), response = new Array<HeaderOp>();
+  const rewrites = new Array<RewriteOp>(), mirrors = new Array<MirrorOp>();
+  for (let k: u32 = 0; k < n; k++) {
+    const rec = records[first + k];
+    const kind = rec.kind;
+    if (kind <= F_REQ_REMOVE) request.push(rec.header!);
+    else if (kind <= F_RESP_REMOVE) response.push(rec.header!);
+    else if (kind == F_REWRITE) rewrites.push(rec.rewrite!);
+    else if (kind == F_REDIRECT && f.redirect === null) f.redirect = rec.redirect;
+    else if (kind == F_MIRROR) {
+      const m = rec.mirror!;
+      mirrors.push(new MirrorOp(m.cluster, m.label, m.numerator, m.denominator, 0x9e3779b9 * (k + 1)));
+    } else if (kind == F_CORS && f.cors === null) {
+      const c = rec.cors!;
+      const next = k + 1 < n ? records[first + k + 1] : null;
+      const expose = next !== null && next.kind == F_CORS_EXPOSE ? next.expose : "";
+      f.cors = new CorsPolicy(c.origins, c.allowMethods, c.allowHeaders, expose, c.maxAge, c.allowCredentials);
+      f.corsFirst = f.redirect === null;
+    }
+  }
+  if (request.length > 0) f.request = request;
+  if (response.length > 0) f.response = response;
+  if (rewrites.length > 0) f.rewrites = rewrites;
+  if (mirrors.length > 0) f.mirrors = mirrors;
+  return f;
 }
 
 /**

@@ -1,7 +1,7 @@
 // Per-request decision over a decoded rule table: pick the virtual host, the first matching route
 // in precedence order, then the backend. Pure: reads the request through RequestView only.
 import {
-  Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, F_CORS, F_CORS_EXPOSE, F_REDIRECT, FilterOp,
+  Action, Backend, COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX,
   HOST_ANY, HOST_EXACT, HOST_WILDCARD, STICKY_COOKIE, STICKY_HEADER, PATH_EXACT, PATH_NONE, PATH_PREFIX, PATH_REGEX, ROOT_HASH, Route,
   RuleTable,
 } from "./blob";
@@ -17,7 +17,13 @@ import {
 } from "./hot_table";
 import { Bytes, RequestView } from "./request";
 import { originAllowed, preflightHeaders } from "./cors";
+import { CorsPolicy, RedirectOp } from "./filters";
+import { HostOps } from "./host_ops";
 import { redirectLocation } from "./rewrite";
+import { requestOps } from "./route_ops";
+import { Target } from "./target";
+
+export { Target };
 
 export const DECISION_PASS: i32 = 0; // not traffic the table knows: leave it alone
 export const DECISION_ROUTE: i32 = 1; // send to backend
@@ -52,76 +58,13 @@ export class Decision {
   target: Target = target;
   /** Headers of a local reply (a redirect's Location, a preflight's CORS headers). */
   headers: Array<string[]> = NO_HEADERS;
+  /** Routed: what the host is to do to the request besides routing it (its filters), in order. */
+  ops: HostOps = new HostOps();
+  /** Routed: the request's Origin when the rule's CORS policy allows it (core/route_ops.ts, responseOps). */
+  corsOrigin: string | null = null;
 }
 
 const NO_HEADERS = new Array<string[]>(0);
-/** Segment prefixes scanPath() has room for at first; a deeper path makes room once. */
-const SEGMENTS = 32;
-
-/**
- * The request's `:path` as the host's bytes: the path ends at "?" or "#", the query runs from "?"
- * to "#". Strings are made only when a rule needs one (a regular expression, a rewrite, a redirect).
- */
-export class Target {
-  raw: Bytes = new Bytes();
-  pathEnd: i32 = 0;
-  queryStart: i32 = 0;
-  queryEnd: i32 = 0;
-  /** The hash of the whole path (core/hash.ts). */
-  pathHash: u32 = 0;
-  /**
-   * The segment prefixes some prefix rule could match, by their length, and their hashes: the
-   * bytes before a "/" unless they end in "/" themselves ("/a/b/" has "/a" and "/a/b").
-   */
-  prefixEnds: StaticArray<i32> = new StaticArray<i32>(SEGMENTS);
-  prefixHashes: StaticArray<u32> = new StaticArray<u32>(SEGMENTS);
-  prefixCount: i32 = 0;
-  private pathString: string | null = null;
-  private queryString: string | null = null;
-
-  /** Forgets the strings made of the last request's bytes. */
-  forgetStrings(): void {
-    this.pathString = null;
-    this.queryString = null;
-  }
-  path(): string {
-    const known = this.pathString;
-    if (known !== null) return known;
-    const s = String.UTF8.decodeUnsafe(this.raw.ptr, <usize>this.pathEnd);
-    this.pathString = s;
-    return s;
-  }
-  query(): string {
-    const known = this.queryString;
-    if (known !== null) return known;
-    const s = String.UTF8.decodeUnsafe(this.raw.ptr + <usize>this.queryStart, <usize>(this.queryEnd - this.queryStart));
-    this.queryString = s;
-    return s;
-  }
-  /**
-   * Finds the first value of query parameter `name` (UTF-8), as Envoy's query matching takes it: the
-   * bytes after "=" up to the next "&" ("" without "="). Leaves it in `found`; false when absent.
-   */
-  findParam(name: ArrayBuffer, found: Bytes): bool {
-    const p = this.raw.ptr;
-    const key = changetype<usize>(name), keyLen = name.byteLength;
-    let i = this.queryStart;
-    const end = this.queryEnd;
-    while (i < end) {
-      let amp = i;
-      while (amp < end && load<u8>(p + <usize>amp) != 0x26) amp++;
-      let eq = i;
-      while (eq < amp && load<u8>(p + <usize>eq) != 0x3d) eq++;
-      if (amp > i && eq - i == keyLen && memory.compare(p + <usize>i, key, <usize>keyLen) == 0) {
-        found.ptr = p + <usize>min(eq + 1, amp);
-        found.len = eq < amp ? amp - eq - 1 : 0;
-        return true;
-      }
-      i = amp + 1;
-    }
-    return false;
-  }
-}
 
 /** The `:authority` as the host's bytes: the hostname (before a port) and the port. */
 class Authority {
@@ -576,6 +519,8 @@ export function decide(table: RuleTable, req: RequestView): Decision {
   const d = decision;
   d.kind = DECISION_PASS;
   d.status = 0;
+  d.ops.clear();
+  d.corsOrigin = null;
   lazy.reset();
   if (servedHot !== table.hot) serve(table);
   request = req;
@@ -608,37 +553,20 @@ function decideRule(table: RuleTable, req: RequestView, i: i32): Decision {
   const d = decision;
   const r = unchecked(table.routes[i]);
   const action = unchecked(table.actions[r.action]);
-  // A preflight, or a redirect, is answered here whatever the backends.
-  for (let k = 0, n = action.mayReply ? action.filters.length : 0; k < n; k++) {
-    const op = unchecked(action.filters[k]);
-    const asked = op.kind == F_CORS && requestMethod(req) == "OPTIONS" ? req.header("access-control-request-method") : null;
-    if (asked !== null) {
-      const origin = req.header("origin");
-      if (origin === null) continue; // not a CORS preflight: a plain OPTIONS request
-      // Gateway API: a preflight from an origin the policy does not allow is answered here, without
-      // any allow header, and never forwarded.
-      if (!originAllowed(op.a, origin)) {
-        const denied = reply(403, "cors_origin_not_allowed", action);
-        denied.route = r;
-        return denied;
-      }
-      const out = reply(200, "cors_preflight", action);
-      const next = k + 1 < action.filters.length ? unchecked(action.filters[k + 1]) : null;
-      const expose = next !== null && next.kind == F_CORS_EXPOSE ? next.a : "";
-      out.headers = preflightHeaders(op, origin, asked, req.header("access-control-request-headers"), expose);
-      out.route = r;
-      return out;
-    }
-    if (op.kind != F_REDIRECT) continue;
-    return redirectReply(op, action, r, req);
+  // A preflight, or a redirect, is answered here whatever the backends; the first of the two wins.
+  const filters = action.filters, redirect = filters.redirect, cors = filters.cors;
+  if (cors !== null && (redirect === null || filters.corsFirst)) {
+    const answer = preflightReply(cors, action, r, req);
+    if (answer !== null) return answer;
   }
+  if (redirect !== null) return redirectReply(redirect, action, r, req);
   // Gateway API: a rule with no usable backend answers 500, never falls through.
   if (action.totalWeight == 0) return reply(500, "no_backend", action);
   const b = action.backends.length == 1 ? unchecked(action.backends[0]) : pickBackend(action, stickyKey(action, req));
   if (b === null || b.unresolved) return reply(500, "backend_unresolved", action);
   // A backend's own RequestRedirect answers the requests its weight gives it.
-  const redirect = b.redirect;
-  if (redirect !== null) return redirectReply(redirect, action, r, req);
+  const backendRedirect = b.redirect;
+  if (backendRedirect !== null) return redirectReply(backendRedirect, action, r, req);
   d.kind = DECISION_ROUTE;
   d.status = 200;
   d.clusterPtr = changetype<usize>(b.clusterBytes);
@@ -647,12 +575,36 @@ function decideRule(table: RuleTable, req: RequestView, i: i32): Decision {
   d.action = action;
   d.backend = b;
   d.route = r;
+  if (action.hasFilters) d.corsOrigin = requestOps(filters, b.filters, req, target, r.path, d.ops);
   return d;
 }
 
+/**
+ * The answer to a CORS preflight (an OPTIONS request with Access-Control-Request-Method and an
+ * Origin), or null when the request is not one.
+ */
+function preflightReply(policy: CorsPolicy, action: Action, r: Route, req: RequestView): Decision | null {
+  if (requestMethod(req) != "OPTIONS") return null;
+  const asked = req.header("access-control-request-method");
+  if (asked === null) return null;
+  const origin = req.header("origin");
+  if (origin === null) return null; // not a CORS preflight: a plain OPTIONS request
+  // Gateway API: a preflight from an origin the policy does not allow is answered here, without
+  // any allow header, and never forwarded.
+  if (!originAllowed(policy, origin)) {
+    const denied = reply(403, "cors_origin_not_allowed", action);
+    denied.route = r;
+    return denied;
+  }
+  const out = reply(200, "cors_preflight", action);
+  out.headers = preflightHeaders(policy, origin, asked, req.header("access-control-request-headers"));
+  out.route = r;
+  return out;
+}
+
 /** The answer of a RequestRedirect (the rule's or the picked backend's): its status and Location. */
-function redirectReply(op: FilterOp, action: Action, r: Route, req: RequestView): Decision {
-  const out = reply(op.c >>> 16, "redirect", action);
+function redirectReply(op: RedirectOp, action: Action, r: Route, req: RequestView): Decision {
+  const out = reply(op.status, "redirect", action);
   const s = req.header(":scheme");
   out.headers.push(["location", redirectLocation(op, s !== null ? s : "http", authority.host(), requestPort(req),
     target.path(), target.query(), r.path)]);

@@ -1,5 +1,6 @@
-// The one thing the core needs from its host: the request's headers. The ABI layer implements it
-// over proxy_get_header_map_value; nothing in core/ calls the host itself.
+// What the core needs from its host: the request's headers (and, for response header modifiers, the
+// response's). The ABI layer implements it over proxy_get_header_map_value; nothing in core/ calls
+// the host itself.
 
 /** A header value as UTF-8 bytes in linear memory, valid until the host's request view is reset. */
 export class Bytes {
@@ -7,9 +8,13 @@ export class Bytes {
   len: i32 = 0;
 }
 
-export abstract class RequestView {
-  /** The value of a header (name lower-case, pseudo-headers included), or null if absent. */
+/** One header map of the host (the request's, or the response's). */
+export abstract class HeaderView {
+  /** The (first) value of a header (name lower-case, pseudo-headers included), or null if absent. */
   abstract header(name: string): string | null;
+}
+
+export abstract class RequestView extends HeaderView {
   /**
    * As header(), without making a string: points `out` at the value's bytes. The hot path reads
    * `:authority` and `:path` this way, so matching a request allocates nothing. The name is given in

@@ -1,5 +1,5 @@
 // Path and location arithmetic of RequestRedirect and URLRewrite, as Gateway API specifies it.
-import { FilterOp, PATH_FULL, PATH_REPLACE_PREFIX } from "./blob";
+import { PATH_FULL, PATH_REPLACE_PREFIX, PathChange, RedirectOp } from "./filters";
 
 /**
  * ReplacePrefixMatch: swaps the matched prefix for `replacement` on whole segments. A trailing "/" in
@@ -19,9 +19,9 @@ export function replacePrefix(path: string, prefix: string, replacement: string)
 }
 
 /** The path a redirect or rewrite leads to; `prefix` is what the matched route's PathPrefix held. */
-export function modifiedPath(op: FilterOp, path: string, prefix: string): string {
-  if (op.pathModifier == PATH_FULL) return op.d;
-  if (op.pathModifier == PATH_REPLACE_PREFIX) return replacePrefix(path, prefix, op.d);
+export function modifiedPath(change: PathChange, path: string, prefix: string): string {
+  if (change.modifier == PATH_FULL) return change.path;
+  if (change.modifier == PATH_REPLACE_PREFIX) return replacePrefix(path, prefix, change.path);
   return path;
 }
 
@@ -34,12 +34,14 @@ function wellKnownPort(scheme: string): u32 {
  * well-known port when the filter sets a scheme, else `port`, the listener's (the port the request
  * arrived on); the port is left out where it is the scheme's default, as the spec asks.
  */
-export function redirectLocation(op: FilterOp, scheme: string, host: string, port: u32, path: string, query: string,
+export function redirectLocation(op: RedirectOp, scheme: string, host: string, port: u32, path: string, query: string,
   prefix: string): string {
-  const toScheme = op.hasA ? op.a : scheme;
-  let toPort = op.c & 0xffff;
-  if (toPort == 0) toPort = op.hasA ? wellKnownPort(toScheme) : port;
+  const setScheme = op.scheme;
+  const toScheme = setScheme !== null ? setScheme : scheme;
+  let toPort = op.port;
+  if (toPort == 0) toPort = setScheme !== null ? wellKnownPort(toScheme) : port;
   const omitPort = toPort == 0 || toPort == wellKnownPort(toScheme);
-  return toScheme + "://" + (op.hasB ? op.b : host) + (omitPort ? "" : ":" + toPort.toString()) +
-    modifiedPath(op, path, prefix) + (query.length > 0 ? "?" + query : "");
+  const setHost = op.hostname;
+  return toScheme + "://" + (setHost !== null ? setHost : host) + (omitPort ? "" : ":" + toPort.toString()) +
+    modifiedPath(op.path, path, prefix) + (query.length > 0 ? "?" + query : "");
 }
