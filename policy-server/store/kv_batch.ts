@@ -106,9 +106,15 @@ export class KvBatch {
 
   /** Commits; `false` when a check failed (someone else wrote first). */
   async commit(): Promise<boolean> {
+    return await this.commitVersioned() !== null;
+  }
+
+  /** Commits; the versionstamp every key written got, or `null` when a check failed. */
+  async commitVersioned(): Promise<string | null> {
     this.verify();
     try {
-      return (await this.#build(this.#checks).commit()).ok;
+      const result = await this.#build(this.#checks).commit();
+      return result.ok ? result.versionstamp : null;
     } catch (error) {
       throw limitError(error);
     }

@@ -71,8 +71,10 @@ export interface BlobRecord extends BlobMeta {
 export interface Snapshot {
   readonly revision: number;
   readonly versionstamp: string | null;
-  /** Every stored object, of every kind. */
+  /** Every stored object, of every kind, in key order. */
   readonly objects: StoredObject[];
+  /** The same objects by {@linkcode keyString}. */
+  readonly byKey: ReadonlyMap<string, StoredObject>;
   readonly blob: BlobMeta | null;
 }
 
@@ -154,12 +156,26 @@ export const compareKeys = (a: ObjectKey, b: ObjectKey): number =>
 /** How messages name an object: `Gateway apps/web`, `Namespace apps`. */
 const describe = (k: ObjectKey) => `${k.kind} ${k.namespace ? `${k.namespace}/` : ""}${k.name}`;
 
+/** The stored objects as of one revision's versionstamp. */
+interface ObjectView {
+  versionstamp: string | null;
+  objects: StoredObject[];
+  byKey: Map<string, StoredObject>;
+}
+
 export class Store {
   readonly #kv: Deno.Kv;
   readonly #historyLimit: number;
   readonly #blobListeners = new Set<(blob: BlobMeta) => void>();
   /** The newest generation this handle wrote or read, with its bytes (which never change). */
   #newest: BlobRecord | null = null;
+  /**
+   * The stored objects as this handle last read or wrote them, good while the revision key keeps
+   * that versionstamp: a write through any handle (another process's too) changes it, and the next
+   * snapshot reads every object again. So a write costs one read of the revision instead of a scan
+   * of every object.
+   */
+  #view: ObjectView | null = null;
 
   constructor(kv: Deno.Kv, options: StoreOptions = {}) {
     this.#kv = kv;
@@ -172,16 +188,33 @@ export class Store {
   }
 
   async snapshot(): Promise<Snapshot> {
-    const revision = await this.#kv.get<number>(REVISION);
-    const [objects, blob] = await Promise.all([this.list(), this.blobMeta()]);
-    return { revision: revision.value ?? 0, versionstamp: revision.versionstamp, objects, blob };
+    const [revision, blob] = await this.#kv.getMany<[number, BlobMeta]>([REVISION, CURRENT]);
+    let view = this.#view;
+    if (!view || view.versionstamp !== revision.versionstamp) {
+      // Tagged with the versionstamp read before the scan: a write landing during the scan leaves a
+      // tag that never matches again, so the view is read afresh next time.
+      const objects = await this.list();
+      view = { versionstamp: revision.versionstamp, objects, byKey: byKeyOf(objects) };
+      this.#view = view;
+    }
+    return {
+      revision: revision.value ?? 0,
+      versionstamp: revision.versionstamp,
+      objects: view.objects,
+      byKey: view.byKey,
+      blob: blob.value,
+    };
   }
 
   /** Stamps server-owned metadata on `objects` as a write based on `snapshot` will store them. */
   prepare<T extends StoredObject>(snapshot: Snapshot, objects: T[], now = new Date()): T[] {
-    const stored = new Map(snapshot.objects.map((o) => [keyString(keyOf(o)), o]));
     return objects.map((obj) =>
-      stampMetadata(obj, stored.get(keyString(keyOf(obj))) as T | undefined, snapshot.revision + 1, now)
+      stampMetadata(
+        obj,
+        snapshot.byKey.get(keyString(keyOf(obj))) as T | undefined,
+        snapshot.revision + 1,
+        now,
+      )
     );
   }
 
@@ -210,15 +243,51 @@ export class Store {
       await batch.probe();
       return { revision, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
     }
-    if (!await batch.commit()) {
+    const versionstamp = await batch.commitVersioned();
+    if (versionstamp === null) {
       throw new StoreConflictError("the store changed while this write was prepared; retry");
     }
+    this.#advanceView(snapshot, change, versionstamp);
     if (blob) {
       this.#keep({ ...blob, blob: change.blob!.bytes });
       this.#announce(blob);
       await this.#pruneChanges(blob.generation);
     }
     return { revision, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
+  }
+
+  /**
+   * After a commit based on `snapshot`: the view becomes the objects this write left, if it was
+   * the view the snapshot came from; otherwise it is dropped. New arrays and maps: snapshots handed
+   * out before keep what they saw.
+   */
+  #advanceView(snapshot: Snapshot, change: Change, versionstamp: string): void {
+    const view = this.#view;
+    if (!view || view.versionstamp !== snapshot.versionstamp || view.objects !== snapshot.objects) {
+      this.#view = null;
+      return;
+    }
+    const puts = change.put ?? [];
+    const deletes = change.delete ?? [];
+    if (puts.length === 0 && deletes.length === 0) {
+      this.#view = { ...view, versionstamp };
+      return;
+    }
+    const objects = [...view.objects];
+    const byKey = new Map(view.byKey);
+    for (const key of deletes) {
+      const k = keyString(key);
+      if (!byKey.delete(k)) continue;
+      objects.splice(position(objects, key), 1);
+    }
+    for (const obj of puts) {
+      const key = keyOf(obj);
+      const at = position(objects, key);
+      const replaces = byKey.has(keyString(key));
+      objects.splice(at, replaces ? 1 : 0, obj);
+      byKey.set(keyString(key), obj);
+    }
+    this.#view = { versionstamp, objects, byKey };
   }
 
   /**
@@ -324,8 +393,7 @@ export class Store {
   async #recordChange(batch: KvBatch, snapshot: Snapshot, change: Change, revision: number): Promise<void> {
     const keys = [...(change.put ?? []).map(keyOf), ...(change.delete ?? [])];
     if (keys.length === 0) return;
-    const stored = new Map(snapshot.objects.map((o) => [keyString(keyOf(o)), o]));
-    const images: BeforeImages = keys.map((k) => [k, stored.get(keyString(k)) ?? null]);
+    const images: BeforeImages = keys.map((k) => [k, snapshot.byKey.get(keyString(k)) ?? null]);
     const bytes = await deflate(new TextEncoder().encode(JSON.stringify(images)));
     for (let i = 0; i * CHUNK_SIZE < bytes.length; i++) {
       batch.set(changeKey(revision, i), bytes.slice(i * CHUNK_SIZE, (i + 1) * CHUNK_SIZE), "change record");
@@ -370,7 +438,7 @@ export class Store {
   async delete(kind: StoredKind, namespace: string, name: string): Promise<boolean> {
     const key = { kind, namespace, name };
     const snapshot = await this.snapshot();
-    if (!snapshot.objects.some((o) => keyString(keyOf(o)) === keyString(key))) return false;
+    if (!snapshot.byKey.has(keyString(key))) return false;
     await this.commit(snapshot, { delete: [key] });
     return true;
   }
@@ -445,6 +513,21 @@ export class Store {
   close(): void {
     this.#kv.close();
   }
+}
+
+function byKeyOf(objects: StoredObject[]): Map<string, StoredObject> {
+  return new Map(objects.map((o) => [keyString(keyOf(o)), o]));
+}
+
+/** Where `key` is, or would go, in `objects` (in key order). */
+function position(objects: StoredObject[], key: ObjectKey): number {
+  let lo = 0, hi = objects.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareKeys(keyOf(objects[mid]), key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 async function deflate(bytes: Uint8Array): Promise<Uint8Array> {

@@ -417,3 +417,42 @@ Deno.test("Store keeps the change records only as long as a kept blob generation
     assertEquals(await store.objectsAt(1), null, "generation 1's records are gone with it");
   }, { historyLimit: 2 });
 });
+
+Deno.test("snapshot() answers what a scan of the store would, across this handle's writes and another's", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "wasmroute-store-" });
+  const path = `${dir}/wasmroute.kv`;
+  const mine = await Store.open(path);
+  const theirs = await Store.open(path);
+  try {
+    const scan = async (store: Store) => {
+      const snapshot = await store.snapshot();
+      assertEquals(snapshot.objects, await store.list());
+      assertEquals([...snapshot.byKey.values()].length, snapshot.objects.length);
+      return snapshot;
+    };
+    await mine.putAll([sampleRoute("b"), sampleRoute("d")]);
+    await scan(mine);
+    // Written through this handle: the view follows without a scan, in key order.
+    await mine.putAll([sampleRoute("c"), sampleRoute("a", "apps")]);
+    const before = await scan(mine);
+    await mine.delete("HTTPRoute", "default", "d");
+    await scan(mine);
+    // A snapshot handed out earlier keeps what it saw.
+    assertEquals(before.objects.map((o) => o.metadata.name), ["a", "b", "c", "d"]);
+    // Written by another handle (another process): the next snapshot reads it.
+    await theirs.putAll([sampleRoute("e")]);
+    assertEquals((await scan(mine)).objects.map((o) => o.metadata.name), ["a", "b", "c", "e"]);
+    // A write based on a stale snapshot still conflicts.
+    const stale = await mine.snapshot();
+    await theirs.putAll([sampleRoute("f")]);
+    const error = await assertRejects(() =>
+      mine.commit(stale, { put: mine.prepare(stale, [sampleRoute("g")]) })
+    );
+    assert(error instanceof StoreConflictError);
+    assertEquals((await scan(mine)).objects.map((o) => o.metadata.name), ["a", "b", "c", "e", "f"]);
+  } finally {
+    mine.close();
+    theirs.close();
+    await Deno.remove(dir, { recursive: true });
+  }
+});
