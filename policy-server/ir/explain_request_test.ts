@@ -1,7 +1,13 @@
 import { assert, assertEquals, assertMatch } from "../../tests/assert.ts";
 import type { KubeObject } from "../model/types.ts";
 import { buildIr } from "./build_ir.ts";
-import { explainRequest } from "./explain_request.ts";
+import {
+  type ExplainedRequest,
+  explainedRequestOf,
+  explainRequest,
+  explanationLines,
+} from "./explain_request.ts";
+import type { RouteEntry, RouteTable, VirtualHost } from "./types.ts";
 
 /** Istio's Bookinfo, GAMMA style: reviews:9080 sends `end-user: jason` to v2, the rest to v1. */
 const BOOKINFO = [
@@ -101,4 +107,373 @@ Deno.test("explainRequest on a host with no matching route lists every route's f
   assertEquals(why.routes.length, 3);
   assert(why.routes.every((r) => r.verdict !== "matched"));
   assertMatch(why.summary, /none of its 3 route match\(es\) did: 404/);
+});
+
+// Hand-made tables: each test says exactly which hosts and routes the lookup sees.
+
+const entry = (over: Partial<RouteEntry>, route = "web/r", rule = 0): RouteEntry => ({
+  conditions: [],
+  action: { route, rule, backends: [], filters: [] },
+  ...over,
+});
+
+const vhost = (over: Partial<VirtualHost>): VirtualHost => ({
+  hostnames: [],
+  mode: "gateway",
+  port: 80,
+  scope: "gw/gw",
+  routes: [entry({})],
+  ...over,
+});
+
+const tableOf = (...vhosts: VirtualHost[]): RouteTable => ({ generation: 1, vhosts });
+
+Deno.test("explainedRequestOf addresses a mesh request to its Service and port, from its client's namespace", () => {
+  const mesh = { clientNamespace: "web", destinationService: "reviews", destinationPort: 9080 };
+  assertEquals(explainedRequestOf({ path: "/a?b=1", mesh, headers: { "End-User": "Jason" } }), {
+    authority: "reviews",
+    port: 9080,
+    scheme: undefined,
+    method: undefined,
+    path: "/a?b=1",
+    headers: [["end-user", "Jason"]],
+    scope: "mesh",
+    clientNamespace: "web",
+  });
+  // A Host header and a port, when given, are what the proxy sees.
+  const named = explainedRequestOf({ host: "reviews.shop", port: 9081, path: "/", mesh });
+  assertEquals([named.authority, named.port, named.headers, named.scope], ["reviews.shop", 9081, [], "mesh"]);
+});
+
+Deno.test("explainedRequestOf takes a gateway request through that Gateway's proxy, headers lower-cased in order", () => {
+  const req = explainedRequestOf({
+    host: "Shop.example.com",
+    path: "/",
+    gateway: "infra/gw",
+    scheme: "https",
+    method: "POST",
+    headers: [["X-A", "One"], ["x-a", "two"]],
+  });
+  assertEquals(req, {
+    authority: "Shop.example.com",
+    port: undefined,
+    scheme: "https",
+    method: "POST",
+    path: "/",
+    headers: [["x-a", "One"], ["x-a", "two"]],
+    scope: "gateway:infra/gw",
+    clientNamespace: undefined,
+  });
+  assertEquals(explainedRequestOf({ host: "a", path: "/" }).scope, undefined);
+});
+
+Deno.test("explainRequest reads the hostname and port from the authority, else from the scheme", () => {
+  const at = (req: Partial<ExplainedRequest>) => {
+    const x = explainRequest(tableOf(), { authority: "a", path: "/", ...req });
+    return [x.hostname, x.port];
+  };
+  assertEquals(at({ authority: "Shop.Example.COM" }), ["shop.example.com", 80]);
+  assertEquals(at({ authority: "shop:8080" }), ["shop", 8080]);
+  assertEquals(at({ authority: "shop:8080", port: 9090 }), ["shop", 9090]);
+  assertEquals(at({ authority: "[::1]:8443" }), ["[::1]", 8443]);
+  assertEquals(at({ authority: "[::1]" }), ["[::1]", 80]);
+  assertEquals(at({ authority: "shop", scheme: "https" }), ["shop", 443]);
+  assertEquals(at({ authority: "shop", scheme: "http" }), ["shop", 80]);
+  // Not host[:port]: the whole authority is the hostname.
+  assertEquals(at({ authority: "a:1:8080" }), ["a:1:8080", 80]);
+});
+
+Deno.test("explainRequest ranks the exact hostname, then longer wildcards, then *, and says why each was not taken", () => {
+  const table = tableOf(
+    vhost({ hostnames: ["*"], port: 0, routes: [entry({}, "web/any")] }),
+    vhost({ hostnames: ["*.example.com"], routes: [entry({}, "web/short")] }),
+    vhost({ hostnames: ["*.shop.example.com"], routes: [entry({}, "web/long")] }),
+    vhost({ hostnames: ["shop.example.com"], routes: [entry({}, "web/exact")] }),
+  );
+  const wild = explainRequest(table, { authority: "eu.shop.example.com", path: "/" });
+  assertEquals(wild.hosts, [
+    { hostname: "*.shop.example.com", port: 80, attachedTo: "Gateway gw/gw", verdict: "picked" },
+    {
+      hostname: "*.example.com",
+      port: 80,
+      attachedTo: "Gateway gw/gw",
+      verdict: "not taken: a more specific host took the request",
+    },
+    {
+      hostname: "*",
+      port: 0,
+      attachedTo: "Gateway gw/gw",
+      verdict: "not taken: a more specific host took the request",
+    },
+  ]);
+  assertEquals(
+    wild.summary,
+    "*.shop.example.com (wildcard *.shop.example.com, port 80, Gateway gw/gw) → web/long rule 0",
+  );
+  const exact = explainRequest(table, { authority: "shop.example.com", path: "/" });
+  assertEquals(exact.hosts.map((h) => [h.hostname, h.verdict === "picked"]), [
+    ["shop.example.com", true],
+    ["*.example.com", false],
+    ["*", false],
+  ]);
+  assertEquals(exact.summary, "shop.example.com (exact hostname, port 80, Gateway gw/gw) → web/exact rule 0");
+  // A wildcard needs at least one label before its suffix.
+  const bare = explainRequest(table, { authority: ".example.com", port: 8080, path: "/" });
+  assertEquals(bare.hosts.map((h) => h.hostname), ["*"]);
+  assertEquals(bare.summary, "* (any hostname, any port, Gateway gw/gw) → web/any rule 0");
+});
+
+Deno.test("explainRequest serves a mesh client its own namespace's routes first, and refuses another namespace's", () => {
+  const reviews = (clients: string | undefined, route: string) =>
+    vhost({
+      hostnames: ["reviews"],
+      mode: "mesh",
+      port: 9080,
+      scope: "shop/reviews",
+      clients,
+      routes: [entry({}, route)],
+    });
+  const table = tableOf(
+    reviews("web", "web/consumer"),
+    reviews(undefined, "shop/producer"),
+    reviews("ops", "ops/consumer"),
+  );
+  const verdicts = (clientNamespace?: string) => {
+    const x = explainRequest(table, {
+      authority: "reviews",
+      port: 9080,
+      path: "/",
+      scope: "mesh",
+      clientNamespace,
+    });
+    return [x.summary, ...x.hosts.map((h) => h.verdict)];
+  };
+  const moreSpecific = "not taken: a more specific host took the request";
+  assertEquals(verdicts("web"), [
+    "reviews (exact hostname, port 9080, Service shop/reviews, for clients in web) → web/consumer rule 0",
+    "picked",
+    moreSpecific,
+    "not taken: it serves clients in namespace ops, the request comes from web",
+  ]);
+  assertEquals(verdicts("other"), [
+    "reviews (exact hostname, port 9080, Service shop/reviews) → shop/producer rule 0",
+    "not taken: it serves clients in namespace web, the request comes from other",
+    "picked",
+    "not taken: it serves clients in namespace ops, the request comes from other",
+  ]);
+  // No client namespace known: no host is refused for its clients, and none is anyone's own.
+  assertEquals(verdicts(undefined), [
+    "reviews (exact hostname, port 9080, Service shop/reviews, for clients in web) → web/consumer rule 0",
+    "picked",
+    moreSpecific,
+    moreSpecific,
+  ]);
+});
+
+Deno.test("explainRequest looks only at the hosts of the proxy in scope: the mesh's, or one Gateway's", () => {
+  const table = tableOf(
+    vhost({ hostnames: ["a.example"], scope: "gw/gw" }),
+    vhost({ hostnames: ["a.example"], mode: "mesh", scope: "gw/gw" }),
+    vhost({ hostnames: ["a.example"], scope: "other/gw" }),
+    vhost({ hostnames: ["a.example"], scope: undefined }),
+  );
+  const attached = (scope?: string) =>
+    explainRequest(table, { authority: "a.example", path: "/", scope }).hosts.map((h) => h.attachedTo);
+  assertEquals(attached("gateway:gw/gw"), ["Gateway gw/gw"]);
+  assertEquals(attached("mesh"), ["Service gw/gw"]);
+  assertEquals(attached(undefined), ["Gateway gw/gw", "Service gw/gw", "Gateway other/gw", "Gateway ?"]);
+  const elsewhere = explainRequest(table, { authority: "a.example", path: "/", scope: "gateway:x/y" });
+  assertEquals(
+    elsewhere.summary,
+    'no route is attached to host "a.example" on port 80: the filter lets the request pass',
+  );
+  assertEquals(elsewhere.routes, []);
+  assertEquals(elsewhere.nearest, [
+    "a route for this host is attached to Gateway gw/gw, which this proxy (gateway:x/y) does not serve",
+    "a route for this host is attached to Service gw/gw, which this proxy (gateway:x/y) does not serve",
+    "a route for this host is attached to Gateway other/gw, which this proxy (gateway:x/y) does not serve",
+    "a route for this host is attached to Gateway ?, which this proxy (gateway:x/y) does not serve",
+  ]);
+});
+
+Deno.test("explainRequest on a miss names each other port of the host once, for any of a host's names", () => {
+  const table = tableOf(
+    vhost({ hostnames: ["x.example", "shop.example"], port: 8080 }),
+    vhost({ hostnames: ["shop.example"], port: 8080 }),
+    vhost({ hostnames: ["shop.example"], port: 9090, scope: "gw/other" }),
+  );
+  const why = explainRequest(table, { authority: "shop.example", path: "/" });
+  assertEquals(why.nearest, [
+    "a route for this host exists on port 8080 (Gateway gw/gw)",
+    "a route for this host exists on port 9090 (Gateway gw/other)",
+  ]);
+  assertEquals(why.routes, []);
+});
+
+Deno.test("explainRequest on a miss for a host's clients lists the hostnames, not a port it already has", () => {
+  const table = tableOf(
+    vhost({ hostnames: ["reviews"], mode: "mesh", port: 9080, clients: "web" }),
+    vhost({ hostnames: ["ratings"], mode: "mesh", port: 0, clients: "web" }),
+  );
+  const at = (authority: string, port: number) =>
+    explainRequest(table, { authority, port, path: "/", clientNamespace: "ops" }).nearest;
+  // Levenshtein distances from reviews: ratings 4, reviews:9080 5.
+  assertEquals(at("reviews", 9080), ["hostnames with routes: ratings, reviews:9080"]);
+  assertEquals(at("ratings", 9080), ["hostnames with routes: ratings, reviews:9080"]);
+});
+
+Deno.test("explainRequest on an unknown host lists the eight closest hostnames with their ports, closest first", () => {
+  const nine = tableOf(
+    vhost({ hostnames: ["zzz.example.com", "shop.example.org"], port: 8080 }),
+    vhost({ hostnames: ["shop.example.com", "a", "b", "c", "d", "e", "f"], port: 0 }),
+  );
+  const nearest = (table: RouteTable) =>
+    explainRequest(table, { authority: "shop.exmple.com", path: "/" }).nearest;
+  // Levenshtein distances 1, 9, 10, 14, 14, 15, 15, 15 (f, the ninth at 15, is left out); ties keep their order.
+  assertEquals(nearest(nine), [
+    "hostnames with routes: shop.example.com, shop.example.org:8080, zzz.example.com:8080, c, e, a, b, d, …",
+  ]);
+  nine.vhosts[1].hostnames.pop();
+  assertEquals(nearest(nine), [
+    "hostnames with routes: shop.example.com, shop.example.org:8080, zzz.example.com:8080, c, e, a, b, d",
+  ]);
+  assertEquals(nearest(tableOf()), ["no routes at all"]);
+});
+
+Deno.test("explainRequest gives each route's first failing condition in words, in the table's order", () => {
+  const header = (kind: "HeaderExact" | "HeaderRegex", name: string, value: string) => ({
+    kind,
+    name,
+    value,
+  });
+  const query = (kind: "QueryExact" | "QueryRegex", name: string, value: string) => ({ kind, name, value });
+  const routes = [
+    entry({ path: { type: "Exact", value: "/cart" } }, "web/r", 0),
+    entry({ path: { type: "Exact", value: "/api/x" }, method: "POST" }, "web/r", 1),
+    entry(
+      { path: { type: "PathPrefix", value: "/api" }, conditions: [header("HeaderExact", "version", "v2")] },
+      "web/r",
+      2,
+    ),
+    entry({ conditions: [header("HeaderExact", "x-missing", "1")] }, "web/r", 3),
+    entry({ conditions: [query("QueryRegex", "id", "^[0-9]+$")] }, "web/r", 4),
+    entry({ conditions: [query("QueryExact", "debug", "2")] }, "web/r", 5),
+    entry({ conditions: [query("QueryExact", "page", "1")] }, "web/r", 6),
+    entry({ conditions: [header("HeaderRegex", "user", "^adm")] }, "web/r", 7),
+    entry({ path: { type: "RegularExpression", value: "/api/[0-9]+" } }, "web/r", 8),
+    entry({ path: { type: "PathPrefix", value: "/ap" } }, "web/r", 9),
+    entry(
+      {
+        method: "GET",
+        conditions: [
+          header("HeaderRegex", "user", "b.*"),
+          query("QueryRegex", "id", "a.*"),
+          query("QueryExact", "debug", "1"),
+          header("HeaderExact", "version", "v1"),
+        ],
+      },
+      "web/r",
+      10,
+    ),
+    entry({}, "web/r", 11),
+  ];
+  const table = tableOf(vhost({ hostnames: ["shop"], routes }));
+  const why = explainRequest(table, {
+    authority: "shop",
+    path: "/api/x?id=abc&debug=1",
+    method: "get",
+    headers: [["version", "v1"], ["user", "bob"]],
+  });
+  assertEquals(why.routes.map((r) => r.verdict), [
+    "path /api/x does not match Exact /cart",
+    "method GET is not POST",
+    'header version is "v1", not "v2"',
+    "header x-missing is missing",
+    'query parameter id is "abc", not matching /^[0-9]+$/',
+    'query parameter debug is "1", not "2"',
+    "query parameter page is missing",
+    'header user is "bob", not matching /^adm/',
+    "path /api/x does not match RegularExpression /api/[0-9]+",
+    "path /api/x does not match PathPrefix /ap",
+    "matched",
+  ]);
+  assertEquals(why.summary, "shop (exact hostname, port 80, Gateway gw/gw) → web/r rule 10");
+  assertEquals(why.nearest, []);
+  assertEquals(why.routes[2].match, "PathPrefix /api, header version = v2");
+  assertEquals(
+    why.routes[10].match,
+    "any path, GET, header user ~ /b.*/, query id ~ /a.*/, query debug = 1, header version = v1",
+  );
+});
+
+Deno.test("explainRequest matches paths as the filter does: exact, whole segments of a prefix, / for all, regex", () => {
+  const table = tableOf(vhost({
+    hostnames: ["shop"],
+    routes: [
+      entry({ path: { type: "Exact", value: "/cart" } }, "web/exact"),
+      entry({ path: { type: "RegularExpression", value: "/img/[a-z]+\\.png" } }, "web/regex"),
+      entry({ path: { type: "PathPrefix", value: "/api" } }, "web/api"),
+      entry({ path: { type: "PathPrefix", value: "/" } }, "web/root"),
+    ],
+  }));
+  const route = (path: string) => explainRequest(table, { authority: "shop", path }).summary.split(" → ")[1];
+  assertEquals(route("/cart?x=1"), "web/exact rule 0");
+  assertEquals(route("/img/logo.png"), "web/regex rule 0");
+  assertEquals(route("/img/logo.gif"), "web/root rule 0");
+  assertEquals(route("/api"), "web/api rule 0");
+  assertEquals(route("/api/v1"), "web/api rule 0");
+  assertEquals(route("/apiv1"), "web/root rule 0");
+  assertEquals(route("/cart/1"), "web/root rule 0");
+});
+
+Deno.test("explainRequest reads the first of repeated query parameters and headers, and bare or =-holding values", () => {
+  const table = tableOf(vhost({
+    hostnames: ["shop"],
+    routes: [entry({
+      conditions: [
+        { kind: "QueryExact", name: "a", value: "1" },
+        { kind: "QueryExact", name: "flag", value: "" },
+        { kind: "QueryExact", name: "k", value: "v=w" },
+        { kind: "HeaderExact", name: "x", value: "first" },
+      ],
+    })],
+  }));
+  const verdict = (path: string, headers: [string, string][] = [["x", "first"], ["x", "second"]]) =>
+    explainRequest(table, { authority: "shop", path, headers }).routes[0].verdict;
+  assertEquals(verdict("/?a=1&=x&flag&a=2&k=v=w"), "matched");
+  assertEquals(verdict("/?a=2&a=1&flag&k=v=w"), 'query parameter a is "2", not "1"');
+  assertEquals(verdict("/?a=1&flag=&k=v"), 'query parameter k is "v", not "v=w"');
+  assertEquals(
+    verdict("/?a=1&flag&k=v=w", [["x", "second"], ["x", "first"]]),
+    'header x is "second", not "first"',
+  );
+  assertEquals(verdict("/"), "query parameter a is missing");
+});
+
+Deno.test("explanationLines puts the summary first, then each host, route and nearest match", () => {
+  const table = tableOf(
+    vhost({
+      hostnames: ["shop"],
+      routes: [entry({ path: { type: "Exact", value: "/a" } }, "web/a"), entry({}, "web/b", 3)],
+    }),
+    vhost({ hostnames: ["*"], port: 0 }),
+  );
+  assertEquals(explanationLines(explainRequest(table, { authority: "shop", path: "/b" })), [
+    "host shop, port 80: shop (exact hostname, port 80, Gateway gw/gw) → web/b rule 3",
+    "  host shop (port 80, Gateway gw/gw): picked",
+    "  host * (port any, Gateway gw/gw): not taken: a more specific host took the request",
+    "  web/a rule 0 [Exact /a]: path /b does not match Exact /a",
+    "  web/b rule 3 [any path]: matched",
+  ]);
+  const miss = tableOf(vhost({ hostnames: ["shop"], port: 8080 }));
+  assertEquals(explanationLines(explainRequest(miss, { authority: "shop", path: "/" })), [
+    'host shop, port 80: no route is attached to host "shop" on port 80: the filter lets the request pass',
+    "  host shop (port 8080, Gateway gw/gw): not taken: it is for port 8080, the request came on 80",
+    "  nearest: a route for this host exists on port 8080 (Gateway gw/gw)",
+  ]);
+  const none = tableOf(vhost({ hostnames: ["shop"], routes: [entry({ method: "PUT" }, "web/put")] }));
+  assertEquals(
+    explainRequest(none, { authority: "shop", path: "/" }).summary,
+    "shop (exact hostname, port 80, Gateway gw/gw) took the request, but none of its 1 route match(es) did: 404",
+  );
 });
