@@ -5,6 +5,9 @@
 
 import { compileTestModule } from "../../filter/compile_assemblyscript.ts";
 
+/** The helpers every fixture may import (logging, headers, properties, buffers); part of each cache key. */
+const SHARED = "simulator/host/testdata/_host_calls.ts";
+
 const compiled = new Map<string, Promise<Uint8Array>>();
 
 /** The compiled module of `testdata/<name>.ts` (compiled once per key, cached on disk). */
@@ -13,7 +16,10 @@ export function fixture(name: string): Promise<Uint8Array> {
   if (!wasm) {
     compiled.set(
       name,
-      wasm = compileTestModule(`simulator/host/testdata/${name}`, { cacheName: "wasmroute-host-fixtures" }),
+      wasm = compileTestModule(`simulator/host/testdata/${name}`, {
+        cacheName: "wasmroute-host-fixtures",
+        sources: [SHARED],
+      }),
     );
   }
   return wasm;

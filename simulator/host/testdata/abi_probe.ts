@@ -4,6 +4,8 @@
 // statuses (never addresses, which depend on the engine's memory layout), so two hosts can be
 // compared call by call. The request header x-probe picks the group. Built by ../_fixtures.ts.
 
+import { log } from "./_host_calls";
+
 @external("env", "proxy_log") declare function proxy_log(level: i32, ptr: usize, size: usize): i32;
 @external("env", "proxy_get_log_level") declare function proxy_get_log_level(levelPtr: usize): i32;
 @external("env", "proxy_get_header_map_value") declare function proxy_get_header_map_value(map: i32, keyPtr: usize, keySize: usize, valuePtrPtr: usize, valueSizePtr: usize): i32;
@@ -50,7 +52,6 @@ let root: u32 = 0;
 function s(n: i32): string { return n.toString(); }
 function bytes(text: string): ArrayBuffer { return String.UTF8.encode(text); }
 function p(b: ArrayBuffer): usize { return changetype<usize>(b); }
-function log(message: string): void { const b = bytes(message); proxy_log(2, p(b), b.byteLength); }
 // Text returned at r/r+4, or the status when the call failed.
 function text(status: i32): string {
   if (status != 0) return "status " + s(status);

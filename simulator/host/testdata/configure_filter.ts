@@ -5,32 +5,22 @@
 // configuration "bad", tags each request with x-config and logs every lifecycle callback.
 // Built by ../_fixtures.ts.
 
-@external("env", "proxy_log") declare function proxy_log(level: i32, ptr: usize, size: usize): i32;
-@external("env", "proxy_get_buffer_bytes") declare function proxy_get_buffer_bytes(buffer: i32, start: usize, maxSize: usize, ptrPtr: usize, sizePtr: usize): i32;
-@external("env", "proxy_get_property") declare function proxy_get_property(pathPtr: usize, pathSize: usize, valuePtrPtr: usize, valueSizePtr: usize): i32;
-@external("env", "proxy_add_header_map_value") declare function proxy_add_header_map_value(map: i32, keyPtr: usize, keySize: usize, valuePtr: usize, valueSize: usize): i32;
+import { addHeader, bufferBytes, log, property as propertyValue } from "./_host_calls";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
 export function malloc(size: usize): usize { return heap.alloc(size); }
 export function proxy_abi_version_0_2_1(): void {}
 
-const ret = memory.data(8);
 const configs = new Map<u32, string>(); // root context id → configuration
 const parents = new Map<u32, u32>();    // stream context id → root context id
 
-function log(message: string): void {
-  const b = String.UTF8.encode(message);
-  proxy_log(2, changetype<usize>(b), b.byteLength);
-}
 function buffer(type: i32): string {
-  if (proxy_get_buffer_bytes(type, 0, 0xffffffff, ret, ret + 4) != 0) return "<none>";
-  const size = load<usize>(ret + 4);
-  return size ? String.UTF8.decodeUnsafe(load<usize>(ret), size) : "";
+  const value = bufferBytes(type, 0, 0xffffffff);
+  return value !== null ? value : "<none>";
 }
 function property(path: string): string {
-  const p = String.UTF8.encode(path);
-  if (proxy_get_property(changetype<usize>(p), p.byteLength, ret, ret + 4) != 0) return "<none>";
-  return String.UTF8.decodeUnsafe(load<usize>(ret), load<usize>(ret + 4));
+  const value = propertyValue(path);
+  return value !== null ? value : "<none>";
 }
 
 export function proxy_on_context_create(context: u32, parent: u32): void {
@@ -54,8 +44,7 @@ export function proxy_on_configure(root: u32, size: u32): u32 {
 export function proxy_on_request_headers(context: u32, headers: u32, endOfStream: u32): u32 {
   const root = parents.has(context) ? parents.get(context) : 0;
   const config = configs.has(root) ? configs.get(root) : "<unknown>";
-  const k = String.UTF8.encode("x-config"); const v = String.UTF8.encode(config);
-  proxy_add_header_map_value(0, changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength);
+  addHeader(0, "x-config", config);
   log("request " + context.toString() + " root " + root.toString());
   return 0;
 }

@@ -5,10 +5,8 @@
 // Path /no-authority makes a call without :authority, which the host must refuse.
 // Built by ../_fixtures.ts.
 
-@external("env", "proxy_log") declare function proxy_log(level: i32, ptr: usize, size: usize): i32;
-@external("env", "proxy_get_header_map_value") declare function proxy_get_header_map_value(map: i32, keyPtr: usize, keySize: usize, valuePtrPtr: usize, valueSizePtr: usize): i32;
-@external("env", "proxy_add_header_map_value") declare function proxy_add_header_map_value(map: i32, keyPtr: usize, keySize: usize, valuePtr: usize, valueSize: usize): i32;
-@external("env", "proxy_get_buffer_bytes") declare function proxy_get_buffer_bytes(buffer: i32, start: usize, maxSize: usize, ptrPtr: usize, sizePtr: usize): i32;
+import { addHeader, bufferBytes, headerValue, log, serializeHeaders as serialize } from "./_host_calls";
+
 @external("env", "proxy_http_call") declare function proxy_http_call(upstreamPtr: usize, upstreamSize: usize, headersPtr: usize, headersSize: usize, bodyPtr: usize, bodySize: usize, trailersPtr: usize, trailersSize: usize, timeout: u32, tokenPtr: usize): i32;
 @external("env", "proxy_set_effective_context") declare function proxy_set_effective_context(context: u32): i32;
 @external("env", "proxy_continue_stream") declare function proxy_continue_stream(stream: i32): i32;
@@ -22,35 +20,9 @@ const ret = memory.data(16);
 const tokens = new Array<u32>();
 const streams = new Array<u32>();
 
-function log(message: string): void {
-  const b = String.UTF8.encode(message);
-  proxy_log(2, changetype<usize>(b), b.byteLength);
-}
 function get(map: i32, key: string): string {
-  const k = String.UTF8.encode(key);
-  if (proxy_get_header_map_value(map, changetype<usize>(k), k.byteLength, ret, ret + 4) != 0) return "";
-  return String.UTF8.decodeUnsafe(load<usize>(ret), load<usize>(ret + 4));
-}
-function serialize(headers: string[][]): ArrayBuffer {
-  let size = 4 + headers.length * 8;
-  const parts = new Array<ArrayBuffer>();
-  for (let i = 0; i < headers.length; i++) {
-    const k = String.UTF8.encode(headers[i][0]); const v = String.UTF8.encode(headers[i][1]);
-    parts.push(k); parts.push(v);
-    size += k.byteLength + v.byteLength + 2;
-  }
-  const out = new ArrayBuffer(size);
-  const base = changetype<usize>(out);
-  store<u32>(base, headers.length);
-  let data = base + 4 + headers.length * 8;
-  for (let i = 0; i < parts.length; i++) {
-    const part = parts[i];
-    store<u32>(base + 4 + i * 4, part.byteLength);
-    memory.copy(data, changetype<usize>(part), part.byteLength);
-    data += part.byteLength;
-    store<u8>(data++, 0);
-  }
-  return out;
+  const value = headerValue(map, key);
+  return value !== null ? value : "";
 }
 
 export function proxy_on_request_headers(context: u32, headers: u32, endOfStream: u32): u32 {
@@ -75,15 +47,12 @@ export function proxy_on_http_call_response(root: u32, token: u32, headers: u32,
   if (i < 0) return;
   const stream = streams[i];
   const status = get(6, ":status");
-  let body = "";
-  if (proxy_get_buffer_bytes(4, 0, bodySize, ret, ret + 4) == 0 && load<usize>(ret + 4) > 0) {
-    body = String.UTF8.decodeUnsafe(load<usize>(ret), load<usize>(ret + 4));
-  }
+  const answer = bufferBytes(4, 0, bodySize);
+  const body = answer !== null ? answer : "";
   log("answer to " + stream.toString() + " on root " + root.toString() + ": " + status + " " + body);
   proxy_set_effective_context(stream);
   if (status == "200") {
-    const k = String.UTF8.encode("x-auth"); const v = String.UTF8.encode(body);
-    proxy_add_header_map_value(0, changetype<usize>(k), k.byteLength, changetype<usize>(v), v.byteLength);
+    addHeader(0, "x-auth", body);
     proxy_continue_stream(0);
   } else {
     const details = String.UTF8.encode("auth_denied"); const text = String.UTF8.encode("denied by auth");

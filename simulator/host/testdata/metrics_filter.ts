@@ -3,11 +3,12 @@
 // AssemblyScript fixture: a counter of requests, a gauge of open streams and a histogram of header
 // counts, defined at configure time; a counter of timer ticks. Built by ../_fixtures.ts.
 
+import { log } from "./_host_calls";
+
 @external("env", "proxy_define_metric") declare function proxy_define_metric(type: i32, namePtr: usize, nameSize: usize, idPtr: usize): i32;
 @external("env", "proxy_increment_metric") declare function proxy_increment_metric(id: u32, delta: i64): i32;
 @external("env", "proxy_record_metric") declare function proxy_record_metric(id: u32, value: u64): i32;
 @external("env", "proxy_get_metric") declare function proxy_get_metric(id: u32, valuePtr: usize): i32;
-@external("env", "proxy_log") declare function proxy_log(level: i32, ptr: usize, size: usize): i32;
 @external("env", "proxy_set_tick_period_milliseconds") declare function proxy_set_tick_period_milliseconds(period: u32): i32;
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
@@ -24,10 +25,6 @@ function define(type: i32, name: string): u32 {
   const n = String.UTF8.encode(name);
   proxy_define_metric(type, changetype<usize>(n), n.byteLength, ret);
   return load<u32>(ret);
-}
-function log(message: string): void {
-  const b = String.UTF8.encode(message);
-  proxy_log(2, changetype<usize>(b), b.byteLength);
 }
 
 export function proxy_on_configure(root: u32, size: u32): u32 {
