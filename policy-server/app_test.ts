@@ -4,7 +4,7 @@ import { createApp } from "./app.ts";
 import { decodeBlob, packBlob, unpackBlob } from "./blob/mod.ts";
 import { compile } from "./compile/mod.ts";
 import { applyGatewayDefaults, applyHttpRouteDefaults } from "./model/apply_defaults.ts";
-import type { CompileFn } from "./delivery/publisher.ts";
+import type { CompileFn } from "./delivery/write/publisher.ts";
 import {
   sampleGateway,
   sampleNamespace,

@@ -4,9 +4,9 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import type { WasmPluginOptions } from "./delivery/render_wasmplugin.ts";
-import { DELIVERY_FLAGS, DELIVERY_USAGE, parseDeliveryConfig } from "./delivery/delivery_config.ts";
-import type { DeliveryConfig } from "./delivery/delivery_config.ts";
+import type { WasmPluginOptions } from "./delivery/wasmplugin/render_wasmplugin.ts";
+import { DELIVERY_FLAGS, DELIVERY_USAGE, parseDeliveryConfig } from "./delivery/transports/delivery_config.ts";
+import type { DeliveryConfig } from "./delivery/transports/delivery_config.ts";
 
 export interface Config {
   port: number;

@@ -21,8 +21,8 @@
  */
 import { parseArgs } from "node:util";
 import { compile, type CompileResult } from "../policy-server/compile/mod.ts";
-import { renderWasmPlugin } from "../policy-server/delivery/render_wasmplugin.ts";
-import { DEFAULT_FILTER_WASM } from "../policy-server/delivery/filter_module.ts";
+import { renderWasmPlugin } from "../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
+import { DEFAULT_FILTER_WASM } from "../policy-server/delivery/transports/filter_module.ts";
 import { admitResources } from "../policy-server/model/admit_resources.ts";
 import { decodeResources } from "../policy-server/model/decode_resources.ts";
 import type { KubeObject } from "../policy-server/model/types.ts";

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Published } from "../delivery/publisher.ts";
+import type { Published } from "../delivery/write/publisher.ts";
 import type { ServerMetrics } from "../metrics.ts";
 import type { BlobMeta } from "../store/store.ts";
 

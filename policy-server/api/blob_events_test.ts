@@ -1,5 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
-import type { Published } from "../delivery/publisher.ts";
+import type { Published } from "../delivery/write/publisher.ts";
 import { createServerMetrics } from "../metrics.ts";
 import type { BlobMeta } from "../store/store.ts";
 import { blobEvents } from "./blob_events.ts";

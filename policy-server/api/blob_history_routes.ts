@@ -5,8 +5,8 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { restoresOf } from "../delivery/publisher.ts";
-import type { Publisher } from "../delivery/publisher.ts";
+import { restoresOf } from "../delivery/write/publisher.ts";
+import type { Publisher } from "../delivery/write/publisher.ts";
 import type { StoredObject } from "../model/types.ts";
 import { requireAccess } from "../security/bearer_auth.ts";
 import type { BlobMeta, Store } from "../store/store.ts";

@@ -1,8 +1,8 @@
 import { assert, assertEquals } from "../../tests/assert.ts";
 import { decodeBlob } from "../blob/mod.ts";
 import { compile } from "../compile/mod.ts";
-import { Publisher } from "../delivery/publisher.ts";
-import { sameRules } from "../delivery/same_rules.ts";
+import { Publisher } from "../delivery/write/publisher.ts";
+import { sameRules } from "../delivery/write/same_rules.ts";
 import { sampleRoute } from "../model/testing.ts";
 import { Store } from "../store/store.ts";
 import { expectStatus, withApp, withServer } from "../testing.ts";

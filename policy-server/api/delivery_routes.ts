@@ -16,12 +16,12 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Store } from "../store/store.ts";
-import { BlobFeed } from "../delivery/blob_feed.ts";
-import type { DeliveryRouteOptions } from "../delivery/delivery_service.ts";
-import { DEFAULT_FILTER_WASM, FilterModule } from "../delivery/filter_module.ts";
-import { flavourOptions } from "../delivery/flavours.ts";
-import { renderWasmPlugin } from "../delivery/render_wasmplugin.ts";
-import type { WasmPluginOptions } from "../delivery/render_wasmplugin.ts";
+import { BlobFeed } from "../delivery/transports/blob_feed.ts";
+import type { DeliveryRouteOptions } from "../delivery/transports/delivery_service.ts";
+import { DEFAULT_FILTER_WASM, FilterModule } from "../delivery/transports/filter_module.ts";
+import { flavourOptions } from "../delivery/wasmplugin/flavours.ts";
+import { renderWasmPlugin } from "../delivery/wasmplugin/render_wasmplugin.ts";
+import type { WasmPluginOptions } from "../delivery/wasmplugin/render_wasmplugin.ts";
 import { gatewayQuery } from "./gateway_query.ts";
 import { VERSION_HEADER } from "./version_header.ts";
 

@@ -5,8 +5,8 @@ import { createApp } from "../app.ts";
 import { sha256Hex } from "../compile/mod.ts";
 import { sampleRouteYaml } from "../model/testing.ts";
 import { Store } from "../store/store.ts";
-import { BlobFeed } from "../delivery/blob_feed.ts";
-import { FilterModule } from "../delivery/filter_module.ts";
+import { BlobFeed } from "../delivery/transports/blob_feed.ts";
+import { FilterModule } from "../delivery/transports/filter_module.ts";
 import { MAX_WAIT_MS, parseWait } from "./delivery_routes.ts";
 
 interface Ctx {

@@ -4,7 +4,7 @@
  * @module
  */
 import { HTTPException } from "hono/http-exception";
-import { FlavourError, parseGatewayRef } from "../delivery/flavours.ts";
+import { FlavourError, parseGatewayRef } from "../delivery/wasmplugin/flavours.ts";
 
 /** The Gateway a `?gateway=` names, `undefined` without one; a 400 unless it is `NAMESPACE/NAME`. */
 export function gatewayQuery(value: string | undefined): { namespace: string; name: string } | undefined {

@@ -4,7 +4,7 @@
  * @module
  */
 import { Hono } from "hono";
-import type { Publisher } from "../delivery/publisher.ts";
+import type { Publisher } from "../delivery/write/publisher.ts";
 import { failureStatus } from "../model/kube_status.ts";
 import { METRICS_CONTENT_TYPE } from "../metrics.ts";
 import type { ServerMetrics } from "../metrics.ts";

@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
-import type { Published, Publisher } from "../delivery/publisher.ts";
+import type { Published, Publisher } from "../delivery/write/publisher.ts";
 import { objectName } from "../model/resource_kinds.ts";
 import type { ResourceKind } from "../model/resource_kinds.ts";
 import type { RouteParentStatus, StoredObject } from "../model/types.ts";

@@ -8,7 +8,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { decodeBodyText, readBodyText } from "../budget/mod.ts";
-import type { Published } from "../delivery/publisher.ts";
+import type { Published } from "../delivery/write/publisher.ts";
 import { admitResources } from "../model/admit_resources.ts";
 import { fieldValidationOf } from "../model/decode_resources.ts";
 import { ResourceError } from "../model/resource_error.ts";

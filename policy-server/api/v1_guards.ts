@@ -7,7 +7,7 @@
  */
 import type { MiddlewareHandler } from "hono";
 import { bodyMediaType } from "../budget/mod.ts";
-import type { Publisher } from "../delivery/publisher.ts";
+import type { Publisher } from "../delivery/write/publisher.ts";
 import { RESOURCE_KINDS } from "../model/resource_kinds.ts";
 import { bearerAuth, requireAccess } from "../security/bearer_auth.ts";
 import type { TokenVerifier } from "../security/token_verifier.ts";

@@ -6,9 +6,9 @@
  */
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { flavourOptions } from "../delivery/flavours.ts";
-import { pluginToYaml, renderPlugin } from "../delivery/render_plugin.ts";
-import type { WasmPluginOptions } from "../delivery/render_wasmplugin.ts";
+import { flavourOptions } from "../delivery/wasmplugin/flavours.ts";
+import { pluginToYaml, renderPlugin } from "../delivery/wasmplugin/render_plugin.ts";
+import type { WasmPluginOptions } from "../delivery/wasmplugin/render_wasmplugin.ts";
 import type { Store } from "../store/store.ts";
 import { gatewayQuery } from "./gateway_query.ts";
 import { VERSION_HEADER } from "./version_header.ts";

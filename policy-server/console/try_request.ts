@@ -8,7 +8,8 @@ import { checkSimRequest, SimInputError, Simulator } from "../../simulator/mod.t
 import type { SimDecision, SimRequest } from "../../simulator/mod.ts";
 import { stringify } from "yaml";
 import { decodeBlob } from "../blob/decode_blob.ts";
-import { renderWasmPlugin } from "../delivery/render_wasmplugin.ts";
+import { FlavourError, parseGatewayRef } from "../delivery/wasmplugin/flavours.ts";
+import { renderWasmPlugin } from "../delivery/wasmplugin/render_wasmplugin.ts";
 import { explainedRequestOf, explainRequest } from "../ir/explain_request.ts";
 import type { Explanation } from "../ir/explain_request.ts";
 import type { Backend } from "../ir/types.ts";
@@ -86,8 +87,11 @@ export function requestOf(form: TryForm): SimRequest {
   }
   const gateway = form.gateway?.trim();
   if (gateway) {
-    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-.a-z0-9]*[a-z0-9])?$/.test(gateway)) {
-      throw new SimInputError(`gateway: "${gateway}" must be NAMESPACE/NAME`);
+    try {
+      parseGatewayRef(gateway);
+    } catch (error) {
+      if (error instanceof FlavourError) throw new SimInputError(error.message);
+      throw error;
     }
     req.gateway = gateway;
   }

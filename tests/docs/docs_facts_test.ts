@@ -7,7 +7,7 @@
 import { join, relative } from "node:path";
 import { parse } from "yaml";
 import { assert, assertEquals } from "../assert.ts";
-import { DEFAULT_PLUGIN_URL } from "../../policy-server/delivery/render_wasmplugin.ts";
+import { DEFAULT_PLUGIN_URL } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
 import { VERSION } from "../../policy-server/version.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;

@@ -5,7 +5,7 @@
 import { parseAllDocuments } from "yaml";
 import { assert, assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
-import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
+import { renderWasmPlugin } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
 import { createApp } from "../../policy-server/app.ts";
 import { Store } from "../../policy-server/store/store.ts";

@@ -7,7 +7,7 @@
 import { parseAllDocuments } from "yaml";
 import { assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
-import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
+import { renderWasmPlugin } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";

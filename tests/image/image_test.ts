@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { assert, assertEquals, assertMatch } from "../assert.ts";
 import { buildKustomization } from "../manifests/build_kustomization.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
-import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
+import { renderWasmPlugin } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
 import { admitResources } from "../../policy-server/model/admit_resources.ts";
 import { parseResources } from "../../policy-server/model/parse_resources.ts";
 import { checkSimRequest, Simulator } from "../../simulator/mod.ts";
@@ -97,7 +97,7 @@ Deno.test({
       container,
       namespace,
       secrets: { [secret.name]: secret.data },
-      serviceAccountCa: await Deno.readTextFile(join(ROOT, "policy-server/delivery/testdata/tls/ca.crt")),
+      serviceAccountCa: await Deno.readTextFile(join(ROOT, "policy-server/delivery/transports/testdata/tls/ca.crt")),
       probe: [
         Deno.execPath(),
         "run",

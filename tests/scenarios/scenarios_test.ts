@@ -13,7 +13,7 @@
 import { parseAllDocuments } from "yaml";
 import { assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
-import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
+import { renderWasmPlugin } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
 import type { KubeObject } from "../../policy-server/model/types.ts";
 import { type Report, runScenario } from "../../simulator/host/run_scenario.ts";
 import { routeReselected } from "../../simulator/host/route_reselected.ts";

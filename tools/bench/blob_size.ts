@@ -8,7 +8,7 @@
  */
 import { gzipSync } from "node:zlib";
 import { unpackBlob } from "../../policy-server/blob/pack_blob.ts";
-import { renderWasmPlugin, wasmPluginToYaml } from "../../policy-server/delivery/render_wasmplugin.ts";
+import { renderWasmPlugin, wasmPluginToYaml } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
 import { KV_LIMITS } from "../../policy-server/store/kv_batch.ts";
 import { compiledTable } from "./fixtures.ts";
 import { bytes, fmt, ratio, table } from "./measure.ts";

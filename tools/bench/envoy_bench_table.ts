@@ -11,7 +11,7 @@
  * @module
  */
 import { compile } from "../../policy-server/compile/mod.ts";
-import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
+import { renderWasmPlugin } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
 import type { RouteTable } from "../../policy-server/ir/types.ts";
 import type { Gateway } from "../../policy-server/model/types.ts";
 import {

@@ -5,7 +5,7 @@
  * @module
  */
 import { compile } from "../../policy-server/compile/mod.ts";
-import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
+import { renderWasmPlugin } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
 import { compileTestModule } from "../../filter/compile_assemblyscript.ts";
 import { type GeneratedTable, type GenerateOptions, generateRoutes } from "./generate_routes.ts";
 

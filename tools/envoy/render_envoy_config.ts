@@ -1,6 +1,6 @@
 import { parse } from "yaml";
 import type { CompileResult } from "../../policy-server/compile/mod.ts";
-import { renderWasmPlugin } from "../../policy-server/delivery/render_wasmplugin.ts";
+import { renderWasmPlugin } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
 import type { EnvoyFilterSpec } from "../../simulator/envoy/apply_envoy_filter.ts";
 import { ENVOY_FILTER_MANIFEST, FILTER_NAME, PASSTHROUGH } from "../../simulator/envoy/envoy_host.ts";
 import {

@@ -5,9 +5,9 @@
  *
  * @module
  */
-import type { Flavour } from "./flavours.ts";
-import { checkFlavours, FlavourError, parseFlavour } from "./flavours.ts";
-import { DEFAULT_PLUGIN_URL } from "./render_wasmplugin.ts";
+import type { Flavour } from "../wasmplugin/flavours.ts";
+import { checkFlavours, FlavourError, parseFlavour } from "../wasmplugin/flavours.ts";
+import { DEFAULT_PLUGIN_URL } from "../wasmplugin/render_wasmplugin.ts";
 
 export interface DeliveryConfig {
   /** The WasmPlugins to push and write (default `[mesh]`). */

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { BlobFormatError } from "../blob/blob_format_error.ts";
-import { HEADER_SIZE } from "../blob/format.ts";
-import { isPackedBlob, unpackBlob } from "../blob/pack_blob.ts";
+import { BlobFormatError } from "../../blob/blob_format_error.ts";
+import { HEADER_SIZE } from "../../blob/format.ts";
+import { isPackedBlob, unpackBlob } from "../../blob/pack_blob.ts";
 
 /**
  * Header bytes that differ between blobs of the same rules: the checksum (12..16), the generation

@@ -1,12 +1,12 @@
 import { parse as parseYaml } from "yaml";
-import { withStore as withTempStore } from "../testing.ts";
-import { assertEquals, assertRejects } from "../../tests/assert.ts";
-import { compile, sha256Hex } from "../compile/mod.ts";
-import { Store } from "../store/store.ts";
+import { withStore as withTempStore } from "../../testing.ts";
+import { assertEquals, assertRejects } from "../../../tests/assert.ts";
+import { compile, sha256Hex } from "../../compile/mod.ts";
+import { Store } from "../../store/store.ts";
 import { parseDeliveryConfig } from "./delivery_config.ts";
 import { startDelivery } from "./delivery_service.ts";
 import { inClusterCredentials } from "./kube_credentials.ts";
-import { Publisher } from "./publisher.ts";
+import { Publisher } from "../write/publisher.ts";
 
 const HTTP_URL = "http://wasmroute-policy-server.wasmroute-system.svc:8080/v1/filter.wasm";
 const MODULE = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]);

@@ -1,6 +1,6 @@
 import { parse } from "yaml";
-import { VERSION } from "../version.ts";
-import { assertEquals, assertMatch } from "../../tests/assert.ts";
+import { VERSION } from "../../version.ts";
+import { assertEquals, assertMatch } from "../../../tests/assert.ts";
 import { renderWasmPlugin, wasmPluginToYaml } from "./render_wasmplugin.ts";
 
 const blob = {

@@ -1,11 +1,11 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
-import { kvPath, withStore } from "../testing.ts";
-import { compile } from "../compile/mod.ts";
-import { sampleRoute } from "../model/testing.ts";
-import { Store } from "../store/store.ts";
-import type { BlobMeta } from "../store/store.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
+import { kvPath, withStore } from "../../testing.ts";
+import { compile } from "../../compile/mod.ts";
+import { sampleRoute } from "../../model/testing.ts";
+import { Store } from "../../store/store.ts";
+import type { BlobMeta } from "../../store/store.ts";
 import { BlobFeed } from "./blob_feed.ts";
-import { Publisher } from "./publisher.ts";
+import { Publisher } from "../write/publisher.ts";
 
 Deno.test("BlobFeed.waitForChange resolves as soon as a new generation is committed", async () => {
   await withStore(async (store) => {

@@ -12,12 +12,12 @@
  * @module
  */
 import { basename, dirname, join, resolve } from "node:path";
-import type { BlobRecord, Store } from "../store/store.ts";
-import type { Flavour } from "./flavours.ts";
-import { flavourFileName, flavourOptions } from "./flavours.ts";
+import type { BlobRecord, Store } from "../../store/store.ts";
+import type { Flavour } from "../wasmplugin/flavours.ts";
+import { flavourFileName, flavourOptions } from "../wasmplugin/flavours.ts";
 import type { Offer, PushTarget } from "./latest_pusher.ts";
-import { pluginToYaml, renderPlugin } from "./render_plugin.ts";
-import type { WasmPluginOptions } from "./render_wasmplugin.ts";
+import { pluginToYaml, renderPlugin } from "../wasmplugin/render_plugin.ts";
+import type { WasmPluginOptions } from "../wasmplugin/render_wasmplugin.ts";
 
 /** `dir/file`, refusing anything that is not a plain file name directly inside `dir`. */
 export function fileInside(dir: string, file: string): string {

@@ -5,11 +5,11 @@
  * @module
  */
 
-import { sha256Hex } from "../compile/mod.ts";
+import { sha256Hex } from "../../compile/mod.ts";
 
 /** `filter/build/filter.wasm` of this checkout (or of the image, which keeps the same layout). */
 export const DEFAULT_FILTER_WASM: string =
-  new URL("../../filter/build/filter.wasm", import.meta.url).pathname;
+  new URL("../../../filter/build/filter.wasm", import.meta.url).pathname;
 
 export interface ModuleFile {
   bytes: Uint8Array;

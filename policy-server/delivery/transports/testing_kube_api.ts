@@ -11,7 +11,7 @@ import http from "node:http";
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import type { TLSSocket } from "node:tls";
-import { failureStatus } from "../model/kube_status.ts";
+import { failureStatus } from "../../model/kube_status.ts";
 
 const TLS_DIR = new URL("./testdata/tls/", import.meta.url);
 const read = (file: string) => Deno.readTextFileSync(new URL(file, TLS_DIR));

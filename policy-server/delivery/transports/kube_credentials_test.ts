@@ -1,5 +1,5 @@
 import { stringify } from "yaml";
-import { assertEquals, assertRejects } from "../../tests/assert.ts";
+import { assertEquals, assertRejects } from "../../../tests/assert.ts";
 import { inClusterCredentials, kubeconfigCredentials } from "./kube_credentials.ts";
 import { TEST_TLS } from "./testing_kube_api.ts";
 

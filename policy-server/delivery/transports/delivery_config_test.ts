@@ -1,7 +1,7 @@
-import { assertEquals, assertThrows } from "../../tests/assert.ts";
-import { ConfigError, parseConfig } from "../config.ts";
+import { assertEquals, assertThrows } from "../../../tests/assert.ts";
+import { ConfigError, parseConfig } from "../../config.ts";
 import { DeliveryConfigError, parseDeliveryConfig } from "./delivery_config.ts";
-import { checkFlavours, FlavourError, parseFlavour } from "./flavours.ts";
+import { checkFlavours, FlavourError, parseFlavour } from "../wasmplugin/flavours.ts";
 
 const env = (vars: Record<string, string>) => (name: string) => vars[name];
 const SHA = "ab".repeat(32);

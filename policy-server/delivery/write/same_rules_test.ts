@@ -1,7 +1,7 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
-import { decodeBlob, isPackedBlob, unpackBlob } from "../blob/mod.ts";
-import { compile } from "../compile/mod.ts";
-import { sampleRoute } from "../model/testing.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
+import { decodeBlob, isPackedBlob, unpackBlob } from "../../blob/mod.ts";
+import { compile } from "../../compile/mod.ts";
+import { sampleRoute } from "../../model/testing.ts";
 import { sameRules } from "./same_rules.ts";
 
 /** A packed blob, as compile() makes it. */

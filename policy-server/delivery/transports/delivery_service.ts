@@ -6,11 +6,11 @@
  *
  * @module
  */
-import type { Counter } from "../metrics.ts";
-import type { Store } from "../store/store.ts";
+import type { Counter } from "../../metrics.ts";
+import type { Store } from "../../store/store.ts";
 import { BlobFeed } from "./blob_feed.ts";
 import type { DeliveryConfig } from "./delivery_config.ts";
-import { flavourString } from "./flavours.ts";
+import { flavourString } from "../wasmplugin/flavours.ts";
 import { DEFAULT_FILTER_WASM, FilterModule } from "./filter_module.ts";
 import { GitOpsFileTarget } from "./gitops_writer.ts";
 import { KubeClient, WasmPluginApplyTarget } from "./kube_apply.ts";
@@ -18,7 +18,7 @@ import type { KubeCredentials } from "./kube_credentials.ts";
 import { inClusterCredentials, kubeconfigCredentials } from "./kube_credentials.ts";
 import { LatestPusher } from "./latest_pusher.ts";
 import type { PusherOptions, PusherStatus, PushResult, PushTarget } from "./latest_pusher.ts";
-import type { WasmPluginOptions } from "./render_wasmplugin.ts";
+import type { WasmPluginOptions } from "../wasmplugin/render_wasmplugin.ts";
 
 /** The two counters of `metrics.ts`' server metrics that delivery reports to. */
 export interface DeliveryMetrics {

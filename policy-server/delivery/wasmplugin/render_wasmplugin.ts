@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { VERSION } from "../version.ts";
+import { VERSION } from "../../version.ts";
 import { stringify } from "yaml";
 
 export type PluginPhase = "UNSPECIFIED_PHASE" | "AUTHN" | "AUTHZ" | "STATS";

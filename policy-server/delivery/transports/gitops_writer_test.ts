@@ -1,16 +1,16 @@
 import { parse as parseYaml } from "yaml";
-import { withStore } from "../testing.ts";
-import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
-import { compile } from "../compile/mod.ts";
-import { sampleRoute } from "../model/testing.ts";
+import { withStore } from "../../testing.ts";
+import { assert, assertEquals, assertRejects, assertThrows } from "../../../tests/assert.ts";
+import { compile } from "../../compile/mod.ts";
+import { sampleRoute } from "../../model/testing.ts";
 import { DeliveryConfigError, parseDeliveryConfig } from "./delivery_config.ts";
 import { startDelivery } from "./delivery_service.ts";
-import type { Flavour } from "./flavours.ts";
-import { FlavourError, flavourFileName, parseFlavour } from "./flavours.ts";
+import type { Flavour } from "../wasmplugin/flavours.ts";
+import { FlavourError, flavourFileName, parseFlavour } from "../wasmplugin/flavours.ts";
 import { fileInside, GitOpsFileTarget, writeFileAtomic } from "./gitops_writer.ts";
-import { Publisher } from "./publisher.ts";
-import { pluginToYaml, renderTrafficExtension } from "./render_plugin.ts";
-import { renderWasmPlugin, wasmPluginToYaml } from "./render_wasmplugin.ts";
+import { Publisher } from "../write/publisher.ts";
+import { pluginToYaml, renderTrafficExtension } from "../wasmplugin/render_plugin.ts";
+import { renderWasmPlugin, wasmPluginToYaml } from "../wasmplugin/render_wasmplugin.ts";
 
 const PLUGIN = { url: "oci://ghcr.io/wasmroute/filter:0.1.0" };
 const never = new AbortController().signal;

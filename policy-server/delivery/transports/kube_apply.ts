@@ -20,14 +20,14 @@
  *
  * @module
  */
-import type { BlobRecord, Store } from "../store/store.ts";
-import type { Flavour } from "./flavours.ts";
-import { flavourObject, flavourOptions } from "./flavours.ts";
+import type { BlobRecord, Store } from "../../store/store.ts";
+import type { Flavour } from "../wasmplugin/flavours.ts";
+import { flavourObject, flavourOptions } from "../wasmplugin/flavours.ts";
 import type { KubeCredentials } from "./kube_credentials.ts";
 import { httpClientFor } from "./kube_credentials.ts";
 import type { Offer, PushTarget } from "./latest_pusher.ts";
-import { pluginPath, renderPlugin } from "./render_plugin.ts";
-import type { WasmPluginOptions } from "./render_wasmplugin.ts";
+import { pluginPath, renderPlugin } from "../wasmplugin/render_plugin.ts";
+import type { WasmPluginOptions } from "../wasmplugin/render_wasmplugin.ts";
 
 export const FIELD_MANAGER = "wasmroute";
 export const APPLY_PATCH_CONTENT_TYPE = "application/apply-patch+yaml";

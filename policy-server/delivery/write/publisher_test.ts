@@ -1,12 +1,12 @@
-import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
-import { kvPath, withStore } from "../testing.ts";
-import { decodeBlob } from "../blob/mod.ts";
-import { compile } from "../compile/mod.ts";
-import type { CompileResult } from "../compile/mod.ts";
-import { admitResources } from "../model/admit_resources.ts";
-import { sampleGateway, sampleNamespace, sampleRoute, sampleService } from "../model/testing.ts";
-import type { KubeObject } from "../model/types.ts";
-import { Store } from "../store/store.ts";
+import { assert, assertEquals, assertRejects } from "../../../tests/assert.ts";
+import { kvPath, withStore } from "../../testing.ts";
+import { decodeBlob } from "../../blob/mod.ts";
+import { compile } from "../../compile/mod.ts";
+import type { CompileResult } from "../../compile/mod.ts";
+import { admitResources } from "../../model/admit_resources.ts";
+import { sampleGateway, sampleNamespace, sampleRoute, sampleService } from "../../model/testing.ts";
+import type { KubeObject } from "../../model/types.ts";
+import { Store } from "../../store/store.ts";
 import { Publisher } from "./publisher.ts";
 import type { CompileFn } from "./publisher.ts";
 

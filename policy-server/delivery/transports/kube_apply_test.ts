@@ -2,22 +2,22 @@
 // server runs here, so these tests pin down the exact requests one would get — method, path,
 // query, content type, body, credentials — and how failures are retried.
 import { stringify } from "yaml";
-import { withStore } from "../testing.ts";
+import { withStore } from "../../testing.ts";
 import { parse as parseYaml } from "yaml";
-import { assert, assertEquals, assertRejects } from "../../tests/assert.ts";
-import { createApp } from "../app.ts";
-import { compile } from "../compile/mod.ts";
-import { createServerMetrics } from "../metrics.ts";
-import { sampleRouteYaml } from "../model/testing.ts";
-import { Store } from "../store/store.ts";
+import { assert, assertEquals, assertRejects } from "../../../tests/assert.ts";
+import { createApp } from "../../app.ts";
+import { compile } from "../../compile/mod.ts";
+import { createServerMetrics } from "../../metrics.ts";
+import { sampleRouteYaml } from "../../model/testing.ts";
+import { Store } from "../../store/store.ts";
 import type { DeliveryConfig } from "./delivery_config.ts";
 import { startDelivery } from "./delivery_service.ts";
 import { APPLY_PATCH_CONTENT_TYPE, KubeApiError, KubeClient, WasmPluginApplyTarget } from "./kube_apply.ts";
 import { inClusterCredentials, kubeconfigCredentials } from "./kube_credentials.ts";
 import type { KubeCredentials } from "./kube_credentials.ts";
-import { Publisher } from "./publisher.ts";
-import { renderTrafficExtension } from "./render_plugin.ts";
-import { renderWasmPlugin } from "./render_wasmplugin.ts";
+import { Publisher } from "../write/publisher.ts";
+import { renderTrafficExtension } from "../wasmplugin/render_plugin.ts";
+import { renderWasmPlugin } from "../wasmplugin/render_wasmplugin.ts";
 import { kubeStatus, startFakeKubeApi, TEST_TLS } from "./testing_kube_api.ts";
 import type { RecordedRequest } from "./testing_kube_api.ts";
 

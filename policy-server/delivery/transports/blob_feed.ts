@@ -8,7 +8,7 @@
  *
  * @module
  */
-import type { BlobMeta, Store } from "../store/store.ts";
+import type { BlobMeta, Store } from "../../store/store.ts";
 
 export interface BlobFeedOptions {
   /** How often waiting clients also read the store, for writes by other processes (default 1000 ms). */

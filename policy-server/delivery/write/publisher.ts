@@ -4,19 +4,19 @@
  *
  * @module
  */
-import { BlobFormatError, decodeBlob } from "../blob/decode_blob.ts";
-import { encodeBlob } from "../blob/encode_blob.ts";
-import { packBlob } from "../blob/pack_blob.ts";
-import type { CompileOptions, CompileResult } from "../compile/mod.ts";
-import type { KubeObject, RouteParentStatus, StoredObject } from "../model/types.ts";
-import { checkPreconditions } from "../store/check_preconditions.ts";
-import type { Precondition } from "../store/check_preconditions.ts";
-import { StoreConflictError } from "../store/kv_batch.ts";
-import { compareKeys, keyOf, keyString } from "../store/store.ts";
-import type { BlobMeta, NewBlob, ObjectKey, RouteKey, Snapshot, Store } from "../store/store.ts";
+import { BlobFormatError, decodeBlob } from "../../blob/decode_blob.ts";
+import { encodeBlob } from "../../blob/encode_blob.ts";
+import { packBlob } from "../../blob/pack_blob.ts";
+import type { CompileOptions, CompileResult } from "../../compile/mod.ts";
+import type { KubeObject, RouteParentStatus, StoredObject } from "../../model/types.ts";
+import { checkPreconditions } from "../../store/check_preconditions.ts";
+import type { Precondition } from "../../store/check_preconditions.ts";
+import { StoreConflictError } from "../../store/kv_batch.ts";
+import { compareKeys, keyOf, keyString } from "../../store/store.ts";
+import type { BlobMeta, NewBlob, ObjectKey, RouteKey, Snapshot, Store } from "../../store/store.ts";
 import { Mutex } from "./mutex.ts";
 import { sameRules } from "./same_rules.ts";
-import { StatusError } from "../model/kube_status.ts";
+import { StatusError } from "../../model/kube_status.ts";
 
 /** The compiler's signature (`compile` of `compile/mod.ts`); tests may pass another. */
 export type CompileFn = (resources: KubeObject[], options: CompileOptions) => Promise<CompileResult>;

@@ -1,4 +1,4 @@
-import { assertEquals, assertRejects } from "../../tests/assert.ts";
+import { assertEquals, assertRejects } from "../../../tests/assert.ts";
 import { Mutex } from "./mutex.ts";
 
 Deno.test("Mutex runs critical sections one at a time, in call order", async () => {

@@ -1,4 +1,4 @@
-import { assert, assertEquals } from "../../tests/assert.ts";
+import { assert, assertEquals } from "../../../tests/assert.ts";
 import { LatestPusher } from "./latest_pusher.ts";
 import type { Offer, PushResult, PushTarget } from "./latest_pusher.ts";
 
