@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import { createApp } from "./app.ts";
-import { compile } from "./compile/mod.ts";
+import { IncrementalCompiler } from "./compile/mod.ts";
 import { ConfigError, parseConfig, USAGE } from "./config.ts";
 import { Publisher } from "./delivery/write/publisher.ts";
 import { startDelivery } from "./delivery/transports/delivery_service.ts";
@@ -93,11 +93,16 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const metrics = createServerMetrics();
+  // One compiler for the process: a write works again only what it touches, with compile()'s answer.
+  const compiler = new IncrementalCompiler();
   const publisher = new Publisher(
     store,
     (objects, options) =>
       metrics.compileDuration.time(() =>
-        compile(objects, { unseenGateways: config.trustUnseenGateways ? "trust" : "refuse", ...options })
+        compiler.compile(objects, {
+          unseenGateways: config.trustUnseenGateways ? "trust" : "refuse",
+          ...options,
+        })
       ),
   );
   // Compile before listening: status is known and a blob exists when the first request arrives.
