@@ -151,3 +151,135 @@ Deno.test("selectorMatches() applies matchLabels and every matchExpressions oper
   );
   assertEquals(selectorMatches({}, labels), true);
 });
+
+Deno.test("intersectHostname() never takes a precise name's tail as a wildcard, nor a wildcard's bare suffix", () => {
+  assertEquals(intersectHostname("a.example.com", "b.example.com"), undefined);
+  assertEquals(intersectHostname("*.example.com", ".example.com"), undefined);
+  assertEquals(intersectHostname(".example.com", "*.example.com"), undefined);
+  assertEquals(intersectHostname("*.example.com", "x.example.com"), "x.example.com");
+  assertEquals(intersectHostname("x.example.com", "*.example.com"), "x.example.com");
+});
+
+const reasonOf = (result: unknown) => (result as { reason: string; message: string });
+
+Deno.test("attachToGateway() says which Gateway, sectionName and port found no listener, in its message", () => {
+  const gw = gateway([{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: all }]);
+  const attach = (parent: Record<string, unknown>, g: KubeObject = gw) =>
+    reasonOf(attachToGateway(route("a"), { name: "gw", ...parent }, g, new Map()));
+  assertEquals(reasonOf(attachToGateway(route("a"), { name: "gw" }, undefined, new Map())), {
+    reason: "NoMatchingParent",
+    message: 'Gateway "a/gw" does not exist',
+  });
+  assertEquals(attach({ namespace: "infra", port: 443 }), {
+    reason: "NoMatchingParent",
+    message: 'Gateway "infra/gw" has no listener with port 443',
+  });
+  assertEquals(
+    attach({ namespace: "infra", sectionName: "https" }).message,
+    'Gateway "infra/gw" has no listener with sectionName "https"',
+  );
+  assertEquals(
+    attach({ namespace: "infra", sectionName: "http", port: 443 }).message,
+    'Gateway "infra/gw" has no listener with sectionName "http" and port 443',
+  );
+  // A Gateway without listeners, or without a spec, has none to attach to.
+  assertEquals(attach({ namespace: "infra" }, gateway([])).reason, "NoMatchingParent");
+  assertEquals(
+    attach({ namespace: "infra" }, { ...gw, spec: undefined } as unknown as KubeObject).reason,
+    "NoMatchingParent",
+  );
+  assertEquals(
+    attach(
+      { namespace: "infra" },
+      gateway([{ name: "tcp", port: 9000, protocol: "TCP", allowedRoutes: all }]),
+    ),
+    {
+      reason: "NotAllowedByListeners",
+      message: 'no listener of Gateway "infra/gw" allows this route',
+    },
+  );
+  const exact = gateway([{
+    name: "h",
+    hostname: "a.example.com",
+    port: 80,
+    protocol: "HTTP",
+    allowedRoutes: all,
+  }]);
+  assertEquals(
+    reasonOf(
+      attachToGateway(route("a", ["b.example.com"]), { name: "gw", namespace: "infra" }, exact, new Map()),
+    ),
+    {
+      reason: "NoMatchingListenerHostname",
+      message: 'no hostname of the route matches a listener of Gateway "infra/gw"',
+    },
+  );
+});
+
+Deno.test("attachToGateway() allows HTTPRoute among a listener's kinds only in Gateway API's group", () => {
+  const withKinds = (kinds: unknown[]) =>
+    attachToGateway(
+      route("infra"),
+      { name: "gw", namespace: "infra" },
+      gateway([{ name: "http", port: 80, protocol: "HTTP", allowedRoutes: { kinds } }]),
+      new Map(),
+    );
+  const attached = [{ hostname: "*", port: 80, listener: "http" }];
+  // allowedRoutes without namespaces: the Gateway's own namespace.
+  assertEquals(withKinds([{ kind: "HTTPRoute" }]), attached);
+  assertEquals(withKinds([]), attached);
+  assertEquals(
+    withKinds([{ kind: "GRPCRoute" }, { group: "gateway.networking.k8s.io", kind: "HTTPRoute" }]),
+    attached,
+  );
+  assertEquals(
+    reasonOf(withKinds([{ group: "example.com", kind: "HTTPRoute" }])).reason,
+    "NotAllowedByListeners",
+  );
+  assertEquals(reasonOf(withKinds([{ group: "", kind: "HTTPRoute" }])).reason, "NotAllowedByListeners");
+});
+
+Deno.test("attachToGateway() selects namespaces by their labels, by name when none are known, and by nothing without a selector", () => {
+  const bySelector = (selector: unknown) =>
+    gateway([{
+      name: "http",
+      port: 80,
+      protocol: "HTTP",
+      allowedRoutes: { namespaces: { from: "Selector", selector } },
+    }]);
+  const parent = { name: "gw", namespace: "infra" };
+  const byName = bySelector({ matchLabels: { "kubernetes.io/metadata.name": "app" } });
+  assertEquals(attachToGateway(route("app"), parent, byName, new Map()), [{
+    hostname: "*",
+    port: 80,
+    listener: "http",
+  }]);
+  assertEquals(
+    reasonOf(attachToGateway(route("app"), parent, byName, new Map([["app", { team: "a" }]]))).reason,
+    "NotAllowedByListeners",
+  );
+  assertEquals(
+    reasonOf(attachToGateway(route("infra"), parent, bySelector(undefined), new Map())).reason,
+    "NotAllowedByListeners",
+  );
+});
+
+Deno.test("selectorMatches() holds In, NotIn and DoesNotExist to a label's presence and value", () => {
+  const labels = { team: "a", tier: "web" };
+  const expr = (key: string, operator: "In" | "NotIn" | "Exists" | "DoesNotExist", values?: string[]) =>
+    selectorMatches({ matchExpressions: [{ key, operator, values }] }, labels);
+  assertEquals(expr("tier", "In", ["api"]), false);
+  assertEquals(expr("env", "In", ["web"]), false);
+  assertEquals(expr("tier", "NotIn", ["api"]), true);
+  assertEquals(expr("env", "NotIn"), true);
+  assertEquals(expr("env", "Exists"), false);
+  assertEquals(expr("env", "DoesNotExist"), true);
+  assertEquals(selectorMatches({ matchLabels: { team: "a" }, matchExpressions: [] }, labels), true);
+  assertEquals(
+    selectorMatches(
+      { matchLabels: { team: "a" }, matchExpressions: [{ key: "env", operator: "Exists" }] },
+      labels,
+    ),
+    false,
+  );
+});
