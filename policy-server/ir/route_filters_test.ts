@@ -90,3 +90,144 @@ Deno.test("routeFilters() lower-cases the header names a request modifier remove
   }], scope([]));
   assertEquals(out?.map((f) => [f.kind, "name" in f ? f.name : ""]), [["RequestHeaderRemove", "x-debug"]]);
 });
+
+Deno.test("routeFilters() refuses a filter without its configuration, and a mirror or CORS on a backendRef", () => {
+  for (const type of ["RequestRedirect", "URLRewrite", "RequestMirror", "CORS", "ExtensionRef"]) {
+    const problems: RuleProblem[] = [];
+    assertEquals(routeFilters([{ type }] as never, scope(problems)), undefined);
+    assertEquals(problems, [{
+      type: "Accepted",
+      reason: "UnsupportedValue",
+      message: `rule 0: filter type "${type}" is not supported`,
+    }]);
+  }
+  const mirror = { type: "RequestMirror", requestMirror: { backendRef: { name: "audit", port: 80 } } };
+  const cors = { type: "CORS", cors: { allowOrigins: ["*"] } };
+  for (const filter of [mirror, cors]) {
+    const problems: RuleProblem[] = [];
+    assertEquals(
+      routeFilters([filter] as never, scope(problems, { where: "backendRef 1", backend: true })),
+      undefined,
+    );
+    assertEquals(problems.map((p) => p.message), [
+      `backendRef 1: filter type "${filter.type}" is not supported on a backendRef`,
+    ]);
+  }
+});
+
+Deno.test("routeFilters() takes a header modifier without lists as no change", () => {
+  const problems: RuleProblem[] = [];
+  assertEquals(
+    routeFilters([{ type: "RequestHeaderModifier" }, {
+      type: "ResponseHeaderModifier",
+      responseHeaderModifier: {},
+    }], scope(problems)),
+    [],
+  );
+  assertEquals(problems, []);
+});
+
+Deno.test("routeFilters() keeps a redirect's scheme, hostname, port and path as written, 302 by default", () => {
+  const redirect = (requestRedirect: Record<string, unknown>) =>
+    routeFilters([{ type: "RequestRedirect", requestRedirect }], scope([]));
+  assertEquals(redirect({}), [{ kind: "RequestRedirect", statusCode: 302 }]);
+  assertEquals(
+    redirect({
+      scheme: "https",
+      hostname: "a.test",
+      port: 8443,
+      statusCode: 301,
+      path: { type: "ReplaceFullPath", replaceFullPath: "/new" },
+    }),
+    [{
+      kind: "RequestRedirect",
+      scheme: "https",
+      hostname: "a.test",
+      port: 8443,
+      path: { type: "ReplaceFullPath", value: "/new" },
+      statusCode: 301,
+    }],
+  );
+  assertEquals(redirect({ path: { type: "ReplaceFullPath" } }), [{
+    kind: "RequestRedirect",
+    path: { type: "ReplaceFullPath", value: "/" },
+    statusCode: 302,
+  }]);
+  assertEquals(redirect({ path: { type: "ReplacePrefixMatch" } }), [{
+    kind: "RequestRedirect",
+    path: { type: "ReplacePrefixMatch", value: "" },
+    statusCode: 302,
+  }]);
+});
+
+Deno.test("routeFilters() refuses a redirect's ReplacePrefixMatch without one PathPrefix match, and unknown path types", () => {
+  const refused = (path: Record<string, unknown>, matches: FilterScope["matches"]) => {
+    const problems: RuleProblem[] = [];
+    const out = routeFilters(
+      [{ type: "RequestRedirect", requestRedirect: { path } }] as never,
+      scope(problems, { matches }),
+    );
+    return [out, ...problems.map((p) => `${p.type} ${p.reason}: ${p.message}`)];
+  };
+  const prefix = { type: "ReplacePrefixMatch", replacePrefixMatch: "/v2" };
+  const needs = "Accepted UnsupportedValue: rule 0: ReplacePrefixMatch needs exactly one PathPrefix match";
+  assertEquals(refused(prefix, []), [undefined, needs]);
+  assertEquals(refused(prefix, [{}]), [undefined, needs]);
+  const api = { path: { type: "PathPrefix" as const, value: "/api" } };
+  assertEquals(refused(prefix, [api, api]), [undefined, needs]);
+  assertEquals(refused(prefix, [api]), [[{
+    kind: "RequestRedirect",
+    path: { type: "ReplacePrefixMatch", value: "/v2" },
+    statusCode: 302,
+  }]]);
+  assertEquals(refused({ type: "ReplaceSuffix" }, [api]), [
+    undefined,
+    'Accepted UnsupportedValue: rule 0: path type "ReplaceSuffix"',
+  ]);
+});
+
+Deno.test("routeFilters() writes CORS lists as their header values, with the API's defaults", () => {
+  const cors = (c: Record<string, unknown>) => routeFilters([{ type: "CORS", cors: c }], scope([]));
+  assertEquals(cors({}), [{
+    kind: "CORS",
+    allowOrigins: "",
+    allowMethods: "",
+    allowHeaders: "",
+    exposeHeaders: "",
+    maxAge: 5,
+    allowCredentials: false,
+  }]);
+  assertEquals(
+    cors({
+      allowOrigins: ["https://a.test", "https://*.b.test"],
+      allowMethods: ["GET", "POST"],
+      allowHeaders: ["x-a", "x-b"],
+      exposeHeaders: ["x-c", "x-d"],
+      maxAge: 60,
+      allowCredentials: true,
+    }),
+    [{
+      kind: "CORS",
+      allowOrigins: "https://a.test https://*.b.test",
+      allowMethods: "GET, POST",
+      allowHeaders: "x-a, x-b",
+      exposeHeaders: "x-c, x-d",
+      maxAge: 60,
+      allowCredentials: true,
+    }],
+  );
+});
+
+Deno.test("routeFilters() mirrors a fraction or a percent of requests, all of them by default", () => {
+  const share = (m: Record<string, unknown>) => {
+    const [f] = routeFilters([{
+      type: "RequestMirror",
+      requestMirror: { backendRef: { name: "a", port: 80 }, ...m },
+    }], scope([]))!;
+    return f.kind === "RequestMirror" ? [f.numerator, f.denominator, f.label] : f.kind;
+  };
+  assertEquals(share({}), [100, 100, "web/a:80"]);
+  assertEquals(share({ percent: 5 }), [5, 100, "web/a:80"]);
+  assertEquals(share({ fraction: { numerator: 1 } }), [1, 100, "web/a:80"]);
+  assertEquals(share({ fraction: { numerator: 1, denominator: 3 } }), [1, 3, "web/a:80"]);
+});
