@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { BlobFormatError } from "../../blob/blob_format_error.ts";
 import { HEADER_SIZE } from "../../blob/format.ts";
 import { isPackedBlob, unpackBlob } from "../../blob/pack_blob.ts";
@@ -26,7 +27,7 @@ export function sameRules(a: Uint8Array, b: Uint8Array): boolean {
   const packed = isPackedBlob(a);
   if (packed !== isPackedBlob(b)) return false;
   if (!packed) return sameFormat1(a, b);
-  if (a.length === b.length && a.every((byte, i) => byte === b[i])) return true;
+  if (a.length === b.length && equalBytes(a, b)) return true;
   try {
     return sameFormat1(unpackBlob(a), unpackBlob(b));
   } catch (error) {
@@ -37,10 +38,18 @@ export function sameRules(a: Uint8Array, b: Uint8Array): boolean {
 
 function sameFormat1(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
-  if (a.length < HEADER_SIZE) return a.every((byte, i) => byte === b[i]);
-  for (let i = 0; i < a.length; i++) {
-    for (const field of VERSION_FIELDS) if (i === field.start) i = field.end;
-    if (a[i] !== b[i]) return false;
+  if (a.length < HEADER_SIZE) return equalBytes(a, b);
+  // Compared natively between the version fields: a blob of 10,000 rules is 2 MB.
+  let start = 0;
+  for (const field of [...VERSION_FIELDS, { start: a.length, end: a.length }]) {
+    if (!equalBytes(a.subarray(start, field.start), b.subarray(start, field.start))) return false;
+    start = field.end;
   }
   return true;
+}
+
+function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  );
 }
