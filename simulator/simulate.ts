@@ -27,6 +27,7 @@ import { emulatorOptions, type HostEmulator, newHostEmulator } from "./host/mod.
 // The decision headers: the cluster the EnvoyFilter route reads (and removes), and the URLRewrite
 // hostname its `host_rewrite_header` forwards as `:authority` (the backend sees that one too).
 import { AUTHORITY_HEADER, CLUSTER_HEADER, decidedCluster, STRIP_INTERNAL_HEADERS } from "./envoy_glue.ts";
+import { SERVICE_VIP } from "./envoy/istio_bootstrap.ts";
 
 /**
  * The request headers the glue's header_mutation filter, first in Envoy's chain, removes from what
@@ -47,13 +48,33 @@ export const ROUTER_HEADERS = [
 /** Headers as a name → value object, or as ordered pairs (repeated names allowed). */
 export type HeaderInput = Record<string, string> | [string, string][];
 
-/** An east-west request as a meshed client's sidecar sees it (GAMMA). */
+/**
+ * An east-west request as a meshed client's sidecar sees it (GAMMA): where it goes, which the
+ * request's `host` (its Host header, by default the destination's name) need not say.
+ */
 export interface MeshSource {
   /** The client workload's namespace. */
   clientNamespace: string;
-  /** The Service the client addresses, as it names it (`my-server`, `my-server.ns.svc.cluster.local`). */
+  /**
+   * The Service the client connects to, as it names it (`my-server`, `my-server.ns.svc.cluster.local`):
+   * the connection goes to its cluster IP when the simulator knows it ({@linkcode SimulatorOptions}).
+   */
   destinationService: string;
   destinationPort: number;
+  /**
+   * The IP the connection goes to (the sidecar's original destination), instead of the Service's
+   * cluster IP: another Service's, a pod's, any. Default: the Service's, else {@linkcode SERVICE_VIP}.
+   */
+  destinationAddress?: string;
+}
+
+/** What a {@linkcode Simulator} knows besides the rule table. */
+export interface SimulatorOptions {
+  /**
+   * Each Service's primary cluster IP by `namespace/name`: a mesh request to a Service connects
+   * there (Envoy's `destination.address`), as a client's connection to the Service's name does.
+   */
+  serviceAddresses?: Record<string, string>;
 }
 
 /** One request to simulate. */
@@ -135,7 +156,7 @@ const REQUEST_KEYS = [
   "mesh",
   "backendResponseHeaders",
 ];
-const MESH_KEYS = ["clientNamespace", "destinationService", "destinationPort"];
+const MESH_KEYS = ["clientNamespace", "destinationService", "destinationPort", "destinationAddress"];
 /** Set from the request's own fields; a header of the same name would contradict them. */
 const RESERVED_HEADERS: Record<string, string> = {
   ":method": "method",
@@ -250,6 +271,15 @@ export function checkSimRequest(value: unknown, where = ""): SimRequest {
       destinationService: mesh.destinationService as string,
       destinationPort: port(mesh.destinationPort, `${at}.destinationPort`),
     };
+    if (mesh.destinationAddress !== undefined) {
+      const address = typeof mesh.destinationAddress === "string"
+        ? ipLiteral(mesh.destinationAddress)
+        : undefined;
+      if (address === undefined) {
+        throw new SimInputError(`${at}.destinationAddress: expected an IPv4 or IPv6 address`);
+      }
+      out.mesh.destinationAddress = address;
+    }
     if (out.gateway !== undefined) {
       throw new SimInputError(`${at}: a request comes from a gateway or from a mesh client, not both`);
     }
@@ -305,15 +335,46 @@ function derivedRequestId(headers: [string, string][]): string {
   }`;
 }
 
+/** An IPv4 (dotted decimal) or IPv6 literal in the form Envoy prints it, or undefined. */
+export function ipLiteral(text: string): string | undefined {
+  const v4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(text);
+  if (v4) return v4.slice(1).every((o) => Number(o) <= 255) ? v4.slice(1).map(Number).join(".") : undefined;
+  if (!text.includes(":") || /[^0-9a-fA-F:.]/.test(text)) return undefined;
+  try {
+    return new URL(`http://[${text}]/`).hostname.slice(1, -1);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Envoy's `destination.address` attribute: `10.96.0.20:9080`, `[fd00::14]:9080`. */
+export function addressAttribute(address: string, port: number): string {
+  return `${address.includes(":") ? `[${address}]` : address}:${port}`;
+}
+
+/**
+ * The `namespace/name` a mesh client means by a Service name: the bare name is a Service of its own
+ * namespace; `name.ns`, `name.ns.svc` and `name.ns.svc.<domain>` name one of `ns`. Undefined for any
+ * other name (an external host).
+ */
+export function serviceNamed(name: string, clientNamespace: string): string | undefined {
+  const labels = name.toLowerCase().split(".");
+  if (labels.length === 1) return `${clientNamespace}/${labels[0]}`;
+  if (labels.length === 2 || labels[2] === "svc") return `${labels[1]}/${labels[0]}`;
+  return undefined;
+}
+
 /**
  * A request as it reaches the wasm filter: its header pairs (with a stable `x-request-id` when it
  * has none, and without client-sent copies of the filter's internal headers, which the glue strips
- * first), its authority, and Envoy's `destination.port` for it (the listener's, or for a sidecar the
- * original destination port).
+ * first), its authority, and Envoy's `destination.port` and `destination.address` for it (the
+ * listener's, or for a sidecar the original destination: a mesh request's Service at its cluster IP
+ * when `serviceAddresses` has it, else {@linkcode SERVICE_VIP}, which no Service has).
  */
 export function requestAsSent(
   req: SimRequest,
-): { authority: string; headers: [string, string][]; destinationPort: number } {
+  serviceAddresses: Record<string, string> = {},
+): { authority: string; headers: [string, string][]; destinationPort: number; destinationAddress: string } {
   const authority = req.host !== undefined
     ? req.host + (req.port !== undefined ? `:${req.port}` : "")
     : req.mesh!.destinationService +
@@ -330,9 +391,15 @@ export function requestAsSent(
   if (!headers.some(([k]) => k === "x-request-id")) {
     headers.push(["x-request-id", derivedRequestId(headers)]);
   }
-  const destinationPort = req.port ?? req.mesh?.destinationPort ??
+  // A mesh request goes to its destination, whatever port its Host names.
+  const destinationPort = req.mesh?.destinationPort ?? req.port ??
     ((req.scheme ?? "http") === "https" ? 443 : 80);
-  return { authority, headers, destinationPort };
+  const service = req.mesh && serviceNamed(req.mesh.destinationService, req.mesh.clientNamespace);
+  const destinationAddress = req.mesh?.destinationAddress ??
+    (service !== undefined && Object.hasOwn(serviceAddresses, service)
+      ? serviceAddresses[service]
+      : SERVICE_VIP);
+  return { authority, headers, destinationPort, destinationAddress };
 }
 
 export const DECISION_LINE = /^wasmroute: decision route=(\S+) rule=(\S+) cluster=(\S+) status=(\d+)$/;
@@ -345,12 +412,14 @@ export const DECISION_LINE = /^wasmroute: decision route=(\S+) rule=(\S+) cluste
 export class Simulator {
   readonly #host: HostEmulator;
   readonly #pluginConfig: Record<string, string>;
+  readonly #serviceAddresses: Record<string, string>;
   /** Scoped plugins configured so far (a gateway's, the sidecars'), by scope. */
   readonly #scoped = new Set<string>();
 
-  private constructor(host: HostEmulator, pluginConfig: Record<string, string>) {
+  private constructor(host: HostEmulator, pluginConfig: Record<string, string>, options: SimulatorOptions) {
     this.#host = host;
     this.#pluginConfig = pluginConfig;
+    this.#serviceAddresses = options.serviceAddresses ?? {};
   }
 
   /**
@@ -387,7 +456,11 @@ export class Simulator {
    *
    * @throws {Error} if the filter refuses the configuration.
    */
-  static start(pluginConfig: Record<string, string>, wasm: Uint8Array): Simulator {
+  static start(
+    pluginConfig: Record<string, string>,
+    wasm: Uint8Array,
+    options: SimulatorOptions = {},
+  ): Simulator {
     const host = newHostEmulator(
       emulatorOptions().withWasm(wasm).withPluginConfiguration(JSON.stringify(pluginConfig)),
     );
@@ -395,7 +468,7 @@ export class Simulator {
       const why = [...host.getErrors(), ...host.getLogMessages()].filter((m) => /refused|error/i.test(m));
       throw new Error(`the filter refused the rule table: ${why.join("; ") || "no reason logged"}`);
     }
-    return new Simulator(host, pluginConfig);
+    return new Simulator(host, pluginConfig, options);
   }
 
   /** Runs one request (already checked with {@linkcode checkSimRequest}) through the filter. */
@@ -406,10 +479,14 @@ export class Simulator {
   #decide(req: SimRequest): SimDecision {
     const host = this.#host;
     const state = host.host.state;
-    const { authority, headers, destinationPort } = requestAsSent(req);
+    const { authority, headers, destinationPort, destinationAddress } = requestAsSent(
+      req,
+      this.#serviceAddresses,
+    );
     const portBytes = new Uint8Array(8);
     new DataView(portBytes.buffer).setBigUint64(0, BigInt(destinationPort), true);
     host.setProperty("destination.port", portBytes);
+    host.setProperty("destination.address", addressAttribute(destinationAddress, destinationPort));
 
     const logStart = state.logs.length;
     const errorStart = state.errors.length;

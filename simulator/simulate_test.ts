@@ -1,11 +1,16 @@
 import { assert, assertEquals, assertMatch, assertRejects, assertThrows } from "../tests/assert.ts";
 import {
+  addressAttribute,
   checkSimRequest,
   clusterLabel,
+  ipLiteral,
+  requestAsSent,
+  serviceNamed,
   type SimDecision,
   SimInputError,
   type SimRequest,
 } from "./simulate.ts";
+import { SERVICE_VIP } from "./envoy/istio_bootstrap.ts";
 // The cases compile resources as the policy server does (tools/simulate.ts), then ask the Simulator.
 import { simulate } from "../tools/simulate.ts";
 
@@ -499,4 +504,58 @@ Deno.test("simulate matches prefixes segment-wise on paths deeper than the filte
   assertEquals(exact.backend, "devopssong/exact:80");
   assertEquals(notSegment.backend, "devopssong/short:80");
   assertEquals(query.backend, "devopssong/long:80");
+});
+
+Deno.test("a mesh request goes to its Service's cluster IP, whatever its Host says", async (t) => {
+  const mesh = (destinationService: string, extra: Record<string, unknown> = {}) =>
+    checkSimRequest({
+      host: "wrong.example",
+      path: "/",
+      mesh: { clientNamespace: "shop", destinationService, destinationPort: 9080, ...extra },
+    });
+  const addresses = { "shop/reviews": "10.96.10.20", "other/reviews": "10.96.20.20" };
+  const sent = (r: SimRequest) => {
+    const s = requestAsSent(r, addresses);
+    return [s.authority, s.destinationAddress, s.destinationPort];
+  };
+  await t.step("by any of its names, relative to the client's namespace", () => {
+    for (const name of ["reviews", "reviews.shop", "reviews.shop.svc", "reviews.shop.svc.cluster.local"]) {
+      assertEquals(sent(mesh(name)), ["wrong.example", "10.96.10.20", 9080], name);
+    }
+    assertEquals(sent(mesh("reviews.other")), ["wrong.example", "10.96.20.20", 9080]);
+  });
+  await t.step("a Service without an address, or a name that is no Service's: SERVICE_VIP", () => {
+    assertEquals(sent(mesh("details"))[1], SERVICE_VIP);
+    assertEquals(sent(mesh("api.example.com"))[1], SERVICE_VIP);
+  });
+  await t.step("destinationAddress overrides it, canonical", () => {
+    assertEquals(sent(mesh("reviews", { destinationAddress: "FD00:0:0::14" }))[1], "fd00::14");
+    assertEquals(addressAttribute("fd00::14", 9080), "[fd00::14]:9080");
+    assertEquals(addressAttribute("10.96.10.20", 9080), "10.96.10.20:9080");
+  });
+  await t.step("the destination port is the mesh one, whatever port Host names", () => {
+    assertEquals(sent({ ...mesh("reviews"), port: 8080 }), ["wrong.example:8080", "10.96.10.20", 9080]);
+  });
+  await t.step("destinationAddress must be an IP address", () => {
+    for (const bad of ["reviews", "10.96.10", "[::1]", "::1%eth0", 7]) {
+      assertThrows(
+        () => mesh("reviews", { destinationAddress: bad }),
+        SimInputError,
+        "mesh.destinationAddress",
+      );
+    }
+  });
+});
+
+Deno.test("ipLiteral() and serviceNamed() read addresses and Service names as a mesh client means them", () => {
+  assertEquals(
+    ["10.0.0.1", "1.2.3.256", "::ffff:1.2.3.4", "fe80::1", "x"].map(ipLiteral),
+    ["10.0.0.1", undefined, "::ffff:102:304", "fe80::1", undefined],
+  );
+  assertEquals(
+    ["web", "web.shop", "web.shop.svc", "web.shop.svc.example.org", "web.shop.com"].map((n) =>
+      serviceNamed(n, "ns")
+    ),
+    ["ns/web", "shop/web", "shop/web", "shop/web", undefined],
+  );
 });

@@ -154,7 +154,19 @@ export async function compileSimulator(
   const compiled = await compile(admit(resources as KubeObject[]), { generation: 1 });
   const { pluginConfig } =
     renderWasmPlugin({ generation: 1, sha256: compiled.sha256, blob: compiled.blob }).spec;
-  return { compiled, simulator: Simulator.start(pluginConfig, wasm ?? await builtFilterWasm()) };
+  return {
+    compiled,
+    simulator: Simulator.start(pluginConfig, wasm ?? await builtFilterWasm(), {
+      serviceAddresses: serviceAddresses(compiled),
+    }),
+  };
+}
+
+/** Each Service's primary cluster IP, from the table's frontends: where a mesh client connects to it. */
+function serviceAddresses(compiled: CompileResult): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of compiled.table.frontends ?? []) out[f.service] ??= f.address;
+  return out;
 }
 
 /**
@@ -202,6 +214,7 @@ async function simulateInEnvoy(
     envoy,
     wasmPath: DEFAULT_FILTER_WASM,
     clusters: tableBackends(compiled.table).map((b) => b.cluster),
+    serviceAddresses: serviceAddresses(compiled),
   });
   try {
     return await sim.decideAll(requests);
@@ -227,7 +240,8 @@ the resources, and prints one JSON decision per line.
   --help                   this text
 
 Request fields: method (GET), host, path (with ?query), headers ({name: value} or [[name, value]]),
-scheme (http), port, gateway ("ns/name"), mesh ({clientNamespace, destinationService, destinationPort}),
+scheme (http), port, gateway ("ns/name"), mesh ({clientNamespace, destinationService, destinationPort,
+destinationAddress}: the connection goes to the Service's cluster IP, whatever host says),
 backendResponseHeaders. See docs/route-tests.md.`;
 
 /** Parses one JSON request per line; errors name the line. */

@@ -122,6 +122,16 @@ class HostRequest extends RequestView {
     const p = load<u64>(changetype<usize>(v));
     return p > 0 && p <= 65535 ? <u32>p : 0;
   }
+  /** Envoy's `destination.address` attribute, a string; kept until the next request's. */
+  private address: ArrayBuffer | null = null;
+  destinationAddress(out: Bytes): bool {
+    const v = getProperty("destination\0address");
+    this.address = v;
+    if (v === null) return false;
+    out.ptr = changetype<usize>(v);
+    out.len = v.byteLength;
+    return true;
+  }
   /** Requests with the same x-request-id get the same key in every host and worker. */
   requestKey(): u32 {
     if (!this.hasKey) {

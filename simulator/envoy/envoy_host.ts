@@ -50,6 +50,11 @@ export interface EnvoyHostOptions {
   plugins: EnvoyPlugin[];
   /** Service or listener ports requests are sent to. */
   ports: number[];
+  /**
+   * Service frontends requests are sent to (a cluster IP and port, the port also among `ports`):
+   * Envoy's `destination.address` is then that address.
+   */
+  frontends?: { address: string; port: number }[];
   /** Ports whose listeners stand for TLS-terminating ones (`:scheme` is https behind them). */
   httpsPorts?: number[];
   /** Clusters the filter may choose or mirror to: each gets a recording upstream. */
@@ -112,6 +117,7 @@ export class EnvoyHost {
       const bootstrap = istioBootstrap({
         plugins: plugins.map((p, i) => ({ ...p, flavour: o.plugins[i].flavour ?? "sidecar" })),
         ports: o.ports,
+        frontends: o.frontends,
         httpsPorts: o.httpsPorts,
         upstreams: [...upstreams.addresses.filter((a) => a !== passthrough), ...o.services ?? []],
         passthrough,
@@ -130,6 +136,12 @@ export class EnvoyHost {
       for (const [i, p] of plugins.entries()) {
         for (const port of o.ports) {
           listeners.set(`${p.name}:${port}`, await envoy.listenerPort(clientListenerName(i, port)));
+        }
+        for (const f of o.frontends ?? []) {
+          listeners.set(
+            `${p.name}:${f.address}:${f.port}`,
+            await envoy.listenerPort(clientListenerName(i, f.port, f.address)),
+          );
         }
       }
       return new EnvoyHost(envoy, upstreams, plugins, listeners, o);
@@ -177,18 +189,28 @@ export class EnvoyHost {
 
   /**
    * Sends one request to the listener of `port` (default: the port in `:authority`, else 80) of a
-   * plugin's proxy, and reads what the client got and what the upstream received. Upstreams answer
-   * with `responseHeaders`.
+   * plugin's proxy — that of a Service frontend's `address` on it, when given — and reads what the
+   * client got and what the upstream received. Upstreams answer with `responseHeaders`.
    */
   async request(
     headers: [string, string][],
-    o: { body?: string; responseHeaders?: [string, string][]; port?: number; plugin?: string } = {},
+    o: {
+      body?: string;
+      responseHeaders?: [string, string][];
+      port?: number;
+      address?: string;
+      plugin?: string;
+    } = {},
   ): Promise<EnvoyExchange> {
     const tag = String(++this.exchanges);
     const port = o.port ?? authorityPort(headers);
-    const key = `${this.plugin(o.plugin).name}:${port}`;
+    const key = `${this.plugin(o.plugin).name}:${o.address === undefined ? "" : `${o.address}:`}${port}`;
     const listener = this.listeners.get(key);
-    if (listener === undefined) throw new Error(`this Envoy has no listener for port ${port}`);
+    if (listener === undefined) {
+      throw new Error(
+        `this Envoy has no listener for ${o.address === undefined ? "" : `${o.address} `}port ${port}`,
+      );
+    }
     this.upstreams.respondWith(o.responseHeaders ?? []);
     const response = await httpExchange(listener, [...headers, [EXCHANGE_HEADER, tag]], o.body);
     return { tag, response, forwarded: this.received(tag).find((r) => !isShadow(r)) ?? null };

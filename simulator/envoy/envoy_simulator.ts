@@ -24,7 +24,7 @@ import {
   type SimRequest,
 } from "../simulate.ts";
 import { EnvoyHost } from "./envoy_host.ts";
-import { EXCHANGE_HEADER, ISTIO_ROUTE_HEADER } from "./istio_bootstrap.ts";
+import { EXCHANGE_HEADER, ISTIO_ROUTE_HEADER, SERVICE_VIP } from "./istio_bootstrap.ts";
 
 /** Options of {@linkcode EnvoySimulator.start}. */
 export interface EnvoySimulatorOptions {
@@ -32,6 +32,8 @@ export interface EnvoySimulatorOptions {
   wasmPath: string;
   /** Every cluster the table names (Envoy must know a cluster to route to it). */
   clusters: string[];
+  /** Each Service's primary cluster IP by `namespace/name` (`SimulatorOptions.serviceAddresses`). */
+  serviceAddresses?: Record<string, string>;
 }
 
 /** Headers Envoy and the upstream stand-in add that are no part of the decision. */
@@ -108,7 +110,10 @@ class EnvoyProxy {
   private wake: () => void = () => {};
   host!: EnvoyHost;
 
-  private constructor(private readonly pluginOf: (r: SimRequest) => string) {}
+  private constructor(
+    private readonly pluginOf: (r: SimRequest) => string,
+    private readonly serviceAddresses: Record<string, string>,
+  ) {}
 
   static async start(
     pluginConfig: Record<string, string>,
@@ -119,9 +124,19 @@ class EnvoyProxy {
     const scopeOf = (r: SimRequest) => r.gateway ? `gateway:${r.gateway}` : r.mesh ? "mesh" : "";
     const nameOf = (scope: string) => scope === "" ? "wasmroute" : scope.replace(/[^a-z0-9-]/gi, "-");
     const scopes = [...new Set(requests.map(scopeOf))];
-    const sent = requests.map(requestAsSent);
+    const sent = requests.map((r) => requestAsSent(r, o.serviceAddresses));
     const https = (r: SimRequest) => (r.scheme ?? "http") === "https";
-    const proxy = new EnvoyProxy((r) => nameOf(scopeOf(r)));
+    const proxy = new EnvoyProxy((r) => nameOf(scopeOf(r)), o.serviceAddresses ?? {});
+    // A listener per Service frontend a request goes to; the others reach SERVICE_VIP.
+    const frontends = [
+      ...new Map(
+        sent.filter((s) => s.destinationAddress !== SERVICE_VIP)
+          .map((s) => [`${s.destinationAddress} ${s.destinationPort}`, {
+            address: s.destinationAddress,
+            port: s.destinationPort,
+          }]),
+      ).values(),
+    ];
     proxy.host = await EnvoyHost.start({
       envoy: o.envoy,
       wasmPath: o.wasmPath,
@@ -131,6 +146,7 @@ class EnvoyProxy {
         pluginConfig: JSON.stringify(scope ? { ...pluginConfig, scope } : pluginConfig),
       })),
       ports: [...new Set(sent.map((s) => s.destinationPort))],
+      frontends,
       httpsPorts: [...new Set(sent.filter((_, i) => https(requests[i])).map((s) => s.destinationPort))],
       clusters: o.clusters,
       nodeMetadata: namespace ? { NAMESPACE: namespace } : {},
@@ -162,11 +178,15 @@ class EnvoyProxy {
 
   async decideOne(req: SimRequest): Promise<{ decision: SimDecision; tag: string }> {
     const host = this.host;
-    const { authority, headers, destinationPort } = requestAsSent(req);
+    const { authority, headers, destinationPort, destinationAddress } = requestAsSent(
+      req,
+      this.serviceAddresses,
+    );
     const backendResponse = pairs(req.backendResponseHeaders);
     const x = await host.request(headers, {
       plugin: this.pluginOf(req),
       port: destinationPort,
+      ...(destinationAddress !== SERVICE_VIP && { address: destinationAddress }),
       responseHeaders: backendResponse,
     });
     const log = await this.until(() => this.accessLog.get(x.tag), "the request's access log line");

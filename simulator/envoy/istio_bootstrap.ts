@@ -6,7 +6,9 @@
  *   configuration (`P` in a sidecar, `http.P` in a gateway). Here it is an internal listener reached
  *   through a loopback "client" listener that restores the original destination `10.96.0.1:P`, as
  *   the sidecar's iptables redirect and `use_original_dst` do: Envoy's `destination.port`, which the
- *   filter reads, is then P whatever loopback port a test connects to;
+ *   filter reads, is then P whatever loopback port a test connects to. Each Service frontend (a
+ *   cluster IP and port) gets a client listener of its own that restores that address instead, so
+ *   the filter's `destination.address` is the Service's, whatever Host the request carries;
  * - Istio's clusters (`outbound|P||HOST`), virtual hosts (`HOST:P` with the service's names, then
  *   `allow_any` to `PassthroughCluster`) and HTTP filter chain (the WasmPlugin at phase STATS, just
  *   before the router);
@@ -84,16 +86,28 @@ export interface IstioBootstrapOptions {
    * plugin only.
    */
   listen?: "internal" | "loopback";
+  /**
+   * Service frontends: each gets, per plugin, a client listener restoring that address and port (the
+   * port must be among `ports`) instead of {@linkcode SERVICE_VIP}.
+   */
+  frontends?: { address: string; port: number }[];
   /** The loopback port of each service port's client listener (first plugin); default any free one. */
   clientPorts?: Record<number, number>;
   /** Envoy's admin port on loopback; default any free one. */
   adminPort?: number;
 }
 
-/** The original destination address a port's client listener restores (a Service VIP stand-in). */
+/**
+ * The original destination a port's client listener restores when the request is addressed to no
+ * known Service frontend (a headless Service's pod, say): an address no test Service has.
+ */
 export const SERVICE_VIP = "10.96.0.1";
-/** The name of the loopback listener a test connects to for plugin number `plugin`'s port `port`. */
-export const clientListenerName = (plugin: number, port: number) => `client_${plugin}_${port}`;
+/**
+ * The name of the loopback listener a test connects to for plugin number `plugin`'s port `port`,
+ * and for a Service frontend's `address` on that port.
+ */
+export const clientListenerName = (plugin: number, port: number, address?: string) =>
+  `client_${plugin}_${port}${address === undefined ? "" : `_${address.replace(/[^0-9a-f]/gi, "_")}`}`;
 /** The request header a test tags each request with (the access log shows it), so its mirrored copies can be told apart. */
 export const EXCHANGE_HEADER = "x-test-exchange";
 /** The request header Istio's own routes add here, so a test can tell them from wasmroute's. */
@@ -129,6 +143,14 @@ export function istioBootstrap(o: IstioBootstrapOptions): Json {
         ...(loopback
           ? []
           : pairs.map(({ i, port }) => clientListener(i, port, i === 0 ? o.clientPorts?.[port] : 0))),
+        ...(loopback ? [] : o.plugins.flatMap((_, i) =>
+          (o.frontends ?? []).map((f) => {
+            if (!o.ports.includes(f.port)) {
+              throw new RangeError(`frontend port ${f.port} is not among the ports`);
+            }
+            return clientListener(i, f.port, 0, f.address);
+          })
+        )),
         ...istio.map((l) => l.listener),
       ],
       clusters: [
@@ -162,10 +184,16 @@ export function wasmExtensionConfig(options: {
   };
 }
 
-/** A loopback listener standing in for the sidecar's iptables capture of traffic to a Service's port. */
-function clientListener(plugin: number, port: number, bind = 0): Json {
+/**
+ * A loopback listener standing in for the sidecar's iptables capture of traffic to a Service's port
+ * (at `address`, default {@linkcode SERVICE_VIP}).
+ */
+function clientListener(plugin: number, port: number, bind = 0, address?: string): Json {
+  const destination = address === undefined
+    ? `${SERVICE_VIP}:${port}`
+    : `${address.includes(":") ? `[${address}]` : address}:${port}`;
   return {
-    name: clientListenerName(plugin, port),
+    name: clientListenerName(plugin, port, address),
     address: socket("127.0.0.1", bind),
     filter_chains: [{
       filters: [
@@ -174,7 +202,7 @@ function clientListener(plugin: number, port: number, bind = 0): Json {
           typed_config: typed("envoy.extensions.filters.network.set_filter_state.v3.Config", {
             on_new_connection: [{
               object_key: "envoy.filters.listener.original_dst.local_ip",
-              format_string: { text_format_source: { inline_string: `${SERVICE_VIP}:${port}` } },
+              format_string: { text_format_source: { inline_string: destination } },
               shared_with_upstream: "ONCE",
             }],
           }),
@@ -182,7 +210,7 @@ function clientListener(plugin: number, port: number, bind = 0): Json {
         {
           name: "envoy.filters.network.tcp_proxy",
           typed_config: typed("envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy", {
-            stat_prefix: clientListenerName(plugin, port),
+            stat_prefix: clientListenerName(plugin, port, address),
             cluster: internalClusterName(plugin, port),
           }),
         },

@@ -1,4 +1,4 @@
-import { assertEquals } from "../../tests/assert.ts";
+import { assertEquals, assertThrows } from "../../tests/assert.ts";
 import { istioBootstrap, parseIstioCluster, wasmExtensionConfig } from "./istio_bootstrap.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -88,4 +88,34 @@ Deno.test("parseIstioCluster reads outbound|PORT|SUBSET|HOST names and nothing e
     port: 80,
   });
   assertEquals(parseIstioCluster("PassthroughCluster"), undefined);
+});
+
+Deno.test("each Service frontend gets its own client listener restoring its cluster IP and port", () => {
+  const b: Json = istioBootstrap({
+    ...base,
+    ports: [9080],
+    frontends: [{ address: "10.96.10.20", port: 9080 }, { address: "fd00::14", port: 9080 }],
+    plugins: [{ filterName: "f", ecdsPath: "/e.json", flavour: "sidecar" }],
+  });
+  const restored = (name: string) => {
+    const l = listeners(b).find((l) => l.name === name);
+    return [
+      l.filter_chains[0].filters[0].typed_config.on_new_connection[0].format_string.text_format_source
+        .inline_string,
+      l.filter_chains[0].filters[1].typed_config.cluster,
+    ];
+  };
+  assertEquals(restored("client_0_9080"), ["10.96.0.1:9080", "internal|0.0.0.0_9080"]);
+  assertEquals(restored("client_0_9080_10_96_10_20"), ["10.96.10.20:9080", "internal|0.0.0.0_9080"]);
+  assertEquals(restored("client_0_9080_fd00__14"), ["[fd00::14]:9080", "internal|0.0.0.0_9080"]);
+  assertThrows(
+    () =>
+      istioBootstrap({
+        ...base,
+        ports: [80],
+        frontends: [{ address: "10.96.10.20", port: 9080 }],
+        plugins: [{ filterName: "f", ecdsPath: "/e.json", flavour: "sidecar" }],
+      }),
+    RangeError,
+  );
 });

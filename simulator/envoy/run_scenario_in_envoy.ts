@@ -5,7 +5,8 @@
  * {@linkcode envoyDisagreements} compares the two hosts' decisions.
  *
  * What only an emulator can express is refused with a reason: properties other than Istio's node
- * metadata, scripted http-call answers, a VM configuration, and timing runs.
+ * metadata and `destination.address` (the original destination every request then connects to),
+ * scripted http-call answers, a VM configuration, and timing runs.
  *
  * @module
  */
@@ -17,8 +18,17 @@ import { EXCHANGE_HEADER, ISTIO_ROUTE_HEADER, type ProxyFlavour } from "./istio_
 import type { ReceivedRequest } from "./upstreams.ts";
 
 type Pairs = [string, string][];
-/** Istio's node metadata as Envoy exposes it to a filter: the only properties a scenario may set here. */
+/** Istio's node metadata as Envoy exposes it to a filter: properties a scenario may set here. */
 const NODE_METADATA = "xds.node.metadata.";
+/** The original destination: a scenario may set it here too, every request then connects there. */
+const DESTINATION = "destination.address";
+
+/** `10.96.0.20:9080` or `[fd00::14]:9080` → address and port; undefined for anything else. */
+export function parseDestination(value: string): { address: string; port: number } | undefined {
+  const m = /^(?:\[([0-9a-fA-F:.]+)\]|([0-9.]+)):(\d{1,5})$/.exec(value);
+  const port = m ? Number(m[3]) : 0;
+  return m && port >= 1 && port <= 65535 ? { address: m[1] ?? m[2], port } : undefined;
+}
 
 /** A request step as Envoy ran it, in the in-repo report's terms. */
 export interface EnvoyStepReport {
@@ -59,8 +69,17 @@ export function envoyCannotRun(s: Scenario): string | undefined {
   const both = requests.filter(isHttps).map((r) => authorityPort(r.requestHeaders))
     .find((port) => requests.some((r) => !isHttps(r) && authorityPort(r.requestHeaders) === port));
   if (both !== undefined) return `sends http and https to port ${both} (a listener is one or the other)`;
-  const props = Object.keys(s.properties).filter((k) => !k.startsWith(NODE_METADATA));
+  const props = Object.keys(s.properties).filter((k) => !k.startsWith(NODE_METADATA) && k !== DESTINATION);
   if (props.length) return `sets properties Envoy derives itself (${props.join(", ")})`;
+  const destination = s.properties[DESTINATION];
+  if (destination !== undefined) {
+    const to = parseDestination(destination);
+    if (!to) return `sets ${DESTINATION} to "${destination}", which is no IP address and port`;
+    const elsewhere = requests.find((r) => authorityPort(r.requestHeaders) !== to.port);
+    if (elsewhere) {
+      return `sends to another port than ${DESTINATION}'s (${authorityPort(elsewhere.requestHeaders)})`;
+    }
+  }
   if (s.timing) return "times the filter in the emulators (Envoy is timed by `deno task bench`)";
   if (s.steps.some((st) => st.kind === "request" && st.httpCallResponses.length)) {
     return "scripts http-call answers";
@@ -82,14 +101,19 @@ export async function runScenarioInEnvoy(scenario: unknown, o: EnvoyScenarioOpti
   const ports = [...new Set([80, ...requests.map((r) => authorityPort(r.requestHeaders))])];
   const httpsPorts = [...new Set(requests.filter(isHttps).map((r) => authorityPort(r.requestHeaders)))];
   const nodeMetadata = Object.fromEntries(
-    Object.entries(s.properties).map(([k, v]) => [k.slice(NODE_METADATA.length), v]),
+    Object.entries(s.properties).filter(([k]) => k.startsWith(NODE_METADATA))
+      .map(([k, v]) => [k.slice(NODE_METADATA.length), v]),
   );
+  const destination = s.properties[DESTINATION] === undefined
+    ? undefined
+    : parseDestination(s.properties[DESTINATION]);
   // Each plugin starts empty; its configuration then comes by ECDS, so a refusal is seen as istiod would see it.
   const host = await EnvoyHost.start({
     envoy: o.envoy,
     wasmPath: s.wasm.startsWith("/") ? s.wasm : `${baseDir}/${s.wasm}`,
     plugins: s.plugins.map((p) => ({ name: p.name, flavour: o.flavours?.[p.name], pluginConfig: null })),
     ports,
+    ...(destination && { frontends: [destination] }),
     httpsPorts,
     clusters: o.clusters,
     failStrategy: s.failStrategy,
@@ -114,6 +138,7 @@ export async function runScenarioInEnvoy(scenario: unknown, o: EnvoyScenarioOpti
       }
       const x = await host.request(step.requestHeaders, {
         plugin: step.plugin,
+        ...(destination && { address: destination.address, port: destination.port }),
         body: step.requestBody,
         responseHeaders: step.responseHeaders,
       });

@@ -1,4 +1,5 @@
 import { hashBytes, hashString } from "./hash";
+import { Frontend, FrontendTable } from "./frontends";
 import { HashIndex } from "./hash_index";
 import { HotTable } from "./hot_table";
 import { Program, programError } from "./regex";
@@ -30,6 +31,8 @@ const MAX_DEFLATE_RATIO: u64 = 1032;
 
 const S_STRINGS: u32 = 1, S_VHOSTS: u32 = 2, S_ROUTES: u32 = 3, S_CONDITIONS: u32 = 4;
 const S_ACTIONS: u32 = 5, S_BACKENDS: u32 = 6, S_FILTERS: u32 = 7, S_PROGRAMS: u32 = 8;
+/** Optional: Service frontends (GAMMA by address). */
+const S_FRONTENDS: u32 = 9;
 
 export const HOST_ANY: u8 = 0, HOST_EXACT: u8 = 1, HOST_WILDCARD: u8 = 2;
 export const MODE_GATEWAY: u8 = 0, MODE_MESH: u8 = 1;
@@ -163,6 +166,10 @@ export class RuleTable {
    * scope and client namespace are known: until then the table serves nothing.
    */
   hot: HotTable = new HotTable(this.vhosts, this.routes, this.actions, this.hostIndex, "");
+  /** Service frontends (section 9), in blob order. */
+  frontends: Array<Frontend> = new Array<Frontend>();
+  /** The frontends this proxy applies, each with its virtual host (restrictToScope). */
+  frontendTable: FrontendTable = new FrontendTable(this.frontends, this.hot, false);
 }
 
 export let decodeError: string = "";
@@ -297,12 +304,12 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
   const count = r.u32(20);
   if (<u64>HEADER_SIZE + <u64>count * <u64>DIR_ENTRY > <u64>len) return fail("section directory out of range");
 
-  const sections = new StaticArray<Section | null>(9);
+  const sections = new StaticArray<Section | null>(10);
   for (let i: u32 = 0; i < count; i++) {
     const d = HEADER_SIZE + i * DIR_ENTRY;
     const id = r.u32(d), at = r.u32(d + 4), slen = r.u32(d + 8);
     if (<u64>at + <u64>slen > <u64>len || (at & 3) != 0) return fail("section " + id.toString() + " out of range");
-    if (id >= 1 && id <= 8) {
+    if (id >= 1 && id <= S_FRONTENDS) {
       if (sections[id] !== null) return fail("section " + id.toString() + " appears twice");
       sections[id] = new Section(at, slen);
     }
@@ -441,8 +448,38 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
     table.vhosts.push(new VHost(name, kind, mode, <u32>r.u16(at + 6), scope == NONE ? "" : strings[scope], <i32>first,
       <i32>n, indexes.get(rangeKey), clients == NONE ? "" : strings[clients]));
   }
+  const fs9 = sections[S_FRONTENDS];
+  if (fs9 !== null && !decodeFrontends(r, fs9, strings, table)) return null;
   decodeError = "";
   return table;
+}
+
+/** The optional FRONTENDS section: real ports, zero reserved bytes, each address and port once. */
+function decodeFrontends(r: Reader, s: Section, strings: Array<string>, table: RuleTable): bool {
+  const n = recordCount(r, s, 16);
+  if (n < 0) return refused("frontend section length does not match its count");
+  const ns = <u32>strings.length;
+  const seen = new Set<string>();
+  for (let i: u32 = 0; i < <u32>n; i++) {
+    const at = s.at + 4 + i * 16;
+    const address = r.u32(at), port = <u32>r.u16(at + 4), hostname = r.u32(at + 8), service = r.u32(at + 12);
+    const what = "frontend " + i.toString();
+    if (address >= ns || hostname >= ns || service >= ns) return refused(what + ": string out of range");
+    if (strings[address].length == 0 || port == 0 || r.u16(at + 6) != 0) {
+      return refused(what + ": bad address, port or reserved bytes");
+    }
+    const f = new Frontend(strings[address], port, strings[hostname]);
+    const key = strings[address] + " " + port.toString();
+    if (seen.has(key)) return refused(what + ": address and port repeated");
+    seen.add(key);
+    table.frontends.push(f);
+  }
+  return true;
+}
+
+function refused(msg: string): bool {
+  decodeError = msg;
+  return false;
 }
 
 /**
@@ -571,6 +608,8 @@ function filtersOf(records: Array<FilterRecord>, first: u32, n: u32): Filters {
 export function restrictToScope(table: RuleTable, scope: string, clients: string): void {
   table.hostIndex = indexHosts(table, scope);
   table.hot = new HotTable(table.vhosts, table.routes, table.actions, table.hostIndex, clients);
+  // A Gateway is no Service's frontend: there the Host decides alone.
+  table.frontendTable = new FrontendTable(table.frontends, table.hot, !scope.startsWith("gateway:"));
 }
 
 /** The virtual hosts of `scope` ("" for all, else as restrictToScope) by the hash of their names. */

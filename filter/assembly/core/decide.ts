@@ -8,6 +8,7 @@ import {
 import {
   bytesEqual, bytesOf, equalsLowered, HASH_SEED, hashFinish, hashLowerBytes, hashStep, hashString, tailWord,
 } from "./hash";
+import { frontendOf } from "./frontends";
 import { grown } from "./grown";
 import { findSlot, runItem, runLength } from "./hash_index";
 import {
@@ -451,6 +452,18 @@ function findVhost(): usize {
   return vhostFor(STAR_HASH, 0, false, true);
 }
 
+/**
+ * GAMMA: a request addressed to a Service's frontend takes that Service's virtual host (0: none for
+ * its port, so the request passes), whatever its Host (core/frontends.ts); any other by Host.
+ */
+function vhostOfRequest(table: RuleTable, req: RequestView): usize {
+  const frontends = table.frontendTable;
+  const f = frontendOf(frontends, req);
+  if (f < 0) return findVhost();
+  lazy.port = frontends.portOf(f);
+  return frontends.vhostOf(f);
+}
+
 /** A cookie's value from a Cookie header (`a=1; b=2`), or null. */
 export function cookieValue(header: string, name: string): string | null {
   const parts = header.split(";");
@@ -526,7 +539,7 @@ export function decide(table: RuleTable, req: RequestView): Decision {
   request = req;
   if (!req.headerBytes(AUTHORITY_NAME, authority.raw)) return d;
   scanAuthority();
-  const vh = findVhost();
+  const vh = vhostOfRequest(table, req);
   if (vh == 0) return d;
   if (!req.headerBytes(PATH_NAME, target.raw)) {
     target.raw.ptr = ROOT_PATH;

@@ -36,4 +36,9 @@ export abstract class RequestView extends HeaderView {
    * destination, i.e. the Service port); 0 when the host does not say.
    */
   abstract destinationPort(): u32;
+  /**
+   * Points `out` at the connection's original destination as Envoy writes its `destination.address`
+   * attribute ("10.96.0.20:9080", "[fd00::14]:9080"); false when the host does not say.
+   */
+  abstract destinationAddress(out: Bytes): bool;
 }
