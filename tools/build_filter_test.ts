@@ -46,8 +46,8 @@ Deno.test("the source key leaves out the unit tests beside the sources and their
   const dir = await copyOfSources();
   try {
     const base = await filterSourceKey({ root: dir });
-    await Deno.writeTextFile(`${dir}/filter/assembly/core/decide_test.ts`, "\n", { append: true });
-    await Deno.writeTextFile(`${dir}/filter/assembly/core/testdata/decide_entry.ts`, "\n", { append: true });
+    await Deno.writeTextFile(`${dir}/filter/assembly/core/hash_test.ts`, "\n", { append: true });
+    await Deno.writeTextFile(`${dir}/filter/assembly/core/testdata/hash_entry.ts`, "\n", { append: true });
     await Deno.writeTextFile(`${dir}/filter/assembly/abi/new_test.ts`, "");
     assertEquals(await filterSourceKey({ root: dir }), base);
     await Deno.writeTextFile(`${dir}/filter/assembly/core/decide.ts`, "\n", { append: true });

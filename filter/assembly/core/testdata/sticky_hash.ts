@@ -2,7 +2,7 @@
  * The filter's key hash (hashKey in filter/assembly/core/decide.ts) written again in TypeScript, and
  * the weighted pick it feeds: FNV-1a over UTF-16 code units, then murmur3's finaliser; the key modulo
  * the total weight walks the backends in order. Tests that count exactly where requests go compute
- * their expectation with it (../decide_test.ts checks it against the filter's own).
+ * their expectation with it (../pick_test.ts checks it against the filter's own).
  *
  * @module
  */
