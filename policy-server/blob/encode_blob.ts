@@ -84,26 +84,51 @@ class ProgramTable {
   }
 }
 
-/** Fixed-size records of one section, written field by field. */
+/** Fixed-size records of one section, written field by field into one growing buffer. */
 class Records {
-  #size: number;
-  #rows: DataView[] = [];
+  readonly size: number;
+  view = new DataView(new ArrayBuffer(1024));
+  #count = 0;
   constructor(id: number) {
-    this.#size = RECORD_SIZE[id];
+    this.size = RECORD_SIZE[id];
   }
   get count(): number {
-    return this.#rows.length;
+    return this.#count;
   }
-  add(): DataView {
-    const row = new DataView(new ArrayBuffer(this.#size));
-    this.#rows.push(row);
-    return row;
+  add(): Row {
+    const at = this.#count * this.size;
+    if (at + this.size > this.view.byteLength) {
+      const grown = new Uint8Array(Math.max(2 * this.view.byteLength, at + this.size));
+      grown.set(new Uint8Array(this.view.buffer));
+      this.view = new DataView(grown.buffer);
+    }
+    this.#count++;
+    return new Row(this, at);
   }
   section(): Uint8Array {
-    const out = new Uint8Array(4 + this.#size * this.#rows.length);
-    new DataView(out.buffer).setUint32(0, this.#rows.length, true);
-    this.#rows.forEach((r, i) => out.set(new Uint8Array(r.buffer), 4 + i * this.#size));
+    const out = new Uint8Array(4 + this.size * this.#count);
+    new DataView(out.buffer).setUint32(0, this.#count, true);
+    out.set(new Uint8Array(this.view.buffer, 0, this.size * this.#count), 4);
     return out;
+  }
+}
+
+/** One record of {@linkcode Records}: its fields by offset, as a DataView of the record would take them. */
+class Row {
+  readonly #records: Records;
+  readonly #at: number;
+  constructor(records: Records, at: number) {
+    this.#records = records;
+    this.#at = at;
+  }
+  setUint8(offset: number, value: number): void {
+    this.#records.view.setUint8(this.#at + offset, value);
+  }
+  setUint16(offset: number, value: number, littleEndian: boolean): void {
+    this.#records.view.setUint16(this.#at + offset, value, littleEndian);
+  }
+  setUint32(offset: number, value: number, littleEndian: boolean): void {
+    this.#records.view.setUint32(this.#at + offset, value, littleEndian);
   }
 }
 
