@@ -7,6 +7,7 @@
 import asc from "assemblyscript/asc";
 import type { Transform } from "assemblyscript/transform";
 import { ManagedBytesTransform } from "./managed_bytes_transform.ts";
+import { Buffer } from "node:buffer";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 
@@ -35,8 +36,7 @@ export interface TestModuleOptions {
 }
 
 async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return Buffer.from(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))).toString("hex");
 }
 
 /**

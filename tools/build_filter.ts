@@ -13,6 +13,7 @@
  * @module
  */
 import { join } from "node:path";
+import { Buffer } from "node:buffer";
 
 const ROOT = new URL("../", import.meta.url).pathname;
 export const FILTER_WASM = new URL("../filter/build/filter.wasm", import.meta.url);
@@ -81,8 +82,7 @@ export async function filterSourceKey(options: { debug?: boolean; root?: string 
   }
   const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   parts.reduce((at, p) => (all.set(p, at), at + p.length), 0);
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", all));
-  return [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return Buffer.from(await crypto.subtle.digest("SHA-256", all)).toString("hex");
 }
 
 /**

@@ -3,6 +3,7 @@ import { packBlob } from "../blob/pack_blob.ts";
 import { buildIr } from "../ir/build_ir.ts";
 import type { RouteTable } from "../ir/types.ts";
 import type { KubeObject, RouteStatus } from "../model/types.ts";
+import { Buffer } from "node:buffer";
 
 /** Options of {@linkcode compile}. */
 export interface CompileOptions {
@@ -44,6 +45,5 @@ export async function compile(resources: KubeObject[], options: CompileOptions):
 
 /** Hex SHA-256, as the WasmPlugin's `sha256` fields and ETags carry it. */
 export async function sha256Hex(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return Buffer.from(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)).toString("hex");
 }

@@ -15,6 +15,7 @@ import { ANONYMOUS } from "../security/principal.ts";
 import type { Principal } from "../security/principal.ts";
 import { ConsoleError } from "./console_error.ts";
 import type { ConsoleKit } from "./console_kit.tsx";
+import { Buffer } from "node:buffer";
 
 /** Where earlier versions kept the raw token: deleted wherever it is still sent, never read. */
 const LEGACY_TOKEN_COOKIE = "wasmroute_console_token";
@@ -38,7 +39,7 @@ declare module "hono" {
 }
 
 const enc = new TextEncoder();
-const hex = (b: ArrayBuffer) => [...new Uint8Array(b)].map((x) => x.toString(16).padStart(2, "0")).join("");
+const hex = (b: ArrayBuffer) => Buffer.from(b).toString("hex");
 /** 24 random bytes as hex: a session or CSRF id. */
 export const randomId = (): string => hex(crypto.getRandomValues(new Uint8Array(24)).buffer);
 const BEARER = /^Bearer[ \t]+(\S+)[ \t]*$/i;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { Principal } from "./principal.ts";
+import { Buffer } from "node:buffer";
 
 export interface Session {
   principal: Principal;
@@ -23,7 +24,7 @@ export interface SessionStoreOptions {
   now?: () => number;
 }
 
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 
 /**
  * Sessions in memory, by id. A restart logs everyone out, which is the safe side.

@@ -10,6 +10,7 @@
 import { basename, dirname, join } from "node:path";
 import { buildContext } from "./build_context.ts";
 import { type CopyStep, type RunStep, type Stage, stageNamed } from "./parse_dockerfile.ts";
+import { Buffer } from "node:buffer";
 
 /**
  * What a base image brings that our stages rely on: denoland/deno sets `DENO_DIR=/deno-dir` and has
@@ -140,8 +141,7 @@ async function runStep(step: RunStep, stage: Stage, root: string, workDir: strin
 }
 
 async function sha256(data: Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>);
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return Buffer.from(await crypto.subtle.digest("SHA-256", data as Uint8Array<ArrayBuffer>)).toString("hex");
 }
 
 /** What the stage's files depend on: its steps, the Deno version, and the context's bytes. */

@@ -17,6 +17,7 @@ import { checkSimRequest, Simulator } from "../../simulator/mod.ts";
 import { assembleStage, fileSetSize, type StageFiles } from "./assemble_image.ts";
 import { parseDockerfile } from "./parse_dockerfile.ts";
 import { containerArgv, podRunnerAvailable, runPod } from "./run_pod.ts";
+import { Buffer } from "node:buffer";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 const DOCKERFILE = join(ROOT, "manifests/policy-server/image/Dockerfile");
@@ -55,8 +56,7 @@ async function secretFromDocs(): Promise<{ name: string; data: Record<string, st
   );
   const m = /create secret generic (\S+) \\\n\s*--from-literal=([\w.-]+)="((?:[^"\\]|\\.)*)"/.exec(doc);
   assert(m, "getting-started.md creates the tokens Secret with kubectl create secret generic");
-  const token = [...crypto.getRandomValues(new Uint8Array(32))].map((b) => b.toString(16).padStart(2, "0"))
-    .join("");
+  const token = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString("hex");
   const value = m[3].replace(/\\(.)/g, "$1").replaceAll("$TOKEN", token);
   return { name: m[1], data: { [m[2]]: value }, token };
 }
@@ -74,8 +74,7 @@ async function deployment(): Promise<{ pod: Json; container: Json; namespace: st
 }
 
 const sha256 = async (b: Uint8Array) =>
-  [...new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>))]
-    .map((x) => x.toString(16).padStart(2, "0")).join("");
+  Buffer.from(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>)).toString("hex");
 
 Deno.test({
   name:
@@ -97,7 +96,9 @@ Deno.test({
       container,
       namespace,
       secrets: { [secret.name]: secret.data },
-      serviceAccountCa: await Deno.readTextFile(join(ROOT, "policy-server/delivery/transports/testdata/tls/ca.crt")),
+      serviceAccountCa: await Deno.readTextFile(
+        join(ROOT, "policy-server/delivery/transports/testdata/tls/ca.crt"),
+      ),
       probe: [
         Deno.execPath(),
         "run",

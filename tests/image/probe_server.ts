@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 
 const [base, routesFile] = Deno.args;
 const token = Deno.env.get("PROBE_TOKEN") ?? "";
@@ -40,8 +41,7 @@ async function answer(path: string, init: RequestInit = {}) {
 }
 
 const hex = async (b: Uint8Array) =>
-  [...new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>))]
-    .map((x) => x.toString(16).padStart(2, "0")).join("");
+  Buffer.from(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>)).toString("hex");
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 
 const healthyAfterMs = await firstHealthy(60_000);

@@ -16,6 +16,7 @@
  */
 import { join } from "node:path";
 import { baseEnv, type StageFiles } from "./assemble_image.ts";
+import { Buffer } from "node:buffer";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -121,10 +122,7 @@ async function volumeDirs(options: PodOptions): Promise<{ path: string; dir: str
 async function serviceAccountDir(options: PodOptions, ca: string): Promise<string> {
   const dir = join(options.workDir, "serviceaccount");
   await Deno.mkdir(dir, { recursive: true });
-  const token = crypto.getRandomValues(new Uint8Array(24)).reduce(
-    (s, b) => s + b.toString(16).padStart(2, "0"),
-    "",
-  );
+  const token = Buffer.from(crypto.getRandomValues(new Uint8Array(24))).toString("hex");
   await Deno.writeTextFile(join(dir, "token"), token);
   await Deno.writeTextFile(join(dir, "ca.crt"), ca);
   await Deno.writeTextFile(join(dir, "namespace"), options.namespace);

@@ -6,6 +6,7 @@
  * @module
  */
 import { join } from "node:path";
+import { Buffer } from "node:buffer";
 
 /** A running release server. */
 export interface EnvoyRelease {
@@ -43,8 +44,7 @@ export async function serveEnvoyRelease(envoy: string, cacheDir: string): Promis
     await Deno.rename(`${tarPath}.tmp`, tarPath);
   }
   const bytes = await Deno.readFile(tarPath);
-  const sha256 = [...new Uint8Array(await crypto.subtle.digest("SHA-256", bytes))]
-    .map((b) => b.toString(16).padStart(2, "0")).join("");
+  const sha256 = Buffer.from(await crypto.subtle.digest("SHA-256", bytes)).toString("hex");
   const server: Deno.HttpServer<Deno.NetAddr> = Deno.serve({
     hostname: "127.0.0.1",
     port: 0,

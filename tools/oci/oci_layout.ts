@@ -16,6 +16,7 @@
  */
 import { join } from "node:path";
 import { tar, untar } from "./tar.ts";
+import { Buffer } from "node:buffer";
 
 export const MEDIA_TYPES = {
   index: "application/vnd.oci.image.index.v1+json",
@@ -48,8 +49,7 @@ export interface WasmImage {
 }
 
 async function sha256(bytes: Uint8Array): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+  return Buffer.from(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)).toString("hex");
 }
 
 async function pipe(bytes: Uint8Array, stream: CompressionStream | DecompressionStream): Promise<Uint8Array> {

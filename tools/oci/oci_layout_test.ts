@@ -10,6 +10,7 @@ import {
   writeOciLayout,
 } from "./oci_layout.ts";
 import { tar, untar } from "./tar.ts";
+import { Buffer } from "node:buffer";
 
 /** A valid module of any size: header, then one custom section of `size` bytes of payload. */
 function module(size: number, fill = 7): Uint8Array {
@@ -25,8 +26,7 @@ function module(size: number, fill = 7): Uint8Array {
 }
 
 async function sha256(bytes: Uint8Array): Promise<string> {
-  const d = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>));
-  return Array.from(d, (b) => b.toString(16).padStart(2, "0")).join("");
+  return Buffer.from(await crypto.subtle.digest("SHA-256", bytes as Uint8Array<ArrayBuffer>)).toString("hex");
 }
 
 async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
