@@ -477,3 +477,61 @@ Deno.test("explanationLines puts the summary first, then each host, route and ne
     "shop (exact hostname, port 80, Gateway gw/gw) took the request, but none of its 1 route match(es) did: 404",
   );
 });
+
+Deno.test("explainRequest puts a mesh client's own namespace's host first, whatever the table's order", () => {
+  const reviews = (clients: string | undefined, route: string) =>
+    vhost({
+      hostnames: ["reviews"],
+      mode: "mesh",
+      port: 9080,
+      scope: "shop/reviews",
+      clients,
+      routes: [entry({}, route)],
+    });
+  const table = tableOf(reviews(undefined, "shop/producer"), reviews("web", "web/consumer"));
+  const x = explainRequest(table, {
+    authority: "reviews",
+    port: 9080,
+    path: "/",
+    scope: "mesh",
+    clientNamespace: "web",
+  });
+  assertEquals(
+    x.summary,
+    "reviews (exact hostname, port 9080, Service shop/reviews, for clients in web) → web/consumer rule 0",
+  );
+  assertEquals(x.hosts.map((h) => h.verdict), ["picked", "not taken: a more specific host took the request"]);
+});
+
+Deno.test("explainRequest names another port only for the host a record has among its names", () => {
+  const table = tableOf(
+    vhost({ hostnames: ["x.example", "shop.example"], port: 8081, scope: "gw/a" }),
+    vhost({ hostnames: ["shop.example"], port: 8080, scope: "gw/b" }),
+  );
+  assertEquals(explainRequest(table, { authority: "shop.example", path: "/" }).nearest, [
+    "a route for this host exists on port 8081 (Gateway gw/a)",
+    "a route for this host exists on port 8080 (Gateway gw/b)",
+  ]);
+});
+
+Deno.test("explainRequest takes a request without a method as a GET, and a query only after a '?'", () => {
+  const table = tableOf(vhost({
+    hostnames: ["shop"],
+    routes: [
+      entry({ path: { type: "Exact", value: "/x" } }, "web/x"),
+      entry({ method: "GET", conditions: [{ kind: "QueryExact", name: "a", value: "1" }] }, "web/get"),
+    ],
+  }));
+  const verdicts = (path: string) =>
+    explainRequest(table, { authority: "shop", path }).routes.map((r) => r.verdict);
+  assertEquals(verdicts("/?a=1"), ["path / does not match Exact /x", "matched"]);
+  // A target that is only a query has an empty path; one without '?' has no query, whatever it holds.
+  assertEquals(verdicts("?a=1"), ["path  does not match Exact /x", "matched"]);
+  assertEquals(verdicts("a=1"), ["path a=1 does not match Exact /x", "query parameter a is missing"]);
+});
+
+Deno.test("explainRequest on a host whose routes all fail gives no nearest match: the host was found", () => {
+  const table = tableOf(vhost({ hostnames: ["shop"], routes: [entry({ method: "PUT" }, "web/put")] }));
+  const x = explainRequest(table, { authority: "shop", path: "/" });
+  assertEquals([x.routes.map((r) => r.verdict), x.nearest], [["method GET is not PUT"], []]);
+});
