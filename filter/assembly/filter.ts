@@ -8,13 +8,16 @@ import {
 } from "./abi/runtime";
 import { Action, Backend, decodeBlob, decodeError, restrictToScope, RuleTable } from "./core/blob";
 import { configError, PullConfig, readConfig } from "./core/config";
-import { decide, Decision, DECISION_REPLY, DECISION_ROUTE, hashKey, resolve } from "./core/decide";
+import { decide, resolve } from "./core/decide";
+import { Decision, DECISION_REPLY, DECISION_ROUTE } from "./core/decision";
 import { rewindOf } from "./core/generation";
 import { grown } from "./core/grown";
 import { HostOps, OP_ADD, OP_MIRROR, OP_REMOVE, OP_SET, REQUEST } from "./core/host_ops";
 import { CLUSTER_HEADER } from "./core/internal_headers";
 import { MIRROR_TIMEOUT_MS, mirrorHeaders } from "./core/mirror";
+import { hashKey } from "./core/pick";
 import { Bytes, HeaderView, RequestView } from "./core/request";
+import { RequestContext } from "./core/request_context";
 import { responseOps } from "./core/route_ops";
 
 class Metrics {
@@ -169,9 +172,9 @@ function logReply(d: Decision): void {
 }
 
 /** A routed request's line depends on its rule and backend only: it is built once per backend. */
-function logRouted(d: Decision): void {
+function logRouted(d: Decision, table: RuleTable): void {
   if (!logEnabled(LogLevel.Debug)) return;
-  resolve(d);
+  resolve(d, table);
   const backend = d.backend!;
   let line = backend.routedLine;
   if (line === null) {
@@ -190,6 +193,8 @@ const PULL_TIMEOUT_MS: u32 = 35000;
 
 export class WasmRouteRoot extends RootContext {
   table: RuleTable = new RuleTable();
+  /** What the core decides this root's requests with, reused from request to request. */
+  readonly context: RequestContext = new RequestContext();
   /** Spreads weighted picks for requests without an x-request-id. */
   private seed: u32 = 0;
   private scope: string = "";
@@ -350,7 +355,7 @@ export class WasmRouteStream extends Context {
     const root = changetype<WasmRouteRoot>(this.root);
     m().requests.count();
     hostRequest.reset(root);
-    const d = decide(root.table, hostRequest);
+    const d = decide(root.table, hostRequest, root.context);
     const status = this.act(d);
     hostRequest.release();
     return status;
@@ -381,7 +386,7 @@ export class WasmRouteStream extends Context {
     }
     replaceHeaderBytes(HeaderMapType.RequestHeaders, CLUSTER_HEADER, d.clusterPtr, d.clusterLen);
     m().routed.count();
-    logRouted(d);
+    logRouted(d, changetype<WasmRouteRoot>(this.root).table);
     return FilterHeadersStatus.Continue;
   }
 

@@ -72,7 +72,7 @@ export class FrontendTable {
 }
 
 /**
- * The virtual host a request named `name` on `port` would get (decide.ts, vhostFor): an exact host
+ * The virtual host a request named `name` on `port` would get (core/lookup.ts, vhostFor): an exact host
  * of that name taking the port, one kept for this proxy's namespace first, then one for every
  * client; 0 when there is none.
  */
@@ -94,13 +94,12 @@ function serviceVhost(hot: HotTable, name: ArrayBuffer, port: u32): usize {
   return fallback;
 }
 
-const destination = new Bytes();
-
 /**
  * The frontend the request is addressed to, or -1: none in the table (the property is then not
- * read), no `destination.address`, or an address that is no Service's (a pod, garbage).
+ * read), no `destination.address`, or an address that is no Service's (a pod, garbage). `destination`
+ * is where the address's bytes are pointed at (the caller's, reused).
  */
-export function frontendOf(table: FrontendTable, req: RequestView): i32 {
+export function frontendOf(table: FrontendTable, req: RequestView, destination: Bytes): i32 {
   if (table.size == 0 || !req.destinationAddress(destination)) return -1;
   return table.find(destination.ptr, destination.len);
 }

@@ -1,6 +1,6 @@
 /**
  * The filter's hashing (filter/assembly/core/hash.ts) and its path scan (scanPath in
- * core/decide.ts), compiled with the filter's flags into a small test module: the hashes a request
+ * core/scan.ts), compiled with the filter's flags into a small test module: the hashes a request
  * takes eight bytes at a time, in one pass, must equal those the rule table files its keys under,
  * and the scan must find the same segment prefixes, path end and query as a byte-by-byte reading.
  */
@@ -31,7 +31,8 @@ function entry(): Promise<Exports> {
     cacheName: "wasmroute-hash-entry",
     sources: [
       "filter/assembly/core/hash.ts",
-      "filter/assembly/core/decide.ts",
+      "filter/assembly/core/scan.ts",
+      "filter/assembly/core/target.ts",
       "filter/assembly/core/grown.ts",
     ],
   });

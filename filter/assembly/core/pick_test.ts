@@ -1,5 +1,5 @@
 /**
- * Pure functions of the filter's decision (filter/assembly/core/decide.ts), compiled with the filter's
+ * Pure functions of the filter's backend pick (filter/assembly/core/pick.ts), compiled with the filter's
  * flags into a small test module and called through @assemblyscript/loader, which carries strings
  * between JavaScript and AssemblyScript.
  */
@@ -19,12 +19,13 @@ const CORE = [
   "blob",
   "config",
   "cors",
-  "decide",
+  "filters",
   "grown",
   "hash",
   "hash_index",
   "hot_table",
   "inflate",
+  "pick",
   "regex",
   "request",
   "rewrite",
@@ -32,8 +33,8 @@ const CORE = [
   .map((f) => `filter/assembly/core/${f}.ts`);
 
 async function entry() {
-  const wasm = await compileTestModule("filter/assembly/core/testdata/decide_entry", {
-    cacheName: "wasmroute-decide-entry",
+  const wasm = await compileTestModule("filter/assembly/core/testdata/pick_entry", {
+    cacheName: "wasmroute-pick-entry",
     sources: [...CORE, "filter/assembly/abi/heap.ts"],
     flags: ["--exportRuntime"],
   });

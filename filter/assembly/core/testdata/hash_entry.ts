@@ -1,9 +1,10 @@
 // deno-lint-ignore-file
 // deno-fmt-ignore-file
 // AssemblyScript test entry around the filter's hashing (filter/assembly/core/hash.ts) and the path
-// scan that feeds it (scanPath in core/decide.ts). Built by ../hash_test.ts with the
+// scan that feeds it (scanPath in core/scan.ts). Built by ../hash_test.ts with the
 // filter's flags; imports nothing, so any abort is a trap.
-import { scanTarget, Target } from "../decide";
+import { scanTarget } from "../scan";
+import { Target } from "../target";
 import { equalsLowered, hashBytes, hashLowerBytes } from "../hash";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
@@ -14,7 +15,7 @@ let target = new Target();
 
 /** Scans the path at [ptr, ptr + len) for prefixes of the lengths in `lengths`; returns how many. */
 export function scan(ptr: usize, len: i32, lengths: u64): i32 {
-  target = scanTarget(ptr, len, lengths);
+  target = scanTarget(target, ptr, len, lengths);
   return target.prefixCount;
 }
 export function prefix_end(k: i32): i32 { return target.prefixEnds[k]; }

@@ -1,9 +1,9 @@
 // deno-lint-ignore-file
 // deno-fmt-ignore-file
-// AssemblyScript test entry around the pure functions of the filter's decision
-// (filter/assembly/core/decide.ts). Built by ../decide_test.ts with the filter's flags plus
+// AssemblyScript test entry around the pure functions of the filter's backend pick
+// (filter/assembly/core/pick.ts). Built by ../pick_test.ts with the filter's flags plus
 // --exportRuntime, so that @assemblyscript/loader can pass strings in and read them out.
-import { cookieValue, hashKey } from "../decide";
+import { cookieValue, hashKey } from "../pick";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
 

@@ -44,6 +44,7 @@ class Headers extends RequestView {
   peekHeader(name: ArrayBuffer, out: Bytes): bool { return false; }
   requestKey(): u32 { this.keysAsked++; return this.key; }
   destinationPort(): u32 { return 0; }
+  destinationAddress(out: Bytes): bool { return false; }
 }
 
 function filtersOf(text: string): Filters {
