@@ -231,16 +231,6 @@ const WRITE: Operation = {
 
 /** The document; `extraPaths` adds endpoints registered outside this module's knowledge. */
 export function openApiDocument(extraPaths: Record<string, PathItem> = {}): OpenApiDocument {
-  const kinds = Object.values(RESOURCE_KINDS) as ResourceKind[];
-  const routesKind = RESOURCE_KINDS.HTTPRoute as ResourceKind;
-  const httpRoutes = kindPaths(routesKind);
-  const rename = (item: PathItem | undefined, suffix: string): PathItem => {
-    const out: PathItem = { ...item };
-    for (const m of ["get", "put", "post", "delete"] as Method[]) {
-      if (out[m]) out[m] = { ...out[m]!, operationId: `${out[m]!.operationId}${suffix}` };
-    }
-    return out;
-  };
   return {
     openapi: "3.1.0",
     info: {
@@ -257,420 +247,470 @@ export function openApiDocument(extraPaths: Record<string, PathItem> = {}): Open
     ],
     security: [{ bearer: [] }],
     paths: {
-      "/": {
-        get: {
-          operationId: "root",
-          summary: "Leads a browser to the web console",
-          tags: ["operations"],
-          security: PUBLIC,
-          responses: { "302": { description: "`Location: /console`" } },
-        },
-      },
-      "/healthz": {
-        get: {
-          operationId: "healthz",
-          summary: "Liveness",
-          tags: ["operations"],
-          security: PUBLIC,
-          responses: { "200": { description: '`{"status":"ok"}`', content: json({ type: "object" }) } },
-        },
-      },
-      "/readyz": {
-        get: {
-          operationId: "readyz",
-          summary: "Readiness: the store is open and the stored objects were compiled",
-          tags: ["operations"],
-          security: PUBLIC,
-          responses: {
-            "200": { description: "Ready.", content: json({ type: "object" }) },
-            "503": failure("ServiceUnavailable"),
-          },
-        },
-      },
-      "/metrics": {
-        get: {
-          operationId: "metrics",
-          summary: "Prometheus metrics (text exposition format 0.0.4)",
-          tags: ["operations"],
-          security: PUBLIC,
-          responses: {
-            "200": { description: "Metrics.", content: { "text/plain": { schema: { type: "string" } } } },
-          },
-        },
-      },
-      "/openapi.json": {
-        get: {
-          operationId: "openapi",
-          summary: "This document",
-          tags: ["operations"],
-          security: PUBLIC,
-          responses: { "200": { description: "OpenAPI 3.1.", content: json({ type: "object" }) } },
-        },
-      },
-      "/docs": {
-        get: {
-          operationId: "docs",
-          summary: "Swagger UI for this document (served by the server itself)",
-          tags: ["operations"],
-          security: PUBLIC,
-          responses: {
-            "200": { description: "HTML.", content: { "text/html": { schema: { type: "string" } } } },
-          },
-        },
-      },
-      "/v1/resources": { post: WRITE },
-      "/v1/routes": {
-        get: { ...httpRoutes["/v1/httproutes"].get!, operationId: "listRoutes" },
-        post: { ...WRITE, operationId: "createOrReplaceRoutes" },
-      },
-      "/v1/routes/{namespace}": {
-        parameters: [NAMESPACE],
-        get: { ...httpRoutes["/v1/httproutes"].get!, operationId: "listRoutesInNamespace", parameters: [] },
-      },
-      "/v1/routes/{namespace}/{name}": rename(httpRoutes["/v1/httproutes/{namespace}/{name}"], "Route"),
-      ...Object.assign({}, ...kinds.map(kindPaths)),
-      "/v1/blob": {
-        get: {
-          operationId: "readBlob",
-          summary: "The current rule blob (what the filter's pull mode fetches)",
-          description: "With `?wait=` and a matching `If-None-Match`, the request is held until a new " +
-            "generation is committed (then 200) or the wait ends (304).",
-          tags: ["blob"],
-          parameters: [
-            {
-              name: "If-None-Match",
-              in: "header",
-              description: "The ETag last seen.",
-              schema: { type: "string" },
-            },
-            {
-              name: "wait",
-              in: "query",
-              description: "Long-poll: `30s`, `500ms`, `1m` or seconds; at most 60 s.",
-              schema: { type: "string" },
-            },
-            {
-              name: "format",
-              in: "query",
-              description: "`raw` (default): the bytes; `config`: the pluginConfig JSON the filter takes.",
-              schema: { type: "string", enum: ["raw", "config"] },
-            },
-            {
-              name: "gateway",
-              in: "query",
-              description: "With `format=config`: `NAMESPACE/NAME`, that Gateway's scope.",
-              schema: { type: "string" },
-            },
-          ],
-          responses: {
-            "200": {
-              description: "The blob bytes (or pluginConfig JSON); `ETag` is the blob's SHA-256.",
-              headers: VERSION_HEADER,
-              content: {
-                "application/octet-stream": {
-                  schema: { type: "string", contentMediaType: "application/octet-stream" },
-                },
-                "application/json": { schema: { type: "object" } },
-              },
-            },
-            "304": { description: "Unchanged since the `If-None-Match` ETag (after the wait, if any)." },
-            "400": failure("BadRequest"),
-            ...READ_FAILURES,
-            "503": failure("ServiceUnavailable"),
-          },
-        },
-      },
-      "/v1/filter.wasm": {
-        get: {
-          operationId: "readFilterModule",
-          summary: "The filter module, for a WasmPlugin `url: http://…/v1/filter.wasm`",
-          description: "Needs no token: it is a build artifact, and Istio fetches it without one.",
-          tags: ["blob"],
-          security: PUBLIC,
-          parameters: [{ name: "If-None-Match", in: "header", schema: { type: "string" } }],
-          responses: {
-            "200": {
-              description: "The module; `ETag` and `X-Wasm-Sha256` are its SHA-256.",
-              content: {
-                "application/wasm": { schema: { type: "string", contentMediaType: "application/wasm" } },
-              },
-            },
-            "304": { description: "Unchanged since the `If-None-Match` ETag." },
-            "404": failure("NotFound"),
-          },
-        },
-      },
-      "/v1/delivery": {
-        get: {
-          operationId: "readDeliveryStatus",
-          summary: "What the push deliveries are doing: targets, last success and failure",
-          tags: ["blob"],
-          responses: {
-            "200": { description: "Delivery status.", content: json({ type: "object" }) },
-            ...READ_FAILURES,
-          },
-        },
-      },
-      "/v1/blob/history": {
-        get: {
-          operationId: "readBlobHistory",
-          summary: "Every kept blob version, newest first",
-          tags: ["blob"],
-          responses: {
-            "200": { description: "The history.", content: json(ref("BlobHistory")) },
-            ...READ_FAILURES,
-          },
-        },
-      },
-      "/v1/blob/{generation}": {
-        parameters: [{
-          name: "generation",
-          in: "path",
-          required: true,
-          schema: { type: "integer", minimum: 1 },
-        }],
-        get: {
-          operationId: "readBlobGeneration",
-          summary: "One kept blob version's bytes",
-          tags: ["blob"],
-          responses: {
-            "200": {
-              description: "The bytes; `ETag` is their SHA-256.",
-              headers: VERSION_HEADER,
-              content: {
-                "application/octet-stream": {
-                  schema: { type: "string", contentMediaType: "application/octet-stream" },
-                },
-              },
-            },
-            ...READ_FAILURES,
-            "404": failure("NotFound"),
-          },
-        },
-      },
-      "/v1/blob/{generation}/objects": {
-        parameters: [{
-          name: "generation",
-          in: "path",
-          required: true,
-          schema: { type: "integer", minimum: 1 },
-        }],
-        get: {
-          operationId: "readBlobGenerationObjects",
-          summary: "The objects a kept blob version was compiled from, as stored then",
-          tags: ["blob"],
-          responses: {
-            "200": { description: "A List.", content: json(ref("List")) },
-            ...READ_FAILURES,
-            "404": failure("NotFound"),
-          },
-        },
-      },
-      "/v1/blob/diff": {
-        get: {
-          operationId: "diffBlobGenerations",
-          summary: "What changed between two kept blob versions, object by object",
-          tags: ["blob"],
-          parameters: ["from", "to"].map((name) => ({
-            name,
-            in: "query" as const,
-            required: true,
-            schema: { type: "integer", minimum: 1 },
-          })),
-          responses: {
-            "200": {
-              description: "`objects[]`: kind, namespace, name, `change` (changed, added, removed), the " +
-                "specs before and after.",
-              content: json({ type: "object" }),
-            },
-            ...READ_FAILURES,
-            "404": failure("NotFound"),
-          },
-        },
-      },
-      "/v1/blob/rollback": {
-        post: {
-          operationId: "rollbackBlob",
-          summary: "Make a kept generation's rules current again, as a new generation, with its objects",
-          description: "The objects the generation was compiled from are restored in the same write " +
-            "(each with a new resourceVersion); the answer lists them, `objects[].action` one of " +
-            "`restored`, `recreated`, `deleted`. A generation from before object history rolls back " +
-            "only its blob (`objectsRecorded: false`). Operator role and " +
-            'namespaces ["*"].',
-          tags: ["blob"],
-          parameters: [DRY_RUN],
-          requestBody: {
-            required: true,
-            content: {
-              "application/json": {
-                schema: {
-                  type: "object",
-                  required: ["generation"],
-                  properties: { generation: { type: "integer", minimum: 1 } },
-                },
-              },
-            },
-          },
-          responses: {
-            "200": {
-              description: "The new blob version.",
-              headers: VERSION_HEADER,
-              content: json(ref("BlobInfo")),
-            },
-            "400": failure("BadRequest"),
-            ...READ_FAILURES,
-            "404": failure("NotFound"),
-            "409": failure("Conflict"),
-          },
-        },
-      },
-      "/v1/wasmplugin": {
-        get: {
-          operationId: "readWasmPlugin",
-          summary: "The Istio WasmPlugin carrying the current blob",
-          tags: ["blob"],
-          parameters: [
-            { name: "format", in: "query", schema: { type: "string", enum: ["yaml", "json"] } },
-            {
-              name: "gateway",
-              in: "query",
-              description: "`NAMESPACE/NAME`: the flavour that serves only that Gateway's routes.",
-              schema: { type: "string" },
-            },
-          ],
-          responses: {
-            "200": {
-              description: "The WasmPlugin (YAML by default).",
-              headers: VERSION_HEADER,
-              content: json({ type: "object" }),
-            },
-            "400": failure("BadRequest"),
-            ...READ_FAILURES,
-            "503": failure("ServiceUnavailable"),
-          },
-        },
-      },
+      ...opsPaths(),
+      ...objectPaths(),
+      ...deliveryPaths(),
+      ...blobHistoryPaths(),
+      ...wasmPluginPaths(),
       ...extraPaths,
     },
-    components: {
-      securitySchemes: {
-        bearer: {
-          type: "http",
-          scheme: "bearer",
-          description: "A token from `--tokens-file` or `WASMROUTE_TOKENS`; none when the server runs open.",
+    components: components(),
+  };
+}
+
+/** `ops_routes.ts` and `docs_routes.ts`: health, readiness, metrics and this document. */
+function opsPaths(): Record<string, PathItem> {
+  return {
+    "/": {
+      get: {
+        operationId: "root",
+        summary: "Leads a browser to the web console",
+        tags: ["operations"],
+        security: PUBLIC,
+        responses: { "302": { description: "`Location: /console`" } },
+      },
+    },
+    "/healthz": {
+      get: {
+        operationId: "healthz",
+        summary: "Liveness",
+        tags: ["operations"],
+        security: PUBLIC,
+        responses: { "200": { description: '`{"status":"ok"}`', content: json({ type: "object" }) } },
+      },
+    },
+    "/readyz": {
+      get: {
+        operationId: "readyz",
+        summary: "Readiness: the store is open and the stored objects were compiled",
+        tags: ["operations"],
+        security: PUBLIC,
+        responses: {
+          "200": { description: "Ready.", content: json({ type: "object" }) },
+          "503": failure("ServiceUnavailable"),
         },
       },
-      schemas: {
-        KubeObject: {
-          type: "object",
-          required: ["apiVersion", "kind", "metadata"],
-          properties: {
-            apiVersion: { type: "string" },
-            kind: { type: "string", enum: Object.keys(RESOURCE_KINDS) },
-            metadata: {
-              type: "object",
-              required: ["name"],
-              properties: {
-                name: { type: "string" },
-                namespace: { type: "string" },
-                resourceVersion: {
-                  type: "string",
-                  description: "Set by the server; a precondition when written.",
-                },
-                generation: { type: "integer" },
-                uid: { type: "string" },
-                creationTimestamp: { type: "string", format: "date-time" },
-                labels: { type: "object", additionalProperties: { type: "string" } },
-                annotations: { type: "object", additionalProperties: { type: "string" } },
+    },
+    "/metrics": {
+      get: {
+        operationId: "metrics",
+        summary: "Prometheus metrics (text exposition format 0.0.4)",
+        tags: ["operations"],
+        security: PUBLIC,
+        responses: {
+          "200": { description: "Metrics.", content: { "text/plain": { schema: { type: "string" } } } },
+        },
+      },
+    },
+    "/openapi.json": {
+      get: {
+        operationId: "openapi",
+        summary: "This document",
+        tags: ["operations"],
+        security: PUBLIC,
+        responses: { "200": { description: "OpenAPI 3.1.", content: json({ type: "object" }) } },
+      },
+    },
+    "/docs": {
+      get: {
+        operationId: "docs",
+        summary: "Swagger UI for this document (served by the server itself)",
+        tags: ["operations"],
+        security: PUBLIC,
+        responses: {
+          "200": { description: "HTML.", content: { "text/html": { schema: { type: "string" } } } },
+        },
+      },
+    },
+  };
+}
+
+/** `resource_routes.ts`: the objects, every kind under its plural and HTTPRoutes under `/v1/routes`. */
+function objectPaths(): Record<string, PathItem> {
+  const kinds = Object.values(RESOURCE_KINDS) as ResourceKind[];
+  const routesKind = RESOURCE_KINDS.HTTPRoute as ResourceKind;
+  const httpRoutes = kindPaths(routesKind);
+  const rename = (item: PathItem | undefined, suffix: string): PathItem => {
+    const out: PathItem = { ...item };
+    for (const m of ["get", "put", "post", "delete"] as Method[]) {
+      if (out[m]) out[m] = { ...out[m]!, operationId: `${out[m]!.operationId}${suffix}` };
+    }
+    return out;
+  };
+  return {
+    "/v1/resources": { post: WRITE },
+    "/v1/routes": {
+      get: { ...httpRoutes["/v1/httproutes"].get!, operationId: "listRoutes" },
+      post: { ...WRITE, operationId: "createOrReplaceRoutes" },
+    },
+    "/v1/routes/{namespace}": {
+      parameters: [NAMESPACE],
+      get: { ...httpRoutes["/v1/httproutes"].get!, operationId: "listRoutesInNamespace", parameters: [] },
+    },
+    "/v1/routes/{namespace}/{name}": rename(httpRoutes["/v1/httproutes/{namespace}/{name}"], "Route"),
+    ...Object.assign({}, ...kinds.map(kindPaths)),
+  };
+}
+
+/** `delivery_routes.ts`: the blob as the filter pulls it, the filter module, the push deliveries. */
+function deliveryPaths(): Record<string, PathItem> {
+  return {
+    "/v1/blob": {
+      get: {
+        operationId: "readBlob",
+        summary: "The current rule blob (what the filter's pull mode fetches)",
+        description: "With `?wait=` and a matching `If-None-Match`, the request is held until a new " +
+          "generation is committed (then 200) or the wait ends (304).",
+        tags: ["blob"],
+        parameters: [
+          {
+            name: "If-None-Match",
+            in: "header",
+            description: "The ETag last seen.",
+            schema: { type: "string" },
+          },
+          {
+            name: "wait",
+            in: "query",
+            description: "Long-poll: `30s`, `500ms`, `1m` or seconds; at most 60 s.",
+            schema: { type: "string" },
+          },
+          {
+            name: "format",
+            in: "query",
+            description: "`raw` (default): the bytes; `config`: the pluginConfig JSON the filter takes.",
+            schema: { type: "string", enum: ["raw", "config"] },
+          },
+          {
+            name: "gateway",
+            in: "query",
+            description: "With `format=config`: `NAMESPACE/NAME`, that Gateway's scope.",
+            schema: { type: "string" },
+          },
+        ],
+        responses: {
+          "200": {
+            description: "The blob bytes (or pluginConfig JSON); `ETag` is the blob's SHA-256.",
+            headers: VERSION_HEADER,
+            content: {
+              "application/octet-stream": {
+                schema: { type: "string", contentMediaType: "application/octet-stream" },
+              },
+              "application/json": { schema: { type: "object" } },
+            },
+          },
+          "304": { description: "Unchanged since the `If-None-Match` ETag (after the wait, if any)." },
+          "400": failure("BadRequest"),
+          ...READ_FAILURES,
+          "503": failure("ServiceUnavailable"),
+        },
+      },
+    },
+    "/v1/filter.wasm": {
+      get: {
+        operationId: "readFilterModule",
+        summary: "The filter module, for a WasmPlugin `url: http://…/v1/filter.wasm`",
+        description: "Needs no token: it is a build artifact, and Istio fetches it without one.",
+        tags: ["blob"],
+        security: PUBLIC,
+        parameters: [{ name: "If-None-Match", in: "header", schema: { type: "string" } }],
+        responses: {
+          "200": {
+            description: "The module; `ETag` and `X-Wasm-Sha256` are its SHA-256.",
+            content: {
+              "application/wasm": { schema: { type: "string", contentMediaType: "application/wasm" } },
+            },
+          },
+          "304": { description: "Unchanged since the `If-None-Match` ETag." },
+          "404": failure("NotFound"),
+        },
+      },
+    },
+    "/v1/delivery": {
+      get: {
+        operationId: "readDeliveryStatus",
+        summary: "What the push deliveries are doing: targets, last success and failure",
+        tags: ["blob"],
+        responses: {
+          "200": { description: "Delivery status.", content: json({ type: "object" }) },
+          ...READ_FAILURES,
+        },
+      },
+    },
+  };
+}
+
+/** `blob_history_routes.ts`: kept generations, their objects, diffs and rollbacks. */
+function blobHistoryPaths(): Record<string, PathItem> {
+  return {
+    "/v1/blob/history": {
+      get: {
+        operationId: "readBlobHistory",
+        summary: "Every kept blob version, newest first",
+        tags: ["blob"],
+        responses: {
+          "200": { description: "The history.", content: json(ref("BlobHistory")) },
+          ...READ_FAILURES,
+        },
+      },
+    },
+    "/v1/blob/{generation}": {
+      parameters: [{
+        name: "generation",
+        in: "path",
+        required: true,
+        schema: { type: "integer", minimum: 1 },
+      }],
+      get: {
+        operationId: "readBlobGeneration",
+        summary: "One kept blob version's bytes",
+        tags: ["blob"],
+        responses: {
+          "200": {
+            description: "The bytes; `ETag` is their SHA-256.",
+            headers: VERSION_HEADER,
+            content: {
+              "application/octet-stream": {
+                schema: { type: "string", contentMediaType: "application/octet-stream" },
               },
             },
-            spec: { type: "object" },
-            status: { type: "object" },
+          },
+          ...READ_FAILURES,
+          "404": failure("NotFound"),
+        },
+      },
+    },
+    "/v1/blob/{generation}/objects": {
+      parameters: [{
+        name: "generation",
+        in: "path",
+        required: true,
+        schema: { type: "integer", minimum: 1 },
+      }],
+      get: {
+        operationId: "readBlobGenerationObjects",
+        summary: "The objects a kept blob version was compiled from, as stored then",
+        tags: ["blob"],
+        responses: {
+          "200": { description: "A List.", content: json(ref("List")) },
+          ...READ_FAILURES,
+          "404": failure("NotFound"),
+        },
+      },
+    },
+    "/v1/blob/diff": {
+      get: {
+        operationId: "diffBlobGenerations",
+        summary: "What changed between two kept blob versions, object by object",
+        tags: ["blob"],
+        parameters: ["from", "to"].map((name) => ({
+          name,
+          in: "query" as const,
+          required: true,
+          schema: { type: "integer", minimum: 1 },
+        })),
+        responses: {
+          "200": {
+            description: "`objects[]`: kind, namespace, name, `change` (changed, added, removed), the " +
+              "specs before and after.",
+            content: json({ type: "object" }),
+          },
+          ...READ_FAILURES,
+          "404": failure("NotFound"),
+        },
+      },
+    },
+    "/v1/blob/rollback": {
+      post: {
+        operationId: "rollbackBlob",
+        summary: "Make a kept generation's rules current again, as a new generation, with its objects",
+        description: "The objects the generation was compiled from are restored in the same write " +
+          "(each with a new resourceVersion); the answer lists them, `objects[].action` one of " +
+          "`restored`, `recreated`, `deleted`. A generation from before object history rolls back " +
+          "only its blob (`objectsRecorded: false`). Operator role and " +
+          'namespaces ["*"].',
+        tags: ["blob"],
+        parameters: [DRY_RUN],
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: {
+                type: "object",
+                required: ["generation"],
+                properties: { generation: { type: "integer", minimum: 1 } },
+              },
+            },
           },
         },
-        List: {
+        responses: {
+          "200": {
+            description: "The new blob version.",
+            headers: VERSION_HEADER,
+            content: json(ref("BlobInfo")),
+          },
+          "400": failure("BadRequest"),
+          ...READ_FAILURES,
+          "404": failure("NotFound"),
+          "409": failure("Conflict"),
+        },
+      },
+    },
+  };
+}
+
+/** `wasmplugin_routes.ts`: the WasmPlugin that carries the blob. */
+function wasmPluginPaths(): Record<string, PathItem> {
+  return {
+    "/v1/wasmplugin": {
+      get: {
+        operationId: "readWasmPlugin",
+        summary: "The Istio WasmPlugin carrying the current blob",
+        tags: ["blob"],
+        parameters: [
+          { name: "format", in: "query", schema: { type: "string", enum: ["yaml", "json"] } },
+          {
+            name: "gateway",
+            in: "query",
+            description: "`NAMESPACE/NAME`: the flavour that serves only that Gateway's routes.",
+            schema: { type: "string" },
+          },
+        ],
+        responses: {
+          "200": {
+            description: "The WasmPlugin (YAML by default).",
+            headers: VERSION_HEADER,
+            content: json({ type: "object" }),
+          },
+          "400": failure("BadRequest"),
+          ...READ_FAILURES,
+          "503": failure("ServiceUnavailable"),
+        },
+      },
+    },
+  };
+}
+
+/** Security schemes, schemas and shared responses. */
+function components(): OpenApiDocument["components"] {
+  return {
+    securitySchemes: {
+      bearer: {
+        type: "http",
+        scheme: "bearer",
+        description: "A token from `--tokens-file` or `WASMROUTE_TOKENS`; none when the server runs open.",
+      },
+    },
+    schemas: {
+      KubeObject: {
+        type: "object",
+        required: ["apiVersion", "kind", "metadata"],
+        properties: {
+          apiVersion: { type: "string" },
+          kind: { type: "string", enum: Object.keys(RESOURCE_KINDS) },
+          metadata: {
+            type: "object",
+            required: ["name"],
+            properties: {
+              name: { type: "string" },
+              namespace: { type: "string" },
+              resourceVersion: {
+                type: "string",
+                description: "Set by the server; a precondition when written.",
+              },
+              generation: { type: "integer" },
+              uid: { type: "string" },
+              creationTimestamp: { type: "string", format: "date-time" },
+              labels: { type: "object", additionalProperties: { type: "string" } },
+              annotations: { type: "object", additionalProperties: { type: "string" } },
+            },
+          },
+          spec: { type: "object" },
+          status: { type: "object" },
+        },
+      },
+      List: {
+        type: "object",
+        required: ["apiVersion", "kind", "items"],
+        properties: {
+          apiVersion: { type: "string" },
+          kind: { type: "string" },
+          metadata: { type: "object" },
+          items: { type: "array", items: ref("KubeObject") },
+        },
+      },
+      WriteResult: {
+        allOf: [ref("List"), {
           type: "object",
-          required: ["apiVersion", "kind", "items"],
           properties: {
-            apiVersion: { type: "string" },
-            kind: { type: "string" },
-            metadata: { type: "object" },
-            items: { type: "array", items: ref("KubeObject") },
+            blob: {
+              type: "object",
+              properties: {
+                generation: { type: "integer" },
+                sha256: { type: "string" },
+                size: { type: "integer" },
+                changed: { type: "boolean" },
+              },
+            },
+            dryRun: { type: "boolean" },
+          },
+        }],
+      },
+      BlobInfo: {
+        type: "object",
+        required: ["generation", "sha256", "size", "createdAt", "createdBy"],
+        properties: {
+          generation: { type: "integer" },
+          sha256: { type: "string" },
+          size: { type: "integer" },
+          createdAt: { type: "string", format: "date-time" },
+          createdBy: {
+            type: "string",
+            description: 'The token\'s name; "anonymous" on an open server; "system" at start-up.',
+          },
+          rollbackOf: {
+            type: "integer",
+            description: "Set on a rollback: the generation whose rules it restored.",
+          },
+          resourceVersion: {
+            type: "string",
+            description: "The objects it was compiled from are stored at this resourceVersion.",
           },
         },
-        WriteResult: {
-          allOf: [ref("List"), {
+      },
+      BlobHistory: {
+        type: "object",
+        properties: {
+          kind: { const: "BlobHistory" },
+          apiVersion: { type: "string" },
+          current: { type: ["integer", "null"] },
+          items: { type: "array", items: ref("BlobInfo") },
+        },
+      },
+      Status: {
+        type: "object",
+        description: "A Kubernetes Status.",
+        required: ["kind", "apiVersion", "status"],
+        properties: {
+          kind: { const: "Status" },
+          apiVersion: { const: "v1" },
+          status: { type: "string", enum: ["Success", "Failure"] },
+          message: { type: "string" },
+          reason: { type: "string" },
+          code: { type: "integer" },
+          details: {
             type: "object",
             properties: {
-              blob: {
-                type: "object",
-                properties: {
-                  generation: { type: "integer" },
-                  sha256: { type: "string" },
-                  size: { type: "integer" },
-                  changed: { type: "boolean" },
-                },
-              },
-              dryRun: { type: "boolean" },
-            },
-          }],
-        },
-        BlobInfo: {
-          type: "object",
-          required: ["generation", "sha256", "size", "createdAt", "createdBy"],
-          properties: {
-            generation: { type: "integer" },
-            sha256: { type: "string" },
-            size: { type: "integer" },
-            createdAt: { type: "string", format: "date-time" },
-            createdBy: {
-              type: "string",
-              description: 'The token\'s name; "anonymous" on an open server; "system" at start-up.',
-            },
-            rollbackOf: {
-              type: "integer",
-              description: "Set on a rollback: the generation whose rules it restored.",
-            },
-            resourceVersion: {
-              type: "string",
-              description: "The objects it was compiled from are stored at this resourceVersion.",
-            },
-          },
-        },
-        BlobHistory: {
-          type: "object",
-          properties: {
-            kind: { const: "BlobHistory" },
-            apiVersion: { type: "string" },
-            current: { type: ["integer", "null"] },
-            items: { type: "array", items: ref("BlobInfo") },
-          },
-        },
-        Status: {
-          type: "object",
-          description: "A Kubernetes Status.",
-          required: ["kind", "apiVersion", "status"],
-          properties: {
-            kind: { const: "Status" },
-            apiVersion: { const: "v1" },
-            status: { type: "string", enum: ["Success", "Failure"] },
-            message: { type: "string" },
-            reason: { type: "string" },
-            code: { type: "integer" },
-            details: {
-              type: "object",
-              properties: {
-                name: { type: "string" },
-                kind: { type: "string" },
-                causes: {
-                  type: "array",
-                  items: {
-                    type: "object",
-                    properties: {
-                      field: { type: "string" },
-                      reason: { type: "string" },
-                      message: { type: "string" },
-                    },
+              name: { type: "string" },
+              kind: { type: "string" },
+              causes: {
+                type: "array",
+                items: {
+                  type: "object",
+                  properties: {
+                    field: { type: "string" },
+                    reason: { type: "string" },
+                    message: { type: "string" },
                   },
                 },
               },
@@ -678,18 +718,18 @@ export function openApiDocument(extraPaths: Record<string, PathItem> = {}): Open
           },
         },
       },
-      responses: Object.fromEntries(
-        [
-          ["BadRequest", "Unreadable request, or an unsupported kind (400)."],
-          ["Unauthorized", "No valid bearer token (401)."],
-          ["Forbidden", "The token may not do this (403)."],
-          ["NotFound", "No such object or blob generation (404)."],
-          ["Conflict", "A stale resourceVersion or If-Match, or a concurrent write (409)."],
-          ["RequestEntityTooLarge", "Body or write too large (413)."],
-          ["Invalid", "Invalid fields, each cause naming its path (422)."],
-          ["ServiceUnavailable", "Not ready: no blob compiled yet (503)."],
-        ].map(([name, description]) => [name, { description, content: json(ref("Status")) }]),
-      ),
     },
+    responses: Object.fromEntries(
+      [
+        ["BadRequest", "Unreadable request, or an unsupported kind (400)."],
+        ["Unauthorized", "No valid bearer token (401)."],
+        ["Forbidden", "The token may not do this (403)."],
+        ["NotFound", "No such object or blob generation (404)."],
+        ["Conflict", "A stale resourceVersion or If-Match, or a concurrent write (409)."],
+        ["RequestEntityTooLarge", "Body or write too large (413)."],
+        ["Invalid", "Invalid fields, each cause naming its path (422)."],
+        ["ServiceUnavailable", "Not ready: no blob compiled yet (503)."],
+      ].map(([name, description]) => [name, { description, content: json(ref("Status")) }]),
+    ),
   };
 }
