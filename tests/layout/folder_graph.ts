@@ -103,17 +103,111 @@ export function runtimeModules(imports: LocalImport[], entries: string[]): Set<s
   return seen;
 }
 
-/** Folds the imports made by runtime modules ({@linkcode runtimeModules}) onto top-level folders. */
-export function folderGraph(imports: LocalImport[], entries: string[]): FolderGraph {
+/**
+ * Folds the imports made by runtime modules ({@linkcode runtimeModules}) onto folders: top-level
+ * folders by default, or whatever `foldOf` names (e.g. {@linkcode serverUnitOf}); a path `foldOf`
+ * gives `null` is left out.
+ */
+export function folderGraph(
+  imports: LocalImport[],
+  entries: string[],
+  foldOf: (path: string) => string | null = folderOf,
+): FolderGraph {
   const runtime = runtimeModules(imports, entries);
   const graph: FolderGraph = new Map();
   for (const { from, to } of imports) {
     if (!runtime.has(from)) continue;
-    const [a, b] = [folderOf(from), folderOf(to)];
+    const [a, b] = [foldOf(from), foldOf(to)];
+    if (a === null || b === null) continue;
     if (!graph.has(a)) graph.set(a, new Set());
     if (a !== b) graph.get(a)!.add(b);
   }
   return graph;
+}
+
+/**
+ * The policy server's parts, as `docs/architecture.md` names them: a folder under `policy-server/`
+ * (`api`, `model`, …), a sub-folder of `delivery/` (`delivery/write`), or a file at its root
+ * (`app.ts`); `delivery` alone is `delivery/mod.ts`. Paths outside the server give `null`.
+ */
+export function serverUnitOf(path: string): string | null {
+  const parts = path.split("/");
+  if (parts[0] !== "policy-server") return null;
+  if (parts.length === 2) return parts[1];
+  if (parts[1] === "delivery" && parts.length > 3) return `delivery/${parts[2]}`;
+  return parts[1];
+}
+
+/**
+ * What each part of the policy server may import at run time (type-only imports do not run and do
+ * not count); `*` is anything. The server's layers, lowest first: a part imports only parts below
+ * it, so no cycle can form. `docs/architecture.md` shows the same table.
+ */
+export const SERVER_MAY_IMPORT: Record<string, string[]> = {
+  "regex": [],
+  "version.ts": [],
+  "metrics.ts": [],
+  "model": ["regex"],
+  "security": ["model"],
+  "budget": ["model"],
+  "ir": ["model", "regex"],
+  "blob": ["ir", "model", "regex"],
+  "compile": ["blob", "ir", "model", "regex"],
+  "store": ["compile", "model"],
+  "delivery/wasmplugin": ["blob", "model", "version.ts"],
+  "delivery/write": ["blob", "compile", "model", "store"],
+  "delivery/transports": ["compile", "delivery/wasmplugin", "metrics.ts", "model", "store"],
+  "delivery": ["delivery/transports", "delivery/wasmplugin", "delivery/write"],
+  "api": [
+    "budget",
+    "delivery/transports",
+    "delivery/wasmplugin",
+    "delivery/write",
+    "metrics.ts",
+    "model",
+    "security",
+    "store",
+  ],
+  "console": ["blob", "delivery/wasmplugin", "ir", "model", "security"],
+  "config.ts": ["delivery/transports", "delivery/wasmplugin"],
+  "app.ts": [
+    "api",
+    "budget",
+    "compile",
+    "console",
+    "delivery/transports",
+    "delivery/wasmplugin",
+    "delivery/write",
+    "metrics.ts",
+    "model",
+    "security",
+    "store",
+  ],
+  "main.ts": ["*"],
+  "mod.ts": ["*"],
+};
+
+/** What each top-level folder may import at run time; `tests/` is run by the test runner only. */
+export const FOLDER_MAY_IMPORT: Record<string, string[]> = {
+  "filter": [],
+  "simulator": [],
+  "policy-server": ["simulator"],
+  "tools": ["filter", "policy-server", "simulator", "tests"],
+};
+
+/** The edges of `graph` its rules do not allow, as `from -> to`; a part without rules is named too. */
+export function disallowed(graph: FolderGraph, rules: Record<string, string[]>): string[] {
+  const out: string[] = [];
+  for (const [from, targets] of [...graph].sort(([a], [b]) => a.localeCompare(b))) {
+    const allowed = rules[from];
+    if (!allowed) {
+      out.push(`${from} has no import rules`);
+      continue;
+    }
+    if (allowed.includes("*")) continue;
+    for (const to of [...targets].sort()) if (!allowed.includes(to)) out.push(`${from} -> ${to}`);
+  }
+  return out;
 }
 
 /** A cycle of folders (first = last), or null: a depth-first search for a back edge. */
