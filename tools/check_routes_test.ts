@@ -306,3 +306,20 @@ Deno.test("the check-routes CLI runs the tests in a real Envoy with --host envoy
   assertEquals(envoy.code, 0, envoy.stderr);
   assertEquals(envoy.stdout.trim().split("\n").at(-1), "3/3 passed, 0 failed; every rule exercised");
 });
+
+Deno.test("checkRoutes on a failed mesh test says the destination's Service chose the routes, not the Host", async () => {
+  const report = await checkRoutes(
+    await Deno.readTextFile("tests/conformance/mesh-frontend-routing/resources.yaml"),
+    `tests:
+- name: a Host naming reviews goes to reviews
+  request: {host: reviews, path: /, mesh: {clientNamespace: shop, destinationService: ratings, destinationPort: 9080}}
+  expect: {matchedRoute: shop/reviews-route}
+`,
+  );
+  assertEquals(report.failed, 1);
+  assertEquals(formatReport(report).split("\n").slice(0, 3), [
+    "FAIL a Host naming reviews goes to reviews: expected matchedRoute shop/reviews-route, got shop/ratings-route",
+    "  why: host reviews, port 9080: ratings.shop.svc.cluster.local (by the destination 10.96.10.21:9080; its Service's name, any port, Service shop/ratings) → shop/ratings-route rule 0",
+    '  why: destination: addressed to 10.96.10.21:9080, a frontend of Service shop/ratings: the virtual host is chosen by that Service\'s name ratings.shop.svc.cluster.local; the Host "reviews" names Service shop/reviews, whose routes do not apply to it',
+  ]);
+});

@@ -1,7 +1,8 @@
 /**
  * "Why did this request go there?" from the command line: what the real filter decides for a
  * request under a set of resources (as `deno task simulate` says), and why, step by step — the
- * virtual host the hostname and port led to, each candidate route in precedence order with the first
+ * virtual host the hostname and port led to (for a sidecar's request addressed to a Service's cluster
+ * IP, the destination and not the Host), each candidate route in precedence order with the first
  * condition that failed, and on a miss the nearest route (`a route for this host exists on port
  * 9080`). The decision is the filter's; the explanation retells its lookup (policy-server/ir/
  * explain_request.ts). The request takes the simulator's fields (docs/route-tests.md).

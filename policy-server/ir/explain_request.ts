@@ -5,16 +5,19 @@
  * first condition that failed, and on a miss the nearest thing that would have matched ("a route for
  * this host exists on port 9080").
  *
- * The filter decides; this explains. It follows the filter's rules (filter/assembly/core/decide.ts:
- * exact host, then ever shorter wildcard suffixes, then `*`; a host's port 0 takes any port; the
- * client's own namespace before every client's; segment-wise prefixes), and the console shows both,
- * so a disagreement would be in plain sight.
+ * The filter decides; this explains. It follows the filter's rules (filter/assembly/core/lookup.ts:
+ * in a sidecar, a request addressed to a Service's frontend — cluster IP and port — takes that
+ * Service's virtual host whatever its Host; else the exact host, then ever shorter wildcard
+ * suffixes, then `*`; a host's port 0 takes any port; the client's own namespace before every
+ * client's; segment-wise prefixes), and the console shows both, so a disagreement would be in plain
+ * sight.
  *
  * @module
  */
+import { parseIpAddress } from "../model/ip_address.ts";
 import { matchProgram } from "../regex/match_program.ts";
 import { tryCompileRegex } from "../regex/compile_regex.ts";
-import type { Condition, RouteEntry, RouteTable, VirtualHost } from "./types.ts";
+import type { Condition, RouteEntry, RouteTable, ServiceFrontend, VirtualHost } from "./types.ts";
 
 /** The request, as the proxy in front of the filter sees it. */
 export interface ExplainedRequest {
@@ -32,6 +35,13 @@ export interface ExplainedRequest {
   scope?: string;
   /** A mesh client's namespace (GAMMA consumer routes, a Service's short name). */
   clientNamespace?: string;
+  /**
+   * A sidecar's request: where its connection goes (Envoy's original destination), an IP address,
+   * else the Service (`namespace/name`) whose primary cluster IP it is. With `port`, a Service
+   * frontend there picks that Service's virtual host whatever the authority; anything else leaves
+   * the choice to the authority's hostname.
+   */
+  destination?: { address?: string; service?: string };
 }
 
 /** A simulator request's fields (simulator/simulate.ts `SimRequest`), as far as the lookup reads them. */
@@ -43,27 +53,54 @@ export interface SimulatedRequest {
   scheme?: string;
   port?: number;
   gateway?: string;
-  mesh?: { clientNamespace: string; destinationService: string; destinationPort: number };
+  mesh?: {
+    clientNamespace: string;
+    destinationService: string;
+    destinationPort: number;
+    destinationAddress?: string;
+  };
 }
 
 /**
- * The request the proxy sees for a simulator request: a mesh request is addressed to its Service
- * (its Host header, when given, is the authority) on the Service port, from the client's namespace,
- * through the mesh's proxy; a gateway request through that Gateway's.
+ * The request the proxy sees for a simulator request: a mesh request goes to its Service's cluster
+ * IP (or its `destinationAddress`) on the Service port, whatever port its Host header names, from the
+ * client's namespace, through the mesh's proxy; its Host header, when given, is the authority. A
+ * gateway request goes through that Gateway's proxy.
  */
 export function explainedRequestOf(req: SimulatedRequest): ExplainedRequest {
   const headers = (Array.isArray(req.headers) ? req.headers : Object.entries(req.headers ?? {}))
     .map(([k, v]): [string, string] => [k.toLowerCase(), v]);
   return {
     authority: req.host ?? req.mesh!.destinationService,
-    port: req.port ?? req.mesh?.destinationPort,
+    // The sidecar's destination port, as the simulator gives the filter (simulator/simulate.ts).
+    port: req.mesh?.destinationPort ?? req.port,
     scheme: req.scheme,
     method: req.method,
     path: req.path,
     headers,
     scope: req.mesh ? "mesh" : req.gateway ? `gateway:${req.gateway}` : undefined,
     clientNamespace: req.mesh?.clientNamespace,
+    ...(req.mesh && {
+      destination: {
+        address: req.mesh.destinationAddress,
+        service: serviceNamed(req.mesh.destinationService, req.mesh.clientNamespace),
+      },
+    }),
   };
+}
+
+/**
+ * The `namespace/name` a mesh client means by a Service's name, as the simulator reads it
+ * (simulator/simulate.ts, serviceNamed): a bare name is its own namespace's, `name.ns`, `name.ns.svc`
+ * and `name.ns.svc.<domain>` name one of `ns`; undefined for any other name or an unknown namespace.
+ */
+function serviceNamed(name: string, clientNamespace: string | undefined): string | undefined {
+  const labels = name.toLowerCase().split(".");
+  if (labels.length === 1) {
+    return clientNamespace === undefined ? undefined : `${clientNamespace}/${labels[0]}`;
+  }
+  if (labels.length === 2 || labels[2] === "svc") return `${labels[1]}/${labels[0]}`;
+  return undefined;
 }
 
 /** One virtual host the hostname could have led to, and what it made of the request. */
@@ -96,12 +133,19 @@ export interface Explanation {
   routes: RouteCandidate[];
   /** On a miss: what exists nearby (other ports, other hostnames). */
   nearest: string[];
+  /**
+   * A sidecar's request: what its destination did — the Service frontend whose virtual host took it
+   * (the authority's hostname then counts for nothing), or why the hostname decided instead. Absent
+   * where the destination plays no part (a Gateway, a table without frontends, no destination given).
+   */
+  destination?: string;
 }
 
 /** The explanation as lines a person reads: the summary, then each host, route and nearest match. */
 export function explanationLines(x: Explanation): string[] {
   return [
     `host ${x.hostname}, port ${x.port}: ${x.summary}`,
+    ...(x.destination ? [`  destination: ${x.destination}`] : []),
     ...x.hosts.map((h) => `  host ${h.hostname} (port ${h.port || "any"}, ${h.attachedTo}): ${h.verdict}`),
     ...x.routes.map((r) => `  ${r.route} rule ${r.rule} [${r.match}]: ${r.verdict}`),
     ...x.nearest.map((n) => `  nearest: ${n}`),
@@ -112,9 +156,16 @@ export function explanationLines(x: Explanation): string[] {
 export function explainRequest(table: RouteTable, req: ExplainedRequest): Explanation {
   const { hostname, port } = hostAndPort(req);
   const served = table.vhosts.filter((vh) => inScope(vh, req.scope));
+  const to = destinationOf(table, req, port);
+  if (to.frontend) return explainByFrontend(table, served, req, hostname, to.frontend);
   const hosts = hostCandidates(served, hostname, port, req.clientNamespace);
   const picked = hosts.find((h) => h.candidate.verdict === "picked");
-  const base = { hostname, port, hosts: hosts.map((h) => h.candidate) };
+  const base = {
+    hostname,
+    port,
+    hosts: hosts.map((h) => h.candidate),
+    ...(to.note && { destination: to.note }),
+  };
   if (!picked) {
     return {
       ...base,
@@ -123,8 +174,16 @@ export function explainRequest(table: RouteTable, req: ExplainedRequest): Explan
       nearest: nearest(table.vhosts, served, hostname, port, req.scope),
     };
   }
+  return { ...base, ...routesOf(picked, parseTarget(req), "") };
+}
+
+/** The picked host's routes in precedence order up to the first that matches, and the summary. */
+function routesOf(
+  picked: Ranked,
+  target: Target,
+  how: string,
+): Pick<Explanation, "summary" | "routes" | "nearest"> {
   const routes: RouteCandidate[] = [];
-  const target = parseTarget(req);
   for (const entry of picked.vhost.routes) {
     const failed = firstFailure(entry, target);
     routes.push({
@@ -135,20 +194,104 @@ export function explainRequest(table: RouteTable, req: ExplainedRequest): Explan
     });
     if (!failed) {
       return {
-        ...base,
         summary:
-          `${picked.candidate.hostname} (${picked.why}) → ${entry.action.route} rule ${entry.action.rule}`,
+          `${picked.candidate.hostname} (${how}${picked.why}) → ${entry.action.route} rule ${entry.action.rule}`,
         routes,
         nearest: [],
       };
     }
   }
   return {
-    ...base,
     summary:
-      `${picked.candidate.hostname} (${picked.why}) took the request, but none of its ${routes.length} route match(es) did: 404`,
+      `${picked.candidate.hostname} (${how}${picked.why}) took the request, but none of its ${routes.length} route match(es) did: 404`,
     routes,
     nearest: [],
+  };
+}
+
+/** Where a request goes, as the filter reads it: a Service frontend, or a note on why it is none. */
+interface Destination {
+  frontend?: ServiceFrontend & { at: string };
+  note?: string;
+}
+
+/**
+ * The Service frontend the request is addressed to, as the filter finds it (core/frontends.ts):
+ * never through a Gateway, never when the table has no frontends (the filter does not even read the
+ * address), else the frontend of the destination address and port, if any.
+ */
+function destinationOf(table: RouteTable, req: ExplainedRequest, port: number): Destination {
+  const frontends = table.frontends ?? [];
+  if (req.scope?.startsWith("gateway:") || !frontends.length || !req.destination) return {};
+  const { service } = req.destination;
+  const given = req.destination.address;
+  const address = given !== undefined
+    ? parseIpAddress(given)?.canonical ?? given
+    : frontends.find((f) => f.service === service)?.address;
+  if (address === undefined) {
+    return {
+      note: service === undefined
+        ? "no Service is named as the destination and no address is given: the hostname decides"
+        : `Service ${service} has no cluster IP in the table (headless, or not stored): the connection goes to a pod, so the hostname decides`,
+    };
+  }
+  const at = `${address.includes(":") ? `[${address}]` : address}:${port}`;
+  const frontend = frontends.find((f) => f.address === address && f.port === port);
+  if (frontend) return { frontend: { ...frontend, at } };
+  const owner = frontends.find((f) => f.address === address)?.service;
+  return {
+    note: owner
+      ? `${at} is no Service frontend (Service ${owner} has no port ${port} there): the hostname decides`
+      : `${at} is no Service's cluster IP (a pod, or a Service not stored): the hostname decides`,
+  };
+}
+
+/**
+ * A request addressed to a Service frontend: that Service's virtual host (an exact host of its
+ * cluster-local name taking the port, the client's namespace's first) takes it, whatever its Host.
+ */
+function explainByFrontend(
+  table: RouteTable,
+  served: VirtualHost[],
+  req: ExplainedRequest,
+  hostname: string,
+  f: ServiceFrontend & { at: string },
+): Explanation {
+  const hosts = hostCandidates(served, f.hostname, f.port, req.clientNamespace, true);
+  const picked = hosts.find((h) => h.candidate.verdict === "picked");
+  const named = serviceNamed(hostname, req.clientNamespace);
+  const known = new Set([
+    ...(table.frontends ?? []).map((x) => x.service),
+    ...table.vhosts.filter((vh) => vh.mode === "mesh").map((vh) => vh.scope),
+  ]);
+  const other = named !== undefined && named !== f.service && known.has(named)
+    ? `; the Host "${hostname}" names Service ${named}, whose routes do not apply to it`
+    : `; its Host "${hostname}" plays no part`;
+  const base = {
+    hostname,
+    port: f.port,
+    hosts: hosts.map((h) => h.candidate),
+    destination: `addressed to ${f.at}, a frontend of Service ${f.service}: the virtual host is chosen ` +
+      `by that Service's name ${f.hostname}${other}`,
+  };
+  if (picked) return { ...base, ...routesOf(picked, parseTarget(req), `by the destination ${f.at}; `) };
+  const byHost = hostCandidates(served, hostname, f.port, req.clientNamespace)
+    .find((h) => h.candidate.verdict === "picked");
+  return {
+    ...base,
+    summary: `the request is addressed to Service ${f.service} (${f.at}), which has no route for ` +
+      `port ${f.port}${req.clientNamespace ? ` and clients in ${req.clientNamespace}` : ""}: ` +
+      "the filter lets the request pass, whatever its Host",
+    routes: [],
+    nearest: [
+      ...(byHost
+        ? [
+          `by its Host the request would take ${byHost.candidate.hostname} (${byHost.candidate.attachedTo}), ` +
+          "but in a sidecar the destination decides",
+        ]
+        : []),
+      ...nearest(table.vhosts, served, f.hostname, f.port, req.scope),
+    ],
   };
 }
 
@@ -184,13 +327,26 @@ interface Ranked {
 }
 
 /** Every host record the hostname matches, most specific first, with the filter's verdict on each. */
-function hostCandidates(served: VirtualHost[], hostname: string, port: number, clients?: string): Ranked[] {
+function hostCandidates(
+  served: VirtualHost[],
+  hostname: string,
+  port: number,
+  clients?: string,
+  exactOnly = false,
+): Ranked[] {
   const found: (Ranked & { rank: number })[] = [];
   for (const vhost of served) {
     for (const name of vhost.hostnames) {
       const rank = specificity(name, hostname);
-      if (rank === undefined) continue;
-      const kind = rank === 0 ? "exact hostname" : name === "*" ? "any hostname" : `wildcard ${name}`;
+      // A frontend's Service is found by its exact name only (core/frontends.ts, serviceVhost).
+      if (rank === undefined || (exactOnly && rank !== 0)) continue;
+      const kind = exactOnly
+        ? "its Service's name"
+        : rank === 0
+        ? "exact hostname"
+        : name === "*"
+        ? "any hostname"
+        : `wildcard ${name}`;
       const portOk = vhost.port === 0 || vhost.port === port;
       const clientsOk = !clients || !vhost.clients || vhost.clients === clients;
       const verdict = !portOk

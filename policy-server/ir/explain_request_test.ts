@@ -139,10 +139,11 @@ Deno.test("explainedRequestOf addresses a mesh request to its Service and port, 
     headers: [["end-user", "Jason"]],
     scope: "mesh",
     clientNamespace: "web",
+    destination: { address: undefined, service: "web/reviews" },
   });
-  // A Host header and a port, when given, are what the proxy sees.
+  // A Host header is the authority; the port is the sidecar's destination port, whatever Host says.
   const named = explainedRequestOf({ host: "reviews.shop", port: 9081, path: "/", mesh });
-  assertEquals([named.authority, named.port, named.headers, named.scope], ["reviews.shop", 9081, [], "mesh"]);
+  assertEquals([named.authority, named.port, named.headers, named.scope], ["reviews.shop", 9080, [], "mesh"]);
 });
 
 Deno.test("explainedRequestOf takes a gateway request through that Gateway's proxy, headers lower-cased in order", () => {
@@ -534,4 +535,191 @@ Deno.test("explainRequest on a host whose routes all fail gives no nearest match
   const table = tableOf(vhost({ hostnames: ["shop"], routes: [entry({ method: "PUT" }, "web/put")] }));
   const x = explainRequest(table, { authority: "shop", path: "/" });
   assertEquals([x.routes.map((r) => r.verdict), x.nearest], [["method GET is not PUT"], []]);
+});
+
+// --- GAMMA by address: a sidecar's request addressed to a Service frontend -------------------------
+
+/** reviews (dual stack) and inventory have frontends; ratings' route is for every port; details is headless. */
+const FRONTENDS: RouteTable = {
+  generation: 1,
+  vhosts: [
+    meshHost(["reviews"], 9080, "shop/reviews", "review", "shop"),
+    meshHost(["reviews.shop", "reviews.shop.svc.cluster.local"], 9080, "shop/reviews", "review"),
+    meshHost(["reviews.shop.svc.cluster.local"], 9080, "shop/reviews", "consumer", "client"),
+    meshHost(["ratings.shop", "ratings.shop.svc.cluster.local"], 0, "shop/ratings", "rating"),
+    meshHost(["details.shop.svc.cluster.local"], 9080, "shop/details", "detail"),
+    meshHost(["*.shop.svc.cluster.local"], 0, "shop/any", "any"),
+    {
+      hostnames: ["reviews.shop.svc.cluster.local"],
+      mode: "gateway",
+      port: 0,
+      scope: "gw/gw",
+      routes: [entryOf("north", {})],
+    },
+  ],
+  frontends: [
+    {
+      address: "10.96.0.20",
+      port: 9080,
+      service: "shop/reviews",
+      hostname: "reviews.shop.svc.cluster.local",
+    },
+    { address: "fd00::14", port: 9080, service: "shop/reviews", hostname: "reviews.shop.svc.cluster.local" },
+    {
+      address: "10.96.0.21",
+      port: 9080,
+      service: "shop/ratings",
+      hostname: "ratings.shop.svc.cluster.local",
+    },
+    {
+      address: "10.96.0.23",
+      port: 9080,
+      service: "shop/inventory",
+      hostname: "inventory.shop.svc.cluster.local",
+    },
+  ],
+};
+
+function meshHost(
+  hostnames: string[],
+  port: number,
+  scope: string,
+  route: string,
+  clients?: string,
+): VirtualHost {
+  return { hostnames, mode: "mesh", port, scope, ...(clients && { clients }), routes: [entryOf(route, {})] };
+}
+
+function entryOf(route: string, e: Partial<RouteEntry>): RouteEntry {
+  return { conditions: [], ...e, action: { route: `shop/${route}`, rule: 0, backends: [], filters: [] } };
+}
+
+const meshTo = (host: string, destinationService: string, extra: Record<string, unknown> = {}) =>
+  explainedRequestOf({
+    host,
+    path: "/",
+    mesh: { clientNamespace: "shop", destinationService, destinationPort: 9080, ...extra },
+  });
+
+Deno.test("explainRequest picks a frontend's Service by the destination, says the Host plays no part, and names a Service the Host means", () => {
+  const why = explainRequest(FRONTENDS, meshTo("wrong.example", "reviews"));
+  assertEquals([why.hostname, why.port], ["wrong.example", 9080]);
+  assertEquals(why.routes.map((r) => [r.route, r.verdict]), [["shop/review", "matched"]]);
+  assertMatch(why.summary, /^reviews\.shop\.svc\.cluster\.local \(by the destination 10\.96\.0\.20:9080; /);
+  assertMatch(why.destination!, /addressed to 10\.96\.0\.20:9080, a frontend of Service shop\/reviews/);
+  assertMatch(why.destination!, /Host "wrong\.example" plays no part$/);
+  // Only the exact cluster-local name counts: not the wildcard, and not the short name the Host gives.
+  assertEquals(why.hosts.map((h) => [h.hostname, h.verdict]), [
+    ["reviews.shop.svc.cluster.local", "picked"],
+    [
+      "reviews.shop.svc.cluster.local",
+      "not taken: it serves clients in namespace client, the request comes from shop",
+    ],
+  ]);
+  const other = explainRequest(FRONTENDS, meshTo("reviews", "ratings.shop"));
+  assertEquals(other.routes.at(-1)?.route, "shop/rating");
+  assertMatch(
+    other.destination!,
+    /the Host "reviews" names Service shop\/reviews, whose routes do not apply to it$/,
+  );
+});
+
+Deno.test("explainRequest by a frontend serves a client its own namespace's consumer route first", () => {
+  const req = explainedRequestOf({
+    host: "ratings.shop",
+    path: "/",
+    mesh: { clientNamespace: "client", destinationService: "reviews.shop", destinationPort: 9080 },
+  });
+  const why = explainRequest(FRONTENDS, req);
+  assertEquals(why.routes.at(-1)?.route, "shop/consumer");
+  assertMatch(why.summary, /for clients in client\) → shop\/consumer rule 0$/);
+  assertMatch(why.destination!, /the Host "ratings\.shop" names Service shop\/ratings/);
+});
+
+Deno.test("explainRequest on a frontend without routes lets the request pass and says where its Host would have led", () => {
+  const why = explainRequest(FRONTENDS, meshTo("reviews", "inventory"));
+  assertEquals(why.routes, []);
+  assertMatch(why.summary, /addressed to Service shop\/inventory \(10\.96\.0\.23:9080\), which has no route/);
+  assertEquals(
+    why.nearest[0],
+    "by its Host the request would take reviews (Service shop/reviews), but in a sidecar the destination decides",
+  );
+  // The Host leads nowhere either: only what exists for the Service's own name.
+  const nowhere = explainRequest(FRONTENDS, meshTo("nothing.example", "inventory"));
+  assert(!nowhere.nearest.some((n) => n.startsWith("by its Host")));
+});
+
+Deno.test("explainRequest reads a destination address in any spelling, IPv6 in brackets", () => {
+  const why = explainRequest(
+    FRONTENDS,
+    meshTo("wrong.example", "ratings", { destinationAddress: "FD00:0::14" }),
+  );
+  assertEquals(why.routes.at(-1)?.route, "shop/review");
+  assertMatch(why.destination!, /addressed to \[fd00::14\]:9080, a frontend of Service shop\/reviews/);
+});
+
+Deno.test("explainRequest leaves the choice to the hostname off a frontend, and says why", () => {
+  const cases: [ExplainedRequest, RegExp][] = [
+    [meshTo("reviews.shop", "details"), /^Service shop\/details has no cluster IP in the table \(headless/],
+    [meshTo("reviews.shop", "example.com.au"), /^no Service is named as the destination/],
+    [
+      meshTo("reviews.shop", "reviews", { destinationAddress: "10.244.1.7" }),
+      /^10\.244\.1\.7:9080 is no Service's cluster IP/,
+    ],
+    [
+      explainedRequestOf({
+        host: "reviews.shop",
+        path: "/",
+        mesh: { clientNamespace: "shop", destinationService: "ratings", destinationPort: 9090 },
+      }),
+      /^10\.96\.0\.21:9090 is no Service frontend \(Service shop\/ratings has no port 9090 there\)/,
+    ],
+  ];
+  for (const [req, note] of cases) {
+    const why = explainRequest(FRONTENDS, req);
+    assertMatch(why.destination!, note);
+    assertMatch(why.destination!, /the hostname decides$/);
+  }
+  // By Host: reviews.shop on 9080 is reviews' own route; on 9090 reviews has none.
+  assertEquals(explainRequest(FRONTENDS, cases[0][0]).routes.at(-1)?.route, "shop/review");
+  assertMatch(
+    explainRequest(FRONTENDS, cases[3][0]).summary,
+    /^no route is attached to host "reviews\.shop" on port 9090/,
+  );
+});
+
+Deno.test("explainRequest ignores frontends through a Gateway, in a table without them, and for a request without a destination", () => {
+  const gateway = explainRequest(FRONTENDS, {
+    authority: "reviews.shop.svc.cluster.local",
+    path: "/",
+    scope: "gateway:gw/gw",
+    destination: { address: "10.96.0.21" },
+  });
+  assertEquals([gateway.routes.at(-1)?.route, gateway.destination], ["shop/north", undefined]);
+  const bare = explainRequest({ ...FRONTENDS, frontends: undefined }, meshTo("reviews.shop", "ratings"));
+  assertEquals([bare.routes.at(-1)?.route, bare.destination], ["shop/review", undefined]);
+  const none = explainRequest(FRONTENDS, { authority: "reviews.shop", port: 9080, path: "/", scope: "mesh" });
+  assertEquals([none.routes.at(-1)?.route, none.destination], ["shop/review", undefined]);
+});
+
+Deno.test("explainRequest without a scope takes frontends as a sidecar does, by the exact name of any proxy's host", () => {
+  const why = explainRequest(FRONTENDS, {
+    authority: "x",
+    port: 9080,
+    path: "/",
+    destination: { address: "10.96.0.20" },
+  });
+  // No client namespace: every host applies, the first in table order.
+  assertEquals(why.routes.at(-1)?.route, "shop/review");
+  assertEquals(why.hosts.map((h) => h.attachedTo), [
+    "Service shop/reviews",
+    "Service shop/reviews",
+    "Gateway gw/gw",
+  ]);
+});
+
+Deno.test("explanationLines puts the destination right after the summary", () => {
+  const lines = explanationLines(explainRequest(FRONTENDS, meshTo("wrong.example", "reviews")));
+  assertMatch(lines[1], /^ {2}destination: addressed to 10\.96\.0\.20:9080/);
+  assertMatch(lines[2], /^ {2}host reviews\.shop\.svc\.cluster\.local /);
 });
