@@ -12,7 +12,7 @@ import { FlavourError, parseGatewayRef } from "../delivery/wasmplugin/flavours.t
 import { renderWasmPlugin } from "../delivery/wasmplugin/render_wasmplugin.ts";
 import { explainedRequestOf, explainRequest } from "../ir/explain_request.ts";
 import type { Explanation } from "../ir/explain_request.ts";
-import type { Backend } from "../ir/types.ts";
+import type { Backend, ServiceFrontend } from "../ir/types.ts";
 
 export { SimInputError };
 export type { SimDecision, SimRequest };
@@ -28,9 +28,18 @@ export interface TryForm {
   port?: string;
   /** Makes it a mesh request from a client in this namespace, to the Service `host` names. */
   clientNamespace?: string;
+  /**
+   * A mesh request's destination Service as the client names it (`ratings`, `ratings.shop`), when it
+   * is not the one the Host header names: the connection goes to its cluster IP.
+   */
+  destinationService?: string;
+  /** A mesh request's destination IP, instead of its Service's cluster IP (a pod, another Service). */
+  destinationAddress?: string;
 }
 
 const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A Service as a client names it: its name, optionally with namespace, `svc` and domain labels. */
+const SERVICE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** `name: value` lines → pairs; blank lines are skipped. Throws {@linkcode SimInputError}. */
 export function parseHeaderLines(text: string): [string, string][] {
@@ -78,12 +87,26 @@ export function requestOf(form: TryForm): SimRequest {
   };
   if (!req.host) throw new SimInputError("host: give the request's host, e.g. my-server or example.com");
   const clientNamespace = form.clientNamespace?.trim();
+  const destinationService = form.destinationService?.trim().toLowerCase();
+  const destinationAddress = form.destinationAddress?.trim();
+  if (!clientNamespace && (destinationService || destinationAddress)) {
+    throw new SimInputError("destination: only a mesh request has one; give the client namespace too");
+  }
   if (clientNamespace) {
     if (!NAME.test(clientNamespace)) {
       throw new SimInputError(`client namespace: "${clientNamespace}" is not a namespace name`);
     }
-    // A sidecar sends it to the Service the client addresses, on the port it addresses.
-    req.mesh = { clientNamespace, destinationService: host, destinationPort: port ?? 80 };
+    if (destinationService && !SERVICE_NAME.test(destinationService)) {
+      throw new SimInputError(`destination Service: "${destinationService}" is not a Service name`);
+    }
+    // A sidecar sends it to the Service the client connects to (by default the one its Host names),
+    // on the port it addresses, at the Service's cluster IP unless another address is given.
+    req.mesh = {
+      clientNamespace,
+      destinationService: destinationService || host,
+      destinationPort: port ?? 80,
+      ...(destinationAddress && { destinationAddress }),
+    };
   }
   const gateway = form.gateway?.trim();
   if (gateway) {
@@ -122,10 +145,20 @@ export function simulatorFor(
   const cached = cache.get(key);
   if (cached) return cached;
   // The pluginConfig the server renders for this blob: the filter reads exactly what Istio hands it.
-  const sim = Simulator.start(renderWasmPlugin(blob).spec.pluginConfig, wasm);
+  // A mesh request connects to its Service's cluster IP, as the blob's frontends list it.
+  const sim = Simulator.start(renderWasmPlugin(blob).spec.pluginConfig, wasm, {
+    serviceAddresses: serviceAddresses(decodeBlob(blob.blob).frontends ?? []),
+  });
   if (cache.size > 8) cache.clear();
   cache.set(key, sim);
   return sim;
+}
+
+/** Each Service's primary cluster IP (its first frontend's) by `namespace/name`. */
+export function serviceAddresses(frontends: ServiceFrontend[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of frontends) out[f.service] ??= f.address;
+  return out;
 }
 
 /** A cheap fingerprint of the module (its size and a sample of bytes) for the cache key. */
@@ -183,6 +216,12 @@ export function testCaseOf(req: SimRequest, d: SimDecision): string {
     ...(d.redirectLocation && { redirectLocation: d.redirectLocation }),
     ...(d.passthrough && { passthrough: true }),
   };
-  const name = `${request.method ?? "GET"} ${req.host ?? req.mesh?.destinationService}${req.path}`;
+  // A mesh request's destination, when its Host does not name it.
+  const m = req.mesh;
+  const to = m?.destinationAddress ??
+    (m && req.host !== undefined && req.host !== m.destinationService ? m.destinationService : undefined);
+  const name = `${request.method ?? "GET"} ${req.host ?? m?.destinationService}${req.path}${
+    to ? ` to ${to}` : ""
+  }`;
   return stringify({ tests: [{ name, request, expect }] }, { lineWidth: 0 });
 }

@@ -1,6 +1,6 @@
 import { assertEquals, assertThrows } from "../../tests/assert.ts";
 import { parse } from "yaml";
-import { requestOf, SimInputError, testCaseOf } from "./try_request.ts";
+import { requestOf, serviceAddresses, SimInputError, testCaseOf } from "./try_request.ts";
 
 Deno.test("requestOf takes the port from its field or from host:port", () => {
   assertEquals(requestOf({ host: "reviews", port: "9080", path: "/r" }).port, 9080);
@@ -61,4 +61,97 @@ Deno.test("testCaseOf writes the request and what the filter did as a check-rout
       },
     }],
   });
+});
+
+Deno.test("requestOf sends a mesh request to a destination Service or address apart from its Host", () => {
+  const req = requestOf({
+    host: "reviews",
+    port: "9080",
+    clientNamespace: "shop",
+    destinationService: " Ratings.Shop ",
+    destinationAddress: "FD00::14",
+  });
+  assertEquals(req.host, "reviews");
+  assertEquals(req.mesh, {
+    clientNamespace: "shop",
+    destinationService: "ratings.shop",
+    destinationPort: 9080,
+    destinationAddress: "fd00::14",
+  });
+  // Blank destination fields: the Service the Host names, at its cluster IP.
+  assertEquals(
+    requestOf({ host: "reviews", clientNamespace: "shop", destinationService: " ", destinationAddress: "" })
+      .mesh,
+    { clientNamespace: "shop", destinationService: "reviews", destinationPort: 80 },
+  );
+});
+
+Deno.test("requestOf refuses a destination without a client namespace, a bad Service name or address", () => {
+  assertThrows(
+    () => requestOf({ host: "reviews", destinationService: "ratings" }),
+    SimInputError,
+    "client namespace",
+  );
+  assertThrows(
+    () => requestOf({ host: "reviews", destinationAddress: "10.0.0.1" }),
+    SimInputError,
+    "client namespace",
+  );
+  assertThrows(
+    () => requestOf({ host: "reviews", clientNamespace: "shop", destinationService: "ratings..shop" }),
+    SimInputError,
+    'destination Service: "ratings..shop"',
+  );
+  assertThrows(
+    () => requestOf({ host: "reviews", clientNamespace: "shop", destinationAddress: "10.0.0.256" }),
+    SimInputError,
+    "destinationAddress",
+  );
+});
+
+Deno.test("testCaseOf carries a mesh request's destination and names it when the Host does not", () => {
+  const req = requestOf({
+    host: "reviews",
+    port: "9080",
+    clientNamespace: "shop",
+    destinationService: "ratings",
+  });
+  const decision = {
+    status: 200,
+    backend: "shop/ratings-v1:9080",
+    matchedRoute: "shop/ratings-route",
+    matchedRule: 0,
+    mirroredTo: [],
+    requestHeaders: {},
+    responseHeaders: {},
+  };
+  const [t] =
+    (parse(testCaseOf(req, decision)) as { tests: Record<string, Record<string, unknown>>[] }).tests;
+  assertEquals(t.name, "GET reviews/ to ratings");
+  assertEquals(t.request.mesh, {
+    clientNamespace: "shop",
+    destinationService: "ratings",
+    destinationPort: 9080,
+  });
+  const byAddress = requestOf({ host: "reviews", clientNamespace: "shop", destinationAddress: "10.244.1.7" });
+  const [u] = (parse(testCaseOf(byAddress, decision)) as { tests: Record<string, unknown>[] }).tests;
+  assertEquals(u.name, "GET reviews/ to 10.244.1.7");
+  const plain = requestOf({ host: "reviews", clientNamespace: "shop" });
+  assertEquals(
+    (parse(testCaseOf(plain, decision)) as { tests: { name: string }[] }).tests[0].name,
+    "GET reviews/",
+  );
+});
+
+Deno.test("serviceAddresses keeps each Service's first frontend address, its primary cluster IP", () => {
+  const f = (address: string, service: string, port = 9080) => ({ address, port, service, hostname: "" });
+  assertEquals(
+    serviceAddresses([
+      f("10.96.0.20", "shop/reviews"),
+      f("10.96.0.20", "shop/reviews", 9090),
+      f("fd00::14", "shop/reviews"),
+      f("10.96.0.21", "shop/ratings"),
+    ]),
+    { "shop/reviews": "10.96.0.20", "shop/ratings": "10.96.0.21" },
+  );
 });

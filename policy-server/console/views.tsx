@@ -274,6 +274,7 @@ function WhyView(props: { x: Explanation }) {
       <p>
         Host <span class="mono">{x.hostname}</span>, port <span class="mono">{x.port}</span>: {x.summary}
       </p>
+      {x.destination && <p id="try-destination">Destination: {x.destination}</p>}
       {x.hosts.length > 0 && (
         <DataTable columns={["Virtual host", "Port", "Attached to", "Verdict"]} scroll={false}>
           {x.hosts.map((h) => (

@@ -343,3 +343,62 @@ Deno.test("console: try a mesh route on port 9080, and a miss on port 80 says wh
     assert(html.includes("a route for this host exists on port 9080 (Service bookinfo/reviews)"), html);
   });
 });
+
+const FRONTENDS = `${
+  [["reviews", "10.96.0.20"], ["ratings", "10.96.0.21"], ["reviews-v1"], ["ratings-v1"]].map(([name, ip]) =>
+    `apiVersion: v1
+kind: Service
+metadata: {name: ${name}, namespace: shop}
+spec: {${ip ? `clusterIP: ${ip}, ` : ""}ports: [{name: http, port: 9080}]}
+---
+`
+  ).join("")
+}${
+  ["reviews", "ratings"].map((name) =>
+    `apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata: {name: ${name}, namespace: shop}
+spec:
+  parentRefs: [{group: "", kind: Service, name: ${name}, port: 9080}]
+  rules:
+  - backendRefs: [{name: ${name}-v1, port: 9080}]
+`
+  ).join("---\n")
+}`;
+
+Deno.test("console: a mesh request goes to its destination Service, whatever its Host, and the Why and test case say so", async () => {
+  await withApp(async ({ app }) => {
+    const c = new Client(app);
+    await c.req("/console/edit");
+    const { res: applied, html: out } = await c.post("/console/edit", { yaml: FRONTENDS, action: "apply" });
+    assertEquals(applied.status, 200, out);
+
+    let { html } = await c.req(
+      "/console/try?host=reviews&port=9080&path=%2F&clientNamespace=shop&destinationService=ratings",
+    );
+    assertMatch(html, /id="try-backend" class="mono">shop\/ratings-v1:9080</);
+    assertMatch(
+      html,
+      /id="try-destination">Destination: addressed to 10\.96\.0\.21:9080, a frontend of Service shop\/ratings/,
+    );
+    assertMatch(html, /the Host &quot;reviews&quot; names Service shop\/reviews, whose routes do not apply/);
+    assertMatch(html, /destinationService: ratings\n/);
+    assertMatch(html, /name="destinationService" value="ratings"/);
+
+    // Without a destination: the Host's own Service, reached at its cluster IP.
+    ({ html } = await c.req("/console/try?host=reviews&port=9080&path=%2F&clientNamespace=shop"));
+    assertMatch(html, /id="try-backend" class="mono">shop\/reviews-v1:9080</);
+    assertMatch(html, /addressed to 10\.96\.0\.20:9080/);
+
+    // A pod's address: the Host decides.
+    ({ html } = await c.req(
+      "/console/try?host=ratings&port=9080&path=%2F&clientNamespace=shop&destinationService=reviews&destinationAddress=10.244.1.7",
+    ));
+    assertMatch(html, /id="try-backend" class="mono">shop\/ratings-v1:9080</);
+    assertMatch(html, /10\.244\.1\.7:9080 is no Service&#39;s cluster IP/);
+    assertMatch(html, /destinationAddress: 10\.244\.1\.7\n/);
+
+    ({ html } = await c.req("/console/try?host=reviews&path=%2F&destinationService=ratings"));
+    assertMatch(html, /role="alert">destination: only a mesh request has one/);
+  });
+});

@@ -24,6 +24,8 @@ export function tryPage(kit: ConsoleKit): Hono {
       gateway: q.gateway,
       port: q.port,
       clientNamespace: q.clientNamespace,
+      destinationService: q.destinationService,
+      destinationAddress: q.destinationAddress,
     };
     let result: TryResult | undefined;
     let error: string | undefined;
@@ -107,6 +109,31 @@ export function tryPage(kit: ConsoleKit): Hono {
                   name="clientNamespace"
                   value={form.clientNamespace ?? ""}
                   placeholder="bookinfo"
+                />
+              </div>
+              <div>
+                <label for="destinationService">
+                  Mesh destination Service (optional: where the connection goes, if not to the one named
+                  above)
+                </label>
+                <input
+                  type="text"
+                  id="destinationService"
+                  name="destinationService"
+                  value={form.destinationService ?? ""}
+                  placeholder="ratings.bookinfo"
+                />
+              </div>
+              <div>
+                <label for="destinationAddress">
+                  Mesh destination address (optional: an IP instead of the Service's cluster IP)
+                </label>
+                <input
+                  type="text"
+                  id="destinationAddress"
+                  name="destinationAddress"
+                  value={form.destinationAddress ?? ""}
+                  placeholder="10.96.0.20"
                 />
               </div>
             </div>
