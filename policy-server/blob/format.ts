@@ -1,6 +1,7 @@
 /**
- * Constants of rule blob format 1, as docs/blob-format.md defines them. The filter's decoder
- * (filter/assembly/core/blob.ts) keeps the same numbers; the golden files hold both to them.
+ * Constants of rule blob format 1, as docs/blob-format.md defines them, written once: the filter's
+ * decoder reads them from filter/assembly/core/blob_format.ts, which `deno task gen:blob-format`
+ * (tools/gen_blob_format.ts) writes from this module, and whose test fails when the two differ.
  *
  * @module
  */

@@ -1,3 +1,16 @@
+import {
+  BACKEND_UNRESOLVED, CONDITION_KIND_HEADER_EXACT, CONDITION_KIND_HEADER_REGEX, CONDITION_KIND_QUERY_REGEX,
+  DIRECTORY_ENTRY_SIZE, FILTER_KIND_REQUEST_HEADER_SET, FILTER_KIND_REQUEST_HEADER_ADD,
+  FILTER_KIND_REQUEST_HEADER_REMOVE, FILTER_KIND_RESPONSE_HEADER_SET, FILTER_KIND_RESPONSE_HEADER_ADD,
+  FILTER_KIND_RESPONSE_HEADER_REMOVE, FILTER_KIND_REQUEST_REDIRECT, FILTER_KIND_URL_REWRITE,
+  FILTER_KIND_REQUEST_MIRROR, FILTER_KIND_CORS, FILTER_KIND_CORS_EXPOSE, FORMAT_VERSION, HEADER_FLAGS_ROLLBACK,
+  HEADER_SIZE, HOST_KIND_ANY, HOST_KIND_EXACT, HOST_KIND_WILDCARD, MAGIC, MAX_DEFLATE_RATIO, MAX_UNPACKED_LENGTH,
+  MODE_GATEWAY, MODE_MESH, NONE, PACKED_HEADER_SIZE, PACKED_MAGIC, PACKED_VERSION, PACK_METHOD_DEFLATE,
+  PATH_KIND_NONE, PATH_KIND_EXACT, PATH_KIND_REGULAR_EXPRESSION, PATH_MODIFIER_REPLACE_PREFIX_MATCH,
+  RECORD_SIZE_VHOSTS, RECORD_SIZE_ROUTES, RECORD_SIZE_CONDITIONS, RECORD_SIZE_ACTIONS, RECORD_SIZE_BACKENDS,
+  RECORD_SIZE_FILTERS, RECORD_SIZE_FRONTENDS, STICKY_COOKIE, SECTION_STRINGS, SECTION_VHOSTS, SECTION_ROUTES,
+  SECTION_CONDITIONS, SECTION_ACTIONS, SECTION_BACKENDS, SECTION_FILTERS, SECTION_PROGRAMS, SECTION_FRONTENDS,
+} from "./blob_format";
 import { hashBytes, hashString } from "./hash";
 import { Frontend, FrontendTable } from "./frontends";
 import { HashIndex } from "./hash_index";
@@ -13,36 +26,9 @@ import {
 // can make the filter read out of bounds, trap, or allocate more than the blob's own size implies.
 // On failure decodeBlob returns null and sets decodeError.
 
-const MAGIC: u32 = 0x42545257; // "WRTB" read little-endian
-const FORMAT: u16 = 1;
-const HEADER_SIZE: u32 = 32;
-const DIR_ENTRY: u32 = 12;
-/** The header's flags word (offset 24): the blob was made by a rollback (docs/blob-format.md). */
-const FLAG_ROLLBACK: u32 = 1;
-export const NONE: u32 = 0xffffffff;
 
-const PACKED_MAGIC: u32 = 0x5a545257; // "WRTZ" read little-endian
-const PACKED_HEADER_SIZE: u32 = 16;
-const PACKED_VERSION: u8 = 1;
-const METHOD_DEFLATE: u8 = 1;
-const MAX_UNPACKED_LENGTH: u32 = 64 << 20;
-/** DEFLATE spends at least two bits on a 258-byte copy: no stream inflates further than this. */
-const MAX_DEFLATE_RATIO: u64 = 1032;
 
-const S_STRINGS: u32 = 1, S_VHOSTS: u32 = 2, S_ROUTES: u32 = 3, S_CONDITIONS: u32 = 4;
-const S_ACTIONS: u32 = 5, S_BACKENDS: u32 = 6, S_FILTERS: u32 = 7, S_PROGRAMS: u32 = 8;
-/** Optional: Service frontends (GAMMA by address). */
-const S_FRONTENDS: u32 = 9;
 
-export const HOST_ANY: u8 = 0, HOST_EXACT: u8 = 1, HOST_WILDCARD: u8 = 2;
-export const MODE_GATEWAY: u8 = 0, MODE_MESH: u8 = 1;
-export const PATH_NONE: u8 = 0, PATH_EXACT: u8 = 1, PATH_PREFIX: u8 = 2, PATH_REGEX: u8 = 3;
-export const COND_HEADER_EXACT: u8 = 1, COND_HEADER_REGEX: u8 = 2, COND_QUERY_EXACT: u8 = 3, COND_QUERY_REGEX: u8 = 4;
-export const F_REQ_SET: u16 = 1, F_REQ_ADD: u16 = 2, F_REQ_REMOVE: u16 = 3;
-export const F_RESP_SET: u16 = 4, F_RESP_ADD: u16 = 5, F_RESP_REMOVE: u16 = 6;
-export const F_REDIRECT: u16 = 7, F_REWRITE: u16 = 8, F_MIRROR: u16 = 9, F_CORS: u16 = 10, F_CORS_EXPOSE: u16 = 11;
-const PATH_REPLACE_PREFIX: u16 = 2;
-const BACKEND_UNRESOLVED: u16 = 1;
 
 export class VHost {
   /** The lower-case hostname in UTF-8, to confirm a lookup by hash. */
@@ -79,13 +65,13 @@ function buildIndex(routes: Array<Route>, first: i32, count: i32): RouteIndex {
   let lengths: u64 = 0;
   for (let i = first; i < first + count; i++) {
     const r = unchecked(routes[i]);
-    if (r.pathKind == PATH_EXACT) {
+    if (r.pathKind == PATH_KIND_EXACT) {
       exactKeys.push(bytesHash(r.pathBytes));
       exact.push(i);
-    } else if (r.pathKind == PATH_REGEX) {
+    } else if (r.pathKind == PATH_KIND_REGULAR_EXPRESSION) {
       regex.push(i);
     } else {
-      const root = r.pathKind == PATH_NONE || r.path == "/";
+      const root = r.pathKind == PATH_KIND_NONE || r.path == "/";
       prefixKeys.push(root ? ROOT_HASH : bytesHash(r.pathBytes));
       prefix.push(i);
       if (!root) lengths |= <u64>1 << <u64>min(r.pathBytes.byteLength, 63);
@@ -128,7 +114,6 @@ export class Backend {
   }
 }
 
-export const STICKY_NONE: u16 = 0, STICKY_HEADER: u16 = 1, STICKY_COOKIE: u16 = 2;
 
 export class Action {
   /**
@@ -276,7 +261,7 @@ function unpack(buf: ArrayBuffer): ArrayBuffer | null {
   const len = r.length;
   if (len < PACKED_HEADER_SIZE) return refuse("packed blob shorter than its header");
   if (r.u8(4) != PACKED_VERSION) return refuse("unsupported packed blob version " + r.u8(4).toString());
-  if (r.u8(5) != METHOD_DEFLATE) return refuse("unsupported compression method " + r.u8(5).toString());
+  if (r.u8(5) != PACK_METHOD_DEFLATE) return refuse("unsupported compression method " + r.u8(5).toString());
   if (r.u16(6) != 0) return refuse("reserved bytes of the packed blob header are not zero");
   const inner = r.u32(8), streamLen = len - PACKED_HEADER_SIZE;
   if (inner == 0) return refuse("packed blob declares an empty blob");
@@ -297,19 +282,19 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
   const len = r.length;
   if (len < HEADER_SIZE) return fail("blob shorter than its header");
   if (r.u32(0) != MAGIC) return fail("bad magic: not a wasmroute rule blob");
-  if (r.u16(4) != FORMAT) return fail("unsupported blob format " + r.u16(4).toString());
+  if (r.u16(4) != FORMAT_VERSION) return fail("unsupported blob format " + r.u16(4).toString());
   if (r.u16(6) != <u16>HEADER_SIZE) return fail("bad header size");
   if (r.u32(8) != len) return fail("length field does not match the bytes received");
   if (r.u32(12) != crc32(r.base + 16, len - 16)) return fail("checksum mismatch");
   const count = r.u32(20);
-  if (<u64>HEADER_SIZE + <u64>count * <u64>DIR_ENTRY > <u64>len) return fail("section directory out of range");
+  if (<u64>HEADER_SIZE + <u64>count * <u64>DIRECTORY_ENTRY_SIZE > <u64>len) return fail("section directory out of range");
 
   const sections = new StaticArray<Section | null>(10);
   for (let i: u32 = 0; i < count; i++) {
-    const d = HEADER_SIZE + i * DIR_ENTRY;
+    const d = HEADER_SIZE + i * DIRECTORY_ENTRY_SIZE;
     const id = r.u32(d), at = r.u32(d + 4), slen = r.u32(d + 8);
     if (<u64>at + <u64>slen > <u64>len || (at & 3) != 0) return fail("section " + id.toString() + " out of range");
-    if (id >= 1 && id <= S_FRONTENDS) {
+    if (id >= 1 && id <= SECTION_FRONTENDS) {
       if (sections[id] !== null) return fail("section " + id.toString() + " appears twice");
       sections[id] = new Section(at, slen);
     }
@@ -319,7 +304,7 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
   }
 
   // Strings
-  const st = sections[S_STRINGS]!;
+  const st = sections[SECTION_STRINGS]!;
   if (st.len < 4) return fail("string table too short");
   const ns = r.u32(st.at);
   if (<u64>4 + (<u64>ns + 1) * 4 > <u64>st.len) return fail("string table offsets out of range");
@@ -334,7 +319,7 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
   }
 
   // Programs: the same layout as strings; each is validated as it is decoded.
-  const ps = sections[S_PROGRAMS]!;
+  const ps = sections[SECTION_PROGRAMS]!;
   if (ps.len < 4) return fail("program table too short");
   const np = r.u32(ps.at);
   if (<u64>4 + (<u64>np + 1) * 4 > <u64>ps.len) return fail("program table offsets out of range");
@@ -349,17 +334,17 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
     programs[i] = p;
   }
 
-  const fs = sections[S_FILTERS]!;
+  const fs = sections[SECTION_FILTERS]!;
   const filters = decodeFilterRecords(r, fs, strings);
   if (filters === null) return null;
   const nf = filters.length;
 
-  const bs = sections[S_BACKENDS]!;
-  const nb = recordCount(r, bs, 20);
+  const bs = sections[SECTION_BACKENDS]!;
+  const nb = recordCount(r, bs, RECORD_SIZE_BACKENDS);
   if (nb < 0) return fail("backend section length does not match its count");
   const backends = new Array<Backend>(<i32>nb);
   for (let i: u32 = 0; i < <u32>nb; i++) {
-    const at = bs.at + 4 + i * 20;
+    const at = bs.at + 4 + i * RECORD_SIZE_BACKENDS;
     const cluster = r.u32(at), label = r.u32(at + 4), first = r.u32(at + 12), n = <u32>r.u16(at + 16);
     if (cluster >= ns || label >= ns) return fail("backend " + i.toString() + ": string out of range");
     if (<u64>first + <u64>n > <u64>nf && n > 0) return fail("backend " + i.toString() + ": filters out of range");
@@ -367,18 +352,18 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
       filtersOf(filters, first, n), (r.u16(at + 18) & BACKEND_UNRESOLVED) != 0);
   }
 
-  const as = sections[S_ACTIONS]!;
-  const na = recordCount(r, as, 28);
+  const as = sections[SECTION_ACTIONS]!;
+  const na = recordCount(r, as, RECORD_SIZE_ACTIONS);
   if (na < 0) return fail("action section length does not match its count");
   const table = new RuleTable();
   table.generation = r.u32(16);
-  table.rollback = (r.u32(24) & FLAG_ROLLBACK) != 0;
+  table.rollback = (r.u32(24) & HEADER_FLAGS_ROLLBACK) != 0;
   for (let i: u32 = 0; i < <u32>na; i++) {
-    const at = as.at + 4 + i * 28;
+    const at = as.at + 4 + i * RECORD_SIZE_ACTIONS;
     const route = r.u32(at), firstB = r.u32(at + 8), nB = <u32>r.u16(at + 12), nF = <u32>r.u16(at + 14);
     const firstF = r.u32(at + 16), total = r.u32(at + 20), stickyFrom = r.u16(at + 6), stickyKey = r.u32(at + 24);
     if (route >= ns) return fail("action " + i.toString() + ": string out of range");
-    if (stickyFrom > STICKY_COOKIE || (stickyFrom != STICKY_NONE && stickyKey >= ns)) {
+    if (stickyFrom > STICKY_COOKIE || (stickyFrom != 0 && stickyKey >= ns)) {
       return fail("action " + i.toString() + ": bad sticky key");
     }
     if (nB > 0 && <u64>firstB + <u64>nB > <u64>nb) return fail("action " + i.toString() + ": backends out of range");
@@ -389,47 +374,47 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
     if (sum != <u64>total) return fail("action " + i.toString() + ": total weight does not match its backends");
     table.actions.push(new Action(strings[route], r.u16(at + 4), own,
       filtersOf(filters, firstF, nF), total, stickyFrom,
-      stickyFrom != STICKY_NONE ? strings[stickyKey] : ""));
+      stickyFrom != 0 ? strings[stickyKey] : "")); // 0: no sticky key
   }
 
-  const cs = sections[S_CONDITIONS]!;
-  const nc = recordCount(r, cs, 16);
+  const cs = sections[SECTION_CONDITIONS]!;
+  const nc = recordCount(r, cs, RECORD_SIZE_CONDITIONS);
   if (nc < 0) return fail("condition section length does not match its count");
   const conds = new Array<Cond>(<i32>nc);
   for (let i: u32 = 0; i < <u32>nc; i++) {
-    const at = cs.at + 4 + i * 16;
+    const at = cs.at + 4 + i * RECORD_SIZE_CONDITIONS;
     const kind = r.u8(at), name = r.u32(at + 4), value = r.u32(at + 8), prog = r.u32(at + 12);
-    if (kind < COND_HEADER_EXACT || kind > COND_QUERY_REGEX) return fail("condition " + i.toString() + ": unknown kind");
+    if (kind < CONDITION_KIND_HEADER_EXACT || kind > CONDITION_KIND_QUERY_REGEX) return fail("condition " + i.toString() + ": unknown kind");
     if (name >= ns || value >= ns) return fail("condition " + i.toString() + ": string out of range");
-    const isRegex = kind == COND_HEADER_REGEX || kind == COND_QUERY_REGEX;
+    const isRegex = kind == CONDITION_KIND_HEADER_REGEX || kind == CONDITION_KIND_QUERY_REGEX;
     if (isRegex ? prog >= np : prog != NONE) return fail("condition " + i.toString() + ": bad program reference");
     conds[i] = new Cond(kind, strings[name], strings[value], isRegex ? programs[prog] : null);
   }
 
-  const rs = sections[S_ROUTES]!;
-  const nr = recordCount(r, rs, 24);
+  const rs = sections[SECTION_ROUTES]!;
+  const nr = recordCount(r, rs, RECORD_SIZE_ROUTES);
   if (nr < 0) return fail("route section length does not match its count");
   for (let i: u32 = 0; i < <u32>nr; i++) {
-    const at = rs.at + 4 + i * 24;
+    const at = rs.at + 4 + i * RECORD_SIZE_ROUTES;
     const kind = r.u8(at), nC = <u32>r.u16(at + 2), path = r.u32(at + 4), method = r.u32(at + 8);
     const firstC = r.u32(at + 12), action = r.u32(at + 16), prog = r.u32(at + 20);
-    if (kind > PATH_REGEX) return fail("route " + i.toString() + ": unknown path kind");
-    if (kind == PATH_REGEX ? prog >= np : prog != NONE) return fail("route " + i.toString() + ": bad program reference");
-    if ((kind != PATH_NONE && path >= ns) || (method != NONE && method >= ns)) {
+    if (kind > PATH_KIND_REGULAR_EXPRESSION) return fail("route " + i.toString() + ": unknown path kind");
+    if (kind == PATH_KIND_REGULAR_EXPRESSION ? prog >= np : prog != NONE) return fail("route " + i.toString() + ": bad program reference");
+    if ((kind != PATH_KIND_NONE && path >= ns) || (method != NONE && method >= ns)) {
       return fail("route " + i.toString() + ": string out of range");
     }
     if (nC > 0 && <u64>firstC + <u64>nC > <u64>nc) return fail("route " + i.toString() + ": conditions out of range");
     if (action >= <u32>na) return fail("route " + i.toString() + ": action out of range");
-    table.routes.push(new Route(kind, kind == PATH_NONE ? "" : strings[path], method == NONE ? null : strings[method],
-      nC > 0 ? conds.slice(firstC, firstC + nC) : new Array<Cond>(), <i32>action, kind == PATH_REGEX ? programs[prog] : null));
+    table.routes.push(new Route(kind, kind == PATH_KIND_NONE ? "" : strings[path], method == NONE ? null : strings[method],
+      nC > 0 ? conds.slice(firstC, firstC + nC) : new Array<Cond>(), <i32>action, kind == PATH_KIND_REGULAR_EXPRESSION ? programs[prog] : null));
   }
 
-  const vs = sections[S_VHOSTS]!;
+  const vs = sections[SECTION_VHOSTS]!;
   const indexes = new Map<u64, RouteIndex>();
-  const nv = recordCount(r, vs, 24);
+  const nv = recordCount(r, vs, RECORD_SIZE_VHOSTS);
   if (nv < 0) return fail("virtual host section length does not match its count");
   for (let i: u32 = 0; i < <u32>nv; i++) {
-    const at = vs.at + 4 + i * 24;
+    const at = vs.at + 4 + i * RECORD_SIZE_VHOSTS;
     const host = r.u32(at), kind = r.u8(at + 4), mode = r.u8(at + 5), scope = r.u32(at + 8);
     const first = r.u32(at + 12), n = r.u32(at + 16), clients = r.u32(at + 20);
     if (host >= ns || (scope != NONE && scope >= ns) || (clients != NONE && clients >= ns)) {
@@ -437,7 +422,7 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
     }
     if (mode > MODE_MESH) return fail("virtual host " + i.toString() + ": unknown mode");
     const h = strings[host];
-    if (kind != (h == "*" ? HOST_ANY : h.startsWith("*.") ? HOST_WILDCARD : HOST_EXACT)) {
+    if (kind != (h == "*" ? HOST_KIND_ANY : h.startsWith("*.") ? HOST_KIND_WILDCARD : HOST_KIND_EXACT)) {
       return fail("virtual host " + i.toString() + ": host kind does not match its name");
     }
     if (<u64>first + <u64>n > <u64>nr) return fail("virtual host " + i.toString() + ": routes out of range");
@@ -448,7 +433,7 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
     table.vhosts.push(new VHost(name, kind, mode, <u32>r.u16(at + 6), scope == NONE ? "" : strings[scope], <i32>first,
       <i32>n, indexes.get(rangeKey), clients == NONE ? "" : strings[clients]));
   }
-  const fs9 = sections[S_FRONTENDS];
+  const fs9 = sections[SECTION_FRONTENDS];
   if (fs9 !== null && !decodeFrontends(r, fs9, strings, table)) return null;
   decodeError = "";
   return table;
@@ -456,12 +441,12 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
 
 /** The optional FRONTENDS section: real ports, zero reserved bytes, each address and port once. */
 function decodeFrontends(r: Reader, s: Section, strings: Array<string>, table: RuleTable): bool {
-  const n = recordCount(r, s, 16);
+  const n = recordCount(r, s, RECORD_SIZE_FRONTENDS);
   if (n < 0) return refused("frontend section length does not match its count");
   const ns = <u32>strings.length;
   const seen = new Set<string>();
   for (let i: u32 = 0; i < <u32>n; i++) {
-    const at = s.at + 4 + i * 16;
+    const at = s.at + 4 + i * RECORD_SIZE_FRONTENDS;
     const address = r.u32(at), port = <u32>r.u16(at + 4), hostname = r.u32(at + 8), service = r.u32(at + 12);
     const what = "frontend " + i.toString();
     if (address >= ns || hostname >= ns || service >= ns) return refused(what + ": string out of range");
@@ -499,49 +484,49 @@ class FilterRecord {
 
 /** The FILTERS section's records, each checked; null (decodeError set) at the first bad one. */
 function decodeFilterRecords(r: Reader, fs: Section, strings: Array<string>): Array<FilterRecord> | null {
-  const nf = recordCount(r, fs, 20);
+  const nf = recordCount(r, fs, RECORD_SIZE_FILTERS);
   if (nf < 0) return refuseFilters("filter section length does not match its count");
   const ns = <u32>strings.length;
   const out = new Array<FilterRecord>(<i32>nf);
   for (let i: u32 = 0; i < <u32>nf; i++) {
-    const at = fs.at + 4 + i * 20;
+    const at = fs.at + 4 + i * RECORD_SIZE_FILTERS;
     const kind = r.u16(at), modifier = r.u16(at + 2), a = r.u32(at + 4), b = r.u32(at + 8), c = r.u32(at + 12);
     const d = r.u32(at + 16);
     const what = "filter " + i.toString();
-    if (kind < F_REQ_SET || kind > F_CORS_EXPOSE) return refuseFilters(what + ": unknown kind " + kind.toString());
+    if (kind < FILTER_KIND_REQUEST_HEADER_SET || kind > FILTER_KIND_CORS_EXPOSE) return refuseFilters(what + ": unknown kind " + kind.toString());
     if ((a != NONE && a >= ns) || (b != NONE && b >= ns)) return refuseFilters(what + ": string out of range");
-    const dIsString = kind != F_MIRROR;
+    const dIsString = kind != FILTER_KIND_REQUEST_MIRROR;
     if (dIsString && d != NONE && d >= ns) return refuseFilters(what + ": string out of range");
-    if (kind <= F_RESP_REMOVE && a == NONE) return refuseFilters(what + ": header name missing");
-    if (kind == F_REDIRECT || kind == F_REWRITE) {
-      if (modifier > PATH_REPLACE_PREFIX || (modifier != 0 && d == NONE)) return refuseFilters(what + ": bad path modifier");
+    if (kind <= FILTER_KIND_RESPONSE_HEADER_REMOVE && a == NONE) return refuseFilters(what + ": header name missing");
+    if (kind == FILTER_KIND_REQUEST_REDIRECT || kind == FILTER_KIND_URL_REWRITE) {
+      if (modifier > PATH_MODIFIER_REPLACE_PREFIX_MATCH || (modifier != 0 && d == NONE)) return refuseFilters(what + ": bad path modifier");
     } else if (modifier != 0) {
       return refuseFilters(what + ": path modifier on a filter without a path");
     }
-    if (kind == F_REDIRECT) {
+    if (kind == FILTER_KIND_REQUEST_REDIRECT) {
       const status = c >>> 16;
       if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
         return refuseFilters(what + ": redirect status " + status.toString());
       }
     }
-    if (kind == F_MIRROR && (a == NONE || b == NONE || d == 0 || c > d)) return refuseFilters(what + ": bad mirror");
-    if ((kind == F_CORS || kind == F_CORS_EXPOSE) && a == NONE) return refuseFilters(what + ": CORS origins missing");
-    if (kind == F_CORS_EXPOSE && (i == 0 || out[i - 1].kind != F_CORS)) {
+    if (kind == FILTER_KIND_REQUEST_MIRROR && (a == NONE || b == NONE || d == 0 || c > d)) return refuseFilters(what + ": bad mirror");
+    if ((kind == FILTER_KIND_CORS || kind == FILTER_KIND_CORS_EXPOSE) && a == NONE) return refuseFilters(what + ": CORS origins missing");
+    if (kind == FILTER_KIND_CORS_EXPOSE && (i == 0 || out[i - 1].kind != FILTER_KIND_CORS)) {
       return refuseFilters(what + ": CORS expose record without its CORS record");
     }
     const sa = a == NONE ? "" : strings[a], sb = b == NONE ? "" : strings[b];
     const sd = dIsString && d != NONE ? strings[d] : "";
     const rec = new FilterRecord(kind);
-    if (kind <= F_RESP_REMOVE) {
-      const op = kind == F_REQ_SET || kind == F_RESP_SET ? HEADER_SET : kind == F_REQ_ADD || kind == F_RESP_ADD ? HEADER_ADD : HEADER_REMOVE;
+    if (kind <= FILTER_KIND_RESPONSE_HEADER_REMOVE) {
+      const op = kind == FILTER_KIND_REQUEST_HEADER_SET || kind == FILTER_KIND_RESPONSE_HEADER_SET ? HEADER_SET : kind == FILTER_KIND_REQUEST_HEADER_ADD || kind == FILTER_KIND_RESPONSE_HEADER_ADD ? HEADER_ADD : HEADER_REMOVE;
       rec.header = new HeaderOp(op, sa.toLowerCase(), sb);
-    } else if (kind == F_REDIRECT) {
+    } else if (kind == FILTER_KIND_REQUEST_REDIRECT) {
       rec.redirect = new RedirectOp(a == NONE ? null : sa, b == NONE ? null : sb, c & 0xffff, c >>> 16, new PathChange(modifier, sd));
-    } else if (kind == F_REWRITE) {
+    } else if (kind == FILTER_KIND_URL_REWRITE) {
       rec.rewrite = new RewriteOp(b == NONE ? null : sb, new PathChange(modifier, sd));
-    } else if (kind == F_MIRROR) {
+    } else if (kind == FILTER_KIND_REQUEST_MIRROR) {
       rec.mirror = new MirrorOp(sa, sb, c, d, 0);
-    } else if (kind == F_CORS) {
+    } else if (kind == FILTER_KIND_CORS) {
       rec.cors = new CorsPolicy(originList(sa), sb, sd, "", c & 0x7fffffff, (c & 0x80000000) != 0);
     } else {
       rec.expose = sa;
@@ -578,17 +563,17 @@ function filtersOf(records: Array<FilterRecord>, first: u32, n: u32): Filters {
   for (let k: u32 = 0; k < n; k++) {
     const rec = records[first + k];
     const kind = rec.kind;
-    if (kind <= F_REQ_REMOVE) request.push(rec.header!);
-    else if (kind <= F_RESP_REMOVE) response.push(rec.header!);
-    else if (kind == F_REWRITE) rewrites.push(rec.rewrite!);
-    else if (kind == F_REDIRECT && f.redirect === null) f.redirect = rec.redirect;
-    else if (kind == F_MIRROR) {
+    if (kind <= FILTER_KIND_REQUEST_HEADER_REMOVE) request.push(rec.header!);
+    else if (kind <= FILTER_KIND_RESPONSE_HEADER_REMOVE) response.push(rec.header!);
+    else if (kind == FILTER_KIND_URL_REWRITE) rewrites.push(rec.rewrite!);
+    else if (kind == FILTER_KIND_REQUEST_REDIRECT && f.redirect === null) f.redirect = rec.redirect;
+    else if (kind == FILTER_KIND_REQUEST_MIRROR) {
       const m = rec.mirror!;
       mirrors.push(new MirrorOp(m.cluster, m.label, m.numerator, m.denominator, 0x9e3779b9 * (k + 1)));
-    } else if (kind == F_CORS && f.cors === null) {
+    } else if (kind == FILTER_KIND_CORS && f.cors === null) {
       const c = rec.cors!;
       const next = k + 1 < n ? records[first + k + 1] : null;
-      const expose = next !== null && next.kind == F_CORS_EXPOSE ? next.expose : "";
+      const expose = next !== null && next.kind == FILTER_KIND_CORS_EXPOSE ? next.expose : "";
       f.cors = new CorsPolicy(c.origins, c.allowMethods, c.allowHeaders, expose, c.maxAge, c.allowCredentials);
       f.corsFirst = f.redirect === null;
     }
@@ -621,7 +606,7 @@ function indexHosts(table: RuleTable, scope: string): HashIndex {
     const vh = table.vhosts[i];
     if (scope.length > 0 && (mesh ? vh.mode != MODE_MESH : vh.mode != MODE_GATEWAY || vh.scope != gateway)) continue;
     // A wildcard is filed under its suffix (".example.com"), which a request's host holds as it is.
-    keys.push(vh.kind == HOST_WILDCARD
+    keys.push(vh.kind == HOST_KIND_WILDCARD
       ? hashBytes(changetype<usize>(vh.nameBytes) + 1, vh.nameBytes.byteLength - 1)
       : bytesHash(vh.nameBytes));
     hosts.push(i);

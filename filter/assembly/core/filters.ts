@@ -14,9 +14,6 @@ export class HeaderOp {
     public value: string) {}
 }
 
-/** PathChange.modifier: how a redirect or rewrite changes the path. */
-export const PATH_KEEP: u16 = 0, PATH_FULL: u16 = 1, PATH_REPLACE_PREFIX: u16 = 2;
-
 /** A redirect's or rewrite's path: ReplaceFullPath, ReplacePrefixMatch, or the request's own. */
 export class PathChange {
   constructor(public modifier: u16,

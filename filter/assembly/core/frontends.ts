@@ -5,7 +5,7 @@
 // Services' and under which name their virtual hosts are filed. Each frontend's virtual host is
 // found once per configuration, so a request costs one property read and one hash lookup — and
 // nothing at all when the table has no frontends. Pure: the request is read through RequestView.
-import { HOST_EXACT } from "./blob";
+import { HOST_KIND_EXACT } from "./blob_format";
 import { bytesEqual, hashBytes } from "./hash";
 import { findSlot, HashIndex, runItem, runLength } from "./hash_index";
 import { HotTable, RANK_FALLBACK, RANK_OWN, VH_KIND, VH_NAME, VH_NAME_LEN, VH_PORT, VH_RANK, VH_SIZE } from "./hot_table";
@@ -83,7 +83,7 @@ function serviceVhost(hot: HotTable, name: ArrayBuffer, port: u32): usize {
   let fallback: usize = 0;
   for (let k = 0, count = runLength(slot); k < count; k++) {
     const vh = hot.vhosts + <usize>runItem(slot, hot.hostItems, k) * VH_SIZE;
-    if (load<u32>(vh, VH_KIND) != <u32>HOST_EXACT || <i32>load<u32>(vh, VH_NAME_LEN) != n) continue;
+    if (load<u32>(vh, VH_KIND) != <u32>HOST_KIND_EXACT || <i32>load<u32>(vh, VH_NAME_LEN) != n) continue;
     if (memory.compare(<usize>load<u32>(vh, VH_NAME), p, <usize>n) != 0) continue;
     const own = load<u32>(vh, VH_PORT);
     if (own != 0 && own != port) continue;

@@ -5,7 +5,8 @@
 // paths, cluster names) are copied into one pool in table order, so a request touches a few
 // neighbouring lines instead of objects spread over the heap. The hash indexes stay alive in the
 // RuleTable that owns this one, and the collector never moves an object, so their addresses hold.
-import { Action, Backend, PATH_REGEX, Route, RouteIndex, VHost } from "./blob";
+import { PATH_KIND_REGULAR_EXPRESSION } from "./blob_format";
+import { Action, Backend, Route, RouteIndex, VHost } from "./blob";
 import { HashIndex } from "./hash_index";
 
 /** A virtual host: 16 words, one cache line. Byte offsets of its fields: */
@@ -111,7 +112,7 @@ function writeVhost(at: usize, vh: VHost, own: string, next: usize): usize {
 
 function writeRoute(at: usize, r: Route, direct: Backend | null, next: usize): usize {
   let flags = <u32>r.pathKind;
-  if (r.method === null && r.conds.length == 0 && r.pathKind != PATH_REGEX) flags |= PLAIN;
+  if (r.method === null && r.conds.length == 0 && r.pathKind != PATH_KIND_REGULAR_EXPRESSION) flags |= PLAIN;
   store<u32>(at, <u32>next, RT_PATH);
   store<u32>(at, r.pathBytes.byteLength, RT_PATH_LEN);
   next = copied(r.pathBytes, next);

@@ -1,7 +1,7 @@
 // Virtual-host lookup: which virtual host (a hot record, core/hot_table.ts) a request belongs to:
 // in a sidecar, the Service it is addressed to (core/frontends.ts); else by its hostname — the exact
 // name, then ever shorter wildcard suffixes, then "*" — and its port.
-import { HOST_ANY, HOST_EXACT, HOST_WILDCARD } from "./blob";
+import { HOST_KIND_ANY, HOST_KIND_EXACT, HOST_KIND_WILDCARD } from "./blob_format";
 import { frontendOf } from "./frontends";
 import { equalsLowered, hashLowerBytes, hashString } from "./hash";
 import { findSlot, runItem, runLength } from "./hash_index";
@@ -53,7 +53,7 @@ function vhostFor(ctx: RequestContext, h: u32, from: i32, wildcard: bool, any: b
   const records = ctx.vhostRecords, items = ctx.hostItems;
   for (let k = 0, n = runLength(slot); k < n; k++) {
     const vh = records + <usize>runItem(slot, items, k) * VH_SIZE;
-    if (any ? load<u32>(vh, VH_KIND) != HOST_ANY : !nameMatches(ctx, vh, from, wildcard)) continue;
+    if (any ? load<u32>(vh, VH_KIND) != HOST_KIND_ANY : !nameMatches(ctx, vh, from, wildcard)) continue;
     // A GAMMA route is per Service port, a Gateway route per listener port (0: not known).
     const port = load<u32>(vh, VH_PORT);
     if (port != 0 && port != ctx.port()) continue;
@@ -69,7 +69,7 @@ function vhostFor(ctx: RequestContext, h: u32, from: i32, wildcard: bool, any: b
  * name, a wildcard "*" + the rest (from a "."). Hash lookups only find candidates.
  */
 function nameMatches(ctx: RequestContext, vh: usize, from: i32, wildcard: bool): bool {
-  if (load<u32>(vh, VH_KIND) != <u32>(wildcard ? HOST_WILDCARD : HOST_EXACT)) return false;
+  if (load<u32>(vh, VH_KIND) != <u32>(wildcard ? HOST_KIND_WILDCARD : HOST_KIND_EXACT)) return false;
   const authority = ctx.authority;
   const skip = wildcard ? 1 : 0;
   const len = authority.hostLen - from;

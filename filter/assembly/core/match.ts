@@ -2,8 +2,11 @@
 // routes that can match the path are tried, found by the hashes of the path and its segment
 // prefixes (core/scan.ts); a route whose path alone decides is matched on its hot record, the rest
 // (a method, header or query conditions, a regular expression) on their decoded objects.
-import { COND_HEADER_EXACT, COND_HEADER_REGEX, COND_QUERY_EXACT, COND_QUERY_REGEX, PATH_EXACT, PATH_NONE, PATH_PREFIX,
-  PATH_REGEX, ROOT_HASH, Route } from "./blob";
+import {
+  CONDITION_KIND_HEADER_EXACT, CONDITION_KIND_HEADER_REGEX, CONDITION_KIND_QUERY_EXACT, CONDITION_KIND_QUERY_REGEX,
+  PATH_KIND_NONE, PATH_KIND_EXACT, PATH_KIND_PATH_PREFIX, PATH_KIND_REGULAR_EXPRESSION,
+} from "./blob_format";
+import { ROOT_HASH, Route } from "./blob";
 import { bytesEqual } from "./hash";
 import { findSlot, runItem, runLength } from "./hash_index";
 import {
@@ -89,19 +92,19 @@ function routeMatchesObjects(ctx: RequestContext, i: i32): bool {
 /** Whether the request's path matches a path of kind `k` (not a regular expression) with these bytes. */
 function pathBytesMatch(target: Target, k: u32, path: usize, n: i32): bool {
   const p = target.raw.ptr, end = target.pathEnd;
-  if (k == PATH_EXACT) return n == end && memory.compare(p, path, <usize>n) == 0;
-  if (k == PATH_PREFIX) {
+  if (k == PATH_KIND_EXACT) return n == end && memory.compare(p, path, <usize>n) == 0;
+  if (k == PATH_KIND_PATH_PREFIX) {
     // Segment-wise: "/foo" matches "/foo" and "/foo/bar", not "/foobar"; "/" matches everything.
     if (n == 1 && load<u8>(path) == 0x2f) return true;
     if (n > end || memory.compare(p, path, <usize>n) != 0) return false;
     return n == end || load<u8>(p + <usize>n) == 0x2f;
   }
-  return k == PATH_NONE;
+  return k == PATH_KIND_NONE;
 }
 
 function pathMatches(r: Route, t: Target): bool {
   const k = r.pathKind;
-  if (k == PATH_REGEX) return r.regex!.fullMatch(t.path());
+  if (k == PATH_KIND_REGULAR_EXPRESSION) return r.regex!.fullMatch(t.path());
   return pathBytesMatch(t, k, changetype<usize>(r.pathBytes), r.pathBytes.byteLength);
 }
 
@@ -116,11 +119,11 @@ function routeMatches(ctx: RequestContext, r: Route): bool {
   for (let i = 0; i < r.conds.length; i++) {
     const c = unchecked(r.conds[i]);
     const k = c.kind;
-    const present = k == COND_HEADER_EXACT || k == COND_HEADER_REGEX
+    const present = k == CONDITION_KIND_HEADER_EXACT || k == CONDITION_KIND_HEADER_REGEX
       ? req.peekHeader(c.nameBytes, v)
-      : k == COND_QUERY_EXACT || k == COND_QUERY_REGEX ? t.findParam(c.nameBytes, v) : false;
+      : k == CONDITION_KIND_QUERY_EXACT || k == CONDITION_KIND_QUERY_REGEX ? t.findParam(c.nameBytes, v) : false;
     if (!present) return false;
-    if (k == COND_HEADER_EXACT || k == COND_QUERY_EXACT) {
+    if (k == CONDITION_KIND_HEADER_EXACT || k == CONDITION_KIND_QUERY_EXACT) {
       if (!bytesEqual(v.ptr, v.len, c.valueBytes)) return false;
     } else if (!c.regex!.fullMatch(String.UTF8.decodeUnsafe(v.ptr, <usize>v.len))) {
       return false;

@@ -1,7 +1,8 @@
 // The backend pick of a weighted rule: a key spread over the total weight. The key is the request's
 // own (from its id: the same request lands on the same backend in every host and worker), or for a
 // sticky canary the hash of a header's or cookie's value (one client, one backend).
-import { Action, Backend, STICKY_COOKIE, STICKY_HEADER } from "./blob";
+import { STICKY_HEADER, STICKY_COOKIE } from "./blob_format";
+import { Action, Backend } from "./blob";
 import { RequestView } from "./request";
 
 /** The backend of `a` that the request's key picks; null when the weights leave it nowhere. */

@@ -1,5 +1,6 @@
 // Path and location arithmetic of RequestRedirect and URLRewrite, as Gateway API specifies it.
-import { PATH_FULL, PATH_REPLACE_PREFIX, PathChange, RedirectOp } from "./filters";
+import { PATH_MODIFIER_REPLACE_FULL_PATH, PATH_MODIFIER_REPLACE_PREFIX_MATCH } from "./blob_format";
+import { PathChange, RedirectOp } from "./filters";
 
 /**
  * ReplacePrefixMatch: swaps the matched prefix for `replacement` on whole segments. A trailing "/" in
@@ -20,8 +21,8 @@ export function replacePrefix(path: string, prefix: string, replacement: string)
 
 /** The path a redirect or rewrite leads to; `prefix` is what the matched route's PathPrefix held. */
 export function modifiedPath(change: PathChange, path: string, prefix: string): string {
-  if (change.modifier == PATH_FULL) return change.path;
-  if (change.modifier == PATH_REPLACE_PREFIX) return replacePrefix(path, prefix, change.path);
+  if (change.modifier == PATH_MODIFIER_REPLACE_FULL_PATH) return change.path;
+  if (change.modifier == PATH_MODIFIER_REPLACE_PREFIX_MATCH) return replacePrefix(path, prefix, change.path);
   return path;
 }
 

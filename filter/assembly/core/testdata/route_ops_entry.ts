@@ -8,11 +8,9 @@
 //            "rewrite full|prefix|keep PATH [HOST]", "mirror CLUSTER NUM DEN SALT",
 //            "cors ORIGINS(comma-separated) METHODS HEADERS EXPOSE MAXAGE CREDENTIALS(0|1)"
 //   headers: "name: value"
+import { PATH_MODIFIER_REPLACE_FULL_PATH, PATH_MODIFIER_REPLACE_PREFIX_MATCH } from "../blob_format";
 import { corsResponseOps, originAllowed, preflightHeaders } from "../cors";
-import {
-  CorsPolicy, Filters, HEADER_ADD, HEADER_REMOVE, HEADER_SET, HeaderOp, MirrorOp, PathChange, PATH_FULL, PATH_KEEP,
-  PATH_REPLACE_PREFIX, RewriteOp,
-} from "../filters";
+import { CorsPolicy, Filters, HEADER_ADD, HEADER_REMOVE, HEADER_SET, HeaderOp, MirrorOp, PathChange, RewriteOp } from "../filters";
 import { HostOps, OP_ADD, OP_MIRROR, OP_REMOVE, OP_SET, REQUEST } from "../host_ops";
 import { mirrorHeaders, mirrorSampled } from "../mirror";
 import { Bytes, HeaderView, RequestView } from "../request";
@@ -60,7 +58,7 @@ function filtersOf(text: string): Filters {
       const kind = w[1] == "set" ? HEADER_SET : w[1] == "add" ? HEADER_ADD : HEADER_REMOVE;
       (w[0] == "request" ? request : response).push(new HeaderOp(kind, w[2], w.length > 3 ? w[3] : ""));
     } else if (w[0] == "rewrite") {
-      const modifier = w[1] == "full" ? PATH_FULL : w[1] == "prefix" ? PATH_REPLACE_PREFIX : PATH_KEEP;
+      const modifier = w[1] == "full" ? PATH_MODIFIER_REPLACE_FULL_PATH : w[1] == "prefix" ? PATH_MODIFIER_REPLACE_PREFIX_MATCH : 0;
       rewrites.push(new RewriteOp(w.length > 3 ? w[3] : null, new PathChange(modifier, w[2])));
     } else if (w[0] == "mirror") {
       mirrors.push(new MirrorOp(w[1], w[1], <u32>parseInt(w[2]), <u32>parseInt(w[3]), <u32>parseInt(w[4])));
