@@ -31,7 +31,7 @@ export function isPackedBlob(bytes: Uint8Array): boolean {
 }
 
 /**
- * The DEFLATE level, chosen by measurement (`deno task bench`, section 4): on the benchmarks'
+ * The DEFLATE level, chosen by measurement (`deno task bench`, section 8): on the benchmarks'
  * 10,000-rule table level 3 takes about a tenth of level 9's time for a stream about 15 % larger,
  * still well inside a WasmPlugin; level 1 is hardly faster and over 40 % larger.
  */

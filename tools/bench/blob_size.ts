@@ -7,8 +7,11 @@
  * @module
  */
 import { gzipSync } from "node:zlib";
-import { unpackBlob } from "../../policy-server/blob/pack_blob.ts";
-import { renderWasmPlugin, wasmPluginToYaml } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
+import { PACK_LEVEL, unpackBlob } from "../../policy-server/blob/pack_blob.ts";
+import {
+  renderWasmPlugin,
+  wasmPluginToYaml,
+} from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
 import { KV_LIMITS } from "../../policy-server/store/kv_batch.ts";
 import { compiledTable } from "./fixtures.ts";
 import { bytes, fmt, ratio, table } from "./measure.ts";
@@ -116,7 +119,7 @@ export function renderBlobSize(r: BlobSizeResult): string {
   return [
     "The generated tables of the hot-path benchmark (HTTPRoutes of ten rules, one match and one backend each;",
     "exact, prefix, header and query matches). The blob is delivered packed: the format-1 blob compressed with",
-    "raw DEFLATE (zlib level 9) in a 16-byte envelope. JSON is the HTTPRoutes as a minified array; gzip is",
+    `raw DEFLATE (zlib level ${PACK_LEVEL}) in a 16-byte envelope. JSON is the HTTPRoutes as a minified array; gzip is`,
     "node:zlib's default level. The WasmPlugin is what `renderWasmPlugin` renders (the packed blob base64 in",
     "`pluginConfig`).",
     "",

@@ -7,6 +7,7 @@
  */
 import { compile, sha256Hex } from "../../policy-server/compile/mod.ts";
 import { encodeBlob, packBlob } from "../../policy-server/blob/mod.ts";
+import { PACK_LEVEL } from "../../policy-server/blob/pack_blob.ts";
 import { buildIr } from "../../policy-server/ir/mod.ts";
 import type { HTTPRoute } from "../../policy-server/model/types.ts";
 import { generateRoutes } from "./generate_routes.ts";
@@ -95,7 +96,7 @@ export function renderCompileTime(r: CompileTimeResult): string {
       row("after one route changes", r.changedMs),
       row("  stage: buildIr (resources → IR)", r.stages.buildIr),
       row("  stage: encodeBlob (IR → blob)", r.stages.encodeBlob),
-      row("  stage: packBlob (DEFLATE at level 9: the smallest push to every proxy)", r.stages.packBlob),
+      row(`  stage: packBlob (DEFLATE at level ${PACK_LEVEL}, section 8)`, r.stages.packBlob),
       row("  stage: SHA-256 of the blob", r.stages.sha256),
     ]),
   ].join("\n");

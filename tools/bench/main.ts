@@ -30,6 +30,7 @@ import { emulatorMeasures } from "./benchmarks_json.ts";
 import { type EnvoyBenchOptions, type EnvoyBenchResult, measureEnvoy } from "./envoy_bench.ts";
 import { envoyHost, envoyMeasures, envoySummary, type Measure, renderEnvoy } from "./envoy_bench_report.ts";
 import { findWrk } from "./wrk.ts";
+import { measureWriteLatency, renderWriteLatency, writeMeasures } from "./write_latency.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -51,6 +52,7 @@ export function settings(quick: boolean) {
       compile: { rules: 100, runs: 2 },
       server: { posts: 20, postConnections: 2, getSeconds: 1, getConnections: 4 },
       memory: { rules: 100, requests: 20_000, serverRules: 100, routesPerPost: 5 },
+      writes: { sizes: [200], posts: 10, runs: 2 },
       envoy: {
         tables: [{ rules: 10, shape: "perHost" }],
         requests: 32,
@@ -77,6 +79,7 @@ export function settings(quick: boolean) {
       compile: { rules: 10_000, runs: 5 },
       server: { posts: 500, postConnections: 4, getSeconds: 5, getConnections: 8 },
       memory: { rules: 10_000, requests: 1_000_000, serverRules: 1_000, routesPerPost: 25 },
+      writes: { sizes: [10_000, 100_000], posts: 100, runs: 5 },
       envoy: {
         tables: [
           { rules: 10, shape: "perHost" },
@@ -188,6 +191,8 @@ export async function runBench(options: { quick: boolean }): Promise<{ markdown:
   const memory = await measureMemory(s.memory);
   section("policy server");
   const server = await measureServer(s.server);
+  section("writes at scale");
+  const writes = await measureWriteLatency(s.writes, log);
   section("envoy");
   const envoy = await envoySection(s.envoy);
   const seconds = (performance.now() - t0) / 1000;
@@ -293,6 +298,10 @@ export async function runBench(options: { quick: boolean }): Promise<{ markdown:
     "",
     typeof envoy === "string" ? `Skipped: ${envoy}.` : renderEnvoy(envoy),
     "",
+    "## 8. Writes at scale",
+    "",
+    renderWriteLatency(writes),
+    "",
     "## How it is measured",
     "",
     "- `tools/bench/generate_routes.ts` makes the tables and requests from a seeded PRNG (same input, same",
@@ -315,6 +324,7 @@ export async function runBench(options: { quick: boolean }): Promise<{ markdown:
   const measures: Measure[] = [
     ...(typeof envoy === "string" ? [] : envoyMeasures(envoy)),
     ...emulatorMeasures({ hot, compile, blob, server, memory }),
+    ...writeMeasures(writes),
   ];
   const json = JSON.stringify(
     {

@@ -21,9 +21,17 @@ export interface BenchServer {
   stop(): Promise<void>;
 }
 
-/** Starts the policy server (`"policy"`) or the Hono hello-world baseline (`"hello"`). */
-export async function startServer(kind: "policy" | "hello"): Promise<BenchServer> {
-  const dataDir = kind === "policy" ? await Deno.makeTempDir({ prefix: "wasmroute-bench-" }) : undefined;
+/**
+ * Starts the policy server (`"policy"`) or the Hono hello-world baseline (`"hello"`). The policy
+ * server gets a fresh data directory, or `dataDir` (removed by `stop` all the same).
+ */
+export async function startServer(
+  kind: "policy" | "hello",
+  options: { dataDir?: string } = {},
+): Promise<BenchServer> {
+  const dataDir = kind === "policy"
+    ? options.dataDir ?? await Deno.makeTempDir({ prefix: "wasmroute-bench-" })
+    : undefined;
   const args = kind === "policy"
     ? ["--port", "0", "--hostname", "127.0.0.1", "--data-dir", dataDir!]
     : ["--hello"];

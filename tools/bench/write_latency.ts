@@ -1,0 +1,354 @@
+/**
+ * 8. Writes at scale: the latency of one-route writes through HTTP with many routes stored, the full
+ * compile of the largest table, the incremental compile of one changed route, and the DEFLATE level.
+ *
+ * The stored tables are the generator's HTTPRoutes of one rule each (ten routes per hostname) under
+ * one Gateway (`istio-system/ingress`, stored, so every route is attached and compiled): 10,000 and
+ * 100,000 routes are 10,000 and 100,000 rules. The store is filled through `Store.putAll` before the
+ * server starts (filling it by POST would take the writes being measured); the server then compiles
+ * it at start, as after a restart, and each measured POST replaces one stored route with its backend
+ * port changed, from one client, one request at a time.
+ *
+ * @module
+ */
+import { deflateRawSync } from "node:zlib";
+import { encodeBlob } from "../../policy-server/blob/encode_blob.ts";
+import { PACK_LEVEL, packBlob } from "../../policy-server/blob/pack_blob.ts";
+import { compile, IncrementalCompiler, sha256Hex } from "../../policy-server/compile/mod.ts";
+import type { HTTPRoute, KubeObject, StoredObject } from "../../policy-server/model/types.ts";
+import { Store } from "../../policy-server/store/store.ts";
+import { generateRoutes } from "./generate_routes.ts";
+import { fmt, median, table } from "./measure.ts";
+import type { Measure } from "./envoy_bench_report.ts";
+import { startServer } from "./servers.ts";
+
+export interface WriteLatencyOptions {
+  /** Stored routes (one rule each) the writes are measured at. */
+  sizes: number[];
+  /** Measured POSTs per size (after a few unmeasured ones). */
+  posts: number;
+  /** Runs of each in-process measure. */
+  runs: number;
+}
+
+export interface WriteRun {
+  routes: number;
+  /** Time from spawning the server to its listening (it compiles every stored route first). */
+  startMs?: number;
+  /** Client-side milliseconds of each measured POST, in order. */
+  latencies: number[];
+  failures: number;
+  /** Why the run could not be made (the server did not start), if so. */
+  error?: string;
+  blobBytes?: number;
+}
+
+export interface LevelRow {
+  level: number;
+  ms: number;
+  bytes: number;
+}
+
+export interface WriteLatencyResult {
+  options: WriteLatencyOptions;
+  writes: WriteRun[];
+  /** In process, per size: full compile, and the incremental one after one route changed. */
+  compiles: {
+    routes: number;
+    fullMs: number[];
+    incrementalMs: number[];
+    stages: { ir: number[]; encode: number[]; pack: number[]; sha256: number[] };
+    rawBytes: number;
+  }[];
+  /** DEFLATE levels on the format-1 blob of the smallest size. */
+  levels: { routes: number; rawBytes: number; rows: LevelRow[] };
+}
+
+/** The stored table: one Gateway and `count` one-rule HTTPRoutes, ten per hostname. */
+export function writeTable(count: number): { gateway: KubeObject; routes: HTTPRoute[] } {
+  const { routes } = generateRoutes(count, { rulesPerRoute: 1, hostnames: Math.ceil(count / 10), seed: 7 });
+  const gateway: KubeObject = {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "Gateway",
+    metadata: { name: "ingress", namespace: "istio-system" },
+    spec: {
+      gatewayClassName: "istio",
+      listeners: [{
+        name: "http",
+        port: 80,
+        protocol: "HTTP",
+        allowedRoutes: { namespaces: { from: "All" } },
+      }],
+    },
+  };
+  return { gateway, routes };
+}
+
+/** `route` as a client would send it, its backend port changed to `port`. */
+function changed(route: HTTPRoute, port: number): HTTPRoute {
+  const out = structuredClone(route);
+  delete out.metadata.creationTimestamp;
+  out.spec.rules![0].backendRefs![0].port = port;
+  return out;
+}
+
+async function fill(dir: string, objects: KubeObject[]): Promise<void> {
+  const store = await Store.open(`${dir}/wasmroute.kv`);
+  try {
+    // Batches well inside one KV atomic operation (1,000 mutations, 800 KB).
+    for (let i = 0; i < objects.length; i += 400) {
+      await store.putAll(objects.slice(i, i + 400) as unknown as StoredObject[]);
+    }
+  } finally {
+    store.close();
+  }
+}
+
+async function measureWrites(count: number, posts: number): Promise<WriteRun> {
+  const { gateway, routes } = writeTable(count);
+  const dir = await Deno.makeTempDir({ prefix: "wasmroute-bench-writes-" });
+  await fill(dir, [gateway, ...routes]);
+  const t0 = performance.now();
+  let server;
+  try {
+    server = await startServer("policy", { dataDir: dir });
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true }).catch(() => {});
+    // deno-lint-ignore no-control-regex
+    const plain = String((error as Error).message).replace(/\x1b\[[0-9;]*m/g, "");
+    const first = plain.split("\n").find((l) =>
+      /Error/.test(l)
+    )?.replace(/^error: (Uncaught \(in promise\) )?/, "") ?? "";
+    return { routes: count, latencies: [], failures: 0, error: first.slice(0, 300) };
+  }
+  const startMs = performance.now() - t0;
+  const latencies: number[] = [];
+  let failures = 0;
+  try {
+    const warmup = 3;
+    for (let i = 0; i < warmup + posts; i++) {
+      // Spread over the table, a different route each time.
+      const route = routes[Math.floor((i * 7919) % count)];
+      const body = JSON.stringify(changed(route, 9000 + i));
+      const t = performance.now();
+      const res = await fetch(`${server.url}/v1/routes`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      await res.arrayBuffer();
+      const ms = performance.now() - t;
+      if (res.status !== 200 && res.status !== 201) failures++;
+      if (i >= warmup) latencies.push(ms);
+    }
+    const blob = await fetch(`${server.url}/v1/blob`);
+    const blobBytes = (await blob.bytes()).length;
+    return { routes: count, startMs, latencies, failures, blobBytes };
+  } finally {
+    await server.stop();
+  }
+}
+
+async function measureCompiles(count: number, runs: number) {
+  const { gateway, routes } = writeTable(count);
+  const objects: KubeObject[] = [gateway, ...routes];
+  const options = { generation: 1, unseenGateways: "refuse" } as const;
+  const fullMs: number[] = [];
+  for (let run = 0; run < Math.max(1, Math.min(runs, 3)); run++) {
+    const t = performance.now();
+    await compile(objects, options);
+    fullMs.push(performance.now() - t);
+  }
+  const compiler = new IncrementalCompiler();
+  await compiler.compile(objects, options);
+  const incrementalMs: number[] = [];
+  const stages = { ir: [] as number[], encode: [] as number[], pack: [] as number[], sha256: [] as number[] };
+  let rawBytes = 0;
+  for (let run = 0; run < runs; run++) {
+    const i = 1 + Math.floor(((run + 0.5) / runs) * routes.length);
+    objects[i] = changed(objects[i] as HTTPRoute, 9100 + run);
+    objects[i].metadata.creationTimestamp = "2026-01-01T00:00:00Z";
+    const t0 = performance.now();
+    const { table: ir } = compiler.buildIr(objects, { ...options, generation: 2 + run });
+    const t1 = performance.now();
+    const raw = encodeBlob(ir);
+    const t2 = performance.now();
+    const packed = packBlob(raw);
+    const t3 = performance.now();
+    await sha256Hex(packed);
+    const t4 = performance.now();
+    incrementalMs.push(t4 - t0);
+    stages.ir.push(t1 - t0);
+    stages.encode.push(t2 - t1);
+    stages.pack.push(t3 - t2);
+    stages.sha256.push(t4 - t3);
+    rawBytes = raw.length;
+  }
+  return { routes: count, fullMs, incrementalMs, stages, rawBytes };
+}
+
+function measureLevels(count: number, runs: number): WriteLatencyResult["levels"] {
+  const { gateway, routes } = writeTable(count);
+  const raw = encodeBlob(
+    new IncrementalCompiler().buildIr([gateway, ...routes], { generation: 1, unseenGateways: "refuse" })
+      .table,
+  );
+  const rows: LevelRow[] = [];
+  for (let level = 1; level <= 9; level++) {
+    const ms: number[] = [];
+    let bytes = 0;
+    for (let run = 0; run < runs; run++) {
+      const t = performance.now();
+      bytes = deflateRawSync(raw, { level }).length;
+      ms.push(performance.now() - t);
+    }
+    rows.push({ level, ms: median(ms), bytes });
+  }
+  return { routes: count, rawBytes: raw.length, rows };
+}
+
+export async function measureWriteLatency(
+  options: WriteLatencyOptions,
+  log: (msg: string) => void = () => {},
+): Promise<WriteLatencyResult> {
+  const compiles = [];
+  for (const size of options.sizes) {
+    log(`compile of ${size} routes`);
+    compiles.push(await measureCompiles(size, options.runs));
+  }
+  const levels = measureLevels(options.sizes[0], options.runs);
+  const writes: WriteRun[] = [];
+  for (const size of options.sizes) {
+    log(`writes at ${size} routes`);
+    writes.push(await measureWrites(size, options.posts));
+  }
+  return { options, writes, compiles, levels };
+}
+
+/** The `p`-th percentile (nearest rank) of `values`. */
+export function percentile(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+}
+
+/** Targets of issue 22, item 1. */
+export const WRITE_TARGETS = { p50: 30, p99: 150, fullCompileOfLargest: 3000 } as const;
+
+export function renderWriteLatency(r: WriteLatencyResult): string {
+  const o = r.options;
+  const range = (ms: number[]) => `${fmt(Math.min(...ms), 1)}–${fmt(Math.max(...ms), 1)}`;
+  const largest = r.compiles[r.compiles.length - 1];
+  return [
+    "Tables of one-rule HTTPRoutes (ten per hostname) under one stored Gateway; the store is filled before the",
+    "server starts, the server compiles it at start, and each measured POST replaces one stored route (its",
+    `backend port changed), one request at a time from one client: ${o.posts} measured POSTs per size after 3`,
+    "unmeasured ones. Latency is the client's, request sent to answer read.",
+    "",
+    table(["stored routes", "server start ms", "POSTs ok", "failed", "p50 ms", "p99 ms", "max ms", "blob"], [
+      ...r.writes.map((w) =>
+        w.error ? [fmt(w.routes), "–", "0", "–", "–", "–", "–", `server did not start: ${w.error}`] : [
+          fmt(w.routes),
+          fmt(w.startMs!, 0),
+          fmt(w.latencies.length - w.failures),
+          fmt(w.failures),
+          fmt(percentile(w.latencies, 50), 1),
+          fmt(percentile(w.latencies, 99), 1),
+          fmt(Math.max(...w.latencies), 1),
+          `${fmt(w.blobBytes ?? 0)} B`,
+        ]
+      ),
+    ]),
+    "",
+    `Targets: p50 ≤ ${WRITE_TARGETS.p50} ms and p99 ≤ ${WRITE_TARGETS.p99} ms at each size.`,
+    "",
+    `In process (median of ${o.runs} runs; the full compile at most 3): \`compile\` of every object, and`,
+    "`IncrementalCompiler` after one route changed (each run a different route), split by stage.",
+    "",
+    table(
+      [
+        "stored routes",
+        "full compile ms",
+        "incremental ms",
+        "IR",
+        "encodeBlob",
+        `packBlob (level ${PACK_LEVEL})`,
+        "SHA-256",
+        "format-1 blob",
+      ],
+      r.compiles.map((c) => [
+        fmt(c.routes),
+        `${fmt(median(c.fullMs), 0)} (${range(c.fullMs)})`,
+        fmt(median(c.incrementalMs), 1),
+        fmt(median(c.stages.ir), 1),
+        fmt(median(c.stages.encode), 1),
+        fmt(median(c.stages.pack), 1),
+        fmt(median(c.stages.sha256), 1),
+        `${fmt(c.rawBytes)} B`,
+      ]),
+    ),
+    "",
+    `Full compile of ${fmt(largest.routes)} routes: ${
+      fmt(median(largest.fullMs), 0)
+    } ms (target < ${WRITE_TARGETS.fullCompileOfLargest} ms).`,
+    "",
+    `DEFLATE of the format-1 blob of ${fmt(r.levels.routes)} routes (${
+      fmt(r.levels.rawBytes)
+    } B) by zlib level ` +
+    `(node:zlib \`deflateRawSync\`, median of ${o.runs}); the server packs at level ${PACK_LEVEL}:`,
+    "",
+    table(
+      ["level", "ms", "bytes", "vs level 9"],
+      r.levels.rows.map((x) => [
+        String(x.level),
+        fmt(x.ms, 1),
+        fmt(x.bytes),
+        `${(x.bytes / r.levels.rows[8].bytes).toFixed(2)}×`,
+      ]),
+    ),
+  ].join("\n");
+}
+
+const SERVER = "policy server (Deno, loopback)";
+
+/** The section's figures for `docs/benchmarks.json`, each with its target where issue 22 sets one. */
+export function writeMeasures(r: WriteLatencyResult): Measure[] {
+  const out: Measure[] = [];
+  const n = (x: number) => x.toLocaleString("en-US");
+  const round = (x: number) => Number(x.toPrecision(4));
+  for (const w of r.writes) {
+    const ok = !w.error && w.failures === 0;
+    for (const [p, target] of [[50, WRITE_TARGETS.p50], [99, WRITE_TARGETS.p99]] as const) {
+      const value = ok ? percentile(w.latencies, p) : NaN;
+      out.push({
+        name: `write through HTTP, one route changed, ${n(w.routes)} routes stored: p${p}`,
+        value: round(value),
+        unit: "ms",
+        target: `<= ${target}`,
+        met: ok && value <= target,
+        host: SERVER,
+      });
+    }
+  }
+  for (const c of r.compiles) {
+    const full = median(c.fullMs);
+    const largest = c === r.compiles[r.compiles.length - 1];
+    out.push({
+      name: `full compile of ${n(c.routes)} routes`,
+      value: round(full),
+      unit: "ms",
+      target: largest ? `< ${WRITE_TARGETS.fullCompileOfLargest}` : null,
+      met: largest ? full < WRITE_TARGETS.fullCompileOfLargest : null,
+      host: SERVER,
+    });
+    out.push({
+      name: `incremental compile of ${n(c.routes)} routes, one route changed`,
+      value: round(median(c.incrementalMs)),
+      unit: "ms",
+      target: null,
+      met: null,
+      host: SERVER,
+    });
+  }
+  return out;
+}
