@@ -4,8 +4,17 @@
  * @module
  */
 import { parseArgs } from "node:util";
+import {
+  blobUrlOptions,
+  DEFAULT_BLOB_SERVICE,
+  DEFAULT_MAX_INLINE_BYTES,
+} from "./delivery/wasmplugin/render_wasmplugin.ts";
 import type { WasmPluginOptions } from "./delivery/wasmplugin/render_wasmplugin.ts";
-import { DELIVERY_FLAGS, DELIVERY_USAGE, parseDeliveryConfig } from "./delivery/transports/delivery_config.ts";
+import {
+  DELIVERY_FLAGS,
+  DELIVERY_USAGE,
+  parseDeliveryConfig,
+} from "./delivery/transports/delivery_config.ts";
 import type { DeliveryConfig } from "./delivery/transports/delivery_config.ts";
 
 export interface Config {
@@ -30,6 +39,15 @@ export interface Config {
   trustUnseenGateways: boolean;
 }
 
+/**
+ * The largest `--inline-blob-max-bytes`: base64 makes 1 MiB about 1.33 MiB, which with the rest of
+ * the object stays under etcd's default 1.5 MiB request limit; more could never be stored.
+ */
+export const MAX_INLINE_BYTES = 1 << 20;
+
+/** `HOST:PORT` of `--blob-service`: a DNS name and a port. */
+const SERVICE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*:[0-9]{1,5}$/;
+
 export class ConfigError extends Error {
   override name = "ConfigError";
 }
@@ -46,6 +64,12 @@ Flags (environment variable in brackets; a flag wins, an empty variable counts a
   --plugin-url <url>         filter module of the rendered WasmPlugin (WASMROUTE_PLUGIN_URL)
   --plugin-kind <kind>       WasmPlugin, or TrafficExtension for Istio 1.30+ (WASMROUTE_PLUGIN_KIND,
                              default WasmPlugin)
+  --inline-blob-max-bytes <n>
+                             largest blob carried in the WasmPlugin; a larger one is fetched by the
+                             filter from --blob-service by its sha256 (WASMROUTE_INLINE_BLOB_MAX_BYTES,
+                             default ${DEFAULT_MAX_INLINE_BYTES}, at most ${MAX_INLINE_BYTES})
+  --blob-service <host:port> this server as the proxies reach it, for blobs by URL
+                             (WASMROUTE_BLOB_SERVICE, default ${DEFAULT_BLOB_SERVICE})
   --tokens-file <file>       API tokens, a YAML or JSON list of {name, token, namespaces, role}
                              (WASMROUTE_TOKENS_FILE)
   --insecure-open            serve without tokens on a non-loopback address (WASMROUTE_INSECURE_OPEN=true)
@@ -58,6 +82,8 @@ ${DELIVERY_USAGE}  -h, --help                 show this help
 
 Environment only:
   WASMROUTE_TOKENS           the tokens list as JSON, instead of --tokens-file
+  WASMROUTE_BLOB_TOKEN       the bearer token filters send to fetch a blob by URL, when tokens are
+                             required (a reader for every namespace); it is written into the WasmPlugin
 
 Without tokens the API is open to anyone who can reach it: the server then listens only on a
 loopback address (127.0.0.1, ::1, localhost) unless --insecure-open is given.
@@ -82,6 +108,8 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
         "blob-history": { type: "string" },
         "max-body-bytes": { type: "string" },
         "trust-unseen-gateways": { type: "boolean" },
+        "inline-blob-max-bytes": { type: "string" },
+        "blob-service": { type: "string" },
         ...DELIVERY_FLAGS,
         help: { type: "boolean", short: "h" },
       },
@@ -121,6 +149,21 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
     throw new ConfigError(`plugin kind "${kind}" is not WasmPlugin or TrafficExtension`);
   }
   const trustUnseenGateways = flag(values["trust-unseen-gateways"], "WASMROUTE_TRUST_UNSEEN_GATEWAYS");
+  const blobService = pick(values["blob-service"], "WASMROUTE_BLOB_SERVICE") ?? DEFAULT_BLOB_SERVICE;
+  if (!SERVICE.test(blobService) || Number(blobService.slice(blobService.lastIndexOf(":") + 1)) > 65535) {
+    throw new ConfigError(`blob service "${blobService}" is not HOST:PORT (a lowercase DNS name and a port)`);
+  }
+  const blobUrl = blobUrlOptions(
+    blobService,
+    count(
+      pick(values["inline-blob-max-bytes"], "WASMROUTE_INLINE_BLOB_MAX_BYTES") ??
+        String(DEFAULT_MAX_INLINE_BYTES),
+      "inline blob max bytes",
+      0,
+      MAX_INLINE_BYTES,
+    ),
+    env("WASMROUTE_BLOB_TOKEN") || undefined,
+  );
   return {
     port: Number(port),
     hostname: pick(values.hostname, "WASMROUTE_HOSTNAME") ?? "127.0.0.1",
@@ -129,6 +172,7 @@ export function parseConfig(args: string[], env: (name: string) => string | unde
       namespace: pick(values["plugin-namespace"], "WASMROUTE_PLUGIN_NAMESPACE"),
       url: pick(values["plugin-url"], "WASMROUTE_PLUGIN_URL"),
       ...(kind !== undefined && { kind }),
+      blobUrl,
     },
     delivery: parseDeliveryConfig(values, env, {
       namespace: pick(values["plugin-namespace"], "WASMROUTE_PLUGIN_NAMESPACE"),

@@ -8,7 +8,15 @@ Deno.test("parseConfig defaults: 127.0.0.1:8080, .data", () => {
     port: 8080,
     hostname: "127.0.0.1",
     dataDir: ".data",
-    plugin: { namespace: undefined, url: undefined },
+    plugin: {
+      namespace: undefined,
+      url: undefined,
+      blobUrl: {
+        maxInlineBytes: 180 * 1024,
+        cluster: "outbound|8080||wasmroute-policy-server.wasmroute-system.svc.cluster.local",
+        authority: "wasmroute-policy-server.wasmroute-system.svc.cluster.local:8080",
+      },
+    },
     insecureOpen: false,
     blobHistory: 20,
     maxBodyBytes: 1 << 20,
@@ -132,4 +140,38 @@ Deno.test("parseConfig takes the plugin kind, WasmPlugin or TrafficExtension, fr
     ConfigError,
     "EnvoyFilter",
   );
+});
+
+Deno.test("parseConfig reads where blobs past the inline limit are fetched from, and the limit", () => {
+  const fromEnv = parseConfig(
+    [],
+    env({
+      WASMROUTE_INLINE_BLOB_MAX_BYTES: "0",
+      WASMROUTE_BLOB_SERVICE: "policy.wasmroute.svc:9000",
+      WASMROUTE_BLOB_TOKEN: "proxy-secret",
+    }),
+  );
+  assertEquals(fromEnv !== "help" && fromEnv.plugin.blobUrl, {
+    maxInlineBytes: 0,
+    cluster: "outbound|9000||policy.wasmroute.svc",
+    authority: "policy.wasmroute.svc:9000",
+    token: "proxy-secret",
+  });
+  const fromFlags = parseConfig(
+    ["--inline-blob-max-bytes", "1048576"],
+    env({ WASMROUTE_INLINE_BLOB_MAX_BYTES: "5" }),
+  );
+  assertEquals(fromFlags !== "help" && fromFlags.plugin.blobUrl?.maxInlineBytes, 1 << 20);
+  assertThrows(
+    () => parseConfig(["--inline-blob-max-bytes", "1048577"], env({})),
+    ConfigError,
+    'inline blob max bytes "1048577" is not a number from 0 to 1048576',
+  );
+  for (const service of ["policy", "policy:", "Policy:80", "policy:99999", "http://policy:80", "a/b:80"]) {
+    assertThrows(
+      () => parseConfig(["--blob-service", service], env({})),
+      ConfigError,
+      `blob service "${service}"`,
+    );
+  }
 });

@@ -6,6 +6,9 @@
  *   request is held until a new generation is committed — then `200` with it — or the wait ends
  *   (`304`). `?format=config` answers the `pluginConfig` JSON the filter's configure takes instead
  *   (`?gateway=NS/NAME` adds that Gateway's `scope`).
+ * - `GET /v1/blob/sha256/:hex`: a kept generation's bytes by their SHA-256, what a filter fetches when
+ *   its WasmPlugin names the blob by URL (a blob past `--inline-blob-max-bytes`). The bytes of a
+ *   digest never change, so caches may keep them for good.
  * - `GET /v1/filter.wasm`: the filter module, `Content-Type: application/wasm`, `ETag` and
  *   `X-Wasm-Sha256`, so a WasmPlugin can name `url: http://…/v1/filter.wasm` with `sha256`.
  * - `GET /v1/delivery`: what the push deliveries are doing (targets, last success and failure).
@@ -107,6 +110,22 @@ export function deliveryRoutes(deps: DeliveryRoutesDeps): Hono {
     c.header("ETag", `"${record.sha256}"`);
     c.header(VERSION_HEADER, String(record.generation));
     if (format === "config") return c.json(renderWasmPlugin(record, options).spec.pluginConfig);
+    c.header("Content-Type", "application/octet-stream");
+    return c.body(record.blob as Uint8Array<ArrayBuffer>);
+  });
+
+  app.get("/v1/blob/sha256/:sha256{[0-9a-f]+}", async (c) => {
+    const sha256 = c.req.param("sha256");
+    const meta = sha256.length === 64
+      ? (await store.blobHistory()).find((m) => m.sha256 === sha256)
+      : undefined;
+    // Read through the store, which checks the bytes against the digest they were written with.
+    const record = meta && await store.blobFor(meta);
+    if (!record) throw new HTTPException(404, { message: `no kept blob generation has sha256 ${sha256}` });
+    c.header("ETag", `"${record.sha256}"`);
+    c.header(VERSION_HEADER, String(record.generation));
+    c.header("Cache-Control", "public, max-age=31536000, immutable");
+    if (etagMatches(c.req.header("If-None-Match"), record.sha256)) return c.body(null, 304);
     c.header("Content-Type", "application/octet-stream");
     return c.body(record.blob as Uint8Array<ArrayBuffer>);
   });

@@ -8,6 +8,8 @@ import { Store } from "../store/store.ts";
 import { BlobFeed } from "../delivery/transports/blob_feed.ts";
 import { FilterModule } from "../delivery/transports/filter_module.ts";
 import { MAX_WAIT_MS, parseWait } from "./delivery_routes.ts";
+import { blobUrlOptions } from "../delivery/wasmplugin/render_wasmplugin.ts";
+import type { WasmPluginOptions } from "../delivery/wasmplugin/render_wasmplugin.ts";
 
 interface Ctx {
   base: string;
@@ -17,7 +19,11 @@ interface Ctx {
   post: (name?: string) => Promise<number>;
 }
 
-async function withServer(fn: (ctx: Ctx) => Promise<void>, module?: (dir: string) => string): Promise<void> {
+async function withServer(
+  fn: (ctx: Ctx) => Promise<void>,
+  module?: (dir: string) => string,
+  plugin?: WasmPluginOptions,
+): Promise<void> {
   const dir = await Deno.makeTempDir({ prefix: "wasmroute-pull-" });
   const store = await Store.open(`${dir}/wasmroute.kv`);
   const feed = new BlobFeed(store);
@@ -28,6 +34,7 @@ async function withServer(fn: (ctx: Ctx) => Promise<void>, module?: (dir: string
     log: () => {},
     delivery: { feed, filterModule },
     trustUnseenGateways: true,
+    plugin,
   });
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
   const base = `http://127.0.0.1:${server.addr.port}`;
@@ -187,6 +194,56 @@ Deno.test("GET /v1/blob?format=config: the pluginConfig the filter's configure t
       await bad.body?.cancel();
     }
   });
+});
+
+Deno.test("a blob past the inline limit is named by URL, and served by its sha256 while it is kept", async () => {
+  const blobUrl = blobUrlOptions("policy.wasmroute-system.svc.cluster.local:8080", 0, "proxy-secret");
+  await withServer(
+    async ({ base, store, post }) => {
+      await post();
+      const first = (await store.currentBlob())!;
+      await post("other");
+      const current = (await store.currentBlob())!;
+      const config = await (await fetch(`${base}/v1/blob?format=config`)).json();
+      assertEquals(config, {
+        blobCluster: "outbound|8080||policy.wasmroute-system.svc.cluster.local",
+        blobAuthority: "policy.wasmroute-system.svc.cluster.local:8080",
+        blobPath: `/v1/blob/sha256/${current.sha256}`,
+        blobToken: "proxy-secret",
+        version: String(current.generation),
+        sha256: current.sha256,
+      });
+      const plugin = await (await fetch(`${base}/v1/wasmplugin?format=json`)).json();
+      assertEquals(plugin.spec.pluginConfig, config);
+
+      for (const kept of [current, first]) {
+        const res = await fetch(`${base}/v1/blob/sha256/${kept.sha256}`);
+        assertEquals(
+          [res.status, res.headers.get("etag"), res.headers.get("x-wasmroute-version")],
+          [200, `"${kept.sha256}"`, String(kept.generation)],
+        );
+        assertEquals(res.headers.get("cache-control"), "public, max-age=31536000, immutable");
+        assertEquals(await bytes(res), kept.blob);
+        assertEquals(await sha256Hex(kept.blob), kept.sha256);
+      }
+      const again = await fetch(`${base}/v1/blob/sha256/${current.sha256}`, {
+        headers: { "If-None-Match": `"${current.sha256}"` },
+      });
+      assertEquals(again.status, 304);
+      await again.body?.cancel();
+      const unknown = await fetch(`${base}/v1/blob/sha256/${"0".repeat(64)}`);
+      assertEquals(unknown.status, 404);
+      assertEquals((await unknown.json()).message, `no kept blob generation has sha256 ${"0".repeat(64)}`);
+      // Only 64 lowercase hex digits name a blob.
+      for (const bad of [current.sha256.toUpperCase(), current.sha256.slice(1), "g".repeat(64)]) {
+        const res = await fetch(`${base}/v1/blob/sha256/${bad}`);
+        assertEquals(res.status, 404, bad);
+        await res.body?.cancel();
+      }
+    },
+    undefined,
+    { blobUrl },
+  );
 });
 
 Deno.test("parseWait: durations, bare seconds, capped at 60 s", () => {

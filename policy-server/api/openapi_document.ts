@@ -406,6 +406,36 @@ function deliveryPaths(): Record<string, PathItem> {
         },
       },
     },
+    "/v1/blob/sha256/{sha256}": {
+      parameters: [{
+        name: "sha256",
+        in: "path",
+        required: true,
+        schema: { type: "string", pattern: "^[0-9a-f]{64}$" },
+      }],
+      get: {
+        operationId: "readBlobBySha256",
+        summary: "A kept blob version's bytes by their SHA-256 (a blob delivered by URL)",
+        description: "What the filter fetches when its pluginConfig names the blob by `blobPath` " +
+          "instead of carrying it. The bytes never change: `Cache-Control: immutable`.",
+        tags: ["blob"],
+        parameters: [{ name: "If-None-Match", in: "header", schema: { type: "string" } }],
+        responses: {
+          "200": {
+            description: "The bytes; `ETag` is their SHA-256.",
+            headers: VERSION_HEADER,
+            content: {
+              "application/octet-stream": {
+                schema: { type: "string", contentMediaType: "application/octet-stream" },
+              },
+            },
+          },
+          "304": { description: "The `If-None-Match` ETag is this blob's." },
+          ...READ_FAILURES,
+          "404": failure("NotFound"),
+        },
+      },
+    },
     "/v1/filter.wasm": {
       get: {
         operationId: "readFilterModule",

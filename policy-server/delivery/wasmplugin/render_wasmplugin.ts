@@ -35,7 +35,68 @@ export interface WasmPluginOptions {
    * (the gateway flavour), `mesh` only GAMMA routes; absent, every route (docs/blob-format.md).
    */
   scope?: string;
+  /**
+   * Delivery by URL: a blob larger than `maxInlineBytes` is not carried in `pluginConfig`, which then
+   * names where the filter fetches it and pins its SHA-256 ({@linkcode BlobByUrl}). Absent, every blob
+   * is carried inline.
+   */
+  blobUrl?: BlobUrlOptions;
 }
+
+/** Where proxies fetch a blob too large for a WasmPlugin, and from which size on. */
+export interface BlobUrlOptions {
+  /** Blobs of more bytes than this are delivered by URL (0: every blob). */
+  maxInlineBytes: number;
+  /** The policy server's Envoy cluster, `outbound|PORT||HOST` in Istio. */
+  cluster: string;
+  /** The `:authority` the filter sends, `HOST:PORT`. */
+  authority: string;
+  /** The bearer token the filter sends, when the server requires one (a reader for every namespace). */
+  token?: string;
+}
+
+/** The default of `--inline-blob-max-bytes`: why 180 KiB, in docs/configuration.md. */
+export const DEFAULT_MAX_INLINE_BYTES = 180 * 1024;
+
+/** The default of `--blob-service`: the Service in `manifests/policy-server/service.yaml`. */
+export const DEFAULT_BLOB_SERVICE = "wasmroute-policy-server.wasmroute-system.svc.cluster.local:8080";
+
+/** The `blobUrl` options of a Service `HOST:PORT` as Istio names its cluster. */
+export function blobUrlOptions(service: string, maxInlineBytes: number, token?: string): BlobUrlOptions {
+  const at = service.lastIndexOf(":");
+  const host = service.slice(0, at), port = service.slice(at + 1);
+  return {
+    maxInlineBytes,
+    cluster: `outbound|${port}||${host}`,
+    authority: `${host}:${port}`,
+    ...(token !== undefined && { token }),
+  };
+}
+
+/** The blob inline, base64: the filter reads `blob` (and `scope`). */
+export type InlineBlob = {
+  blob: string;
+  version: string;
+  sha256: string;
+  scope?: string;
+};
+
+/**
+ * The blob by URL: the filter fetches `blobPath` through the Envoy cluster `blobCluster` and serves
+ * the bytes only if their SHA-256 is `sha256`.
+ */
+export type BlobByUrl = {
+  blobCluster: string;
+  blobAuthority: string;
+  blobPath: string;
+  blobToken?: string;
+  version: string;
+  sha256: string;
+  scope?: string;
+};
+
+/** The path that serves a kept blob by its SHA-256 (`api/delivery_routes.ts`). */
+export const blobPathOf = (sha256: string): string => `/v1/blob/sha256/${sha256}`;
 
 /** The parts of a stored blob a WasmPlugin carries. */
 export interface BlobInfo {
@@ -55,7 +116,7 @@ export interface WasmPlugin {
     imagePullPolicy: "IfNotPresent";
     phase: PluginPhase;
     failStrategy: FailStrategy;
-    pluginConfig: { blob: string; version: string; sha256: string; scope?: string };
+    pluginConfig: InlineBlob | BlobByUrl;
   };
 }
 
@@ -98,14 +159,30 @@ export function renderWasmPlugin(blob: BlobInfo, options: WasmPluginOptions = {}
       imagePullPolicy: "IfNotPresent",
       phase: options.phase ?? "STATS",
       failStrategy: options.failStrategy ?? "FAIL_CLOSE",
-      // The filter reads `blob` and `scope`; `version` and `sha256` are for people and tooling.
-      pluginConfig: {
-        blob: blob.blob.toBase64(),
-        version: String(blob.generation),
-        sha256: blob.sha256,
-        ...(options.scope && { scope: options.scope }),
-      },
+      pluginConfig: pluginConfigOf(blob, options),
     },
+  };
+}
+
+/**
+ * Inline, the filter reads `blob` and `scope`, and `version` and `sha256` are for people and tooling;
+ * by URL, `sha256` is what the fetched bytes must hash to.
+ */
+function pluginConfigOf(blob: BlobInfo, options: WasmPluginOptions): InlineBlob | BlobByUrl {
+  const version = String(blob.generation);
+  const scope = options.scope ? { scope: options.scope } : {};
+  const byUrl = options.blobUrl;
+  if (byUrl === undefined || blob.blob.length <= byUrl.maxInlineBytes) {
+    return { blob: blob.blob.toBase64(), version, sha256: blob.sha256, ...scope };
+  }
+  return {
+    blobCluster: byUrl.cluster,
+    blobAuthority: byUrl.authority,
+    blobPath: blobPathOf(blob.sha256),
+    ...(byUrl.token !== undefined && { blobToken: byUrl.token }),
+    version,
+    sha256: blob.sha256,
+    ...scope,
   };
 }
 

@@ -1,7 +1,13 @@
 import { parse } from "yaml";
 import { VERSION } from "../../version.ts";
 import { assertEquals, assertMatch } from "../../../tests/assert.ts";
-import { renderWasmPlugin, wasmPluginToYaml } from "./render_wasmplugin.ts";
+import {
+  blobUrlOptions,
+  DEFAULT_BLOB_SERVICE,
+  renderWasmPlugin,
+  wasmPluginToYaml,
+} from "./render_wasmplugin.ts";
+import type { InlineBlob } from "./render_wasmplugin.ts";
 
 const blob = {
   generation: 7,
@@ -12,7 +18,7 @@ const blob = {
 Deno.test("renderWasmPlugin carries the blob as base64 with exactly blob, version and sha256", () => {
   const plugin = renderWasmPlugin(blob);
   assertEquals(Object.keys(plugin.spec.pluginConfig), ["blob", "version", "sha256"]);
-  assertEquals(Uint8Array.fromBase64(plugin.spec.pluginConfig.blob), blob.blob);
+  assertEquals(Uint8Array.fromBase64((plugin.spec.pluginConfig as InlineBlob).blob), blob.blob);
   assertEquals(plugin.spec.pluginConfig.version, "7");
   assertEquals(plugin.spec.pluginConfig.sha256, blob.sha256);
 });
@@ -54,4 +60,35 @@ Deno.test("wasmPluginToYaml round-trips and keeps the base64 on one line", () =>
   assertMatch(text, /^# Rendered by the wasmroute policy server: blob generation 7\./);
   assertEquals(parse(text), plugin);
   assertMatch(text, /\n {4}blob: [A-Za-z0-9+/=]{4000}\n/);
+});
+
+Deno.test("renderWasmPlugin carries a blob up to maxInlineBytes inline, and names a larger one by URL", () => {
+  const byUrl = blobUrlOptions(DEFAULT_BLOB_SERVICE, blob.blob.length);
+  assertEquals(
+    renderWasmPlugin(blob, { blobUrl: byUrl }).spec.pluginConfig,
+    renderWasmPlugin(blob).spec.pluginConfig,
+  );
+  const config = renderWasmPlugin(blob, {
+    blobUrl: { ...byUrl, maxInlineBytes: blob.blob.length - 1 },
+    scope: "gateway:istio-ingress/gateway",
+  }).spec.pluginConfig;
+  assertEquals(config, {
+    blobCluster: "outbound|8080||wasmroute-policy-server.wasmroute-system.svc.cluster.local",
+    blobAuthority: "wasmroute-policy-server.wasmroute-system.svc.cluster.local:8080",
+    blobPath: `/v1/blob/sha256/${blob.sha256}`,
+    version: "7",
+    sha256: blob.sha256,
+    scope: "gateway:istio-ingress/gateway",
+  });
+  const withToken = renderWasmPlugin(blob, {
+    blobUrl: blobUrlOptions("policy.example:9000", 0, "proxy-secret"),
+  });
+  assertEquals(withToken.spec.pluginConfig, {
+    blobCluster: "outbound|9000||policy.example",
+    blobAuthority: "policy.example:9000",
+    blobPath: `/v1/blob/sha256/${blob.sha256}`,
+    blobToken: "proxy-secret",
+    version: "7",
+    sha256: blob.sha256,
+  });
 });
