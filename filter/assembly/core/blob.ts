@@ -1,15 +1,12 @@
 import {
   BACKEND_UNRESOLVED, CONDITION_KIND_HEADER_EXACT, CONDITION_KIND_HEADER_REGEX, CONDITION_KIND_QUERY_REGEX,
-  DIRECTORY_ENTRY_SIZE, FILTER_KIND_REQUEST_HEADER_SET, FILTER_KIND_REQUEST_HEADER_ADD,
-  FILTER_KIND_REQUEST_HEADER_REMOVE, FILTER_KIND_RESPONSE_HEADER_SET, FILTER_KIND_RESPONSE_HEADER_ADD,
-  FILTER_KIND_RESPONSE_HEADER_REMOVE, FILTER_KIND_REQUEST_REDIRECT, FILTER_KIND_URL_REWRITE,
-  FILTER_KIND_REQUEST_MIRROR, FILTER_KIND_CORS, FILTER_KIND_CORS_EXPOSE, FORMAT_VERSION, HEADER_FLAGS_ROLLBACK,
-  HEADER_SIZE, HOST_KIND_ANY, HOST_KIND_EXACT, HOST_KIND_WILDCARD, MAGIC, MAX_DEFLATE_RATIO, MAX_UNPACKED_LENGTH,
-  MODE_GATEWAY, MODE_MESH, NONE, PACKED_HEADER_SIZE, PACKED_MAGIC, PACKED_VERSION, PACK_METHOD_DEFLATE,
-  PATH_KIND_NONE, PATH_KIND_EXACT, PATH_KIND_REGULAR_EXPRESSION, PATH_MODIFIER_REPLACE_PREFIX_MATCH,
-  RECORD_SIZE_VHOSTS, RECORD_SIZE_ROUTES, RECORD_SIZE_CONDITIONS, RECORD_SIZE_ACTIONS, RECORD_SIZE_BACKENDS,
-  RECORD_SIZE_FILTERS, RECORD_SIZE_FRONTENDS, STICKY_COOKIE, SECTION_STRINGS, SECTION_VHOSTS, SECTION_ROUTES,
-  SECTION_CONDITIONS, SECTION_ACTIONS, SECTION_BACKENDS, SECTION_FILTERS, SECTION_PROGRAMS, SECTION_FRONTENDS,
+  DIRECTORY_ENTRY_SIZE, FORMAT_VERSION, HEADER_FLAGS_ROLLBACK, HEADER_SIZE, HOST_KIND_ANY, HOST_KIND_EXACT,
+  HOST_KIND_WILDCARD, MAGIC, MAX_DEFLATE_RATIO, MAX_UNPACKED_LENGTH, MODE_GATEWAY, MODE_MESH, NONE,
+  PACKED_HEADER_SIZE, PACKED_MAGIC, PACKED_VERSION, PACK_METHOD_DEFLATE, PATH_KIND_NONE, PATH_KIND_EXACT,
+  PATH_KIND_REGULAR_EXPRESSION, RECORD_SIZE_VHOSTS, RECORD_SIZE_ROUTES, RECORD_SIZE_CONDITIONS, RECORD_SIZE_ACTIONS,
+  RECORD_SIZE_BACKENDS, RECORD_SIZE_FILTERS, RECORD_SIZE_FRONTENDS, STICKY_COOKIE, SECTION_STRINGS, SECTION_VHOSTS,
+  SECTION_ROUTES, SECTION_CONDITIONS, SECTION_ACTIONS, SECTION_BACKENDS, SECTION_FILTERS, SECTION_PROGRAMS,
+  SECTION_FRONTENDS,
 } from "./blob_format";
 import { hashBytes, hashString } from "./hash";
 import { Frontend, FrontendTable } from "./frontends";
@@ -17,9 +14,8 @@ import { HashIndex } from "./hash_index";
 import { HotTable } from "./hot_table";
 import { Program, programError } from "./regex";
 import { inflate, inflateError } from "./inflate";
-import {
-  CorsPolicy, Filters, HeaderOp, HEADER_ADD, HEADER_REMOVE, HEADER_SET, MirrorOp, NO_FILTERS, PathChange, RedirectOp, RewriteOp,
-} from "./filters";
+import { Filters, RedirectOp } from "./filters";
+import { filterRecordError, filterRecords, filtersOf } from "./filter_records";
 
 // Decoder of rule blob format 1 and of packed blobs, format 1 DEFLATE-compressed in a small envelope
 // (docs/blob-format.md). Every count, offset and reference is checked before it is used, so no blob
@@ -335,8 +331,10 @@ function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
   }
 
   const fs = sections[SECTION_FILTERS]!;
-  const filters = decodeFilterRecords(r, fs, strings);
-  if (filters === null) return null;
+  const nfs = recordCount(r, fs, RECORD_SIZE_FILTERS);
+  if (nfs < 0) return fail("filter section length does not match its count");
+  const filters = filterRecords(r.base + fs.at + 4, <u32>nfs, strings);
+  if (filters === null) return fail(filterRecordError);
   const nf = filters.length;
 
   const bs = sections[SECTION_BACKENDS]!;
@@ -465,124 +463,6 @@ function decodeFrontends(r: Reader, s: Section, strings: Array<string>, table: R
 function refused(msg: string): bool {
   decodeError = msg;
   return false;
-}
-
-/**
- * One FILTERS record, checked and decoded (docs/blob-format.md): its kind and, by kind, what it
- * holds. Records are grouped into the Filters of a rule or backend by filtersOf().
- */
-class FilterRecord {
-  header: HeaderOp | null = null;
-  redirect: RedirectOp | null = null;
-  rewrite: RewriteOp | null = null;
-  mirror: MirrorOp | null = null;
-  cors: CorsPolicy | null = null;
-  /** A CORS expose record's headers. */
-  expose: string = "";
-  constructor(public kind: u16) {}
-}
-
-/** The FILTERS section's records, each checked; null (decodeError set) at the first bad one. */
-function decodeFilterRecords(r: Reader, fs: Section, strings: Array<string>): Array<FilterRecord> | null {
-  const nf = recordCount(r, fs, RECORD_SIZE_FILTERS);
-  if (nf < 0) return refuseFilters("filter section length does not match its count");
-  const ns = <u32>strings.length;
-  const out = new Array<FilterRecord>(<i32>nf);
-  for (let i: u32 = 0; i < <u32>nf; i++) {
-    const at = fs.at + 4 + i * RECORD_SIZE_FILTERS;
-    const kind = r.u16(at), modifier = r.u16(at + 2), a = r.u32(at + 4), b = r.u32(at + 8), c = r.u32(at + 12);
-    const d = r.u32(at + 16);
-    const what = "filter " + i.toString();
-    if (kind < FILTER_KIND_REQUEST_HEADER_SET || kind > FILTER_KIND_CORS_EXPOSE) return refuseFilters(what + ": unknown kind " + kind.toString());
-    if ((a != NONE && a >= ns) || (b != NONE && b >= ns)) return refuseFilters(what + ": string out of range");
-    const dIsString = kind != FILTER_KIND_REQUEST_MIRROR;
-    if (dIsString && d != NONE && d >= ns) return refuseFilters(what + ": string out of range");
-    if (kind <= FILTER_KIND_RESPONSE_HEADER_REMOVE && a == NONE) return refuseFilters(what + ": header name missing");
-    if (kind == FILTER_KIND_REQUEST_REDIRECT || kind == FILTER_KIND_URL_REWRITE) {
-      if (modifier > PATH_MODIFIER_REPLACE_PREFIX_MATCH || (modifier != 0 && d == NONE)) return refuseFilters(what + ": bad path modifier");
-    } else if (modifier != 0) {
-      return refuseFilters(what + ": path modifier on a filter without a path");
-    }
-    if (kind == FILTER_KIND_REQUEST_REDIRECT) {
-      const status = c >>> 16;
-      if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308) {
-        return refuseFilters(what + ": redirect status " + status.toString());
-      }
-    }
-    if (kind == FILTER_KIND_REQUEST_MIRROR && (a == NONE || b == NONE || d == 0 || c > d)) return refuseFilters(what + ": bad mirror");
-    if ((kind == FILTER_KIND_CORS || kind == FILTER_KIND_CORS_EXPOSE) && a == NONE) return refuseFilters(what + ": CORS origins missing");
-    if (kind == FILTER_KIND_CORS_EXPOSE && (i == 0 || out[i - 1].kind != FILTER_KIND_CORS)) {
-      return refuseFilters(what + ": CORS expose record without its CORS record");
-    }
-    const sa = a == NONE ? "" : strings[a], sb = b == NONE ? "" : strings[b];
-    const sd = dIsString && d != NONE ? strings[d] : "";
-    const rec = new FilterRecord(kind);
-    if (kind <= FILTER_KIND_RESPONSE_HEADER_REMOVE) {
-      const op = kind == FILTER_KIND_REQUEST_HEADER_SET || kind == FILTER_KIND_RESPONSE_HEADER_SET ? HEADER_SET : kind == FILTER_KIND_REQUEST_HEADER_ADD || kind == FILTER_KIND_RESPONSE_HEADER_ADD ? HEADER_ADD : HEADER_REMOVE;
-      rec.header = new HeaderOp(op, sa.toLowerCase(), sb);
-    } else if (kind == FILTER_KIND_REQUEST_REDIRECT) {
-      rec.redirect = new RedirectOp(a == NONE ? null : sa, b == NONE ? null : sb, c & 0xffff, c >>> 16, new PathChange(modifier, sd));
-    } else if (kind == FILTER_KIND_URL_REWRITE) {
-      rec.rewrite = new RewriteOp(b == NONE ? null : sb, new PathChange(modifier, sd));
-    } else if (kind == FILTER_KIND_REQUEST_MIRROR) {
-      rec.mirror = new MirrorOp(sa, sb, c, d, 0);
-    } else if (kind == FILTER_KIND_CORS) {
-      rec.cors = new CorsPolicy(originList(sa), sb, sd, "", c & 0x7fffffff, (c & 0x80000000) != 0);
-    } else {
-      rec.expose = sa;
-    }
-    out[i] = rec;
-  }
-  return out;
-}
-
-function refuseFilters(msg: string): Array<FilterRecord> | null {
-  decodeError = msg;
-  return null;
-}
-
-/** A CORS record's space-separated origins, lower-case, without empty entries. */
-function originList(s: string): Array<string> {
-  const parts = s.split(" "), out = new Array<string>();
-  for (let i = 0; i < parts.length; i++) {
-    if (parts[i].length > 0) out.push(parts[i].toLowerCase());
-  }
-  return out;
-}
-
-/**
- * The Filters of the `n` records from `first` (a rule's or a backend's, in order). A mirror's salt
- * comes from its position here; a CORS filter takes the expose record right after it.
- */
-function filtersOf(records: Array<FilterRecord>, first: u32, n: u32): Filters {
-  if (n == 0) return NO_FILTERS;
-  const f = new Filters();
-  f.any = true;
-  const request = new Array<HeaderOp>(), response = new Array<HeaderOp>();
-  const rewrites = new Array<RewriteOp>(), mirrors = new Array<MirrorOp>();
-  for (let k: u32 = 0; k < n; k++) {
-    const rec = records[first + k];
-    const kind = rec.kind;
-    if (kind <= FILTER_KIND_REQUEST_HEADER_REMOVE) request.push(rec.header!);
-    else if (kind <= FILTER_KIND_RESPONSE_HEADER_REMOVE) response.push(rec.header!);
-    else if (kind == FILTER_KIND_URL_REWRITE) rewrites.push(rec.rewrite!);
-    else if (kind == FILTER_KIND_REQUEST_REDIRECT && f.redirect === null) f.redirect = rec.redirect;
-    else if (kind == FILTER_KIND_REQUEST_MIRROR) {
-      const m = rec.mirror!;
-      mirrors.push(new MirrorOp(m.cluster, m.label, m.numerator, m.denominator, 0x9e3779b9 * (k + 1)));
-    } else if (kind == FILTER_KIND_CORS && f.cors === null) {
-      const c = rec.cors!;
-      const next = k + 1 < n ? records[first + k + 1] : null;
-      const expose = next !== null && next.kind == FILTER_KIND_CORS_EXPOSE ? next.expose : "";
-      f.cors = new CorsPolicy(c.origins, c.allowMethods, c.allowHeaders, expose, c.maxAge, c.allowCredentials);
-      f.corsFirst = f.redirect === null;
-    }
-  }
-  if (request.length > 0) f.request = request;
-  if (response.length > 0) f.response = response;
-  if (rewrites.length > 0) f.rewrites = rewrites;
-  if (mirrors.length > 0) f.mirrors = mirrors;
-  return f;
 }
 
 /**
