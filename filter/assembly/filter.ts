@@ -7,6 +7,7 @@ import {
   removeHeader, replaceHeader, replaceHeaderBytes, returnedSize, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
 import { Action, Backend, decodeBlob, decodeError, restrictToScope, RuleTable } from "./core/blob";
+import { BlobFetch, FETCH_TIMEOUT_MS, FETCHED_OTHER, FETCHED_PINNED } from "./core/blob_fetch";
 import { configError, PullConfig, readConfig } from "./core/config";
 import { decide, resolve } from "./core/decide";
 import { Decision, DECISION_REPLY, DECISION_ROUTE } from "./core/decision";
@@ -27,6 +28,8 @@ class Metrics {
   configAccepted: Metric = new Metric(MetricType.Counter, "wasmroute.config_accepted_total");
   configRejected: Metric = new Metric(MetricType.Counter, "wasmroute.config_rejected_total");
   generation: Metric = new Metric(MetricType.Gauge, "wasmroute.table_generation");
+  blobRefused: Metric = new Metric(MetricType.Counter, "wasmroute.blob_refused_total");
+  blobFetchFailures: Metric = new Metric(MetricType.Counter, "wasmroute.blob_fetch_failures_total");
   /** Hands the request counters to the host (on tick). */
   flush(): void {
     this.requests.flush();
@@ -44,6 +47,13 @@ function m(): Metrics {
   }
   return x;
 }
+
+/**
+ * The table last served for each scope in this VM. A new configuration is a new root context in the
+ * same VM; one that names its blob by URL serves this table until its own has been fetched, rather
+ * than nothing.
+ */
+const lastTables = new Map<string, RuleTable>();
 
 /**
  * Carries out the core's host operations in order. A mirror's copy is the request as the operations
@@ -202,6 +212,8 @@ export class WasmRouteRoot extends RootContext {
   /** The ETag of the blob serving, sent as If-None-Match so the server answers only a change. */
   private etag: string = "";
   private pending: u32 = 0;
+  /** Delivery by URL: the fetch of the pinned blob. */
+  private fetch: BlobFetch | null = null;
 
   onConfigure(size: u32): bool {
     m();
@@ -222,7 +234,55 @@ export class WasmRouteRoot extends RootContext {
     if (pull !== null) {
       log(LogLevel.Info, "wasmroute: pulling rule tables from " + pull.cluster + pull.path);
     }
+    const fetch = config.fetch;
+    if (fetch !== null) {
+      if (lastTables.has(this.scope)) this.table = lastTables.get(this.scope);
+      log(LogLevel.Info, "wasmroute: fetching rule table generation " + fetch.version + " from " + fetch.cluster +
+        fetch.path + "; serving generation " + this.table.generation.toString() + " until it arrives");
+      this.fetch = new BlobFetch(fetch);
+      this.fetchBlob();
+    }
     return true;
+  }
+
+  /** Delivery by URL: asks for the pinned blob when an attempt is due. */
+  private fetchBlob(): void {
+    const f = this.fetch;
+    if (f === null) return;
+    const now = currentTimeNanos() / 1000000;
+    if (!f.due(now)) return;
+    f.pending = httpCall(f.config.cluster, f.headers(), "", FETCH_TIMEOUT_MS);
+    if (f.pending == 0) {
+      f.notSent(now);
+      this.fetchFailed(f, false);
+    }
+  }
+
+  /** Serves the fetched blob only if it is the pinned one; else keeps the table and tries again later. */
+  private fetched(f: BlobFetch, bodySize: u32): void {
+    const status = getHeader(HeaderMapType.HttpCallResponseHeaders, ":status");
+    const body = bodySize > 0 ? getBufferBytes(BufferType.HttpCallResponseBody, bodySize) : null;
+    const verdict = f.answer(status, body, currentTimeNanos() / 1000000);
+    if (verdict != FETCHED_PINNED) {
+      this.fetchFailed(f, verdict == FETCHED_OTHER);
+    } else if (!this.serve(body!)) {
+      // The pinned bytes themselves fail a check: fetching them again cannot help.
+      m().configRejected.increment();
+      log(LogLevel.Error, "wasmroute: refused fetched blob: " + decodeError + "; keeping generation " +
+        this.table.generation.toString());
+    }
+  }
+
+  private fetchFailed(f: BlobFetch, otherBytes: bool): void {
+    const keeping = "; keeping generation " + this.table.generation.toString() + ", trying again in " +
+      f.retryMs.toString() + " ms";
+    if (otherBytes) {
+      m().blobRefused.increment();
+      log(LogLevel.Error, "wasmroute: refused fetched blob: " + f.reason + keeping);
+    } else {
+      m().blobFetchFailures.increment();
+      log(LogLevel.Warn, "wasmroute: blob fetch failed: " + f.reason + keeping);
+    }
   }
 
   /** Refusing lets Envoy's canary reject the configuration; the serving table stays. */
@@ -252,6 +312,7 @@ export class WasmRouteRoot extends RootContext {
     if (ns === null) ns = getProperty("node\0metadata\0NAMESPACE");
     restrictToScope(table, this.scope, ns !== null ? String.UTF8.decode(ns) : "");
     this.table = table;
+    lastTables.set(this.scope, table);
     m().configAccepted.increment();
     m().generation.record(table.generation);
     log(LogLevel.Info, "wasmroute: serving rule table generation " + table.generation.toString() + " (" +
@@ -263,6 +324,7 @@ export class WasmRouteRoot extends RootContext {
     m().flush();
     refreshLogLevel();
     this.poll();
+    this.fetchBlob();
   }
 
   /** Pull mode: one long-poll call at a time; the server answers when the blob changes. */
@@ -277,6 +339,11 @@ export class WasmRouteRoot extends RootContext {
 
   /** A pulled blob replaces the table only if it decodes; anything else keeps the last good one. */
   onHttpCallResponse(token: u32, headerCount: u32, bodySize: u32): void {
+    const f = this.fetch;
+    if (f !== null && f.pending != 0 && token == f.pending) {
+      this.fetched(f, bodySize);
+      return;
+    }
     if (token != this.pending) return;
     this.pending = 0;
     const status = getHeader(HeaderMapType.HttpCallResponseHeaders, ":status");

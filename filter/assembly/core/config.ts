@@ -1,6 +1,9 @@
 // Reads the plugin configuration: Istio passes a WasmPlugin's pluginConfig Struct as JSON, so the
-// blob arrives base64-encoded in its top-level "blob" member. Configuration that starts with the
-// magic of a blob (plain or packed) is taken as the blob itself. Nothing here traps on any input.
+// blob arrives base64-encoded in its top-level "blob" member, or (too large for a WasmPlugin) is
+// named by "blobCluster"/"blobAuthority"/"blobPath" and pinned by "sha256". Configuration that starts
+// with the magic of a blob (plain or packed) is taken as the blob itself. Nothing here traps on any
+// input.
+import { digestOfHex } from "./sha256";
 
 export let configError: string = "";
 
@@ -160,7 +163,54 @@ function stringMember(json: string, name: string): string | null {
  * proxy serves, and where to pull newer blobs from.
  */
 export class PluginConfig {
-  constructor(public blob: ArrayBuffer | null, public scope: string, public pull: PullConfig | null) {}
+  constructor(
+    public blob: ArrayBuffer | null,
+    public scope: string,
+    public pull: PullConfig | null,
+    public fetch: FetchConfig | null = null,
+  ) {}
+}
+
+/**
+ * Delivery by URL: the policy server's Envoy cluster, the authority and path of the one blob to
+ * fetch, its SHA-256 (`digest`, 32 bytes) that the fetched bytes must have, the bearer token to send
+ * ("" for none), and the generation the server rendered (`version`, for logs; "" when absent).
+ */
+export class FetchConfig {
+  constructor(
+    public cluster: string,
+    public authority: string,
+    public path: string,
+    public token: string,
+    public digest: ArrayBuffer,
+    public version: string,
+  ) {}
+}
+
+/** The "blobCluster" delivery of a configuration: null when absent, or (with configError) when wrong. */
+function fetchConfigOf(json: string): FetchConfig | null {
+  const cluster = stringMember(json, "blobCluster");
+  if (cluster === null) {
+    // Absent is fine; present but not a string, or no JSON object at all, is not.
+    if (configError.startsWith("configuration has no")) configError = "";
+    return null;
+  }
+  const authority = stringMember(json, "blobAuthority");
+  const path = stringMember(json, "blobPath");
+  if (authority === null || path === null || !path.startsWith("/")) {
+    configError = "\"blobAuthority\" and \"blobPath\" (starting with /) must accompany \"blobCluster\"";
+    return null;
+  }
+  const hex = stringMember(json, "sha256");
+  const digest = hex !== null ? digestOfHex(hex) : null;
+  if (digest === null) {
+    configError = "\"sha256\" must be the 64 hex digits of the blob at \"blobPath\"";
+    return null;
+  }
+  const token = stringMember(json, "blobToken");
+  const version = stringMember(json, "version");
+  configError = "";
+  return new FetchConfig(cluster, authority, path, token !== null ? token : "", digest, version !== null ? version : "");
 }
 
 /**
@@ -194,7 +244,17 @@ export function readConfig(config: ArrayBuffer): PluginConfig | null {
     const token = stringMember(json, "pullToken");
     pull = new PullConfig(cluster, authority, path !== null ? path : "/v1/blob?wait=30s", token !== null ? token : "");
   }
+  const fetch = fetchConfigOf(json);
+  if (fetch === null && configError.length > 0) return null;
+  if (fetch !== null && pull !== null) {
+    configError = "\"blobCluster\" and \"pullCluster\" are two deliveries of the blob: give one";
+    return null;
+  }
   const member = stringMember(json, "blob");
+  if (member !== null && fetch !== null) {
+    configError = "\"blob\" and \"blobCluster\" are two deliveries of the blob: give one";
+    return null;
+  }
   let bytes: ArrayBuffer | null = null;
   if (member !== null) {
     bytes = decodeBase64(member);
@@ -202,7 +262,7 @@ export function readConfig(config: ArrayBuffer): PluginConfig | null {
       configError = "\"blob\" is not valid base64";
       return null;
     }
-  } else if (pull === null) {
+  } else if (pull === null && fetch === null) {
     return null; // configError names the missing "blob"
   }
   const scope = stringMember(json, "scope");
@@ -210,5 +270,5 @@ export function readConfig(config: ArrayBuffer): PluginConfig | null {
     configError = "\"scope\" must be \"mesh\" or \"gateway:NAMESPACE/NAME\"";
     return null;
   }
-  return new PluginConfig(bytes, scope !== null ? scope : "", pull);
+  return new PluginConfig(bytes, scope !== null ? scope : "", pull, fetch);
 }

@@ -87,3 +87,23 @@ export function toHex(bytes: ArrayBuffer): string {
   }
   return s;
 }
+
+/** The bytes of a digest written as 64 hex digits (either case); null for anything else. */
+export function digestOfHex(hex: string): ArrayBuffer | null {
+  if (hex.length != 64) return null;
+  const out = new ArrayBuffer(32);
+  for (let i = 0; i < 64; i++) {
+    const c = hex.charCodeAt(i);
+    const v = c >= 0x30 && c <= 0x39 ? c - 0x30 : (c | 0x20) >= 0x61 && (c | 0x20) <= 0x66 ? (c | 0x20) - 0x57 : -1;
+    if (v < 0) return null;
+    const at = changetype<usize>(out) + <usize>(i >> 1);
+    store<u8>(at, (i & 1) == 0 ? <u8>(v << 4) : load<u8>(at) | <u8>v);
+  }
+  return out;
+}
+
+/** Whether two digests are the same bytes. */
+export function sameDigest(a: ArrayBuffer, b: ArrayBuffer): bool {
+  if (a.byteLength != b.byteLength) return false;
+  return memory.compare(changetype<usize>(a), changetype<usize>(b), <usize>a.byteLength) == 0;
+}

@@ -1,8 +1,7 @@
 // deno-lint-ignore-file
 // deno-fmt-ignore-file
-// AssemblyScript test entry around the filter's SHA-256 (filter/assembly/core/sha256.ts) and the
-// fetched-blob check that uses it (pinned_blob.ts). Built by ../sha256_test.ts and
-// ../pinned_blob_test.ts with the filter's flags; imports nothing, so any abort is a trap. Its calls
+// AssemblyScript test entry around the filter's SHA-256 (filter/assembly/core/sha256.ts). Built by
+// ../sha256_test.ts with the filter's flags; imports nothing, so any abort is a trap. Its calls
 // collect as the filter's callbacks do (filter/assembly/abi/heap.ts).
 import { enter, leave } from "../../abi/heap";
 import { sha256, toHex } from "../sha256";
