@@ -64,9 +64,10 @@ Deno.test("openStore() refuses a store whose kept blob bytes fail their digest",
   await withDir(async (dir) => {
     await seeded(`${dir}/s.kv`);
     const kv = await Deno.openKv(`${dir}/s.kv`);
-    const chunk = (await kv.get<Uint8Array>(["blob", "chunks", 1, 0])).value!;
+    const [part] = (await kv.get<{ parts: string[] }>(["blob", "history", 1])).value!.parts;
+    const chunk = (await kv.get<Uint8Array>(["blob", "parts", part])).value!;
     chunk[chunk.length - 1] ^= 1;
-    await kv.set(["blob", "chunks", 1, 0], chunk);
+    await kv.set(["blob", "parts", part], chunk);
     kv.close();
     await assertRejects(() => openStore(`${dir}/s.kv`), "blob 1 is damaged: its bytes hash to");
   });

@@ -11,7 +11,7 @@ import {
 } from "../model/testing.ts";
 import type { HTTPRoute, StoredObject } from "../model/types.ts";
 import { StoreConflictError, StoreLimitError } from "./kv_batch.ts";
-import { Store } from "./store.ts";
+import { keyOf, Store } from "./store.ts";
 import type { StoreOptions } from "./store.ts";
 
 /** A store on a real KV file in a fresh temp dir; reopened with `reopen`, removed at the end. */
@@ -281,19 +281,110 @@ Deno.test("Store keeps blobs larger than a KV value in chunks, and they survive 
   });
 });
 
-Deno.test("Store refuses a blob too large for one atomic write and keeps the old one", async () => {
-  await withStore(async (store) => {
+Deno.test("Store keeps a blob larger than one atomic write in parts written ahead of it", async () => {
+  await withStore(async (store, reopen) => {
     await store.commit(await store.snapshot(), { blob: { generation: 1, bytes: bytes(100) } });
+    const big = Uint8Array.from({ length: 2_000_000 }, (_, i) => (i * 31) % 253);
     const snapshot = await store.snapshot();
-    const tooBig = await assertRejects(() =>
-      store.commit(snapshot, { blob: { generation: 2, bytes: bytes(900_000) } })
+    const put = store.prepare(snapshot, [sampleRoute()]);
+    const committed = await store.commit(snapshot, { put, blob: { generation: 2, bytes: big } });
+    assertEquals([committed.blob?.size, committed.blob?.chunks], [2_000_000, 34]);
+    const again = await reopen();
+    assertEquals((await again.currentBlob())?.blob, big);
+    assertEquals((await again.blobAt(1))?.blob, bytes(100));
+  });
+});
+
+Deno.test("Store refuses, naming it, a blob part that is missing or fails its digest", async () => {
+  await withStore(async (store, _reopen, path) => {
+    const big = Uint8Array.from({ length: 130_000 }, (_, i) => i % 256);
+    await store.commit(await store.snapshot(), { blob: { generation: 1, bytes: big } });
+    const kv = await Deno.openKv(path);
+    try {
+      const parts = (await kv.get<{ parts: string[] }>(["blob", "history", 1])).value!.parts;
+      assertEquals(parts.length, 3);
+      assertEquals(parts[1], await sha256Hex(big.subarray(60_000, 120_000)));
+      const part = (await kv.get<Uint8Array>(["blob", "parts", parts[1]])).value!;
+      part[5] ^= 1;
+      await kv.set(["blob", "parts", parts[1]], part);
+      const fresh = new Store(kv);
+      await assertRejects(() => fresh.blobAt(1), `blob 1 is damaged: its bytes hash to`);
+      await assertRejects(() => fresh.currentBlob(), `in part 1, not the ${parts[1]}`);
+      part[5] ^= 1;
+      await kv.set(["blob", "parts", parts[1]], part);
+      await kv.delete(["blob", "parts", parts[2]]);
+      await assertRejects(() => fresh.blobAt(1), `blob 1 is incomplete: part 2 (${parts[2]}) is missing`);
+    } finally {
+      kv.close();
+    }
+  });
+});
+
+Deno.test("Store collects the parts of versions gone from history and of failed writes, keeping shared ones", async () => {
+  await withStore(async (store, _reopen, path) => {
+    const blob = (g: number) => {
+      const out = new Uint8Array(150_000).fill(7); // parts 0 and 1 the same in every version
+      out[149_999] = g;
+      return out;
+    };
+    for (let g = 1; g <= 3; g++) {
+      await store.commit(await store.snapshot(), { blob: { generation: g, bytes: blob(g) } });
+    }
+    const kv = await Deno.openKv(path);
+    const stored = async () => {
+      const out: string[] = [];
+      for await (const e of kv.list({ prefix: ["blob", "parts"] })) out.push(e.key[2] as string);
+      return out.sort();
+    };
+    try {
+      const expected = async (...gs: number[]) =>
+        [
+          ...new Set(
+            await Promise.all(
+              [0, 60_000, 120_000].flatMap((at) =>
+                gs.map((g) => sha256Hex(blob(g).subarray(at, at + 60_000)))
+              ),
+            ),
+          ),
+        ].sort();
+      assertEquals(await stored(), await expected(2, 3), "generation 1's last part went with it");
+      // A write that loses its race has written its parts: the next collection removes them.
+      const stale = await store.snapshot();
+      await store.commit(await store.snapshot(), { put: store.prepare(stale, [sampleRoute()]) });
+      const lost = await assertRejects(() =>
+        store.commit(stale, { blob: { generation: 4, bytes: blob(4) } })
+      );
+      assert(lost instanceof StoreConflictError);
+      assertEquals((await stored()).length, 4);
+      assertEquals(await store.collectParts(), 1);
+      assertEquals(await stored(), await expected(2, 3));
+      assertEquals((await store.blobAt(2))?.blob, blob(2));
+    } finally {
+      kv.close();
+    }
+  }, { historyLimit: 2 });
+});
+
+Deno.test("Store fails a blob write whose parts a collection may have taken since its snapshot", async () => {
+  await withStore(async (store, _reopen, path) => {
+    await store.commit(await store.snapshot(), { blob: { generation: 1, bytes: bytes(10, 1) } });
+    const snapshot = await store.snapshot();
+    // Another process collects an orphaned part between this write's snapshot and its commit.
+    const kv = await Deno.openKv(path);
+    const other = new Store(kv);
+    try {
+      await kv.set(["blob", "parts", "f".repeat(64)], bytes(3));
+      await kv.set(["blob", "part-index", "f".repeat(64)], 3);
+      assertEquals(await other.collectParts(), 1);
+    } finally {
+      other.close();
+    }
+    const error = await assertRejects(() =>
+      store.commit(snapshot, { blob: { generation: 2, bytes: bytes(10, 2) } })
     );
-    assert(tooBig instanceof StoreLimitError);
-    assertMatch(
-      tooBig.message,
-      /does not fit one Deno KV atomic operation: Total mutation size too large \(max 819200 bytes\)/,
-    );
-    assertEquals((await store.currentBlob())?.size, 100);
+    assert(error instanceof StoreConflictError);
+    await store.commit(await store.snapshot(), { blob: { generation: 2, bytes: bytes(10, 2) } });
+    assertEquals((await store.currentBlob())?.blob, bytes(10, 2));
   });
 });
 
@@ -339,10 +430,16 @@ Deno.test("Store.commit with dryRun checks limits and answers as a write would, 
     });
     assertEquals([dry.blobChanged, dry.blob?.generation], [true, 1]);
     assertEquals([await store.list(), await store.blobMeta(), await store.blobHistory()], [[], null, []]);
-    const tooBig = await assertRejects(() =>
-      store.commit(snapshot, { blob: { generation: 1, bytes: bytes(900_000) } }, new Date(), { dryRun: true })
+    // A blob larger than one atomic operation: no part is written either.
+    const large = await store.commit(
+      snapshot,
+      { blob: { generation: 1, bytes: bytes(900_000) } },
+      new Date(),
+      {
+        dryRun: true,
+      },
     );
-    assert(tooBig instanceof StoreLimitError);
+    assertEquals([large.blob?.size, large.blob?.chunks, await store.collectParts()], [900_000, 15, 0]);
     // The snapshot is still good for a real write.
     await store.commit(snapshot, { put });
     assertEquals((await store.list()).length, 1);
@@ -427,7 +524,8 @@ Deno.test("snapshot() answers what a scan of the store would, across this handle
     const scan = async (store: Store) => {
       const snapshot = await store.snapshot();
       assertEquals(snapshot.objects, await store.list());
-      assertEquals([...snapshot.byKey.values()].length, snapshot.objects.length);
+      for (const obj of snapshot.objects) assertEquals(snapshot.get(keyOf(obj)), obj);
+      assertEquals(snapshot.get({ kind: "HTTPRoute", namespace: "default", name: "zz" }), undefined);
       return snapshot;
     };
     await mine.putAll([sampleRoute("b"), sampleRoute("d")]);
@@ -455,4 +553,34 @@ Deno.test("snapshot() answers what a scan of the store would, across this handle
     theirs.close();
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("Store reads a blob stored in chunks before parts existed, and drops its chunks when it leaves history", async () => {
+  await withStore(async (_store, reopen, path) => {
+    const old = Uint8Array.from({ length: 70_000 }, (_, i) => i % 199);
+    const kv = await Deno.openKv(path);
+    const meta = {
+      generation: 1,
+      sha256: await sha256Hex(old),
+      size: old.length,
+      createdAt: "2026-01-01T00:00:00.000Z",
+      chunks: 2,
+      revision: 0,
+    };
+    await kv.atomic().set(["blob", "current"], meta).set(["blob", "history", 1], meta)
+      .set(["blob", "chunks", 1, 0], old.slice(0, 60_000)).set(["blob", "chunks", 1, 1], old.slice(60_000))
+      .commit();
+    try {
+      const store = await reopen();
+      assertEquals((await store.currentBlob())?.blob, old);
+      await store.commit(await store.snapshot(), { blob: { generation: 2, bytes: bytes(10) } });
+      assertEquals((await store.blobAt(1))?.blob, old);
+      await store.commit(await store.snapshot(), { blob: { generation: 3, bytes: bytes(11) } });
+      assertEquals(await store.blobAt(1), null);
+      assertEquals((await kv.get(["blob", "chunks", 1, 0])).value, null);
+      assertEquals((await store.blobAt(2))?.blob, bytes(10));
+    } finally {
+      kv.close();
+    }
+  }, { historyLimit: 2 });
 });

@@ -722,9 +722,10 @@ Deno.test({
         );
       }
       const kv = await Deno.openKv(`${damagedDir}/wasmroute.kv`);
-      const chunk = (await kv.get<Uint8Array>(["blob", "chunks", 2, 0])).value!;
+      const [part] = (await kv.get<{ parts: string[] }>(["blob", "history", 2])).value!.parts;
+      const chunk = (await kv.get<Uint8Array>(["blob", "parts", part])).value!;
       chunk[10] ^= 0xff;
-      await kv.set(["blob", "chunks", 2, 0], chunk);
+      await kv.set(["blob", "parts", part], chunk);
       kv.close();
       const foreign = await Deno.openKv(`${dir}/foreign.kv`);
       await foreign.set(["users", "alice"], { admin: true });
@@ -811,9 +812,10 @@ Deno.test("hostile: a history blob damaged after start is answered 500, never se
       assertEquals(before.headers.get("ETag"), `"${await sha256Hex(good)}"`);
       // Damage generation 2's bytes behind the server's back, through a second handle.
       const kv = await Deno.openKv(`${dir}/wasmroute.kv`);
-      const chunk = (await kv.get<Uint8Array>(["blob", "chunks", 2, 0])).value!;
+      const [part] = (await kv.get<{ parts: string[] }>(["blob", "history", 2])).value!.parts;
+      const chunk = (await kv.get<Uint8Array>(["blob", "parts", part])).value!;
       chunk[10] ^= 0xff;
-      await kv.set(["blob", "chunks", 2, 0], chunk);
+      await kv.set(["blob", "parts", part], chunk);
       kv.close();
       const t0 = performance.now();
       const after = await fetch(`${base}/v1/blob/2`);

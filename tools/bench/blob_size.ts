@@ -166,7 +166,8 @@ export function renderBlobSize(r: BlobSizeResult): string {
     "",
     capacity(r),
     "",
-    "The store writes a new (packed) blob, in 60,000-byte chunks, in the same KV atomic operation as the",
-    "objects that changed; a blob near or over that operation's limit cannot be published by the policy server.",
+    "The store writes a new (packed) blob in parts of 60,000 bytes, each under its SHA-256, ahead of the KV",
+    "atomic operation that commits the objects and the blob's meta record: a blob larger than one operation",
+    "(800 KB) is published all the same, and every read checks each part against its digest.",
   ].join("\n");
 }

@@ -216,7 +216,7 @@ export class Publisher {
 
   /** Route status after a rollback: compiled from the objects it left stored. */
   async #refreshStatuses(
-    before: StoredObject[],
+    before: readonly StoredObject[],
     put: StoredObject[],
     deleted: ObjectKey[],
     generation: number,
@@ -295,7 +295,10 @@ export class Publisher {
  * What turns the stored objects `current` back into `target`: objects compare by resourceVersion,
  * since every write gives a changed object a new one.
  */
-export function restoresOf(current: StoredObject[], target: StoredObject[]): ObjectRestore[] {
+export function restoresOf(
+  current: readonly StoredObject[],
+  target: readonly StoredObject[],
+): ObjectRestore[] {
   const now = new Map(current.map((o) => [keyString(keyOf(o)), o]));
   const then = new Map(target.map((o) => [keyString(keyOf(o)), o]));
   const out: ObjectRestore[] = [];
