@@ -8,7 +8,11 @@
  * and `deno task test` rebuild only after a change. The compiler loads only when it has to run, and
  * the task runs with deno.build.json / deno.build.lock: only the compiler's packages are fetched.
  *
- * Usage: deno task build:filter [--debug] [--force]
+ * Usage: deno task build:filter [--debug | --unoptimized] [--force]
+ *
+ * `--unoptimized` skips Binaryen's passes (a build in about a fifth of the time) and is otherwise the
+ * release build: same sources, transforms and `--noAssert`. The mutation job builds each mutant so
+ * (tools/mutate/apply_mutant.ts); a module for Envoy is always the optimized one.
  *
  * @module
  */
@@ -68,11 +72,27 @@ async function compilerVersion(root: string): Promise<string> {
   return config.imports["assemblyscript/asc"];
 }
 
+/** How the module is built: `debug` wins over `unoptimized`; neither is the release build. */
+export interface BuildMode {
+  debug?: boolean;
+  /** The release build without Binaryen's optimizer (the mutation job's per-mutant build). */
+  unoptimized?: boolean;
+}
+
+function modeName(mode: BuildMode): string {
+  return mode.debug ? "debug" : mode.unoptimized ? "unoptimized" : "release";
+}
+
+function modeFlags(mode: BuildMode): string[] {
+  if (mode.debug) return ["--debug", "--sourceMap"];
+  return mode.unoptimized ? ["--noAssert"] : ["-O3", "--noAssert", "--converge"];
+}
+
 /** Hex SHA-256 over the compiler version, the build mode and each source's path and bytes. */
-export async function filterSourceKey(options: { debug?: boolean; root?: string } = {}): Promise<string> {
+export async function filterSourceKey(options: BuildMode & { root?: string } = {}): Promise<string> {
   const root = options.root ?? ROOT;
   const parts: Uint8Array[] = [
-    new TextEncoder().encode(`${await compilerVersion(root)}\n${options.debug ? "debug" : "release"}\n`),
+    new TextEncoder().encode(`${await compilerVersion(root)}\n${modeName(options)}\n`),
   ];
   for (const file of await sourceFiles(root)) {
     parts.push(
@@ -89,7 +109,7 @@ export async function filterSourceKey(options: { debug?: boolean; root?: string 
  * The built module when its key matches the sources', else null (missing, changed, or built in
  * the other mode).
  */
-export async function reusableFilter(options: { debug?: boolean } = {}): Promise<Uint8Array | null> {
+export async function reusableFilter(options: BuildMode = {}): Promise<Uint8Array | null> {
   try {
     const [key, bytes] = await Promise.all([Deno.readTextFile(FILTER_KEY), Deno.readFile(FILTER_WASM)]);
     return key.trim() === await filterSourceKey(options) ? bytes : null;
@@ -100,7 +120,7 @@ export async function reusableFilter(options: { debug?: boolean } = {}): Promise
 }
 
 /** Compiles the filter; returns the module bytes. Throws with asc's diagnostics on failure. */
-export async function buildFilter(options: { debug?: boolean } = {}): Promise<Uint8Array> {
+export async function buildFilter(options: BuildMode = {}): Promise<Uint8Array> {
   const root = ROOT;
   const key = await filterSourceKey(options);
   // Loaded here, not at the top: a reused module needs no compiler (and no binaryen in memory).
@@ -116,7 +136,7 @@ export async function buildFilter(options: { debug?: boolean } = {}): Promise<Ui
     ...proxyWasmFlags("filter/assembly/abi/runtime/abortHandler"),
     "--baseDir",
     root,
-    ...(options.debug ? ["--debug", "--sourceMap"] : ["-O3", "--noAssert", "--converge"]),
+    ...modeFlags(options),
   ];
   const { error, stderr } = await asc.main(args, { transforms: PROXY_WASM_TRANSFORMS });
   if (error) throw new Error(`asc failed: ${error.message}\n${stderr.toString()}`);
@@ -129,12 +149,12 @@ export async function buildFilter(options: { debug?: boolean } = {}): Promise<Ui
 
 if (import.meta.main) {
   const t0 = performance.now();
-  const debug = Deno.args.includes("--debug");
-  const reused = Deno.args.includes("--force") ? null : await reusableFilter({ debug });
+  const mode = { debug: Deno.args.includes("--debug"), unoptimized: Deno.args.includes("--unoptimized") };
+  const reused = Deno.args.includes("--force") ? null : await reusableFilter(mode);
   if (reused) {
     console.log(`filter/build/filter.wasm: ${reused.length} bytes, sources unchanged (--force rebuilds)`);
   } else {
-    const bytes = await buildFilter({ debug });
+    const bytes = await buildFilter(mode);
     console.log(
       `filter/build/filter.wasm: ${bytes.length} bytes in ${Math.round(performance.now() - t0)} ms`,
     );

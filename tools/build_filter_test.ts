@@ -28,6 +28,9 @@ Deno.test("the source key changes with any source byte, the compiler's pinned ve
     const base = await filterSourceKey({ root: dir });
     assertEquals(await filterSourceKey({ root: dir }), base, "stable");
     assert(base !== await filterSourceKey({ root: dir, debug: true }), "debug and release differ");
+    const unoptimized = await filterSourceKey({ root: dir, unoptimized: true });
+    assert(unoptimized !== base, "an unoptimized build is not the release build");
+    assert(unoptimized !== await filterSourceKey({ root: dir, debug: true }), "nor a debug build");
     await Deno.writeTextFile(`${dir}/filter/assembly/filter.ts`, "\n", { append: true });
     const edited = await filterSourceKey({ root: dir });
     assert(edited !== base, "a source edit changes the key");
@@ -64,4 +67,5 @@ Deno.test("the built module is reused only under its own key, and is loadable by
   assertEquals(reused, await Deno.readFile(FILTER_WASM));
   assertEquals(checkAbiSurface(new WebAssembly.Module(reused)), []);
   assertEquals(await reusableFilter({ debug: true }), null, "a release module is not a debug build");
+  assertEquals(await reusableFilter({ unoptimized: true }), null, "nor an unoptimized one");
 });

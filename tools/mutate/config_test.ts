@@ -1,7 +1,8 @@
 /**
  * CI does not run the mutation job (too slow for two cores), so this checks that its config still
  * names the repository as it is: every file pattern matches a file, every path a command runs
- * exists, and every equivalent mutant's file is there.
+ * exists, and every equivalent mutant's file is there with the line (and replaced code) it names, so
+ * a reason never outlives its mutant's code.
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "../../tests/assert.ts";
@@ -54,6 +55,14 @@ Deno.test("every equivalent mutant names a file that exists, and says why", () =
     assert(exists(e.file), `${e.file} does not exist`);
     assert(e.reason.trim().length > 0, `${e.file}: ${e.mutator} has no reason`);
   }
+});
+
+Deno.test("every equivalent mutant's line is in its file, with the code it replaces on it", () => {
+  const stale = config.equivalent.filter((e) => exists(e.file)).filter((e) => {
+    const lines = Deno.readTextFileSync(join(ROOT, e.file)).split("\n").filter((l) => l.includes(e.line));
+    return lines.length === 0 || (e.original !== undefined && !lines.some((l) => l.includes(e.original!)));
+  });
+  assertEquals(stale.map((e) => `${e.file}: ${e.mutator} ${e.replacement} on "${e.line}"`), []);
 });
 
 Deno.test("commandPaths() and matches() read the config as the checks above need", () => {

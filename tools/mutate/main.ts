@@ -1,5 +1,6 @@
 /**
- * `deno task mutate [area ...] [--force] [--survivors] [--only=file,...]`: StrykerJS over the areas of tools/mutate/stryker.config.json,
+ * `deno task mutate [area ...] [--force] [--survivors] [--only=file,...] [--sample=N [--seed=S]]`:
+ * StrykerJS over the areas of tools/mutate/stryker.config.json,
  * one after another (security, store, model, ir, filter when none is named), each with Stryker's
  * command runner. Prints each area's score (score.ts) and writes it with its survivors to
  * `.stryker/reports/<area>.summary.json`; Stryker's own report is `.stryker/reports/<area>.json`.
@@ -14,6 +15,10 @@
  * The filter area (AssemblyScript) mutates a mirror of its sources (as_mirror.ts) and writes one
  * mutant at a time into the real files before building (apply_mutant.ts).
  *
+ * `--sample=N --seed=S` tests a seeded uniform random sample of N of the area's mutants (sample.ts)
+ * and prints the score with its 95 % interval; the run keeps its own incremental file and reports
+ * (`<area>-sample<N>-seed<S>`).
+ *
  * @module
  */
 import { Stryker } from "@stryker-mutator/core";
@@ -21,6 +26,7 @@ import { join, relative } from "node:path";
 import { mirroredPath, mirrorPath, mirrorSource } from "./as_mirror.ts";
 import { type Area, commandPaths, CONFIG, type MutateConfig, readConfig } from "./config.ts";
 import { dropSurvivors } from "./retest_survivors.ts";
+import { parseSample, sampleGuard, type SampleSpec } from "./sample.ts";
 import { type Result, type Score, score } from "./score.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -42,25 +48,49 @@ async function writeMirror(area: Area): Promise<string[]> {
   return area.mutate.map((p) => p.startsWith("!") ? `!${mirrorPath(p.slice(1))}` : mirrorPath(p));
 }
 
+interface Position {
+  line: number;
+  column: number;
+}
+
 interface StrykerResult {
   id: string;
   fileName: string;
   mutatorName: string;
   replacement: string;
   status: string;
-  location: { start: { line: number } };
+  location: { start: Position; end: Position };
 }
 
-async function toResults(results: StrykerResult[]): Promise<Result[]> {
-  const lines = new Map<string, string[]>();
+/** The text between two of Stryker's positions (1-based lines and columns) in `lines`. */
+function textAt(lines: string[], start: Position, end: Position): string {
+  if (start.line === end.line) return lines[start.line - 1]?.slice(start.column - 1, end.column - 1) ?? "";
+  return [
+    lines[start.line - 1]?.slice(start.column - 1) ?? "",
+    ...lines.slice(start.line, end.line - 1),
+    lines[end.line - 1]?.slice(0, end.column - 1) ?? "",
+  ].join("\n");
+}
+
+/**
+ * Stryker's results with their source line and replaced code, read from the sources in Stryker's
+ * JSON report (`report`): the files as they were mutated, which another engineer may have edited
+ * since — read from the tree, the lines would no longer be the mutants'.
+ */
+async function toResults(results: StrykerResult[], report: string): Promise<Result[]> {
+  const { files }: { files: Record<string, { source: string }> } = JSON.parse(
+    await Deno.readTextFile(report),
+  );
+  const sources = new Map(Object.entries(files).map(([name, f]) => [join(ROOT, name), f.source.split("\n")]));
   const out: Result[] = [];
   for (const r of results) {
     const rel = relative(ROOT, r.fileName);
     const file = mirroredPath(rel) ?? rel;
-    if (!lines.has(file)) lines.set(file, (await Deno.readTextFile(join(ROOT, file))).split("\n"));
+    const lines = sources.get(r.fileName) ?? (await Deno.readTextFile(join(ROOT, file))).split("\n");
     // Stryker reports results with 1-based lines (mutation-testing-report-schema); Result is 0-based.
     const line = r.location.start.line - 1;
-    out.push({ ...r, file, line, sourceLine: lines.get(file)![line] ?? "" });
+    const original = textAt(lines, r.location.start, r.location.end);
+    out.push({ ...r, file, line, sourceLine: lines[line] ?? "", original });
   }
   return out;
 }
@@ -95,12 +125,21 @@ interface Rerun {
   survivors: boolean;
 }
 
-async function runArea(name: string, area: Area, config: MutateConfig, rerun: Rerun): Promise<Score> {
+async function runArea(
+  name: string,
+  area: Area,
+  config: MutateConfig,
+  rerun: Rerun,
+  sample?: SampleSpec,
+): Promise<Score> {
   const state = join(ROOT, ".stryker");
   await Deno.mkdir(join(state, "reports"), { recursive: true });
   const plan = join(state, `${name}.plan.json`);
   await Deno.remove(`${plan}.compile-errors`).catch(() => {});
+  await Deno.remove(`${plan}.sample`).catch(() => {});
   Deno.env.set("WASMROUTE_MUTANT_PLAN", plan);
+  if (sample) Deno.env.set("WASMROUTE_MUTANT_SAMPLE", `${sample.size}:${sample.seed}`);
+  else Deno.env.delete("WASMROUTE_MUTANT_SAMPLE");
   const mutate = area.assemblyScript ? await writeMirror(area) : area.mutate;
   // The command runner reports one test for the whole command, so Stryker cannot see a test change:
   // when the tests an area runs have changed since its last run, every mutant is tested again.
@@ -111,24 +150,28 @@ async function runArea(name: string, area: Area, config: MutateConfig, rerun: Re
   if (testsChanged && rerun.survivors && !rerun.force && await dropSurvivors(incrementalFile)) {
     testsChanged = false;
   }
+  const report = join(state, "reports", `${name}.json`);
   const stryker = new Stryker({
     ...config.stryker,
     mutate,
-    commandRunner: { command: area.command },
+    commandRunner: { command: (sample ? sampleGuard(`${plan}.sample`) : "") + area.command },
     plugins: [join(ROOT, "tools/mutate/mutant_plan_reporter.ts")],
     incrementalFile,
-    jsonReporter: { fileName: join(state, "reports", `${name}.json`) },
+    jsonReporter: { fileName: report },
     tempDirName: `.stryker/tmp-${name}`,
     force: rerun.force || testsChanged,
   });
-  const results = await toResults(await stryker.runMutationTest() as unknown as StrykerResult[]);
+  const results = await toResults(await stryker.runMutationTest() as unknown as StrykerResult[], report);
   await Deno.writeTextFile(digestFile, digest);
-  return score(results, config.equivalent, await readIds(`${plan}.compile-errors`));
+  const compileErrors = await readIds(`${plan}.compile-errors`);
+  return score(results, config.equivalent, compileErrors, sample && await readIds(`${plan}.sample`));
 }
 
 function describe(name: string, s: Score): string {
-  const head = `${name}: ${s.score ?? "-"} % (${s.killed} killed, ${s.survived} survived, ` +
-    `${s.equivalent} equivalent, ${s.compileErrors} not compiling)`;
+  const estimate = s.interval ? ` (95 % interval ${s.interval.join("-")} %, a sample)` : "";
+  const head = `${name}: ${s.score ?? "-"} %${estimate} (${s.killed} killed, ${s.survived} survived, ` +
+    `${s.equivalent} equivalent, ${s.compileErrors} not compiling` +
+    `${s.unsampled === undefined ? "" : `, ${s.unsampled} not sampled`})`;
   const lines = s.survivors.map((r) =>
     `  ${r.file}:${r.line + 1} ${r.mutatorName} → ${r.replacement.split("\n")[0]}`
   );
@@ -138,6 +181,7 @@ function describe(name: string, s: Score): string {
 if (import.meta.main) {
   const config = await readConfig();
   const rerun = { force: Deno.args.includes("--force"), survivors: Deno.args.includes("--survivors") };
+  const sample = parseSample(Deno.args);
   // --only=a.ts,b.ts narrows the named areas to those of their files (a slow area measured in parts).
   const only = Deno.args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
   const named = Deno.args.filter((a) => !a.startsWith("--"));
@@ -146,10 +190,11 @@ if (import.meta.main) {
   for (const name of named.length ? named : Object.keys(config.areas)) {
     const area = only ? { ...config.areas[name], mutate: only } : config.areas[name];
     // A part keeps its own incremental file and reports: the area's would lose the other files' results.
-    const key = only
+    const part = only
       ? `${name}-${only.map((f) => f.slice(f.lastIndexOf("/") + 1, -".ts".length)).join("+")}`
       : name;
-    const s = await runArea(key, area, config, rerun);
+    const key = sample ? `${part}-sample${sample.size}-seed${sample.seed}` : part;
+    const s = await runArea(key, area, config, rerun, sample);
     await Deno.writeTextFile(
       join(ROOT, ".stryker/reports", `${key}.summary.json`),
       JSON.stringify(s, null, 2),

@@ -2,10 +2,12 @@
  * An area's mutation score as Stryker counts it — (killed + timed out) / (killed + timed out +
  * survived + no coverage) — after two corrections Stryker cannot make itself: mutants the config
  * marks equivalent (with a reason) are left out, and so are AssemblyScript mutants the compiler
- * refused, which the command runner can only report as killed.
+ * refused, which the command runner can only report as killed. In a sampled run (sample.ts) the
+ * mutants outside the sample are left out too, and the score comes with its 95 % interval.
  *
  * @module
  */
+import { wilsonInterval } from "./sample.ts";
 
 /** A mutant no test can kill because the program behaves the same; matched, not numbered. */
 export interface Equivalent {
@@ -14,6 +16,11 @@ export interface Equivalent {
   replacement: string;
   /** A piece of the mutated line as written in the source. */
   line: string;
+  /**
+   * The code the mutant replaces, exactly: tells apart mutants of one mutator with one replacement
+   * on one line (`a == 0 || b` and `a == 0`, each turned into `false`).
+   */
+  original?: string;
   reason: string;
 }
 
@@ -27,6 +34,8 @@ export interface Result {
   line: number;
   /** The source line the mutant is on. */
   sourceLine: string;
+  /** The code the mutant replaces. */
+  original?: string;
 }
 
 export interface Score {
@@ -37,25 +46,34 @@ export interface Score {
   /** Percent, one decimal; null when nothing counted. */
   score: number | null;
   survivors: Result[];
+  /** A sampled run: the mutants outside the sample, and the score's 95 % (Wilson) interval. */
+  unsampled?: number;
+  interval?: [number, number] | null;
 }
 
 /** The reason `r` is equivalent, or undefined. */
 export function equivalentReason(r: Result, equivalents: Equivalent[]): string | undefined {
   return equivalents.find((e) =>
     e.file === r.file && e.mutator === r.mutatorName && e.replacement === r.replacement &&
-    r.sourceLine.includes(e.line)
+    r.sourceLine.includes(e.line) && (e.original === undefined || e.original === r.original)
   )?.reason;
 }
 
 const KILLED = new Set(["Killed", "Timeout"]);
 const NOT_KILLED = new Set(["Survived", "NoCoverage"]);
 
-/** The score of `results`, given the ids the compiler refused. */
-export function score(results: Result[], equivalents: Equivalent[], compileErrors: Set<string>): Score {
-  let killed = 0, equivalent = 0, refused = 0;
+/** The score of `results`, given the ids the compiler refused and, for a sampled run, the sample's. */
+export function score(
+  results: Result[],
+  equivalents: Equivalent[],
+  compileErrors: Set<string>,
+  sampled?: Set<string>,
+): Score {
+  let killed = 0, equivalent = 0, refused = 0, unsampled = 0;
   const survivors: Result[] = [];
   for (const r of results) {
-    if (compileErrors.has(r.id) || r.status === "CompileError") refused++;
+    if (sampled && !sampled.has(r.id)) unsampled++;
+    else if (compileErrors.has(r.id) || r.status === "CompileError") refused++;
     else if (equivalentReason(r, equivalents) !== undefined) equivalent++;
     else if (KILLED.has(r.status)) killed++;
     else if (NOT_KILLED.has(r.status)) survivors.push(r);
@@ -68,5 +86,6 @@ export function score(results: Result[], equivalents: Equivalent[], compileError
     compileErrors: refused,
     score: counted === 0 ? null : Math.round((1000 * killed) / counted) / 10,
     survivors,
+    ...(sampled ? { unsampled, interval: wilsonInterval(killed, counted) } : {}),
   };
 }

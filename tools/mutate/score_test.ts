@@ -67,3 +67,39 @@ Deno.test("equivalentReason() needs file, mutator, replacement and the line to m
     );
   }
 });
+
+Deno.test("equivalentReason() with `original` matches only the mutant of that exact code on the line", () => {
+  const line = "  const omitPort = toPort == 0 || toPort == wellKnownPort(toScheme);";
+  const e: Equivalent = {
+    file: "policy-server/a.ts",
+    mutator: "ConditionalExpression",
+    replacement: "false",
+    line: "const omitPort = toPort == 0 ||",
+    original: "toPort == 0",
+    reason: "the port is never 0",
+  };
+  const at = (original: string) =>
+    result("1", "Survived", {
+      mutatorName: "ConditionalExpression",
+      replacement: "false",
+      sourceLine: line,
+      original,
+    });
+  assertEquals(equivalentReason(at("toPort == 0"), [e]), "the port is never 0");
+  assertEquals(equivalentReason(at("toPort == 0 || toPort == wellKnownPort(toScheme)"), [e]), undefined);
+  assertEquals(equivalentReason(at("toPort == wellKnownPort(toScheme)"), [e]), undefined);
+});
+
+Deno.test("score() of a sampled run counts only the sample, and gives the score's 95 % interval", () => {
+  const results = [
+    result("1", "Killed"),
+    result("2", "Survived"),
+    result("3", "Survived"),
+    result("4", "Killed", { replacement: "x" }),
+    result("5", "Killed", { replacement: "y" }),
+  ];
+  const s = score(results, [], new Set(), new Set(["1", "2", "4", "5"]));
+  assertEquals([s.killed, s.survived, s.unsampled, s.score], [3, 1, 1, 75]);
+  assertEquals(s.interval, [30.1, 95.4]);
+  assertEquals(score(results, [], new Set()).unsampled, undefined, "a full run has no sample");
+});
