@@ -95,16 +95,14 @@ export async function main(args: string[]): Promise<number> {
   const metrics = createServerMetrics();
   // One compiler for the process: a write works again only what it touches, with compile()'s answer.
   const compiler = new IncrementalCompiler();
-  const publisher = new Publisher(
-    store,
-    (objects, options) =>
-      metrics.compileDuration.time(() =>
-        compiler.compile(objects, {
-          unseenGateways: config.trustUnseenGateways ? "trust" : "refuse",
-          ...options,
-        })
-      ),
-  );
+  const unseenGateways = config.trustUnseenGateways ? "trust" : "refuse";
+  const publisher = new Publisher(store, {
+    compileChange: (change, options) =>
+      metrics.compileDuration.time(() => compiler.compileChange(change, { unseenGateways, ...options })),
+    settle: (name) => compiler.settle(name),
+    revert: () => compiler.revert(),
+    statusOf: (route) => compiler.statusOf(route),
+  });
   // Compile before listening: status is known and a blob exists when the first request arrives.
   const blob = await publisher.ready();
   metrics.blobBytes.set(blob.size);

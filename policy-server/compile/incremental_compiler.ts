@@ -14,8 +14,9 @@ import type { Inventory } from "../ir/inventory.ts";
 import { serviceFrontends } from "../ir/service_frontends.ts";
 import type { RouteTable, ServiceFrontend } from "../ir/types.ts";
 import { type RouteIr, VirtualHostIndex } from "../ir/virtual_host_index.ts";
-import type { HTTPRoute, KubeObject, RouteStatus } from "../model/types.ts";
+import type { HTTPRoute, KubeObject, RouteParentStatus, RouteStatus } from "../model/types.ts";
 import { type CompileOptions, type CompileResult, sha256Hex } from "./compile.ts";
+import type { ChangeCompiled, Compiler, ObjectChange } from "./compiler.ts";
 
 /** The inventory field each kind routes refer to is filed under. */
 const FIELDS: Record<string, keyof Inventory> = {
@@ -55,9 +56,10 @@ const objectKey = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? ""}/${
  * if (a.sha256 !== b.sha256) throw new Error("not the same blob");
  * ```
  */
-export class IncrementalCompiler {
+export class IncrementalCompiler implements Compiler {
   /** What the state was built for: other options start over. */
   #options = "";
+  #compileOptions: CompileOptions = { generation: 0 };
   /** Every object of the last call, by key, and the same objects as a set. */
   #objects = new Map<string, KubeObject>();
   #known = new Set<KubeObject>();
@@ -68,7 +70,15 @@ export class IncrementalCompiler {
   #readers = new Map<string, Set<string>>();
   #hosts = new VirtualHostIndex();
   #frontends: ServiceFrontend[] | undefined;
-  #statuses: RouteStatus[] | undefined;
+  /** Every route's status by `namespace/name`, kept as routes are built and dropped. */
+  #statuses = new Map<string, RouteStatus>();
+  #statusList: RouteStatus[] | undefined;
+  /** The name of the set held (see {@linkcode settle}); `null` once a change is pending or unknown. */
+  #basis: string | null = null;
+  /** While a change is pending: the settled status of each route it rebuilt (undefined: none). */
+  #prior = new Map<string, RouteStatus | undefined>();
+  /** What takes the last change back, until it is settled. */
+  #undo: { changed: KubeObject[]; removed: KubeObject[]; basis: string | null } | undefined;
 
   /** Compiles `resources` as `compile` does, working again only what changed since the last call. */
   async compile(resources: KubeObject[], options: CompileOptions): Promise<CompileResult> {
@@ -79,11 +89,89 @@ export class IncrementalCompiler {
 
   /** The IR stage of {@linkcode compile}: what `buildIr` answers for `resources`. */
   buildIr(resources: KubeObject[], options: CompileOptions): { table: RouteTable; statuses: RouteStatus[] } {
+    const domain = this.#prepare(options);
+    this.#basis = null;
+    this.#undo = undefined;
+    this.#prior.clear();
+    const { changed, removed } = this.#diff(resources);
+    this.#update(changed, removed, domain, options);
+    this.#statusList ??= [...this.#statuses.values()];
+    return { table: this.#table(options, domain), statuses: this.#statusList };
+  }
+
+  /**
+   * Compiles the objects `change` leaves. When this compiler holds the set named `change.base`
+   * (the last change was settled under that name), only the change is looked at: the cost of a
+   * write does not grow with the objects stored, but for the blob's encoding. Otherwise every
+   * object is compared, as {@linkcode compile} does.
+   */
+  async compileChange(change: ObjectChange, options: CompileOptions): Promise<ChangeCompiled> {
+    const table = this.changeIr(change, options);
+    const blob = packBlob(encodeBlob(table));
+    const statuses = this.#statuses;
+    return { blob, sha256: await sha256Hex(blob), statusOf: (route) => statuses.get(route)?.parents };
+  }
+
+  /** The IR stage of {@linkcode compileChange}. */
+  changeIr(change: ObjectChange, options: CompileOptions): RouteTable {
+    const basis = this.#basis;
+    const domain = this.#prepare(options);
+    const held = change.base !== null && change.base === this.#basis;
+    const { changed, removed } = held ? this.#delta(change) : this.#diff(change.objects());
+    this.#basis = null;
+    this.#prior.clear();
+    this.#undo = { changed: removed, removed: changed, basis: held ? basis : null };
+    this.#update(changed, removed, domain, options);
+    return this.#table(options, domain);
+  }
+
+  settle(name: string): void {
+    this.#basis = name;
+    this.#undo = undefined;
+    this.#prior.clear();
+  }
+
+  revert(): void {
+    const undo = this.#undo;
+    if (!undo) return;
+    this.#undo = undefined;
+    for (const obj of undo.removed) {
+      if (this.#objects.get(objectKey(obj)) === obj) this.#objects.delete(objectKey(obj));
+      this.#known.delete(obj);
+    }
+    for (const obj of undo.changed) {
+      this.#objects.set(objectKey(obj), obj);
+      this.#known.add(obj);
+    }
+    const options = this.#compileOptions;
+    this.#update(undo.changed, undo.removed, this.#prepare(options), options);
+    this.#prior.clear();
+    this.#basis = undo.basis;
+  }
+
+  statusOf(route: string): RouteParentStatus[] | undefined {
+    const status = this.#prior.has(route) ? this.#prior.get(route) : this.#statuses.get(route);
+    return status?.parents;
+  }
+
+  /** Sets or removes a route's status, noting the settled one while a change is pending. */
+  #setStatus(route: string, status: RouteStatus | undefined): void {
+    if (this.#undo && !this.#prior.has(route)) this.#prior.set(route, this.#statuses.get(route));
+    if (status) this.#statuses.set(route, status);
+    else this.#statuses.delete(route);
+  }
+
+  /** The cluster domain; starts over when the options differ from the state's. */
+  #prepare(options: CompileOptions): string {
+    this.#compileOptions = options;
     const domain = options.clusterDomain ?? "cluster.local";
     const optionsKey = `${domain}|${options.unseenGateways ?? "trust"}`;
     if (optionsKey !== this.#options) this.#reset(optionsKey);
-    const { changed, removed } = this.#diff(resources);
+    return domain;
+  }
 
+  /** Rebuilds what `changed` and `removed` objects touch (both already filed in `#objects`). */
+  #update(changed: KubeObject[], removed: KubeObject[], domain: string, options: CompileOptions): void {
     const stale = new Set<string>();
     const touched = new Set<string>();
     for (const obj of [...changed, ...removed]) {
@@ -95,13 +183,13 @@ export class IncrementalCompiler {
         : `${obj.metadata.namespace ?? ""}/${obj.metadata.name}`;
       touched.add(dep(field, key)).add(dep(field, "*"));
     }
-    for (const obj of changed) {
-      if (FIELDS[obj.kind]) this.#inventoryObjects.set(objectKey(obj), obj);
-    }
     for (const obj of removed) {
       if (FIELDS[obj.kind] && this.#inventoryObjects.get(objectKey(obj)) === obj) {
         this.#inventoryObjects.delete(objectKey(obj));
       }
+    }
+    for (const obj of changed) {
+      if (FIELDS[obj.kind]) this.#inventoryObjects.set(objectKey(obj), obj);
     }
     if (touched.size || !this.#inventory) {
       const before = this.#inventory;
@@ -118,26 +206,23 @@ export class IncrementalCompiler {
     for (const read of touched) {
       for (const route of this.#readers.get(read) ?? []) stale.add(route);
     }
-
     for (const key of stale) {
       const before = this.#routes.get(key);
       if (before) this.#drop(key, before);
       const route = this.#objects.get(key) as HTTPRoute | undefined;
       if (route) this.#build(key, route, domain);
     }
-    if (stale.size) this.#statuses = undefined;
+    if (stale.size) this.#statusList = undefined;
+  }
 
+  #table(options: CompileOptions, domain: string): RouteTable {
     const vhosts = this.#hosts.virtualHosts();
     const mesh = vhosts.some((v) => v.mode === "mesh");
     // Frontends are every Service's: made again only when a Service changed.
     const frontends = mesh
       ? this.#frontends ??= serviceFrontends([...this.#inventoryObjects.values()], domain)
       : [];
-    this.#statuses ??= [...this.#routes.values()].map((s) => s.ir.status);
-    return {
-      table: { generation: options.generation, vhosts, ...(frontends.length && { frontends }) },
-      statuses: this.#statuses,
-    };
+    return { generation: options.generation, vhosts, ...(frontends.length && { frontends }) };
   }
 
   #reset(optionsKey: string): void {
@@ -150,7 +235,33 @@ export class IncrementalCompiler {
     this.#readers = new Map();
     this.#hosts = new VirtualHostIndex();
     this.#frontends = undefined;
-    this.#statuses = undefined;
+    this.#statuses = new Map();
+    this.#statusList = undefined;
+    this.#prior = new Map();
+    this.#basis = null;
+    this.#undo = undefined;
+  }
+
+  /** {@linkcode diff}'s answer from a change to the set held, looking at nothing else. */
+  #delta(change: ObjectChange): { changed: KubeObject[]; removed: KubeObject[] } {
+    const changed: KubeObject[] = [];
+    const removed: KubeObject[] = [];
+    const drop = (key: string) => {
+      const before = this.#objects.get(key);
+      if (!before) return;
+      removed.push(before);
+      this.#objects.delete(key);
+      this.#known.delete(before);
+    };
+    for (const ref of change.delete) drop(`${ref.kind}/${ref.namespace}/${ref.name}`);
+    for (const obj of change.put) {
+      if (this.#known.has(obj)) continue;
+      drop(objectKey(obj));
+      changed.push(obj);
+      this.#objects.set(objectKey(obj), obj);
+      this.#known.add(obj);
+    }
+    return { changed, removed };
   }
 
   /**
@@ -200,6 +311,7 @@ export class IncrementalCompiler {
     const reads = new Set<string>();
     const ir = buildRouteIr(route, recording(this.#inventory!, reads), domain);
     this.#routes.set(key, { route, ir, reads });
+    this.#setStatus(ir.status.route, ir.status);
     for (const read of reads) {
       let readers = this.#readers.get(read);
       if (!readers) this.#readers.set(read, readers = new Set());
@@ -212,6 +324,7 @@ export class IncrementalCompiler {
     this.#hosts.remove(state.ir);
     for (const read of state.reads) this.#readers.get(read)?.delete(key);
     this.#routes.delete(key);
+    this.#setStatus(state.ir.status.route, undefined);
   }
 }
 

@@ -2,6 +2,7 @@ import { assertEquals } from "../../tests/assert.ts";
 import { prng } from "../../tests/prng.ts";
 import type { KubeObject, RouteStatus } from "../model/types.ts";
 import { compile } from "./compile.ts";
+import type { ObjectChange } from "./compiler.ts";
 import { IncrementalCompiler } from "./incremental_compiler.ts";
 
 type Rng = () => number;
@@ -193,4 +194,82 @@ Deno.test("IncrementalCompiler.compile() starts over when the cluster domain cha
   await compiler.compile(list, { generation: 1 });
   const other = await compiler.compile(list, { generation: 1, clusterDomain: "corp.local" });
   assertEquals(other.sha256, (await compile(list, { generation: 1, clusterDomain: "corp.local" })).sha256);
+});
+
+/** The change that turns `before` into `after` (maps by key), as a write hands it over. */
+function changeOf(
+  before: Map<string, KubeObject>,
+  after: Map<string, KubeObject>,
+  base: string | null,
+): ObjectChange {
+  const put = [...after.values()].filter((o) => before.get(keyOf(o)) !== o);
+  const gone = [...before.values()].filter((o) => !after.has(keyOf(o)));
+  const refs = gone.map((o) => ({
+    kind: o.kind,
+    namespace: o.metadata.namespace ?? "",
+    name: o.metadata.name,
+  }));
+  return { base, put, delete: refs, objects: () => [...after.values()] };
+}
+
+const keyOf = (o: KubeObject) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`;
+
+/** `statusOf` answers every route's status as `full` has it, and nothing for routes it lacks. */
+function assertStatuses(
+  statusOf: (route: string) => unknown,
+  full: { statuses: RouteStatus[] },
+  others: Iterable<string>,
+  where: string,
+): void {
+  const known = new Set(full.statuses.map((s) => s.route));
+  for (const s of full.statuses) assertEquals(statusOf(s.route), s.parents, where);
+  for (const route of others) if (!known.has(route)) assertEquals(statusOf(route), undefined, where);
+}
+
+/** `namespace/name` of every HTTPRoute key in `objects`. */
+const routeNames = (...sets: Map<string, KubeObject>[]) =>
+  sets.flatMap((m) => [...m.keys()].filter((k) => k.startsWith("HTTPRoute/")).map((k) => k.slice(10)));
+
+Deno.test("IncrementalCompiler.compileChange() gives compile()'s bytes and statuses along settled, reverted and unnamed changes", async () => {
+  for (let seed = 1; seed <= 4; seed++) {
+    const rng = prng(seed);
+    const compiler = new IncrementalCompiler();
+    let objects = new Map<string, KubeObject>();
+    let base: string | null = null;
+    let settled = await compile([], { generation: 1 });
+    /** The name of the set the compiler holds, as the test expects it. */
+    let holds: string | null = null;
+    for (let step = 0; step < 100; step++) {
+      const before = new Map(objects);
+      write(rng, objects);
+      if (chance(rng, 0.3)) write(rng, objects);
+      // Now and then the change names a set the compiler does not hold: it compares every object.
+      const named: string | null = chance(rng, 0.1) ? "another" : base;
+      const options = { generation: step + 1, unseenGateways: "refuse" } as const;
+      const change = changeOf(before, objects, named);
+      let listed = 0;
+      const result = await compiler.compileChange({
+        ...change,
+        objects: () => (listed++, change.objects()),
+      }, options);
+      const held: boolean = named !== null && named === holds;
+      const where = `seed ${seed}, step ${step}`;
+      assertEquals(listed, held ? 0 : 1, `${where}: every object is read only when the base is not held`);
+      const full = await compile([...objects.values()], options);
+      assertEquals([result.sha256, result.blob], [full.sha256, full.blob], where);
+      const names = routeNames(before, objects);
+      assertStatuses(result.statusOf, full, names, where);
+      // Readers see the statuses of the set last settled while the change is pending.
+      assertStatuses((r) => compiler.statusOf(r), settled, names, `${where}, pending`);
+      if (chance(rng, 0.25)) {
+        compiler.revert();
+        holds = held ? holds : null;
+        objects = before;
+      } else {
+        compiler.settle(base = holds = `v${step}`);
+        settled = full;
+      }
+      assertStatuses((r) => compiler.statusOf(r), settled, names, `${where}, settled`);
+    }
+  }
 });

@@ -6,7 +6,6 @@
  */
 import { RESOURCE_KINDS } from "../model/resource_kinds.ts";
 import type { StoredObject } from "../model/types.ts";
-import { keyString } from "./store.ts";
 import type { ObjectKey } from "./store.ts";
 import { StatusError } from "../model/kube_status.ts";
 
@@ -31,16 +30,16 @@ export function resourceName(key: ObjectKey): string {
 }
 
 /**
- * Checks `preconditions` against the stored objects (by {@linkcode keyString}).
+ * Checks `preconditions` against the stored objects (a `Snapshot`, or anything that finds one by key).
  *
  * @throws {PreconditionError} for the first that fails.
  */
 export function checkPreconditions(
-  stored: ReadonlyMap<string, StoredObject>,
+  stored: { get(key: ObjectKey): StoredObject | undefined },
   preconditions: readonly Precondition[],
 ): void {
   for (const { key, resourceVersion, mustExist } of preconditions) {
-    const current = stored.get(keyString(key));
+    const current = stored.get(key);
     if (!current && (mustExist || resourceVersion !== undefined)) {
       throw new PreconditionError(
         resourceVersion !== undefined ? 409 : 404,

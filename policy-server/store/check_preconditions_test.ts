@@ -3,12 +3,14 @@ import { sampleNamespace, sampleRoute } from "../model/testing.ts";
 import type { StoredObject } from "../model/types.ts";
 import { checkPreconditions, PreconditionError, resourceName } from "./check_preconditions.ts";
 import { keyOf, keyString } from "./store.ts";
+import type { ObjectKey } from "./store.ts";
 
 const route = {
   ...sampleRoute(),
   metadata: { ...sampleRoute().metadata, resourceVersion: "7" },
 } as StoredObject;
-const stored = new Map([[keyString(keyOf(route)), route]]);
+const byKey = new Map([[keyString(keyOf(route)), route]]);
+const stored = { get: (k: ObjectKey) => byKey.get(keyString(k)) };
 const key = keyOf(route);
 const missing = { ...key, name: "missing" };
 

@@ -112,6 +112,8 @@ export interface CommitOptions {
 
 export interface CommitResult {
   revision: number;
+  /** The revision's versionstamp after the write: names the objects it left (the snapshot's for a dry run). */
+  versionstamp: string | null;
   /** The current blob after the write. */
   blob: BlobMeta | null;
   blobChanged: boolean;
@@ -278,7 +280,12 @@ export class Store {
       await this.#writeBlob(batch, snapshot, change.blob, now, revision, options.dryRun ?? false);
     if (options.dryRun) {
       await batch.probe();
-      return { revision, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
+      return {
+        revision,
+        versionstamp: snapshot.versionstamp,
+        blob: blob ?? snapshot.blob,
+        blobChanged: blob !== undefined,
+      };
     }
     const versionstamp = await batch.commitVersioned();
     if (versionstamp === null) {
@@ -291,7 +298,7 @@ export class Store {
       await this.#pruneChanges(blob.generation);
       await this.#collectParts(versionstamp);
     }
-    return { revision, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
+    return { revision, versionstamp, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
   }
 
   /**

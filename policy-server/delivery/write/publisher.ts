@@ -7,8 +7,8 @@
 import { BlobFormatError, decodeBlob } from "../../blob/decode_blob.ts";
 import { encodeBlob } from "../../blob/encode_blob.ts";
 import { packBlob } from "../../blob/pack_blob.ts";
-import type { CompileOptions, CompileResult } from "../../compile/mod.ts";
-import type { KubeObject, RouteParentStatus, StoredObject } from "../../model/types.ts";
+import { type CompileFn, type Compiler, type ObjectChange, wholeCompiler } from "../../compile/compiler.ts";
+import type { RouteParentStatus, StoredObject } from "../../model/types.ts";
 import { checkPreconditions } from "../../store/check_preconditions.ts";
 import type { Precondition } from "../../store/check_preconditions.ts";
 import { StoreConflictError } from "../../store/kv_batch.ts";
@@ -18,8 +18,7 @@ import { Mutex } from "./mutex.ts";
 import { sameRules } from "./same_rules.ts";
 import { StatusError } from "../../model/kube_status.ts";
 
-/** The compiler's signature (`compile` of `compile/mod.ts`); tests may pass another. */
-export type CompileFn = (resources: KubeObject[], options: CompileOptions) => Promise<CompileResult>;
+export type { CompileFn } from "../../compile/compiler.ts";
 
 export interface ResourceChange {
   /** Admitted objects, of any kinds, to create or replace. */
@@ -47,7 +46,7 @@ export interface Published {
   blob: BlobMeta;
   /** Whether this change produced (or, dry, would produce) a new blob version. */
   blobChanged: boolean;
-  /** Status of every HTTPRoute after the change, by `namespace/name`. */
+  /** Status of the HTTPRoutes of `put` after the change, by `namespace/name`. */
   statuses: ReadonlyMap<string, RouteParentStatus[]>;
   dryRun: boolean;
 }
@@ -109,17 +108,20 @@ const routeString = (k: RouteKey) => `${k.namespace}/${k.name}`;
 
 export class Publisher {
   readonly #store: Store;
-  readonly #compile: CompileFn;
+  readonly #compiler: Compiler;
   readonly #mutex = new Mutex();
-  #statuses = new Map<string, RouteParentStatus[]>();
   #ready?: Promise<BlobMeta>;
   #isReady = false;
   /** The bytes of the blob this process last saw current, so most changes need not read them back. */
   #current?: { sha256: string; bytes: Uint8Array };
 
-  constructor(store: Store, compile: CompileFn) {
+  /**
+   * `compiler` holds the stored set between writes (the server's `IncrementalCompiler`), so that a
+   * write costs what it changes; a `compile`-like function compiles every object each time.
+   */
+  constructor(store: Store, compiler: CompileFn | Compiler) {
     this.#store = store;
-    this.#compile = compile;
+    this.#compiler = typeof compiler === "function" ? wholeCompiler(compiler) : compiler;
   }
 
   /**
@@ -162,7 +164,7 @@ export class Publisher {
 
   /** Status of an HTTPRoute from the last compile, as Gateway API's `status` member. */
   statusOf(route: RouteKey): { parents: RouteParentStatus[] } | undefined {
-    const parents = this.#statuses.get(routeString(route));
+    const parents = this.#compiler.statusOf(routeString(route));
     return parents && { parents };
   }
 
@@ -209,51 +211,55 @@ export class Publisher {
     const committed = await this.#store.commit(snapshot, { put, delete: deleted, blob }, new Date(), options);
     if (!options.dryRun) {
       if (committed.blobChanged) this.#current = { sha256: committed.blob!.sha256, bytes };
-      if (objectsRecorded) await this.#refreshStatuses(snapshot.objects, put, deleted, next);
+      // Route status after a rollback: compiled from the objects it left stored (the blob compiled
+      // on the way is not the one stored: that is the generation's own, re-stamped).
+      if (objectsRecorded) {
+        await this.#compiler.compileChange(changeOf(snapshot, put, deleted), { generation: next });
+        this.#compiler.settle(committed.versionstamp!);
+      }
     }
     return { blob: committed.blob!, objectsRecorded, objects, dryRun: options.dryRun ?? false };
   }
 
-  /** Route status after a rollback: compiled from the objects it left stored. */
-  async #refreshStatuses(
-    before: readonly StoredObject[],
-    put: StoredObject[],
-    deleted: ObjectKey[],
-    generation: number,
-  ) {
-    const objects = new Map(before.map((o) => [keyString(keyOf(o)), o]));
-    for (const k of deleted) objects.delete(keyString(k));
-    for (const o of put) objects.set(keyString(keyOf(o)), o);
-    const result = await this.#compile([...objects.values()], { generation });
-    this.#statuses = new Map(result.statuses.map((s) => [s.route, s.parents]));
-  }
-
   async #applyOnce(change: ResourceChange, options: ApplyOptions): Promise<Published> {
     const snapshot = await this.#store.snapshot();
-    const existing = new Map(snapshot.objects.map((o) => [keyString(keyOf(o)), o]));
-    checkPreconditions(existing, change.preconditions ?? []);
+    checkPreconditions(snapshot, change.preconditions ?? []);
     const put = this.#store.prepare(snapshot, change.put ?? []);
-    const deleted = (change.delete ?? []).filter((k) => existing.has(keyString(k)));
-    const next = new Map(existing);
-    for (const k of deleted) next.delete(keyString(k));
-    for (const o of put) next.set(keyString(keyOf(o)), o);
-
-    const { result, blob } = await this.#compileNext([...next.values()], snapshot, options.actor);
+    const deleted = (change.delete ?? []).filter((k) => snapshot.get(k));
     const writes = put.length > 0 || deleted.length > 0;
-    // A rolled-back blob stays until a write: a bare recompile (start-up) keeps it.
-    const keep = !writes && snapshot.blob?.rollbackOf !== undefined;
-    const newBlob = keep ? undefined : blob;
-    const committed = writes || newBlob
-      ? await this.#store.commit(snapshot, { put, delete: deleted, blob: newBlob }, new Date(), options)
-      : { blob: snapshot.blob, blobChanged: false };
-    const statuses = new Map(result.statuses.map((s) => [s.route, s.parents]));
-    if (!options.dryRun) {
-      if (committed.blobChanged) this.#current = { sha256: committed.blob!.sha256, bytes: result.blob };
-      this.#statuses = statuses;
+    let committed;
+    let statuses;
+    let newBlob;
+    try {
+      const { result, blob } = await this.#compileNext(
+        changeOf(snapshot, put, deleted),
+        snapshot,
+        options.actor,
+      );
+      // A rolled-back blob stays until a write: a bare recompile (start-up) keeps it.
+      const keep = !writes && snapshot.blob?.rollbackOf !== undefined;
+      newBlob = keep ? undefined : blob;
+      committed = writes || newBlob
+        ? await this.#store.commit(snapshot, { put, delete: deleted, blob: newBlob }, new Date(), options)
+        : { blob: snapshot.blob, blobChanged: false, versionstamp: snapshot.versionstamp };
+      statuses = new Map(
+        put.filter((o) => o.kind === "HTTPRoute").flatMap((o) => {
+          const parents = result.statusOf(routeString(keyOf(o)));
+          return parents ? [[routeString(keyOf(o)), parents] as const] : [];
+        }),
+      );
+    } catch (error) {
+      this.#compiler.revert();
+      throw error;
+    }
+    if (options.dryRun || committed.versionstamp === null) this.#compiler.revert();
+    else this.#compiler.settle(committed.versionstamp);
+    if (!options.dryRun && committed.blobChanged) {
+      this.#current = { sha256: committed.blob!.sha256, bytes: newBlob!.bytes };
     }
     return {
       objects: put,
-      created: put.filter((o) => !existing.has(keyString(keyOf(o)))).length,
+      created: put.filter((o) => !snapshot.get(keyOf(o))).length,
       deleted,
       blob: committed.blob!,
       blobChanged: committed.blobChanged,
@@ -267,10 +273,10 @@ export class Publisher {
    * differ from the current blob's ({@linkcode sameRules} ignores the generation and the checksum
    * that covers it). Generations therefore only count real changes.
    */
-  async #compileNext(objects: StoredObject[], snapshot: Snapshot, actor?: string) {
+  async #compileNext(change: ObjectChange, snapshot: Snapshot, actor?: string) {
     const current = snapshot.blob;
     const generation = (current?.generation ?? 0) + 1;
-    const result = await this.#compile(objects, { generation });
+    const result = await this.#compiler.compileChange(change, { generation });
     const currentBytes = current && await this.#bytesOf(current);
     // Unreadable current bytes (pruned by a concurrent writer) count as a change: the commit then
     // fails its revision check and the retry sees the new state.
@@ -289,6 +295,21 @@ export class Publisher {
     }
     return this.#current.bytes;
   }
+}
+
+/** The change a write makes to the objects `snapshot` read, for the compiler. */
+function changeOf(snapshot: Snapshot, put: StoredObject[], deleted: ObjectKey[]): ObjectChange {
+  return {
+    base: snapshot.versionstamp,
+    put,
+    delete: deleted,
+    objects: () => {
+      const objects = new Map(snapshot.objects.map((o) => [keyString(keyOf(o)), o]));
+      for (const k of deleted) objects.delete(keyString(k));
+      for (const o of put) objects.set(keyString(keyOf(o)), o);
+      return [...objects.values()];
+    },
+  };
 }
 
 /**

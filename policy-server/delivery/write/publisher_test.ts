@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "../../../tests/assert.ts";
 import { kvPath, withStore } from "../../testing.ts";
 import { decodeBlob } from "../../blob/mod.ts";
-import { compile } from "../../compile/mod.ts";
+import { compile, IncrementalCompiler } from "../../compile/mod.ts";
 import type { CompileResult } from "../../compile/mod.ts";
 import { admitResources } from "../../model/admit_resources.ts";
 import { sampleGateway, sampleNamespace, sampleRoute, sampleService } from "../../model/testing.ts";
@@ -337,3 +337,30 @@ Deno.test("a rollback recreates objects deleted since and deletes objects create
     assert(publisher.statusOf({ namespace: "default", name: "a" }));
   });
 });
+
+for (
+  const [kind, make] of [["compile", () => compile], [
+    "IncrementalCompiler",
+    () => new IncrementalCompiler(),
+  ]] as const
+) {
+  Deno.test(`Publisher (${kind}): a dry run answers the statuses it would give and leaves the stored ones`, async () => {
+    await withStore(async (store) => {
+      const publisher = new Publisher(store, make());
+      await publisher.ready();
+      await publisher.apply({ put: [sampleRoute("web"), sampleRoute("api")] });
+      const moved = sampleRoute("web");
+      moved.spec.parentRefs = [{ name: "other" }];
+      const dry = await publisher.apply({ put: [moved] }, { dryRun: true });
+      assertEquals(dry.statuses.get("default/web")?.[0].parentRef.name, "other");
+      assertEquals([...dry.statuses.keys()], ["default/web"], "the statuses of the routes written");
+      const ref = (name: string) =>
+        publisher.statusOf({ namespace: "default", name })?.parents[0].parentRef.name;
+      assertEquals([ref("web"), ref("api")], ["gateway", "gateway"]);
+      const real = await publisher.apply({ put: [moved] });
+      assertEquals([real.statuses.get("default/web")?.[0].parentRef.name, ref("web")], ["other", "other"]);
+      await publisher.apply({ delete: [{ kind: "HTTPRoute", namespace: "default", name: "web" }] });
+      assertEquals([ref("web"), ref("api")], [undefined, "gateway"]);
+    });
+  });
+}
