@@ -1,12 +1,20 @@
 /** @jsxImportSource hono/jsx */
+// Server-rendered once per request: list keys would do nothing (hono/jsx would print a key as an
+// attribute).
+// deno-lint-ignore-file jsx-key
 /**
- * The console's page frame: navigation, a little CSS, no client build.
+ * The console's page frame (navigation, a little CSS, no client build) and the pieces several pages
+ * show: tables, condition statuses, parent references, weight bars. A view one page shows lives
+ * beside that page in `pages/`.
  *
  * @module
  */
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { Principal } from "../security/principal.ts";
+
+// deno-lint-ignore no-explicit-any
+type Json = Record<string, any>;
 
 const CSS = `
 *{box-sizing:border-box}body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#1b1f24;background:#f6f7f9}
@@ -95,7 +103,6 @@ export function CondStatus(props: { status?: string }) {
  * sideways on a narrow screen unless `scroll` is false (a table inside another box).
  */
 export function DataTable(props: { columns: string[]; scroll?: boolean; children?: Child }) {
-  // deno-lint-ignore jsx-key -- a static page: hono/jsx would print a key as an attribute
   const headers = props.columns.map((c) => <th scope="col">{c}</th>);
   const table = (
     <table>
@@ -106,4 +113,58 @@ export function DataTable(props: { columns: string[]; scroll?: boolean; children
     </table>
   );
   return props.scroll === false ? table : <div class="scroll">{table}</div>;
+}
+
+/** A route's parent reference as `Kind namespace/name:port (section)`. */
+export function parentLabel(p: Json | undefined, ns: string): string {
+  if (!p) return "—";
+  const kind = p.kind ?? "Gateway";
+  return `${kind} ${p.namespace ?? ns}/${p.name}${p.port ? `:${p.port}` : ""}${
+    p.sectionName ? ` (${p.sectionName})` : ""
+  }`;
+}
+
+/** The condition of `type` in a parent's status. */
+export function cond(p: Json | undefined, type: string): Json | undefined {
+  return (p?.conditions as Json[] | undefined)?.find((x) => x.type === type);
+}
+
+/** A condition as a table cell: its status, reason and message. */
+export function Cond(props: { c?: Json }) {
+  const c = props.c;
+  if (!c) return <td>—</td>;
+  return (
+    <td>
+      <CondStatus status={c.status} /> <span class="mono">{c.reason}</span>
+      {c.message && (
+        <div>
+          <small>{c.message}</small>
+        </div>
+      )}
+    </td>
+  );
+}
+
+/** Backends and their weights as proportional bars (the rule view and a tried request's split). */
+export function SplitTable(props: { rows: { label: Child; weight: number; picked?: boolean }[] }) {
+  const total = props.rows.reduce((sum, r) => sum + r.weight, 0);
+  return (
+    <DataTable columns={["Backend", "Weight", "Share"]} scroll={false}>
+      {props.rows.map((r) => {
+        const pct = total ? (100 * r.weight) / total : 0;
+        return (
+          <tr class={r.picked ? "picked" : ""}>
+            <td class="mono">{r.label}</td>
+            <td>{r.weight}</td>
+            <td style="min-width:8rem">
+              <div class="barwrap" role="img" aria-label={`${pct.toFixed(1)}%`}>
+                <div class="bar" style={`width:${pct.toFixed(2)}%`}></div>
+              </div>
+              <small>{pct.toFixed(1)}%</small>
+            </td>
+          </tr>
+        );
+      })}
+    </DataTable>
+  );
 }

@@ -13,7 +13,7 @@ import { ConsoleError } from "../console_error.ts";
 import type { ConsoleKit, Json } from "../console_kit.tsx";
 import { DataTable } from "../layout.tsx";
 import { ObjectDiff } from "../rollback_views.tsx";
-import { DiffView } from "../views.tsx";
+import { DiffView } from "./blob_view.tsx";
 
 /** The blob and its history; `?from=&to=` compares two generations, rules and objects. */
 export function blobPage(kit: ConsoleKit): Hono {

@@ -7,8 +7,8 @@
 import { Hono } from "hono";
 import { stringify } from "yaml";
 import type { ConsoleKit } from "../console_kit.tsx";
-import { EditForm, EditOutcome } from "../views.tsx";
 import { warningTexts } from "../warning_texts.ts";
+import { EditForm, EditOutcome } from "./edit_view.tsx";
 
 /** The editor, empty or with `?namespace=&name=`'s route, and what a check or apply answered. */
 export function editPage(kit: ConsoleKit): Hono {

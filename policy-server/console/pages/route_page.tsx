@@ -9,8 +9,9 @@
 import { Hono } from "hono";
 import { denial } from "../../security/principal.ts";
 import type { ConsoleKit, Json } from "../console_kit.tsx";
+import { parentLabel } from "../layout.tsx";
 import { RestoredNotice } from "../rollback_views.tsx";
-import { parentLabel, RuleCard, StatusTable } from "../views.tsx";
+import { RuleCard, StatusTable } from "./route_view.tsx";
 
 /** One route's page; a notice when a rollback restored it. */
 export function routePage(kit: ConsoleKit): Hono {

@@ -6,8 +6,7 @@
  */
 import { Hono } from "hono";
 import type { ConsoleKit, Json } from "../console_kit.tsx";
-import { DataTable } from "../layout.tsx";
-import { Cond, cond, parentLabel } from "../views.tsx";
+import { Cond, cond, DataTable, parentLabel } from "../layout.tsx";
 
 /** Routes listed per page. */
 export const PAGE_SIZE = 50;

@@ -9,7 +9,7 @@ import { ConsoleError } from "../console_error.ts";
 import type { ConsoleKit, Json } from "../console_kit.tsx";
 import { SimInputError, tryRequest } from "../try_request.ts";
 import type { TryForm, TryResult } from "../try_request.ts";
-import { TryResultView } from "../views.tsx";
+import { TryResultView } from "./try_view.tsx";
 
 /** The form, and with `?host=` the filter's decision and why. */
 export function tryPage(kit: ConsoleKit): Hono {
