@@ -231,3 +231,18 @@ Deno.test("routeFilters() mirrors a fraction or a percent of requests, all of th
   assertEquals(share({ fraction: { numerator: 1 } }), [1, 100, "web/a:80"]);
   assertEquals(share({ fraction: { numerator: 1, denominator: 3 } }), [1, 3, "web/a:80"]);
 });
+
+Deno.test("routeFilters() reads a filter by its type, whatever other members it carries", () => {
+  const stray = {
+    requestRedirect: { hostname: "redirect.test" },
+    urlRewrite: { hostname: "rewrite.test" },
+    requestMirror: { backendRef: { name: "audit", port: 80 } },
+    cors: { allowOrigins: ["*"] },
+  };
+  const kinds = (type: string) => routeFilters([{ type, ...stray }] as never, scope([]))?.map((f) => f.kind);
+  assertEquals(kinds("URLRewrite"), ["URLRewrite"]);
+  assertEquals(kinds("RequestMirror"), ["RequestMirror"]);
+  assertEquals(kinds("CORS"), ["CORS"]);
+  assertEquals(kinds("RequestRedirect"), ["RequestRedirect"]);
+  assertEquals(kinds("ExtensionRef"), undefined);
+});

@@ -79,3 +79,35 @@ Deno.test("buildIr() adds frontends only to a table with mesh routes", () => {
   const gateway = buildIr([reviews, route([{ name: "gw" }])], { generation: 1 });
   assertEquals(gateway.table.frontends, undefined);
 });
+
+Deno.test("serviceFrontends() reads Services only, in their namespace or default, ordered by namespace/name", () => {
+  const ports = [{ port: 80 }];
+  const imported = {
+    ...service("x", { clusterIP: "10.96.0.9", ports }),
+    kind: "ServiceImport",
+  } as KubeObject;
+  const bare = { ...service("d", { clusterIP: "10.96.0.4", ports }), metadata: { name: "d" } } as KubeObject;
+  const frontends = serviceFrontends([
+    service("c", { clusterIP: "10.96.0.3", ports }, "b"),
+    imported,
+    service("a", { clusterIP: "10.96.0.1", ports }, "b"),
+    bare,
+    service("b", { clusterIP: "10.96.0.2", ports }, "a"),
+  ], "cluster.local");
+  assertEquals(frontends.map((f) => [f.service, f.hostname]), [
+    ["a/b", "b.a.svc.cluster.local"],
+    ["b/a", "a.b.svc.cluster.local"],
+    ["b/c", "c.b.svc.cluster.local"],
+    ["default/d", "d.default.svc.cluster.local"],
+  ]);
+});
+
+Deno.test("serviceFrontends() lists an address and port a Service names twice once", () => {
+  const twice = service("a", {
+    clusterIPs: ["10.96.0.10", "10.96.0.10"],
+    ports: [{ port: 80 }, { name: "b", port: 80 }],
+  });
+  assertEquals(serviceFrontends([twice], "cluster.local").map((f) => `${f.address}:${f.port}`), [
+    "10.96.0.10:80",
+  ]);
+});
