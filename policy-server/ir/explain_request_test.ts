@@ -723,3 +723,31 @@ Deno.test("explanationLines puts the destination right after the summary", () =>
   assertMatch(lines[1], /^ {2}destination: addressed to 10\.96\.0\.20:9080/);
   assertMatch(lines[2], /^ {2}host reviews\.shop\.svc\.cluster\.local /);
 });
+
+Deno.test("explainRequest takes the more specific wildcard before a mesh client's own namespace's wider one", () => {
+  const wildcard = (name: string, clients: string | undefined, route: string) =>
+    vhost({
+      hostnames: [name],
+      mode: "mesh",
+      port: 9080,
+      scope: "shop/reviews",
+      clients,
+      routes: [entry({}, route)],
+    });
+  // Ranks one apart (names one character apart): the client's own namespace only breaks ties.
+  const table = tableOf(
+    wildcard("*.b.com", "web", "web/wider"),
+    wildcard("*.ab.com", undefined, "shop/narrower"),
+  );
+  const x = explainRequest(table, {
+    authority: "x.ab.com",
+    port: 9080,
+    path: "/",
+    scope: "mesh",
+    clientNamespace: "web",
+  });
+  assertEquals(x.hosts.map((h) => [h.hostname, h.verdict]), [
+    ["*.x.a.com", "picked"],
+    ["*.a.com", "not taken: a more specific host took the request"],
+  ]);
+});
