@@ -734,13 +734,13 @@ Deno.test("explainRequest takes the more specific wildcard before a mesh client'
       clients,
       routes: [entry({}, route)],
     });
-  // Ranks one apart (names one character apart): the client's own namespace only breaks ties.
+  // As close as two wildcards can be (one one-letter label apart): the own namespace only breaks ties.
   const table = tableOf(
-    wildcard("*.b.com", "web", "web/wider"),
-    wildcard("*.ab.com", undefined, "shop/narrower"),
+    wildcard("*.a.com", "web", "web/wider"),
+    wildcard("*.x.a.com", undefined, "shop/narrower"),
   );
   const x = explainRequest(table, {
-    authority: "x.ab.com",
+    authority: "y.x.a.com",
     port: 9080,
     path: "/",
     scope: "mesh",
