@@ -110,8 +110,13 @@ function entryId(e: RouteEntry): number {
  */
 export class VirtualHostIndex {
   readonly #slots = new Map<string, Slot>();
-  /** Slots in {@linkcode compareSlots} order. */
-  readonly #sorted: Slot[] = [];
+  /** Slots in {@linkcode compareSlots} order, but for those in {@linkcode #moved}. */
+  #sorted: Slot[] = [];
+  /**
+   * Slots that came, went or may have changed places since the order was last worked out: put in
+   * place one by one when few, by sorting every slot again when many (a whole table being filed).
+   */
+  readonly #moved = new Set<Slot>();
   /** Slots by parent, then hostname: where lending is looked up. */
   readonly #byParent = new Map<string, Map<string, Slot>>();
   /** Slots whose merged list must be worked out again. */
@@ -136,9 +141,8 @@ export class VirtualHostIndex {
       slot.routes.set(route, position);
       const first = slot.first;
       if (!first || compareRoutes(route, first.route) < 0) {
-        if (first) this.#unsort(slot);
         slot.first = { route, position };
-        this.#sort(slot);
+        this.#moved.add(slot);
       }
       this.#changed(slot);
     });
@@ -151,7 +155,7 @@ export class VirtualHostIndex {
       const slot = this.#slots.get(`${parent}|${t.hostname}`);
       if (!slot?.routes.delete(route)) continue;
       this.#changed(slot);
-      this.#unsort(slot);
+      this.#moved.add(slot);
       if (slot.routes.size === 0) {
         this.#slots.delete(`${parent}|${t.hostname}`);
         this.#byParent.get(parent)!.delete(t.hostname);
@@ -166,12 +170,12 @@ export class VirtualHostIndex {
         }
         slot.first = first;
       }
-      this.#sort(slot);
     }
   }
 
   /** The virtual hosts, in table order. */
   virtualHosts(): VirtualHost[] {
+    this.#order();
     for (const slot of this.#dirty) {
       const wider = this.#wider(slot);
       const routes = [...new Set([slot, ...wider].flatMap((s) => this.#own(s)))];
@@ -248,19 +252,30 @@ export class VirtualHostIndex {
     }
   }
 
-  #sort(slot: Slot): void {
-    let lo = 0, hi = this.#sorted.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareSlots(this.#sorted[mid], slot) < 0) lo = mid + 1;
-      else hi = mid;
+  /** Puts the moved slots in place (or sorts all again), and takes out those gone. */
+  #order(): void {
+    if (this.#moved.size === 0) return;
+    // One by one, each costs a scan of the order: beyond a few, sorting every slot is cheaper.
+    if (this.#moved.size > 16) {
+      this.#sorted = [...this.#slots.values()].sort(compareSlots);
+      this.#moved.clear();
+      return;
     }
-    this.#sorted.splice(lo, 0, slot);
-  }
-
-  #unsort(slot: Slot): void {
-    const i = this.#sorted.indexOf(slot);
-    if (i >= 0) this.#sorted.splice(i, 1);
+    for (const slot of this.#moved) {
+      const i = this.#sorted.indexOf(slot);
+      if (i >= 0) this.#sorted.splice(i, 1);
+    }
+    for (const slot of this.#moved) {
+      if (slot.routes.size === 0) continue;
+      let lo = 0, hi = this.#sorted.length;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (compareSlots(this.#sorted[mid], slot) < 0) lo = mid + 1;
+        else hi = mid;
+      }
+      this.#sorted.splice(lo, 0, slot);
+    }
+    this.#moved.clear();
   }
 }
 
