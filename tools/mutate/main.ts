@@ -182,7 +182,8 @@ if (import.meta.main) {
   const config = await readConfig();
   const rerun = { force: Deno.args.includes("--force"), survivors: Deno.args.includes("--survivors") };
   const sample = parseSample(Deno.args);
-  // --only=a.ts,b.ts narrows the named areas to those of their files (a slow area measured in parts).
+  // --only=a.ts,b.ts narrows the named areas to those of their files (a slow area measured in parts);
+  // Stryker's line ranges work too (a.ts:10-40).
   const only = Deno.args.find((a) => a.startsWith("--only="))?.slice("--only=".length).split(",");
   const named = Deno.args.filter((a) => !a.startsWith("--"));
   for (const name of named) if (!(name in config.areas)) throw new Error(`No area "${name}" in ${CONFIG}`);
@@ -191,7 +192,11 @@ if (import.meta.main) {
     const area = only ? { ...config.areas[name], mutate: only } : config.areas[name];
     // A part keeps its own incremental file and reports: the area's would lose the other files' results.
     const part = only
-      ? `${name}-${only.map((f) => f.slice(f.lastIndexOf("/") + 1, -".ts".length)).join("+")}`
+      ? `${name}-${
+        only.map((f) =>
+          f.slice(f.lastIndexOf("/") + 1).replace(/\.ts(?::(.*))?$/, (_, r) => r ? `@${r}` : "")
+        ).join("+")
+      }`
       : name;
     const key = sample ? `${part}-sample${sample.size}-seed${sample.seed}` : part;
     const s = await runArea(key, area, config, rerun, sample);
