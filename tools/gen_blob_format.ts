@@ -21,18 +21,21 @@ const TYPES: Record<string, string> = {
   FORMAT_VERSION: "u16",
   HEADER_SIZE: "u32",
   HEADER_FLAGS: "u32",
-  DIRECTORY_ENTRY_SIZE: "u32",
-  NONE: "u32",
-  Section: "u32",
-  RECORD_SIZE: "u32",
+  PART_ENTRY_SIZE: "u32",
+  PART_KIND: "u8",
+  STRING_REF: "u32",
+  ACTION_REF_NEW: "u32",
+  MAX_VARINT_BYTES: "u32",
   HOST_KIND: "u8",
   MODE: "u8",
   PATH_KIND: "u8",
+  ROUTE_FLAG: "u8",
   CONDITION_KIND: "u8",
-  FILTER_KIND: "u16",
-  PATH_MODIFIER: "u16",
-  BACKEND_UNRESOLVED: "u16",
-  STICKY: "u16",
+  FILTER_KIND: "u8",
+  PATH_MODIFIER: "u8",
+  BACKEND_FLAG: "u8",
+  DERIVED_CLUSTER_SUFFIX: "string",
+  STICKY: "u8",
   PACKED_MAGIC: "u32",
   PACKED_VERSION: "u8",
   PACK_METHOD_DEFLATE: "u8",
@@ -62,16 +65,9 @@ function constants(name: string, value: unknown): string[] {
     return [`/** "${text}" read little-endian. */`, `export const ${upper}: ${type} = ${hex(word)};`];
   }
   if (typeof value === "number") {
-    return [`export const ${upper}: ${type} = ${value === format.NONE ? hex(value) : value};`];
+    return [`export const ${upper}: ${type} = ${value};`];
   }
-  if (name === "RECORD_SIZE") {
-    const sections = Object.entries(format.Section);
-    return Object.entries(value as Record<string, number>).map(([id, size]) => {
-      const section = sections.find(([, v]) => v === Number(id));
-      if (!section) throw new Error(`RECORD_SIZE names section ${id}, which Section does not`);
-      return `export const RECORD_SIZE_${section[0]}: ${type} = ${size};`;
-    });
-  }
+  if (typeof value === "string") return [`export const ${upper}: ${type} = ${JSON.stringify(value)};`];
   return Object.entries(value as Record<string, number>).map(([key, v]) =>
     `export const ${upper}_${screamingSnake(key)}: ${type} = ${v};`
   );

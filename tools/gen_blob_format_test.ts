@@ -14,11 +14,11 @@ Deno.test("renderBlobFormat() writes each table entry as TABLE_ENTRY, typed by i
   const text = renderBlobFormat();
   for (
     const line of [
-      "export const FILTER_KIND_REQUEST_REDIRECT: u16 = 7;",
-      "export const SECTION_FILTERS: u32 = 7;",
-      "export const RECORD_SIZE_ACTIONS: u32 = 28;",
+      "export const FILTER_KIND_REQUEST_REDIRECT: u8 = 7;",
+      "export const PART_KIND_VIRTUAL_HOST: u8 = 1;",
+      "export const STRING_REF_FIRST: u32 = 2;",
       "export const HOST_KIND_WILDCARD: u8 = 2;",
-      "export const NONE: u32 = 0xffffffff;",
+      'export const DERIVED_CLUSTER_SUFFIX: string = "svc.cluster.local";',
       "export const MAGIC: u32 = 0x42545257;",
     ]
   ) assertEquals(text.includes(line), true, line);

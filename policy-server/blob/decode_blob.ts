@@ -1,44 +1,55 @@
 import { crc32 } from "node:zlib";
 import { BlobFormatError } from "./blob_format_error.ts";
+import { decodeFormat1 } from "./decode_format1.ts";
 import { isPackedBlob, unpackBlob } from "./pack_blob.ts";
 import { validateProgram } from "../regex/match_program.ts";
 import type {
   Backend,
   Condition,
   RouteAction,
+  RouteEntry,
   RouteFilter,
   RouteTable,
   ServiceFrontend,
   VirtualHost,
 } from "../ir/types.ts";
 import {
-  BACKEND_UNRESOLVED,
+  BACKEND_FLAG,
   CONDITION_KIND,
-  DIRECTORY_ENTRY_SIZE,
+  DERIVED_CLUSTER_SUFFIX,
   FILTER_KIND,
   FORMAT_VERSION,
   HEADER_FLAGS,
   HEADER_SIZE,
-  HOST_KIND,
   MAGIC,
+  MAX_VARINT_BYTES,
   MODE,
   nameOf,
-  NONE,
+  PART_ENTRY_SIZE,
+  PART_KIND,
   PATH_KIND,
   PATH_MODIFIER,
-  RECORD_SIZE,
-  Section,
+  ROUTE_FLAG,
   STICKY,
+  STRING_REF,
 } from "./format.ts";
 
 export { BlobFormatError };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+/** Where a decoder read what: `[from, to)` of the blob, and what it was (for the annotated hex dump). */
+export type Note = (from: number, to: number, what: string) => void;
+
+const fail = (msg: string): never => {
+  throw new BlobFormatError(msg);
+};
+
 /**
- * Decodes a rule blob, plain (format 1) or packed (its magic decides), back into a routing table,
- * with every check the filter makes. Used by the inspector and by tests that hold the encoder to the
- * format from the other side.
+ * Decodes a rule blob, plain or packed (its magic decides), back into a routing table, with every
+ * check the filter makes. Format 2 is what the policy server writes; a format-1 blob (kept in a
+ * store's history from before format 2) is read too. Used by the inspector and by tests that hold
+ * the encoder to the format from the other side.
  *
  * @example
  * ```ts
@@ -48,265 +59,335 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  * if (table.generation !== 3) throw new Error("round trip failed");
  * ```
  */
-export function decodeBlob(bytes: Uint8Array): RouteTable {
+export function decodeBlob(bytes: Uint8Array, note?: Note): RouteTable {
   const blob = isPackedBlob(bytes) ? unpackBlob(bytes) : bytes;
-  const fail = (msg: string): never => {
-    throw new BlobFormatError(msg);
-  };
   if (blob.length < HEADER_SIZE) fail(`Blob is ${blob.length} bytes, shorter than its header`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   if (!MAGIC.every((b, i) => blob[i] === b)) fail("Bad magic: not a wasmroute rule blob");
-  if (view.getUint16(4, true) !== FORMAT_VERSION) fail(`Unsupported format ${view.getUint16(4, true)}`);
+  const format = view.getUint16(4, true);
+  if (format === 1) return decodeFormat1(blob);
+  if (format !== FORMAT_VERSION) fail(`Unsupported format ${format}`);
   if (view.getUint16(6, true) !== HEADER_SIZE) fail("Bad header size");
   if (view.getUint32(8, true) !== blob.length) fail("Total length does not match the bytes received");
-  if (view.getUint32(12, true) !== (crc32(blob.subarray(16)) >>> 0)) fail("Checksum mismatch");
-  const generation = view.getUint32(16, true);
   const count = view.getUint32(20, true);
-  const rollback = (view.getUint32(24, true) & HEADER_FLAGS.ROLLBACK) !== 0;
-  if (HEADER_SIZE + count * DIRECTORY_ENTRY_SIZE > blob.length) fail("Section directory out of range");
+  const dirEnd = HEADER_SIZE + count * PART_ENTRY_SIZE;
+  if (dirEnd > blob.length) fail("Part directory out of range");
+  if (view.getUint32(12, true) !== (crc32(blob.subarray(16, dirEnd)) >>> 0)) fail("Checksum mismatch");
+  const generation = view.getUint32(16, true);
+  const flags = view.getUint32(24, true);
+  const rollback = (flags & HEADER_FLAGS.ROLLBACK) !== 0;
+  if ((flags & ~HEADER_FLAGS.ROLLBACK) !== 0 || view.getUint32(28, true) !== 0) {
+    fail("Reserved header bits set");
+  }
+  note?.(0, 4, "magic WRTB");
+  note?.(4, 6, `format ${format}`);
+  note?.(6, 8, `header size ${HEADER_SIZE}`);
+  note?.(8, 12, `total length ${blob.length}`);
+  note?.(12, 16, "crc32 of bytes [16, end of the part directory)");
+  note?.(16, 20, `generation ${generation}`);
+  note?.(20, 24, `part count ${count}`);
+  note?.(24, 32, "flags, reserved");
 
-  const sections = new Map<number, { at: number; len: number }>();
-  for (let i = 0; i < count; i++) {
-    const d = HEADER_SIZE + i * DIRECTORY_ENTRY_SIZE;
-    const id = view.getUint32(d, true);
-    const at = view.getUint32(d + 4, true);
-    const len = view.getUint32(d + 8, true);
-    if (at + len > blob.length || at % 4 !== 0) fail(`Section ${id} out of range`);
-    if (sections.has(id)) fail(`Section ${id} appears twice`);
-    sections.set(id, { at, len });
-  }
-  const section = (id: number) => sections.get(id) ?? fail(`Section ${id} missing`);
-  const records = (id: number) => {
-    const { at, len } = section(id);
-    const n = len >= 4 ? view.getUint32(at, true) : fail(`Section ${id} too short`);
-    if (4 + n * RECORD_SIZE[id] !== len) fail(`Section ${id} length does not match its count`);
-    return { n, row: (i: number) => at + 4 + i * RECORD_SIZE[id] };
-  };
-
-  const st = section(Section.STRINGS);
-  const nStrings = st.len >= 4 ? view.getUint32(st.at, true) : fail("String table too short");
-  const dataAt = st.at + 4 + 4 * (nStrings + 1);
-  if (dataAt > st.at + st.len) fail("String table offsets out of range");
-  const strings: string[] = [];
-  for (let i = 0; i < nStrings; i++) {
-    const from = view.getUint32(st.at + 4 + 4 * i, true);
-    const to = view.getUint32(st.at + 8 + 4 * i, true);
-    if (from > to || dataAt + to > st.at + st.len) fail(`String ${i} out of range`);
-    strings.push(utf8.decode(blob.subarray(dataAt + from, dataAt + to)));
-  }
-  const str = (i: number) => (i < strings.length ? strings[i] : fail(`String ref ${i} out of range`));
-
-  const ps = section(Section.PROGRAMS);
-  const nPrograms = ps.len >= 4 ? view.getUint32(ps.at, true) : fail("Program table too short");
-  const programsAt = ps.at + 4 + 4 * (nPrograms + 1);
-  if (programsAt > ps.at + ps.len) fail("Program table offsets out of range");
-  for (let i = 0; i < nPrograms; i++) {
-    const from = view.getUint32(ps.at + 4 + 4 * i, true), to = view.getUint32(ps.at + 8 + 4 * i, true);
-    if (from > to || programsAt + to > ps.at + ps.len) fail(`Program ${i} out of range`);
-    const problem = validateProgram(blob.subarray(programsAt + from, programsAt + to));
-    if (problem) fail(`Program ${i}: ${problem}`);
-  }
-  /** A regex record must name a program; any other record must not. */
-  const checkProgram = (ref: number, regex: boolean, what: string) => {
-    if (regex ? ref >= nPrograms : ref !== NONE) fail(`${what}: bad program reference`);
-  };
-  const optStr = (i: number) => (i === NONE ? undefined : str(i));
-  const slice = <T>(all: T[], first: number, n: number, what: string) =>
-    first + n <= all.length || n === 0 ? all.slice(first, first + n) : fail(`${what} range out of bounds`);
-
-  const f = records(Section.FILTERS);
-  const filters: RouteFilter[] = [];
-  for (let i = 0; i < f.n; i++) {
-    const r = f.row(i);
-    const kind = nameOf(FILTER_KIND, view.getUint16(r, true)) ?? fail(`Filter ${i}: unknown kind`);
-    const modifier = view.getUint16(r + 2, true);
-    const a = optStr(view.getUint32(r + 4, true)), b = optStr(view.getUint32(r + 8, true));
-    const c = view.getUint32(r + 12, true), dRaw = view.getUint32(r + 16, true);
-    const d = kind === "RequestMirror" ? undefined : optStr(dRaw);
-    if (modifier !== 0 && kind !== "RequestRedirect" && kind !== "URLRewrite") {
-      fail(`Filter ${i}: path modifier on a filter without a path`);
-    }
-    const path = () => {
-      if (modifier === 0) return {};
-      const type = nameOf(PATH_MODIFIER, modifier) ?? fail(`Filter ${i}: unknown path modifier`);
-      return { path: { type, value: d ?? fail(`Filter ${i}: path modifier without a path`) } };
-    };
-    if (kind === "RequestRedirect") {
-      const port = c & 0xffff;
-      if (![301, 302, 303, 307, 308].includes(c >>> 16)) fail(`Filter ${i}: redirect status ${c >>> 16}`);
-      filters.push({
-        kind,
-        ...(a !== undefined && { scheme: a }),
-        ...(b !== undefined && { hostname: b }),
-        ...(port !== 0 && { port }),
-        ...path(),
-        statusCode: c >>> 16,
-      });
-    } else if (kind === "URLRewrite") {
-      filters.push({ kind, ...(b !== undefined && { hostname: b }), ...path() });
-    } else if (kind === "RequestMirror") {
-      const denominator = dRaw;
-      if (a === undefined || b === undefined || denominator === 0 || c > denominator) {
-        fail(`Filter ${i}: bad mirror`);
-      }
-      filters.push({ kind, cluster: a!, label: b!, numerator: c, denominator });
-    } else if ((kind === "CORS" || kind === "CORSExpose") && a === undefined) {
-      fail(`Filter ${i}: CORS origins missing`);
-    } else if (kind === "CORS") {
-      filters.push({
-        kind,
-        allowOrigins: a ?? "",
-        allowMethods: b ?? "",
-        allowHeaders: d ?? "",
-        exposeHeaders: "",
-        maxAge: c & 0x7fffffff,
-        allowCredentials: (c & 0x80000000) !== 0,
-      });
-    } else if (kind === "CORSExpose") {
-      if (i === 0 || view.getUint16(f.row(i - 1), true) !== FILTER_KIND.CORS) {
-        fail(`Filter ${i}: CORS expose record without its CORS record`);
-      }
-      const pre = filters[filters.length - 1];
-      (pre as { exposeHeaders: string }).exposeHeaders = a ?? "";
-      filters.push(pre); // keeps record indexes aligned; the duplicate is dropped when lists are sliced
-    } else {
-      filters.push({
-        kind,
-        name: a ?? fail(`Filter ${i}: header name missing`),
-        ...(b !== undefined && { value: b }),
-      });
-    }
-  }
-  // A CORS filter spans two records that decode to one object.
-  const filterSlice = (first: number, n: number, what: string) =>
-    slice(filters, first, n, what).filter((f, i, all) => i === 0 || all[i - 1] !== f);
-  const b = records(Section.BACKENDS);
-  const backends: Backend[] = [];
-  for (let i = 0; i < b.n; i++) {
-    const r = b.row(i);
-    const unresolved = (view.getUint16(r + 18, true) & BACKEND_UNRESOLVED) !== 0;
-    backends.push({
-      cluster: str(view.getUint32(r, true)),
-      label: str(view.getUint32(r + 4, true)),
-      weight: view.getUint32(r + 8, true),
-      filters: filterSlice(view.getUint32(r + 12, true), view.getUint16(r + 16, true), "Backend filter"),
-      ...(unresolved && { unresolved }),
-    });
-  }
-  const a = records(Section.ACTIONS);
-  const actions: RouteAction[] = [];
-  for (let i = 0; i < a.n; i++) {
-    const r = a.row(i);
-    const own = slice(backends, view.getUint32(r + 8, true), view.getUint16(r + 12, true), "Action backend");
-    if (own.reduce((s, x) => s + x.weight, 0) !== view.getUint32(r + 20, true)) {
-      fail(`Action ${i}: total weight does not match its backends`);
-    }
-    const stickyFrom = view.getUint16(r + 6, true);
-    const sticky = stickyFrom === 0 ? undefined : {
-      from: nameOf(STICKY, stickyFrom) ?? fail(`Action ${i}: unknown sticky-key source`),
-      name: str(view.getUint32(r + 24, true)),
-    };
-    actions.push({
-      route: str(view.getUint32(r, true)),
-      rule: view.getUint16(r + 4, true),
-      ...(sticky && { sticky }),
-      backends: own,
-      filters: filterSlice(view.getUint32(r + 16, true), view.getUint16(r + 14, true), "Action filter"),
-    });
-  }
-  const c = records(Section.CONDITIONS);
-  const conditions: Condition[] = [];
-  for (let i = 0; i < c.n; i++) {
-    const r = c.row(i);
-    const kind = nameOf(CONDITION_KIND, view.getUint8(r)) ?? fail(`Condition ${i}: unknown kind`);
-    checkProgram(view.getUint32(r + 12, true), kind.endsWith("Regex"), `Condition ${i}`);
-    conditions.push({
-      kind,
-      name: str(view.getUint32(r + 4, true)),
-      value: str(view.getUint32(r + 8, true)),
-    });
-  }
-  const ro = records(Section.ROUTES);
-  const routes = [];
-  for (let i = 0; i < ro.n; i++) {
-    const r = ro.row(i);
-    const pathKind = nameOf(PATH_KIND, view.getUint8(r)) ?? fail(`Route ${i}: unknown path kind`);
-    checkProgram(view.getUint32(r + 20, true), pathKind === "RegularExpression", `Route ${i}`);
-    const method = optStr(view.getUint32(r + 8, true));
-    const action = view.getUint32(r + 16, true);
-    routes.push({
-      ...(pathKind !== "None" && { path: { type: pathKind, value: str(view.getUint32(r + 4, true)) } }),
-      ...(method !== undefined && { method }),
-      conditions: slice(
-        conditions,
-        view.getUint32(r + 12, true),
-        view.getUint16(r + 2, true),
-        "Route condition",
-      ),
-      action: action < actions.length ? actions[action] : fail(`Route ${i}: action out of range`),
-    });
-  }
-  const v = records(Section.VHOSTS);
   const vhosts: VirtualHost[] = [];
-  let previous = "";
-  for (let i = 0; i < v.n; i++) {
-    const r = v.row(i);
-    const mode = nameOf(MODE, view.getUint8(r + 5)) ?? fail(`Virtual host ${i}: unknown mode`);
-    const scope = optStr(view.getUint32(r + 8, true));
-    const hostname = str(view.getUint32(r, true));
-    const kind = nameOf(HOST_KIND, view.getUint8(r + 4));
-    if (kind !== (hostname === "*" ? "any" : hostname.startsWith("*.") ? "wildcard" : "exact")) {
-      fail(`Virtual host ${i}: host kind does not match "${hostname}"`);
-    }
-    const first = view.getUint32(r + 12, true), n = view.getUint32(r + 16, true);
-    // Unlike the other ranges, the filter wants even an empty one to start inside ROUTES.
-    if (first + n > routes.length) fail(`Virtual host ${i}: routes out of range`);
-    const port = view.getUint16(r + 6, true);
-    const clients = optStr(view.getUint32(r + 20, true));
-    // Consecutive records sharing a route range are the hostnames of one virtual host.
-    const key = `${mode}|${scope}|${port}|${clients}|${first}|${n}`;
-    if (key === previous) {
-      vhosts[vhosts.length - 1].hostnames.push(hostname);
-      continue;
-    }
-    previous = key;
-    vhosts.push({
-      hostnames: [hostname],
-      mode,
-      port,
-      ...(scope !== undefined && { scope }),
-      ...(clients !== undefined && { clients }),
-      routes: slice(routes, first, n, "Virtual host route"),
-    });
+  let frontends: ServiceFrontend[] | undefined;
+  let at = dirEnd;
+  for (let i = 0; i < count; i++) {
+    const d = HEADER_SIZE + i * PART_ENTRY_SIZE;
+    const len = view.getUint32(d, true);
+    note?.(d, d + PART_ENTRY_SIZE, `part ${i}: ${len} bytes at ${at}, crc32`);
+    if (len === 0 || at + len > blob.length) fail(`Part ${i} out of range`);
+    const part = blob.subarray(at, at + len);
+    if (view.getUint32(d + 4, true) !== (crc32(part) >>> 0)) fail(`Part ${i}: checksum mismatch`);
+    const r = new PartReader(part, at, `Part ${i}`, note);
+    const kind = r.u8(`part ${i}: kind`);
+    r.tables();
+    if (kind === PART_KIND.VirtualHost) vhosts.push(readVirtualHost(r));
+    else if (kind === PART_KIND.Frontends) {
+      if (frontends) fail(`Part ${i}: a second frontends part`);
+      frontends = readFrontends(r);
+    } // A part of another kind is a newer server's addition: skipped, as the filter does.
+    if (kind <= PART_KIND.Frontends && r.at !== part.length) fail(`Part ${i}: bytes after its records`);
+    at += len;
   }
-  const frontends = sections.has(Section.FRONTENDS)
-    ? decodeFrontends(records(Section.FRONTENDS), view, str)
-    : [];
-  return { generation, vhosts, ...(frontends.length && { frontends }), ...(rollback && { rollback }) };
+  if (at !== blob.length) fail("Bytes after the last part");
+  return {
+    generation,
+    vhosts,
+    ...(frontends?.length && { frontends }),
+    ...(rollback && { rollback }),
+  };
 }
 
-/** The optional FRONTENDS section, with the filter's checks: each address and port once. */
-function decodeFrontends(
-  f: { n: number; row: (i: number) => number },
-  view: DataView,
-  str: (i: number) => string,
-): ServiceFrontend[] {
+/** Reads one part's fields in order, every read bounds-checked. */
+class PartReader {
+  at = 0;
+  strings: string[] = [];
+  /** How many strings have been referenced (NEXT takes the next one). */
+  used = 0;
+  programs = 0;
+  constructor(
+    readonly bytes: Uint8Array,
+    readonly offset: number,
+    readonly what: string,
+    readonly note?: Note,
+  ) {}
+
+  fail(msg: string): never {
+    return fail(`${this.what}: ${msg}`);
+  }
+  /** Marks `[from, this.at)` as `what` for the hex dump. */
+  mark(from: number, what: string): void {
+    this.note?.(this.offset + from, this.offset + this.at, what);
+  }
+  u8(what?: string): number {
+    if (this.at >= this.bytes.length) this.fail("record runs past the part's end");
+    const v = this.bytes[this.at++];
+    if (what) this.mark(this.at - 1, what);
+    return v;
+  }
+  varint(): number {
+    let v = 0;
+    for (let i = 0; i < MAX_VARINT_BYTES; i++) {
+      const b = this.u8();
+      v += (b & 0x7f) * 2 ** (7 * i);
+      if (b < 0x80) {
+        if (v > 0xffffffff) this.fail("varint over 32 bits");
+        return v;
+      }
+    }
+    return this.fail(`varint longer than ${MAX_VARINT_BYTES} bytes`);
+  }
+  /** The string and program tables at the start of a part. */
+  tables(): void {
+    let from = this.at;
+    const n = this.varint();
+    this.mark(from, `${n} strings`);
+    for (let i = 0; i < n; i++) {
+      from = this.at;
+      const len = this.varint();
+      if (this.at + len > this.bytes.length) this.fail(`string ${i} runs past the part's end`);
+      let s: string;
+      try {
+        s = utf8.decode(this.bytes.subarray(this.at, this.at + len));
+      } catch {
+        return this.fail(`string ${i} is not valid UTF-8`);
+      }
+      this.at += len;
+      this.strings.push(s);
+      this.mark(from, `string ${i}: ${JSON.stringify(s)}`);
+    }
+    from = this.at;
+    this.programs = this.varint();
+    this.mark(from, `${this.programs} programs`);
+    for (let i = 0; i < this.programs; i++) {
+      const lenAt = this.at;
+      const len = this.varint();
+      this.mark(lenAt, `program ${i}: ${len} bytes`);
+      if (this.at + len > this.bytes.length) this.fail(`program ${i} runs past the part's end`);
+      const problem = validateProgram(this.bytes.subarray(this.at, this.at + len));
+      if (problem) this.fail(`program ${i}: ${problem}`);
+      for (let k = 0; k < len; k += 8) {
+        const start = this.at;
+        this.at += Math.min(8, len - k);
+        this.mark(start, `program ${i} instruction ${k / 8}`);
+      }
+    }
+  }
+  /** A string reference: undefined for NONE. */
+  optStr(): string | undefined {
+    const ref = this.varint();
+    if (ref === STRING_REF.NONE) return undefined;
+    const i = ref === STRING_REF.NEXT ? this.used : ref - STRING_REF.FIRST;
+    if (i >= this.strings.length) this.fail(`string reference ${ref} out of range`);
+    if (ref === STRING_REF.NEXT) this.used++;
+    else if (i >= this.used) this.fail(`string ${i} referenced before it is introduced`);
+    return this.strings[i];
+  }
+  str(what: string): string {
+    return this.optStr() ?? this.fail(`${what} missing`);
+  }
+  program(): void {
+    if (this.varint() >= this.programs) this.fail("program reference out of range");
+  }
+}
+
+function readFilters(r: PartReader): RouteFilter[] {
+  const countAt = r.at;
+  const n = r.varint();
+  r.mark(countAt, `${n} filters`);
+  const out: RouteFilter[] = [];
+  for (let i = 0; i < n; i++) {
+    const from = r.at;
+    const kind = nameOf(FILTER_KIND, r.u8()) ?? r.fail(`filter: unknown kind ${r.bytes[r.at - 1]}`);
+    const path = (modifier: number, value: string | undefined) => {
+      if (modifier === 0) return value === undefined ? {} : r.fail("filter: path without a path modifier");
+      const type = nameOf(PATH_MODIFIER, modifier) ?? r.fail(`filter: unknown path modifier ${modifier}`);
+      return { path: { type, value: value ?? r.fail("filter: path modifier without a path") } };
+    };
+    if (kind === "RequestRedirect") {
+      const modifier = r.u8(), scheme = r.optStr(), hostname = r.optStr(), port = r.varint();
+      const statusCode = r.varint();
+      if (![301, 302, 303, 307, 308].includes(statusCode)) r.fail(`filter: redirect status ${statusCode}`);
+      if (port > 65535) r.fail(`filter: redirect port ${port}`);
+      out.push({
+        kind,
+        ...(scheme !== undefined && { scheme }),
+        ...(hostname !== undefined && { hostname }),
+        ...(port !== 0 && { port }),
+        ...path(modifier, r.optStr()),
+        statusCode,
+      });
+    } else if (kind === "URLRewrite") {
+      const modifier = r.u8(), hostname = r.optStr();
+      out.push({ kind, ...(hostname !== undefined && { hostname }), ...path(modifier, r.optStr()) });
+    } else if (kind === "RequestMirror") {
+      const cluster = r.str("mirror cluster"), label = r.str("mirror label");
+      const numerator = r.varint(), denominator = r.varint();
+      if (denominator === 0 || numerator > denominator) r.fail("filter: bad mirror fraction");
+      out.push({ kind, cluster, label, numerator, denominator });
+    } else if (kind === "CORS") {
+      const allowOrigins = r.str("CORS origins"), allowMethods = r.str("CORS methods");
+      const allowHeaders = r.str("CORS headers"), exposeHeaders = r.str("CORS expose headers");
+      const maxAge = r.varint(), credentials = r.u8();
+      if (maxAge > 0x7fffffff || credentials > 1) r.fail("filter: bad CORS max age or credentials");
+      out.push({
+        kind,
+        allowOrigins,
+        allowMethods,
+        allowHeaders,
+        exposeHeaders,
+        maxAge,
+        allowCredentials: credentials === 1,
+      });
+    } else {
+      const name = r.str("header name"), value = r.optStr();
+      const remove = kind.endsWith("Remove");
+      if (remove !== (value === undefined)) r.fail(`filter: ${kind} ${remove ? "with" : "without"} a value`);
+      out.push({ kind, name, ...(value !== undefined && { value }) });
+    }
+    r.mark(from, `filter ${kind}`);
+  }
+  return out;
+}
+
+function readBackend(r: PartReader): Backend {
+  const from = r.at;
+  const flags = r.u8();
+  if (flags & ~(BACKEND_FLAG.UNRESOLVED | BACKEND_FLAG.DERIVED)) r.fail(`backend: unknown flags ${flags}`);
+  const weight = r.varint();
+  let cluster: string, label: string;
+  if (flags & BACKEND_FLAG.DERIVED) {
+    const ns = r.str("backend namespace"), name = r.str("backend name"), port = r.varint();
+    if (port === 0 || port > 65535) r.fail(`backend: port ${port}`);
+    cluster = `outbound|${port}||${name}.${ns}.${DERIVED_CLUSTER_SUFFIX}`;
+    label = `${ns}/${name}:${port}`;
+  } else {
+    cluster = r.str("backend cluster");
+    label = r.str("backend label");
+  }
+  r.mark(from, `backend ${label}`);
+  const filters = readFilters(r);
+  const unresolved = (flags & BACKEND_FLAG.UNRESOLVED) !== 0;
+  return { cluster, label, weight, filters, ...(unresolved && { unresolved }) };
+}
+
+function readAction(r: PartReader): RouteAction {
+  const from = r.at;
+  const route = r.str("action route"), rule = r.varint(), stickyFrom = r.u8();
+  if (rule > 0xffff) r.fail(`action: rule ${rule}`);
+  const sticky = stickyFrom === 0 ? undefined : {
+    from: nameOf(STICKY, stickyFrom) ?? r.fail(`action: unknown sticky-key source ${stickyFrom}`),
+    name: r.str("sticky key"),
+  };
+  r.mark(from, `action ${route} rule ${rule}`);
+  const filters = readFilters(r);
+  const countAt = r.at;
+  const n = r.varint();
+  r.mark(countAt, `${n} backends`);
+  const backends: Backend[] = [];
+  for (let i = 0; i < n; i++) backends.push(readBackend(r));
+  if (backends.reduce((s, b) => s + b.weight, 0) > 0xffffffff) r.fail("action: total weight over 32 bits");
+  return { route, rule, ...(sticky && { sticky }), backends, filters };
+}
+
+function readRoute(r: PartReader, actions: RouteAction[], i: number): RouteEntry {
+  const from = r.at;
+  const head = r.u8();
+  if (head & ~(3 | ROUTE_FLAG.METHOD | ROUTE_FLAG.CONDITIONS)) r.fail(`route ${i}: unknown flags`);
+  const pathKind = nameOf(PATH_KIND, head & 3)!;
+  const path = pathKind === "None" ? undefined : { type: pathKind, value: r.str("path") };
+  if (pathKind === "RegularExpression") r.program();
+  const method = head & ROUTE_FLAG.METHOD ? r.str("method") : undefined;
+  const conditions: Condition[] = [];
+  if (head & ROUTE_FLAG.CONDITIONS) {
+    const n = r.varint();
+    if (n === 0) r.fail(`route ${i}: conditions flag without conditions`);
+    for (let k = 0; k < n; k++) {
+      const kind = nameOf(CONDITION_KIND, r.u8()) ?? r.fail(`route ${i}: unknown condition kind`);
+      const name = r.str("condition name"), value = r.str("condition value");
+      if (kind.endsWith("Regex")) r.program();
+      conditions.push({ kind, name, value });
+    }
+  }
+  const ref = r.varint();
+  r.mark(
+    from,
+    `route ${i}: ${pathKind}${path ? ` ${JSON.stringify(path.value)}` : ""}${method ? ` ${method}` : ""}` +
+      `${conditions.length ? `, ${conditions.length} conditions` : ""}, ${
+        ref === 0 ? "new action" : `action ${ref} back`
+      }`,
+  );
+  if (ref > actions.length) r.fail(`route ${i}: action reference ${ref} out of range`);
+  const action = ref === 0 ? readAction(r) : actions[actions.length - ref];
+  if (ref === 0) actions.push(action);
+  return {
+    ...(path && { path }),
+    ...(method !== undefined && { method }),
+    conditions,
+    action,
+  };
+}
+
+function readVirtualHost(r: PartReader): VirtualHost {
+  const from = r.at;
+  const n = r.varint();
+  const hostnames: string[] = [];
+  for (let i = 0; i < n; i++) hostnames.push(r.str("hostname"));
+  const mode = nameOf(MODE, r.u8()) ?? r.fail("unknown mode");
+  const port = r.varint();
+  if (port > 65535) r.fail(`port ${port}`);
+  const scope = r.optStr(), clients = r.optStr();
+  const count = r.varint();
+  r.mark(from, `virtual host ${JSON.stringify(hostnames)} ${mode} port ${port}, ${count} routes`);
+  const actions: RouteAction[] = [];
+  const routes: RouteEntry[] = [];
+  for (let i = 0; i < count; i++) routes.push(readRoute(r, actions, i));
+  return {
+    hostnames,
+    mode,
+    port,
+    ...(scope !== undefined && { scope }),
+    ...(clients !== undefined && { clients }),
+    routes,
+  };
+}
+
+/** The frontends part, with the filter's checks: each address and port once. */
+function readFrontends(r: PartReader): ServiceFrontend[] {
+  const countAt = r.at;
+  const n = r.varint();
+  r.mark(countAt, `${n} frontends`);
   const out: ServiceFrontend[] = [];
   const seen = new Set<string>();
-  for (let i = 0; i < f.n; i++) {
-    const r = f.row(i);
-    const address = str(view.getUint32(r, true)), port = view.getUint16(r + 4, true);
-    if (address === "" || port === 0 || view.getUint16(r + 6, true) !== 0) {
-      throw new BlobFormatError(`Frontend ${i}: bad address, port or reserved bytes`);
-    }
-    if (seen.has(`${address}|${port}`)) throw new BlobFormatError(`Frontend ${i}: address and port repeated`);
+  for (let i = 0; i < n; i++) {
+    const from = r.at;
+    const address = r.str("frontend address"), port = r.varint();
+    const hostname = r.str("frontend hostname"), service = r.str("frontend service");
+    if (address === "" || port === 0 || port > 65535) r.fail(`frontend ${i}: bad address or port`);
+    if (seen.has(`${address}|${port}`)) r.fail(`frontend ${i}: address and port repeated`);
     seen.add(`${address}|${port}`);
-    out.push({
-      address,
-      port,
-      service: str(view.getUint32(r + 12, true)),
-      hostname: str(view.getUint32(r + 8, true)),
-    });
+    r.mark(from, `frontend ${address}:${port}`);
+    out.push({ address, port, service, hostname });
   }
   return out;
 }

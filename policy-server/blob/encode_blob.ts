@@ -1,135 +1,320 @@
+/**
+ * The rule blob encoder (format 2, docs/blob-format.md). A blob is a header, a part directory and
+ * parts: one per virtual host, plus one for the Services' frontends. Each part is self-contained —
+ * its own strings and regex programs, records that refer only inside it — so a part's bytes depend
+ * on its virtual host alone: {@linkcode encodeParts} can take them from a cache and
+ * {@linkcode assembleBlob} only concatenates, giving the same bytes as a fresh {@linkcode encodeBlob}.
+ *
+ * @module
+ */
 import { crc32 } from "node:zlib";
 import { compileRegex } from "../regex/compile_regex.ts";
-import type { Backend, RouteAction, RouteFilter, RouteTable } from "../ir/types.ts";
+import type {
+  Backend,
+  RouteAction,
+  RouteFilter,
+  RouteTable,
+  ServiceFrontend,
+  VirtualHost,
+} from "../ir/types.ts";
 import {
-  BACKEND_UNRESOLVED,
+  ACTION_REF_NEW,
+  BACKEND_FLAG,
   CONDITION_KIND,
-  DIRECTORY_ENTRY_SIZE,
+  DERIVED_CLUSTER_SUFFIX,
   FILTER_KIND,
   FORMAT_VERSION,
   HEADER_FLAGS,
   HEADER_SIZE,
-  HOST_KIND,
   MAGIC,
   MODE,
-  NONE,
+  PART_ENTRY_SIZE,
+  PART_KIND,
   PATH_KIND,
   PATH_MODIFIER,
-  RECORD_SIZE,
-  Section,
+  ROUTE_FLAG,
   STICKY,
+  STRING_REF,
 } from "./format.ts";
 
 const utf8 = new TextEncoder();
 
-/** Deduplicating string table: equal strings get one index. */
-class StringTable {
-  #index = new Map<string, number>();
-  #bytes: Uint8Array[] = [];
-  ref(s: string | undefined): number {
-    if (s === undefined) return NONE;
-    let i = this.#index.get(s);
+/** One part of a blob: its bytes and their CRC-32, as the part directory carries it. */
+export interface EncodedPart {
+  readonly bytes: Uint8Array;
+  readonly crc: number;
+}
+
+/** A growing byte buffer with the format's field writers. */
+class Bytes {
+  buf = new Uint8Array(256);
+  length = 0;
+  #room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const grown = new Uint8Array(Math.max(2 * this.buf.length, this.length + n));
+    grown.set(this.buf.subarray(0, this.length));
+    this.buf = grown;
+  }
+  u8(v: number): void {
+    this.#room(1);
+    this.buf[this.length++] = v;
+  }
+  /** Unsigned LEB128. */
+  varint(v: number): void {
+    if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new RangeError(`Not a u32: ${v}`);
+    this.#room(5);
+    while (v >= 0x80) {
+      this.buf[this.length++] = (v & 0x7f) | 0x80;
+      v = Math.floor(v / 128);
+    }
+    this.buf[this.length++] = v;
+  }
+  bytes(b: Uint8Array): void {
+    this.#room(b.length);
+    this.buf.set(b, this.length);
+    this.length += b.length;
+  }
+  done(): Uint8Array {
+    return this.buf.slice(0, this.length);
+  }
+}
+
+/**
+ * The writer of one part: records go to `body` while strings and programs are numbered in the order
+ * they are first referenced; `finish` puts the string and program tables before the records.
+ */
+class PartWriter {
+  readonly body = new Bytes();
+  #strings = new Map<string, number>();
+  #programs = new Map<string, number>();
+  #programBytes: Uint8Array[] = [];
+
+  /** A string reference: NONE, NEXT for a string not referenced before, else FIRST + its index. */
+  str(s: string | undefined): void {
+    if (s === undefined) return this.body.varint(STRING_REF.NONE);
+    const known = this.#strings.get(s);
+    if (known !== undefined) return this.body.varint(STRING_REF.FIRST + known);
+    this.#strings.set(s, this.#strings.size);
+    this.body.varint(STRING_REF.NEXT);
+  }
+  /** A regex program's index: each distinct pattern compiled once, by the project's one parser. */
+  program(pattern: string): void {
+    let i = this.#programs.get(pattern);
     if (i === undefined) {
-      i = this.#bytes.length;
-      this.#index.set(s, i);
-      this.#bytes.push(utf8.encode(s));
+      i = this.#programBytes.length;
+      this.#programs.set(pattern, i);
+      this.#programBytes.push(compileRegex(pattern));
     }
-    return i;
+    this.body.varint(i);
   }
-  section(): Uint8Array {
-    const n = this.#bytes.length;
-    const dataLen = this.#bytes.reduce((a, b) => a + b.length, 0);
-    const out = new Uint8Array(4 + 4 * (n + 1) + dataLen);
-    const view = new DataView(out.buffer);
-    view.setUint32(0, n, true);
-    let off = 0;
-    let at = 4 + 4 * (n + 1);
-    this.#bytes.forEach((b, i) => {
-      view.setUint32(4 + 4 * i, off, true);
-      out.set(b, at);
-      off += b.length;
-      at += b.length;
-    });
-    view.setUint32(4 + 4 * n, off, true);
-    return out;
+  finish(kind: number): EncodedPart {
+    const out = new Bytes();
+    out.u8(kind);
+    out.varint(this.#strings.size);
+    for (const s of this.#strings.keys()) {
+      const b = utf8.encode(s);
+      out.varint(b.length);
+      out.bytes(b);
+    }
+    out.varint(this.#programBytes.length);
+    for (const p of this.#programBytes) {
+      out.varint(p.length);
+      out.bytes(p);
+    }
+    out.bytes(this.body.done());
+    const bytes = out.done();
+    return { bytes, crc: crc32(bytes) >>> 0 };
   }
 }
 
-/** Regex programs, compiled once per distinct pattern; laid out like the string table. */
-class ProgramTable {
-  #index = new Map<string, number>();
-  #programs: Uint8Array[] = [];
-  ref(pattern: string): number {
-    let i = this.#index.get(pattern);
-    if (i === undefined) {
-      i = this.#programs.length;
-      this.#index.set(pattern, i);
-      this.#programs.push(compileRegex(pattern));
+/** `[namespace, name, port]` when the backend's cluster and label are the derived ones. */
+export function derivedBackend(b: Pick<Backend, "cluster" | "label">): [string, string, number] | undefined {
+  const m = /^([^/]+)\/([^:/]+):(\d{1,5})$/.exec(b.label);
+  if (!m) return undefined;
+  const [, ns, name, portText] = m;
+  const port = Number(portText);
+  if (port < 1 || port > 65535 || String(port) !== portText) return undefined;
+  return b.cluster === `outbound|${port}||${name}.${ns}.${DERIVED_CLUSTER_SUFFIX}`
+    ? [ns, name, port]
+    : undefined;
+}
+
+function writeFilters(w: PartWriter, list: RouteFilter[]): void {
+  const out = w.body;
+  out.varint(list.length);
+  for (const f of list) {
+    out.u8(FILTER_KIND[f.kind]);
+    switch (f.kind) {
+      case "RequestRedirect":
+        out.u8(f.path ? PATH_MODIFIER[f.path.type] : 0);
+        w.str(f.scheme);
+        w.str(f.hostname);
+        out.varint(f.port ?? 0);
+        out.varint(f.statusCode);
+        w.str(f.path?.value);
+        break;
+      case "URLRewrite":
+        out.u8(f.path ? PATH_MODIFIER[f.path.type] : 0);
+        w.str(f.hostname);
+        w.str(f.path?.value);
+        break;
+      case "RequestMirror":
+        w.str(f.cluster);
+        w.str(f.label);
+        out.varint(f.numerator);
+        out.varint(f.denominator);
+        break;
+      case "CORS":
+        w.str(f.allowOrigins);
+        w.str(f.allowMethods);
+        w.str(f.allowHeaders);
+        w.str(f.exposeHeaders);
+        out.varint(f.maxAge);
+        out.u8(f.allowCredentials ? 1 : 0);
+        break;
+      default:
+        w.str(f.name);
+        w.str(f.value);
     }
-    return i;
-  }
-  section(): Uint8Array {
-    const n = this.#programs.length;
-    const out = new Uint8Array(4 + 4 * (n + 1) + this.#programs.reduce((a, p) => a + p.length, 0));
-    const view = new DataView(out.buffer);
-    view.setUint32(0, n, true);
-    let off = 0;
-    this.#programs.forEach((p, i) => {
-      view.setUint32(4 + 4 * i, off, true);
-      out.set(p, 4 + 4 * (n + 1) + off);
-      off += p.length;
-    });
-    view.setUint32(4 + 4 * n, off, true);
-    return out;
   }
 }
 
-/** Fixed-size records of one section, written field by field into one growing buffer. */
-class Records {
-  readonly size: number;
-  view = new DataView(new ArrayBuffer(1024));
-  #count = 0;
-  constructor(id: number) {
-    this.size = RECORD_SIZE[id];
+function writeBackend(w: PartWriter, b: Backend): void {
+  const derived = derivedBackend(b);
+  w.body.u8((b.unresolved ? BACKEND_FLAG.UNRESOLVED : 0) | (derived ? BACKEND_FLAG.DERIVED : 0));
+  w.body.varint(b.weight);
+  if (derived) {
+    w.str(derived[0]);
+    w.str(derived[1]);
+    w.body.varint(derived[2]);
+  } else {
+    w.str(b.cluster);
+    w.str(b.label);
   }
-  get count(): number {
-    return this.#count;
-  }
-  add(): Row {
-    const at = this.#count * this.size;
-    if (at + this.size > this.view.byteLength) {
-      const grown = new Uint8Array(Math.max(2 * this.view.byteLength, at + this.size));
-      grown.set(new Uint8Array(this.view.buffer));
-      this.view = new DataView(grown.buffer);
-    }
-    this.#count++;
-    return new Row(this, at);
-  }
-  section(): Uint8Array {
-    const out = new Uint8Array(4 + this.size * this.#count);
-    new DataView(out.buffer).setUint32(0, this.#count, true);
-    out.set(new Uint8Array(this.view.buffer, 0, this.size * this.#count), 4);
-    return out;
-  }
+  writeFilters(w, b.filters);
 }
 
-/** One record of {@linkcode Records}: its fields by offset, as a DataView of the record would take them. */
-class Row {
-  readonly #records: Records;
-  readonly #at: number;
-  constructor(records: Records, at: number) {
-    this.#records = records;
-    this.#at = at;
+function writeAction(w: PartWriter, a: RouteAction): void {
+  w.str(a.route);
+  w.body.varint(a.rule);
+  w.body.u8(a.sticky ? STICKY[a.sticky.from] : 0);
+  if (a.sticky) w.str(a.sticky.name);
+  writeFilters(w, a.filters);
+  w.body.varint(a.backends.length);
+  for (const b of a.backends) writeBackend(w, b);
+}
+
+/**
+ * Encodes one virtual host as a part. Its bytes depend on `vh` alone (and the regex compiler), so a
+ * part may be cached for as long as the virtual host object is not changed.
+ */
+export function encodeVirtualHostPart(vh: VirtualHost): EncodedPart {
+  const w = new PartWriter();
+  const out = w.body;
+  out.varint(vh.hostnames.length);
+  for (const h of vh.hostnames) w.str(h);
+  out.u8(MODE[vh.mode]);
+  out.varint(vh.port);
+  w.str(vh.scope);
+  w.str(vh.clients);
+  out.varint(vh.routes.length);
+  // Actions are numbered as they first appear; an entry sharing its rule's action refers back to it.
+  const actions = new Map<RouteAction, number>();
+  for (const entry of vh.routes) {
+    const kind = entry.path ? PATH_KIND[entry.path.type] : PATH_KIND.None;
+    out.u8(
+      kind | (entry.method !== undefined ? ROUTE_FLAG.METHOD : 0) |
+        (entry.conditions.length ? ROUTE_FLAG.CONDITIONS : 0),
+    );
+    if (entry.path) w.str(entry.path.value);
+    if (entry.path?.type === "RegularExpression") w.program(entry.path.value);
+    if (entry.method !== undefined) w.str(entry.method);
+    if (entry.conditions.length) {
+      out.varint(entry.conditions.length);
+      for (const c of entry.conditions) {
+        out.u8(CONDITION_KIND[c.kind]);
+        w.str(c.name);
+        w.str(c.value);
+        if (c.kind.endsWith("Regex")) w.program(c.value);
+      }
+    }
+    const known = actions.get(entry.action);
+    if (known !== undefined) {
+      out.varint(actions.size - known);
+    } else {
+      out.varint(ACTION_REF_NEW);
+      actions.set(entry.action, actions.size);
+      writeAction(w, entry.action);
+    }
   }
-  setUint8(offset: number, value: number): void {
-    this.#records.view.setUint8(this.#at + offset, value);
+  return w.finish(PART_KIND.VirtualHost);
+}
+
+/** Encodes the Services' frontends as a part. */
+export function encodeFrontendsPart(frontends: ServiceFrontend[]): EncodedPart {
+  const w = new PartWriter();
+  w.body.varint(frontends.length);
+  for (const f of frontends) {
+    w.str(f.address);
+    w.body.varint(f.port);
+    w.str(f.hostname);
+    w.str(f.service);
   }
-  setUint16(offset: number, value: number, littleEndian: boolean): void {
-    this.#records.view.setUint16(this.#at + offset, value, littleEndian);
-  }
-  setUint32(offset: number, value: number, littleEndian: boolean): void {
-    this.#records.view.setUint32(this.#at + offset, value, littleEndian);
-  }
+  return w.finish(PART_KIND.Frontends);
+}
+
+/**
+ * A table's parts in blob order: one per virtual host, then the frontends' when there are any. With
+ * `cache`, a virtual host encoded before (the same object) is not encoded again.
+ *
+ * @example
+ * ```ts
+ * import { assembleBlob, encodeBlob, encodeParts } from "./encode_blob.ts";
+ * const table = { generation: 4, vhosts: [] };
+ * const cache = new WeakMap();
+ * const blob = assembleBlob(table, encodeParts(table, cache));
+ * if (blob.length !== encodeBlob(table).length) throw new Error("not the same blob");
+ * ```
+ */
+export function encodeParts(table: RouteTable, cache?: WeakMap<VirtualHost, EncodedPart>): EncodedPart[] {
+  const parts = table.vhosts.map((vh) => {
+    const known = cache?.get(vh);
+    if (known) return known;
+    const part = encodeVirtualHostPart(vh);
+    cache?.set(vh, part);
+    return part;
+  });
+  if (table.frontends?.length) parts.push(encodeFrontendsPart(table.frontends));
+  return parts;
+}
+
+/**
+ * A blob from its parts: the header (generation, flags, checksum of header and directory), the part
+ * directory (each part's length and CRC-32), then the parts back to back.
+ */
+export function assembleBlob(
+  head: Pick<RouteTable, "generation" | "rollback">,
+  parts: EncodedPart[],
+): Uint8Array {
+  const dirEnd = HEADER_SIZE + PART_ENTRY_SIZE * parts.length;
+  const out = new Uint8Array(dirEnd + parts.reduce((n, p) => n + p.bytes.length, 0));
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  view.setUint16(4, FORMAT_VERSION, true);
+  view.setUint16(6, HEADER_SIZE, true);
+  view.setUint32(8, out.length, true);
+  view.setUint32(16, head.generation, true);
+  view.setUint32(20, parts.length, true);
+  view.setUint32(24, head.rollback ? HEADER_FLAGS.ROLLBACK : 0, true);
+  let at = dirEnd;
+  parts.forEach((p, i) => {
+    view.setUint32(HEADER_SIZE + PART_ENTRY_SIZE * i, p.bytes.length, true);
+    view.setUint32(HEADER_SIZE + PART_ENTRY_SIZE * i + 4, p.crc, true);
+    out.set(p.bytes, at);
+    at += p.bytes.length;
+  });
+  view.setUint32(12, crc32(out.subarray(16, dirEnd)) >>> 0, true);
+  return out;
 }
 
 /**
@@ -144,182 +329,5 @@ class Row {
  * ```
  */
 export function encodeBlob(table: RouteTable): Uint8Array {
-  const strings = new StringTable();
-  // Patterns are compiled here, by the one parser of the project; the filter only runs programs.
-  const programs = new ProgramTable();
-  const vhosts = new Records(Section.VHOSTS);
-  const routes = new Records(Section.ROUTES);
-  const conditions = new Records(Section.CONDITIONS);
-  const actions = new Records(Section.ACTIONS);
-  const backends = new Records(Section.BACKENDS);
-  const filters = new Records(Section.FILTERS);
-  const actionIndex = new Map<RouteAction, number>();
-
-  /** Writes a filter list; returns its first record and how many records it took. */
-  const writeFilters = (list: RouteFilter[]): [number, number] => {
-    const first = filters.count;
-    for (const f of list) {
-      if (f.kind === "CORS") {
-        // Two records: what a preflight answer needs, and what actual responses get.
-        const pre = filters.add();
-        pre.setUint16(0, FILTER_KIND.CORS, true);
-        pre.setUint32(4, strings.ref(f.allowOrigins), true);
-        pre.setUint32(8, strings.ref(f.allowMethods), true);
-        pre.setUint32(12, ((f.maxAge & 0x7fffffff) | (f.allowCredentials ? 0x80000000 : 0)) >>> 0, true);
-        pre.setUint32(16, strings.ref(f.allowHeaders), true);
-        const expose = filters.add();
-        expose.setUint16(0, FILTER_KIND.CORSExpose, true);
-        expose.setUint32(4, strings.ref(f.exposeHeaders), true);
-        expose.setUint32(8, NONE, true);
-        expose.setUint32(16, NONE, true);
-        continue;
-      }
-      const r = filters.add();
-      r.setUint16(0, FILTER_KIND[f.kind], true);
-      // a and b are strings, c a number, d a string or a number by kind; absent strings are NONE.
-      const [a, b, c, d] = filterFields(f);
-      r.setUint16(2, "path" in f && f.path ? PATH_MODIFIER[f.path.type] : 0, true);
-      r.setUint32(4, strings.ref(a), true);
-      r.setUint32(8, strings.ref(b), true);
-      r.setUint32(12, c, true);
-      r.setUint32(16, typeof d === "number" ? d : strings.ref(d), true);
-    }
-    return [first, filters.count - first];
-  };
-  const writeBackend = (b: Backend) => {
-    // Backend filters first, so the backend record can point at them.
-    const [firstFilter, filterCount] = writeFilters(b.filters);
-    const r = backends.add();
-    r.setUint32(0, strings.ref(b.cluster), true);
-    r.setUint32(4, strings.ref(b.label), true);
-    r.setUint32(8, b.weight, true);
-    r.setUint32(12, firstFilter, true);
-    r.setUint16(16, filterCount, true);
-    r.setUint16(18, b.unresolved ? BACKEND_UNRESOLVED : 0, true);
-  };
-  const writeAction = (a: RouteAction): number => {
-    const known = actionIndex.get(a);
-    if (known !== undefined) return known;
-    const [firstFilter, filterCount] = writeFilters(a.filters);
-    const firstBackend = backends.count;
-    a.backends.forEach(writeBackend);
-    const r = actions.add();
-    r.setUint32(0, strings.ref(a.route), true);
-    r.setUint16(4, a.rule, true);
-    r.setUint16(6, a.sticky ? STICKY[a.sticky.from] : 0, true);
-    r.setUint32(8, firstBackend, true);
-    r.setUint16(12, a.backends.length, true);
-    r.setUint16(14, filterCount, true);
-    r.setUint32(16, firstFilter, true);
-    r.setUint32(20, a.backends.reduce((sum, b) => sum + b.weight, 0), true);
-    r.setUint32(24, strings.ref(a.sticky?.name), true);
-    actionIndex.set(a, actions.count - 1);
-    return actions.count - 1;
-  };
-
-  for (const vh of table.vhosts) {
-    const firstRoute = routes.count;
-    for (const entry of vh.routes) {
-      const firstCondition = conditions.count;
-      for (const c of entry.conditions) {
-        const r = conditions.add();
-        r.setUint8(0, CONDITION_KIND[c.kind]);
-        r.setUint32(4, strings.ref(c.name), true);
-        r.setUint32(8, strings.ref(c.value), true);
-        r.setUint32(12, c.kind.endsWith("Regex") ? programs.ref(c.value) : NONE, true);
-      }
-      const action = writeAction(entry.action);
-      const r = routes.add();
-      r.setUint8(0, entry.path ? PATH_KIND[entry.path.type] : PATH_KIND.None);
-      r.setUint16(2, entry.conditions.length, true);
-      r.setUint32(4, strings.ref(entry.path?.value), true);
-      r.setUint32(8, strings.ref(entry.method), true);
-      r.setUint32(12, firstCondition, true);
-      r.setUint32(16, action, true);
-      r.setUint32(20, entry.path?.type === "RegularExpression" ? programs.ref(entry.path.value) : NONE, true);
-    }
-    // One record per hostname, all pointing at the same route range.
-    for (const hostname of vh.hostnames) {
-      const r = vhosts.add();
-      const kind = hostname === "*"
-        ? HOST_KIND.any
-        : hostname.startsWith("*.")
-        ? HOST_KIND.wildcard
-        : HOST_KIND.exact;
-      r.setUint32(0, strings.ref(hostname), true);
-      r.setUint8(4, kind);
-      r.setUint8(5, MODE[vh.mode]);
-      r.setUint16(6, vh.port, true);
-      r.setUint32(8, strings.ref(vh.scope), true);
-      r.setUint32(12, firstRoute, true);
-      r.setUint32(16, vh.routes.length, true);
-      r.setUint32(20, strings.ref(vh.clients), true);
-    }
-  }
-
-  // Service frontends (GAMMA by address): a section only when there are any, so a table without
-  // them encodes as it did before the section existed.
-  const frontends = new Records(Section.FRONTENDS);
-  for (const f of table.frontends ?? []) {
-    const r = frontends.add();
-    r.setUint32(0, strings.ref(f.address), true);
-    r.setUint16(4, f.port, true);
-    r.setUint32(8, strings.ref(f.hostname), true);
-    r.setUint32(12, strings.ref(f.service), true);
-  }
-
-  const sections: [number, Uint8Array][] = [
-    [Section.STRINGS, strings.section()],
-    [Section.VHOSTS, vhosts.section()],
-    [Section.ROUTES, routes.section()],
-    [Section.CONDITIONS, conditions.section()],
-    [Section.ACTIONS, actions.section()],
-    [Section.BACKENDS, backends.section()],
-    [Section.FILTERS, filters.section()],
-    [Section.PROGRAMS, programs.section()],
-    ...(frontends.count ? [[Section.FRONTENDS, frontends.section()] as [number, Uint8Array]] : []),
-  ];
-  const align = (n: number) => (n + 3) & ~3;
-  let offset = HEADER_SIZE + DIRECTORY_ENTRY_SIZE * sections.length;
-  const placed = sections.map(([id, bytes]) => {
-    const at = offset;
-    offset = align(offset + bytes.length);
-    return { id, bytes, at };
-  });
-  const out = new Uint8Array(offset);
-  const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
-  view.setUint16(4, FORMAT_VERSION, true);
-  view.setUint16(6, HEADER_SIZE, true);
-  view.setUint32(8, out.length, true);
-  view.setUint32(16, table.generation, true);
-  view.setUint32(20, sections.length, true);
-  view.setUint32(24, table.rollback ? HEADER_FLAGS.ROLLBACK : 0, true);
-  placed.forEach(({ id, bytes, at }, i) => {
-    const d = HEADER_SIZE + i * DIRECTORY_ENTRY_SIZE;
-    view.setUint32(d, id, true);
-    view.setUint32(d + 4, at, true);
-    view.setUint32(d + 8, bytes.length, true);
-    out.set(bytes, at);
-  });
-  view.setUint32(12, crc32(out.subarray(16)) >>> 0, true);
-  return out;
-}
-
-/** A filter's record fields (a, b, c, d) as docs/blob-format.md lays them out per kind. */
-function filterFields(
-  f: RouteFilter,
-): [string | undefined, string | undefined, number, string | number | undefined] {
-  switch (f.kind) {
-    case "RequestRedirect":
-      return [f.scheme, f.hostname, ((f.port ?? 0) | (f.statusCode << 16)) >>> 0, f.path?.value];
-    case "URLRewrite":
-      return [undefined, f.hostname, 0, f.path?.value];
-    case "RequestMirror":
-      return [f.cluster, f.label, f.numerator, f.denominator];
-    case "CORS":
-      throw new Error("unreachable: CORS is written as two records");
-    default:
-      return [f.name, f.value, 0, undefined];
-  }
+  return assembleBlob(table, encodeParts(table));
 }

@@ -1,51 +1,48 @@
 /**
- * Constants of rule blob format 1, as docs/blob-format.md defines them, written once: the filter's
+ * Constants of rule blob format 2, as docs/blob-format.md defines them, written once: the filter's
  * decoder reads them from filter/assembly/core/blob_format.ts, which `deno task gen:blob-format`
  * (tools/gen_blob_format.ts) writes from this module, and whose test fails when the two differ.
+ * (Format 1, which the server no longer writes, is in `format1.ts`, for reading stored blobs.)
  *
  * @module
  */
 
 /** `WRTB` */
 export const MAGIC = [0x57, 0x52, 0x54, 0x42] as const;
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 export const HEADER_SIZE = 32;
 /** Bits of the header's flags word. */
 export const HEADER_FLAGS = {
   /** The blob was made by a rollback: it may carry an older generation's rules on purpose. */
   ROLLBACK: 1,
 } as const;
-export const DIRECTORY_ENTRY_SIZE = 12;
-/** An absent string reference. */
-export const NONE = 0xffffffff;
+/** A part directory entry: u32 length, u32 CRC-32 of the part's bytes. */
+export const PART_ENTRY_SIZE = 8;
 
-export const Section = {
-  STRINGS: 1,
-  VHOSTS: 2,
-  ROUTES: 3,
-  CONDITIONS: 4,
-  ACTIONS: 5,
-  BACKENDS: 6,
-  FILTERS: 7,
-  PROGRAMS: 8,
-  /** Optional: absent when the table has none (a decoder that predates it skips it). */
-  FRONTENDS: 9,
+/** A part's first byte. */
+export const PART_KIND = {
+  /** One virtual host: its hostnames, routes, rules, backends and filters, with its own strings. */
+  VirtualHost: 1,
+  /** The Services' frontends (GAMMA by address); at most one part. */
+  Frontends: 2,
 } as const;
 
-/** Record sizes of the record sections, by section id. */
-export const RECORD_SIZE: Record<number, number> = {
-  [Section.VHOSTS]: 24,
-  [Section.ROUTES]: 24,
-  [Section.CONDITIONS]: 16,
-  [Section.ACTIONS]: 28,
-  [Section.BACKENDS]: 20,
-  [Section.FILTERS]: 20,
-  [Section.FRONTENDS]: 16,
-};
+/**
+ * A string reference (a varint): `NONE` absent, `NEXT` the part's next string not referenced yet
+ * (strings are stored in the order they are first referenced), `FIRST + i` string `i` of the part.
+ */
+export const STRING_REF = { NONE: 0, NEXT: 1, FIRST: 2 } as const;
+/** A route's action reference (a varint): a new action follows inline, or `k` ≥ 1: the k-th latest. */
+export const ACTION_REF_NEW = 0;
+/** Varints are unsigned LEB128 of at most this many bytes (values below 2^32). */
+export const MAX_VARINT_BYTES = 5;
 
+/** Not on the wire: what the decoder derives from a hostname (`*`, `*.suffix`, else exact). */
 export const HOST_KIND = { any: 0, exact: 1, wildcard: 2 } as const;
 export const MODE = { gateway: 0, mesh: 1 } as const;
+/** A route's head byte: the path kind in the low two bits, and the flags of ROUTE_FLAG. */
 export const PATH_KIND = { None: 0, Exact: 1, PathPrefix: 2, RegularExpression: 3 } as const;
+export const ROUTE_FLAG = { METHOD: 4, CONDITIONS: 8 } as const;
 export const CONDITION_KIND = { HeaderExact: 1, HeaderRegex: 2, QueryExact: 3, QueryRegex: 4 } as const;
 export const FILTER_KIND = {
   RequestHeaderSet: 1,
@@ -58,12 +55,22 @@ export const FILTER_KIND = {
   URLRewrite: 8,
   RequestMirror: 9,
   CORS: 10,
-  CORSExpose: 11,
 } as const;
-/** A redirect's or rewrite's path modifier, in a filter record's flags. */
+/** A redirect's or rewrite's path modifier; 0: the path is kept. */
 export const PATH_MODIFIER = { ReplaceFullPath: 1, ReplacePrefixMatch: 2 } as const;
-export const BACKEND_UNRESOLVED = 1;
-/** An action's sticky-key source, in its flags. */
+/** A backend's flags byte. */
+export const BACKEND_FLAG = {
+  /** The backendRef could not be resolved: its share answers 500. */
+  UNRESOLVED: 1,
+  /**
+   * The cluster and label are derived from namespace, name and port: `outbound|PORT||NAME.NS.` +
+   * {@linkcode DERIVED_CLUSTER_SUFFIX} and `NS/NAME:PORT`.
+   */
+  DERIVED: 2,
+} as const;
+/** The domain part of a derived cluster name (Istio's, for the default cluster domain). */
+export const DERIVED_CLUSTER_SUFFIX = "svc.cluster.local";
+/** An action's sticky-key source. */
 export const STICKY = { header: 1, cookie: 2 } as const;
 
 /** Inverts one of the kind tables above. */
@@ -71,13 +78,13 @@ export function nameOf<T extends Record<string, number>>(table: T, value: number
   return (Object.keys(table) as (keyof T)[]).find((k) => table[k] === value);
 }
 
-/** `WRTZ`: a packed blob, the envelope around a DEFLATE-compressed format-1 blob. */
+/** `WRTZ`: a packed blob, the envelope around a DEFLATE-compressed rule blob. */
 export const PACKED_MAGIC = [0x57, 0x52, 0x54, 0x5a] as const;
 export const PACKED_VERSION = 1;
 /** The envelope's method byte: raw DEFLATE (RFC 1951), without a zlib or gzip wrapper. */
 export const PACK_METHOD_DEFLATE = 1;
 export const PACKED_HEADER_SIZE = 16;
-/** The largest format-1 blob a packed blob may declare: 64 MiB. */
+/** The largest rule blob a packed blob may declare: 64 MiB. */
 export const MAX_UNPACKED_LENGTH = 64 * 1024 * 1024;
 /**
  * DEFLATE spends at least two bits on a 258-byte copy, so no stream inflates to more than 1032 times

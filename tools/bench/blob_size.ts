@@ -1,13 +1,14 @@
 /**
  * 3. Blob size: bytes per rule of the blob as delivered (packed: DEFLATE-compressed format 1) and of
- * the format-1 blob inside it, both against their source HTTPRoutes (minified JSON, gzip'd JSON),
- * where the format-1 bytes go (sections, per docs/blob-format.md), and whether the WasmPlugin that
+ * the format-2 blob inside it, both against their source HTTPRoutes (minified JSON, gzip'd JSON),
+ * where its bytes go (strings, programs, records), and whether the WasmPlugin that
  * carries the packed blob fits Kubernetes and the policy server's store.
  *
  * @module
  */
 import { gzipSync } from "node:zlib";
 import { PACK_LEVEL, unpackBlob } from "../../policy-server/blob/pack_blob.ts";
+import { decodeBlob } from "../../policy-server/blob/decode_blob.ts";
 import {
   renderWasmPlugin,
   wasmPluginToYaml,
@@ -45,27 +46,22 @@ export const WASMPLUGIN_BUDGET = 1 << 20;
 /** etcd's default request limit (`--max-request-bytes`), 1.5 MiB: larger objects cannot be stored. */
 export const ETCD_LIMIT = 1.5 * (1 << 20);
 
-const SECTION_NAMES: Record<number, string> = {
-  1: "STRINGS",
-  2: "VHOSTS",
-  3: "ROUTES",
-  4: "CONDITIONS",
-  5: "ACTIONS",
-  6: "BACKENDS",
-  7: "FILTERS",
-  8: "PROGRAMS",
-};
-
-/** Section sizes read off a format-1 blob's directory (header: 32 bytes; entries: id, offset, length). */
+/**
+ * Where a format-2 blob's bytes go: header and part directory, string tables, regex programs, and
+ * records (what the decoder's annotations call each byte range, docs/blob-format.md).
+ */
 export function sectionSizes(blob: Uint8Array): Record<string, number> {
-  const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
-  const count = view.getUint32(20, true);
-  const out: Record<string, number> = { "header + directory": 32 + 12 * count };
-  for (let i = 0; i < count; i++) {
-    const at = 32 + 12 * i;
-    const name = SECTION_NAMES[view.getUint32(at, true)] ?? `section ${view.getUint32(at, true)}`;
-    out[name] = (out[name] ?? 0) + view.getUint32(at + 8, true);
-  }
+  const out: Record<string, number> = { "header + directory": 0, STRINGS: 0, PROGRAMS: 0, records: 0 };
+  decodeBlob(blob, (from, to, what) => {
+    const name = from < 32 || /^part \d+: \d+ bytes/.test(what)
+      ? "header + directory"
+      : /^(string |\d+ strings)/.test(what)
+      ? "STRINGS"
+      : /^(program|\d+ programs)/.test(what)
+      ? "PROGRAMS"
+      : "records";
+    out[name] += to - from;
+  });
   return out;
 }
 

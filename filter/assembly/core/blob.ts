@@ -1,41 +1,29 @@
 import {
-  BACKEND_UNRESOLVED, CONDITION_KIND_HEADER_EXACT, CONDITION_KIND_HEADER_REGEX, CONDITION_KIND_QUERY_REGEX,
-  DIRECTORY_ENTRY_SIZE, FORMAT_VERSION, HEADER_FLAGS_ROLLBACK, HEADER_SIZE, HOST_KIND_ANY, HOST_KIND_EXACT,
-  HOST_KIND_WILDCARD, MAGIC, MAX_DEFLATE_RATIO, MAX_UNPACKED_LENGTH, MODE_GATEWAY, MODE_MESH, NONE,
-  PACKED_HEADER_SIZE, PACKED_MAGIC, PACKED_VERSION, PACK_METHOD_DEFLATE, PATH_KIND_NONE, PATH_KIND_EXACT,
-  PATH_KIND_REGULAR_EXPRESSION, RECORD_SIZE_VHOSTS, RECORD_SIZE_ROUTES, RECORD_SIZE_CONDITIONS, RECORD_SIZE_ACTIONS,
-  RECORD_SIZE_BACKENDS, RECORD_SIZE_FILTERS, RECORD_SIZE_FRONTENDS, STICKY_COOKIE, SECTION_STRINGS, SECTION_VHOSTS,
-  SECTION_ROUTES, SECTION_CONDITIONS, SECTION_ACTIONS, SECTION_BACKENDS, SECTION_FILTERS, SECTION_PROGRAMS,
-  SECTION_FRONTENDS,
+  BACKEND_FLAG_DERIVED, BACKEND_FLAG_UNRESOLVED, CONDITION_KIND_HEADER_EXACT, CONDITION_KIND_HEADER_REGEX,
+  CONDITION_KIND_QUERY_REGEX, DERIVED_CLUSTER_SUFFIX, FORMAT_VERSION, HEADER_FLAGS_ROLLBACK, HEADER_SIZE, HOST_KIND_ANY,
+  HOST_KIND_EXACT, HOST_KIND_WILDCARD, MAGIC, MAX_DEFLATE_RATIO, MAX_UNPACKED_LENGTH, MODE_GATEWAY, MODE_MESH,
+  PACKED_HEADER_SIZE, PACKED_MAGIC, PACKED_VERSION, PACK_METHOD_DEFLATE, PART_ENTRY_SIZE, PART_KIND_FRONTENDS,
+  PART_KIND_VIRTUAL_HOST, PATH_KIND_NONE, PATH_KIND_EXACT, PATH_KIND_REGULAR_EXPRESSION, ROUTE_FLAG_CONDITIONS,
+  ROUTE_FLAG_METHOD, STICKY_COOKIE,
 } from "./blob_format";
 import { hashBytes, hashString } from "./hash";
 import { Frontend, FrontendTable } from "./frontends";
 import { HashIndex } from "./hash_index";
-import { HotTable } from "./hot_table";
+import { DIRECT, HotTable, PLAIN, RT_ACTION, RT_CLUSTER, RT_CLUSTER_LEN, RT_FLAGS, RT_PATH, RT_PATH_LEN, RT_SIZE } from "./hot_table";
 import { Program, programError } from "./regex";
 import { inflate, inflateError } from "./inflate";
 import { Filters, RedirectOp } from "./filters";
-import { filterRecordError, filterRecords, filtersOf } from "./filter_records";
+import { readFilters } from "./filter_records";
+import { NO_STRING, PartReader } from "./part_reader";
 
-// Decoder of rule blob format 1 and of packed blobs, format 1 DEFLATE-compressed in a small envelope
-// (docs/blob-format.md). Every count, offset and reference is checked before it is used, so no blob
-// can make the filter read out of bounds, trap, or allocate more than the blob's own size implies.
+// Decoder of rule blob format 2 and of packed blobs, a blob DEFLATE-compressed in a small envelope
+// (docs/blob-format.md). The table it makes is lean: strings stay in the blob's own buffer and are
+// pointed at; every route is one flat record (the hot record the lookup reads, core/hot_table.ts),
+// every rule a few words; objects (Route, Action, Backend, their conditions and filters) are made
+// only for the rules that need more than a path and one cluster. Two passes: the first checks every
+// byte, reference and count and sizes the table; the second fills what the first sized, so nothing
+// is allocated from a count that was not checked, and a request never meets an unchecked offset.
 // On failure decodeBlob returns null and sets decodeError.
-
-
-
-
-
-export class VHost {
-  /** The lower-case hostname in UTF-8, to confirm a lookup by hash. */
-  nameBytes: ArrayBuffer;
-  constructor(public hostname: string, public kind: u8, public mode: u8, public port: u32,
-    public scope: string, public firstRoute: i32, public routeCount: i32, public index: RouteIndex,
-    /** GAMMA: the namespace whose clients this host serves; "" for every client. */
-    public clients: string) {
-    this.nameBytes = String.UTF8.encode(hostname);
-  }
-}
 
 /**
  * A virtual host's routes by what their paths need, so a request looks up its own path instead of
@@ -50,43 +38,20 @@ export class RouteIndex {
 }
 
 export const ROOT_HASH = hashString("/");
-function bytesHash(b: ArrayBuffer): u32 {
-  return hashBytes(changetype<usize>(b), b.byteLength);
-}
-
-function buildIndex(routes: Array<Route>, first: i32, count: i32): RouteIndex {
-  const exactKeys = new Array<u32>(), exact = new Array<i32>();
-  const prefixKeys = new Array<u32>(), prefix = new Array<i32>();
-  const regex = new Array<i32>();
-  let lengths: u64 = 0;
-  for (let i = first; i < first + count; i++) {
-    const r = unchecked(routes[i]);
-    if (r.pathKind == PATH_KIND_EXACT) {
-      exactKeys.push(bytesHash(r.pathBytes));
-      exact.push(i);
-    } else if (r.pathKind == PATH_KIND_REGULAR_EXPRESSION) {
-      regex.push(i);
-    } else {
-      const root = r.pathKind == PATH_KIND_NONE || r.path == "/";
-      prefixKeys.push(root ? ROOT_HASH : bytesHash(r.pathBytes));
-      prefix.push(i);
-      if (!root) lengths |= <u64>1 << <u64>min(r.pathBytes.byteLength, 63);
-    }
-  }
-  return new RouteIndex(new HashIndex(exactKeys, exact), new HashIndex(prefixKeys, prefix),
-    StaticArray.fromArray(regex), lengths);
-}
+const NO_HASHES = new HashIndex(new Array<u32>(), new Array<i32>());
+const NO_REGEX = new StaticArray<i32>(0);
 
 export class Cond {
   /** Name and value in UTF-8, compared with the request's bytes. */
   nameBytes: ArrayBuffer;
   valueBytes: ArrayBuffer;
-  constructor(public kind: u8, public name: string, public value: string, public regex: Program | null) {
+  constructor(public kind: u8, name: string, value: string, public regex: Program | null) {
     this.nameBytes = String.UTF8.encode(name);
     this.valueBytes = String.UTF8.encode(value);
   }
 }
 
+/** A route that needs more than its hot record: a method, conditions, a regular expression, or a rule with objects. */
 export class Route {
   /** The path in UTF-8, compared with the request's bytes. */
   pathBytes: ArrayBuffer;
@@ -110,12 +75,11 @@ export class Backend {
   }
 }
 
-
 export class Action {
   /**
    * Whether a routed request has filter work (the rule's filters or its backends'), and whether the
    * rule may answer by itself (a redirect, a CORS preflight): known once here, so a request for a
-   * plain rule never reads its filter lists — at 10,000 rules each read is a likely cache miss.
+   * plain rule never reads its filter lists.
    */
   hasFilters: bool = false;
   mayReply: bool = false;
@@ -132,39 +96,51 @@ export class Action {
   }
 }
 
+/** A rule's words (RuleTable.actionWords): its HTTPRoute's name and its index, and for a DIRECT rule the cluster. */
+export const AW_SIZE: usize = 20;
+export const AW_ROUTE: usize = 0, AW_ROUTE_LEN: usize = 4, AW_RULE: usize = 8, AW_CLUSTER: usize = 12, AW_CLUSTER_LEN: usize = 16;
+/** A virtual host's words (RuleTable.vhostInfo): what restrictToScope and the hot table read. */
+export const VI_SIZE: usize = 40;
+export const VI_NAME: usize = 0, VI_NAME_LEN: usize = 4, VI_KIND: usize = 8, VI_MODE: usize = 12, VI_PORT: usize = 16;
+export const VI_SCOPE: usize = 20, VI_SCOPE_LEN: usize = 24, VI_CLIENTS: usize = 28, VI_CLIENTS_LEN: usize = 32, VI_PART: usize = 36;
+
 /** The decoded table one root context serves. */
 export class RuleTable {
   generation: u32 = 0;
   /** Made by a rollback: taken even when older than the generation serving (pull mode). */
   rollback: bool = false;
-  vhosts: Array<VHost> = new Array<VHost>();
-  routes: Array<Route> = new Array<Route>();
-  actions: Array<Action> = new Array<Action>();
+  /** The blob: the strings the records point at live here, so it lives as long as the table. */
+  blob: ArrayBuffer = new ArrayBuffer(0);
+  /** Per virtual host (one per hostname): the index of its part's RouteIndex. */
+  vhosts: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Per virtual host, VI_SIZE bytes of words. */
+  vhostInfo: StaticArray<u32> = new StaticArray<u32>(0);
+  /** Per virtual-host part: its routes' index. */
+  indexes: Array<RouteIndex> = new Array<RouteIndex>();
+  /** Per route: its objects when it needs them (not PLAIN, or its rule not DIRECT), else null. */
+  routes: Array<Route | null> = new Array<Route | null>();
+  /** Per rule: its objects when it is not DIRECT, else null. */
+  actions: Array<Action | null> = new Array<Action | null>();
+  /** Per route, its hot record (RT_SIZE bytes, core/hot_table.ts). */
+  routeWords: StaticArray<u32> = new StaticArray<u32>(0);
+  /** Per rule, AW_SIZE bytes of words. */
+  actionWords: StaticArray<u32> = new StaticArray<u32>(0);
+  /** The derived cluster names (backends written as namespace, name and port). */
+  pool: StaticArray<u8> = new StaticArray<u8>(0);
   /** Hash of the lower-case hostname (exact, "*.suffix" or "*") → indices into vhosts, in blob order. */
-  hostIndex: HashIndex = new HashIndex(new Array<u32>(), new Array<i32>());
+  hostIndex: HashIndex = NO_HASHES;
   /**
    * What the request lookup reads (core/hot_table.ts), built by restrictToScope once the proxy's
    * scope and client namespace are known: until then the table serves nothing.
    */
-  hot: HotTable = new HotTable(this.vhosts, this.routes, this.actions, this.hostIndex, "");
-  /** Service frontends (section 9), in blob order. */
+  hot: HotTable = new HotTable(this.vhostInfo, this.vhosts, this.indexes, this.routeWords, this.hostIndex, "");
+  /** Service frontends, in blob order. */
   frontends: Array<Frontend> = new Array<Frontend>();
   /** The frontends this proxy applies, each with its virtual host (restrictToScope). */
   frontendTable: FrontendTable = new FrontendTable(this.frontends, this.hot, false);
 }
 
 export let decodeError: string = "";
-
-class Reader {
-  base: usize;
-  constructor(public buf: ArrayBuffer) {
-    this.base = changetype<usize>(buf);
-  }
-  get length(): u32 { return <u32>this.buf.byteLength; }
-  u8(at: u32): u8 { return load<u8>(this.base + at); }
-  u16(at: u32): u16 { return load<u16>(this.base + at); }
-  u32(at: u32): u32 { return load<u32>(this.base + at); }
-}
 
 /** CRC-32 (IEEE), as zlib computes it. */
 let crcTable: StaticArray<u32> | null = null;
@@ -186,61 +162,18 @@ export function crc32(base: usize, len: u32): u32 {
   return crc ^ 0xffffffff;
 }
 
-/** Whether bytes are well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF). */
-function validUtf8(base: usize, len: u32): bool {
-  let i: u32 = 0;
-  while (i < len) {
-    const c = <u32>load<u8>(base + i);
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    let n: u32, min: u32, cp: u32;
-    if ((c & 0xe0) == 0xc0) {
-      n = 1; min = 0x80; cp = c & 0x1f;
-    } else if ((c & 0xf0) == 0xe0) {
-      n = 2; min = 0x800; cp = c & 0x0f;
-    } else if ((c & 0xf8) == 0xf0) {
-      n = 3; min = 0x10000; cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (i + n >= len) return false; // the sequence runs past the end
-    for (let k: u32 = 1; k <= n; k++) {
-      const cc = <u32>load<u8>(base + i + k);
-      if ((cc & 0xc0) != 0x80) return false;
-      cp = (cp << 6) | (cc & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
-    i += n + 1;
-  }
-  return true;
-}
-
-class Section {
-  constructor(public at: u32, public len: u32) {}
-}
-
 function fail(msg: string): RuleTable | null {
   decodeError = msg;
   return null;
-}
-
-/** Record section bounds: returns the record count, or -1 when the section is malformed. */
-function recordCount(r: Reader, s: Section, size: u32): i64 {
-  if (s.len < 4) return -1;
-  const n = r.u32(s.at);
-  if (<u64>4 + <u64>n * <u64>size != <u64>s.len) return -1;
-  return <i64>n;
 }
 
 /** Decodes a rule blob, plain or packed (the magic decides); null with decodeError set when it is refused. */
 export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
   if (buf.byteLength >= 4 && load<u32>(changetype<usize>(buf)) == PACKED_MAGIC) {
     const inner = unpack(buf);
-    return inner === null ? null : decodeFormat1(inner);
+    return inner === null ? null : decodeFormat2(inner);
   }
-  return decodeFormat1(buf);
+  return decodeFormat2(buf);
 }
 
 function refuse(msg: string): ArrayBuffer | null {
@@ -249,23 +182,23 @@ function refuse(msg: string): ArrayBuffer | null {
 }
 
 /**
- * The format-1 blob inside a packed blob: the envelope's checks, then the checksum of the compressed
- * bytes before anything is allocated or inflated.
+ * The blob inside a packed blob: the envelope's checks, then the checksum of the compressed bytes
+ * before anything is allocated or inflated.
  */
 function unpack(buf: ArrayBuffer): ArrayBuffer | null {
-  const r = new Reader(buf);
-  const len = r.length;
+  const base = changetype<usize>(buf);
+  const len = <u32>buf.byteLength;
   if (len < PACKED_HEADER_SIZE) return refuse("packed blob shorter than its header");
-  if (r.u8(4) != PACKED_VERSION) return refuse("unsupported packed blob version " + r.u8(4).toString());
-  if (r.u8(5) != PACK_METHOD_DEFLATE) return refuse("unsupported compression method " + r.u8(5).toString());
-  if (r.u16(6) != 0) return refuse("reserved bytes of the packed blob header are not zero");
-  const inner = r.u32(8), streamLen = len - PACKED_HEADER_SIZE;
+  if (load<u8>(base + 4) != PACKED_VERSION) return refuse("unsupported packed blob version " + load<u8>(base + 4).toString());
+  if (load<u8>(base + 5) != PACK_METHOD_DEFLATE) return refuse("unsupported compression method " + load<u8>(base + 5).toString());
+  if (load<u16>(base + 6) != 0) return refuse("reserved bytes of the packed blob header are not zero");
+  const inner = load<u32>(base + 8), streamLen = len - PACKED_HEADER_SIZE;
   if (inner == 0) return refuse("packed blob declares an empty blob");
   if (inner > MAX_UNPACKED_LENGTH) return refuse("packed blob declares " + inner.toString() + " bytes, over the limit");
   if (<u64>inner > MAX_DEFLATE_RATIO * <u64>streamLen) {
     return refuse("packed blob declares more bytes than its DEFLATE stream can hold");
   }
-  if (r.u32(12) != crc32(r.base + PACKED_HEADER_SIZE, streamLen)) {
+  if (load<u32>(base + 12) != crc32(base + PACKED_HEADER_SIZE, streamLen)) {
     return refuse("checksum mismatch: the compressed bytes are damaged");
   }
   const out = inflate(buf, PACKED_HEADER_SIZE, inner);
@@ -273,196 +206,432 @@ function unpack(buf: ArrayBuffer): ArrayBuffer | null {
   return out;
 }
 
-function decodeFormat1(buf: ArrayBuffer): RuleTable | null {
-  const r = new Reader(buf);
-  const len = r.length;
-  if (len < HEADER_SIZE) return fail("blob shorter than its header");
-  if (r.u32(0) != MAGIC) return fail("bad magic: not a wasmroute rule blob");
-  if (r.u16(4) != FORMAT_VERSION) return fail("unsupported blob format " + r.u16(4).toString());
-  if (r.u16(6) != <u16>HEADER_SIZE) return fail("bad header size");
-  if (r.u32(8) != len) return fail("length field does not match the bytes received");
-  if (r.u32(12) != crc32(r.base + 16, len - 16)) return fail("checksum mismatch");
-  const count = r.u32(20);
-  if (<u64>HEADER_SIZE + <u64>count * <u64>DIRECTORY_ENTRY_SIZE > <u64>len) return fail("section directory out of range");
-
-  const sections = new StaticArray<Section | null>(10);
-  for (let i: u32 = 0; i < count; i++) {
-    const d = HEADER_SIZE + i * DIRECTORY_ENTRY_SIZE;
-    const id = r.u32(d), at = r.u32(d + 4), slen = r.u32(d + 8);
-    if (<u64>at + <u64>slen > <u64>len || (at & 3) != 0) return fail("section " + id.toString() + " out of range");
-    if (id >= 1 && id <= SECTION_FRONTENDS) {
-      if (sections[id] !== null) return fail("section " + id.toString() + " appears twice");
-      sections[id] = new Section(at, slen);
-    }
-  }
-  for (let id = 1; id <= 8; id++) {
-    if (sections[id] === null) return fail("section " + id.toString() + " missing");
-  }
-
-  // Strings
-  const st = sections[SECTION_STRINGS]!;
-  if (st.len < 4) return fail("string table too short");
-  const ns = r.u32(st.at);
-  if (<u64>4 + (<u64>ns + 1) * 4 > <u64>st.len) return fail("string table offsets out of range");
-  const dataAt = st.at + 4 + 4 * (ns + 1);
-  const dataLen = st.at + st.len - dataAt;
-  const strings = new Array<string>(ns);
-  for (let i: u32 = 0; i < ns; i++) {
-    const from = r.u32(st.at + 4 + 4 * i), to = r.u32(st.at + 8 + 4 * i);
-    if (from > to || to > dataLen) return fail("string " + i.toString() + " out of range");
-    if (!validUtf8(r.base + dataAt + from, to - from)) return fail("string " + i.toString() + " is not valid UTF-8");
-    strings[i] = String.UTF8.decodeUnsafe(r.base + dataAt + from, to - from);
-  }
-
-  // Programs: the same layout as strings; each is validated as it is decoded.
-  const ps = sections[SECTION_PROGRAMS]!;
-  if (ps.len < 4) return fail("program table too short");
-  const np = r.u32(ps.at);
-  if (<u64>4 + (<u64>np + 1) * 4 > <u64>ps.len) return fail("program table offsets out of range");
-  const progAt = ps.at + 4 + 4 * (np + 1);
-  const progLen = ps.at + ps.len - progAt;
-  const programs = new Array<Program>(np);
-  for (let i: u32 = 0; i < np; i++) {
-    const from = r.u32(ps.at + 4 + 4 * i), to = r.u32(ps.at + 8 + 4 * i);
-    if (from > to || to > progLen) return fail("program " + i.toString() + " out of range");
-    const p = Program.decode(r.base + progAt + from, to - from);
-    if (p === null) return fail("program " + i.toString() + ": " + programError);
-    programs[i] = p;
-  }
-
-  const fs = sections[SECTION_FILTERS]!;
-  const nfs = recordCount(r, fs, RECORD_SIZE_FILTERS);
-  if (nfs < 0) return fail("filter section length does not match its count");
-  const filters = filterRecords(r.base + fs.at + 4, <u32>nfs, strings);
-  if (filters === null) return fail(filterRecordError);
-  const nf = filters.length;
-
-  const bs = sections[SECTION_BACKENDS]!;
-  const nb = recordCount(r, bs, RECORD_SIZE_BACKENDS);
-  if (nb < 0) return fail("backend section length does not match its count");
-  const backends = new Array<Backend>(<i32>nb);
-  for (let i: u32 = 0; i < <u32>nb; i++) {
-    const at = bs.at + 4 + i * RECORD_SIZE_BACKENDS;
-    const cluster = r.u32(at), label = r.u32(at + 4), first = r.u32(at + 12), n = <u32>r.u16(at + 16);
-    if (cluster >= ns || label >= ns) return fail("backend " + i.toString() + ": string out of range");
-    if (<u64>first + <u64>n > <u64>nf && n > 0) return fail("backend " + i.toString() + ": filters out of range");
-    backends[i] = new Backend(strings[cluster], strings[label], r.u32(at + 8),
-      filtersOf(filters, first, n), (r.u16(at + 18) & BACKEND_UNRESOLVED) != 0);
-  }
-
-  const as = sections[SECTION_ACTIONS]!;
-  const na = recordCount(r, as, RECORD_SIZE_ACTIONS);
-  if (na < 0) return fail("action section length does not match its count");
-  const table = new RuleTable();
-  table.generation = r.u32(16);
-  table.rollback = (r.u32(24) & HEADER_FLAGS_ROLLBACK) != 0;
-  for (let i: u32 = 0; i < <u32>na; i++) {
-    const at = as.at + 4 + i * RECORD_SIZE_ACTIONS;
-    const route = r.u32(at), firstB = r.u32(at + 8), nB = <u32>r.u16(at + 12), nF = <u32>r.u16(at + 14);
-    const firstF = r.u32(at + 16), total = r.u32(at + 20), stickyFrom = r.u16(at + 6), stickyKey = r.u32(at + 24);
-    if (route >= ns) return fail("action " + i.toString() + ": string out of range");
-    if (stickyFrom > STICKY_COOKIE || (stickyFrom != 0 && stickyKey >= ns)) {
-      return fail("action " + i.toString() + ": bad sticky key");
-    }
-    if (nB > 0 && <u64>firstB + <u64>nB > <u64>nb) return fail("action " + i.toString() + ": backends out of range");
-    if (nF > 0 && <u64>firstF + <u64>nF > <u64>nf) return fail("action " + i.toString() + ": filters out of range");
-    const own = nB > 0 ? backends.slice(firstB, firstB + nB) : new Array<Backend>();
-    let sum: u64 = 0;
-    for (let k = 0; k < own.length; k++) sum += own[k].weight;
-    if (sum != <u64>total) return fail("action " + i.toString() + ": total weight does not match its backends");
-    table.actions.push(new Action(strings[route], r.u16(at + 4), own,
-      filtersOf(filters, firstF, nF), total, stickyFrom,
-      stickyFrom != 0 ? strings[stickyKey] : "")); // 0: no sticky key
-  }
-
-  const cs = sections[SECTION_CONDITIONS]!;
-  const nc = recordCount(r, cs, RECORD_SIZE_CONDITIONS);
-  if (nc < 0) return fail("condition section length does not match its count");
-  const conds = new Array<Cond>(<i32>nc);
-  for (let i: u32 = 0; i < <u32>nc; i++) {
-    const at = cs.at + 4 + i * RECORD_SIZE_CONDITIONS;
-    const kind = r.u8(at), name = r.u32(at + 4), value = r.u32(at + 8), prog = r.u32(at + 12);
-    if (kind < CONDITION_KIND_HEADER_EXACT || kind > CONDITION_KIND_QUERY_REGEX) return fail("condition " + i.toString() + ": unknown kind");
-    if (name >= ns || value >= ns) return fail("condition " + i.toString() + ": string out of range");
-    const isRegex = kind == CONDITION_KIND_HEADER_REGEX || kind == CONDITION_KIND_QUERY_REGEX;
-    if (isRegex ? prog >= np : prog != NONE) return fail("condition " + i.toString() + ": bad program reference");
-    conds[i] = new Cond(kind, strings[name], strings[value], isRegex ? programs[prog] : null);
-  }
-
-  const rs = sections[SECTION_ROUTES]!;
-  const nr = recordCount(r, rs, RECORD_SIZE_ROUTES);
-  if (nr < 0) return fail("route section length does not match its count");
-  for (let i: u32 = 0; i < <u32>nr; i++) {
-    const at = rs.at + 4 + i * RECORD_SIZE_ROUTES;
-    const kind = r.u8(at), nC = <u32>r.u16(at + 2), path = r.u32(at + 4), method = r.u32(at + 8);
-    const firstC = r.u32(at + 12), action = r.u32(at + 16), prog = r.u32(at + 20);
-    if (kind > PATH_KIND_REGULAR_EXPRESSION) return fail("route " + i.toString() + ": unknown path kind");
-    if (kind == PATH_KIND_REGULAR_EXPRESSION ? prog >= np : prog != NONE) return fail("route " + i.toString() + ": bad program reference");
-    if ((kind != PATH_KIND_NONE && path >= ns) || (method != NONE && method >= ns)) {
-      return fail("route " + i.toString() + ": string out of range");
-    }
-    if (nC > 0 && <u64>firstC + <u64>nC > <u64>nc) return fail("route " + i.toString() + ": conditions out of range");
-    if (action >= <u32>na) return fail("route " + i.toString() + ": action out of range");
-    table.routes.push(new Route(kind, kind == PATH_KIND_NONE ? "" : strings[path], method == NONE ? null : strings[method],
-      nC > 0 ? conds.slice(firstC, firstC + nC) : new Array<Cond>(), <i32>action, kind == PATH_KIND_REGULAR_EXPRESSION ? programs[prog] : null));
-  }
-
-  const vs = sections[SECTION_VHOSTS]!;
-  const indexes = new Map<u64, RouteIndex>();
-  const nv = recordCount(r, vs, RECORD_SIZE_VHOSTS);
-  if (nv < 0) return fail("virtual host section length does not match its count");
-  for (let i: u32 = 0; i < <u32>nv; i++) {
-    const at = vs.at + 4 + i * RECORD_SIZE_VHOSTS;
-    const host = r.u32(at), kind = r.u8(at + 4), mode = r.u8(at + 5), scope = r.u32(at + 8);
-    const first = r.u32(at + 12), n = r.u32(at + 16), clients = r.u32(at + 20);
-    if (host >= ns || (scope != NONE && scope >= ns) || (clients != NONE && clients >= ns)) {
-      return fail("virtual host " + i.toString() + ": string out of range");
-    }
-    if (mode > MODE_MESH) return fail("virtual host " + i.toString() + ": unknown mode");
-    const h = strings[host];
-    if (kind != (h == "*" ? HOST_KIND_ANY : h.startsWith("*.") ? HOST_KIND_WILDCARD : HOST_KIND_EXACT)) {
-      return fail("virtual host " + i.toString() + ": host kind does not match its name");
-    }
-    if (<u64>first + <u64>n > <u64>nr) return fail("virtual host " + i.toString() + ": routes out of range");
-    const name = strings[host].toLowerCase();
-    // Hostnames sharing a route range share its index.
-    const rangeKey = (<u64>first << 32) | <u64>n;
-    if (!indexes.has(rangeKey)) indexes.set(rangeKey, buildIndex(table.routes, <i32>first, <i32>n));
-    table.vhosts.push(new VHost(name, kind, mode, <u32>r.u16(at + 6), scope == NONE ? "" : strings[scope], <i32>first,
-      <i32>n, indexes.get(rangeKey), clients == NONE ? "" : strings[clients]));
-  }
-  const fs9 = sections[SECTION_FRONTENDS];
-  if (fs9 !== null && !decodeFrontends(r, fs9, strings, table)) return null;
-  decodeError = "";
-  return table;
+/** What the checking pass counted, to size the table. */
+class Sizes {
+  vhosts: i32 = 0;
+  parts: i32 = 0;
+  routes: i32 = 0;
+  actions: i32 = 0;
+  pool: usize = 0;
 }
 
-/** The optional FRONTENDS section: real ports, zero reserved bytes, each address and port once. */
-function decodeFrontends(r: Reader, s: Section, strings: Array<string>, table: RuleTable): bool {
-  const n = recordCount(r, s, RECORD_SIZE_FRONTENDS);
-  if (n < 0) return refused("frontend section length does not match its count");
-  const ns = <u32>strings.length;
-  const seen = new Set<string>();
-  for (let i: u32 = 0; i < <u32>n; i++) {
-    const at = s.at + 4 + i * RECORD_SIZE_FRONTENDS;
-    const address = r.u32(at), port = <u32>r.u16(at + 4), hostname = r.u32(at + 8), service = r.u32(at + 12);
-    const what = "frontend " + i.toString();
-    if (address >= ns || hostname >= ns || service >= ns) return refused(what + ": string out of range");
-    if (strings[address].length == 0 || port == 0 || r.u16(at + 6) != 0) {
-      return refused(what + ": bad address, port or reserved bytes");
+const CLUSTER_HEAD = String.UTF8.encode("outbound|");
+const CLUSTER_SUFFIX = String.UTF8.encode(DERIVED_CLUSTER_SUFFIX);
+
+/** Bytes of the decimal digits of `n`. */
+function digits(n: u32): usize {
+  let d: usize = 1;
+  while (n >= 10) {
+    n /= 10;
+    d++;
+  }
+  return d;
+}
+
+/** The length of `outbound|PORT||NAME.NS.svc.cluster.local`. */
+function derivedLength(ns: u32, name: u32, port: u32): usize {
+  return <usize>CLUSTER_HEAD.byteLength + digits(port) + 2 + <usize>name + 1 + <usize>ns + 1 + <usize>CLUSTER_SUFFIX.byteLength;
+}
+
+/**
+ * Reads the blob's parts twice with one reader: `table` null checks and counts into `sizes`,
+ * else fills `table` (sized from those counts).
+ */
+class Decoder {
+  r: PartReader = new PartReader();
+  sizes: Sizes = new Sizes();
+  table: RuleTable | null = null;
+  /** Filling: where the next virtual host, part, route and rule go, and the pool's next byte. */
+  vhost: i32 = 0;
+  part: i32 = 0;
+  route: i32 = 0;
+  action: i32 = 0;
+  poolAt: usize = 0;
+  /** The part's first rule (actions are referred to within their part). */
+  partActions: i32 = 0;
+  /** The part's regex programs, decoded when filling. */
+  programs: Array<Program> = new Array<Program>();
+  /** What the last rule read was: DIRECT, and then its cluster. */
+  direct: bool = false;
+  clusterPtr: usize = 0;
+  clusterLen: u32 = 0;
+  frontendKeys: Set<string> = new Set<string>();
+
+  /** Every part of the blob at [first, end): false (and decodeError) at the first bad one. */
+  parts(base: usize, count: u32, first: usize): bool {
+    let at = base + first;
+    for (let i: u32 = 0; i < count; i++) {
+      const d = base + HEADER_SIZE + <usize>(i * PART_ENTRY_SIZE);
+      const len = <usize>load<u32>(d);
+      if (this.table === null && crc32(at, <u32>len) != load<u32>(d, 4)) return this.refuse(i, "checksum mismatch");
+      const r = this.r;
+      r.start(at, at + len);
+      const kind = r.u8();
+      r.tables();
+      if (!r.failed && !this.checkPrograms()) return this.refuse(i, programError);
+      if (kind == PART_KIND_VIRTUAL_HOST) this.virtualHost();
+      else if (kind == PART_KIND_FRONTENDS) this.frontends();
+      else r.at = r.end; // a newer server's kind of part: skipped
+      if (!r.failed && r.at != r.end) r.fail("bytes after its records");
+      if (r.failed) return this.refuse(i, r.error);
+      at += len;
     }
-    const f = new Frontend(strings[address], port, strings[hostname]);
-    const key = strings[address] + " " + port.toString();
-    if (seen.has(key)) return refused(what + ": address and port repeated");
-    seen.add(key);
-    table.frontends.push(f);
+    return true;
+  }
+
+  refuse(part: u32, msg: string): bool {
+    decodeError = "part " + part.toString() + ": " + msg;
+    return false;
+  }
+
+  /** Checking: every program of the part is one the VM can run. Filling: they are decoded for the routes. */
+  checkPrograms(): bool {
+    const r = this.r;
+    this.programs.length = 0;
+    for (let i = 0; i < r.programs; i++) {
+      const p = Program.decode(<usize>unchecked(r.programPtrs[i]), unchecked(r.programLens[i]));
+      if (p === null) return false;
+      if (this.table !== null) this.programs.push(p);
+    }
+    return true;
+  }
+
+  virtualHost(): void {
+    const r = this.r, table = this.table;
+    const hosts = r.count1("hostname");
+    const firstVhost = this.vhost;
+    for (let k: u32 = 0; k < hosts && !r.failed; k++) {
+      const h = r.need("hostname");
+      if (r.failed) return;
+      if (!lowerCase(r.ptr(h), r.len(h))) {
+        r.fail("hostname is not lower-case");
+        return;
+      }
+      if (table !== null) {
+        const at = changetype<usize>(table.vhostInfo) + <usize>this.vhost * VI_SIZE;
+        store<u32>(at, <u32>r.ptr(h), VI_NAME);
+        store<u32>(at, r.len(h), VI_NAME_LEN);
+        store<u32>(at, hostKind(r.ptr(h), r.len(h)), VI_KIND);
+        store<u32>(at, <u32>this.part, VI_PART);
+        unchecked(table.vhosts[this.vhost] = this.part);
+      }
+      this.vhost++;
+    }
+    const mode = r.u8(), port = r.varint(), scope = r.ref(), clients = r.ref();
+    if (mode > MODE_MESH || port > 65535) r.fail("bad mode or port");
+    if (r.failed) return;
+    if (table !== null) {
+      for (let v = firstVhost; v < this.vhost; v++) {
+        const at = changetype<usize>(table.vhostInfo) + <usize>v * VI_SIZE;
+        store<u32>(at, mode, VI_MODE);
+        store<u32>(at, port, VI_PORT);
+        store<u32>(at, scope == NO_STRING ? 0 : <u32>r.ptr(scope), VI_SCOPE);
+        store<u32>(at, scope == NO_STRING ? 0 : r.len(scope), VI_SCOPE_LEN);
+        store<u32>(at, clients == NO_STRING ? 0 : <u32>r.ptr(clients), VI_CLIENTS);
+        store<u32>(at, clients == NO_STRING ? 0 : r.len(clients), VI_CLIENTS_LEN);
+      }
+    }
+    const n = r.count1("route");
+    const firstRoute = this.route;
+    this.partActions = this.action;
+    for (let k: u32 = 0; k < n && !r.failed; k++) this.routeRecord();
+    if (r.failed) return;
+    if (table !== null) table.indexes.push(buildIndex(table.routeWords, firstRoute, this.route - firstRoute));
+    this.part++;
+  }
+
+  routeRecord(): void {
+    const r = this.r, table = this.table;
+    const head = r.u8();
+    const kind = <u8>(head & 3);
+    if ((head & ~(3 | ROUTE_FLAG_METHOD | ROUTE_FLAG_CONDITIONS)) != 0) r.fail("unknown route flags");
+    const path = kind != PATH_KIND_NONE ? r.need("path") : NO_STRING;
+    const program = kind == PATH_KIND_REGULAR_EXPRESSION ? r.program() : -1;
+    const method = (head & ROUTE_FLAG_METHOD) != 0 ? r.need("method") : NO_STRING;
+    let conds: Array<Cond> | null = null;
+    if ((head & ROUTE_FLAG_CONDITIONS) != 0) {
+      const n = r.count1("condition");
+      if (n == 0) r.fail("conditions flag without conditions");
+      if (table !== null) conds = new Array<Cond>();
+      for (let k: u32 = 0; k < n && !r.failed; k++) {
+        const ck = r.u8(), name = r.need("condition name"), value = r.need("condition value");
+        if (ck < CONDITION_KIND_HEADER_EXACT || ck > CONDITION_KIND_QUERY_REGEX) r.fail("unknown condition kind");
+        const isRegex = ck == CONDITION_KIND_HEADER_REGEX || ck == CONDITION_KIND_QUERY_REGEX;
+        const p = isRegex ? r.program() : -1;
+        if (conds !== null && !r.failed) {
+          conds.push(new Cond(<u8>ck, r.text(name), r.text(value), isRegex ? this.programs[p] : null));
+        }
+      }
+    }
+    const ref = r.varint();
+    if (r.failed) return;
+    let action: i32;
+    if (ref == 0) {
+      action = this.action;
+      this.rule();
+    } else {
+      if (ref > <u32>(this.action - this.partActions)) {
+        r.fail("action reference " + ref.toString() + " out of range");
+        return;
+      }
+      action = this.action - <i32>ref;
+      if (table !== null) this.direct = unchecked(table.actions[action]) === null;
+    }
+    if (r.failed) return;
+    if (table !== null) {
+      const plain = method == NO_STRING && conds === null && kind != PATH_KIND_REGULAR_EXPRESSION;
+      const rec = changetype<usize>(table.routeWords) + <usize>this.route * RT_SIZE;
+      let flags = <u32>kind | (plain ? PLAIN : 0);
+      store<u32>(rec, path == NO_STRING ? 0 : <u32>r.ptr(path), RT_PATH);
+      store<u32>(rec, path == NO_STRING ? 0 : r.len(path), RT_PATH_LEN);
+      store<u32>(rec, <u32>action, RT_ACTION);
+      if (this.direct) {
+        const aw = changetype<usize>(table.actionWords) + <usize>action * AW_SIZE;
+        flags |= DIRECT;
+        store<u32>(rec, load<u32>(aw, AW_CLUSTER), RT_CLUSTER);
+        store<u32>(rec, load<u32>(aw, AW_CLUSTER_LEN), RT_CLUSTER_LEN);
+      }
+      store<u32>(rec, flags, RT_FLAGS);
+      if (!plain || !this.direct) {
+        unchecked(table.routes[this.route] = new Route(kind, r.text(path), method == NO_STRING ? null : r.text(method),
+          conds !== null ? conds : new Array<Cond>(), action, program >= 0 ? this.programs[program] : null));
+      }
+    }
+    this.route++;
+  }
+
+  /** A rule inline after its first route: checked (and DIRECT found); filled as words, and objects when not DIRECT. */
+  rule(): void {
+    const r = this.r, table = this.table;
+    const start = r.at, used = r.used;
+    this.scanRule(false);
+    if (r.failed) return;
+    if (table !== null) {
+      const aw = changetype<usize>(table.actionWords) + <usize>this.action * AW_SIZE;
+      store<u32>(aw, <u32>r.ptr(this.ruleRoute), AW_ROUTE);
+      store<u32>(aw, r.len(this.ruleRoute), AW_ROUTE_LEN);
+      store<u32>(aw, this.ruleIndex, AW_RULE);
+      store<u32>(aw, <u32>this.clusterPtr, AW_CLUSTER);
+      store<u32>(aw, this.clusterLen, AW_CLUSTER_LEN);
+      if (!this.direct) {
+        // Read again for its objects, from the same place in the string table.
+        const end = r.at, endUsed = r.used;
+        r.at = start;
+        r.used = used;
+        unchecked(table.actions[this.action] = this.scanRule(true));
+        r.at = end;
+        r.used = endUsed;
+      }
+    }
+    this.action++;
+  }
+
+  /** The last rule's HTTPRoute (a string of the part) and index. */
+  ruleRoute: i32 = 0;
+  ruleIndex: u32 = 0;
+
+  /**
+   * Reads one rule: its HTTPRoute, index, sticky key, filters and backends. Sets `direct` (one
+   * usable backend, no filters anywhere) and the cluster of its last backend; with `build`, returns
+   * its objects.
+   */
+  scanRule(build: bool): Action | null {
+    const r = this.r;
+    const route = r.need("rule's route"), rule = r.varint(), sticky = r.u8();
+    const key = sticky != 0 ? r.need("sticky key") : NO_STRING;
+    if (rule > 0xffff || sticky > STICKY_COOKIE) r.fail("bad rule index or sticky key");
+    this.ruleRoute = route;
+    this.ruleIndex = rule;
+    const before = r.at;
+    const filters = readFilters(r, build);
+    let plain = r.at == before + 1; // a count of 0, nothing else
+    const n = r.count1("backend");
+    const backends = build ? new Array<Backend>() : null;
+    let total: u64 = 0, usable = false;
+    for (let k: u32 = 0; k < n && !r.failed; k++) {
+      const flags = r.u8(), weight = r.varint();
+      if ((flags & ~(BACKEND_FLAG_UNRESOLVED | BACKEND_FLAG_DERIVED)) != 0) r.fail("unknown backend flags");
+      const derived = (flags & BACKEND_FLAG_DERIVED) != 0;
+      const a = r.need(derived ? "backend namespace" : "backend cluster"), b = r.need(derived ? "backend name" : "backend label");
+      const port = derived ? r.varint() : 0;
+      if (derived && (port == 0 || port > 65535)) r.fail("backend port " + port.toString());
+      const at = r.at;
+      const bf = readFilters(r, build);
+      if (r.at != at + 1) plain = false;
+      if (r.failed) break;
+      total += weight;
+      usable = (flags & BACKEND_FLAG_UNRESOLVED) == 0;
+      if (backends === null) this.cluster(derived, a, b, port);
+      else {
+        // Filled before, when its words were (rule()): the name is made again as a string.
+        const cluster = derived
+          ? "outbound|" + port.toString() + "||" + r.text(b) + "." + r.text(a) + "." + DERIVED_CLUSTER_SUFFIX
+          : r.text(a);
+        const label = derived ? r.text(a) + "/" + r.text(b) + ":" + port.toString() : r.text(b);
+        backends.push(new Backend(cluster, label, weight, bf, !usable));
+      }
+    }
+    if (total > 0xffffffff) r.fail("total weight over 32 bits");
+    this.direct = plain && n == 1 && total > 0 && usable;
+    if (!build || r.failed) return null;
+    return new Action(r.text(route), rule, backends!, filters, <u32>total, <u16>sticky, r.text(key));
+  }
+
+  /**
+   * Points clusterPtr/clusterLen at a backend's cluster: in place, or a derived name, which the
+   * checking pass counts and the filling pass writes into the pool (once: a rule is filled once).
+   */
+  cluster(derived: bool, a: i32, b: i32, port: u32): void {
+    const r = this.r, table = this.table;
+    if (!derived) {
+      this.clusterPtr = r.ptr(a);
+      this.clusterLen = r.len(a);
+      return;
+    }
+    const len = derivedLength(r.len(a), r.len(b), port);
+    if (table === null) {
+      this.sizes.pool += len;
+      return;
+    }
+    let at = changetype<usize>(table.pool) + this.poolAt;
+    this.clusterPtr = at;
+    this.clusterLen = <u32>len;
+    at = put(at, changetype<usize>(CLUSTER_HEAD), CLUSTER_HEAD.byteLength);
+    const d = digits(port);
+    let p = port;
+    for (let k = d; k > 0; k--) {
+      store<u8>(at + k - 1, <u8>(0x30 + p % 10));
+      p /= 10;
+    }
+    at += d;
+    store<u16>(at, 0x7c7c); // "||"
+    at = put(at + 2, r.ptr(b), r.len(b));
+    store<u8>(at++, 0x2e);
+    at = put(at, r.ptr(a), r.len(a));
+    store<u8>(at++, 0x2e);
+    put(at, changetype<usize>(CLUSTER_SUFFIX), CLUSTER_SUFFIX.byteLength);
+    this.poolAt += len;
+  }
+
+  frontends(): void {
+    const r = this.r, table = this.table;
+    const n = r.count1("frontend");
+    for (let k: u32 = 0; k < n && !r.failed; k++) {
+      const address = r.need("frontend address"), port = r.varint();
+      const hostname = r.need("frontend hostname");
+      r.need("frontend service");
+      if (r.failed) return;
+      if (r.len(address) == 0 || port == 0 || port > 65535) {
+        r.fail("frontend " + k.toString() + ": bad address or port");
+        return;
+      }
+      const key = r.text(address) + " " + port.toString();
+      if (this.frontendKeys.has(key)) {
+        r.fail("frontend " + k.toString() + ": address and port repeated");
+        return;
+      }
+      this.frontendKeys.add(key);
+      if (table !== null) table.frontends.push(new Frontend(r.text(address), port, r.text(hostname)));
+    }
+  }
+}
+
+function put(at: usize, from: usize, n: i32): usize {
+  memory.copy(at, from, <usize>n);
+  return at + <usize>n;
+}
+
+/** Whether a hostname has no upper-case ASCII letter (the lookup lowers the request's host, not the table's). */
+function lowerCase(p: usize, n: u32): bool {
+  for (let i: u32 = 0; i < n; i++) {
+    const c = load<u8>(p + i);
+    if (c >= 0x41 && c <= 0x5a) return false;
   }
   return true;
 }
 
-function refused(msg: string): bool {
-  decodeError = msg;
-  return false;
+function hostKind(p: usize, n: u32): u32 {
+  if (n == 1 && load<u8>(p) == 0x2a) return HOST_KIND_ANY;
+  return n >= 2 && load<u16>(p) == 0x2e2a ? HOST_KIND_WILDCARD : HOST_KIND_EXACT; // "*."
+}
+
+function decodeFormat2(buf: ArrayBuffer): RuleTable | null {
+  const base = changetype<usize>(buf);
+  const len = <u32>buf.byteLength;
+  if (len < HEADER_SIZE) return fail("blob shorter than its header");
+  if (load<u32>(base) != MAGIC) return fail("bad magic: not a wasmroute rule blob");
+  const format = load<u16>(base + 4);
+  if (format == 1) return fail("blob format 1 is no longer read: compile the routes again with this version's policy server");
+  if (format != FORMAT_VERSION) return fail("unsupported blob format " + format.toString());
+  if (load<u16>(base + 6) != <u16>HEADER_SIZE) return fail("bad header size");
+  if (load<u32>(base + 8) != len) return fail("length field does not match the bytes received");
+  const count = load<u32>(base + 20);
+  const first = <u64>HEADER_SIZE + <u64>count * <u64>PART_ENTRY_SIZE;
+  if (first > <u64>len) return fail("part directory out of range");
+  if (load<u32>(base + 12) != crc32(base + 16, <u32>first - 16)) return fail("checksum mismatch");
+  if ((load<u32>(base + 24) & ~HEADER_FLAGS_ROLLBACK) != 0 || load<u32>(base + 28) != 0) return fail("reserved header bits set");
+  let total: u64 = first;
+  for (let i: u32 = 0; i < count; i++) {
+    const partLen = load<u32>(base + HEADER_SIZE + <usize>(i * PART_ENTRY_SIZE));
+    if (partLen == 0) return fail("part " + i.toString() + " is empty");
+    total += partLen;
+  }
+  if (total != <u64>len) return fail("parts do not add up to the blob's length");
+
+  // Checking pass: every byte and reference, and the table's sizes.
+  const check = new Decoder();
+  const sizes = check.sizes;
+  if (!check.parts(base, count, <usize>first)) return null;
+  sizes.vhosts = check.vhost;
+  sizes.parts = check.part;
+  sizes.routes = check.route;
+  sizes.actions = check.action;
+
+  // Filling pass: into arrays of exactly those sizes.
+  const table = new RuleTable();
+  table.generation = load<u32>(base + 16);
+  table.rollback = (load<u32>(base + 24) & HEADER_FLAGS_ROLLBACK) != 0;
+  table.blob = buf;
+  table.vhosts = new StaticArray<i32>(sizes.vhosts);
+  table.vhostInfo = new StaticArray<u32>(<i32>(<usize>sizes.vhosts * VI_SIZE >> 2));
+  table.routeWords = new StaticArray<u32>(<i32>(<usize>sizes.routes * RT_SIZE >> 2));
+  table.actionWords = new StaticArray<u32>(<i32>(<usize>sizes.actions * AW_SIZE >> 2));
+  table.routes = new Array<Route | null>(sizes.routes);
+  table.actions = new Array<Action | null>(sizes.actions);
+  table.pool = new StaticArray<u8>(<i32>sizes.pool);
+  const fill = new Decoder();
+  fill.table = table;
+  fill.r = check.r; // its string arrays are already the largest a part needs
+  if (!fill.parts(base, count, <usize>first)) return null;
+  decodeError = "";
+  return table;
+}
+
+function buildIndex(words: StaticArray<u32>, first: i32, count: i32): RouteIndex {
+  const exactKeys = new Array<u32>(), exact = new Array<i32>();
+  const prefixKeys = new Array<u32>(), prefix = new Array<i32>();
+  const regex = new Array<i32>();
+  let lengths: u64 = 0;
+  const base = changetype<usize>(words);
+  for (let i = first; i < first + count; i++) {
+    const rec = base + <usize>i * RT_SIZE;
+    const kind = load<u32>(rec, RT_FLAGS) & 0xff;
+    const p = <usize>load<u32>(rec, RT_PATH), n = load<u32>(rec, RT_PATH_LEN);
+    if (kind == PATH_KIND_EXACT) {
+      exactKeys.push(hashBytes(p, n));
+      exact.push(i);
+    } else if (kind == PATH_KIND_REGULAR_EXPRESSION) {
+      regex.push(i);
+    } else {
+      const root = kind == PATH_KIND_NONE || (n == 1 && load<u8>(p) == 0x2f);
+      prefixKeys.push(root ? ROOT_HASH : hashBytes(p, n));
+      prefix.push(i);
+      if (!root) lengths |= <u64>1 << <u64>min(n, 63);
+    }
+  }
+  return new RouteIndex(exact.length > 0 ? new HashIndex(exactKeys, exact) : NO_HASHES,
+    prefix.length > 0 ? new HashIndex(prefixKeys, prefix) : NO_HASHES,
+    regex.length > 0 ? StaticArray.fromArray(regex) : NO_REGEX, lengths);
 }
 
 /**
@@ -472,7 +641,7 @@ function refused(msg: string): bool {
  */
 export function restrictToScope(table: RuleTable, scope: string, clients: string): void {
   table.hostIndex = indexHosts(table, scope);
-  table.hot = new HotTable(table.vhosts, table.routes, table.actions, table.hostIndex, clients);
+  table.hot = new HotTable(table.vhostInfo, table.vhosts, table.indexes, table.routeWords, table.hostIndex, clients);
   // A Gateway is no Service's frontend: there the Host decides alone.
   table.frontendTable = new FrontendTable(table.frontends, table.hot, !scope.startsWith("gateway:"));
 }
@@ -480,16 +649,52 @@ export function restrictToScope(table: RuleTable, scope: string, clients: string
 /** The virtual hosts of `scope` ("" for all, else as restrictToScope) by the hash of their names. */
 function indexHosts(table: RuleTable, scope: string): HashIndex {
   const mesh = scope == "mesh";
-  const gateway = mesh || scope.length == 0 ? "" : scope.substring(8);
+  const gateway = String.UTF8.encode(mesh || scope.length == 0 ? "" : scope.substring(8));
   const keys = new Array<u32>(), hosts = new Array<i32>();
+  const info = changetype<usize>(table.vhostInfo);
   for (let i = 0; i < table.vhosts.length; i++) {
-    const vh = table.vhosts[i];
-    if (scope.length > 0 && (mesh ? vh.mode != MODE_MESH : vh.mode != MODE_GATEWAY || vh.scope != gateway)) continue;
+    const vh = info + <usize>i * VI_SIZE;
+    const mode = load<u32>(vh, VI_MODE);
+    if (scope.length > 0 && (mesh ? mode != MODE_MESH : mode != MODE_GATEWAY || !sameBytes(vh, VI_SCOPE, gateway))) continue;
+    const p = <usize>load<u32>(vh, VI_NAME), n = load<u32>(vh, VI_NAME_LEN);
     // A wildcard is filed under its suffix (".example.com"), which a request's host holds as it is.
-    keys.push(vh.kind == HOST_KIND_WILDCARD
-      ? hashBytes(changetype<usize>(vh.nameBytes) + 1, vh.nameBytes.byteLength - 1)
-      : bytesHash(vh.nameBytes));
+    keys.push(load<u32>(vh, VI_KIND) == HOST_KIND_WILDCARD ? hashBytes(p + 1, n - 1) : hashBytes(p, n));
     hosts.push(i);
   }
   return new HashIndex(keys, hosts);
+}
+
+/** Whether the string a record points at (address at `field`, length after it) is `bytes`. */
+export function sameBytes(rec: usize, field: usize, bytes: ArrayBuffer): bool {
+  const n = load<u32>(rec + field, 4);
+  return n == <u32>bytes.byteLength && memory.compare(<usize>load<u32>(rec + field), changetype<usize>(bytes), <usize>n) == 0;
+}
+
+/**
+ * The objects of route `i` for a decision (core/decide.ts resolve): its own, or, for a route whose
+ * hot record alone decides (PLAIN and DIRECT), objects made now from its words — only a debug log
+ * line asks for them.
+ */
+export function routeObjects(table: RuleTable, i: i32): Route {
+  const own = unchecked(table.routes[i]);
+  if (own !== null) return own;
+  const rec = changetype<usize>(table.routeWords) + <usize>i * RT_SIZE;
+  return new Route(<u8>(load<u32>(rec, RT_FLAGS) & 0xff), text(load<u32>(rec, RT_PATH), load<u32>(rec, RT_PATH_LEN)), null,
+    new Array<Cond>(), <i32>load<u32>(rec, RT_ACTION), null);
+}
+
+/** The objects of rule `a`: its own, or, for a DIRECT rule, made now from its words (see routeObjects). */
+export function actionObjects(table: RuleTable, a: i32): Action {
+  const own = unchecked(table.actions[a]);
+  if (own !== null) return own;
+  const aw = changetype<usize>(table.actionWords) + <usize>a * AW_SIZE;
+  const cluster = text(load<u32>(aw, AW_CLUSTER), load<u32>(aw, AW_CLUSTER_LEN));
+  const backends = new Array<Backend>();
+  backends.push(new Backend(cluster, cluster, 1, new Filters(), false));
+  return new Action(text(load<u32>(aw, AW_ROUTE), load<u32>(aw, AW_ROUTE_LEN)), load<u32>(aw, AW_RULE), backends,
+    new Filters(), 1, 0, "");
+}
+
+function text(p: u32, n: u32): string {
+  return String.UTF8.decodeUnsafe(<usize>p, <usize>n);
 }

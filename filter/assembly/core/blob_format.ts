@@ -2,28 +2,30 @@
 // wire constants are written once (docs/blob-format.md). Do not edit: change format.ts and run
 // `deno task gen:blob-format`; tools/gen_blob_format_test.ts fails while the two differ.
 
-export const BACKEND_UNRESOLVED: u16 = 1;
+export const ACTION_REF_NEW: u32 = 0;
+
+export const BACKEND_FLAG_UNRESOLVED: u8 = 1;
+export const BACKEND_FLAG_DERIVED: u8 = 2;
 
 export const CONDITION_KIND_HEADER_EXACT: u8 = 1;
 export const CONDITION_KIND_HEADER_REGEX: u8 = 2;
 export const CONDITION_KIND_QUERY_EXACT: u8 = 3;
 export const CONDITION_KIND_QUERY_REGEX: u8 = 4;
 
-export const DIRECTORY_ENTRY_SIZE: u32 = 12;
+export const DERIVED_CLUSTER_SUFFIX: string = "svc.cluster.local";
 
-export const FILTER_KIND_REQUEST_HEADER_SET: u16 = 1;
-export const FILTER_KIND_REQUEST_HEADER_ADD: u16 = 2;
-export const FILTER_KIND_REQUEST_HEADER_REMOVE: u16 = 3;
-export const FILTER_KIND_RESPONSE_HEADER_SET: u16 = 4;
-export const FILTER_KIND_RESPONSE_HEADER_ADD: u16 = 5;
-export const FILTER_KIND_RESPONSE_HEADER_REMOVE: u16 = 6;
-export const FILTER_KIND_REQUEST_REDIRECT: u16 = 7;
-export const FILTER_KIND_URL_REWRITE: u16 = 8;
-export const FILTER_KIND_REQUEST_MIRROR: u16 = 9;
-export const FILTER_KIND_CORS: u16 = 10;
-export const FILTER_KIND_CORS_EXPOSE: u16 = 11;
+export const FILTER_KIND_REQUEST_HEADER_SET: u8 = 1;
+export const FILTER_KIND_REQUEST_HEADER_ADD: u8 = 2;
+export const FILTER_KIND_REQUEST_HEADER_REMOVE: u8 = 3;
+export const FILTER_KIND_RESPONSE_HEADER_SET: u8 = 4;
+export const FILTER_KIND_RESPONSE_HEADER_ADD: u8 = 5;
+export const FILTER_KIND_RESPONSE_HEADER_REMOVE: u8 = 6;
+export const FILTER_KIND_REQUEST_REDIRECT: u8 = 7;
+export const FILTER_KIND_URL_REWRITE: u8 = 8;
+export const FILTER_KIND_REQUEST_MIRROR: u8 = 9;
+export const FILTER_KIND_CORS: u8 = 10;
 
-export const FORMAT_VERSION: u16 = 1;
+export const FORMAT_VERSION: u16 = 2;
 
 export const HEADER_FLAGS_ROLLBACK: u32 = 1;
 
@@ -40,10 +42,10 @@ export const MAX_DEFLATE_RATIO: u64 = 1032;
 
 export const MAX_UNPACKED_LENGTH: u32 = 67108864;
 
+export const MAX_VARINT_BYTES: u32 = 5;
+
 export const MODE_GATEWAY: u8 = 0;
 export const MODE_MESH: u8 = 1;
-
-export const NONE: u32 = 0xffffffff;
 
 export const PACKED_HEADER_SIZE: u32 = 16;
 
@@ -54,31 +56,25 @@ export const PACKED_VERSION: u8 = 1;
 
 export const PACK_METHOD_DEFLATE: u8 = 1;
 
+export const PART_ENTRY_SIZE: u32 = 8;
+
+export const PART_KIND_VIRTUAL_HOST: u8 = 1;
+export const PART_KIND_FRONTENDS: u8 = 2;
+
 export const PATH_KIND_NONE: u8 = 0;
 export const PATH_KIND_EXACT: u8 = 1;
 export const PATH_KIND_PATH_PREFIX: u8 = 2;
 export const PATH_KIND_REGULAR_EXPRESSION: u8 = 3;
 
-export const PATH_MODIFIER_REPLACE_FULL_PATH: u16 = 1;
-export const PATH_MODIFIER_REPLACE_PREFIX_MATCH: u16 = 2;
+export const PATH_MODIFIER_REPLACE_FULL_PATH: u8 = 1;
+export const PATH_MODIFIER_REPLACE_PREFIX_MATCH: u8 = 2;
 
-export const RECORD_SIZE_VHOSTS: u32 = 24;
-export const RECORD_SIZE_ROUTES: u32 = 24;
-export const RECORD_SIZE_CONDITIONS: u32 = 16;
-export const RECORD_SIZE_ACTIONS: u32 = 28;
-export const RECORD_SIZE_BACKENDS: u32 = 20;
-export const RECORD_SIZE_FILTERS: u32 = 20;
-export const RECORD_SIZE_FRONTENDS: u32 = 16;
+export const ROUTE_FLAG_METHOD: u8 = 4;
+export const ROUTE_FLAG_CONDITIONS: u8 = 8;
 
-export const STICKY_HEADER: u16 = 1;
-export const STICKY_COOKIE: u16 = 2;
+export const STICKY_HEADER: u8 = 1;
+export const STICKY_COOKIE: u8 = 2;
 
-export const SECTION_STRINGS: u32 = 1;
-export const SECTION_VHOSTS: u32 = 2;
-export const SECTION_ROUTES: u32 = 3;
-export const SECTION_CONDITIONS: u32 = 4;
-export const SECTION_ACTIONS: u32 = 5;
-export const SECTION_BACKENDS: u32 = 6;
-export const SECTION_FILTERS: u32 = 7;
-export const SECTION_PROGRAMS: u32 = 8;
-export const SECTION_FRONTENDS: u32 = 9;
+export const STRING_REF_NONE: u32 = 0;
+export const STRING_REF_NEXT: u32 = 1;
+export const STRING_REF_FIRST: u32 = 2;

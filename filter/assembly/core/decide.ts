@@ -3,7 +3,7 @@
 // itself (a CORS preflight, a redirect), or route to a backend (core/pick.ts) with the host
 // operations of its filters (core/route_ops.ts). Pure: reads the request through RequestView, and
 // keeps everything per request in the RequestContext the caller passes in.
-import { Action, Route, RuleTable } from "./blob";
+import { Action, actionObjects, Route, routeObjects, RuleTable } from "./blob";
 import { originAllowed, preflightHeaders } from "./cors";
 import { Decision } from "./decision";
 import { CorsPolicy, RedirectOp } from "./filters";
@@ -51,8 +51,9 @@ export function decide(table: RuleTable, req: RequestView, ctx: RequestContext):
 /** The decision for route `i` when it is more than its one cluster: filters, replies, weights. */
 function decideRule(ctx: RequestContext, table: RuleTable, i: i32): Decision {
   const d = ctx.decision, req = ctx.req!;
-  const r = unchecked(table.routes[i]);
-  const action = unchecked(table.actions[r.action]);
+  // Not DIRECT: the route and its rule have their objects (core/blob.ts).
+  const r = changetype<Route>(unchecked(table.routes[i]));
+  const action = changetype<Action>(unchecked(table.actions[r.action]));
   // A preflight, or a redirect, is answered here whatever the backends; the first of the two wins.
   const filters = action.filters, redirect = filters.redirect, cors = filters.cors;
   if (cors !== null && (redirect === null || filters.corsFirst)) {
@@ -109,11 +110,14 @@ function redirectReply(ctx: RequestContext, op: RedirectOp, action: Action, r: R
   return d;
 }
 
-/** Fills a routed decision's action, backend and route (for a DIRECT route, only when asked). */
+/**
+ * Fills a routed decision's action, backend and route (for a DIRECT route, only when asked: the
+ * objects of a DIRECT route are made for the asking, core/blob.ts routeObjects).
+ */
 export function resolve(d: Decision, table: RuleTable): void {
   if (d.resolved) return;
-  const r = unchecked(table.routes[d.routeIndex]);
-  const action = unchecked(table.actions[r.action]);
+  const r = routeObjects(table, d.routeIndex);
+  const action = actionObjects(table, r.action);
   d.route = r;
   d.action = action;
   d.backend = unchecked(action.backends[0]);

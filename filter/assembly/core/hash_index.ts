@@ -15,41 +15,50 @@ export class HashIndex {
   readonly size: i32;
 
   constructor(hashes: Array<u32>, values: Array<i32>) {
-    // Group the values by hash, keeping their order.
-    const groups = new Map<u32, i32>();
-    const distinct = new Array<u32>();
-    const members = new Array<Array<i32>>();
-    for (let i = 0; i < hashes.length; i++) {
-      const h = unchecked(hashes[i]);
-      if (!groups.has(h)) {
-        groups.set(h, distinct.length);
-        distinct.push(h);
-        members.push(new Array<i32>());
-      }
-      members[groups.get(h)].push(unchecked(values[i]));
-    }
+    // Built without a Map or a list per key: one pass counts each key's run in the slots, one
+    // places the runs in `items`, one fills them in the order the values came (configure time at
+    // 100,000 rules, and what it allocates, is linear memory the table keeps as its high-water mark).
+    const n = hashes.length;
     let cap: u32 = 4;
-    while (cap < <u32>distinct.length * 2) cap <<= 1;
+    while (cap < <u32>n * 2) cap <<= 1;
     const mask = cap - 1;
     const slots = new StaticArray<u32>(<i32>cap * 4);
-    const items = new Array<i32>();
-    for (let g = 0; g < distinct.length; g++) {
-      const h = distinct[g], run = members[g];
-      let s = h & mask;
-      while (unchecked(slots[s * 4 + 1]) != 0) s = (s + 1) & mask;
-      unchecked(slots[s * 4] = h);
-      unchecked(slots[s * 4 + 2] = run.length);
-      if (run.length == 1) {
-        unchecked(slots[s * 4 + 1] = <u32>run[0] + 1);
+    const at = changetype<usize>(slots);
+    let distinct = 0;
+    for (let i = 0; i < n; i++) {
+      const s = slotFor(at, mask, unchecked(hashes[i]));
+      if (load<u32>(s, 4) == 0) {
+        store<u32>(s, unchecked(hashes[i]));
+        store<u32>(s, 1, 4);
+        distinct++;
+      }
+      store<u32>(s, load<u32>(s, 8) + 1, 8);
+    }
+    let total: u32 = 0;
+    for (let k: u32 = 0; k < cap; k++) {
+      const s = at + (<usize>k << 4);
+      const run = load<u32>(s, 8);
+      if (run > 1) {
+        store<u32>(s, total + 1, 4);
+        total += run;
+      }
+    }
+    const items = new StaticArray<i32>(<i32>total);
+    for (let i = 0; i < n; i++) {
+      const s = slotFor(at, mask, unchecked(hashes[i]));
+      const v = unchecked(values[i]);
+      if (load<u32>(s, 8) == 1) {
+        store<u32>(s, <u32>v + 1, 4);
       } else {
-        unchecked(slots[s * 4 + 1] = <u32>items.length + 1);
-        for (let k = 0; k < run.length; k++) items.push(run[k]);
+        const filled = load<u32>(s, 12);
+        unchecked(items[<i32>(load<u32>(s, 4) - 1 + filled)] = v);
+        store<u32>(s, filled + 1, 12);
       }
     }
     this.slots = slots;
     this.mask = mask;
-    this.items = StaticArray.fromArray(items);
-    this.size = distinct.length;
+    this.items = items;
+    this.size = distinct;
   }
 
   /** The slots' address, for {@link findSlot} (the index must stay alive while it is used). */
@@ -63,6 +72,17 @@ export class HashIndex {
   get itemsAt(): usize {
     return changetype<usize>(this.items);
   }
+}
+
+/** The slot of `h` in a table being built: its own, or the empty one where it goes. */
+function slotFor(slots: usize, mask: u32, h: u32): usize {
+  let s = h & mask;
+  while (true) {
+    const at = slots + (<usize>s << 4);
+    if (load<u32>(at, 4) == 0 || load<u32>(at) == h) return at;
+    s = (s + 1) & mask;
+  }
+  return 0;
 }
 
 // Lookups over the raw addresses: the hot path (core/decide.ts) reads the slots as plain words and

@@ -86,7 +86,8 @@ function filedUnder(ctx: RequestContext, slots: usize, mask: u32, items: usize, 
 
 /** Route `i` with a method, a condition or a regular expression: matched on its objects. */
 function routeMatchesObjects(ctx: RequestContext, i: i32): bool {
-  return routeMatches(ctx, unchecked(ctx.table!.routes[i]));
+  // A route that is not PLAIN has its objects (core/blob.ts).
+  return routeMatches(ctx, changetype<Route>(unchecked(ctx.table!.routes[i])));
 }
 
 /** Whether the request's path matches a path of kind `k` (not a regular expression) with these bytes. */

@@ -1,0 +1,287 @@
+/**
+ * 9. Tables at scale (issue 22, items 2, 3 and 5): the filter with 10, 10,000 and 100,000 rules in
+ * the in-repo host — time of `proxy_on_configure`, linear memory after loading, per-request time
+ * of `proxy_on_request_headers` (interleaved, so the sizes share the machine's noise) and linear
+ * memory after many whole streams — and the packed blob against the gzip'd JSON of its HTTPRoutes,
+ * on the benchmarks' generated tables and on a seed-like mix (a few hosts with many paths, header
+ * canaries, weighted splits).
+ *
+ * `deno run -A --v8-flags=--expose-gc tools/bench/table_scale.ts [--quick]` prints this section alone.
+ *
+ * @module
+ */
+import { gzipSync } from "node:zlib";
+import { compile } from "../../policy-server/compile/mod.ts";
+import { unpackBlob } from "../../policy-server/blob/pack_blob.ts";
+import type { HTTPRoute } from "../../policy-server/model/types.ts";
+import { BenchHost, prepare } from "./bench_host.ts";
+import { compiledTable, filterWasm } from "./fixtures.ts";
+import { generateRequests, prng } from "./generate_routes.ts";
+import { bytes, fmt, ratio, runInterleaved, table, verdict } from "./measure.ts";
+
+export interface TableScaleOptions {
+  sizes: number[];
+  requests: number;
+  runs: number;
+  minMs: number;
+  /** Whole streams through the largest table before its memory is read again. */
+  streams: number;
+}
+
+export interface ScaleRow {
+  rules: number;
+  configureMs: number;
+  memoryAfterLoad: number;
+  ns: number;
+  packed: number;
+  unpacked: number;
+  jsonGzip: number;
+}
+
+export interface BlobMix {
+  name: string;
+  rules: number;
+  packed: number;
+  jsonGzip: number;
+}
+
+export interface TableScaleResult {
+  options: TableScaleOptions;
+  rows: ScaleRow[];
+  /** The largest table's linear memory after `streams` whole streams, and how many decisions were right after. */
+  afterStreams: number;
+  streamSeconds: number;
+  correctAfter: number;
+  mixes: BlobMix[];
+}
+
+const gzipLength = (routes: HTTPRoute[]) => gzipSync(new TextEncoder().encode(JSON.stringify(routes))).length;
+
+/**
+ * Seed-like HTTPRoutes: apps of one hostname each with 200 rules in HTTPRoutes of ten, every rule a
+ * PathPrefix under the app's own paths; 60 % go to one of the app's five Services, 20 % are header
+ * canaries (the path and `x-canary: always` to the app's v2 Service), 20 % weighted splits (90/10
+ * between v1 and v2).
+ */
+export function seedLikeRoutes(count: number, seed = 7): HTTPRoute[] {
+  const rng = prng(seed);
+  const words = [
+    "orders",
+    "cart",
+    "users",
+    "search",
+    "media",
+    "billing",
+    "auth",
+    "reviews",
+    "catalog",
+    "feeds",
+  ];
+  const routes: HTTPRoute[] = [];
+  for (let r = 0; r * 10 < count; r++) {
+    const app = Math.floor(r / 20);
+    const ns = `shop-${app % 7}`;
+    const host = `app-${app}.example.com`;
+    const rules = [];
+    for (let j = 0; j < 10 && r * 10 + j < count; j++) {
+      const path = `/${words[Math.floor(rng() * words.length)]}/v${1 + Math.floor(rng() * 3)}/${r * 10 + j}`;
+      const x = rng();
+      const backend = (name: string, weight?: number) => ({
+        name,
+        port: 8080,
+        ...(weight !== undefined && { weight }),
+      });
+      if (x < 0.6) {
+        rules.push({
+          matches: [{ path: { type: "PathPrefix", value: path } }],
+          backendRefs: [backend(`app-${app}-svc-${j % 5}`)],
+        });
+      } else if (x < 0.8) {
+        rules.push({
+          matches: [{
+            path: { type: "PathPrefix", value: path },
+            headers: [{ name: "x-canary", value: "always" }],
+          }],
+          backendRefs: [backend(`app-${app}-v2`)],
+        });
+      } else {
+        rules.push({
+          matches: [{ path: { type: "PathPrefix", value: path } }],
+          backendRefs: [backend(`app-${app}-v1`, 90), backend(`app-${app}-v2`, 10)],
+        });
+      }
+    }
+    routes.push({
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { name: `app-${app}-${r % 20}`, namespace: ns, creationTimestamp: "2026-01-01T00:00:00Z" },
+      spec: { parentRefs: [{ name: "ingress", namespace: "istio-system" }], hostnames: [host], rules },
+    } as HTTPRoute);
+  }
+  return routes;
+}
+
+export async function measureTableScale(options: TableScaleOptions): Promise<TableScaleResult> {
+  const wasm = await filterWasm();
+  const hosts: BenchHost[] = [];
+  const rows: ScaleRow[] = [];
+  const prepared: ReturnType<typeof prepare>[] = [];
+  for (const rules of options.sizes) {
+    const t = await compiledTable(rules);
+    const host = new BenchHost({ wasm, configuration: t.pluginConfig });
+    hosts.push(host);
+    const requests = generateRequests(t.generated, options.requests, 5);
+    for (const r of requests) {
+      const got = host.decide(r.headers).cluster;
+      if (got !== r.cluster) throw new Error(`${rules} rules: a request for ${r.cluster} went to ${got}`);
+    }
+    prepared.push(prepare(requests.map((r) => r.headers)));
+    rows.push({
+      rules,
+      configureMs: host.configureMs,
+      memoryAfterLoad: host.memoryBytes(),
+      ns: 0,
+      packed: t.blob.length,
+      unpacked: unpackBlob(t.blob).length,
+      jsonGzip: gzipLength(t.generated.routes),
+    });
+  }
+  const timed = runInterleaved(
+    hosts.map((h, i) => ({
+      name: String(options.sizes[i]),
+      fn: (n: number) => h.timeRequestHeaders(prepared[i], n),
+    })),
+    options,
+  );
+  timed.forEach((c, i) => rows[i].ns = c.ns);
+  const last = hosts.length - 1, largest = hosts[last];
+  const t0 = performance.now();
+  largest.timeStreams(prepared[last], options.streams);
+  const streamSeconds = (performance.now() - t0) / 1000;
+  const afterStreams = largest.memoryBytes();
+  const check = generateRequests((await compiledTable(options.sizes[last])).generated, 64, 9);
+  const correctAfter = check.filter((r) => largest.decide(r.headers).cluster === r.cluster).length;
+  hosts.forEach((h) => h.close());
+
+  const mixes: BlobMix[] = [];
+  for (const rules of options.sizes.filter((n) => n >= 1000)) {
+    const routes = seedLikeRoutes(rules);
+    const { blob } = await compile(routes, { generation: 1 });
+    mixes.push({ name: "seed-like", rules, packed: blob.length, jsonGzip: gzipLength(routes) });
+  }
+  return { options, rows, afterStreams, streamSeconds, correctAfter, mixes };
+}
+
+/** The issue's targets, as lines of the summary. */
+export function tableScaleSummary(r: TableScaleResult): string[] {
+  const small = r.rows[0], big = r.rows[r.rows.length - 1];
+  const tenK = r.rows.find((x) => x.rules === 10_000);
+  const perRule = (x: ScaleRow) => (x.memoryAfterLoad - small.memoryAfterLoad) / (x.rules - small.rules);
+  return [
+    `- Filter, ${fmt(big.rules)} rules vs ${fmt(small.rules)}: ${
+      ratio(big.ns / small.ns)
+    } per request (target ≤ 1.3×): ${verdict(big.ns / small.ns, 1.3)}; configure ${
+      fmt(big.configureMs)
+    } ms (target < 1,000): ${big.configureMs < 1000 ? "**met**" : "**not met**"}.`,
+    ...(tenK
+      ? [
+        `- Filter, 10,000 rules: ${
+          bytes(tenK.memoryAfterLoad)
+        } of linear memory after loading (target < 5 MiB): ${
+          tenK.memoryAfterLoad < 5 * 1024 * 1024 ? "**met**" : "**not met**"
+        }; ${fmt(perRule(tenK))} B per rule over the ${fmt(small.rules)}-rule table (target ≤ 500).`,
+      ]
+      : []),
+    `- Filter, ${fmt(big.rules)} rules: linear memory after ${fmt(r.options.streams)} streams ${
+      r.afterStreams === big.memoryAfterLoad
+        ? "did not grow"
+        : `**grew by ${fmt(r.afterStreams - big.memoryAfterLoad)} B**`
+    }.`,
+    ...[...r.rows.filter((x) => x.rules >= 1000), ...r.mixes].map((x) =>
+      `- Blob${"name" in x ? ` (${x.name})` : ""}, ${fmt(x.rules)} rules: ${
+        fmt(x.packed / x.rules, 1)
+      } B per rule packed, ` +
+      `${ratio(x.packed / x.jsonGzip)} the gzip'd JSON (target ≤ 1×): ${verdict(x.packed / x.jsonGzip, 1)}.`
+    ),
+  ];
+}
+
+export function renderTableScale(r: TableScaleResult): string {
+  const small = r.rows[0];
+  return [
+    "The hot-path benchmark's generated tables (HTTPRoutes of ten one-match rules, one hostname per route)",
+    "in the in-repo host: *configure* is `proxy_on_configure` (base64, inflate, decode, indexes; the host's",
+    "canary and worker VM both), memory is the serving VM's linear memory, *per request* is",
+    `\`proxy_on_request_headers\` (median of ${r.options.runs} interleaved runs over ${
+      fmt(r.options.requests)
+    } requests`,
+    "spread over the table, each checked to reach its rule's cluster first).",
+    "",
+    table(
+      [
+        "rules",
+        "configure ms",
+        "linear memory after loading",
+        "per rule over 10 rules",
+        "ns per request",
+        "vs 10 rules",
+      ],
+      r.rows.map((x) => [
+        fmt(x.rules),
+        fmt(x.configureMs),
+        bytes(x.memoryAfterLoad),
+        x === small ? "–" : `${fmt((x.memoryAfterLoad - small.memoryAfterLoad) / (x.rules - small.rules))} B`,
+        fmt(x.ns),
+        ratio(x.ns / small.ns),
+      ]),
+    ),
+    "",
+    `After ${fmt(r.options.streams)} whole streams (${fmt(r.streamSeconds, 1)} s) the ${
+      fmt(r.rows[r.rows.length - 1].rules)
+    }-rule VM's linear memory is ${
+      bytes(r.afterStreams)
+    }; decisions afterwards: ${r.correctAfter}/64 correct.`,
+    "",
+    "Packed blob (format 2, DEFLATE level 3) against the gzip'd minified JSON of the same HTTPRoutes; the",
+    "seed-like mix is apps of one hostname with 200 PathPrefix rules each: 60 % to one of five Services,",
+    "20 % header canaries, 20 % 90/10 splits (`seedLikeRoutes`).",
+    "",
+    table(
+      ["table", "rules", "packed", "B per rule", "format 2 unpacked", "gzip'd JSON", "packed / gzip'd JSON"],
+      [
+        ...r.rows.map((x) => [
+          "generated",
+          fmt(x.rules),
+          bytes(x.packed),
+          fmt(x.packed / x.rules, 1),
+          bytes(x.unpacked),
+          bytes(x.jsonGzip),
+          ratio(x.packed / x.jsonGzip),
+        ]),
+        ...r.mixes.map((
+          x,
+        ) => [
+          x.name,
+          fmt(x.rules),
+          bytes(x.packed),
+          fmt(x.packed / x.rules, 1),
+          "–",
+          bytes(x.jsonGzip),
+          ratio(x.packed / x.jsonGzip),
+        ]),
+      ],
+    ),
+  ].join("\n");
+}
+
+export const SCALE_SETTINGS = {
+  full: { sizes: [10, 10_000, 100_000], requests: 256, runs: 7, minMs: 200, streams: 1_000_000 },
+  quick: { sizes: [10, 100], requests: 32, runs: 3, minMs: 20, streams: 2_000 },
+} satisfies Record<string, TableScaleOptions>;
+
+if (import.meta.main) {
+  const result = await measureTableScale(
+    Deno.args.includes("--quick") ? SCALE_SETTINGS.quick : SCALE_SETTINGS.full,
+  );
+  console.log([...tableScaleSummary(result), "", renderTableScale(result)].join("\n"));
+}
