@@ -7,12 +7,12 @@
  *
  * @module
  */
-import { encodeBlob } from "../blob/encode_blob.ts";
+import { assembleBlob, type EncodedPart, encodeParts } from "../blob/encode_blob.ts";
 import { packBlob } from "../blob/pack_blob.ts";
 import { buildRouteIr, indexRouteInventory } from "../ir/build_ir.ts";
 import type { Inventory } from "../ir/inventory.ts";
 import { serviceFrontends } from "../ir/service_frontends.ts";
-import type { RouteTable, ServiceFrontend } from "../ir/types.ts";
+import type { RouteTable, ServiceFrontend, VirtualHost } from "../ir/types.ts";
 import { type RouteIr, VirtualHostIndex } from "../ir/virtual_host_index.ts";
 import type { HTTPRoute, KubeObject, RouteParentStatus, RouteStatus } from "../model/types.ts";
 import { type CompileOptions, type CompileResult, sha256Hex } from "./compile.ts";
@@ -70,6 +70,11 @@ export class IncrementalCompiler implements Compiler {
   #readers = new Map<string, Set<string>>();
   #hosts = new VirtualHostIndex();
   #frontends: ServiceFrontend[] | undefined;
+  /**
+   * Each virtual host's encoded part: the index hands out the same object while a virtual host is
+   * unchanged, so a write encodes only the virtual hosts it changed.
+   */
+  #parts = new WeakMap<VirtualHost, EncodedPart>();
   /** Every route's status by `namespace/name`, kept as routes are built and dropped. */
   #statuses = new Map<string, RouteStatus>();
   #statusList: RouteStatus[] | undefined;
@@ -83,7 +88,7 @@ export class IncrementalCompiler implements Compiler {
   /** Compiles `resources` as `compile` does, working again only what changed since the last call. */
   async compile(resources: KubeObject[], options: CompileOptions): Promise<CompileResult> {
     const { table, statuses } = this.buildIr(resources, options);
-    const blob = packBlob(encodeBlob(table));
+    const blob = packBlob(this.encode(table));
     return { table, blob, sha256: await sha256Hex(blob), statuses };
   }
 
@@ -107,9 +112,20 @@ export class IncrementalCompiler implements Compiler {
    */
   async compileChange(change: ObjectChange, options: CompileOptions): Promise<ChangeCompiled> {
     const table = this.changeIr(change, options);
-    const blob = packBlob(encodeBlob(table));
+    const unpacked = this.encode(table);
+    const blob = packBlob(unpacked);
     const statuses = this.#statuses;
-    return { blob, sha256: await sha256Hex(blob), statusOf: (route) => statuses.get(route)?.parents };
+    return {
+      blob,
+      sha256: await sha256Hex(blob),
+      unpacked,
+      statusOf: (route) => statuses.get(route)?.parents,
+    };
+  }
+
+  /** `encodeBlob(table)`'s bytes, assembled from the parts of the virtual hosts encoded before. */
+  encode(table: RouteTable): Uint8Array {
+    return assembleBlob(table, encodeParts(table, this.#parts));
   }
 
   /** The IR stage of {@linkcode compileChange}. */
