@@ -579,3 +579,319 @@ Deno.test("validateHttpRoute words CEL failures with the CRD's messages at the n
     `spec.rules[0].backendRefs[1]: Invalid value: "object": Must have port for Service reference`,
   ]);
 });
+
+// Whole error lists: what the API server answers for one document, every problem in document order.
+
+/** validateHttpRoute's errors for a route with `spec`, as `field reason: message`. */
+function errorList(spec: unknown): string[] {
+  const route = {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: { name: "r", namespace: "ns" },
+    spec,
+  };
+  return validateHttpRoute(route).map((e) => `${e.field} ${e.reason}: ${e.message}`);
+}
+
+Deno.test("validateHttpRoute lists every parentRef and hostname problem in document order, the schema's wording where it has one", () => {
+  assertEquals(
+    errorList({
+      parentRefs: [
+        {
+          group: "Bad_Group",
+          kind: "1kind",
+          namespace: "Bad NS",
+          name: "",
+          sectionName: "Bad_Section",
+          port: 0,
+        },
+        { name: "gw" },
+        { name: "gw", port: 80 },
+        { name: "gw", port: 80 },
+        "x",
+      ],
+      hostnames: ["Bad_Host", 3],
+    }),
+    [
+      'spec.parentRefs[4] FieldValueTypeInvalid: Invalid value: "string": spec.parentRefs[4] in body must be of type object: "string"',
+      "spec.parentRefs[0].group FieldValueInvalid: Invalid value: \"Bad_Group\": spec.parentRefs[0].group in body should match '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'",
+      "spec.parentRefs[0].kind FieldValueInvalid: Invalid value: \"1kind\": spec.parentRefs[0].kind in body should match '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$'",
+      "spec.parentRefs[0].namespace FieldValueInvalid: Invalid value: \"Bad NS\": spec.parentRefs[0].namespace in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'",
+      'spec.parentRefs[0].name FieldValueInvalid: Invalid value: "": spec.parentRefs[0].name in body should be at least 1 chars long',
+      "spec.parentRefs[0].sectionName FieldValueInvalid: Invalid value: \"Bad_Section\": spec.parentRefs[0].sectionName in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'",
+      "spec.parentRefs[0].port FieldValueInvalid: Invalid value: 0: spec.parentRefs[0].port in body should be greater than or equal to 1",
+      'spec.parentRefs FieldValueInvalid: Invalid value: "array": sectionName or port must be specified when parentRefs includes 2 or more references to the same parent',
+      'spec.parentRefs FieldValueInvalid: Invalid value: "array": sectionName or port must be unique when parentRefs includes 2 or more references to the same parent',
+      "spec.hostnames[0] FieldValueInvalid: Invalid value: \"Bad_Host\": spec.hostnames[0] in body should match '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'",
+      'spec.hostnames[1] FieldValueTypeInvalid: Invalid value: "integer": spec.hostnames[1] in body must be of type string: "integer"',
+    ],
+  );
+});
+
+Deno.test("validateHttpRoute lists every match problem in document order: paths, headers, query parameters, methods", () => {
+  assertEquals(
+    errorList({
+      parentRefs: [{ name: "gw" }],
+      rules: [{
+        name: "Bad_Rule",
+        matches: [
+          {
+            path: { type: "Exact", value: "no-slash" },
+            headers: [{ name: "bad header", value: "v" }, { name: "x", type: "Bogus", value: "a" }, {
+              name: "z",
+            }, { name: "x", value: "b" }],
+            queryParams: [{ name: "q", type: "Bogus", value: "x" }, { name: "r" }, {
+              name: "s",
+              type: "RegularExpression",
+              value: "(",
+            }, { name: "q", value: "y" }],
+            method: "FETCH",
+          },
+          { path: { type: "RegularExpression", value: "(" } },
+          { path: { type: "PathPrefix", value: "" } },
+          { path: { type: "Bogus", value: "/a" } },
+        ],
+      }],
+    }),
+    [
+      "spec.rules[0].name FieldValueInvalid: Invalid value: \"Bad_Rule\": spec.rules[0].name in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'",
+      "spec.rules[0].matches[0].path FieldValueInvalid: Invalid value: \"object\": value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']",
+      "spec.rules[0].matches[0].headers[0].name FieldValueInvalid: Invalid value: \"bad header\": spec.rules[0].matches[0].headers[0].name in body should match '^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$'",
+      'spec.rules[0].matches[0].headers[1].type FieldValueNotSupported: Unsupported value: "Bogus": supported values: "Exact", "RegularExpression"',
+      "spec.rules[0].matches[0].headers[2].value FieldValueRequired: Required value",
+      'spec.rules[0].matches[0].headers[3] FieldValueDuplicate: Duplicate value: map[string]interface {}{"name":"x"}',
+      'spec.rules[0].matches[0].queryParams[0].type FieldValueNotSupported: Unsupported value: "Bogus": supported values: "Exact", "RegularExpression"',
+      "spec.rules[0].matches[0].queryParams[1].value FieldValueRequired: Required value",
+      'spec.rules[0].matches[0].queryParams[2].value FieldValueInvalid: Invalid value: "(": not a regular expression wasmroute can run: Missing ) at 1',
+      'spec.rules[0].matches[0].queryParams[3] FieldValueDuplicate: Duplicate value: map[string]interface {}{"name":"q"}',
+      'spec.rules[0].matches[0].method FieldValueNotSupported: Unsupported value: "FETCH": supported values: "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH"',
+      'spec.rules[0].matches[1].path.value FieldValueInvalid: Invalid value: "(": not a regular expression wasmroute can run: Missing ) at 1',
+      'spec.rules[0].matches[2].path.value FieldValueInvalid: Invalid value: "": must be at least 1 characters',
+      "spec.rules[0].matches[2].path FieldValueInvalid: Invalid value: \"object\": value must be an absolute path and start with '/' when type one of ['Exact', 'PathPrefix']",
+      "spec.rules[0].matches[2].path FieldValueInvalid: Invalid value: \"object\": must only contain valid characters (matching ^(?:[-A-Za-z0-9/._~!$&'()*+,;=:@]|[%][0-9a-fA-F]{2})+$) for types ['Exact', 'PathPrefix']",
+      'spec.rules[0].matches[3].path.type FieldValueNotSupported: Unsupported value: "Bogus": supported values: "Exact", "PathPrefix", "RegularExpression"',
+    ],
+  );
+});
+
+Deno.test("validateHttpRoute checks timeouts against each other and retry codes one by one and for repeats", () => {
+  assertEquals(
+    errorList({
+      parentRefs: [{ name: "gw" }],
+      rules: [
+        {
+          timeouts: { request: "1x", backendRequest: "10s" },
+          retry: { codes: [399, 600, 500, 500, "x"], attempts: -1, backoff: "bad" },
+        },
+        { timeouts: { request: "10s", backendRequest: "11s" } },
+        { timeouts: { request: "10s", backendRequest: "10s" } },
+        { timeouts: { request: "0s", backendRequest: "11s" } },
+        { timeouts: { backendRequest: "11s" }, retry: { attempts: 2, backoff: "1s", codes: [500, 503] } },
+      ],
+    }),
+    [
+      "spec.rules[0].timeouts.request FieldValueInvalid: Invalid value: \"1x\": spec.rules[0].timeouts.request in body should match '^([0-9]{1,5}(h|m|s|ms)){1,4}$'",
+      "spec.rules[0].retry.codes[0] FieldValueInvalid: Invalid value: 399: spec.rules[0].retry.codes[0] in body should be greater than or equal to 400",
+      "spec.rules[0].retry.codes[1] FieldValueInvalid: Invalid value: 600: spec.rules[0].retry.codes[1] in body should be less than or equal to 599",
+      'spec.rules[0].retry.codes[4] FieldValueTypeInvalid: Invalid value: "string": spec.rules[0].retry.codes[4] in body must be of type integer: "string"',
+      'spec.rules[0].retry.codes[3] FieldValueDuplicate: Duplicate value: "500"',
+      "spec.rules[0].retry.backoff FieldValueInvalid: Invalid value: \"bad\": spec.rules[0].retry.backoff in body should match '^([0-9]{1,5}(h|m|s|ms)){1,4}$'",
+      'spec.rules[1].timeouts FieldValueInvalid: Invalid value: "object": backendRequest timeout cannot be longer than request timeout',
+    ],
+  );
+});
+
+Deno.test("validateHttpRoute checks header modifiers and each filter's type against the member it carries", () => {
+  assertEquals(
+    errorList({
+      parentRefs: [{ name: "gw" }],
+      rules: [{
+        filters: [
+          {
+            type: "RequestHeaderModifier",
+            requestHeaderModifier: {
+              set: [{ name: "bad name", value: "v" }, { name: "x" }, { name: "X", value: "a\nb" }],
+              add: [{ name: "a", value: "1" }, { name: "a", value: "2" }],
+              remove: ["x", "X", 3],
+            },
+          },
+          { type: "RequestHeaderModifier", requestHeaderModifier: {} },
+          { type: "ResponseHeaderModifier", requestHeaderModifier: {} },
+          { type: "Bogus" },
+          {},
+        ],
+      }],
+    }),
+    [
+      "spec.rules[0].filters[0].requestHeaderModifier.set[0].name FieldValueInvalid: Invalid value: \"bad name\": spec.rules[0].filters[0].requestHeaderModifier.set[0].name in body should match '^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$'",
+      "spec.rules[0].filters[0].requestHeaderModifier.set[1].value FieldValueRequired: Required value",
+      'spec.rules[0].filters[0].requestHeaderModifier.set[2].value FieldValueInvalid: Invalid value: "a\\nb": must be a header value without CR, LF or NUL characters',
+      'spec.rules[0].filters[0].requestHeaderModifier.add[1] FieldValueDuplicate: Duplicate value: map[string]interface {}{"name":"a"}',
+      'spec.rules[0].filters[0].requestHeaderModifier.remove[2] FieldValueTypeInvalid: Invalid value: "integer": spec.rules[0].filters[0].requestHeaderModifier.remove[2] in body must be of type string: "integer"',
+      'spec.rules[0].filters[2] FieldValueInvalid: Invalid value: "object": filter.requestHeaderModifier must be nil if the filter.type is not RequestHeaderModifier',
+      'spec.rules[0].filters[2] FieldValueInvalid: Invalid value: "object": filter.responseHeaderModifier must be specified for ResponseHeaderModifier filter.type',
+      'spec.rules[0].filters[3].type FieldValueNotSupported: Unsupported value: "Bogus": supported values: "RequestHeaderModifier", "ResponseHeaderModifier", "RequestMirror", "RequestRedirect", "URLRewrite", "ExtensionRef", "CORS"',
+      "spec.rules[0].filters[4].type FieldValueRequired: Required value",
+      'spec.rules[0].filters FieldValueInvalid: Invalid value: "array": RequestHeaderModifier filter cannot be repeated',
+    ],
+  );
+});
+
+Deno.test("validateHttpRoute checks redirects and rewrites, their path modifiers and the CEL rules between them", () => {
+  assertEquals(
+    errorList({
+      parentRefs: [{ name: "gw" }],
+      rules: [
+        {
+          matches: [{ path: { type: "Exact", value: "/a" } }],
+          filters: [
+            {
+              type: "RequestRedirect",
+              requestRedirect: {
+                scheme: "ftp",
+                hostname: "*.wild.example",
+                port: 0,
+                statusCode: 304,
+                path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/b" },
+              },
+            },
+            { type: "URLRewrite", urlRewrite: { hostname: "Bad_Host", path: { type: "ReplaceFullPath" } } },
+          ],
+        },
+        {
+          matches: [{ path: { type: "PathPrefix", value: "/a" } }],
+          filters: [
+            { type: "URLRewrite", urlRewrite: { path: { replaceFullPath: "/x" } } },
+            {
+              type: "URLRewrite",
+              urlRewrite: { path: { type: "ReplaceFullPath", replacePrefixMatch: "/x" } },
+            },
+          ],
+        },
+        {
+          matches: [{ path: { type: "PathPrefix", value: "/a" } }],
+          filters: [{ type: "RequestRedirect", requestRedirect: { statusCode: "301" } }, {
+            type: "RequestRedirect",
+            requestRedirect: {},
+          }],
+        },
+        {
+          matches: [{ path: { type: "PathPrefix", value: "/a" } }],
+          filters: [{
+            type: "RequestRedirect",
+            requestRedirect: {
+              statusCode: 308,
+              port: 8443,
+              scheme: "https",
+              hostname: "a.example",
+              path: { type: "ReplacePrefixMatch", replacePrefixMatch: "/b" },
+            },
+          }],
+        },
+      ],
+    }),
+    [
+      'spec.rules[0].filters[0].requestRedirect.scheme FieldValueNotSupported: Unsupported value: "ftp": supported values: "http", "https"',
+      "spec.rules[0].filters[0].requestRedirect.hostname FieldValueInvalid: Invalid value: \"*.wild.example\": spec.rules[0].filters[0].requestRedirect.hostname in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'",
+      "spec.rules[0].filters[0].requestRedirect.port FieldValueInvalid: Invalid value: 0: spec.rules[0].filters[0].requestRedirect.port in body should be greater than or equal to 1",
+      'spec.rules[0].filters[0].requestRedirect.statusCode FieldValueNotSupported: Unsupported value: 304: supported values: "301", "302", "303", "307", "308"',
+      "spec.rules[0].filters[1].urlRewrite.hostname FieldValueInvalid: Invalid value: \"Bad_Host\": spec.rules[0].filters[1].urlRewrite.hostname in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'",
+      "spec.rules[0].filters[1].urlRewrite.path FieldValueInvalid: Invalid value: \"object\": replaceFullPath must be specified when type is set to 'ReplaceFullPath'",
+      'spec.rules[0].filters FieldValueInvalid: Invalid value: "array": May specify either httpRouteFilterRequestRedirect or httpRouteFilterRequestRewrite, but not both',
+      'spec.rules[0] FieldValueInvalid: Invalid value: "object": When using RequestRedirect filter with path.replacePrefixMatch, exactly one PathPrefix match must be specified',
+      "spec.rules[1].filters[0].urlRewrite.path.type FieldValueRequired: Required value",
+      "spec.rules[1].filters[1].urlRewrite.path FieldValueInvalid: Invalid value: \"object\": replaceFullPath must be specified when type is set to 'ReplaceFullPath'",
+      "spec.rules[1].filters[1].urlRewrite.path FieldValueInvalid: Invalid value: \"object\": type must be 'ReplacePrefixMatch' when replacePrefixMatch is set",
+      'spec.rules[1].filters FieldValueInvalid: Invalid value: "array": URLRewrite filter cannot be repeated',
+      'spec.rules[2].filters[0].requestRedirect.statusCode FieldValueTypeInvalid: Invalid value: "string": spec.rules[2].filters[0].requestRedirect.statusCode in body must be of type integer: "string"',
+      'spec.rules[2].filters FieldValueInvalid: Invalid value: "array": RequestRedirect filter cannot be repeated',
+    ],
+  );
+});
+
+Deno.test("validateHttpRoute checks mirrors' references and shares, and CORS lists with their wildcards", () => {
+  assertEquals(
+    errorList({
+      parentRefs: [{ name: "gw" }],
+      rules: [{
+        filters: [
+          {
+            type: "RequestMirror",
+            requestMirror: {
+              backendRef: { name: "" },
+              percent: 101,
+              fraction: { numerator: 3, denominator: 2 },
+            },
+          },
+          {
+            type: "RequestMirror",
+            requestMirror: { backendRef: { name: "m", port: 80 }, fraction: { denominator: 0 } },
+          },
+          { type: "RequestMirror", requestMirror: {} },
+          {
+            type: "RequestMirror",
+            requestMirror: {
+              backendRef: { name: "m", port: 80 },
+              fraction: { numerator: 2, denominator: 2 },
+            },
+          },
+          {
+            type: "CORS",
+            cors: {
+              allowOrigins: ["*", "https://a.example", "ftp://x"],
+              allowMethods: ["GET", "*"],
+              allowHeaders: ["*", "x"],
+              exposeHeaders: ["bad header"],
+              maxAge: 0,
+              allowCredentials: "yes",
+            },
+          },
+        ],
+      }],
+    }),
+    [
+      'spec.rules[0].filters[0].requestMirror.backendRef.name FieldValueInvalid: Invalid value: "": spec.rules[0].filters[0].requestMirror.backendRef.name in body should be at least 1 chars long',
+      'spec.rules[0].filters[0].requestMirror.backendRef FieldValueInvalid: Invalid value: "object": Must have port for Service reference',
+      "spec.rules[0].filters[0].requestMirror.percent FieldValueInvalid: Invalid value: 101: spec.rules[0].filters[0].requestMirror.percent in body should be less than or equal to 100",
+      'spec.rules[0].filters[0].requestMirror.fraction FieldValueInvalid: Invalid value: "object": numerator must be less than or equal to denominator',
+      'spec.rules[0].filters[0].requestMirror FieldValueInvalid: Invalid value: "object": Only one of percent or fraction may be specified in HTTPRequestMirrorFilter',
+      "spec.rules[0].filters[1].requestMirror.fraction.numerator FieldValueRequired: Required value",
+      "spec.rules[0].filters[1].requestMirror.fraction.denominator FieldValueInvalid: Invalid value: 0: spec.rules[0].filters[1].requestMirror.fraction.denominator in body should be greater than or equal to 1",
+      "spec.rules[0].filters[2].requestMirror.backendRef FieldValueRequired: Required value",
+      "spec.rules[0].filters[4].cors.allowOrigins[2] FieldValueInvalid: Invalid value: \"ftp://x\": spec.rules[0].filters[4].cors.allowOrigins[2] in body should match '(^\\*$)|(^(http(s)?):\\/\\/(((\\*\\.)?([a-zA-Z0-9\\-]+\\.)*[a-zA-Z0-9-]+|\\*)(:([0-9]{1,5}))?)$)'",
+      "spec.rules[0].filters[4].cors.allowOrigins FieldValueInvalid: Invalid value: \"array\": AllowOrigins cannot contain '*' alongside other origins",
+      "spec.rules[0].filters[4].cors.allowMethods FieldValueInvalid: Invalid value: \"array\": AllowMethods cannot contain '*' alongside other methods",
+      "spec.rules[0].filters[4].cors.allowHeaders FieldValueInvalid: Invalid value: \"array\": AllowHeaders cannot contain '*' alongside other methods",
+      "spec.rules[0].filters[4].cors.exposeHeaders[0] FieldValueInvalid: Invalid value: \"bad header\": spec.rules[0].filters[4].cors.exposeHeaders[0] in body should match '^[A-Za-z0-9!#$%&'*+\\-.^_\\x60|~]+$'",
+      "spec.rules[0].filters[4].cors.maxAge FieldValueInvalid: Invalid value: 0: spec.rules[0].filters[4].cors.maxAge in body should be greater than or equal to 1",
+      'spec.rules[0].filters[4].cors.allowCredentials FieldValueTypeInvalid: Invalid value: "string": spec.rules[0].filters[4].cors.allowCredentials in body must be of type boolean: "string"',
+    ],
+  );
+});
+
+Deno.test("validateHttpRoute checks each backendRef's fields and that a Service reference names a port", () => {
+  assertEquals(
+    errorList({
+      parentRefs: [{ name: "gw" }],
+      rules: [{
+        backendRefs: [
+          { group: "Bad_Group", kind: "1kind", name: "", namespace: "Bad NS", port: 0, weight: -1 },
+          { name: "svc" },
+          { group: "core", kind: "Service", name: "svc" },
+          { group: "example.com", kind: "Thing", name: "t" },
+          { group: "", kind: "Pod", name: "p" },
+        ],
+      }],
+    }),
+    [
+      "spec.rules[0].backendRefs[0].group FieldValueInvalid: Invalid value: \"Bad_Group\": spec.rules[0].backendRefs[0].group in body should match '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'",
+      "spec.rules[0].backendRefs[0].kind FieldValueInvalid: Invalid value: \"1kind\": spec.rules[0].backendRefs[0].kind in body should match '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$'",
+      'spec.rules[0].backendRefs[0].name FieldValueInvalid: Invalid value: "": spec.rules[0].backendRefs[0].name in body should be at least 1 chars long',
+      "spec.rules[0].backendRefs[0].namespace FieldValueInvalid: Invalid value: \"Bad NS\": spec.rules[0].backendRefs[0].namespace in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$'",
+      "spec.rules[0].backendRefs[0].port FieldValueInvalid: Invalid value: 0: spec.rules[0].backendRefs[0].port in body should be greater than or equal to 1",
+      "spec.rules[0].backendRefs[0].weight FieldValueInvalid: Invalid value: -1: spec.rules[0].backendRefs[0].weight in body should be greater than or equal to 0",
+      'spec.rules[0].backendRefs[1] FieldValueInvalid: Invalid value: "object": Must have port for Service reference',
+      'spec.rules[0].backendRefs[2] FieldValueInvalid: Invalid value: "object": Must have port for Service reference',
+    ],
+  );
+});
