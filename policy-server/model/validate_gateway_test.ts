@@ -266,3 +266,166 @@ Deno.test("gatewayWarnings notes listeners wasmroute stores but does not route, 
     'spec.listeners[0].allowedRoutes.namespaces.selector.matchExpressions[0]: operator "Is" is not a label selector operator, so it selects nothing',
   ]);
 });
+
+// Whole error and warning lists, every problem in document order.
+
+const gatewayOf = (spec: unknown) => ({
+  apiVersion: "gateway.networking.k8s.io/v1",
+  kind: "Gateway",
+  metadata: { name: "gw", namespace: "infra" },
+  spec,
+});
+
+/** validateGateway's errors for a Gateway with `spec`, as `field reason: message`. */
+const gatewayErrorList = (spec: unknown) =>
+  validateGateway(gatewayOf(spec)).map((e) => `${e.field} ${e.reason}: ${e.message}`);
+
+const warningList = (spec: unknown) => gatewayWarnings(gatewayOf(spec) as Gateway);
+
+Deno.test("validateGateway lists every listener problem in document order, the schema's wording where it has one", () => {
+  assertEquals(
+    gatewayErrorList({
+      gatewayClassName: "",
+      listeners: [
+        { name: "Bad_Name", port: 0, protocol: "" },
+        { name: "tls", port: 443, protocol: "HTTPS", tls: { mode: "Bogus" } },
+        {
+          name: "a",
+          port: 80,
+          protocol: "HTTP",
+          allowedRoutes: {
+            namespaces: { from: "Nowhere" },
+            kinds: [{ group: "Bad_Group", kind: "1kind" }, {}],
+          },
+        },
+        {
+          name: "b",
+          port: 81,
+          protocol: "HTTP",
+          allowedRoutes: {
+            namespaces: {
+              from: "Selector",
+              selector: { matchLabels: { team: 1 }, matchExpressions: [{ values: [3, ""] }, "x"] },
+            },
+          },
+        },
+      ],
+    }),
+    [
+      'spec.gatewayClassName FieldValueInvalid: Invalid value: "": spec.gatewayClassName in body should be at least 1 chars long',
+      "spec.listeners[0].name FieldValueInvalid: Invalid value: \"Bad_Name\": spec.listeners[0].name in body should match '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'",
+      "spec.listeners[0].port FieldValueInvalid: Invalid value: 0: spec.listeners[0].port in body should be greater than or equal to 1",
+      'spec.listeners[0].protocol FieldValueInvalid: Invalid value: "": spec.listeners[0].protocol in body should be at least 1 chars long',
+      'spec.listeners[1].tls.mode FieldValueNotSupported: Unsupported value: "Bogus": supported values: "Terminate", "Passthrough"',
+      'spec.listeners[2].allowedRoutes.namespaces.from FieldValueNotSupported: Unsupported value: "Nowhere": supported values: "All", "Selector", "Same"',
+      "spec.listeners[2].allowedRoutes.kinds[0].group FieldValueInvalid: Invalid value: \"Bad_Group\": spec.listeners[2].allowedRoutes.kinds[0].group in body should match '^$|^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$'",
+      "spec.listeners[2].allowedRoutes.kinds[0].kind FieldValueInvalid: Invalid value: \"1kind\": spec.listeners[2].allowedRoutes.kinds[0].kind in body should match '^[a-zA-Z]([-a-zA-Z0-9]*[a-zA-Z0-9])?$'",
+      "spec.listeners[2].allowedRoutes.kinds[1].kind FieldValueRequired: Required value",
+      'spec.listeners[3].allowedRoutes.namespaces.selector.matchLabels.team FieldValueTypeInvalid: Invalid value: "integer": spec.listeners[3].allowedRoutes.namespaces.selector.matchLabels.team in body must be of type string: "integer"',
+      'spec.listeners[3].allowedRoutes.namespaces.selector.matchExpressions[1] FieldValueTypeInvalid: Invalid value: "string": spec.listeners[3].allowedRoutes.namespaces.selector.matchExpressions[1] in body must be of type object: "string"',
+      "spec.listeners[3].allowedRoutes.namespaces.selector.matchExpressions[0].key FieldValueRequired: Required value",
+      "spec.listeners[3].allowedRoutes.namespaces.selector.matchExpressions[0].operator FieldValueRequired: Required value",
+      'spec.listeners[3].allowedRoutes.namespaces.selector.matchExpressions[0].values[0] FieldValueTypeInvalid: Invalid value: "integer": spec.listeners[3].allowedRoutes.namespaces.selector.matchExpressions[0].values[0] in body must be of type string: "integer"',
+      'spec.listeners FieldValueInvalid: Invalid value: "array": tls mode must be Terminate for protocol HTTPS',
+    ],
+  );
+});
+
+Deno.test("validateGateway applies the CRD's CEL rules on listeners, with its messages, at the list", () => {
+  assertEquals(
+    gatewayErrorList({
+      gatewayClassName: "istio",
+      listeners: [
+        { name: "http", port: 80, protocol: "HTTP", tls: { mode: "Terminate" } },
+        { name: "pass", port: 443, protocol: "HTTPS", tls: { mode: "Passthrough" } },
+        { name: "tcp", port: 9000, protocol: "TCP", hostname: "a.example" },
+        { name: "http", port: 80, protocol: "HTTP" },
+      ],
+    }),
+    [
+      "spec.listeners FieldValueInvalid: Invalid value: \"array\": tls must not be specified for protocols ['HTTP', 'TCP', 'UDP']",
+      'spec.listeners FieldValueInvalid: Invalid value: "array": tls mode must be Terminate for protocol HTTPS',
+      "spec.listeners FieldValueInvalid: Invalid value: \"array\": hostname must not be specified for protocols ['TCP', 'UDP']",
+      'spec.listeners FieldValueInvalid: Invalid value: "array": Listener name must be unique within the Gateway',
+      'spec.listeners FieldValueInvalid: Invalid value: "array": Combination of port, protocol and hostname must be unique for each listener',
+    ],
+  );
+});
+
+Deno.test("validateGateway's CEL rules let TLS on HTTPS and one port for two hostnames through, and leave an empty TCP hostname to the schema", () => {
+  assertEquals(
+    gatewayErrorList({
+      gatewayClassName: "istio",
+      listeners: [
+        { name: "https", port: 443, protocol: "HTTPS", tls: { mode: "Terminate" } },
+        { name: "https2", port: 443, protocol: "HTTPS", hostname: "b.example", tls: {} },
+        { name: "tcp", port: 9000, protocol: "TCP", hostname: "" },
+        { name: "a", port: 80, protocol: "HTTP", hostname: "a.example" },
+        { name: "b", port: 80, protocol: "HTTP", hostname: "b.example" },
+        {
+          name: "c",
+          port: 80,
+          protocol: "HTTP",
+          allowedRoutes: {
+            namespaces: {
+              from: "Selector",
+              selector: { matchExpressions: [{ key: "team", operator: "In", values: ["a"] }] },
+            },
+            kinds: [{ kind: "HTTPRoute" }],
+          },
+        },
+      ],
+    }),
+    [
+      'spec.listeners[2].hostname FieldValueInvalid: Invalid value: "": spec.listeners[2].hostname in body should be at least 1 chars long',
+    ],
+  );
+});
+
+Deno.test("gatewayWarnings explains each label selector requirement that selects nothing, and IP address hostnames", () => {
+  assertEquals(
+    warningList({
+      gatewayClassName: "istio",
+      listeners: [
+        {
+          name: "a",
+          port: 80,
+          protocol: "HTTP",
+          hostname: "10.0.0.10",
+          allowedRoutes: {
+            namespaces: {
+              from: "Selector",
+              selector: {
+                matchExpressions: [
+                  { key: "k", operator: "In" },
+                  { key: "k", operator: "NotIn", values: [] },
+                  { key: "k", operator: "Exists", values: ["x"] },
+                  { key: "k", operator: "DoesNotExist", values: ["x"] },
+                  { key: "k", operator: "Near", values: ["x"] },
+                  { key: "k", operator: "In", values: ["x"] },
+                  { key: "k", operator: "NotIn", values: ["x"] },
+                  { key: "k", operator: "Exists" },
+                  { key: "k", operator: "DoesNotExist", values: [] },
+                ],
+              },
+            },
+          },
+        },
+        { name: "b", port: 81, protocol: "HTTP", hostname: "10.0.0.1.example" },
+        { name: "c", port: 82, protocol: "HTTP", hostname: "a.10.0.0.1" },
+        { name: "d", port: 83, protocol: "HTTP", hostname: "1.2.3" },
+        { name: "e", port: 84, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Selector" } } },
+        { name: "f", port: 85, protocol: "HTTP", allowedRoutes: { namespaces: { from: "Same" } } },
+      ],
+    }),
+    [
+      "spec.listeners[0].hostname: an IP address never matches a request's hostname",
+      "spec.listeners[0].allowedRoutes.namespaces.selector.matchExpressions[0]: In needs values, so it selects nothing",
+      "spec.listeners[0].allowedRoutes.namespaces.selector.matchExpressions[1]: NotIn needs values, so it selects nothing",
+      "spec.listeners[0].allowedRoutes.namespaces.selector.matchExpressions[2]: Exists takes no values, so it selects nothing",
+      "spec.listeners[0].allowedRoutes.namespaces.selector.matchExpressions[3]: DoesNotExist takes no values, so it selects nothing",
+      'spec.listeners[0].allowedRoutes.namespaces.selector.matchExpressions[4]: operator "Near" is not a label selector operator, so it selects nothing',
+      "spec.listeners[4].allowedRoutes.namespaces.selector: not set, so no namespace may attach routes",
+    ],
+  );
+});
