@@ -122,3 +122,116 @@ Deno.test("parseResources keeps the last of a duplicated key and reports where e
   );
   assertEquals(seen, [[1, "spec.a"]]);
 });
+
+/** The message, field and document of the refusal of `text`. */
+function refusal(text: string, contentType?: string): [string, string, number | undefined] {
+  const e = refused(text, contentType);
+  return [e.message, e.causes[0].field, e.causes[0].document];
+}
+
+const K = '"apiVersion":"v1","kind":"K"';
+
+Deno.test("parseResources strips a byte order mark at the start only", () => {
+  assertEquals(parseResources(`\uFEFF{${K}}`), [{ apiVersion: "v1", kind: "K" }]);
+  assertEquals(parseResources(`{${K},"metadata":{"name":"a\uFEFFb"}}`)[0].metadata.name, "a\uFEFFb");
+});
+
+Deno.test("parseResources holds a declared JSON body to JSON, whatever the case, parameters or +json suffix", () => {
+  const yamlText = "apiVersion: v1\nkind: K";
+  for (const type of [" Application/JSON ; charset=utf-8", "application/merge-patch+json"]) {
+    assertEquals(refusal(yamlText, type), [
+      `invalid JSON: Unexpected token 'a', "apiVersion"... is not valid JSON`,
+      "",
+      undefined,
+    ]);
+  }
+  // Declared YAML is read as YAML, even in flow style.
+  assertEquals(parseResources("{apiVersion: v1, kind: K}", "application/x-yaml"), [{
+    apiVersion: "v1",
+    kind: "K",
+  }]);
+  // Sniffed JSON after blank space: the JSON error is the one reported.
+  assertEquals(
+    refusal("  [ {")[0],
+    "invalid JSON: Expected property name or '}' in JSON at position 5 (line 1 column 6)",
+  );
+});
+
+Deno.test("parseResources names a YAML error's document, line and column once, in front of the parser's words", () => {
+  assertEquals(refusal("apiVersion: v1\nkind: K\n---\na: b: c\n"), [
+    "invalid YAML in document 1 at line 4, column 4: Nested mappings are not allowed in compact mappings",
+    "",
+    1,
+  ]);
+  assertEquals(refusal(`a: &a x\nb: [${Array(20).fill("*a").join(", ")}]\napiVersion: v1\nkind: K`), [
+    "invalid YAML in document 0: Excessive alias count indicates a resource exhaustion attack",
+    "",
+    0,
+  ]);
+});
+
+Deno.test("parseResources wants a non-empty string apiVersion and kind", () => {
+  assertEquals(refusal(`{"apiVersion":"","kind":"K"}`), [
+    "document 0: apiVersion is required",
+    "apiVersion",
+    0,
+  ]);
+  assertEquals(refusal(`{"apiVersion":"v1","kind":3}`), ["document 0: kind is required", "kind", 0]);
+  assertEquals(refusal(`[{${K}},{"apiVersion":"v1"}]`), ["document 1: kind is required", "[1].kind", 1]);
+});
+
+Deno.test("parseResources skips empty YAML documents and counts List items as documents", () => {
+  assertEquals(parseResources("---\n---\napiVersion: v1\nkind: K\n---\n"), [{ apiVersion: "v1", kind: "K" }]);
+  assertEquals(refusal(`{"kind":"FooList"}`), ["FooList needs an items array", "items", 0]);
+  assertEquals(refusal(`{"kind":"List","items":[{${K}}, "x"]}`), [
+    "document 1 is not an object (got string)",
+    "items[1]",
+    1,
+  ]);
+});
+
+Deno.test("parseResources says what a document that is not an object is", () => {
+  assertEquals(refusal("[null]"), ["document 0 is not an object (got null)", "[0]", 0]);
+  assertEquals(refusal("[[1]]")[0], "document 0 is not an object (got array)");
+  assertEquals(refusal("[3]")[0], "document 0 is not an object (got 3)");
+  assertEquals(refusal('["x"]')[0], "document 0 is not an object (got string)");
+  assertEquals(refusal("[true]")[0], "document 0 is not an object (got boolean)");
+});
+
+Deno.test("parseResources takes null and booleans, and names a value JSON cannot carry and where it is", () => {
+  assertEquals(parseResources(`{${K},"a":null,"b":true,"c":false}`), [
+    { apiVersion: "v1", kind: "K", a: null, b: true, c: false },
+  ]);
+  assertEquals(refusal(".nan"), ["document 0: value is not a JSON value (got NaN)", "", 0]);
+  assertEquals(refusal("apiVersion: v1\nkind: K\nspec:\n  x: .nan"), [
+    "document 0: spec.x is not a JSON value (got NaN)",
+    "spec.x",
+    0,
+  ]);
+  assertEquals(
+    refusal("apiVersion: v1\nkind: K\nspec:\n  x: !!binary aGVsbG8=")[0],
+    "document 0: spec.x is not a JSON value (got Buffer)",
+  );
+});
+
+Deno.test("parseResources allows 63 levels of nesting under a document's fields, objects and arrays alike", () => {
+  const nested = (n: number, wrap: (v: unknown) => unknown) => {
+    let v: unknown = 1;
+    for (let i = 0; i < n; i++) v = wrap(v);
+    return JSON.stringify({ apiVersion: "v1", kind: "K", spec: v });
+  };
+  for (const wrap of [(v: unknown) => ({ a: v }), (v: unknown) => [v]]) {
+    assertEquals(parseResources(nested(63, wrap)).length, 1);
+    assertEquals(refused(nested(64, wrap)).message, "document 0 is nested too deeply");
+  }
+});
+
+Deno.test("parseResources reports a duplicated field of an array item or List item at the item", () => {
+  const duplicates = (text: string) => {
+    const found: string[] = [];
+    parseResources(text, undefined, { duplicate: (document, field) => found.push(`${document}: ${field}`) });
+    return found;
+  };
+  assertEquals(duplicates(`[{${K}},{${K},"kind":"K"}]`), ["1: kind"]);
+  assertEquals(duplicates(`{"kind":"List","items":[{${K}},{${K},"apiVersion":"v1"}]}`), ["1: apiVersion"]);
+});
