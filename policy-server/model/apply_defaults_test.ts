@@ -74,3 +74,77 @@ Deno.test("applyGatewayDefaults lets a listener take routes from its own namespa
   ] as never);
   assertEquals(gateway.spec.addresses, [{ value: "10.0.0.1", type: "IPAddress" }]);
 });
+
+Deno.test("applyHttpRouteDefaults fills what is absent or null, and completes a partial path match", () => {
+  const route = applyHttpRouteDefaults({
+    spec: {
+      parentRefs: [{ name: "gw", group: null, kind: null }],
+      rules: [
+        {
+          matches: [
+            { path: { type: "Exact" } },
+            { path: { value: "/x" } },
+            {
+              path: "odd",
+              headers: [{ name: "h", value: "v" }, "odd"],
+              queryParams: [{ name: "q", value: "v" }],
+            },
+          ],
+          backendRefs: [{ name: "a", weight: null }],
+        },
+        { matches: null },
+      ],
+    },
+  });
+  assertEquals(route.spec, {
+    parentRefs: [{ name: "gw", group: "gateway.networking.k8s.io", kind: "Gateway" }],
+    rules: [
+      {
+        matches: [
+          { path: { type: "Exact", value: "/" } },
+          { path: { value: "/x", type: "PathPrefix" } },
+          {
+            path: "odd",
+            headers: [{ name: "h", value: "v", type: "Exact" }, "odd"],
+            queryParams: [{ name: "q", value: "v", type: "Exact" }],
+          },
+        ],
+        backendRefs: [{ name: "a", weight: 1, group: "", kind: "Service" }],
+      },
+      { matches: [{ path: { type: "PathPrefix", value: "/" } }] },
+    ],
+  });
+});
+
+Deno.test("applyHttpRouteDefaults and applyGatewayDefaults leave what is not an object with a spec alone", () => {
+  for (const value of ["x", null, [], {}, { spec: "x" }, { spec: [] }]) {
+    assertEquals(applyHttpRouteDefaults(structuredClone(value)), value);
+    assertEquals(applyGatewayDefaults(structuredClone(value)), value);
+  }
+  assertEquals(applyHttpRouteDefaults({ spec: {} }), {
+    spec: { rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }] }] },
+  });
+});
+
+Deno.test("applyGatewayDefaults completes a listener's allowedRoutes at each level, keeping what is written", () => {
+  const listeners = applyGatewayDefaults({
+    spec: {
+      listeners: [
+        { name: "a" },
+        { name: "b", allowedRoutes: {} },
+        { name: "c", allowedRoutes: { namespaces: {}, kinds: [{ kind: "HTTPRoute" }] } },
+        { name: "d", allowedRoutes: { namespaces: { from: "All" } } },
+        { name: "e", allowedRoutes: "odd" },
+        { name: "f", allowedRoutes: { namespaces: "odd" } },
+      ],
+    },
+  }).spec.listeners;
+  assertEquals(listeners, [
+    { name: "a", allowedRoutes: { namespaces: { from: "Same" } } },
+    { name: "b", allowedRoutes: { namespaces: { from: "Same" } } },
+    { name: "c", allowedRoutes: { namespaces: { from: "Same" }, kinds: [{ kind: "HTTPRoute" }] } },
+    { name: "d", allowedRoutes: { namespaces: { from: "All" } } },
+    { name: "e", allowedRoutes: "odd" },
+    { name: "f", allowedRoutes: { namespaces: "odd" } },
+  ]);
+});
