@@ -73,3 +73,53 @@ Deno.test("fieldValidationOf takes Kubernetes' three directives, Strict when abs
   assertEquals(error.status, 400);
   assertMatch(error.message, /fieldValidation parameter unsupported: "strict"/);
 });
+
+const NS = (name: string, extra = "", namespace = "") =>
+  `{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "${name}"${namespace}}${extra}}`;
+
+Deno.test("fieldValidationOf reads an empty directive as Strict and words a refusal as the API server does", () => {
+  assertEquals(fieldValidationOf(""), "Strict");
+  const error = assertThrows(() => fieldValidationOf("Lax"), ResourceError) as ResourceError;
+  assertEquals(
+    error.message,
+    'fieldValidation parameter unsupported: "Lax": must be one of "Ignore", "Warn", or "Strict"',
+  );
+});
+
+Deno.test("decodeResources under Warn names the object of each warning when a body holds several", () => {
+  const warnings: string[] = [];
+  const body = `[${NS("a", ', "x": 1')}, ${NS("b", ', "y": 2', ', "namespace": "ns"')}, ` +
+    `{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": 3}, "z": 3}, ` +
+    `{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "d", "name": "d"}}]`;
+  decodeResources(body, "application/json", { fieldValidation: "Warn", warn: (w) => warnings.push(w) });
+  assertEquals(warnings, [
+    'Namespace a: unknown field "x"',
+    'Namespace ns/b: unknown field "y"',
+    'Namespace ?: unknown field "z"',
+    'Namespace d: duplicate field "metadata.name"',
+  ]);
+  // Without a listener, warnings are dropped.
+  assertEquals(
+    decodeResources(NS("a", ', "x": 1'), "application/json", { fieldValidation: "Warn" }).length,
+    1,
+  );
+});
+
+Deno.test("decodeResources under Strict refuses every object's unknown and duplicated fields at once, each with its document", () => {
+  const body = `[${NS("a", ', "x": 1')}, ${
+    NS("b")
+  }, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "c", "name": "c"}, "y": 2}]`;
+  const error = assertThrows(() => decodeResources(body, "application/json"), ResourceError) as ResourceError;
+  assertEquals(
+    error.message,
+    'Namespace in version "v1" cannot be handled as a Namespace: strict decoding error: unknown field "x"; ' +
+      'Namespace in version "v1" cannot be handled as a Namespace: strict decoding error: duplicate field "metadata.name", unknown field "y"',
+  );
+  assertEquals(error.causes.map((c) => [c.document, c.field, c.reason, c.message]), [
+    [0, "x", "FieldValueInvalid", 'unknown field "x"'],
+    [2, "metadata.name", "FieldValueInvalid", 'duplicate field "metadata.name"'],
+    [2, "y", "FieldValueInvalid", 'unknown field "y"'],
+  ]);
+  // Under Ignore, duplicates are not even looked for.
+  assertEquals(decodeResources(body, "application/json", { fieldValidation: "Ignore" }).length, 3);
+});
