@@ -57,6 +57,19 @@ export function assertFewEnough(objects: number): void {
   }
 }
 
+/**
+ * SQLite's answer when another connection (another server process on the same file) holds the
+ * write lock: nothing was written, and trying again shortly succeeds.
+ */
+export function isBusy(error: unknown): boolean {
+  return error instanceof TypeError && /database is locked|database is busy/i.test(error.message);
+}
+
+/** Tries of one atomic operation while the database is busy, and the pause before each retry. */
+const BUSY_TRIES = 6;
+const busyPause = (attempt: number) =>
+  new Promise((r) => setTimeout(r, 5 * 2 ** attempt * (0.5 + Math.random())));
+
 /** A versionstamp no key ever has (KV would need 2^80 commits): a check with it always fails. */
 const NEVER = "ffffffffffffffffffff";
 
@@ -112,11 +125,17 @@ export class KvBatch {
   /** Commits; the versionstamp every key written got, or `null` when a check failed. */
   async commitVersioned(): Promise<string | null> {
     this.verify();
-    try {
-      const result = await this.#build(this.#checks).commit();
-      return result.ok ? result.versionstamp : null;
-    } catch (error) {
-      throw limitError(error);
+    for (let attempt = 1;; attempt++) {
+      try {
+        const result = await this.#build(this.#checks).commit();
+        return result.ok ? result.versionstamp : null;
+      } catch (error) {
+        if (!isBusy(error)) throw limitError(error);
+        if (attempt === BUSY_TRIES) {
+          throw new StoreConflictError(`the store is busy with another process's write; retry (${error})`);
+        }
+        await busyPause(attempt);
+      }
     }
   }
 

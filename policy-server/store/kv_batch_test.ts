@@ -1,5 +1,5 @@
 import { assert, assertEquals, assertRejects, assertThrows } from "../../tests/assert.ts";
-import { KvBatch, StoreLimitError } from "./kv_batch.ts";
+import { isBusy, KvBatch, StoreLimitError } from "./kv_batch.ts";
 
 async function withKv(fn: (kv: Deno.Kv) => Promise<void>) {
   const kv = await Deno.openKv(":memory:");
@@ -55,4 +55,10 @@ Deno.test("KvBatch names an oversized value and counts mutations before KV does"
     assertEquals(error.message, "blob chunk 0 takes 70000 bytes; a stored value is limited to 65536 bytes");
     await assertRejects(() => batchOf(kv, 1001, 1).probe(), "needs 1001 changes");
   });
+});
+
+Deno.test("isBusy() knows SQLite's busy answer from every other error", () => {
+  assertEquals(isBusy(new TypeError("database is locked")), true);
+  assertEquals(isBusy(new TypeError("Total mutation size too large (max 819200 bytes)")), false);
+  assertEquals(isBusy(new Error("database is locked")), false, "KV reports it as a TypeError");
 });

@@ -29,7 +29,7 @@
  */
 import { sha256Hex } from "../compile/mod.ts";
 import type { ObjectOfKind, StoredKind, StoredObject } from "../model/types.ts";
-import { KvBatch, StoreConflictError } from "./kv_batch.ts";
+import { isBusy, KvBatch, StoreConflictError } from "./kv_batch.ts";
 import { StoreDamagedError } from "./store_damaged_error.ts";
 import { stampMetadata } from "./metadata.ts";
 
@@ -295,8 +295,13 @@ export class Store {
     if (blob) {
       this.#keep({ ...blob, blob: change.blob!.bytes });
       this.#announce(blob);
-      await this.#pruneChanges(blob.generation);
-      await this.#collectParts(versionstamp);
+      try {
+        await this.#pruneChanges(blob.generation);
+        await this.#collectParts(versionstamp);
+      } catch (error) {
+        // The write is done; housekeeping another process keeps busy is left for the next write.
+        if (!isBusy(error)) throw error;
+      }
     }
     return { revision, versionstamp, blob: blob ?? snapshot.blob, blobChanged: blob !== undefined };
   }

@@ -584,3 +584,50 @@ Deno.test("Store reads a blob stored in chunks before parts existed, and drops i
     }
   }, { historyLimit: 2 });
 });
+
+Deno.test("Two handles writing blobs at once (two server processes) leave every kept version whole", async () => {
+  await withStore(async (mine, _reopen, path) => {
+    const theirs = await Store.open(path, { historyLimit: 2 });
+    const blob = (seed: number) =>
+      Uint8Array.from({ length: 130_000 }, (_, i) => (i * seed + (i >> 9)) % 251);
+    const write = async (store: Store, seed: number) => {
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const snapshot = await store.snapshot();
+        const generation = (snapshot.blob?.generation ?? 0) + 1;
+        try {
+          return await store.commit(snapshot, { blob: { generation, bytes: blob(seed) } });
+        } catch (error) {
+          if (!(error instanceof StoreConflictError)) throw error;
+        }
+      }
+      throw new Error("no attempt got through");
+    };
+    try {
+      for (let round = 1; round <= 8; round++) {
+        await Promise.all([write(mine, 2 * round), write(theirs, 2 * round + 1)]);
+      }
+      const kept = await mine.blobHistory();
+      assertEquals(kept.length, 2);
+      for (const meta of kept) {
+        const record = await theirs.blobAt(meta.generation);
+        assertEquals(record?.sha256, meta.sha256);
+      }
+      await mine.collectParts();
+      const kv = await Deno.openKv(path);
+      try {
+        const stored: string[] = [];
+        for await (const e of kv.list({ prefix: ["blob", "parts"] })) stored.push(e.key[2] as string);
+        const listed = new Set<string>();
+        for (const g of kept.map((m) => m.generation)) {
+          const record = (await kv.get<{ parts: string[] }>(["blob", "history", g])).value!;
+          record.parts.forEach((p) => listed.add(p));
+        }
+        assertEquals(stored.sort(), [...listed].sort(), "only the kept versions' parts are left");
+      } finally {
+        kv.close();
+      }
+    } finally {
+      theirs.close();
+    }
+  }, { historyLimit: 2 });
+});
