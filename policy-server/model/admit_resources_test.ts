@@ -254,3 +254,49 @@ Deno.test("admitResources stores experimental fields wasmroute ignores, with a w
     /spec\.rules\[0\]\.sessionPersistence: stored, but wasmroute does not implement it/,
   );
 });
+
+Deno.test("admitResources refuses an empty request in so many words", () => {
+  const error = assertThrows(() => admitResources([]), ResourceError) as ResourceError;
+  assertEquals([error.status, error.message], [400, "the request body holds no resources"]);
+});
+
+Deno.test("admitResources names each invalid object, and each cause's document when there are several", () => {
+  const ns = (name: unknown, namespace?: unknown) =>
+    ({ apiVersion: "v1", kind: "Namespace", metadata: { name, namespace } }) as unknown as KubeObject;
+  const svc = (metadata: unknown) =>
+    ({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata,
+      spec: { ports: [{ port: 80 }] },
+    }) as unknown as KubeObject;
+  const one = assertThrows(() => admitResources([ns("Bad_Name")]), ResourceError) as ResourceError;
+  assertEquals(
+    one.message,
+    'Namespace "Bad_Name" is invalid: metadata.name: Invalid value: "Bad_Name": must be a lowercase RFC 1123 label',
+  );
+  assertEquals(one.causes.map((c) => c.message), [
+    'Invalid value: "Bad_Name": must be a lowercase RFC 1123 label',
+  ]);
+  const several = assertThrows(
+    () =>
+      admitResources([
+        ns("ok"),
+        svc({ name: "Bad_Svc", namespace: "shop", labels: { a: 1 } }),
+        svc({ namespace: "shop" }),
+        svc(undefined),
+      ]),
+    ResourceError,
+  ) as ResourceError;
+  assertEquals(several.message.split("; "), [
+    'Service "shop/Bad_Svc" is invalid: metadata.name: Invalid value: "Bad_Svc": must be a lowercase RFC 1035 label (starting with a letter), metadata.labels.a: Invalid value: "number": must be of type string',
+    "Service in document 2 is invalid: metadata.name: Required value",
+    "Service in document 3 is invalid: metadata: Required value",
+  ]);
+  assertEquals(several.causes.map((c) => [c.document, c.message]), [
+    [1, 'document 1: Invalid value: "Bad_Svc": must be a lowercase RFC 1035 label (starting with a letter)'],
+    [1, 'document 1: Invalid value: "number": must be of type string'],
+    [2, "document 2: Required value"],
+    [3, "document 3: Required value"],
+  ]);
+});
