@@ -35,6 +35,8 @@ export async function dropSurvivors(path: string): Promise<boolean> {
     if (e instanceof Deno.errors.NotFound) return false;
     throw e;
   }
-  await Deno.writeTextFile(path, JSON.stringify(withoutSurvivors(JSON.parse(text))));
+  // Written beside it and renamed over it: a run stopped mid-write must not leave half a file.
+  await Deno.writeTextFile(`${path}.part`, JSON.stringify(withoutSurvivors(JSON.parse(text))));
+  await Deno.rename(`${path}.part`, path);
   return true;
 }
