@@ -16,7 +16,8 @@ Deno.test("renderBlobFormat() writes each table entry as TABLE_ENTRY, typed by i
     const line of [
       "export const FILTER_KIND_REQUEST_REDIRECT: u8 = 7;",
       "export const PART_KIND_VIRTUAL_HOST: u8 = 1;",
-      "export const STRING_REF_FIRST: u32 = 2;",
+      "export const STRING_REF_FIRST: u32 = 3;",
+      "export const SECTION_RULE_IDS: u32 = 2;",
       "export const HOST_KIND_WILDCARD: u8 = 2;",
       'export const DERIVED_CLUSTER_SUFFIX: string = "svc.cluster.local";',
       "export const MAGIC: u32 = 0x42545257;",

@@ -1,6 +1,7 @@
 import { crc32 } from "node:zlib";
 import { BlobFormatError } from "./blob_format_error.ts";
 import { decodeFormat1 } from "./decode_format1.ts";
+import { decodeFormat2 } from "./decode_format2.ts";
 import { isPackedBlob, unpackBlob } from "./pack_blob.ts";
 import { validateProgram } from "../regex/match_program.ts";
 import type {
@@ -22,14 +23,16 @@ import {
   HEADER_FLAGS,
   HEADER_SIZE,
   MAGIC,
+  MAX_RULES_PER_ROUTE,
   MAX_VARINT_BYTES,
   MODE,
   nameOf,
-  PART_ENTRY_SIZE,
   PART_KIND,
   PATH_KIND,
   PATH_MODIFIER,
   ROUTE_FLAG,
+  SECTION,
+  SECTION_COUNT,
   STICKY,
   STRING_REF,
 } from "./format.ts";
@@ -47,8 +50,8 @@ const fail = (msg: string): never => {
 
 /**
  * Decodes a rule blob, plain or packed (its magic decides), back into a routing table, with every
- * check the filter makes. Format 2 is what the policy server writes; a format-1 blob (kept in a
- * store's history from before format 2) is read too. Used by the inspector and by tests that hold
+ * check the filter makes. Format 3 is what the policy server writes; format-1 and format-2 blobs (kept
+ * in a store's history from before format 3) are read too. Used by the inspector and by tests that hold
  * the encoder to the format from the other side.
  *
  * @example
@@ -66,50 +69,65 @@ export function decodeBlob(bytes: Uint8Array, note?: Note): RouteTable {
   if (!MAGIC.every((b, i) => blob[i] === b)) fail("Bad magic: not a wasmroute rule blob");
   const format = view.getUint16(4, true);
   if (format === 1) return decodeFormat1(blob);
+  if (format === 2) return decodeFormat2(blob, note);
   if (format !== FORMAT_VERSION) fail(`Unsupported format ${format}`);
   if (view.getUint16(6, true) !== HEADER_SIZE) fail("Bad header size");
   if (view.getUint32(8, true) !== blob.length) fail("Total length does not match the bytes received");
+  if (view.getUint32(12, true) !== (crc32(blob.subarray(16)) >>> 0)) fail("Checksum mismatch");
   const count = view.getUint32(20, true);
-  const dirEnd = HEADER_SIZE + count * PART_ENTRY_SIZE;
+  const dirLength = view.getUint32(28, true);
+  const dirEnd = HEADER_SIZE + dirLength;
   if (dirEnd > blob.length) fail("Part directory out of range");
-  if (view.getUint32(12, true) !== (crc32(blob.subarray(16, dirEnd)) >>> 0)) fail("Checksum mismatch");
   const generation = view.getUint32(16, true);
   const flags = view.getUint32(24, true);
   const rollback = (flags & HEADER_FLAGS.ROLLBACK) !== 0;
-  if ((flags & ~HEADER_FLAGS.ROLLBACK) !== 0 || view.getUint32(28, true) !== 0) {
-    fail("Reserved header bits set");
-  }
+  if ((flags & ~HEADER_FLAGS.ROLLBACK) !== 0) fail("Reserved header bits set");
   note?.(0, 4, "magic WRTB");
   note?.(4, 6, `format ${format}`);
   note?.(6, 8, `header size ${HEADER_SIZE}`);
   note?.(8, 12, `total length ${blob.length}`);
-  note?.(12, 16, "crc32 of bytes [16, end of the part directory)");
+  note?.(12, 16, "crc32 of bytes [16, end)");
   note?.(16, 20, `generation ${generation}`);
   note?.(20, 24, `part count ${count}`);
-  note?.(24, 32, "flags, reserved");
+  note?.(24, 28, "flags");
+  note?.(28, 32, `directory length ${dirLength}`);
+
+  // The directory: each part's section lengths; section k of every part follows section k - 1's.
+  const dir = new Cursor(blob.subarray(0, dirEnd), 0, "Part directory", note);
+  dir.at = HEADER_SIZE;
+  if (count > dirLength) fail("Part count past the part directory");
+  const lengths: number[][] = [];
+  const totals = new Array<number>(SECTION_COUNT).fill(0);
+  for (let i = 0; i < count; i++) {
+    const from = dir.at;
+    const l = Array.from({ length: SECTION_COUNT }, () => dir.varint());
+    l.forEach((n, k) => totals[k] += n);
+    if (l[SECTION.TABLES] === 0) fail(`Part ${i}: empty tables section`);
+    dir.mark(from, `part ${i}: sections of ${l.join(", ")} bytes`);
+    lengths.push(l);
+  }
+  if (dir.at !== dirEnd) fail("Bytes after the part directory");
+  if (dirEnd + totals.reduce((a, b) => a + b, 0) !== blob.length) fail("Parts do not end at the blob's end");
+  const next = totals.map((_, k) => dirEnd + totals.slice(0, k).reduce((a, b) => a + b, 0));
 
   const vhosts: VirtualHost[] = [];
   let frontends: ServiceFrontend[] | undefined;
-  let at = dirEnd;
   for (let i = 0; i < count; i++) {
-    const d = HEADER_SIZE + i * PART_ENTRY_SIZE;
-    const len = view.getUint32(d, true);
-    note?.(d, d + PART_ENTRY_SIZE, `part ${i}: ${len} bytes at ${at}, crc32`);
-    if (len === 0 || at + len > blob.length) fail(`Part ${i} out of range`);
-    const part = blob.subarray(at, at + len);
-    if (view.getUint32(d + 4, true) !== (crc32(part) >>> 0)) fail(`Part ${i}: checksum mismatch`);
-    const r = new PartReader(part, at, `Part ${i}`, note);
+    const sections = lengths[i].map((len, k) => {
+      const c = new Cursor(blob.subarray(next[k], next[k] + len), next[k], `Part ${i}`, note);
+      next[k] += len;
+      return c;
+    });
+    const r = new PartReader(sections, `Part ${i}`);
     const kind = r.u8(`part ${i}: kind`);
-    r.tables();
+    r.tables(); // every kind of part has them
     if (kind === PART_KIND.VirtualHost) vhosts.push(readVirtualHost(r));
     else if (kind === PART_KIND.Frontends) {
       if (frontends) fail(`Part ${i}: a second frontends part`);
       frontends = readFrontends(r);
     } // A part of another kind is a newer server's addition: skipped, as the filter does.
-    if (kind <= PART_KIND.Frontends && r.at !== part.length) fail(`Part ${i}: bytes after its records`);
-    at += len;
+    if (kind === PART_KIND.VirtualHost || kind === PART_KIND.Frontends) r.done();
   }
-  if (at !== blob.length) fail("Bytes after the last part");
   return {
     generation,
     vhosts,
@@ -118,20 +136,15 @@ export function decodeBlob(bytes: Uint8Array, note?: Note): RouteTable {
   };
 }
 
-/** Reads one part's fields in order, every read bounds-checked. */
-class PartReader {
+/** Bytes of one section read in order, every read bounds-checked. */
+class Cursor {
   at = 0;
-  strings: string[] = [];
-  /** How many strings have been referenced (NEXT takes the next one). */
-  used = 0;
-  programs = 0;
   constructor(
     readonly bytes: Uint8Array,
     readonly offset: number,
     readonly what: string,
     readonly note?: Note,
   ) {}
-
   fail(msg: string): never {
     return fail(`${this.what}: ${msg}`);
   }
@@ -140,7 +153,7 @@ class PartReader {
     this.note?.(this.offset + from, this.offset + this.at, what);
   }
   u8(what?: string): number {
-    if (this.at >= this.bytes.length) this.fail("record runs past the part's end");
+    if (this.at >= this.bytes.length) this.fail("record runs past its section's end");
     const v = this.bytes[this.at++];
     if (what) this.mark(this.at - 1, what);
     return v;
@@ -157,6 +170,76 @@ class PartReader {
     }
     return this.fail(`varint longer than ${MAX_VARINT_BYTES} bytes`);
   }
+}
+
+/**
+ * Reads one part's fields in the order the filter does: each read from the section it belongs to
+ * (records, or the rule being read), every read bounds-checked.
+ */
+class PartReader {
+  strings: string[] = [];
+  /** How many strings have been referenced (NEXT takes the next one). */
+  used = 0;
+  programs = 0;
+  /** The part's HTTPRoutes (rule-ID section) and the first rule number of each. */
+  routes: string[] = [];
+  firstRule: number[] = [];
+  ruleCount = 0;
+  lastRule = -1;
+  /** The section reads go to: records, or rules while a rule is read. */
+  cur: Cursor;
+  /** The namespace of the HTTPRoute of the rule being read; undefined outside a rule. */
+  namespace: string | undefined;
+  constructor(readonly sections: Cursor[], readonly what: string) {
+    this.cur = sections[SECTION.TABLES];
+  }
+  get at(): number {
+    return this.cur.at;
+  }
+  get bytes(): Uint8Array {
+    return this.cur.bytes;
+  }
+  fail(msg: string): never {
+    return fail(`${this.what}: ${msg}`);
+  }
+  mark(from: number, what: string): void {
+    this.cur.mark(from, what);
+  }
+  u8(what?: string): number {
+    return this.cur.u8(what);
+  }
+  varint(): number {
+    return this.cur.varint();
+  }
+  /** Every section read to its end. */
+  done(): void {
+    this.sections.forEach((c, k) => {
+      if (c.at !== c.bytes.length) {
+        this.fail(`bytes after its ${["tables", "records", "rule IDs", "rules"][k]}`);
+      }
+    });
+  }
+  /** A rule's number (rule-ID section): its HTTPRoute and index; reads go to the rules section until `endRule`. */
+  ruleId(): { route: string; rule: number } {
+    const ids = this.sections[SECTION.RULE_IDS];
+    const from = ids.at;
+    const z = ids.varint();
+    const n = this.lastRule + 1 + (z % 2 ? -(z + 1) / 2 : z / 2);
+    if (n < 0 || n >= this.ruleCount) this.fail(`rule number ${n} out of range`);
+    this.lastRule = n;
+    let k = this.firstRule.length - 1;
+    while (this.firstRule[k] > n) k--;
+    const route = this.routes[k], rule = n - this.firstRule[k];
+    ids.mark(from, `rule ${n}: ${route} rule ${rule}`);
+    const slash = route.indexOf("/");
+    this.namespace = slash >= 0 ? route.slice(0, slash) : undefined;
+    this.cur = this.sections[SECTION.RULES];
+    return { route, rule };
+  }
+  endRule(): void {
+    this.cur = this.sections[SECTION.RECORDS];
+    this.namespace = undefined;
+  }
   /** The string and program tables at the start of a part. */
   tables(): void {
     let from = this.at;
@@ -172,7 +255,7 @@ class PartReader {
       } catch {
         return this.fail(`string ${i} is not valid UTF-8`);
       }
-      this.at += len;
+      this.cur.at += len;
       this.strings.push(s);
       this.mark(from, `string ${i}: ${JSON.stringify(s)}`);
     }
@@ -188,15 +271,36 @@ class PartReader {
       if (problem) this.fail(`program ${i}: ${problem}`);
       for (let k = 0; k < len; k += 8) {
         const start = this.at;
-        this.at += Math.min(8, len - k);
+        this.cur.at += Math.min(8, len - k);
         this.mark(start, `program ${i} instruction ${k / 8}`);
       }
     }
+    // The rule-ID section's head: the HTTPRoutes and how many rule numbers each takes.
+    this.cur = this.sections[SECTION.RULE_IDS];
+    from = this.at;
+    const routes = this.varint();
+    if (routes > this.bytes.length) this.fail(`${routes} HTTPRoutes past the rule-ID section's end`);
+    this.mark(from, `${routes} HTTPRoutes`);
+    for (let i = 0; i < routes; i++) {
+      from = this.at;
+      const name = this.str("rule's HTTPRoute"), n = this.varint();
+      if (n === 0 || n > MAX_RULES_PER_ROUTE) this.fail(`HTTPRoute ${name}: ${n} rules`);
+      this.mark(from, `HTTPRoute ${name}: rules ${this.ruleCount} to ${this.ruleCount + n - 1}`);
+      this.routes.push(name);
+      this.firstRule.push(this.ruleCount);
+      this.ruleCount += n;
+    }
+    if (this.ruleCount > 0x7fffffff) this.fail("HTTPRoutes of more than 2^31 rules");
+    this.cur = this.sections[SECTION.RECORDS];
   }
   /** A string reference: undefined for NONE. */
   optStr(): string | undefined {
     const ref = this.varint();
     if (ref === STRING_REF.NONE) return undefined;
+    if (ref === STRING_REF.ROUTE_NAMESPACE) {
+      return this.namespace ??
+        this.fail("a rule's HTTPRoute namespace outside a rule, or of a name without one");
+    }
     const i = ref === STRING_REF.NEXT ? this.used : ref - STRING_REF.FIRST;
     if (i >= this.strings.length) this.fail(`string reference ${ref} out of range`);
     if (ref === STRING_REF.NEXT) this.used++;
@@ -292,9 +396,9 @@ function readBackend(r: PartReader): Backend {
 }
 
 function readAction(r: PartReader): RouteAction {
+  const { route, rule } = r.ruleId();
   const from = r.at;
-  const route = r.str("action route"), rule = r.varint(), stickyFrom = r.u8();
-  if (rule > 0xffff) r.fail(`action: rule ${rule}`);
+  const stickyFrom = r.u8();
   const sticky = stickyFrom === 0 ? undefined : {
     from: nameOf(STICKY, stickyFrom) ?? r.fail(`action: unknown sticky-key source ${stickyFrom}`),
     name: r.str("sticky key"),
@@ -307,6 +411,7 @@ function readAction(r: PartReader): RouteAction {
   const backends: Backend[] = [];
   for (let i = 0; i < n; i++) backends.push(readBackend(r));
   if (backends.reduce((s, b) => s + b.weight, 0) > 0xffffffff) r.fail("action: total weight over 32 bits");
+  r.endRule();
   return { route, rule, ...(sticky && { sticky }), backends, filters };
 }
 
@@ -353,6 +458,8 @@ function readVirtualHost(r: PartReader): VirtualHost {
   const n = r.varint();
   const hostnames: string[] = [];
   for (let i = 0; i < n; i++) hostnames.push(r.str("hostname"));
+  // The filter lowers the request's host, not the table's.
+  if (hostnames.some((h) => /[A-Z]/.test(h))) r.fail("hostname is not lower-case");
   const mode = nameOf(MODE, r.u8()) ?? r.fail("unknown mode");
   const port = r.varint();
   if (port > 65535) r.fail(`port ${port}`);

@@ -3,8 +3,8 @@ import { assertEquals, assertThrows } from "../../tests/assert.ts";
 import { goldenCases } from "../../tests/golden.ts";
 import type { RouteTable } from "../ir/types.ts";
 import { BlobFormatError, decodeBlob } from "./decode_blob.ts";
-import { encodeBlob } from "./encode_blob.ts";
-import { HEADER_SIZE, PART_ENTRY_SIZE } from "./format.ts";
+import { assembleBlob, encodeBlob, encodeParts } from "./encode_blob.ts";
+import { HEADER_SIZE, SECTION } from "./format.ts";
 import { parseHex } from "./hexdump.ts";
 
 const testdata = new URL("./testdata/", import.meta.url);
@@ -18,16 +18,18 @@ Deno.test("decodeBlob() reads every golden blob back into its IR", async (t) => 
   }
 });
 
-Deno.test("decodeBlob() still reads the format-1 blobs a store kept from before format 2", async (t) => {
-  const format1 = new URL("format1/", testdata);
-  for (const c of await goldenCases(format1, ".ir.json")) {
-    await t.step(c.name, async () => {
-      const blob = parseHex(await Deno.readTextFile(new URL(`${c.name}.blob.hex`, format1)));
-      assertEquals(blob[4], 1);
-      assertEquals(decodeBlob(blob), JSON.parse(await Deno.readTextFile(c.url)));
-    });
-  }
-});
+for (const format of [1, 2]) {
+  Deno.test(`decodeBlob() still reads the format-${format} blobs a store kept from before format 3`, async (t) => {
+    const dir = new URL(`format${format}/`, testdata);
+    for (const c of await goldenCases(dir, ".ir.json")) {
+      await t.step(c.name, async () => {
+        const blob = parseHex(await Deno.readTextFile(new URL(`${c.name}.blob.hex`, dir)));
+        assertEquals(blob[4], format);
+        assertEquals(decodeBlob(blob), JSON.parse(await Deno.readTextFile(c.url)));
+      });
+    }
+  });
+}
 
 const TABLE: RouteTable = {
   generation: 1,
@@ -38,28 +40,33 @@ const TABLE: RouteTable = {
     routes: [{
       path: { type: "Exact", value: "/a" },
       conditions: [],
-      action: { route: "r", rule: 0, backends: [], filters: [] },
+      action: {
+        route: "ns/r",
+        rule: 0,
+        backends: [{
+          cluster: "outbound|80||s.ns.svc.cluster.local",
+          label: "ns/s:80",
+          weight: 1,
+          filters: [],
+        }],
+        filters: [],
+      },
     }],
   }],
 };
-const PART = HEADER_SIZE + PART_ENTRY_SIZE;
 
-/** A valid blob with `edit` applied to its one part, and its checksums made right again. */
-function tampered(edit: (part: Uint8Array) => Uint8Array): Uint8Array {
-  const good = encodeBlob(TABLE);
-  const part = edit(good.slice(PART));
-  const blob = new Uint8Array(PART + part.length);
-  blob.set(good.subarray(0, PART));
-  blob.set(part, PART);
-  const view = new DataView(blob.buffer);
-  view.setUint32(8, blob.length, true);
-  view.setUint32(HEADER_SIZE, part.length, true);
-  view.setUint32(HEADER_SIZE + 4, crc32(part) >>> 0, true);
-  view.setUint32(12, crc32(blob.subarray(16, PART)) >>> 0, true);
-  return blob;
+/**
+ * A valid blob with `edit` applied to one section of its one part, and its directory and checksum
+ * made right again. The sections of TABLE's part: tables `01 03 [ns/r] [h] [s] 00`, records
+ * `01 01 00 00 00 00 01 01 01 00`, rule IDs `01 01 01 00`, rules `00 00 01 02 01 02 01 50 00`.
+ */
+function tampered(section: number, edit: (bytes: Uint8Array) => Uint8Array): Uint8Array {
+  const [part] = encodeParts(TABLE);
+  const sections = part.sections.map((s, k) => (k === section ? edit(s.slice()) : s));
+  return assembleBlob(TABLE, [{ sections }]);
 }
 
-/** The part's bytes with the byte at `at` (from the end when negative) set to `value`. */
+/** The section's bytes with the byte at `at` (from the end when negative) set to `value`. */
 const byteSet = (at: number, value: number) => (p: Uint8Array) => {
   p[at < 0 ? p.length + at : at] = value;
   return p;
@@ -71,30 +78,20 @@ Deno.test("decodeBlob() refuses blobs that break the format", async (t) => {
     const b = good.slice();
     const v = new DataView(b.buffer);
     edit(v);
-    v.setUint32(12, crc32(b.subarray(16, PART)) >>> 0, true);
+    v.setUint32(12, crc32(b.subarray(16)) >>> 0, true);
     return b;
   };
+  const flipped = (at: number) => {
+    const b = good.slice();
+    b[at < 0 ? b.length + at : at] ^= 0x10;
+    return b;
+  };
+  const { RECORDS, RULE_IDS, RULES, TABLES } = SECTION;
   const cases: [string, Uint8Array, string][] = [
     ["truncated", good.slice(0, good.length - 4), "Total length"],
     ["shorter than the header", good.slice(0, 10), "shorter than its header"],
-    [
-      "flipped bit in a part",
-      (() => {
-        const b = good.slice();
-        b[b.length - 3] ^= 0x10;
-        return b;
-      })(),
-      "Part 0: checksum",
-    ],
-    [
-      "flipped bit in the directory",
-      (() => {
-        const b = good.slice();
-        b[HEADER_SIZE + 5] ^= 1;
-        return b;
-      })(),
-      "Checksum",
-    ],
+    ["flipped bit in a part", flipped(-3), "Checksum"],
+    ["flipped bit in the directory", flipped(HEADER_SIZE + 1), "Checksum"],
     [
       "bad magic",
       (() => {
@@ -104,21 +101,47 @@ Deno.test("decodeBlob() refuses blobs that break the format", async (t) => {
       })(),
       "magic",
     ],
-    ["newer format", header((v) => v.setUint16(4, 3, true)), "Unsupported format 3"],
-    ["huge part count", header((v) => v.setUint32(20, 0x10000000, true)), "directory out of range"],
-    ["part past the end", header((v) => v.setUint32(HEADER_SIZE, 0xffffff, true)), "Part 0 out of range"],
+    ["newer format", header((v) => v.setUint16(4, 4, true)), "Unsupported format 4"],
+    [
+      "huge part count",
+      header((v) => v.setUint32(20, 0x10000000, true)),
+      "Part count past the part directory",
+    ],
+    ["directory past the end", header((v) => v.setUint32(28, 0xffffff, true)), "directory out of range"],
+    ["section past the end", header((v) => v.setUint8(HEADER_SIZE, 0x7f)), "do not end at the blob's end"],
     ["reserved flag", header((v) => v.setUint32(24, 2, true)), "Reserved header bits"],
-    ["string past the part", tampered(byteSet(2, 0x7f)), "runs past the part's end"],
+    ["string past the part", tampered(TABLES, byteSet(2, 0x7f)), "runs past"],
     [
       "a varint of six bytes",
-      tampered((_p) => Uint8Array.of(1, 0x80, 0x80, 0x80, 0x80, 0x80, 0)),
+      tampered(RECORDS, (_p) => Uint8Array.of(0x80, 0x80, 0x80, 0x80, 0x80, 0)),
       "varint longer",
     ],
-    ["bad UTF-8", tampered(byteSet(3, 0xff)), "not valid UTF-8"],
-    ["string reference past the table", tampered(byteSet(-7, 9)), "string reference 9 out of range"],
-    ["action reference past the actions", tampered(byteSet(-6, 1)), "action reference 1 out of range"],
-    ["records past the end", tampered((p) => p.subarray(0, p.length - 1)), "runs past the part's end"],
-    ["bytes after the records", tampered((p) => Uint8Array.of(...p, 0)), "bytes after its records"],
+    ["bad UTF-8", tampered(TABLES, byteSet(3, 0xff)), "not valid UTF-8"],
+    ["string reference past the table", tampered(RECORDS, byteSet(1, 9)), "string reference 9 out of range"],
+    [
+      "action reference past the actions",
+      tampered(RECORDS, byteSet(-1, 1)),
+      "action reference 1 out of range",
+    ],
+    [
+      "rule number past the HTTPRoutes' rules",
+      tampered(RULE_IDS, byteSet(-1, 2)),
+      "rule number 1 out of range",
+    ],
+    ["an HTTPRoute of no rules", tampered(RULE_IDS, byteSet(2, 0)), "ns/r: 0 rules"],
+    [
+      "the HTTPRoute namespace outside a rule",
+      tampered(RECORDS, byteSet(1, 2)),
+      "HTTPRoute namespace outside a rule",
+    ],
+    [
+      "records past the end",
+      tampered(RECORDS, (p) => p.subarray(0, p.length - 1)),
+      "runs past its section's end",
+    ],
+    ["bytes after the records", tampered(RECORDS, (p) => Uint8Array.of(...p, 0)), "bytes after its records"],
+    ["bytes after the rules", tampered(RULES, (p) => Uint8Array.of(...p, 0)), "bytes after its rules"],
+    ["bytes after the tables", tampered(TABLES, (p) => Uint8Array.of(...p, 0)), "bytes after its tables"],
   ];
   for (const [name, blob, message] of cases) {
     await t.step(name, () => void assertThrows(() => decodeBlob(blob), BlobFormatError, message));

@@ -1,9 +1,12 @@
 /**
- * The rule blob encoder (format 2, docs/blob-format.md). A blob is a header, a part directory and
+ * The rule blob encoder (format 3, docs/blob-format.md). A blob is a header, a part directory and
  * parts: one per virtual host, plus one for the Services' frontends. Each part is self-contained —
  * its own strings and regex programs, records that refer only inside it — so a part's bytes depend
  * on its virtual host alone: {@linkcode encodeParts} can take them from a cache and
  * {@linkcode assembleBlob} only concatenates, giving the same bytes as a fresh {@linkcode encodeBlob}.
+ * A part is four sections (format.ts `SECTION`); the blob holds every part's first section, then
+ * every part's second, and so on, so that DEFLATE meets strings next to strings and records next to
+ * records of the same kind.
  *
  * @module
  */
@@ -28,21 +31,20 @@ import {
   HEADER_SIZE,
   MAGIC,
   MODE,
-  PART_ENTRY_SIZE,
   PART_KIND,
   PATH_KIND,
   PATH_MODIFIER,
   ROUTE_FLAG,
+  SECTION_COUNT,
   STICKY,
   STRING_REF,
 } from "./format.ts";
 
 const utf8 = new TextEncoder();
 
-/** One part of a blob: its bytes and their CRC-32, as the part directory carries it. */
+/** One part of a blob: its sections' bytes, in `SECTION` order. */
 export interface EncodedPart {
-  readonly bytes: Uint8Array;
-  readonly crc: number;
+  readonly sections: readonly Uint8Array[];
 }
 
 /** A growing byte buffer with the format's field writers. */
@@ -79,23 +81,77 @@ class Bytes {
   }
 }
 
+/** Zigzag: 0, -1, 1, -2 … → 0, 1, 2, 3 …, so a small step either way is a small varint. */
+export const zigzag = (n: number): number => (n >= 0 ? 2 * n : -2 * n - 1);
+
 /**
- * The writer of one part: records go to `body` while strings and programs are numbered in the order
- * they are first referenced; `finish` puts the string and program tables before the records.
+ * The writer of one part. Records go to the records section (`body`) and rules to the rules section
+ * (`rules`) while strings and programs are numbered in the order they are first referenced — the
+ * order the decoder meets the references in: the rule-ID section's HTTPRoutes first, then records
+ * and rules as they interleave. `finish` puts the tables together.
  */
 class PartWriter {
   readonly body = new Bytes();
+  readonly ids = new Bytes();
+  readonly rules = new Bytes();
+  /** The section string references go to (records, or the rule being written). */
+  out: Bytes = this.body;
   #strings = new Map<string, number>();
   #programs = new Map<string, number>();
   #programBytes: Uint8Array[] = [];
+  /** Each HTTPRoute's first rule number (rules numbered HTTPRoute by HTTPRoute, by index). */
+  #firstRule = new Map<string, number>();
+  #lastRule = -1;
+  /** The namespace of the HTTPRoute of the rule being written. */
+  #namespace: string | undefined;
 
-  /** A string reference: NONE, NEXT for a string not referenced before, else FIRST + its index. */
+  /**
+   * The rule-ID section's head: the part's HTTPRoutes (sorted, so that rules tied in precedence,
+   * which Gateway API orders by HTTPRoute and then by index, get ascending numbers), each with how
+   * many rule numbers it takes (its largest index + 1).
+   */
+  routeList(actions: Iterable<RouteAction>): void {
+    const count = new Map<string, number>();
+    for (const a of actions) count.set(a.route, Math.max(count.get(a.route) ?? 0, a.rule + 1));
+    const names = [...count.keys()].sort();
+    this.ids.varint(names.length);
+    let next = 0;
+    for (const name of names) {
+      this.#firstRule.set(name, next);
+      this.out = this.ids;
+      this.str(name);
+      this.out = this.body;
+      this.ids.varint(count.get(name)!);
+      next += count.get(name)!;
+    }
+  }
+
+  /** A rule's number, as the step from the last rule's (zigzag); string references go to the rules section. */
+  ruleId(a: RouteAction): void {
+    const n = this.#firstRule.get(a.route)! + a.rule;
+    this.ids.varint(zigzag(n - this.#lastRule - 1));
+    this.#lastRule = n;
+    const slash = a.route.indexOf("/");
+    this.#namespace = slash > 0 ? a.route.slice(0, slash) : undefined;
+    this.out = this.rules;
+  }
+  endRule(): void {
+    this.out = this.body;
+    this.#namespace = undefined;
+  }
+
+  /** A string reference: NONE, NEXT for a string not referenced before, ROUTE_NAMESPACE, else FIRST + its index. */
   str(s: string | undefined): void {
-    if (s === undefined) return this.body.varint(STRING_REF.NONE);
+    if (s === undefined) return this.out.varint(STRING_REF.NONE);
     const known = this.#strings.get(s);
-    if (known !== undefined) return this.body.varint(STRING_REF.FIRST + known);
+    if (known !== undefined) return this.out.varint(STRING_REF.FIRST + known);
     this.#strings.set(s, this.#strings.size);
-    this.body.varint(STRING_REF.NEXT);
+    this.out.varint(STRING_REF.NEXT);
+  }
+  /** A backend's namespace: ROUTE_NAMESPACE when it is the rule's HTTPRoute's own. */
+  namespace(ns: string): void {
+    if (ns === this.#namespace) this.out.varint(STRING_REF.ROUTE_NAMESPACE);
+    else this.str(ns);
   }
   /** A regex program's index: each distinct pattern compiled once, by the project's one parser. */
   program(pattern: string): void {
@@ -105,25 +161,24 @@ class PartWriter {
       this.#programs.set(pattern, i);
       this.#programBytes.push(compileRegex(pattern));
     }
-    this.body.varint(i);
+    this.out.varint(i);
   }
   finish(kind: number): EncodedPart {
-    const out = new Bytes();
-    out.u8(kind);
-    out.varint(this.#strings.size);
+    const tables = new Bytes();
+    tables.u8(kind);
+    tables.varint(this.#strings.size);
     for (const s of this.#strings.keys()) {
       const b = utf8.encode(s);
-      out.varint(b.length);
-      out.bytes(b);
+      tables.varint(b.length);
+      tables.bytes(b);
     }
-    out.varint(this.#programBytes.length);
+    tables.varint(this.#programBytes.length);
     for (const p of this.#programBytes) {
-      out.varint(p.length);
-      out.bytes(p);
+      tables.varint(p.length);
+      tables.bytes(p);
     }
-    out.bytes(this.body.done());
-    const bytes = out.done();
-    return { bytes, crc: crc32(bytes) >>> 0 };
+    if (this.ids.length === 0) this.ids.varint(0); // no HTTPRoutes
+    return { sections: [tables.done(), this.body.done(), this.ids.done(), this.rules.done()] };
   }
 }
 
@@ -140,7 +195,7 @@ export function derivedBackend(b: Pick<Backend, "cluster" | "label">): [string, 
 }
 
 function writeFilters(w: PartWriter, list: RouteFilter[]): void {
-  const out = w.body;
+  const out = w.out;
   out.varint(list.length);
   for (const f of list) {
     out.u8(FILTER_KIND[f.kind]);
@@ -181,12 +236,12 @@ function writeFilters(w: PartWriter, list: RouteFilter[]): void {
 
 function writeBackend(w: PartWriter, b: Backend): void {
   const derived = derivedBackend(b);
-  w.body.u8((b.unresolved ? BACKEND_FLAG.UNRESOLVED : 0) | (derived ? BACKEND_FLAG.DERIVED : 0));
-  w.body.varint(b.weight);
+  w.out.u8((b.unresolved ? BACKEND_FLAG.UNRESOLVED : 0) | (derived ? BACKEND_FLAG.DERIVED : 0));
+  w.out.varint(b.weight);
   if (derived) {
-    w.str(derived[0]);
+    w.namespace(derived[0]);
     w.str(derived[1]);
-    w.body.varint(derived[2]);
+    w.out.varint(derived[2]);
   } else {
     w.str(b.cluster);
     w.str(b.label);
@@ -195,13 +250,13 @@ function writeBackend(w: PartWriter, b: Backend): void {
 }
 
 function writeAction(w: PartWriter, a: RouteAction): void {
-  w.str(a.route);
-  w.body.varint(a.rule);
-  w.body.u8(a.sticky ? STICKY[a.sticky.from] : 0);
+  w.ruleId(a);
+  w.out.u8(a.sticky ? STICKY[a.sticky.from] : 0);
   if (a.sticky) w.str(a.sticky.name);
   writeFilters(w, a.filters);
-  w.body.varint(a.backends.length);
+  w.out.varint(a.backends.length);
   for (const b of a.backends) writeBackend(w, b);
+  w.endRule();
 }
 
 /**
@@ -211,6 +266,7 @@ function writeAction(w: PartWriter, a: RouteAction): void {
 export function encodeVirtualHostPart(vh: VirtualHost): EncodedPart {
   const w = new PartWriter();
   const out = w.body;
+  w.routeList(vh.routes.map((e) => e.action));
   out.varint(vh.hostnames.length);
   for (const h of vh.hostnames) w.str(h);
   out.u8(MODE[vh.mode]);
@@ -289,15 +345,24 @@ export function encodeParts(table: RouteTable, cache?: WeakMap<VirtualHost, Enco
 }
 
 /**
- * A blob from its parts: the header (generation, flags, checksum of header and directory), the part
- * directory (each part's length and CRC-32), then the parts back to back.
+ * A blob from its parts: the header (generation, flags, the directory's length, the CRC-32 of
+ * everything after the checksum), the part directory (each part's section lengths), then each
+ * section of every part in turn.
  */
 export function assembleBlob(
   head: Pick<RouteTable, "generation" | "rollback">,
   parts: EncodedPart[],
 ): Uint8Array {
-  const dirEnd = HEADER_SIZE + PART_ENTRY_SIZE * parts.length;
-  const out = new Uint8Array(dirEnd + parts.reduce((n, p) => n + p.bytes.length, 0));
+  const dir = new Bytes();
+  let body = 0;
+  for (const p of parts) {
+    for (const s of p.sections) {
+      dir.varint(s.length);
+      body += s.length;
+    }
+  }
+  const dirEnd = HEADER_SIZE + dir.length;
+  const out = new Uint8Array(dirEnd + body);
   const view = new DataView(out.buffer);
   out.set(MAGIC, 0);
   view.setUint16(4, FORMAT_VERSION, true);
@@ -306,14 +371,16 @@ export function assembleBlob(
   view.setUint32(16, head.generation, true);
   view.setUint32(20, parts.length, true);
   view.setUint32(24, head.rollback ? HEADER_FLAGS.ROLLBACK : 0, true);
+  view.setUint32(28, dir.length, true);
+  out.set(dir.buf.subarray(0, dir.length), HEADER_SIZE);
   let at = dirEnd;
-  parts.forEach((p, i) => {
-    view.setUint32(HEADER_SIZE + PART_ENTRY_SIZE * i, p.bytes.length, true);
-    view.setUint32(HEADER_SIZE + PART_ENTRY_SIZE * i + 4, p.crc, true);
-    out.set(p.bytes, at);
-    at += p.bytes.length;
-  });
-  view.setUint32(12, crc32(out.subarray(16, dirEnd)) >>> 0, true);
+  for (let k = 0; k < SECTION_COUNT; k++) {
+    for (const p of parts) {
+      out.set(p.sections[k], at);
+      at += p.sections[k].length;
+    }
+  }
+  view.setUint32(12, crc32(out.subarray(16)) >>> 0, true);
   return out;
 }
 

@@ -3,7 +3,7 @@ import { assertGolden, goldenCases } from "../../tests/golden.ts";
 import type { RouteAction, RouteTable, VirtualHost } from "../ir/types.ts";
 import { decodeBlob } from "./decode_blob.ts";
 import { assembleBlob, derivedBackend, encodeBlob, type EncodedPart, encodeParts } from "./encode_blob.ts";
-import { HEADER_SIZE, PART_ENTRY_SIZE } from "./format.ts";
+import { HEADER_SIZE, SECTION } from "./format.ts";
 import { formatHex } from "./hexdump.ts";
 
 const testdata = new URL("./testdata/", import.meta.url);
@@ -32,8 +32,9 @@ Deno.test("encodeBlob() is deterministic and stores equal strings once", () => {
   };
   const a = encodeBlob(table), b = encodeBlob(structuredClone(table));
   assertEquals(a, b);
-  const part = HEADER_SIZE + PART_ENTRY_SIZE;
-  assertEquals([a[part], a[part + 1]], [1, 1]); // a virtual-host part with one string
+  const tables = HEADER_SIZE + new DataView(a.buffer).getUint32(28, true);
+  assertEquals([a[tables], a[tables + 1]], [1, 1]); // a virtual-host part with one string
+  assertEquals(encodeParts(table)[0].sections[SECTION.TABLES].slice(0, 2), Uint8Array.of(1, 1));
 });
 
 Deno.test("encodeBlob() writes an action shared by several matches once", () => {

@@ -1,23 +1,38 @@
 /**
- * Constants of rule blob format 2, as docs/blob-format.md defines them, written once: the filter's
+ * Constants of rule blob format 3, as docs/blob-format.md defines them, written once: the filter's
  * decoder reads them from filter/assembly/core/blob_format.ts, which `deno task gen:blob-format`
  * (tools/gen_blob_format.ts) writes from this module, and whose test fails when the two differ.
- * (Format 1, which the server no longer writes, is in `format1.ts`, for reading stored blobs.)
+ * (Formats 1 and 2, which the server no longer writes, are in `format1.ts` and `format2.ts`, for
+ * reading stored blobs.)
  *
  * @module
  */
 
 /** `WRTB` */
 export const MAGIC = [0x57, 0x52, 0x54, 0x42] as const;
-export const FORMAT_VERSION = 2;
+export const FORMAT_VERSION = 3;
 export const HEADER_SIZE = 32;
 /** Bits of the header's flags word. */
 export const HEADER_FLAGS = {
   /** The blob was made by a rollback: it may carry an older generation's rules on purpose. */
   ROLLBACK: 1,
 } as const;
-/** A part directory entry: u32 length, u32 CRC-32 of the part's bytes. */
-export const PART_ENTRY_SIZE = 8;
+/**
+ * A part's sections. The blob's body holds section 0 of every part (in part order), then section 1
+ * of every part, and so on, so that fields of one kind are near each other for DEFLATE; the part
+ * directory gives each part's section lengths (varints).
+ */
+export const SECTION = {
+  /** The part's kind, strings and regex programs. */
+  TABLES: 0,
+  /** The virtual host and its routes (or the frontends). */
+  RECORDS: 1,
+  /** The HTTPRoutes of the part's rules, then one rule number per rule. */
+  RULE_IDS: 2,
+  /** The rules: sticky key, filters, backends. */
+  RULES: 3,
+} as const;
+export const SECTION_COUNT = 4;
 
 /** A part's first byte. */
 export const PART_KIND = {
@@ -29,9 +44,12 @@ export const PART_KIND = {
 
 /**
  * A string reference (a varint): `NONE` absent, `NEXT` the part's next string not referenced yet
- * (strings are stored in the order they are first referenced), `FIRST + i` string `i` of the part.
+ * (strings are stored in the order they are first referenced), `ROUTE_NAMESPACE` the namespace of
+ * the HTTPRoute of the rule being read (its name up to the `/`), `FIRST + i` string `i` of the part.
  */
-export const STRING_REF = { NONE: 0, NEXT: 1, FIRST: 2 } as const;
+export const STRING_REF = { NONE: 0, NEXT: 1, ROUTE_NAMESPACE: 2, FIRST: 3 } as const;
+/** A rule's HTTPRoute may declare at most this many rules (indices below it). */
+export const MAX_RULES_PER_ROUTE = 65536;
 /** A route's action reference (a varint): a new action follows inline, or `k` ≥ 1: the k-th latest. */
 export const ACTION_REF_NEW = 0;
 /** Varints are unsigned LEB128 of at most this many bytes (values below 2^32). */

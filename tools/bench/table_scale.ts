@@ -14,6 +14,7 @@ import { gzipSync } from "node:zlib";
 import { compile } from "../../policy-server/compile/mod.ts";
 import { unpackBlob } from "../../policy-server/blob/pack_blob.ts";
 import type { HTTPRoute } from "../../policy-server/model/types.ts";
+import { WasmVm } from "../../simulator/host/wasm_vm.ts";
 import { BenchHost, prepare } from "./bench_host.ts";
 import { compiledTable, filterWasm } from "./fixtures.ts";
 import { generateRequests, prng } from "./generate_routes.ts";
@@ -30,12 +31,16 @@ export interface TableScaleOptions {
 
 export interface ScaleRow {
   rules: number;
+  /** The slower VM's `proxy_on_configure` (each VM configures by itself: what a worker waits for). */
   configureMs: number;
+  /** The host's whole configure: both VMs (canary and serving), instantiation included. */
+  configureBothMs: number;
   memoryAfterLoad: number;
   ns: number;
   packed: number;
   unpacked: number;
   jsonGzip: number;
+  jsonGzip9: number;
 }
 
 export interface BlobMix {
@@ -43,6 +48,7 @@ export interface BlobMix {
   rules: number;
   packed: number;
   jsonGzip: number;
+  jsonGzip9: number;
 }
 
 export interface TableScaleResult {
@@ -55,7 +61,12 @@ export interface TableScaleResult {
   mixes: BlobMix[];
 }
 
-const gzipLength = (routes: HTTPRoute[]) => gzipSync(new TextEncoder().encode(JSON.stringify(routes))).length;
+/**
+ * The comparison: the HTTPRoutes as a user would POST them (minified JSON: apiVersion, kind, metadata,
+ * spec), gzip'd by node:zlib at its default level, 6 (what `gzip` writes by default) or at `level`.
+ */
+const gzipLength = (routes: HTTPRoute[], level = 6) =>
+  gzipSync(new TextEncoder().encode(JSON.stringify(routes)), { level }).length;
 
 /**
  * Seed-like HTTPRoutes: apps of one hostname each with 200 rules in HTTPRoutes of ten, every rule a
@@ -121,6 +132,30 @@ export function seedLikeRoutes(count: number, seed = 7): HTTPRoute[] {
   return routes;
 }
 
+/**
+ * Runs `make`, timing each `proxy_on_configure` the in-repo host calls meanwhile (one per VM: the
+ * canary's, then the serving VM's).
+ */
+function timingConfigure<T>(make: () => T): { value: T; calls: number[] } {
+  const proto = WasmVm.prototype;
+  const call = proto.call;
+  const calls: number[] = [];
+  proto.call = function (this: WasmVm, ...args: Parameters<WasmVm["call"]>) {
+    if (args[0] !== "proxy_on_configure") return call.apply(this, args);
+    const t0 = performance.now();
+    try {
+      return call.apply(this, args);
+    } finally {
+      calls.push(performance.now() - t0);
+    }
+  };
+  try {
+    return { value: make(), calls };
+  } finally {
+    proto.call = call;
+  }
+}
+
 export async function measureTableScale(options: TableScaleOptions): Promise<TableScaleResult> {
   const wasm = await filterWasm();
   const hosts: BenchHost[] = [];
@@ -128,7 +163,9 @@ export async function measureTableScale(options: TableScaleOptions): Promise<Tab
   const prepared: ReturnType<typeof prepare>[] = [];
   for (const rules of options.sizes) {
     const t = await compiledTable(rules);
-    const host = new BenchHost({ wasm, configuration: t.pluginConfig });
+    const { value: host, calls } = timingConfigure(() =>
+      new BenchHost({ wasm, configuration: t.pluginConfig })
+    );
     hosts.push(host);
     const requests = generateRequests(t.generated, options.requests, 5);
     for (const r of requests) {
@@ -138,12 +175,14 @@ export async function measureTableScale(options: TableScaleOptions): Promise<Tab
     prepared.push(prepare(requests.map((r) => r.headers)));
     rows.push({
       rules,
-      configureMs: host.configureMs,
+      configureMs: Math.max(...calls),
+      configureBothMs: host.configureMs,
       memoryAfterLoad: host.memoryBytes(),
       ns: 0,
       packed: t.blob.length,
       unpacked: unpackBlob(t.blob).length,
       jsonGzip: gzipLength(t.generated.routes),
+      jsonGzip9: gzipLength(t.generated.routes, 9),
     });
   }
   const timed = runInterleaved(
@@ -167,7 +206,13 @@ export async function measureTableScale(options: TableScaleOptions): Promise<Tab
   for (const rules of options.sizes.filter((n) => n >= 1000)) {
     const routes = seedLikeRoutes(rules);
     const { blob } = await compile(routes, { generation: 1 });
-    mixes.push({ name: "seed-like", rules, packed: blob.length, jsonGzip: gzipLength(routes) });
+    mixes.push({
+      name: "seed-like",
+      rules,
+      packed: blob.length,
+      jsonGzip: gzipLength(routes),
+      jsonGzip9: gzipLength(routes, 9),
+    });
   }
   return { options, rows, afterStreams, streamSeconds, correctAfter, mixes };
 }
@@ -182,7 +227,9 @@ export function tableScaleSummary(r: TableScaleResult): string[] {
       ratio(big.ns / small.ns)
     } per request (target ≤ 1.3×): ${verdict(big.ns / small.ns, 1.3)}; configure ${
       fmt(big.configureMs)
-    } ms (target < 1,000): ${big.configureMs < 1000 ? "**met**" : "**not met**"}.`,
+    } ms in one VM (target < 1,000): ${
+      big.configureMs < 1000 ? "**met**" : "**not met**"
+    } (both VMs, instantiated: ${fmt(big.configureBothMs)} ms).`,
     ...(tenK
       ? [
         `- Filter, 10,000 rules: ${
@@ -201,7 +248,8 @@ export function tableScaleSummary(r: TableScaleResult): string[] {
       `- Blob${"name" in x ? ` (${x.name})` : ""}, ${fmt(x.rules)} rules: ${
         fmt(x.packed / x.rules, 1)
       } B per rule packed, ` +
-      `${ratio(x.packed / x.jsonGzip)} the gzip'd JSON (target ≤ 1×): ${verdict(x.packed / x.jsonGzip, 1)}.`
+      `${ratio(x.packed / x.jsonGzip)} the gzip'd JSON (target ≤ 1×): ${verdict(x.packed / x.jsonGzip, 1)}` +
+      ` (${ratio(x.packed / x.jsonGzip9)} of it at gzip -9).`
     ),
   ];
 }
@@ -210,8 +258,9 @@ export function renderTableScale(r: TableScaleResult): string {
   const small = r.rows[0];
   return [
     "The hot-path benchmark's generated tables (HTTPRoutes of ten one-match rules, one hostname per route)",
-    "in the in-repo host: *configure* is `proxy_on_configure` (base64, inflate, decode, indexes; the host's",
-    "canary and worker VM both), memory is the serving VM's linear memory, *per request* is",
+    "in the in-repo host: *configure* is `proxy_on_configure` (base64, inflate, decode, indexes) in one VM, the",
+    "slower of the canary and the serving VM (each VM configures by itself: Envoy's workers wait for their own),",
+    "*both VMs* the host's whole configure with instantiation; memory is the serving VM's linear memory, *per request* is",
     `\`proxy_on_request_headers\` (median of ${r.options.runs} interleaved runs over ${
       fmt(r.options.requests)
     } requests`,
@@ -220,7 +269,8 @@ export function renderTableScale(r: TableScaleResult): string {
     table(
       [
         "rules",
-        "configure ms",
+        "configure ms (one VM)",
+        "both VMs",
         "linear memory after loading",
         "per rule over 10 rules",
         "ns per request",
@@ -229,6 +279,7 @@ export function renderTableScale(r: TableScaleResult): string {
       r.rows.map((x) => [
         fmt(x.rules),
         fmt(x.configureMs),
+        fmt(x.configureBothMs),
         bytes(x.memoryAfterLoad),
         x === small ? "–" : `${fmt((x.memoryAfterLoad - small.memoryAfterLoad) / (x.rules - small.rules))} B`,
         fmt(x.ns),
@@ -242,12 +293,24 @@ export function renderTableScale(r: TableScaleResult): string {
       bytes(r.afterStreams)
     }; decisions afterwards: ${r.correctAfter}/64 correct.`,
     "",
-    "Packed blob (format 2, DEFLATE level 3) against the gzip'd minified JSON of the same HTTPRoutes; the",
-    "seed-like mix is apps of one hostname with 200 PathPrefix rules each: 60 % to one of five Services,",
-    "20 % header canaries, 20 % 90/10 splits (`seedLikeRoutes`).",
+    "Packed blob (format 3, DEFLATE level 3) against the gzip'd minified JSON of the same HTTPRoutes (as a",
+    "user would POST them: apiVersion, kind, metadata, spec), gzip'd by node:zlib at its default level 6,",
+    "which is `gzip`'s default, and at level 9; the seed-like mix is apps of one hostname with 200",
+    "PathPrefix rules each: 60 % to one of five Services, 20 % header canaries, 20 % 90/10 splits",
+    "(`seedLikeRoutes`).",
     "",
     table(
-      ["table", "rules", "packed", "B per rule", "format 2 unpacked", "gzip'd JSON", "packed / gzip'd JSON"],
+      [
+        "table",
+        "rules",
+        "packed",
+        "B per rule",
+        "format 3 unpacked",
+        "gzip'd JSON",
+        "packed / gzip'd JSON",
+        "gzip -9 JSON",
+        "packed / gzip -9",
+      ],
       [
         ...r.rows.map((x) => [
           "generated",
@@ -257,6 +320,8 @@ export function renderTableScale(r: TableScaleResult): string {
           bytes(x.unpacked),
           bytes(x.jsonGzip),
           ratio(x.packed / x.jsonGzip),
+          bytes(x.jsonGzip9),
+          ratio(x.packed / x.jsonGzip9),
         ]),
         ...r.mixes.map((
           x,
@@ -268,6 +333,8 @@ export function renderTableScale(r: TableScaleResult): string {
           "–",
           bytes(x.jsonGzip),
           ratio(x.packed / x.jsonGzip),
+          bytes(x.jsonGzip9),
+          ratio(x.packed / x.jsonGzip9),
         ]),
       ],
     ),

@@ -2,7 +2,7 @@ import {
   BACKEND_FLAG_DERIVED, BACKEND_FLAG_UNRESOLVED, CONDITION_KIND_HEADER_EXACT, CONDITION_KIND_HEADER_REGEX,
   CONDITION_KIND_QUERY_REGEX, DERIVED_CLUSTER_SUFFIX, FORMAT_VERSION, HEADER_FLAGS_ROLLBACK, HEADER_SIZE, HOST_KIND_ANY,
   HOST_KIND_EXACT, HOST_KIND_WILDCARD, MAGIC, MAX_DEFLATE_RATIO, MAX_UNPACKED_LENGTH, MODE_GATEWAY, MODE_MESH,
-  PACKED_HEADER_SIZE, PACKED_MAGIC, PACKED_VERSION, PACK_METHOD_DEFLATE, PART_ENTRY_SIZE, PART_KIND_FRONTENDS,
+  PACKED_HEADER_SIZE, PACKED_MAGIC, PACKED_VERSION, PACK_METHOD_DEFLATE, PART_KIND_FRONTENDS,
   PART_KIND_VIRTUAL_HOST, PATH_KIND_NONE, PATH_KIND_EXACT, PATH_KIND_REGULAR_EXPRESSION, ROUTE_FLAG_CONDITIONS,
   ROUTE_FLAG_METHOD, STICKY_COOKIE,
 } from "./blob_format";
@@ -16,7 +16,7 @@ import { Filters, RedirectOp } from "./filters";
 import { readFilters } from "./filter_records";
 import { NO_STRING, PartReader } from "./part_reader";
 
-// Decoder of rule blob format 2 and of packed blobs, a blob DEFLATE-compressed in a small envelope
+// Decoder of rule blob format 3 and of packed blobs, a blob DEFLATE-compressed in a small envelope
 // (docs/blob-format.md). The table it makes is lean: strings stay in the blob's own buffer and are
 // pointed at; every route is one flat record (the hot record the lookup reads, core/hot_table.ts),
 // every rule a few words; objects (Route, Action, Backend, their conditions and filters) are made
@@ -257,24 +257,23 @@ class Decoder {
   clusterLen: u32 = 0;
   frontendKeys: Set<string> = new Set<string>();
 
-  /** Every part of the blob at [first, end): false (and decodeError) at the first bad one. */
-  parts(base: usize, count: u32, first: usize): bool {
-    let at = base + first;
+  /** Every part of the blob, directory at [HEADER_SIZE, first), parts at [first, end): false (and decodeError) at the first bad one. */
+  parts(base: usize, count: u32, first: usize, end: usize): bool {
+    const r = this.r;
+    if (!r.directory(base + HEADER_SIZE, base + first, count, base + end)) {
+      decodeError = r.error;
+      return false;
+    }
     for (let i: u32 = 0; i < count; i++) {
-      const d = base + HEADER_SIZE + <usize>(i * PART_ENTRY_SIZE);
-      const len = <usize>load<u32>(d);
-      if (this.table === null && crc32(at, <u32>len) != load<u32>(d, 4)) return this.refuse(i, "checksum mismatch");
-      const r = this.r;
-      r.start(at, at + len);
+      r.nextPart();
       const kind = r.u8();
       r.tables();
       if (!r.failed && !this.checkPrograms()) return this.refuse(i, programError);
       if (kind == PART_KIND_VIRTUAL_HOST) this.virtualHost();
       else if (kind == PART_KIND_FRONTENDS) this.frontends();
-      else r.at = r.end; // a newer server's kind of part: skipped
-      if (!r.failed && r.at != r.end) r.fail("bytes after its records");
+      else r.skip(); // a newer server's kind of part: skipped
+      if (!r.failed) r.finish();
       if (r.failed) return this.refuse(i, r.error);
-      at += len;
     }
     return true;
   }
@@ -403,7 +402,7 @@ class Decoder {
   /** A rule inline after its first route: checked (and DIRECT found); filled as words, and objects when not DIRECT. */
   rule(): void {
     const r = this.r, table = this.table;
-    const start = r.at, used = r.used;
+    r.markRule();
     this.scanRule(false);
     if (r.failed) return;
     if (table !== null) {
@@ -414,15 +413,12 @@ class Decoder {
       store<u32>(aw, <u32>this.clusterPtr, AW_CLUSTER);
       store<u32>(aw, this.clusterLen, AW_CLUSTER_LEN);
       if (!this.direct) {
-        // Read again for its objects, from the same place in the string table.
-        const end = r.at, endUsed = r.used;
-        r.at = start;
-        r.used = used;
+        // Read again for its objects, from the same place in its sections and the string table.
+        r.rereadRule();
         unchecked(table.actions[this.action] = this.scanRule(true));
-        r.at = end;
-        r.used = endUsed;
       }
     }
+    r.endRule();
     this.action++;
   }
 
@@ -437,7 +433,7 @@ class Decoder {
    */
   scanRule(build: bool): Action | null {
     const r = this.r;
-    const route = r.need("rule's route"), rule = r.varint(), sticky = r.u8();
+    const rule = r.ruleId(), route = r.ruleRoute, sticky = r.u8();
     const key = sticky != 0 ? r.need("sticky key") : NO_STRING;
     if (rule > 0xffff || sticky > STICKY_COOKIE) r.fail("bad rule index or sticky key");
     this.ruleRoute = route;
@@ -561,27 +557,22 @@ function decodeFormat2(buf: ArrayBuffer): RuleTable | null {
   if (len < HEADER_SIZE) return fail("blob shorter than its header");
   if (load<u32>(base) != MAGIC) return fail("bad magic: not a wasmroute rule blob");
   const format = load<u16>(base + 4);
-  if (format == 1) return fail("blob format 1 is no longer read: compile the routes again with this version's policy server");
+  if (format == 1 || format == 2) {
+    return fail("blob format " + format.toString() + " is no longer read: compile the routes again with this version's policy server");
+  }
   if (format != FORMAT_VERSION) return fail("unsupported blob format " + format.toString());
   if (load<u16>(base + 6) != <u16>HEADER_SIZE) return fail("bad header size");
   if (load<u32>(base + 8) != len) return fail("length field does not match the bytes received");
   const count = load<u32>(base + 20);
-  const first = <u64>HEADER_SIZE + <u64>count * <u64>PART_ENTRY_SIZE;
+  const first = <u64>HEADER_SIZE + <u64>load<u32>(base + 28);
   if (first > <u64>len) return fail("part directory out of range");
-  if (load<u32>(base + 12) != crc32(base + 16, <u32>first - 16)) return fail("checksum mismatch");
-  if ((load<u32>(base + 24) & ~HEADER_FLAGS_ROLLBACK) != 0 || load<u32>(base + 28) != 0) return fail("reserved header bits set");
-  let total: u64 = first;
-  for (let i: u32 = 0; i < count; i++) {
-    const partLen = load<u32>(base + HEADER_SIZE + <usize>(i * PART_ENTRY_SIZE));
-    if (partLen == 0) return fail("part " + i.toString() + " is empty");
-    total += partLen;
-  }
-  if (total != <u64>len) return fail("parts do not add up to the blob's length");
+  if (load<u32>(base + 12) != crc32(base + 16, len - 16)) return fail("checksum mismatch");
+  if ((load<u32>(base + 24) & ~HEADER_FLAGS_ROLLBACK) != 0) return fail("reserved header bits set");
 
   // Checking pass: every byte and reference, and the table's sizes.
   const check = new Decoder();
   const sizes = check.sizes;
-  if (!check.parts(base, count, <usize>first)) return null;
+  if (!check.parts(base, count, <usize>first, <usize>len)) return null;
   sizes.vhosts = check.vhost;
   sizes.parts = check.part;
   sizes.routes = check.route;
@@ -602,7 +593,7 @@ function decodeFormat2(buf: ArrayBuffer): RuleTable | null {
   const fill = new Decoder();
   fill.table = table;
   fill.r = check.r; // its string arrays are already the largest a part needs
-  if (!fill.parts(base, count, <usize>first)) return null;
+  if (!fill.parts(base, count, <usize>first, <usize>len)) return null;
   decodeError = "";
   return table;
 }

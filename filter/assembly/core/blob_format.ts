@@ -25,7 +25,7 @@ export const FILTER_KIND_URL_REWRITE: u8 = 8;
 export const FILTER_KIND_REQUEST_MIRROR: u8 = 9;
 export const FILTER_KIND_CORS: u8 = 10;
 
-export const FORMAT_VERSION: u16 = 2;
+export const FORMAT_VERSION: u16 = 3;
 
 export const HEADER_FLAGS_ROLLBACK: u32 = 1;
 
@@ -39,6 +39,8 @@ export const HOST_KIND_WILDCARD: u8 = 2;
 export const MAGIC: u32 = 0x42545257;
 
 export const MAX_DEFLATE_RATIO: u64 = 1032;
+
+export const MAX_RULES_PER_ROUTE: u32 = 65536;
 
 export const MAX_UNPACKED_LENGTH: u32 = 67108864;
 
@@ -56,8 +58,6 @@ export const PACKED_VERSION: u8 = 1;
 
 export const PACK_METHOD_DEFLATE: u8 = 1;
 
-export const PART_ENTRY_SIZE: u32 = 8;
-
 export const PART_KIND_VIRTUAL_HOST: u8 = 1;
 export const PART_KIND_FRONTENDS: u8 = 2;
 
@@ -72,9 +72,17 @@ export const PATH_MODIFIER_REPLACE_PREFIX_MATCH: u8 = 2;
 export const ROUTE_FLAG_METHOD: u8 = 4;
 export const ROUTE_FLAG_CONDITIONS: u8 = 8;
 
+export const SECTION_TABLES: u32 = 0;
+export const SECTION_RECORDS: u32 = 1;
+export const SECTION_RULE_IDS: u32 = 2;
+export const SECTION_RULES: u32 = 3;
+
+export const SECTION_COUNT: u32 = 4;
+
 export const STICKY_HEADER: u8 = 1;
 export const STICKY_COOKIE: u8 = 2;
 
 export const STRING_REF_NONE: u32 = 0;
 export const STRING_REF_NEXT: u32 = 1;
-export const STRING_REF_FIRST: u32 = 2;
+export const STRING_REF_ROUTE_NAMESPACE: u32 = 2;
+export const STRING_REF_FIRST: u32 = 3;

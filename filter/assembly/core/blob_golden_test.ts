@@ -75,13 +75,17 @@ Deno.test("the filter reads every golden blob as its IR says", async (t) => {
   }
 });
 
-Deno.test("the filter refuses a format-1 blob with a clear error", async () => {
-  const blob = parseHex(await Deno.readTextFile(new URL("format1/gamma-header-routing.blob.hex", GOLDEN)));
-  const [host, accepted] = await filterWith(blob);
-  assert(!accepted);
-  const logged = [...host.host.state.errors, ...messages(host)];
-  assert(
-    logged.some((e) => e.includes("blob format 1 is no longer read")),
-    logged.join("\n"),
-  );
-});
+for (const format of [1, 2]) {
+  Deno.test(`the filter refuses a format-${format} blob with a clear error`, async () => {
+    const blob = parseHex(
+      await Deno.readTextFile(new URL(`format${format}/gamma-header-routing.blob.hex`, GOLDEN)),
+    );
+    const [host, accepted] = await filterWith(blob);
+    assert(!accepted);
+    const logged = [...host.host.state.errors, ...messages(host)];
+    assert(
+      logged.some((e) => e.includes(`blob format ${format} is no longer read`)),
+      logged.join("\n"),
+    );
+  });
+}
