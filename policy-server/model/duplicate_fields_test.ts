@@ -32,3 +32,15 @@ Deno.test("fieldPathOf writes paths as Kubernetes does", () => {
   );
   assertEquals(fieldPathOf([0, "a"]), "[0].a");
 });
+
+Deno.test("jsonDuplicateFields reads string values as values, never as keys", () => {
+  assertEquals(jsonDuplicateFields('{"a": "a", "b": ["b", "b"], "c": {"d": "c"}}'), []);
+  assertEquals(jsonDuplicateFields('[{}, "x", {"a": 1, "a": 2}]'), [[2, "a"]]);
+});
+
+Deno.test("jsonDuplicateFields ends a string at a quote after an even number of backslashes", () => {
+  // "x\\" is x and one escaped backslash: the quote after it closes the string.
+  assertEquals(jsonDuplicateFields('{"a": "x\\\\", "a": 1}'), [["a"]]);
+  assertEquals(jsonDuplicateFields('{"a": "x\\\\\\\\", "a": 1}'), [["a"]]);
+  assertEquals(jsonDuplicateFields('{"a": "x\\\\\\"\\\\", "b": 1, "b": 2}'), [["b"]]);
+});

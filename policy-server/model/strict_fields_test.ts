@@ -73,3 +73,17 @@ Deno.test("fieldTreeOf covers every stored kind and nothing else", () => {
   assertEquals(fieldTreeOf("ConfigMap"), undefined);
   assertEquals(fieldTreeOf("toString"), undefined);
 });
+
+Deno.test("unknownFields leaves a value of the wrong type to validation, and keeps free-form values whole", () => {
+  const tree = fieldTreeOf("HTTPRoute")!;
+  for (const spec of ["x", [1, 2], null, 3]) {
+    assertEquals(unknownFields({ apiVersion: "v1", kind: "HTTPRoute", spec }, tree), []);
+    assertEquals(pruneUnknown({ spec }, tree), { spec });
+  }
+  // managedFields[].fieldsV1 is free-form: whatever it holds is known.
+  const managed = {
+    metadata: { managedFields: [{ manager: "kubectl", fieldsV1: { "f:spec": { "f:rules": {} } } }] },
+  };
+  assertEquals(unknownFields(managed, tree), []);
+  assertEquals(pruneUnknown(managed, tree), managed);
+});
