@@ -14,7 +14,15 @@ const filter = await source("filter.ts");
 // Messages built by concatenation ("configuration has no \"" + name + "\" member") read with … for
 // each inserted part, as the doc writes them with placeholders.
 const concatenated = (text: string) => text.replace(/"\s*\+\s*[^;"]*?\s*\+\s*"/g, "…");
-const core = concatenated(await source("core/config.ts", "core/blob.ts", "core/decide.ts"));
+const core = concatenated(
+  await source(
+    "core/config.ts",
+    "core/blob.ts",
+    "core/part_reader.ts",
+    "core/filter_records.ts",
+    "core/decide.ts",
+  ),
+);
 
 const quotes = (pattern: RegExp) => [...doc.matchAll(pattern)].map((m) => m[1]);
 
