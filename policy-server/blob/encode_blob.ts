@@ -153,13 +153,16 @@ class PartWriter {
     if (ns === this.#namespace) this.out.varint(STRING_REF.ROUTE_NAMESPACE);
     else this.str(ns);
   }
-  /** A regex program's index: each distinct pattern compiled once, by the project's one parser. */
-  program(pattern: string): void {
+  /**
+   * A regex program's index, one per distinct pattern. The IR from buildIr carries each program,
+   * compiled there; only IR read back from JSON or an older blob (goldens, a rollback) has none.
+   */
+  program(pattern: string, program: Uint8Array | undefined): void {
     let i = this.#programs.get(pattern);
     if (i === undefined) {
       i = this.#programBytes.length;
       this.#programs.set(pattern, i);
-      this.#programBytes.push(compileRegex(pattern));
+      this.#programBytes.push(program ?? compileRegex(pattern));
     }
     this.out.varint(i);
   }
@@ -283,7 +286,7 @@ export function encodeVirtualHostPart(vh: VirtualHost): EncodedPart {
         (entry.conditions.length ? ROUTE_FLAG.CONDITIONS : 0),
     );
     if (entry.path) w.str(entry.path.value);
-    if (entry.path?.type === "RegularExpression") w.program(entry.path.value);
+    if (entry.path?.type === "RegularExpression") w.program(entry.path.value, entry.path.program);
     if (entry.method !== undefined) w.str(entry.method);
     if (entry.conditions.length) {
       out.varint(entry.conditions.length);
@@ -291,7 +294,7 @@ export function encodeVirtualHostPart(vh: VirtualHost): EncodedPart {
         out.u8(CONDITION_KIND[c.kind]);
         w.str(c.name);
         w.str(c.value);
-        if (c.kind.endsWith("Regex")) w.program(c.value);
+        if (c.kind.endsWith("Regex")) w.program(c.value, c.program);
       }
     }
     const known = actions.get(entry.action);

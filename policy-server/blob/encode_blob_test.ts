@@ -5,6 +5,7 @@ import { decodeBlob } from "./decode_blob.ts";
 import { assembleBlob, derivedBackend, encodeBlob, type EncodedPart, encodeParts } from "./encode_blob.ts";
 import { HEADER_SIZE, SECTION } from "./format.ts";
 import { formatHex } from "./hexdump.ts";
+import { compileRegex } from "../regex/compile_regex.ts";
 
 const testdata = new URL("./testdata/", import.meta.url);
 
@@ -45,6 +46,22 @@ Deno.test("encodeBlob() writes an action shared by several matches once", () => 
   };
   const [{ routes }] = decodeBlob(encodeBlob(table)).vhosts;
   assert(routes[0].action === routes[1].action, "one action object for both entries");
+});
+
+Deno.test("encodeBlob() writes the IR's compiled program and compiles only IR read back without one", () => {
+  const action = { route: "ns/r", rule: 0, backends: [], filters: [] };
+  const withPath = (path: RouteTable["vhosts"][number]["routes"][number]["path"]): RouteTable => ({
+    generation: 1,
+    vhosts: [{ ...vhost("h", action), routes: [{ path, conditions: [], action }] }],
+  });
+  const contains = (bytes: Uint8Array, part: Uint8Array) =>
+    bytes.some((_, i) => part.every((b, k) => bytes[i + k] === b));
+  // A program that is not the pattern's own shows the encoder did not compile the pattern again.
+  const carried = compileRegex("/carried[0-9]");
+  const blob = encodeBlob(withPath({ type: "RegularExpression", value: "/x", program: carried }));
+  assert(contains(blob, carried), "the IR's program is in the blob");
+  assert(!contains(blob, compileRegex("/x")), "the pattern was not compiled again");
+  assert(contains(encodeBlob(withPath({ type: "RegularExpression", value: "/x" })), compileRegex("/x")));
 });
 
 Deno.test("derivedBackend() takes Istio's cluster name of the label's Service, and nothing else", () => {

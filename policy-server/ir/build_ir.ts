@@ -15,7 +15,7 @@ import { indexInventory, type Inventory, type RuleProblem } from "./inventory.ts
 import { backendOf, type FilterScope, routeFilters } from "./route_filters.ts";
 import { routerHeaders, stickyKey } from "./router_headers.ts";
 import { serviceFrontends } from "./service_frontends.ts";
-import { tryCompileRegex } from "../regex/compile_regex.ts";
+import { type RegexSyntaxError, tryCompileRegex } from "../regex/compile_regex.ts";
 import type { Backend, Condition, RouteAction, RouteEntry, RouteTable } from "./types.ts";
 import { type Ranked, type RouteIr, type Target, VirtualHostIndex } from "./virtual_host_index.ts";
 
@@ -122,22 +122,17 @@ export function buildRouteIr(route: HTTPRoute, inventory: Inventory, domain: str
     if (sticky) action.sticky = sticky;
     matches.forEach((m, matchIndex) => {
       // A pattern the filter's engine cannot run drops its match (reported), never the route.
-      const patterns = [
-        ...(m.path?.type === "RegularExpression" ? [m.path.value ?? ""] : []),
-        ...[...(m.headers ?? []), ...(m.queryParams ?? [])].filter((h) => h.type === "RegularExpression")
-          .map((h) => h.value),
-      ];
-      const bad = patterns.map((p) => tryCompileRegex(p)).find((r) => "error" in r);
-      if (bad && "error" in bad) {
+      const programs = regexPrograms(m);
+      if ("error" in programs) {
         problems.push({
           type: "Accepted",
           reason: "UnsupportedValue",
-          message: `rule ${ruleIndex} match ${matchIndex}: regular expression: ${bad.error.message}`,
+          message: `rule ${ruleIndex} match ${matchIndex}: regular expression: ${programs.error.message}`,
         });
         return;
       }
       ranked.push({
-        entry: buildEntry(m, action),
+        entry: buildEntry(m, action, programs),
         created: route.metadata.creationTimestamp ?? "",
         key,
         rule: ruleIndex,
@@ -234,7 +229,28 @@ function attachTargets(
   return { targets: attached.map((t) => ({ ...t, mode: "gateway", scope })) };
 }
 
-function buildEntry(m: HTTPRouteMatch, action: RouteAction): RouteEntry {
+/**
+ * A match's regular expressions compiled, once each, for the filter's engine (policy-server/regex):
+ * the IR carries the programs, so the encoder writes them and the explainer runs them as they are.
+ * The first pattern the engine refuses, if any.
+ */
+function regexPrograms(m: HTTPRouteMatch): Map<string, Uint8Array> | { error: RegexSyntaxError } {
+  const patterns = [
+    ...(m.path?.type === "RegularExpression" ? [m.path.value ?? "/"] : []),
+    ...[...(m.headers ?? []), ...(m.queryParams ?? [])].filter((h) => h.type === "RegularExpression")
+      .map((h) => h.value),
+  ];
+  const programs = new Map<string, Uint8Array>();
+  for (const pattern of patterns) {
+    if (programs.has(pattern)) continue;
+    const compiled = tryCompileRegex(pattern);
+    if ("error" in compiled) return compiled;
+    programs.set(pattern, compiled.program);
+  }
+  return programs;
+}
+
+function buildEntry(m: HTTPRouteMatch, action: RouteAction, programs: Map<string, Uint8Array>): RouteEntry {
   // A match without a path is a PathPrefix "/" match (the API's default).
   const type = m.path?.type ?? "PathPrefix";
   let value = m.path?.value ?? "/";
@@ -249,23 +265,24 @@ function buildEntry(m: HTTPRouteMatch, action: RouteAction): RouteEntry {
     const name = h.name.toLowerCase();
     if (seen.has(name)) continue;
     seen.add(name);
-    conditions.push({
-      kind: h.type === "RegularExpression" ? "HeaderRegex" : "HeaderExact",
-      name,
-      value: h.value,
-    });
+    conditions.push(
+      h.type === "RegularExpression"
+        ? { kind: "HeaderRegex", name, value: h.value, program: programs.get(h.value) }
+        : { kind: "HeaderExact", name, value: h.value },
+    );
   }
   const seenQuery = new Set<string>();
   for (const q of m.queryParams ?? []) {
     if (seenQuery.has(q.name)) continue;
     seenQuery.add(q.name);
-    conditions.push({
-      kind: q.type === "RegularExpression" ? "QueryRegex" : "QueryExact",
-      name: q.name,
-      value: q.value,
-    });
+    conditions.push(
+      q.type === "RegularExpression"
+        ? { kind: "QueryRegex", name: q.name, value: q.value, program: programs.get(q.value) }
+        : { kind: "QueryExact", name: q.name, value: q.value },
+    );
   }
-  return { path: { type, value }, ...(m.method && { method: m.method }), conditions, action };
+  const path = type === "RegularExpression" ? { type, value, program: programs.get(value) } : { type, value };
+  return { path, ...(m.method && { method: m.method }), conditions, action };
 }
 
 function buildAction(

@@ -3,6 +3,8 @@ import { assertEquals } from "../../tests/assert.ts";
 import { assertGolden, goldenCases } from "../../tests/golden.ts";
 import type { KubeObject } from "../model/types.ts";
 import { buildIr, type BuildIrOptions, type BuildIrResult } from "./build_ir.ts";
+import { compileRegex } from "../regex/compile_regex.ts";
+import { disassemble } from "../regex/match_program.ts";
 
 const testdata = new URL("./testdata/", import.meta.url);
 
@@ -14,7 +16,15 @@ Deno.test("buildIr() matches the golden IR and status of every compile case", as
   for (const c of await goldenCases(testdata, ".in.yaml")) {
     await t.step(c.name, async () => {
       const result = buildIr(await loadResources(c.url), { generation: 1 });
-      const out = stringify(result, { aliasDuplicateObjects: false, lineWidth: 0 });
+      // A regex program reads as its instructions, one line each.
+      const out = stringify(
+        result,
+        (_key, value) => value instanceof Uint8Array ? disassemble(value) : value,
+        {
+          aliasDuplicateObjects: false,
+          lineWidth: 0,
+        },
+      );
       await assertGolden(new URL(`${c.name}.out.yaml`, testdata), out);
     });
   }
@@ -130,7 +140,7 @@ Deno.test("buildIr() lower-cases header match names and keeps the first of names
   ], { generation: 1 });
   assertEquals(table.vhosts[0].routes[0].conditions, [
     { kind: "HeaderExact", name: "x-version", value: "New" },
-    { kind: "HeaderRegex", name: "user-agent", value: "Mobile.*" },
+    { kind: "HeaderRegex", name: "user-agent", value: "Mobile.*", program: compileRegex("Mobile.*") },
     { kind: "QueryExact", name: "Page", value: "1" },
   ]);
 });
@@ -328,4 +338,25 @@ Deno.test("buildIr() adds the Services' frontends when any route is a mesh route
   assertEquals(mixed.table.frontends?.map((f) => `${f.address}:${f.port} ${f.service}`), [
     "10.0.0.1:80 ns/svc",
   ]);
+});
+
+Deno.test("buildIr() compiles each regular expression once and carries its program on the path and conditions", () => {
+  const { table } = buildIr([
+    route("r", {
+      parentRefs: [{ name: "gw" }],
+      rules: [{
+        matches: [{
+          path: { type: "RegularExpression", value: "/v[0-9]+/.*" },
+          headers: [{ type: "RegularExpression", name: "x-user", value: "a|b" }],
+          queryParams: [{ type: "RegularExpression", name: "q", value: "a|b" }],
+        }],
+        backendRefs: [{ name: "a", port: 80 }],
+      }],
+    }),
+  ], { generation: 1 });
+  const entry = table.vhosts[0].routes[0];
+  assertEquals(entry.path?.program, compileRegex("/v[0-9]+/.*"));
+  assertEquals(entry.conditions.map((c) => c.program), [compileRegex("a|b"), compileRegex("a|b")]);
+  // One compile per distinct pattern: the header's and the query's program are the same object.
+  assertEquals(entry.conditions[0].program === entry.conditions[1].program, true);
 });

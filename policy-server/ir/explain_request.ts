@@ -443,8 +443,10 @@ function parseTarget(req: ExplainedRequest): Target {
   };
 }
 
-function regexMatches(pattern: string, input: string): boolean {
-  const compiled = tryCompileRegex(pattern);
+/** Runs the IR's program (buildIr compiled it); IR read from JSON has none and is compiled here. */
+function regexMatches(match: { value: string; program?: Uint8Array }, input: string): boolean {
+  if (match.program) return matchProgram(match.program, input);
+  const compiled = tryCompileRegex(match.value);
   return "program" in compiled && matchProgram(compiled.program, input);
 }
 
@@ -452,7 +454,7 @@ function pathMatches(entry: RouteEntry, path: string): boolean {
   const p = entry.path;
   if (!p) return true;
   if (p.type === "Exact") return path === p.value;
-  if (p.type === "RegularExpression") return regexMatches(p.value, path);
+  if (p.type === "RegularExpression") return regexMatches(p, path);
   if (p.value === "/") return true;
   return path === p.value || path.startsWith(`${p.value}/`);
 }
@@ -476,7 +478,7 @@ function conditionFailure(c: Condition, t: Target): string | undefined {
   const value = (header ? t.headers : t.query).get(c.name);
   if (value === undefined) return `${what} is missing`;
   const exact = c.kind === "HeaderExact" || c.kind === "QueryExact";
-  if (exact ? value === c.value : regexMatches(c.value, value)) return undefined;
+  if (exact ? value === c.value : regexMatches(c, value)) return undefined;
   return `${what} is ${JSON.stringify(value)}, not ${
     exact ? JSON.stringify(c.value) : `matching /${c.value}/`
   }`;

@@ -65,6 +65,8 @@ export type PathMatchType = "Exact" | "PathPrefix" | "RegularExpression";
 export interface PathMatch {
   type: PathMatchType;
   value: string;
+  /** A RegularExpression's program for the filter's engine (policy-server/regex), compiled once here. */
+  program?: Uint8Array;
 }
 
 export type ConditionKind = "HeaderExact" | "HeaderRegex" | "QueryExact" | "QueryRegex";
@@ -75,6 +77,8 @@ export interface Condition {
   /** Header names lower-case; query parameter names as written. */
   name: string;
   value: string;
+  /** A `*Regex` condition's program for the filter's engine, compiled once here. */
+  program?: Uint8Array;
 }
 
 /** One flattened HTTPRouteMatch. Entries of the same rule share one `RouteAction` object. */
