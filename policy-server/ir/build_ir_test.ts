@@ -360,3 +360,17 @@ Deno.test("buildIr() compiles each regular expression once and carries its progr
   // One compile per distinct pattern: the header's and the query's program are the same object.
   assertEquals(entry.conditions[0].program === entry.conditions[1].program, true);
 });
+
+Deno.test("buildIr() gives a RegularExpression path without a value the pattern / and its program", () => {
+  const { table } = buildIr([
+    route("r", {
+      parentRefs: [{ name: "gw" }],
+      rules: [{ matches: [{ path: { type: "RegularExpression" } }], backendRefs: [{ name: "a", port: 80 }] }],
+    }),
+  ], { generation: 1 });
+  assertEquals(table.vhosts[0].routes[0].path, {
+    type: "RegularExpression",
+    value: "/",
+    program: compileRegex("/"),
+  });
+});
