@@ -229,7 +229,7 @@ export class WasmRouteRoot extends RootContext {
     this.scope = config.scope;
     this.pull = config.pull;
     const blob = config.blob;
-    if (blob !== null && !this.serve(blob)) return this.refuse(decodeError);
+    if (blob !== null && !this.serve(blob, config.blobFrom, <i32>config.blobLength)) return this.refuse(decodeError);
     const pull = config.pull;
     if (pull !== null) {
       log(LogLevel.Info, "wasmroute: pulling rule tables from " + pull.cluster + pull.path);
@@ -265,7 +265,7 @@ export class WasmRouteRoot extends RootContext {
     const verdict = f.answer(status, body, currentTimeNanos() / 1000000);
     if (verdict != FETCHED_PINNED) {
       this.fetchFailed(f, verdict == FETCHED_OTHER);
-    } else if (!this.serve(body!)) {
+    } else if (!this.serve(body!, 0, body!.byteLength)) {
       // The pinned bytes themselves fail a check: fetching them again cannot help.
       m().configRejected.increment();
       log(LogLevel.Error, "wasmroute: refused fetched blob: " + decodeError + "; keeping generation " +
@@ -296,13 +296,13 @@ export class WasmRouteRoot extends RootContext {
   private rewind: string = "";
 
   /**
-   * Decodes a blob and, if it is good, serves it from now on. A pulled one (`pulled`) must not take
+   * Decodes a blob (`length` bytes of `blob` from `from`; -1: all) and, if it is good, serves it from now on. A pulled one (`pulled`) must not take
    * the table back to an older generation: within one root context the serving table is known. (A
    * configuration push makes a new root context, and a refusal there would fail Envoy's VM.)
    */
-  private serve(blob: ArrayBuffer, pulled: bool = false): bool {
+  private serve(blob: ArrayBuffer, from: u32, length: i32, pulled: bool = false): bool {
     this.rewind = "";
-    const table = decodeBlob(blob);
+    const table = decodeBlob(blob, from, length);
     if (table === null) return false;
     if (pulled) this.rewind = rewindOf(this.table.generation, table.generation, table.rollback);
     if (this.rewind.length > 0) return false;
@@ -359,7 +359,7 @@ export class WasmRouteRoot extends RootContext {
       return;
     }
     const etag = getHeader(HeaderMapType.HttpCallResponseHeaders, "etag");
-    if (this.serve(getBufferBytes(BufferType.HttpCallResponseBody, bodySize), true)) {
+    if (this.serve(getBufferBytes(BufferType.HttpCallResponseBody, bodySize), 0, -1, true)) {
       if (etag !== null) this.etag = etag;
       this.poll();
     } else {

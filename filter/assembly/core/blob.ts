@@ -8,8 +8,10 @@ import {
 } from "./blob_format";
 import { hashBytes, hashString } from "./hash";
 import { Frontend, FrontendTable } from "./frontends";
-import { HashIndex } from "./hash_index";
-import { DIRECT, HotTable, PLAIN, RT_ACTION, RT_CLUSTER, RT_CLUSTER_LEN, RT_FLAGS, RT_PATH, RT_PATH_LEN, RT_SIZE } from "./hot_table";
+import { countKey, fileValue, HashIndex, placeRuns, runWords, slotCount } from "./hash_index";
+import {
+  DIRECT, HotTable, PLAIN, RT_ACTION, RT_CLUSTER, RT_CLUSTER_LEN, RT_EXTRA, RT_FLAGS, RT_KEY, RT_PATH, RT_PATH_LEN, RT_SIZE,
+} from "./hot_table";
 import { Program, programError } from "./regex";
 import { inflate, inflateError } from "./inflate";
 import { Filters, RedirectOp } from "./filters";
@@ -25,41 +27,46 @@ import { NO_STRING, PartReader } from "./part_reader";
 // is allocated from a count that was not checked, and a request never meets an unchecked offset.
 // On failure decodeBlob returns null and sets decodeError.
 
-/**
- * A virtual host's routes by what their paths need, so a request looks up its own path instead of
- * scanning every route: exact paths and prefixes (stored without a trailing "/") by the hash of
- * their bytes (core/hash.ts), and regular expressions in a list. Each run holds route indices in
- * precedence order; routes whose keys share a hash share a run, and matching compares the path.
- */
-export class RouteIndex {
-  constructor(public exact: HashIndex, public prefix: HashIndex, public regex: StaticArray<i32>,
-    /** Bit n set: some prefix is n bytes long (bit 63: 63 or more), so other lengths need no lookup. */
-    public prefixLengths: u64) {}
-}
-
 export const ROOT_HASH = hashString("/");
 const NO_HASHES = new HashIndex(new Array<u32>(), new Array<i32>());
-const NO_REGEX = new StaticArray<i32>(0);
 
-export class Cond {
-  /** Name and value in UTF-8, compared with the request's bytes. */
-  nameBytes: ArrayBuffer;
-  valueBytes: ArrayBuffer;
-  constructor(public kind: u8, name: string, value: string, public regex: Program | null) {
-    this.nameBytes = String.UTF8.encode(name);
-    this.valueBytes = String.UTF8.encode(value);
-  }
-}
+/**
+ * A virtual-host part's route index (RuleTable.partIndex), so a request looks up its own path
+ * instead of scanning every route: exact paths and prefixes (stored without a trailing "/") by the
+ * hash of their bytes (core/hash.ts) in slots of RuleTable.slots, runs of more than one in
+ * RuleTable.runs (core/hash_index.ts), and regular expressions in a list in RuleTable.regexRoutes.
+ * Each run and list holds route indices in precedence order; routes whose keys share a hash share a
+ * run, and matching compares the path. Addresses, 0 where the part has no such route:
+ */
+export const PI_SIZE: usize = 40;
+export const PI_EXACT: usize = 0, PI_EXACT_MASK: usize = 4, PI_PREFIX: usize = 8, PI_PREFIX_MASK: usize = 12;
+export const PI_REGEX: usize = 16, PI_REGEX_COUNT: usize = 20;
+/** Bit n set: some prefix is n bytes long (bit 63: 63 or more), so other lengths need no lookup. */
+export const PI_LENGTHS: usize = 24;
+/** The part's routes: the first one's index, and how many. */
+export const PI_FIRST: usize = 32, PI_ROUTES: usize = 36;
 
-/** A route that needs more than its hot record: a method, conditions, a regular expression, or a rule with objects. */
+/**
+ * A route that is more than its one cluster (its rule is not DIRECT): what a decision names, and the
+ * PathPrefix a redirect's or rewrite's ReplacePrefixMatch replaces. Matching reads the route's words.
+ */
 export class Route {
-  /** The path in UTF-8, compared with the request's bytes. */
-  pathBytes: ArrayBuffer;
-  constructor(public pathKind: u8, public path: string, public method: string | null,
-    public conds: Array<Cond>, public action: i32, public regex: Program | null) {
-    this.pathBytes = String.UTF8.encode(path);
-  }
+  constructor(public pathKind: u8, public path: string, public action: i32) {}
 }
+
+/**
+ * What a route needs besides its path (RuleTable.extraWords, RT_EXTRA): a method (an index into
+ * RuleTable.methods, -1 for any), its regular expression (an index into RuleTable.programs, -1 for
+ * none), and its conditions (RuleTable.condWords from XW_CONDS, XW_COUNT of them).
+ */
+export const XW_SIZE: usize = 16;
+export const XW_METHOD: usize = 0, XW_PROGRAM: usize = 4, XW_CONDS: usize = 8, XW_COUNT: usize = 12;
+/**
+ * A header or query condition (RuleTable.condWords): its kind, its name (an index into
+ * RuleTable.condNames), its value in place in the blob, and its regular expression (-1 for none).
+ */
+export const CW_SIZE: usize = 20;
+export const CW_KIND: usize = 0, CW_NAME: usize = 4, CW_VALUE: usize = 8, CW_VALUE_LEN: usize = 12, CW_PROGRAM: usize = 16;
 
 export class Backend {
   /** The cluster name in UTF-8, as the decision header carries it on every routed request. */
@@ -111,16 +118,27 @@ export class RuleTable {
   rollback: bool = false;
   /** The blob: the strings the records point at live here, so it lives as long as the table. */
   blob: ArrayBuffer = new ArrayBuffer(0);
-  /** Per virtual host (one per hostname): the index of its part's RouteIndex. */
+  /** Per virtual host (one per hostname): its part. */
   vhosts: StaticArray<i32> = new StaticArray<i32>(0);
   /** Per virtual host, VI_SIZE bytes of words. */
   vhostInfo: StaticArray<u32> = new StaticArray<u32>(0);
-  /** Per virtual-host part: its routes' index. */
-  indexes: Array<RouteIndex> = new Array<RouteIndex>();
-  /** Per route: its objects when it needs them (not PLAIN, or its rule not DIRECT), else null. */
+  /** Per virtual-host part, PI_SIZE bytes: its routes' index. */
+  partIndex: StaticArray<u32> = new StaticArray<u32>(0);
+  /** The parts' hash slots, runs and regular-expression lists (see PI_SIZE). */
+  slots: StaticArray<u32> = new StaticArray<u32>(0);
+  runs: StaticArray<u32> = new StaticArray<u32>(0);
+  regexRoutes: StaticArray<i32> = new StaticArray<i32>(0);
+  /** Per route: its objects when its rule is not DIRECT, else null. */
   routes: Array<Route | null> = new Array<Route | null>();
   /** Per rule: its objects when it is not DIRECT, else null. */
   actions: Array<Action | null> = new Array<Action | null>();
+  /** Per route that is not PLAIN, XW_SIZE bytes; per condition, CW_SIZE bytes. */
+  extraWords: StaticArray<u32> = new StaticArray<u32>(0);
+  condWords: StaticArray<u32> = new StaticArray<u32>(0);
+  /** The conditions' names in UTF-8 and the routes' methods, each once; every regex program of the blob. */
+  condNames: Array<ArrayBuffer> = new Array<ArrayBuffer>();
+  methods: Array<string> = new Array<string>();
+  programs: Array<Program> = new Array<Program>();
   /** Per route, its hot record (RT_SIZE bytes, core/hot_table.ts). */
   routeWords: StaticArray<u32> = new StaticArray<u32>(0);
   /** Per rule, AW_SIZE bytes of words. */
@@ -133,7 +151,7 @@ export class RuleTable {
    * What the request lookup reads (core/hot_table.ts), built by restrictToScope once the proxy's
    * scope and client namespace are known: until then the table serves nothing.
    */
-  hot: HotTable = new HotTable(this.vhostInfo, this.vhosts, this.indexes, this.routeWords, this.hostIndex, "");
+  hot: HotTable = new HotTable(this.vhostInfo, this.vhosts, this.partIndex, this.runs, this.routeWords, this.hostIndex, "");
   /** Service frontends, in blob order. */
   frontends: Array<Frontend> = new Array<Frontend>();
   /** The frontends this proxy applies, each with its virtual host (restrictToScope). */
@@ -142,23 +160,39 @@ export class RuleTable {
 
 export let decodeError: string = "";
 
-/** CRC-32 (IEEE), as zlib computes it. */
-let crcTable: StaticArray<u32> | null = null;
+/**
+ * CRC-32 (IEEE), as zlib computes it, eight bytes per step ("slicing by 8": table k holds the CRC of
+ * a byte followed by k zero bytes), so the megabytes of a large blob cost a few milliseconds.
+ */
+let crcTables: StaticArray<u32> | null = null;
 export function crc32(base: usize, len: u32): u32 {
-  let table = crcTable;
-  if (table === null) {
-    table = new StaticArray<u32>(256);
+  let tables = crcTables;
+  if (tables === null) {
+    tables = new StaticArray<u32>(8 * 256);
     for (let n: u32 = 0; n < 256; n++) {
       let c = n;
       for (let k = 0; k < 8; k++) c = (c & 1) ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      table[n] = c;
+      tables[n] = c;
     }
-    crcTable = table;
+    for (let n = 0; n < 256; n++) {
+      for (let k = 1; k < 8; k++) {
+        const prev = tables[(k - 1) * 256 + n];
+        tables[k * 256 + n] = (prev >>> 8) ^ tables[prev & 0xff];
+      }
+    }
+    crcTables = tables;
   }
+  const t = changetype<usize>(tables);
   let crc: u32 = 0xffffffff;
-  for (let i: u32 = 0; i < len; i++) {
-    crc = unchecked(table[(crc ^ load<u8>(base + i)) & 0xff]) ^ (crc >>> 8);
+  let i: u32 = 0;
+  for (; i + 8 <= len; i += 8) {
+    const lo = crc ^ load<u32>(base + i), hi = load<u32>(base + i, 4);
+    crc = load<u32>(t + ((7 * 256 + (lo & 0xff)) << 2)) ^ load<u32>(t + ((6 * 256 + ((lo >>> 8) & 0xff)) << 2)) ^
+      load<u32>(t + ((5 * 256 + ((lo >>> 16) & 0xff)) << 2)) ^ load<u32>(t + ((4 * 256 + (lo >>> 24)) << 2)) ^
+      load<u32>(t + ((3 * 256 + (hi & 0xff)) << 2)) ^ load<u32>(t + ((2 * 256 + ((hi >>> 8) & 0xff)) << 2)) ^
+      load<u32>(t + ((256 + ((hi >>> 16) & 0xff)) << 2)) ^ load<u32>(t + ((hi >>> 24) << 2));
   }
+  for (; i < len; i++) crc = load<u32>(t + (((crc ^ load<u8>(base + i)) & 0xff) << 2)) ^ (crc >>> 8);
   return crc ^ 0xffffffff;
 }
 
@@ -167,13 +201,24 @@ function fail(msg: string): RuleTable | null {
   return null;
 }
 
-/** Decodes a rule blob, plain or packed (the magic decides); null with decodeError set when it is refused. */
-export function decodeBlob(buf: ArrayBuffer): RuleTable | null {
-  if (buf.byteLength >= 4 && load<u32>(changetype<usize>(buf)) == PACKED_MAGIC) {
-    const inner = unpack(buf);
+/**
+ * Decodes a rule blob, plain or packed (the magic decides): all of `buf`, or its `length` bytes from
+ * `from` (a blob decoded in place in the configuration's buffer); null with decodeError set when it
+ * is refused.
+ */
+export function decodeBlob(buf: ArrayBuffer, from: u32 = 0, length: i32 = -1): RuleTable | null {
+  const size = <u32>buf.byteLength;
+  if (from > size || (length >= 0 && <u32>length > size - from)) return fail("blob out of its buffer's range");
+  const len = length < 0 ? size - from : <u32>length;
+  if (len >= 4 && load<u32>(changetype<usize>(buf) + from) == PACKED_MAGIC) {
+    const inner = unpack(buf, from, len);
     return inner === null ? null : decodeFormat2(inner);
   }
-  return decodeFormat2(buf);
+  if (from == 0 && len == size) return decodeFormat2(buf);
+  // The table keeps the blob (its strings are read in place): a buffer of its own.
+  const own = new ArrayBuffer(<i32>len);
+  memory.copy(changetype<usize>(own), changetype<usize>(buf) + from, len);
+  return decodeFormat2(own);
 }
 
 function refuse(msg: string): ArrayBuffer | null {
@@ -185,9 +230,8 @@ function refuse(msg: string): ArrayBuffer | null {
  * The blob inside a packed blob: the envelope's checks, then the checksum of the compressed bytes
  * before anything is allocated or inflated.
  */
-function unpack(buf: ArrayBuffer): ArrayBuffer | null {
-  const base = changetype<usize>(buf);
-  const len = <u32>buf.byteLength;
+function unpack(buf: ArrayBuffer, from: u32, len: u32): ArrayBuffer | null {
+  const base = changetype<usize>(buf) + from;
   if (len < PACKED_HEADER_SIZE) return refuse("packed blob shorter than its header");
   if (load<u8>(base + 4) != PACKED_VERSION) return refuse("unsupported packed blob version " + load<u8>(base + 4).toString());
   if (load<u8>(base + 5) != PACK_METHOD_DEFLATE) return refuse("unsupported compression method " + load<u8>(base + 5).toString());
@@ -201,7 +245,7 @@ function unpack(buf: ArrayBuffer): ArrayBuffer | null {
   if (load<u32>(base + 12) != crc32(base + PACKED_HEADER_SIZE, streamLen)) {
     return refuse("checksum mismatch: the compressed bytes are damaged");
   }
-  const out = inflate(buf, PACKED_HEADER_SIZE, inner);
+  const out = inflate(buf, from + PACKED_HEADER_SIZE, inner, from + len);
   if (out === null) return refuse("DEFLATE stream refused: " + inflateError);
   return out;
 }
@@ -213,6 +257,13 @@ class Sizes {
   routes: i32 = 0;
   actions: i32 = 0;
   pool: usize = 0;
+  /** Words of the parts' index slots, and their regular-expression routes. */
+  slotWords: usize = 0;
+  regex: usize = 0;
+  /** Routes that are not PLAIN, conditions, regex programs. */
+  extras: i32 = 0;
+  conds: i32 = 0;
+  programs: i32 = 0;
 }
 
 const CLUSTER_HEAD = String.UTF8.encode("outbound|");
@@ -249,13 +300,28 @@ class Decoder {
   poolAt: usize = 0;
   /** The part's first rule (actions are referred to within their part). */
   partActions: i32 = 0;
-  /** The part's regex programs, decoded when filling. */
-  programs: Array<Program> = new Array<Program>();
+  /** The index of the part's first regex program in RuleTable.programs. */
+  programBase: i32 = 0;
+  /** Where the next route that is not PLAIN and the next condition go. */
+  extra: i32 = 0;
+  cond: i32 = 0;
+  /** Interned condition names and methods (filling). */
+  names: Interner = new Interner();
+  methodNames: Interner = new Interner();
   /** What the last rule read was: DIRECT, and then its cluster. */
   direct: bool = false;
   clusterPtr: usize = 0;
   clusterLen: u32 = 0;
   frontendKeys: Set<string> = new Set<string>();
+  /** The part's routes by path kind (the index's sizes). */
+  exact: i32 = 0;
+  prefix: i32 = 0;
+  regex: i32 = 0;
+  lengths: u64 = 0;
+  /** Filling: the next free word of the table's slots and regex lists, and the words runs will take. */
+  slotAt: usize = 0;
+  regexAt: usize = 0;
+  runWords: u32 = 0;
 
   /** Every part of the blob, directory at [HEADER_SIZE, first), parts at [first, end): false (and decodeError) at the first bad one. */
   parts(base: usize, count: u32, first: usize, end: usize): bool {
@@ -274,6 +340,7 @@ class Decoder {
       else r.skip(); // a newer server's kind of part: skipped
       if (!r.failed) r.finish();
       if (r.failed) return this.refuse(i, r.error);
+      this.programBase += r.programs;
     }
     return true;
   }
@@ -286,11 +353,11 @@ class Decoder {
   /** Checking: every program of the part is one the VM can run. Filling: they are decoded for the routes. */
   checkPrograms(): bool {
     const r = this.r;
-    this.programs.length = 0;
+    const table = this.table;
     for (let i = 0; i < r.programs; i++) {
       const p = Program.decode(<usize>unchecked(r.programPtrs[i]), unchecked(r.programLens[i]));
       if (p === null) return false;
-      if (this.table !== null) this.programs.push(p);
+      if (table !== null) unchecked(table.programs[this.programBase + i] = p);
     }
     return true;
   }
@@ -333,10 +400,84 @@ class Decoder {
     const n = r.count1("route");
     const firstRoute = this.route;
     this.partActions = this.action;
+    this.exact = 0;
+    this.prefix = 0;
+    this.regex = 0;
+    this.lengths = 0;
     for (let k: u32 = 0; k < n && !r.failed; k++) this.routeRecord();
     if (r.failed) return;
-    if (table !== null) table.indexes.push(buildIndex(table.routeWords, firstRoute, this.route - firstRoute));
+    if (table === null) this.sizeIndex();
+    else this.countIndex(table, firstRoute);
     this.part++;
+  }
+
+  /** Checking: what the part's index will take. */
+  sizeIndex(): void {
+    const sizes = this.sizes;
+    if (this.exact > 0) sizes.slotWords += <usize>slotCount(this.exact) * 2;
+    if (this.prefix > 0) sizes.slotWords += <usize>slotCount(this.prefix) * 2;
+    sizes.regex += <usize>this.regex;
+  }
+
+  /**
+   * Filling: the part's index record, its slots with their keys counted and its regex list; the
+   * runs are placed once every part has been counted (fileRuns), in an array of the words they take.
+   */
+  countIndex(table: RuleTable, first: i32): void {
+    const at = changetype<usize>(table.partIndex) + <usize>this.part * PI_SIZE;
+    const records = changetype<usize>(table.routeWords);
+    let exact: usize = 0, exactCap: u32 = 0, prefix: usize = 0, prefixCap: u32 = 0;
+    if (this.exact > 0) {
+      exactCap = slotCount(this.exact);
+      exact = changetype<usize>(table.slots) + (this.slotAt << 2);
+      this.slotAt += <usize>exactCap * 2;
+    }
+    if (this.prefix > 0) {
+      prefixCap = slotCount(this.prefix);
+      prefix = changetype<usize>(table.slots) + (this.slotAt << 2);
+      this.slotAt += <usize>prefixCap * 2;
+    }
+    const regex = changetype<usize>(table.regexRoutes) + (this.regexAt << 2);
+    let regexCount: u32 = 0;
+    for (let i = first; i < this.route; i++) {
+      const rec = records + <usize>i * RT_SIZE;
+      const kind = load<u32>(rec, RT_FLAGS) & 0xff;
+      if (kind == PATH_KIND_EXACT) countKey(exact, exactCap - 1, load<u32>(rec, RT_KEY));
+      else if (kind == PATH_KIND_REGULAR_EXPRESSION) {
+        store<i32>(regex + (<usize>regexCount << 2), i);
+        regexCount++;
+      } else countKey(prefix, prefixCap - 1, load<u32>(rec, RT_KEY));
+    }
+    this.regexAt += <usize>regexCount;
+    if (exact != 0) this.runWords += runWords(exact, exactCap);
+    if (prefix != 0) this.runWords += runWords(prefix, prefixCap);
+    store<u32>(at, <u32>exact, PI_EXACT);
+    store<u32>(at, exactCap - 1, PI_EXACT_MASK);
+    store<u32>(at, <u32>prefix, PI_PREFIX);
+    store<u32>(at, prefixCap - 1, PI_PREFIX_MASK);
+    store<u32>(at, regexCount > 0 ? <u32>regex : 0, PI_REGEX);
+    store<u32>(at, regexCount, PI_REGEX_COUNT);
+    store<u64>(at, this.lengths, PI_LENGTHS);
+    store<u32>(at, <u32>first, PI_FIRST);
+    store<u32>(at, <u32>(this.route - first), PI_ROUTES);
+  }
+
+  /** Counts route `kind` at `path` in the part's index; its key (RT_KEY), 0 for a regular expression. */
+  fileRoute(kind: u32, path: i32): u32 {
+    const r = this.r;
+    if (kind == PATH_KIND_REGULAR_EXPRESSION) {
+      this.regex++;
+      return 0;
+    }
+    if (kind == PATH_KIND_EXACT) this.exact++;
+    else this.prefix++;
+    if (this.table === null) return 0; // checking: only counted
+    const p = path == NO_STRING ? 0 : r.ptr(path), n = path == NO_STRING ? 0 : r.len(path);
+    if (kind == PATH_KIND_EXACT) return hashBytes(p, n);
+    const root = kind == PATH_KIND_NONE || (n == 1 && load<u8>(p) == 0x2f);
+    if (root) return ROOT_HASH;
+    this.lengths |= <u64>1 << <u64>min(n, 63);
+    return hashBytes(p, n);
   }
 
   routeRecord(): void {
@@ -347,23 +488,31 @@ class Decoder {
     const path = kind != PATH_KIND_NONE ? r.need("path") : NO_STRING;
     const program = kind == PATH_KIND_REGULAR_EXPRESSION ? r.program() : -1;
     const method = (head & ROUTE_FLAG_METHOD) != 0 ? r.need("method") : NO_STRING;
-    let conds: Array<Cond> | null = null;
-    if ((head & ROUTE_FLAG_CONDITIONS) != 0) {
+    const firstCond = this.cond;
+    const hasConds = (head & ROUTE_FLAG_CONDITIONS) != 0;
+    if (hasConds) {
       const n = r.count1("condition");
       if (n == 0) r.fail("conditions flag without conditions");
-      if (table !== null) conds = new Array<Cond>();
       for (let k: u32 = 0; k < n && !r.failed; k++) {
         const ck = r.u8(), name = r.need("condition name"), value = r.need("condition value");
         if (ck < CONDITION_KIND_HEADER_EXACT || ck > CONDITION_KIND_QUERY_REGEX) r.fail("unknown condition kind");
         const isRegex = ck == CONDITION_KIND_HEADER_REGEX || ck == CONDITION_KIND_QUERY_REGEX;
         const p = isRegex ? r.program() : -1;
-        if (conds !== null && !r.failed) {
-          conds.push(new Cond(<u8>ck, r.text(name), r.text(value), isRegex ? this.programs[p] : null));
+        if (r.failed) break;
+        if (table !== null) {
+          const c = changetype<usize>(table.condWords) + <usize>this.cond * CW_SIZE;
+          store<u32>(c, ck, CW_KIND);
+          store<i32>(c, this.names.index(r.ptr(name), r.len(name), table.condNames, null), CW_NAME);
+          store<u32>(c, <u32>r.ptr(value), CW_VALUE);
+          store<u32>(c, r.len(value), CW_VALUE_LEN);
+          store<i32>(c, p >= 0 ? this.programBase + p : -1, CW_PROGRAM);
         }
+        this.cond++;
       }
     }
     const ref = r.varint();
     if (r.failed) return;
+    const key = this.fileRoute(kind, path);
     let action: i32;
     if (ref == 0) {
       action = this.action;
@@ -377,13 +526,14 @@ class Decoder {
       if (table !== null) this.direct = unchecked(table.actions[action]) === null;
     }
     if (r.failed) return;
+    const plain = method == NO_STRING && !hasConds && kind != PATH_KIND_REGULAR_EXPRESSION;
     if (table !== null) {
-      const plain = method == NO_STRING && conds === null && kind != PATH_KIND_REGULAR_EXPRESSION;
       const rec = changetype<usize>(table.routeWords) + <usize>this.route * RT_SIZE;
       let flags = <u32>kind | (plain ? PLAIN : 0);
       store<u32>(rec, path == NO_STRING ? 0 : <u32>r.ptr(path), RT_PATH);
       store<u32>(rec, path == NO_STRING ? 0 : r.len(path), RT_PATH_LEN);
       store<u32>(rec, <u32>action, RT_ACTION);
+      store<u32>(rec, key, RT_KEY);
       if (this.direct) {
         const aw = changetype<usize>(table.actionWords) + <usize>action * AW_SIZE;
         flags |= DIRECT;
@@ -391,11 +541,18 @@ class Decoder {
         store<u32>(rec, load<u32>(aw, AW_CLUSTER_LEN), RT_CLUSTER_LEN);
       }
       store<u32>(rec, flags, RT_FLAGS);
-      if (!plain || !this.direct) {
-        unchecked(table.routes[this.route] = new Route(kind, r.text(path), method == NO_STRING ? null : r.text(method),
-          conds !== null ? conds : new Array<Cond>(), action, program >= 0 ? this.programs[program] : null));
+      if (!plain) {
+        store<u32>(rec, <u32>this.extra, RT_EXTRA);
+        const x = changetype<usize>(table.extraWords) + <usize>this.extra * XW_SIZE;
+        store<i32>(x, method == NO_STRING ? -1 : this.methodNames.index(r.ptr(method), r.len(method), null, table.methods),
+          XW_METHOD);
+        store<i32>(x, program >= 0 ? this.programBase + program : -1, XW_PROGRAM);
+        store<u32>(x, <u32>firstCond, XW_CONDS);
+        store<u32>(x, <u32>(this.cond - firstCond), XW_COUNT);
       }
+      if (!this.direct) unchecked(table.routes[this.route] = new Route(kind, r.text(path), action));
     }
+    if (!plain) this.extra++;
     this.route++;
   }
 
@@ -532,6 +689,38 @@ class Decoder {
   }
 }
 
+/**
+ * Strings a table holds once however many records name them (condition names, methods): each gets
+ * an index in the order first seen, found again by the hash of its bytes.
+ */
+class Interner {
+  first: Map<u32, i32> = new Map<u32, i32>();
+  bytes: Array<ArrayBuffer> = new Array<ArrayBuffer>();
+
+  /** The index of the bytes at [p, p + n), added (to `asBytes` or, decoded, to `asText`) when new. */
+  index(p: usize, n: u32, asBytes: Array<ArrayBuffer> | null, asText: Array<string> | null): i32 {
+    const h = hashBytes(p, <i32>n);
+    if (this.first.has(h)) {
+      const i = this.first.get(h);
+      if (same(unchecked(this.bytes[i]), p, n)) return i;
+      // Another string with the same hash: rare, so looked for one by one.
+      for (let k = 0; k < this.bytes.length; k++) if (same(unchecked(this.bytes[k]), p, n)) return k;
+    }
+    const b = new ArrayBuffer(<i32>n);
+    memory.copy(changetype<usize>(b), p, n);
+    const i = this.bytes.length;
+    this.bytes.push(b);
+    if (!this.first.has(h)) this.first.set(h, i);
+    if (asBytes !== null) asBytes.push(b);
+    if (asText !== null) asText.push(String.UTF8.decode(b));
+    return i;
+  }
+}
+
+function same(b: ArrayBuffer, p: usize, n: u32): bool {
+  return <u32>b.byteLength == n && memory.compare(changetype<usize>(b), p, n) == 0;
+}
+
 function put(at: usize, from: usize, n: i32): usize {
   memory.copy(at, from, <usize>n);
   return at + <usize>n;
@@ -577,6 +766,9 @@ function decodeFormat2(buf: ArrayBuffer): RuleTable | null {
   sizes.parts = check.part;
   sizes.routes = check.route;
   sizes.actions = check.action;
+  sizes.extras = check.extra;
+  sizes.conds = check.cond;
+  sizes.programs = check.programBase;
 
   // Filling pass: into arrays of exactly those sizes.
   const table = new RuleTable();
@@ -590,39 +782,41 @@ function decodeFormat2(buf: ArrayBuffer): RuleTable | null {
   table.routes = new Array<Route | null>(sizes.routes);
   table.actions = new Array<Action | null>(sizes.actions);
   table.pool = new StaticArray<u8>(<i32>sizes.pool);
+  table.extraWords = new StaticArray<u32>(<i32>(<usize>sizes.extras * XW_SIZE >> 2));
+  table.condWords = new StaticArray<u32>(<i32>(<usize>sizes.conds * CW_SIZE >> 2));
+  table.programs = new Array<Program>(sizes.programs);
+  table.partIndex = new StaticArray<u32>(<i32>(<usize>sizes.parts * PI_SIZE >> 2));
+  table.slots = new StaticArray<u32>(<i32>sizes.slotWords);
+  table.regexRoutes = new StaticArray<i32>(<i32>sizes.regex);
   const fill = new Decoder();
   fill.table = table;
   fill.r = check.r; // its string arrays are already the largest a part needs
   if (!fill.parts(base, count, <usize>first, <usize>len)) return null;
+  fileRuns(table, fill.runWords);
   decodeError = "";
   return table;
 }
 
-function buildIndex(words: StaticArray<u32>, first: i32, count: i32): RouteIndex {
-  const exactKeys = new Array<u32>(), exact = new Array<i32>();
-  const prefixKeys = new Array<u32>(), prefix = new Array<i32>();
-  const regex = new Array<i32>();
-  let lengths: u64 = 0;
-  const base = changetype<usize>(words);
-  for (let i = first; i < first + count; i++) {
-    const rec = base + <usize>i * RT_SIZE;
-    const kind = load<u32>(rec, RT_FLAGS) & 0xff;
-    const p = <usize>load<u32>(rec, RT_PATH), n = load<u32>(rec, RT_PATH_LEN);
-    if (kind == PATH_KIND_EXACT) {
-      exactKeys.push(hashBytes(p, n));
-      exact.push(i);
-    } else if (kind == PATH_KIND_REGULAR_EXPRESSION) {
-      regex.push(i);
-    } else {
-      const root = kind == PATH_KIND_NONE || (n == 1 && load<u8>(p) == 0x2f);
-      prefixKeys.push(root ? ROOT_HASH : hashBytes(p, n));
-      prefix.push(i);
-      if (!root) lengths |= <u64>1 << <u64>min(n, 63);
+/** Places the runs of every part's index (counted while filling) in one array of `words` words, and files the routes. */
+function fileRuns(table: RuleTable, words: u32): void {
+  const runs = new StaticArray<u32>(<i32>words);
+  const at = changetype<usize>(runs), records = changetype<usize>(table.routeWords);
+  let next: u32 = 0;
+  for (let part = 0, parts = table.partIndex.length / <i32>(PI_SIZE >> 2); part < parts; part++) {
+    const pi = changetype<usize>(table.partIndex) + <usize>part * PI_SIZE;
+    const exact = <usize>load<u32>(pi, PI_EXACT), exactMask = load<u32>(pi, PI_EXACT_MASK);
+    const prefix = <usize>load<u32>(pi, PI_PREFIX), prefixMask = load<u32>(pi, PI_PREFIX_MASK);
+    if (exact != 0) next = placeRuns(exact, exactMask + 1, at, next);
+    if (prefix != 0) next = placeRuns(prefix, prefixMask + 1, at, next);
+    const first = <i32>load<u32>(pi, PI_FIRST), end = first + <i32>load<u32>(pi, PI_ROUTES);
+    for (let i = first; i < end; i++) {
+      const rec = records + <usize>i * RT_SIZE;
+      const kind = load<u32>(rec, RT_FLAGS) & 0xff;
+      if (kind == PATH_KIND_EXACT) fileValue(exact, exactMask, at, load<u32>(rec, RT_KEY), i);
+      else if (kind != PATH_KIND_REGULAR_EXPRESSION) fileValue(prefix, prefixMask, at, load<u32>(rec, RT_KEY), i);
     }
   }
-  return new RouteIndex(exact.length > 0 ? new HashIndex(exactKeys, exact) : NO_HASHES,
-    prefix.length > 0 ? new HashIndex(prefixKeys, prefix) : NO_HASHES,
-    regex.length > 0 ? StaticArray.fromArray(regex) : NO_REGEX, lengths);
+  table.runs = runs;
 }
 
 /**
@@ -632,7 +826,7 @@ function buildIndex(words: StaticArray<u32>, first: i32, count: i32): RouteIndex
  */
 export function restrictToScope(table: RuleTable, scope: string, clients: string): void {
   table.hostIndex = indexHosts(table, scope);
-  table.hot = new HotTable(table.vhostInfo, table.vhosts, table.indexes, table.routeWords, table.hostIndex, clients);
+  table.hot = new HotTable(table.vhostInfo, table.vhosts, table.partIndex, table.runs, table.routeWords, table.hostIndex, clients);
   // A Gateway is no Service's frontend: there the Host decides alone.
   table.frontendTable = new FrontendTable(table.frontends, table.hot, !scope.startsWith("gateway:"));
 }
@@ -663,15 +857,14 @@ export function sameBytes(rec: usize, field: usize, bytes: ArrayBuffer): bool {
 
 /**
  * The objects of route `i` for a decision (core/decide.ts resolve): its own, or, for a route whose
- * hot record alone decides (PLAIN and DIRECT), objects made now from its words — only a debug log
- * line asks for them.
+ * rule is DIRECT, objects made now from its words — only a debug log line asks for them.
  */
 export function routeObjects(table: RuleTable, i: i32): Route {
   const own = unchecked(table.routes[i]);
   if (own !== null) return own;
   const rec = changetype<usize>(table.routeWords) + <usize>i * RT_SIZE;
-  return new Route(<u8>(load<u32>(rec, RT_FLAGS) & 0xff), text(load<u32>(rec, RT_PATH), load<u32>(rec, RT_PATH_LEN)), null,
-    new Array<Cond>(), <i32>load<u32>(rec, RT_ACTION), null);
+  return new Route(<u8>(load<u32>(rec, RT_FLAGS) & 0xff), text(load<u32>(rec, RT_PATH), load<u32>(rec, RT_PATH_LEN)),
+    <i32>load<u32>(rec, RT_ACTION));
 }
 
 /** The objects of rule `a`: its own, or, for a DIRECT rule, made now from its words (see routeObjects). */

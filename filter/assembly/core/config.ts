@@ -2,7 +2,8 @@
 // blob arrives base64-encoded in its top-level "blob" member, or (too large for a WasmPlugin) is
 // named by "blobCluster"/"blobAuthority"/"blobPath" and pinned by "sha256". Configuration that starts
 // with the magic of a blob (plain or packed) is taken as the blob itself. Nothing here traps on any
-// input.
+// input. The JSON is scanned once, as the host's UTF-8 bytes: at 100,000 rules the "blob" member is
+// megabytes, so it is neither turned into a string nor copied; its base64 is decoded in place.
 import { digestOfHex } from "./sha256";
 
 export let configError: string = "";
@@ -124,38 +125,168 @@ class Scanner {
   }
 }
 
-/** A string member of a top-level JSON object; null (and configError) when absent or not a string. */
-function stringMember(json: string, name: string): string | null {
-  const p = new Scanner(json);
+/** A top-level member of the configuration: its key, and its value's bytes in the buffer. */
+class Member {
+  constructor(public key: string, public isString: bool, public from: usize, public to: usize, public escaped: bool) {}
+}
+
+/**
+ * The configuration's top-level members up to the first malformed one, in order, as one pass over
+ * the bytes finds them; null (and configError) when it is no JSON object. A string value is kept as
+ * its bytes between the quotes; a key is made a string (keys are short).
+ */
+function scanMembers(base: usize, len: usize): Array<Member> | null {
+  const p = new ByteScanner(base, len);
   p.ws();
-  if (p.i >= json.length || json.charCodeAt(p.i) != 0x7b) {
+  if (p.i >= len || p.at(p.i) != 0x7b) {
     configError = "configuration is neither a rule blob nor a JSON object";
     return null;
   }
   p.i++;
+  const members = new Array<Member>();
   while (true) {
     p.ws();
-    if (p.i < json.length && json.charCodeAt(p.i) == 0x7d) break;
-    const key = p.str();
+    if (p.i < len && p.at(p.i) == 0x7d) break;
+    const k = p.i;
+    if (!p.str()) break;
+    const key = p.text(k, p.i);
     if (key === null) break;
     p.ws();
-    if (p.i >= json.length || json.charCodeAt(p.i) != 0x3a) break;
+    if (p.i >= len || p.at(p.i) != 0x3a) break;
     p.i++;
     p.ws();
-    if (key == name) {
-      const v = p.str();
-      if (v === null) {
-        configError = "\"" + name + "\" must be a string";
-        return null;
-      }
-      return v;
+    const v = p.i;
+    if (p.str()) {
+      members.push(new Member(key, true, base + v + 1, base + p.i - 1, p.escaped));
+    } else {
+      members.push(new Member(key, false, 0, 0, false));
+      p.i = v;
+      if (!p.skip()) break;
     }
-    if (!p.skip()) break;
     p.ws();
-    if (p.i < json.length && json.charCodeAt(p.i) == 0x2c) p.i++;
+    if (p.i < len && p.at(p.i) == 0x2c) p.i++;
+  }
+  return members;
+}
+
+/** The first member named `name`, or null (configError saying it is missing). */
+function memberNamed(members: Array<Member>, name: string): Member | null {
+  for (let i = 0; i < members.length; i++) {
+    if (unchecked(members[i]).key == name) return unchecked(members[i]);
   }
   configError = "configuration has no \"" + name + "\" member";
   return null;
+}
+
+/** A string member's value, unescaped; null (and configError) when absent or not a string. */
+function stringMember(members: Array<Member>, name: string): string | null {
+  const m = memberNamed(members, name);
+  if (m === null) return null;
+  if (!m.isString) {
+    configError = "\"" + name + "\" must be a string";
+    return null;
+  }
+  if (!m.escaped) return String.UTF8.decodeUnsafe(m.from, m.to - m.from);
+  // With its quotes, unescaped as the JSON string it is (checked when it was scanned).
+  const quoted = new Scanner(String.UTF8.decodeUnsafe(m.from - 1, m.to - m.from + 2));
+  return quoted.str();
+}
+
+/** A cursor over JSON bytes. */
+class ByteScanner {
+  i: usize = 0;
+  /** Whether the last string str() passed over had an escape. */
+  escaped: bool = false;
+  constructor(public base: usize, public len: usize) {}
+  at(i: usize): u32 {
+    return <u32>load<u8>(this.base + i);
+  }
+  ws(): void {
+    while (this.i < this.len) {
+      const c = this.at(this.i);
+      if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) break;
+      this.i++;
+    }
+  }
+  /** Passes over a JSON string at the cursor, as Scanner.str does; false if there is none or it is malformed. */
+  str(): bool {
+    this.escaped = false;
+    if (this.i >= this.len || this.at(this.i) != 0x22) return false;
+    this.i++;
+    while (this.i < this.len) {
+      const c = this.at(this.i);
+      if (c == 0x22) {
+        this.i++;
+        return true;
+      }
+      if (c == 0x5c) {
+        if (this.i + 1 >= this.len) return false;
+        if (this.at(this.i + 1) == 0x75) {
+          if (this.i + 6 > this.len || !hex4(this.base + this.i + 2)) return false;
+          this.i += 6;
+        } else {
+          this.i += 2;
+        }
+        this.escaped = true;
+        continue;
+      }
+      this.i++;
+    }
+    return false;
+  }
+  /** The JSON string at [from, to) (quotes included) as a string, unescaped; null if it is not one. */
+  text(from: usize, to: usize): string | null {
+    if (!this.escaped) return String.UTF8.decodeUnsafe(this.base + from + 1, to - from - 2);
+    return new Scanner(String.UTF8.decodeUnsafe(this.base + from, to - from)).str();
+  }
+  /** Skips any JSON value, as Scanner.skip does; false if malformed. */
+  skip(): bool {
+    let depth = 0;
+    do {
+      this.ws();
+      if (this.i >= this.len) return false;
+      const c = this.at(this.i);
+      if (c == 0x22) {
+        if (!this.str()) return false;
+      } else if (c == 0x7b || c == 0x5b) {
+        if (++depth > 64) return false;
+        this.i++;
+      } else if (c == 0x7d || c == 0x5d) {
+        if (--depth < 0) return false;
+        this.i++;
+      } else {
+        this.i++;
+      }
+    } while (depth > 0);
+    return true;
+  }
+}
+
+/** Whether the four bytes at `p` are what a \\u escape needs (Scanner parses them with parseInt). */
+function hex4(p: usize): bool {
+  return !isNaN(<f64>I32.parseInt(String.UTF8.decodeUnsafe(p, 4), 16));
+}
+
+/**
+ * Decodes the base64 at [from, to) in place (each three bytes written over four read); the length
+ * decoded, or -1 on a character that is not base64, padding or whitespace.
+ */
+function decodeBase64InPlace(from: usize, to: usize): i32 {
+  const t = base64Table();
+  let acc: u32 = 0, bits: u32 = 0, n: usize = 0;
+  for (let p = from; p < to; p++) {
+    const c = <u32>load<u8>(p);
+    if (c == 0x3d || c == 0x20 || c == 0x0a || c == 0x0d || c == 0x09) continue;
+    const v = unchecked(t[c]);
+    if (v == B64_INVALID) return -1;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      store<u8>(from + n++, <u8>(acc >> bits));
+    }
+  }
+  return <i32>n;
 }
 
 /**
@@ -163,12 +294,17 @@ function stringMember(json: string, name: string): string | null {
  * proxy serves, and where to pull newer blobs from.
  */
 export class PluginConfig {
+  /** Where in `blob` the blob's bytes are: a base64 member is decoded in place in the configuration's buffer. */
+  blobFrom: u32 = 0;
+  blobLength: u32 = 0;
   constructor(
     public blob: ArrayBuffer | null,
     public scope: string,
     public pull: PullConfig | null,
     public fetch: FetchConfig | null = null,
-  ) {}
+  ) {
+    if (blob !== null) this.blobLength = <u32>blob.byteLength;
+  }
 }
 
 /**
@@ -188,7 +324,7 @@ export class FetchConfig {
 }
 
 /** The "blobCluster" delivery of a configuration: null when absent, or (with configError) when wrong. */
-function fetchConfigOf(json: string): FetchConfig | null {
+function fetchConfigOf(json: Array<Member>): FetchConfig | null {
   const cluster = stringMember(json, "blobCluster");
   if (cluster === null) {
     // Absent is fine; present but not a string, or no JSON object at all, is not.
@@ -224,14 +360,16 @@ export class PullConfig {
 /**
  * Reads a plugin configuration, or returns null with configError set. `scope` (optional) says which
  * virtual hosts this proxy serves: "mesh" (a sidecar: GAMMA routes), "gateway:NAMESPACE/NAME" (that
- * Gateway's routes), or "" for all of them.
+ * Gateway's routes), or "" for all of them. A "blob" member is decoded in place: `config` is
+ * changed, and the blob is its bytes at [blobFrom, blobFrom + blobLength).
  */
 export function readConfig(config: ArrayBuffer): PluginConfig | null {
   const magic = config.byteLength >= 4 ? load<u32>(changetype<usize>(config)) : 0;
   if (magic == 0x42545257 || magic == 0x5a545257) { // "WRTB" (format 1) or "WRTZ" (packed)
     return new PluginConfig(config, "", null);
   }
-  const json = String.UTF8.decode(config);
+  const json = scanMembers(changetype<usize>(config), <usize>config.byteLength);
+  if (json === null) return null;
   const cluster = stringMember(json, "pullCluster");
   let pull: PullConfig | null = null;
   if (cluster !== null) {
@@ -250,15 +388,27 @@ export function readConfig(config: ArrayBuffer): PluginConfig | null {
     configError = "\"blobCluster\" and \"pullCluster\" are two deliveries of the blob: give one";
     return null;
   }
-  const member = stringMember(json, "blob");
+  let member = memberNamed(json, "blob");
+  if (member !== null && !member.isString) {
+    configError = "\"blob\" must be a string";
+    member = null;
+  }
   if (member !== null && fetch !== null) {
     configError = "\"blob\" and \"blobCluster\" are two deliveries of the blob: give one";
     return null;
   }
-  let bytes: ArrayBuffer | null = null;
+  let bytes: ArrayBuffer | null = null, from: u32 = 0, length: i32 = 0;
   if (member !== null) {
-    bytes = decodeBase64(member);
-    if (bytes === null) {
+    if (member.escaped) {
+      // Escapes ("\\/") in base64 are rare: decoded as before, into a buffer of their own.
+      bytes = decodeBase64(stringMember(json, "blob")!);
+      length = bytes !== null ? bytes.byteLength : -1;
+    } else {
+      bytes = config;
+      from = <u32>(member.from - changetype<usize>(config));
+      length = decodeBase64InPlace(member.from, member.to);
+    }
+    if (length < 0) {
       configError = "\"blob\" is not valid base64";
       return null;
     }
@@ -270,5 +420,8 @@ export function readConfig(config: ArrayBuffer): PluginConfig | null {
     configError = "\"scope\" must be \"mesh\" or \"gateway:NAMESPACE/NAME\"";
     return null;
   }
-  return new PluginConfig(bytes, scope !== null ? scope : "", pull, fetch);
+  const out = new PluginConfig(bytes, scope !== null ? scope : "", pull, fetch);
+  out.blobFrom = from;
+  out.blobLength = <u32>length;
+  return out;
 }

@@ -57,7 +57,7 @@ export class FrontendTable {
     const idx = this.index;
     const slot = findSlot(idx.slotsAt, idx.slotMask, hashBytes(ptr, len));
     if (slot == 0) return -1;
-    for (let k = 0, n = runLength(slot); k < n; k++) {
+    for (let k = 0, n = runLength(slot, idx.itemsAt); k < n; k++) {
       const i = runItem(slot, idx.itemsAt, k);
       if (bytesEqual(ptr, len, unchecked(this.keys[i]))) return i;
     }
@@ -81,7 +81,7 @@ function serviceVhost(hot: HotTable, name: ArrayBuffer, port: u32): usize {
   const slot = findSlot(hot.hostSlots, hot.hostMask, hashBytes(p, n));
   if (slot == 0) return 0;
   let fallback: usize = 0;
-  for (let k = 0, count = runLength(slot); k < count; k++) {
+  for (let k = 0, count = runLength(slot, hot.hostItems); k < count; k++) {
     const vh = hot.vhosts + <usize>runItem(slot, hot.hostItems, k) * VH_SIZE;
     if (load<u32>(vh, VH_KIND) != <u32>HOST_KIND_EXACT || <i32>load<u32>(vh, VH_NAME_LEN) != n) continue;
     if (memory.compare(<usize>load<u32>(vh, VH_NAME), p, <usize>n) != 0) continue;

@@ -6,7 +6,10 @@
 // paths in the blob and at cluster names in the blob or its pool of derived names; the virtual-host
 // records are made here for one proxy's scope and namespace. The hash indexes stay alive in the
 // RuleTable that owns this one, and the collector never moves an object, so their addresses hold.
-import { RouteIndex, VI_CLIENTS, VI_CLIENTS_LEN, VI_KIND, VI_NAME, VI_NAME_LEN, VI_PORT, VI_SIZE } from "./blob";
+import {
+  PI_EXACT, PI_EXACT_MASK, PI_LENGTHS, PI_PREFIX, PI_PREFIX_MASK, PI_REGEX, PI_REGEX_COUNT, PI_SIZE, VI_CLIENTS,
+  VI_CLIENTS_LEN, VI_KIND, VI_NAME, VI_NAME_LEN, VI_PORT, VI_SIZE,
+} from "./blob";
 import { HashIndex } from "./hash_index";
 
 /** A virtual host: 16 words, one cache line. Byte offsets of its fields: */
@@ -29,6 +32,10 @@ export const RT_SIZE: usize = 32;
 export const RT_FLAGS: usize = 0, RT_PATH: usize = 4, RT_PATH_LEN: usize = 8, RT_CLUSTER: usize = 12, RT_CLUSTER_LEN: usize = 16;
 /** The route's rule (an index into RuleTable.actions and actionWords). */
 export const RT_ACTION: usize = 20;
+/** The hash its path is filed under in its part's index (core/blob.ts), kept for building the index. */
+export const RT_KEY: usize = 24;
+/** A route that is not PLAIN: its index in RuleTable.extraWords (its method, regular expression, conditions). */
+export const RT_EXTRA: usize = 28;
 /** RT_FLAGS: the path kind in the low byte, and: */
 export const PLAIN: u32 = 0x100; // the path alone decides (no method, condition or regex)
 export const DIRECT: u32 = 0x200; // routed to its one backend with nothing else to do (RT_CLUSTER)
@@ -44,14 +51,15 @@ export class HotTable {
   readonly hostMask: u32;
   readonly hostItems: usize;
 
-  constructor(info: StaticArray<u32>, parts: StaticArray<i32>, indexes: Array<RouteIndex>, routeWords: StaticArray<u32>,
-    hostIndex: HashIndex, own: string) {
+  constructor(info: StaticArray<u32>, parts: StaticArray<i32>, partIndex: StaticArray<u32>, runs: StaticArray<u32>,
+    routeWords: StaticArray<u32>, hostIndex: HashIndex, own: string) {
     const nv = parts.length;
     const words = new StaticArray<u32>(<i32>((<usize>nv * VH_SIZE) >> 2));
     const base = changetype<usize>(words), from = changetype<usize>(info);
     const ownBytes = String.UTF8.encode(own);
     for (let i = 0; i < nv; i++) {
-      writeVhost(base + <usize>i * VH_SIZE, from + <usize>i * VI_SIZE, unchecked(indexes[unchecked(parts[i])]), ownBytes);
+      const pi = changetype<usize>(partIndex) + <usize>unchecked(parts[i]) * PI_SIZE;
+      writeVhost(base + <usize>i * VH_SIZE, from + <usize>i * VI_SIZE, pi, changetype<usize>(runs), ownBytes);
     }
     this.words = words;
     this.vhosts = base;
@@ -62,7 +70,7 @@ export class HotTable {
   }
 }
 
-function writeVhost(at: usize, vi: usize, idx: RouteIndex, own: ArrayBuffer): void {
+function writeVhost(at: usize, vi: usize, pi: usize, runs: usize, own: ArrayBuffer): void {
   store<u32>(at, load<u32>(vi, VI_KIND), VH_KIND);
   // With no namespace known every host applies; else one for this namespace first, then one for all.
   const clients = load<u32>(vi, VI_CLIENTS_LEN);
@@ -73,14 +81,15 @@ function writeVhost(at: usize, vi: usize, idx: RouteIndex, own: ArrayBuffer): vo
   store<u32>(at, load<u32>(vi, VI_PORT), VH_PORT);
   store<u32>(at, load<u32>(vi, VI_NAME), VH_NAME);
   store<u32>(at, load<u32>(vi, VI_NAME_LEN), VH_NAME_LEN);
-  store<u32>(at, <u32>idx.exact.slotsAt, VH_EXACT);
-  store<u32>(at, idx.exact.slotMask, VH_EXACT_MASK);
-  store<u32>(at, <u32>idx.exact.itemsAt, VH_EXACT_ITEMS);
-  store<u32>(at, <u32>idx.prefix.slotsAt, VH_PREFIX);
-  store<u32>(at, idx.prefix.slotMask, VH_PREFIX_MASK);
-  store<u32>(at, <u32>idx.prefix.itemsAt, VH_PREFIX_ITEMS);
-  store<u32>(at, <u32>changetype<usize>(idx.regex), VH_REGEX);
-  store<u32>(at, idx.regex.length, VH_REGEX_COUNT);
-  store<u64>(at, idx.prefixLengths, VH_LENGTHS);
-  store<u32>(at, (idx.exact.size > 0 ? HAS_EXACT : 0) | (idx.prefix.size > 0 ? HAS_PREFIX : 0), VH_HAS);
+  const exact = load<u32>(pi, PI_EXACT), prefix = load<u32>(pi, PI_PREFIX);
+  store<u32>(at, exact, VH_EXACT);
+  store<u32>(at, load<u32>(pi, PI_EXACT_MASK), VH_EXACT_MASK);
+  store<u32>(at, <u32>runs, VH_EXACT_ITEMS);
+  store<u32>(at, prefix, VH_PREFIX);
+  store<u32>(at, load<u32>(pi, PI_PREFIX_MASK), VH_PREFIX_MASK);
+  store<u32>(at, <u32>runs, VH_PREFIX_ITEMS);
+  store<u32>(at, load<u32>(pi, PI_REGEX), VH_REGEX);
+  store<u32>(at, load<u32>(pi, PI_REGEX_COUNT), VH_REGEX_COUNT);
+  store<u64>(at, load<u64>(pi, PI_LENGTHS), VH_LENGTHS);
+  store<u32>(at, (exact != 0 ? HAS_EXACT : 0) | (prefix != 0 ? HAS_PREFIX : 0), VH_HAS);
 }

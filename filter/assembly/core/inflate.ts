@@ -132,10 +132,10 @@ class Inflater {
   outLen: u32;
 
   /** Holding both buffers keeps them alive while raw pointers into them are in use. */
-  constructor(public input: ArrayBuffer, from: u32, public output: ArrayBuffer) {
+  constructor(public input: ArrayBuffer, from: u32, end: u32, public output: ArrayBuffer) {
     this.src = changetype<usize>(input);
     this.pos = from;
-    this.end = <u32>input.byteLength;
+    this.end = end;
     this.dst = changetype<usize>(output);
     this.outLen = <u32>output.byteLength;
   }
@@ -342,13 +342,14 @@ class Inflater {
  * Inflates the raw DEFLATE stream in input[from, end) into exactly outLen bytes (at least 1). Returns
  * them, or null with inflateError saying why the stream is refused.
  */
-export function inflate(input: ArrayBuffer, from: u32, outLen: u32): ArrayBuffer | null {
+export function inflate(input: ArrayBuffer, from: u32, outLen: u32, end: u32 = U32.MAX_VALUE): ArrayBuffer | null {
   if (!tablesReady) prepareTables();
-  if (from > <u32>input.byteLength) {
+  if (end > <u32>input.byteLength) end = <u32>input.byteLength;
+  if (from > end) {
     inflateError = "stream starts past the input";
     return null;
   }
-  const inflater = new Inflater(input, from, new ArrayBuffer(<i32>outLen));
+  const inflater = new Inflater(input, from, end, new ArrayBuffer(<i32>outLen));
   const problem = inflater.run();
   if (problem.length > 0) {
     inflateError = problem;

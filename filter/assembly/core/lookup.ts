@@ -51,7 +51,7 @@ function vhostFor(ctx: RequestContext, h: u32, from: i32, wildcard: bool, any: b
   if (slot == 0) return 0;
   let fallback: usize = 0;
   const records = ctx.vhostRecords, items = ctx.hostItems;
-  for (let k = 0, n = runLength(slot); k < n; k++) {
+  for (let k = 0, n = runLength(slot, items); k < n; k++) {
     const vh = records + <usize>runItem(slot, items, k) * VH_SIZE;
     if (any ? load<u32>(vh, VH_KIND) != HOST_KIND_ANY : !nameMatches(ctx, vh, from, wildcard)) continue;
     // A GAMMA route is per Service port, a Gateway route per listener port (0: not known).

@@ -1,16 +1,19 @@
 // Route matching: the highest-precedence route of a virtual host that matches the request. Only the
 // routes that can match the path are tried, found by the hashes of the path and its segment
 // prefixes (core/scan.ts); a route whose path alone decides is matched on its hot record, the rest
-// (a method, header or query conditions, a regular expression) on their decoded objects.
+// (a method, header or query conditions, a regular expression) on their words as well
+// (RuleTable.extraWords and condWords, core/blob.ts), values compared in place in the blob.
 import {
   CONDITION_KIND_HEADER_EXACT, CONDITION_KIND_HEADER_REGEX, CONDITION_KIND_QUERY_EXACT, CONDITION_KIND_QUERY_REGEX,
   PATH_KIND_NONE, PATH_KIND_EXACT, PATH_KIND_PATH_PREFIX, PATH_KIND_REGULAR_EXPRESSION,
 } from "./blob_format";
-import { ROOT_HASH, Route } from "./blob";
-import { bytesEqual } from "./hash";
+import {
+  CW_KIND, CW_NAME, CW_PROGRAM, CW_SIZE, CW_VALUE, CW_VALUE_LEN, ROOT_HASH, XW_CONDS, XW_COUNT, XW_METHOD, XW_PROGRAM,
+  XW_SIZE,
+} from "./blob";
 import { findSlot, runItem, runLength } from "./hash_index";
 import {
-  HAS_EXACT, HAS_PREFIX, PLAIN, RT_FLAGS, RT_PATH, RT_PATH_LEN, RT_SIZE, VH_EXACT, VH_EXACT_ITEMS, VH_EXACT_MASK, VH_HAS,
+  HAS_EXACT, HAS_PREFIX, PLAIN, RT_EXTRA, RT_FLAGS, RT_PATH, RT_PATH_LEN, RT_SIZE, VH_EXACT, VH_EXACT_ITEMS, VH_EXACT_MASK, VH_HAS,
   VH_LENGTHS, VH_PREFIX, VH_PREFIX_ITEMS, VH_PREFIX_MASK, VH_REGEX, VH_REGEX_COUNT,
 } from "./hot_table";
 import { RequestContext } from "./request_context";
@@ -66,7 +69,7 @@ function firstRegex(ctx: RequestContext, vh: usize, best: i32): i32 {
 function filedUnder(ctx: RequestContext, slots: usize, mask: u32, items: usize, h: u32, best: i32): i32 {
   const slot = findSlot(slots, mask, h);
   if (slot == 0) return best;
-  for (let k = 0, n = runLength(slot); k < n; k++) {
+  for (let k = 0, n = runLength(slot, items); k < n; k++) {
     const i = runItem(slot, items, k);
     if (best >= 0 && i >= best) break;
     if (routeAt(ctx, i)) return i;
@@ -81,13 +84,7 @@ function filedUnder(ctx: RequestContext, slots: usize, mask: u32, items: usize, 
   const flags = load<u32>(rec, RT_FLAGS);
   return (flags & PLAIN) != 0
     ? pathBytesMatch(ctx.target, flags & 0xff, <usize>load<u32>(rec, RT_PATH), <i32>load<u32>(rec, RT_PATH_LEN))
-    : routeMatchesObjects(ctx, i);
-}
-
-/** Route `i` with a method, a condition or a regular expression: matched on its objects. */
-function routeMatchesObjects(ctx: RequestContext, i: i32): bool {
-  // A route that is not PLAIN has its objects (core/blob.ts).
-  return routeMatches(ctx, changetype<Route>(unchecked(ctx.table!.routes[i])));
+    : routeMatchesWords(ctx, rec, flags & 0xff);
 }
 
 /** Whether the request's path matches a path of kind `k` (not a regular expression) with these bytes. */
@@ -103,30 +100,31 @@ function pathBytesMatch(target: Target, k: u32, path: usize, n: i32): bool {
   return k == PATH_KIND_NONE;
 }
 
-function pathMatches(r: Route, t: Target): bool {
-  const k = r.pathKind;
-  if (k == PATH_KIND_REGULAR_EXPRESSION) return r.regex!.fullMatch(t.path());
-  return pathBytesMatch(t, k, changetype<usize>(r.pathBytes), r.pathBytes.byteLength);
-}
-
-/** Whether route `r` matches: its path, method and conditions. */
-function routeMatches(ctx: RequestContext, r: Route): bool {
-  const t = ctx.target;
-  if (!pathMatches(r, t)) return false;
-  const m = r.method;
-  if (m !== null && m != ctx.method()) return false;
+/** Whether route record `rec` (path kind `k`, not PLAIN) matches: its path, method and conditions. */
+function routeMatchesWords(ctx: RequestContext, rec: usize, k: u32): bool {
+  const t = ctx.target, table = ctx.table!;
+  const x = changetype<usize>(table.extraWords) + <usize>load<u32>(rec, RT_EXTRA) * XW_SIZE;
+  if (k == PATH_KIND_REGULAR_EXPRESSION) {
+    if (!unchecked(table.programs[load<i32>(x, XW_PROGRAM)]).fullMatch(t.path())) return false;
+  } else if (!pathBytesMatch(t, k, <usize>load<u32>(rec, RT_PATH), <i32>load<u32>(rec, RT_PATH_LEN))) {
+    return false;
+  }
+  const m = load<i32>(x, XW_METHOD);
+  if (m >= 0 && unchecked(table.methods[m]) != ctx.method()) return false;
   // Values are compared as bytes; a string is made only for a regular expression.
   const req = ctx.req!, v = ctx.conditionValue;
-  for (let i = 0; i < r.conds.length; i++) {
-    const c = unchecked(r.conds[i]);
-    const k = c.kind;
-    const present = k == CONDITION_KIND_HEADER_EXACT || k == CONDITION_KIND_HEADER_REGEX
-      ? req.peekHeader(c.nameBytes, v)
-      : k == CONDITION_KIND_QUERY_EXACT || k == CONDITION_KIND_QUERY_REGEX ? t.findParam(c.nameBytes, v) : false;
+  let c = changetype<usize>(table.condWords) + <usize>load<u32>(x, XW_CONDS) * CW_SIZE;
+  for (let i: u32 = 0, n = load<u32>(x, XW_COUNT); i < n; i++, c += CW_SIZE) {
+    const kind = load<u32>(c, CW_KIND);
+    const name = unchecked(table.condNames[load<i32>(c, CW_NAME)]);
+    const present = kind == CONDITION_KIND_HEADER_EXACT || kind == CONDITION_KIND_HEADER_REGEX
+      ? req.peekHeader(name, v)
+      : kind == CONDITION_KIND_QUERY_EXACT || kind == CONDITION_KIND_QUERY_REGEX ? t.findParam(name, v) : false;
     if (!present) return false;
-    if (k == CONDITION_KIND_HEADER_EXACT || k == CONDITION_KIND_QUERY_EXACT) {
-      if (!bytesEqual(v.ptr, v.len, c.valueBytes)) return false;
-    } else if (!c.regex!.fullMatch(String.UTF8.decodeUnsafe(v.ptr, <usize>v.len))) {
+    if (kind == CONDITION_KIND_HEADER_EXACT || kind == CONDITION_KIND_QUERY_EXACT) {
+      const n = load<u32>(c, CW_VALUE_LEN);
+      if (v.len != <i32>n || memory.compare(v.ptr, <usize>load<u32>(c, CW_VALUE), <usize>n) != 0) return false;
+    } else if (!unchecked(table.programs[load<i32>(c, CW_PROGRAM)]).fullMatch(String.UTF8.decodeUnsafe(v.ptr, <usize>v.len))) {
       return false;
     }
   }

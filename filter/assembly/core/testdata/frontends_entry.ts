@@ -6,7 +6,6 @@
 import { Frontend, FrontendTable } from "../frontends";
 import { HashIndex } from "../hash_index";
 import { HotTable } from "../hot_table";
-import { RouteIndex } from "../blob";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
 
@@ -25,8 +24,8 @@ export function find_frontend(lines: string, destination: string): i32 {
     const words = parts[i].split(" ");
     if (words.length == 2) list.push(new Frontend(words[0], <u32>I32.parseInt(words[1]), "x"));
   }
-  const hot = new HotTable(new StaticArray<u32>(0), new StaticArray<i32>(0), new Array<RouteIndex>(), new StaticArray<u32>(0),
-    new HashIndex(new Array<u32>(), new Array<i32>()), "");
+  const hot = new HotTable(new StaticArray<u32>(0), new StaticArray<i32>(0), new StaticArray<u32>(0), new StaticArray<u32>(0),
+    new StaticArray<u32>(0), new HashIndex(new Array<u32>(), new Array<i32>()), "");
   const table = new FrontendTable(list, hot, true);
   const bytes = String.UTF8.encode(destination);
   return table.find(changetype<usize>(bytes), bytes.byteLength);
