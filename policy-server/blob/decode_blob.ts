@@ -1,7 +1,6 @@
 import { crc32 } from "node:zlib";
 import { BlobFormatError } from "./blob_format_error.ts";
 import { decodeFormat1 } from "./decode_format1.ts";
-import { decodeFormat2 } from "./decode_format2.ts";
 import { isPackedBlob, unpackBlob } from "./pack_blob.ts";
 import { validateProgram } from "../regex/match_program.ts";
 import type {
@@ -69,7 +68,6 @@ export function decodeBlob(bytes: Uint8Array, note?: Note): RouteTable {
   if (!MAGIC.every((b, i) => blob[i] === b)) fail("Bad magic: not a wasmroute rule blob");
   const format = view.getUint16(4, true);
   if (format === 1) return decodeFormat1(blob);
-  if (format === 2) return decodeFormat2(blob, note);
   if (format !== FORMAT_VERSION) fail(`Unsupported format ${format}`);
   if (view.getUint16(6, true) !== HEADER_SIZE) fail("Bad header size");
   if (view.getUint32(8, true) !== blob.length) fail("Total length does not match the bytes received");

@@ -2,8 +2,8 @@
  * Constants of rule blob format 3, as docs/blob-format.md defines them, written once: the filter's
  * decoder reads them from filter/assembly/core/blob_format.ts, which `deno task gen:blob-format`
  * (tools/gen_blob_format.ts) writes from this module, and whose test fails when the two differ.
- * (Formats 1 and 2, which the server no longer writes, are in `format1.ts` and `format2.ts`, for
- * reading stored blobs.)
+ * (Format 1, the released format before, is in `format1.ts`, for reading stored blobs; format 2 was
+ * never released.)
  *
  * @module
  */
