@@ -1,7 +1,6 @@
 // Delivery by URL in the in-repo host: the real filter gets a pluginConfig naming its blob by URL
 // and SHA-256 as a configuration update; the test plays Envoy's part for the HTTP call, sending it
 // to a real policy server on loopback, or answering with other bytes to see them refused.
-import { parseAllDocuments } from "yaml";
 import { assert, assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
 import { createApp } from "../../policy-server/app.ts";
@@ -9,35 +8,14 @@ import {
   blobUrlOptions,
   renderWasmPlugin,
 } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
-import type { KubeObject } from "../../policy-server/model/types.ts";
 import { Store } from "../../policy-server/store/store.ts";
-import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../simulator/host/mod.ts";
+import { emulatorOptions, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
-import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
+import { clusterFor, helloworldCluster, helloworldRoute, helloworldYaml } from "./helloworld.ts";
 
-const route = (backend: string) =>
-  `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: helloworld, namespace: sample}
-spec:
-  parentRefs: [{name: helloworld, kind: Service, group: "", port: 5000}]
-  rules: [{backendRefs: [{name: ${backend}, port: 5000}]}]
-`;
-const BLUE = "outbound|5000||helloworld-blue.sample.svc.cluster.local";
-const GREEN = "outbound|5000||helloworld-green.sample.svc.cluster.local";
+const BLUE = helloworldCluster("helloworld-blue");
+const GREEN = helloworldCluster("helloworld-green");
 const BY_URL = blobUrlOptions("wasmroute-policy-server.wasmroute-system.svc.cluster.local:8080", 0);
-
-function clusterFor(host: HostEmulator): string | undefined {
-  const id = host.initializeHttpContext();
-  host.callOnRequestHeaders(
-    id,
-    [[":method", "GET"], [":path", "/"], [":authority", "helloworld:5000"]],
-    true,
-  );
-  const cluster = decidedCluster(host.getCurrentRequestHeaders(id));
-  host.completeHttpContext(id);
-  return cluster;
-}
 
 Deno.test("the filter fetches a blob named by URL, refuses other bytes, and serves the pinned ones", async () => {
   const dir = await Deno.makeTempDir({ prefix: "wasmroute-by-url-host-" });
@@ -47,7 +25,7 @@ Deno.test("the filter fetches a blob named by URL, refuses other bytes, and serv
   const base = `http://127.0.0.1:${server.addr.port}`;
   try {
     const blue = await compile(
-      parseAllDocuments(route("helloworld-blue")).map((d) => d.toJS() as KubeObject),
+      [helloworldRoute("helloworld-blue")],
       { generation: 1 },
     );
     const host = newHostEmulator(
@@ -61,7 +39,7 @@ Deno.test("the filter fetches a blob named by URL, refuses other bytes, and serv
     const res = await fetch(`${base}/v1/routes`, {
       method: "POST",
       headers: { "Content-Type": "application/yaml" },
-      body: route("helloworld-green"),
+      body: helloworldYaml("helloworld-green"),
     });
     await res.body?.cancel();
     const config = await (await fetch(`${base}/v1/blob?format=config`)).json();

@@ -2,7 +2,6 @@
 // proxy as a pluginConfig naming where to fetch it and its SHA-256, pushed by ECDS as istiod pushes
 // it; the filter fetches the blob through an Envoy cluster from the policy server and serves it only
 // if its bytes are the pinned ones. Until then, and after a refusal, the last good table serves.
-import { parseAllDocuments } from "yaml";
 import { Buffer } from "node:buffer";
 import { assert, assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
@@ -10,41 +9,29 @@ import {
   blobUrlOptions,
   renderWasmPlugin,
 } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
-import type { KubeObject } from "../../policy-server/model/types.ts";
 import { createApp } from "../../policy-server/app.ts";
 import { Store } from "../../policy-server/store/store.ts";
 import { TokenVerifier } from "../../policy-server/security/mod.ts";
 import { EnvoyHost } from "../../simulator/envoy/envoy_host.ts";
 import { findEnvoy, NO_ENVOY } from "../../simulator/envoy/find_envoy.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
+import { HELLO_REQUEST, helloworldCluster, helloworldRoute, helloworldYaml } from "./helloworld.ts";
 
 const envoy = await findEnvoy();
 if (!envoy) console.log(NO_ENVOY);
 
-const V1 = "outbound|5000||helloworld-v1.sample.svc.cluster.local";
-const V2 = "outbound|5000||helloworld-v2.sample.svc.cluster.local";
+const V1 = helloworldCluster("helloworld-v1");
+const V2 = helloworldCluster("helloworld-v2");
 const SERVICE = "wasmroute-policy-server.wasmroute-system.svc.cluster.local:8080";
 const BY_URL = blobUrlOptions(SERVICE, 0, "proxy-secret");
-const route = (backend: string) =>
-  `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: helloworld, namespace: sample}
-spec:
-  parentRefs: [{name: helloworld, kind: Service, group: "", port: 5000}]
-  rules: [{backendRefs: [{name: ${backend}, port: 5000}]}]
-`;
-const REQUEST: [string, string][] = [[":method", "GET"], [":path", "/hello"], [
-  ":authority",
-  "helloworld:5000",
-]];
 
 async function blobOf(backend: string, generation: number) {
-  const resources = parseAllDocuments(route(backend)).map((d) => d.toJS() as KubeObject);
+  const resources = [helloworldRoute(backend)];
   return { ...await compile(resources, { generation }), generation };
 }
 
 async function servedBy(host: EnvoyHost): Promise<string> {
-  const x = await host.request(REQUEST);
+  const x = await host.request(HELLO_REQUEST);
   return x.forwarded?.cluster ?? `status ${x.response.status}`;
 }
 
@@ -90,7 +77,7 @@ Deno.test({
       const res = await fetch(`${base}/v1/routes`, {
         method: "POST",
         headers: { "content-type": "application/yaml", ...ops },
-        body: route(backend),
+        body: helloworldYaml(backend),
       });
       await res.body?.cancel();
       assert(res.ok, `POST answered ${res.status}`);

@@ -2,11 +2,9 @@
 // rename of the ECDS file): how long a new table takes to serve, a corrupt blob refused while the
 // last good table keeps serving (and a good one applying after it: no VM is poisoned), what each
 // failure policy does when the module cannot be loaded, and pull mode through an Envoy cluster.
-import { parseAllDocuments } from "yaml";
 import { assert, assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
 import { renderWasmPlugin } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
-import type { KubeObject } from "../../policy-server/model/types.ts";
 import { createApp } from "../../policy-server/app.ts";
 import { Store } from "../../policy-server/store/store.ts";
 import { TokenVerifier } from "../../policy-server/security/mod.ts";
@@ -17,33 +15,22 @@ import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { decodeBlob } from "../../policy-server/blob/decode_blob.ts";
 import { encodeBlob } from "../../policy-server/blob/encode_blob.ts";
 import { packBlob } from "../../policy-server/blob/pack_blob.ts";
+import { HELLO_REQUEST, helloworldCluster, helloworldRoute, helloworldYaml } from "./helloworld.ts";
 
 const envoy = await findEnvoy();
 if (!envoy) console.log(NO_ENVOY);
 
-const V1 = "outbound|5000||helloworld-v1.sample.svc.cluster.local";
-const V2 = "outbound|5000||helloworld-v2.sample.svc.cluster.local";
-const route = (backend: string) =>
-  `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: helloworld, namespace: sample}
-spec:
-  parentRefs: [{name: helloworld, kind: Service, group: "", port: 5000}]
-  rules: [{backendRefs: [{name: ${backend}, port: 5000}]}]
-`;
-const REQUEST: [string, string][] = [[":method", "GET"], [":path", "/hello"], [
-  ":authority",
-  "helloworld:5000",
-]];
+const V1 = helloworldCluster("helloworld-v1");
+const V2 = helloworldCluster("helloworld-v2");
 
 async function pluginConfig(backend: string, generation: number): Promise<string> {
-  const resources = parseAllDocuments(route(backend)).map((d) => d.toJS() as KubeObject);
+  const resources = [helloworldRoute(backend)];
   const { blob, sha256 } = await compile(resources, { generation });
   return JSON.stringify(renderWasmPlugin({ blob, sha256, generation }).spec.pluginConfig);
 }
 
 async function servedBy(host: EnvoyHost): Promise<string | null> {
-  const x = await host.request(REQUEST);
+  const x = await host.request(HELLO_REQUEST);
   return x.forwarded?.cluster ?? `status ${x.response.status}`;
 }
 
@@ -131,7 +118,7 @@ for (const policy of ["FAIL_CLOSE", "FAIL_OPEN", "FAIL_RELOAD"] as FailStrategy[
         });
         assertEquals(pushed.accepted, false, "Envoy applied a module it cannot load");
         assertEquals(await servedBy(serving), V2, "the serving table stopped after a refused module");
-        const x = await fresh.request(REQUEST);
+        const x = await fresh.request(HELLO_REQUEST);
         console.log(`envoy ${policy}, unloadable module on a new proxy: status ${x.response.status}`);
         assertEquals([x.response.status, x.forwarded], [500, null]);
       } finally {
@@ -163,7 +150,7 @@ Deno.test({
       const res = await fetch(`${base}/v1/routes`, {
         method: "POST",
         headers: { "content-type": "application/yaml", authorization: "Bearer ops-secret" },
-        body: route(backend),
+        body: helloworldYaml(backend),
       });
       await res.body?.cancel();
       return res;
@@ -245,7 +232,7 @@ Deno.test({
   ignore: !envoy,
   fn: async () => {
     const blobOf = async (backend: string, generation: number, rollback = false) => {
-      const resources = parseAllDocuments(route(backend)).map((d) => d.toJS() as KubeObject);
+      const resources = [helloworldRoute(backend)];
       const { blob } = await compile(resources, { generation });
       return rollback ? packBlob(encodeBlob({ ...decodeBlob(blob), rollback: true })) : blob;
     };

@@ -7,34 +7,13 @@ import { Store } from "../../policy-server/store/store.ts";
 import { TokenVerifier } from "../../policy-server/security/mod.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
-import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
-
-const route = (backend: string) =>
-  `apiVersion: gateway.networking.k8s.io/v1
-kind: HTTPRoute
-metadata: {name: helloworld, namespace: sample}
-spec:
-  parentRefs: [{name: helloworld, kind: Service, group: "", port: 5000}]
-  rules: [{backendRefs: [{name: ${backend}, port: 5000}]}]
-`;
+import { clusterFor, helloworldCluster, helloworldYaml } from "./helloworld.ts";
 
 const PULL = {
   pullCluster: "outbound|8080||wasmroute.wasmroute-system.svc.cluster.local",
   pullAuthority: "wasmroute.wasmroute-system:8080",
   pullPath: "/v1/blob?wait=10s",
 };
-
-function clusterFor(host: HostEmulator): string | undefined {
-  const id = host.initializeHttpContext();
-  host.callOnRequestHeaders(
-    id,
-    [[":method", "GET"], [":path", "/"], [":authority", "helloworld:5000"]],
-    true,
-  );
-  const cluster = decidedCluster(host.getCurrentRequestHeaders(id));
-  host.completeHttpContext(id);
-  return cluster;
-}
 
 /** Envoy's part: the pending call goes to the server; returns a function delivering its answer. */
 async function forward(host: HostEmulator, base: string) {
@@ -72,7 +51,7 @@ Deno.test("a filter in pull mode picks up a new blob in well under a second and 
     assert(res.ok, `POST answered ${res.status}`);
   };
   try {
-    await post(route("helloworld-blue"));
+    await post(helloworldYaml("helloworld-blue"));
     const host = newHostEmulator(
       emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(
         JSON.stringify(PULL),
@@ -83,18 +62,18 @@ Deno.test("a filter in pull mode picks up a new blob in well under a second and 
 
     host.tick();
     (await forward(host, base))();
-    assertEquals(clusterFor(host), "outbound|5000||helloworld-blue.sample.svc.cluster.local");
+    assertEquals(clusterFor(host), helloworldCluster("helloworld-blue"));
 
     // The next call carries the ETag and hangs until the blob changes.
     host.tick();
     const waiting = forward(host, base);
     await new Promise((r) => setTimeout(r, 200));
     const changedAt = performance.now();
-    await post(route("helloworld-green"));
+    await post(helloworldYaml("helloworld-green"));
     const deliver = await waiting;
     const latency = performance.now() - changedAt;
     deliver();
-    assertEquals(clusterFor(host), "outbound|5000||helloworld-green.sample.svc.cluster.local");
+    assertEquals(clusterFor(host), helloworldCluster("helloworld-green"));
     assert(latency < 1000, `the change took ${Math.round(latency)} ms to arrive`);
 
     // The server is down or answers garbage: the filter keeps serving green.
@@ -104,7 +83,7 @@ Deno.test("a filter in pull mode picks up a new blob in well under a second and 
     host.tick();
     const [garbage] = host.getPendingHttpCalls();
     host.callOnHttpCallResponse(garbage.token, [[":status", "200"], ["etag", '"x"']], "WRTBnot a blob");
-    assertEquals(clusterFor(host), "outbound|5000||helloworld-green.sample.svc.cluster.local");
+    assertEquals(clusterFor(host), helloworldCluster("helloworld-green"));
     assert(host.getLogMessages().some((m) => m.includes("refused pulled blob")));
   } finally {
     await server.shutdown();
@@ -129,7 +108,7 @@ Deno.test("a filter in pull mode authenticates with its pull token where the ser
     const res = await fetch(`${base}/v1/routes`, {
       method: "POST",
       headers: { "Content-Type": "application/yaml", Authorization: "Bearer ops-secret" },
-      body: route("helloworld-blue"),
+      body: helloworldYaml("helloworld-blue"),
     });
     await res.body?.cancel();
     assert(res.ok, `POST answered ${res.status}`);
@@ -153,7 +132,7 @@ Deno.test("a filter in pull mode authenticates with its pull token where the ser
       [[":status", "200"], ...[...answer.headers.entries()]],
       new Uint8Array(await answer.arrayBuffer()),
     );
-    assertEquals(clusterFor(host), "outbound|5000||helloworld-blue.sample.svc.cluster.local");
+    assertEquals(clusterFor(host), helloworldCluster("helloworld-blue"));
   } finally {
     await server.shutdown();
     store.close();

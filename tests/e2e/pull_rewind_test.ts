@@ -6,10 +6,9 @@ import { compile } from "../../policy-server/compile/mod.ts";
 import { decodeBlob } from "../../policy-server/blob/decode_blob.ts";
 import { encodeBlob } from "../../policy-server/blob/encode_blob.ts";
 import { packBlob } from "../../policy-server/blob/pack_blob.ts";
-import type { KubeObject } from "../../policy-server/model/types.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
-import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
+import { clusterFor, helloworldRoute } from "./helloworld.ts";
 
 const PULL = {
   pullCluster: "outbound|8080||wasmroute.wasmroute-system.svc.cluster.local",
@@ -17,33 +16,14 @@ const PULL = {
   pullPath: "/v1/blob?wait=30s",
 };
 
-const route = (backend: string): KubeObject => ({
-  apiVersion: "gateway.networking.k8s.io/v1",
-  kind: "HTTPRoute",
-  metadata: { name: "helloworld", namespace: "sample" },
-  spec: {
-    parentRefs: [{ name: "helloworld", kind: "Service", group: "", port: 5000 }],
-    rules: [{ backendRefs: [{ name: backend, port: 5000 }] }],
-  },
-});
-
 /** A packed blob routing to `backend` at `generation`, marked as a rollback when `rollback`. */
 async function blobOf(backend: string, generation: number, rollback = false): Promise<Uint8Array> {
-  const { blob } = await compile([route(backend)], { generation });
+  const { blob } = await compile([helloworldRoute(backend)], { generation });
   return rollback ? packBlob(encodeBlob({ ...decodeBlob(blob), rollback: true })) : blob;
 }
 
-function clusterFor(host: HostEmulator): string | undefined {
-  const id = host.initializeHttpContext();
-  host.callOnRequestHeaders(
-    id,
-    [[":method", "GET"], [":path", "/"], [":authority", "helloworld:5000"]],
-    true,
-  );
-  const cluster = decidedCluster(host.getCurrentRequestHeaders(id));
-  host.completeHttpContext(id);
-  return cluster?.split("|")[3]?.split(".")[0];
-}
+/** The Service the filter sends helloworld's request to, by its short name. */
+const serviceFor = (host: HostEmulator) => clusterFor(host)?.split("|")[3]?.split(".")[0];
 
 /** Answers the filter's pending pull with `blob` under ETag `etag`; returns that call's If-None-Match. */
 function answer(host: HostEmulator, blob: Uint8Array, etag: string): string | undefined {
@@ -64,12 +44,12 @@ Deno.test("a pulling filter refuses an older generation unless it is marked as a
   assert(host.startPlugin(), host.getErrors().join("\n"));
 
   answer(host, await blobOf("helloworld-blue", 5), '"g5"');
-  assertEquals(clusterFor(host), "helloworld-blue");
+  assertEquals(serviceFor(host), "helloworld-blue");
 
   // A store lost and started again: generation 1. Refused, blue keeps serving, and the filter waits
   // for the next change instead of fetching the same bytes again.
   assertEquals(answer(host, await blobOf("helloworld-green", 1), '"g1"'), '"g5"');
-  assertEquals(clusterFor(host), "helloworld-blue");
+  assertEquals(serviceFor(host), "helloworld-blue");
   assert(
     host.getLogMessages().some((m) =>
       m.includes(
@@ -81,10 +61,10 @@ Deno.test("a pulling filter refuses an older generation unless it is marked as a
 
   // Marked as a rollback, the older generation is taken; from there newer ones as ever.
   assertEquals(answer(host, await blobOf("helloworld-green", 2, true), '"g2r"'), '"g1"');
-  assertEquals(clusterFor(host), "helloworld-green");
+  assertEquals(serviceFor(host), "helloworld-green");
   answer(host, await blobOf("helloworld-blue", 3), '"g3"');
-  assertEquals(clusterFor(host), "helloworld-blue");
+  assertEquals(serviceFor(host), "helloworld-blue");
   // The same generation again (a server restarted on the same store) is no rewind.
   answer(host, await blobOf("helloworld-green", 3), '"g3b"');
-  assertEquals(clusterFor(host), "helloworld-green");
+  assertEquals(serviceFor(host), "helloworld-green");
 });
