@@ -102,27 +102,6 @@ class Scanner {
     }
     return null;
   }
-  /** Skips any JSON value; false if malformed. Depth is bounded so hostile input cannot recurse. */
-  skip(): bool {
-    let depth = 0;
-    do {
-      this.ws();
-      if (this.i >= this.s.length) return false;
-      const c = this.s.charCodeAt(this.i);
-      if (c == 0x22) {
-        if (this.str(false) === null) return false;
-      } else if (c == 0x7b || c == 0x5b) {
-        if (++depth > 64) return false;
-        this.i++;
-      } else if (c == 0x7d || c == 0x5d) {
-        if (--depth < 0) return false;
-        this.i++;
-      } else {
-        this.i++;
-      }
-    } while (depth > 0);
-    return true;
-  }
 }
 
 /** A top-level member of the configuration: its key, and its value's bytes in the buffer. */
@@ -239,7 +218,7 @@ class ByteScanner {
     if (!this.escaped) return String.UTF8.decodeUnsafe(this.base + from + 1, to - from - 2);
     return new Scanner(String.UTF8.decodeUnsafe(this.base + from, to - from)).str();
   }
-  /** Skips any JSON value, as Scanner.skip does; false if malformed. */
+  /** Skips any JSON value; false if malformed. Depth is bounded so hostile input cannot recurse. */
   skip(): bool {
     let depth = 0;
     do {
