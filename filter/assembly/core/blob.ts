@@ -8,9 +8,9 @@ import {
 } from "./blob_format";
 import { hashBytes, hashString } from "./hash";
 import { Frontend, FrontendTable } from "./frontends";
-import { countKey, fileValue, HashIndex, placeRuns, runWords, slotCount } from "./hash_index";
+import { countKey, fileValue, HashIndex, placeRuns, runWords, SLOT_BYTES, slotCount } from "./hash_index";
 import {
-  DIRECT, HotTable, PLAIN, RT_ACTION, RT_CLUSTER, RT_CLUSTER_LEN, RT_EXTRA, RT_FLAGS, RT_KEY, RT_PATH, RT_PATH_LEN, RT_SIZE,
+  DIRECT, HotTable, vhostOffsets, PLAIN, RT_ACTION, RT_CLUSTER, RT_CLUSTER_LEN, RT_EXTRA, RT_FLAGS, RT_INDEX, RT_KEY, RT_PATH, RT_PATH_LEN, RT_SIZE,
 } from "./hot_table";
 import { Program, programError } from "./regex";
 import { inflate, inflateError } from "./inflate";
@@ -124,8 +124,7 @@ export class RuleTable {
   vhostInfo: StaticArray<u32> = new StaticArray<u32>(0);
   /** Per virtual-host part, PI_SIZE bytes: its routes' index. */
   partIndex: StaticArray<u32> = new StaticArray<u32>(0);
-  /** The parts' hash slots, runs and regular-expression lists (see PI_SIZE). */
-  slots: StaticArray<u32> = new StaticArray<u32>(0);
+  /** The parts' runs and regular-expression lists (see PI_SIZE). */
   runs: StaticArray<u32> = new StaticArray<u32>(0);
   regexRoutes: StaticArray<i32> = new StaticArray<i32>(0);
   /** Per route: its objects when its rule is not DIRECT, else null. */
@@ -139,19 +138,27 @@ export class RuleTable {
   condNames: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   methods: Array<string> = new Array<string>();
   programs: Array<Program> = new Array<Program>();
-  /** Per route, its hot record (RT_SIZE bytes, core/hot_table.ts). */
-  routeWords: StaticArray<u32> = new StaticArray<u32>(0);
+  /**
+   * Per virtual-host part, its block: per route its hot record (RT_SIZE bytes, core/hot_table.ts),
+   * a copy of its path and the derived cluster names of the rule read with it, then the part's
+   * index slots (see PI_SIZE). What one request reads lies together: at 100,000 rules a request's
+   * time grows with the separate places it reads (records, names, slots and paths in arrays of
+   * their own each cost a miss). Runs, regex lists and indexes hold records by their offset here;
+   * offsets grow with route order, so precedence compares them as it did route indices.
+   */
+  blocks: StaticArray<u32> = new StaticArray<u32>(0);
+  /** Per route, the address of its record in `blocks`. */
+  routeAt: StaticArray<u32> = new StaticArray<u32>(0);
   /** Per rule, AW_SIZE bytes of words. */
   actionWords: StaticArray<u32> = new StaticArray<u32>(0);
-  /** The derived cluster names (backends written as namespace, name and port). */
-  pool: StaticArray<u8> = new StaticArray<u8>(0);
   /** Hash of the lower-case hostname (exact, "*.suffix" or "*") → indices into vhosts, in blob order. */
   hostIndex: HashIndex = NO_HASHES;
   /**
    * What the request lookup reads (core/hot_table.ts), built by restrictToScope once the proxy's
    * scope and client namespace are known: until then the table serves nothing.
    */
-  hot: HotTable = new HotTable(this.vhostInfo, this.vhosts, this.partIndex, this.runs, this.routeWords, this.hostIndex, "");
+  hot: HotTable = new HotTable(this.vhostInfo, this.vhosts, this.partIndex, this.runs, this.blocks,
+    new StaticArray<u32>(1), this.hostIndex, "");
   /** Service frontends, in blob order. */
   frontends: Array<Frontend> = new Array<Frontend>();
   /** The frontends this proxy applies, each with its virtual host (restrictToScope). */
@@ -256,9 +263,8 @@ class Sizes {
   parts: i32 = 0;
   routes: i32 = 0;
   actions: i32 = 0;
-  pool: usize = 0;
-  /** Words of the parts' index slots, and their regular-expression routes. */
-  slotWords: usize = 0;
+  /** Bytes of the parts' blocks (RuleTable.blocks), and their regular-expression routes. */
+  blockBytes: usize = 0;
   regex: usize = 0;
   /** Routes that are not PLAIN, conditions, regex programs. */
   extras: i32 = 0;
@@ -297,6 +303,11 @@ class Decoder {
   part: i32 = 0;
   route: i32 = 0;
   action: i32 = 0;
+  /**
+   * Where the next route's record goes in the blocks (checking counts from 0 what filling lays out
+   * from the blocks' address, alike), and the next derived cluster name of its rule.
+   */
+  cursor: usize = 0;
   poolAt: usize = 0;
   /** The part's first rule (actions are referred to within their part). */
   partActions: i32 = 0;
@@ -318,8 +329,7 @@ class Decoder {
   prefix: i32 = 0;
   regex: i32 = 0;
   lengths: u64 = 0;
-  /** Filling: the next free word of the table's slots and regex lists, and the words runs will take. */
-  slotAt: usize = 0;
+  /** Filling: the next free word of the table's regex lists, and the words runs will take. */
   regexAt: usize = 0;
   runWords: u32 = 0;
 
@@ -411,11 +421,14 @@ class Decoder {
     this.part++;
   }
 
-  /** Checking: what the part's index will take. */
+  /** Checking: what the part's block and regex list will take. */
   sizeIndex(): void {
     const sizes = this.sizes;
-    if (this.exact > 0) sizes.slotWords += <usize>slotCount(this.exact) * 2;
-    if (this.prefix > 0) sizes.slotWords += <usize>slotCount(this.prefix) * 2;
+    let at = this.cursor;
+    if (this.exact > 0) at += <usize>slotCount(this.exact) * SLOT_BYTES;
+    if (this.prefix > 0) at += <usize>slotCount(this.prefix) * SLOT_BYTES;
+    this.cursor = at;
+    sizes.blockBytes = at;
     sizes.regex += <usize>this.regex;
   }
 
@@ -425,26 +438,28 @@ class Decoder {
    */
   countIndex(table: RuleTable, first: i32): void {
     const at = changetype<usize>(table.partIndex) + <usize>this.part * PI_SIZE;
-    const records = changetype<usize>(table.routeWords);
+    const blocks = changetype<usize>(table.blocks);
     let exact: usize = 0, exactCap: u32 = 0, prefix: usize = 0, prefixCap: u32 = 0;
+    let slotAt = this.cursor;
     if (this.exact > 0) {
       exactCap = slotCount(this.exact);
-      exact = changetype<usize>(table.slots) + (this.slotAt << 2);
-      this.slotAt += <usize>exactCap * 2;
+      exact = blocks + slotAt;
+      slotAt += <usize>exactCap * SLOT_BYTES;
     }
     if (this.prefix > 0) {
       prefixCap = slotCount(this.prefix);
-      prefix = changetype<usize>(table.slots) + (this.slotAt << 2);
-      this.slotAt += <usize>prefixCap * 2;
+      prefix = blocks + slotAt;
+      slotAt += <usize>prefixCap * SLOT_BYTES;
     }
+    this.cursor = slotAt;
     const regex = changetype<usize>(table.regexRoutes) + (this.regexAt << 2);
     let regexCount: u32 = 0;
     for (let i = first; i < this.route; i++) {
-      const rec = records + <usize>i * RT_SIZE;
+      const rec = <usize>unchecked(table.routeAt[i]);
       const kind = load<u32>(rec, RT_FLAGS) & 0xff;
       if (kind == PATH_KIND_EXACT) countKey(exact, exactCap - 1, load<u32>(rec, RT_KEY));
       else if (kind == PATH_KIND_REGULAR_EXPRESSION) {
-        store<i32>(regex + (<usize>regexCount << 2), i);
+        store<i32>(regex + (<usize>regexCount << 2), <i32>(rec - blocks));
         regexCount++;
       } else countKey(prefix, prefixCap - 1, load<u32>(rec, RT_KEY));
     }
@@ -513,6 +528,10 @@ class Decoder {
     const ref = r.varint();
     if (r.failed) return;
     const key = this.fileRoute(kind, path);
+    // The route's place in its part's block: its record, a copy of its path, then the derived
+    // cluster names of a rule read here, so that a request finds what it compares and sends together.
+    const at = this.cursor, pathLen = path == NO_STRING ? 0 : <usize>r.len(path);
+    this.poolAt = at + RT_SIZE + pathLen;
     let action: i32;
     if (ref == 0) {
       action = this.action;
@@ -526,12 +545,15 @@ class Decoder {
       if (table !== null) this.direct = unchecked(table.actions[action]) === null;
     }
     if (r.failed) return;
+    this.cursor = (this.poolAt + 7) & ~(<usize>7);
     const plain = method == NO_STRING && !hasConds && kind != PATH_KIND_REGULAR_EXPRESSION;
     if (table !== null) {
-      const rec = changetype<usize>(table.routeWords) + <usize>this.route * RT_SIZE;
+      const rec = changetype<usize>(table.blocks) + at;
+      unchecked(table.routeAt[this.route] = <u32>rec);
       let flags = <u32>kind | (plain ? PLAIN : 0);
-      store<u32>(rec, path == NO_STRING ? 0 : <u32>r.ptr(path), RT_PATH);
-      store<u32>(rec, path == NO_STRING ? 0 : r.len(path), RT_PATH_LEN);
+      if (pathLen > 0) memory.copy(rec + RT_SIZE, r.ptr(path), pathLen);
+      store<u32>(rec, path == NO_STRING ? 0 : <u32>(rec + RT_SIZE), RT_PATH);
+      store<u32>(rec, <u32>pathLen, RT_PATH_LEN);
       store<u32>(rec, <u32>action, RT_ACTION);
       store<u32>(rec, key, RT_KEY);
       if (this.direct) {
@@ -643,10 +665,10 @@ class Decoder {
     }
     const len = derivedLength(r.len(a), r.len(b), port);
     if (table === null) {
-      this.sizes.pool += len;
+      this.poolAt += len;
       return;
     }
-    let at = changetype<usize>(table.pool) + this.poolAt;
+    let at = changetype<usize>(table.blocks) + this.poolAt;
     this.clusterPtr = at;
     this.clusterLen = <u32>len;
     at = put(at, changetype<usize>(CLUSTER_HEAD), CLUSTER_HEAD.byteLength);
@@ -777,16 +799,15 @@ function decodeFormat2(buf: ArrayBuffer): RuleTable | null {
   table.blob = buf;
   table.vhosts = new StaticArray<i32>(sizes.vhosts);
   table.vhostInfo = new StaticArray<u32>(<i32>(<usize>sizes.vhosts * VI_SIZE >> 2));
-  table.routeWords = new StaticArray<u32>(<i32>(<usize>sizes.routes * RT_SIZE >> 2));
+  table.blocks = new StaticArray<u32>(<i32>(sizes.blockBytes >> 2));
+  table.routeAt = new StaticArray<u32>(sizes.routes);
   table.actionWords = new StaticArray<u32>(<i32>(<usize>sizes.actions * AW_SIZE >> 2));
   table.routes = new Array<Route | null>(sizes.routes);
   table.actions = new Array<Action | null>(sizes.actions);
-  table.pool = new StaticArray<u8>(<i32>sizes.pool);
   table.extraWords = new StaticArray<u32>(<i32>(<usize>sizes.extras * XW_SIZE >> 2));
   table.condWords = new StaticArray<u32>(<i32>(<usize>sizes.conds * CW_SIZE >> 2));
   table.programs = new Array<Program>(sizes.programs);
   table.partIndex = new StaticArray<u32>(<i32>(<usize>sizes.parts * PI_SIZE >> 2));
-  table.slots = new StaticArray<u32>(<i32>sizes.slotWords);
   table.regexRoutes = new StaticArray<i32>(<i32>sizes.regex);
   const fill = new Decoder();
   fill.table = table;
@@ -800,7 +821,7 @@ function decodeFormat2(buf: ArrayBuffer): RuleTable | null {
 /** Places the runs of every part's index (counted while filling) in one array of `words` words, and files the routes. */
 function fileRuns(table: RuleTable, words: u32): void {
   const runs = new StaticArray<u32>(<i32>words);
-  const at = changetype<usize>(runs), records = changetype<usize>(table.routeWords);
+  const at = changetype<usize>(runs), blocks = changetype<usize>(table.blocks);
   let next: u32 = 0;
   for (let part = 0, parts = table.partIndex.length / <i32>(PI_SIZE >> 2); part < parts; part++) {
     const pi = changetype<usize>(table.partIndex) + <usize>part * PI_SIZE;
@@ -810,10 +831,11 @@ function fileRuns(table: RuleTable, words: u32): void {
     if (prefix != 0) next = placeRuns(prefix, prefixMask + 1, at, next);
     const first = <i32>load<u32>(pi, PI_FIRST), end = first + <i32>load<u32>(pi, PI_ROUTES);
     for (let i = first; i < end; i++) {
-      const rec = records + <usize>i * RT_SIZE;
-      const kind = load<u32>(rec, RT_FLAGS) & 0xff;
-      if (kind == PATH_KIND_EXACT) fileValue(exact, exactMask, at, load<u32>(rec, RT_KEY), i);
-      else if (kind != PATH_KIND_REGULAR_EXPRESSION) fileValue(prefix, prefixMask, at, load<u32>(rec, RT_KEY), i);
+      const rec = <usize>unchecked(table.routeAt[i]);
+      const kind = load<u32>(rec, RT_FLAGS) & 0xff, offset = <i32>(rec - blocks);
+      if (kind == PATH_KIND_EXACT) fileValue(exact, exactMask, at, load<u32>(rec, RT_KEY), offset);
+      else if (kind != PATH_KIND_REGULAR_EXPRESSION) fileValue(prefix, prefixMask, at, load<u32>(rec, RT_KEY), offset);
+      store<u32>(rec, <u32>i, RT_INDEX); // filed: the key's word now names the route
     }
   }
   table.runs = runs;
@@ -825,14 +847,19 @@ function fileRuns(table: RuleTable, words: u32): void {
  * consumer routes say. Done once per configuration, so requests never look at other traffic.
  */
 export function restrictToScope(table: RuleTable, scope: string, clients: string): void {
-  table.hostIndex = indexHosts(table, scope);
-  table.hot = new HotTable(table.vhostInfo, table.vhosts, table.partIndex, table.runs, table.routeWords, table.hostIndex, clients);
+  const offsets = vhostOffsets(table.vhosts, table.partIndex);
+  table.hostIndex = indexHosts(table, scope, offsets);
+  table.hot = new HotTable(table.vhostInfo, table.vhosts, table.partIndex, table.runs, table.blocks, offsets, table.hostIndex,
+    clients);
   // A Gateway is no Service's frontend: there the Host decides alone.
   table.frontendTable = new FrontendTable(table.frontends, table.hot, !scope.startsWith("gateway:"));
 }
 
-/** The virtual hosts of `scope` ("" for all, else as restrictToScope) by the hash of their names. */
-function indexHosts(table: RuleTable, scope: string): HashIndex {
+/**
+ * The virtual hosts of `scope` ("" for all, else as restrictToScope) by the hash of their names:
+ * each as its record's offset in the HotTable (vhostOffsets).
+ */
+function indexHosts(table: RuleTable, scope: string, offsets: StaticArray<u32>): HashIndex {
   const mesh = scope == "mesh";
   const gateway = String.UTF8.encode(mesh || scope.length == 0 ? "" : scope.substring(8));
   const keys = new Array<u32>(), hosts = new Array<i32>();
@@ -844,7 +871,7 @@ function indexHosts(table: RuleTable, scope: string): HashIndex {
     const p = <usize>load<u32>(vh, VI_NAME), n = load<u32>(vh, VI_NAME_LEN);
     // A wildcard is filed under its suffix (".example.com"), which a request's host holds as it is.
     keys.push(load<u32>(vh, VI_KIND) == HOST_KIND_WILDCARD ? hashBytes(p + 1, n - 1) : hashBytes(p, n));
-    hosts.push(i);
+    hosts.push(<i32>unchecked(offsets[i]));
   }
   return new HashIndex(keys, hosts);
 }
@@ -862,7 +889,7 @@ export function sameBytes(rec: usize, field: usize, bytes: ArrayBuffer): bool {
 export function routeObjects(table: RuleTable, i: i32): Route {
   const own = unchecked(table.routes[i]);
   if (own !== null) return own;
-  const rec = changetype<usize>(table.routeWords) + <usize>i * RT_SIZE;
+  const rec = <usize>unchecked(table.routeAt[i]);
   return new Route(<u8>(load<u32>(rec, RT_FLAGS) & 0xff), text(load<u32>(rec, RT_PATH), load<u32>(rec, RT_PATH_LEN)),
     <i32>load<u32>(rec, RT_ACTION));
 }

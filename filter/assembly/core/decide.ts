@@ -7,7 +7,7 @@ import { Action, actionObjects, Route, routeObjects, RuleTable } from "./blob";
 import { originAllowed, preflightHeaders } from "./cors";
 import { Decision } from "./decision";
 import { CorsPolicy, RedirectOp } from "./filters";
-import { DIRECT, RT_CLUSTER, RT_CLUSTER_LEN, RT_FLAGS, RT_SIZE, VH_LENGTHS } from "./hot_table";
+import { DIRECT, RT_CLUSTER, RT_CLUSTER_LEN, RT_FLAGS, RT_INDEX, VH_LENGTHS } from "./hot_table";
 import { vhostOfRequest } from "./lookup";
 import { firstMatch } from "./match";
 import { pickBackend } from "./pick";
@@ -38,10 +38,12 @@ export function decide(table: RuleTable, req: RequestView, ctx: RequestContext):
     target.raw.len = 1;
   }
   scanPath(target, load<u64>(vh, VH_LENGTHS));
-  const i = firstMatch(ctx, vh);
-  if (i < 0) return d.reply(404, "no_matching_route", null);
+  // The matched route's record, by its offset in the table's blocks (core/blob.ts).
+  const at = firstMatch(ctx, vh);
+  if (at < 0) return d.reply(404, "no_matching_route", null);
+  const rec = ctx.routeRecords + <usize>at;
+  const i = load<i32>(rec, RT_INDEX);
   d.routeIndex = i;
-  const rec = ctx.routeRecords + <usize>i * RT_SIZE;
   if ((load<u32>(rec, RT_FLAGS) & DIRECT) != 0) {
     return d.routeTo(<usize>load<u32>(rec, RT_CLUSTER), <i32>load<u32>(rec, RT_CLUSTER_LEN), false);
   }

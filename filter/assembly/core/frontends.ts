@@ -8,7 +8,7 @@
 import { HOST_KIND_EXACT } from "./blob_format";
 import { bytesEqual, hashBytes } from "./hash";
 import { findSlot, HashIndex, runItem, runLength } from "./hash_index";
-import { HotTable, RANK_FALLBACK, RANK_OWN, VH_KIND, VH_NAME, VH_NAME_LEN, VH_PORT, VH_RANK, VH_SIZE } from "./hot_table";
+import { HotTable, RANK_FALLBACK, RANK_OWN, VH_KIND, VH_NAME, VH_NAME_LEN, VH_PORT, VH_RANK } from "./hot_table";
 import { Bytes, RequestView } from "./request";
 
 /** One FRONTENDS record: a Service's cluster IP and port, and the name its virtual hosts carry. */
@@ -82,7 +82,7 @@ function serviceVhost(hot: HotTable, name: ArrayBuffer, port: u32): usize {
   if (slot == 0) return 0;
   let fallback: usize = 0;
   for (let k = 0, count = runLength(slot, hot.hostItems); k < count; k++) {
-    const vh = hot.vhosts + <usize>runItem(slot, hot.hostItems, k) * VH_SIZE;
+    const vh = hot.vhosts + <usize>runItem(slot, hot.hostItems, k); // an offset (hot_table.ts vhostOffsets)
     if (load<u32>(vh, VH_KIND) != <u32>HOST_KIND_EXACT || <i32>load<u32>(vh, VH_NAME_LEN) != n) continue;
     if (memory.compare(<usize>load<u32>(vh, VH_NAME), p, <usize>n) != 0) continue;
     const own = load<u32>(vh, VH_PORT);

@@ -5,7 +5,7 @@ import { HOST_KIND_ANY, HOST_KIND_EXACT, HOST_KIND_WILDCARD } from "./blob_forma
 import { frontendOf } from "./frontends";
 import { equalsLowered, hashLowerBytes, hashString } from "./hash";
 import { findSlot, runItem, runLength } from "./hash_index";
-import { RANK_FALLBACK, RANK_OWN, VH_KIND, VH_NAME, VH_NAME_LEN, VH_PORT, VH_RANK, VH_SIZE } from "./hot_table";
+import { RANK_FALLBACK, RANK_OWN, VH_KIND, VH_NAME, VH_NAME_LEN, VH_PORT, VH_RANK } from "./hot_table";
 import { RequestContext } from "./request_context";
 
 const STAR_HASH = hashString("*");
@@ -52,7 +52,7 @@ function vhostFor(ctx: RequestContext, h: u32, from: i32, wildcard: bool, any: b
   let fallback: usize = 0;
   const records = ctx.vhostRecords, items = ctx.hostItems;
   for (let k = 0, n = runLength(slot, items); k < n; k++) {
-    const vh = records + <usize>runItem(slot, items, k) * VH_SIZE;
+    const vh = records + <usize>runItem(slot, items, k); // an offset (core/hot_table.ts vhostOffsets)
     if (any ? load<u32>(vh, VH_KIND) != HOST_KIND_ANY : !nameMatches(ctx, vh, from, wildcard)) continue;
     // A GAMMA route is per Service port, a Gateway route per listener port (0: not known).
     const port = load<u32>(vh, VH_PORT);

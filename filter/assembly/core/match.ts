@@ -13,14 +13,15 @@ import {
 } from "./blob";
 import { findSlot, runItem, runLength } from "./hash_index";
 import {
-  HAS_EXACT, HAS_PREFIX, PLAIN, RT_EXTRA, RT_FLAGS, RT_PATH, RT_PATH_LEN, RT_SIZE, VH_EXACT, VH_EXACT_ITEMS, VH_EXACT_MASK, VH_HAS,
+  HAS_EXACT, HAS_PREFIX, PLAIN, RT_EXTRA, RT_FLAGS, RT_PATH, RT_PATH_LEN, VH_EXACT, VH_EXACT_ITEMS, VH_EXACT_MASK, VH_HAS,
   VH_LENGTHS, VH_PREFIX, VH_PREFIX_ITEMS, VH_PREFIX_MASK, VH_REGEX, VH_REGEX_COUNT,
 } from "./hot_table";
 import { RequestContext } from "./request_context";
 import { Target } from "./target";
 
 /**
- * The highest-precedence matching route of virtual host `vh` (a hot record), or -1. Only routes
+ * The highest-precedence matching route of virtual host `vh` (a hot record), as its record's offset
+ * in the table's blocks (core/blob.ts), or -1. Only routes
  * that can match the path are tried: those for this exact path, the regular expressions, and those
  * for each of the path's segment prefixes ("/a/b/" tries "/a/b", "/a", then "/"), found by the hash
  * of the bytes so far. Route order is precedence order (hostname specificity first, then the path
@@ -80,7 +81,7 @@ function filedUnder(ctx: RequestContext, slots: usize, mask: u32, items: usize, 
 /** Whether route `i` matches the request: on its record when the path alone decides. */
 // @ts-ignore: decorator
 @inline function routeAt(ctx: RequestContext, i: i32): bool {
-  const rec = ctx.routeRecords + <usize>i * RT_SIZE;
+  const rec = ctx.routeRecords + <usize>i;
   const flags = load<u32>(rec, RT_FLAGS);
   return (flags & PLAIN) != 0
     ? pathBytesMatch(ctx.target, flags & 0xff, <usize>load<u32>(rec, RT_PATH), <i32>load<u32>(rec, RT_PATH_LEN))

@@ -25,7 +25,7 @@ export function find_frontend(lines: string, destination: string): i32 {
     if (words.length == 2) list.push(new Frontend(words[0], <u32>I32.parseInt(words[1]), "x"));
   }
   const hot = new HotTable(new StaticArray<u32>(0), new StaticArray<i32>(0), new StaticArray<u32>(0), new StaticArray<u32>(0),
-    new StaticArray<u32>(0), new HashIndex(new Array<u32>(), new Array<i32>()), "");
+    new StaticArray<u32>(0), new StaticArray<u32>(1), new HashIndex(new Array<u32>(), new Array<i32>()), "");
   const table = new FrontendTable(list, hot, true);
   const bytes = String.UTF8.encode(destination);
   return table.find(changetype<usize>(bytes), bytes.byteLength);
