@@ -123,3 +123,12 @@ Deno.test("decodeResources under Strict refuses every object's unknown and dupli
   // Under Ignore, duplicates are not even looked for.
   assertEquals(decodeResources(body, "application/json", { fieldValidation: "Ignore" }).length, 3);
 });
+
+Deno.test("decodeResources under Strict warns of nothing: it refuses", () => {
+  const warnings: string[] = [];
+  assertThrows(
+    () => decodeResources(NS("a", ', "x": 1'), "application/json", { warn: (w) => warnings.push(w) }),
+    ResourceError,
+  );
+  assertEquals(warnings, []);
+});

@@ -156,3 +156,8 @@ Deno.test("objectsOf returns the items that are objects with their indices, and 
   ]);
   assertEquals(objectsOf(new FieldChecker(), undefined, "items"), []);
 });
+
+Deno.test("FieldChecker.integer takes its bounds themselves, and unique() never compares items without a key", () => {
+  assertEquals(errors((c) => c.integer(5, "n", { min: 1, max: 5 })), []);
+  assertEquals(errors((c) => c.unique(["x", "x"], (i) => `l[${i}]`, () => undefined)), []);
+});

@@ -162,3 +162,18 @@ Deno.test("withSchemaErrors puts the schema's wording in place of a hand-written
     { field: "c", reason: "FieldValueTooLong", message: "Too long: may not be more than 1 bytes" },
   ]);
 });
+
+Deno.test("schemaErrors reads indices of any length, and finds no value through null or a string", () => {
+  assertEquals(fieldPath("/spec/rules/10/name"), "spec.rules[10].name");
+  const obj = { spec: { x: null, url: "xy" } };
+  const at = (instancePath: string) =>
+    schemaErrors(failing({ instancePath, keyword: "minLength", params: { limit: 1 } }), obj)[0].message;
+  assertEquals(
+    at("/spec/x/deeper"),
+    "Invalid value: undefined: spec.x.deeper in body should be at least 1 chars long",
+  );
+  assertEquals(
+    at("/spec/url/0"),
+    "Invalid value: undefined: spec.url[0] in body should be at least 1 chars long",
+  );
+});

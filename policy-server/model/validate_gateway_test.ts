@@ -429,3 +429,12 @@ Deno.test("gatewayWarnings explains each label selector requirement that selects
     ],
   );
 });
+
+Deno.test("validateGateway stops at a document that is not an object, and checks a Gateway's namespace", () => {
+  assertEquals(validateGateway("x").map((e) => `${e.field}: ${e.message}`), [
+    ': Invalid value: "string": must be of type object',
+  ]);
+  const gateway = sampleGateway();
+  gateway.metadata.namespace = "Bad NS";
+  assertEquals(validateGateway(gateway).map((e) => e.field), ["metadata.namespace"]);
+});
