@@ -10,7 +10,7 @@ import { hashBytes, hashString } from "./hash";
 import { Frontend, FrontendTable } from "./frontends";
 import { countKey, fileValue, HashIndex, placeRuns, runWords, SLOT_BYTES, slotCount } from "./hash_index";
 import {
-  DIRECT, HotTable, vhostOffsets, PLAIN, RT_ACTION, RT_CLUSTER, RT_CLUSTER_LEN, RT_EXTRA, RT_FLAGS, RT_INDEX, RT_KEY, RT_PATH, RT_PATH_LEN, RT_SIZE,
+  DIRECT, HotTable, vhostOffsets, PLAIN, RT_ACTION, RT_CLUSTER, RT_CLUSTER_LEN, RT_FLAGS, RT_INDEX, RT_KEY, RT_PATH, RT_PATH_LEN, RT_SIZE,
 } from "./hot_table";
 import { Program, programError } from "./regex";
 import { inflate, inflateError } from "./inflate";
@@ -55,15 +55,15 @@ export class Route {
 }
 
 /**
- * What a route needs besides its path (RuleTable.extraWords, RT_EXTRA): a method (an index into
- * RuleTable.methods, -1 for any), its regular expression (an index into RuleTable.programs, -1 for
- * none), and its conditions (RuleTable.condWords from XW_CONDS, XW_COUNT of them).
+ * What a route that is not PLAIN needs besides its path, right after its record (RuleTable.blocks):
+ * a method (an index into RuleTable.methods, -1 for any), its regular expression (an index into
+ * RuleTable.programs, -1 for none), and how many conditions follow these words (CW_SIZE each).
  */
-export const XW_SIZE: usize = 16;
-export const XW_METHOD: usize = 0, XW_PROGRAM: usize = 4, XW_CONDS: usize = 8, XW_COUNT: usize = 12;
+export const XW_SIZE: usize = 12;
+export const XW_METHOD: usize = 0, XW_PROGRAM: usize = 4, XW_COUNT: usize = 8;
 /**
- * A header or query condition (RuleTable.condWords): its kind, its name (an index into
- * RuleTable.condNames), its value in place in the blob, and its regular expression (-1 for none).
+ * A header or query condition: its kind, its name (an index into RuleTable.condNames), its value
+ * (a copy after the route's path), and its regular expression (-1 for none).
  */
 export const CW_SIZE: usize = 20;
 export const CW_KIND: usize = 0, CW_NAME: usize = 4, CW_VALUE: usize = 8, CW_VALUE_LEN: usize = 12, CW_PROGRAM: usize = 16;
@@ -131,9 +131,6 @@ export class RuleTable {
   routes: Array<Route | null> = new Array<Route | null>();
   /** Per rule: its objects when it is not DIRECT, else null. */
   actions: Array<Action | null> = new Array<Action | null>();
-  /** Per route that is not PLAIN, XW_SIZE bytes; per condition, CW_SIZE bytes. */
-  extraWords: StaticArray<u32> = new StaticArray<u32>(0);
-  condWords: StaticArray<u32> = new StaticArray<u32>(0);
   /** The conditions' names in UTF-8 and the routes' methods, each once; every regex program of the blob. */
   condNames: Array<ArrayBuffer> = new Array<ArrayBuffer>();
   methods: Array<string> = new Array<string>();
@@ -267,7 +264,6 @@ class Sizes {
   blockBytes: usize = 0;
   regex: usize = 0;
   /** Routes that are not PLAIN, conditions, regex programs. */
-  extras: i32 = 0;
   conds: i32 = 0;
   programs: i32 = 0;
 }
@@ -314,8 +310,6 @@ class Decoder {
   /** The index of the part's first regex program in RuleTable.programs. */
   programBase: i32 = 0;
   /** Where the next route that is not PLAIN and the next condition go. */
-  extra: i32 = 0;
-  cond: i32 = 0;
   /** Interned condition names and methods (filling). */
   names: Interner = new Interner();
   methodNames: Interner = new Interner();
@@ -503,8 +497,13 @@ class Decoder {
     const path = kind != PATH_KIND_NONE ? r.need("path") : NO_STRING;
     const program = kind == PATH_KIND_REGULAR_EXPRESSION ? r.program() : -1;
     const method = (head & ROUTE_FLAG_METHOD) != 0 ? r.need("method") : NO_STRING;
-    const firstCond = this.cond;
     const hasConds = (head & ROUTE_FLAG_CONDITIONS) != 0;
+    const plain = method == NO_STRING && !hasConds && kind != PATH_KIND_REGULAR_EXPRESSION;
+    // The route's place in its part's block: its record, its extra and condition words, copies of
+    // its path and condition values, then the derived cluster names of a rule read here, so that a
+    // request finds together what it compares and sends.
+    const at = this.cursor, blocks = table !== null ? changetype<usize>(table.blocks) : 0;
+    let w = at + RT_SIZE + (plain ? 0 : XW_SIZE), conds: u32 = 0, values: usize = 0;
     if (hasConds) {
       const n = r.count1("condition");
       if (n == 0) r.fail("conditions flag without conditions");
@@ -515,23 +514,23 @@ class Decoder {
         const p = isRegex ? r.program() : -1;
         if (r.failed) break;
         if (table !== null) {
-          const c = changetype<usize>(table.condWords) + <usize>this.cond * CW_SIZE;
+          const c = blocks + w;
           store<u32>(c, ck, CW_KIND);
           store<i32>(c, this.names.index(r.ptr(name), r.len(name), table.condNames, null), CW_NAME);
           store<u32>(c, <u32>r.ptr(value), CW_VALUE);
           store<u32>(c, r.len(value), CW_VALUE_LEN);
           store<i32>(c, p >= 0 ? this.programBase + p : -1, CW_PROGRAM);
         }
-        this.cond++;
+        w += CW_SIZE;
+        values += <usize>r.len(value);
+        conds++;
       }
     }
     const ref = r.varint();
     if (r.failed) return;
     const key = this.fileRoute(kind, path);
-    // The route's place in its part's block: its record, a copy of its path, then the derived
-    // cluster names of a rule read here, so that a request finds what it compares and sends together.
-    const at = this.cursor, pathLen = path == NO_STRING ? 0 : <usize>r.len(path);
-    this.poolAt = at + RT_SIZE + pathLen;
+    const pathAt = w, pathLen = path == NO_STRING ? 0 : <usize>r.len(path);
+    this.poolAt = pathAt + pathLen + values;
     let action: i32;
     if (ref == 0) {
       action = this.action;
@@ -546,13 +545,12 @@ class Decoder {
     }
     if (r.failed) return;
     this.cursor = (this.poolAt + 7) & ~(<usize>7);
-    const plain = method == NO_STRING && !hasConds && kind != PATH_KIND_REGULAR_EXPRESSION;
     if (table !== null) {
-      const rec = changetype<usize>(table.blocks) + at;
+      const rec = blocks + at;
       unchecked(table.routeAt[this.route] = <u32>rec);
       let flags = <u32>kind | (plain ? PLAIN : 0);
-      if (pathLen > 0) memory.copy(rec + RT_SIZE, r.ptr(path), pathLen);
-      store<u32>(rec, path == NO_STRING ? 0 : <u32>(rec + RT_SIZE), RT_PATH);
+      if (pathLen > 0) memory.copy(blocks + pathAt, r.ptr(path), pathLen);
+      store<u32>(rec, path == NO_STRING ? 0 : <u32>(blocks + pathAt), RT_PATH);
       store<u32>(rec, <u32>pathLen, RT_PATH_LEN);
       store<u32>(rec, <u32>action, RT_ACTION);
       store<u32>(rec, key, RT_KEY);
@@ -564,17 +562,22 @@ class Decoder {
       }
       store<u32>(rec, flags, RT_FLAGS);
       if (!plain) {
-        store<u32>(rec, <u32>this.extra, RT_EXTRA);
-        const x = changetype<usize>(table.extraWords) + <usize>this.extra * XW_SIZE;
+        const x = rec + RT_SIZE;
         store<i32>(x, method == NO_STRING ? -1 : this.methodNames.index(r.ptr(method), r.len(method), null, table.methods),
           XW_METHOD);
         store<i32>(x, program >= 0 ? this.programBase + program : -1, XW_PROGRAM);
-        store<u32>(x, <u32>firstCond, XW_CONDS);
-        store<u32>(x, <u32>(this.cond - firstCond), XW_COUNT);
+        store<u32>(x, conds, XW_COUNT);
+        // The condition values, after the path: each moved from the blob to its copy.
+        let v = blocks + pathAt + pathLen;
+        for (let c = x + XW_SIZE, k: u32 = 0; k < conds; k++, c += CW_SIZE) {
+          const n = <usize>load<u32>(c, CW_VALUE_LEN);
+          memory.copy(v, <usize>load<u32>(c, CW_VALUE), n);
+          store<u32>(c, <u32>v, CW_VALUE);
+          v += n;
+        }
       }
       if (!this.direct) unchecked(table.routes[this.route] = new Route(kind, r.text(path), action));
     }
-    if (!plain) this.extra++;
     this.route++;
   }
 
@@ -788,8 +791,6 @@ function decodeFormat2(buf: ArrayBuffer): RuleTable | null {
   sizes.parts = check.part;
   sizes.routes = check.route;
   sizes.actions = check.action;
-  sizes.extras = check.extra;
-  sizes.conds = check.cond;
   sizes.programs = check.programBase;
 
   // Filling pass: into arrays of exactly those sizes.
@@ -804,8 +805,6 @@ function decodeFormat2(buf: ArrayBuffer): RuleTable | null {
   table.actionWords = new StaticArray<u32>(<i32>(<usize>sizes.actions * AW_SIZE >> 2));
   table.routes = new Array<Route | null>(sizes.routes);
   table.actions = new Array<Action | null>(sizes.actions);
-  table.extraWords = new StaticArray<u32>(<i32>(<usize>sizes.extras * XW_SIZE >> 2));
-  table.condWords = new StaticArray<u32>(<i32>(<usize>sizes.conds * CW_SIZE >> 2));
   table.programs = new Array<Program>(sizes.programs);
   table.partIndex = new StaticArray<u32>(<i32>(<usize>sizes.parts * PI_SIZE >> 2));
   table.regexRoutes = new StaticArray<i32>(<i32>sizes.regex);
@@ -847,7 +846,7 @@ function fileRuns(table: RuleTable, words: u32): void {
  * consumer routes say. Done once per configuration, so requests never look at other traffic.
  */
 export function restrictToScope(table: RuleTable, scope: string, clients: string): void {
-  const offsets = vhostOffsets(table.vhosts, table.partIndex);
+  const offsets = vhostOffsets(table.vhostInfo, table.vhosts, table.partIndex);
   table.hostIndex = indexHosts(table, scope, offsets);
   table.hot = new HotTable(table.vhostInfo, table.vhosts, table.partIndex, table.runs, table.blocks, offsets, table.hostIndex,
     clients);

@@ -36,26 +36,26 @@ export const RT_ACTION: usize = 20;
 export const RT_KEY: usize = 24;
 /** once built, the route's index (RuleTable.routes, a decision's routeIndex). */
 export const RT_INDEX: usize = 24;
-/** A route that is not PLAIN: its index in RuleTable.extraWords (its method, regular expression, conditions). */
-export const RT_EXTRA: usize = 28;
 /** RT_FLAGS: the path kind in the low byte, and: */
 export const PLAIN: u32 = 0x100; // the path alone decides (no method, condition or regex)
 export const DIRECT: u32 = 0x200; // routed to its one backend with nothing else to do (RT_CLUSTER)
 
 /**
  * Where each virtual host's record goes in a HotTable: the 64-byte record, then copies of its part's
- * exact and prefix slots, the whole rounded up to 64 bytes. The record and the slots a request
+ * hostname and of its part's exact and prefix slots, the whole rounded up to 64 bytes. The record and the slots a request
  * probes next are then neighbours (the cache fetches lines in pairs) instead of two misses apart.
  * Byte offsets from the table's first record; one more at the end, the total.
  */
-export function vhostOffsets(parts: StaticArray<i32>, partIndex: StaticArray<u32>): StaticArray<u32> {
+export function vhostOffsets(info: StaticArray<u32>, parts: StaticArray<i32>, partIndex: StaticArray<u32>): StaticArray<u32> {
   const nv = parts.length;
   const out = new StaticArray<u32>(nv + 1);
   let at: u32 = 0;
   for (let i = 0; i < nv; i++) {
     unchecked(out[i] = at);
     const pi = changetype<usize>(partIndex) + <usize>unchecked(parts[i]) * PI_SIZE;
-    at += (<u32>VH_SIZE + slotBytes(pi, PI_EXACT, PI_EXACT_MASK) + slotBytes(pi, PI_PREFIX, PI_PREFIX_MASK) + 63) & ~63;
+    const name = load<u32>(changetype<usize>(info) + <usize>i * VI_SIZE, VI_NAME_LEN);
+    at += (<u32>VH_SIZE + ((name + 7) & ~7) + slotBytes(pi, PI_EXACT, PI_EXACT_MASK) + slotBytes(pi, PI_PREFIX, PI_PREFIX_MASK) + 63) &
+      ~63;
   }
   unchecked(out[nv] = at);
   return out;
@@ -104,11 +104,14 @@ function writeVhost(at: usize, vi: usize, pi: usize, runs: usize, own: ArrayBuff
   const rank = own.byteLength == 0 || (clients > 0 && mine) ? RANK_OWN : clients == 0 ? RANK_FALLBACK : RANK_SKIP;
   store<u32>(at, rank, VH_RANK);
   store<u32>(at, load<u32>(vi, VI_PORT), VH_PORT);
-  store<u32>(at, load<u32>(vi, VI_NAME), VH_NAME);
-  store<u32>(at, load<u32>(vi, VI_NAME_LEN), VH_NAME_LEN);
-  // The part's slots, copied after the record (their values are offsets: the copies say the same).
+  // The hostname, compared first, and the part's slots, probed next, copied after the record (the
+  // slots' values are offsets: the copies say the same).
+  const name = load<u32>(vi, VI_NAME_LEN);
+  memory.copy(at + VH_SIZE, <usize>load<u32>(vi, VI_NAME), <usize>name);
+  store<u32>(at, <u32>(at + VH_SIZE), VH_NAME);
+  store<u32>(at, name, VH_NAME_LEN);
   let exact = load<u32>(pi, PI_EXACT), prefix = load<u32>(pi, PI_PREFIX);
-  let next = at + VH_SIZE;
+  let next = at + VH_SIZE + ((<usize>name + 7) & ~(<usize>7));
   const exactBytes = slotBytes(pi, PI_EXACT, PI_EXACT_MASK), prefixBytes = slotBytes(pi, PI_PREFIX, PI_PREFIX_MASK);
   if (exact != 0) {
     memory.copy(next, <usize>exact, exactBytes);

@@ -1,19 +1,18 @@
 // Route matching: the highest-precedence route of a virtual host that matches the request. Only the
 // routes that can match the path are tried, found by the hashes of the path and its segment
 // prefixes (core/scan.ts); a route whose path alone decides is matched on its hot record, the rest
-// (a method, header or query conditions, a regular expression) on their words as well
-// (RuleTable.extraWords and condWords, core/blob.ts), values compared in place in the blob.
+// (a method, header or query conditions, a regular expression) on the words after their record
+// (XW_SIZE, CW_SIZE in core/blob.ts), values compared as bytes.
 import {
   CONDITION_KIND_HEADER_EXACT, CONDITION_KIND_HEADER_REGEX, CONDITION_KIND_QUERY_EXACT, CONDITION_KIND_QUERY_REGEX,
   PATH_KIND_NONE, PATH_KIND_EXACT, PATH_KIND_PATH_PREFIX, PATH_KIND_REGULAR_EXPRESSION,
 } from "./blob_format";
 import {
-  CW_KIND, CW_NAME, CW_PROGRAM, CW_SIZE, CW_VALUE, CW_VALUE_LEN, ROOT_HASH, XW_CONDS, XW_COUNT, XW_METHOD, XW_PROGRAM,
-  XW_SIZE,
+  CW_KIND, CW_NAME, CW_PROGRAM, CW_SIZE, CW_VALUE, CW_VALUE_LEN, ROOT_HASH, XW_COUNT, XW_METHOD, XW_PROGRAM, XW_SIZE,
 } from "./blob";
 import { findSlot, runItem, runLength } from "./hash_index";
 import {
-  HAS_EXACT, HAS_PREFIX, PLAIN, RT_EXTRA, RT_FLAGS, RT_PATH, RT_PATH_LEN, VH_EXACT, VH_EXACT_ITEMS, VH_EXACT_MASK, VH_HAS,
+  HAS_EXACT, HAS_PREFIX, PLAIN, RT_FLAGS, RT_PATH, RT_PATH_LEN, RT_SIZE, VH_EXACT, VH_EXACT_ITEMS, VH_EXACT_MASK, VH_HAS,
   VH_LENGTHS, VH_PREFIX, VH_PREFIX_ITEMS, VH_PREFIX_MASK, VH_REGEX, VH_REGEX_COUNT,
 } from "./hot_table";
 import { RequestContext } from "./request_context";
@@ -104,7 +103,7 @@ function pathBytesMatch(target: Target, k: u32, path: usize, n: i32): bool {
 /** Whether route record `rec` (path kind `k`, not PLAIN) matches: its path, method and conditions. */
 function routeMatchesWords(ctx: RequestContext, rec: usize, k: u32): bool {
   const t = ctx.target, table = ctx.table!;
-  const x = changetype<usize>(table.extraWords) + <usize>load<u32>(rec, RT_EXTRA) * XW_SIZE;
+  const x = rec + RT_SIZE;
   if (k == PATH_KIND_REGULAR_EXPRESSION) {
     if (!unchecked(table.programs[load<i32>(x, XW_PROGRAM)]).fullMatch(t.path())) return false;
   } else if (!pathBytesMatch(t, k, <usize>load<u32>(rec, RT_PATH), <i32>load<u32>(rec, RT_PATH_LEN))) {
@@ -114,7 +113,7 @@ function routeMatchesWords(ctx: RequestContext, rec: usize, k: u32): bool {
   if (m >= 0 && unchecked(table.methods[m]) != ctx.method()) return false;
   // Values are compared as bytes; a string is made only for a regular expression.
   const req = ctx.req!, v = ctx.conditionValue;
-  let c = changetype<usize>(table.condWords) + <usize>load<u32>(x, XW_CONDS) * CW_SIZE;
+  let c = x + XW_SIZE;
   for (let i: u32 = 0, n = load<u32>(x, XW_COUNT); i < n; i++, c += CW_SIZE) {
     const kind = load<u32>(c, CW_KIND);
     const name = unchecked(table.condNames[load<i32>(c, CW_NAME)]);
