@@ -1,6 +1,8 @@
+import { Buffer } from "node:buffer";
 import { decodeBlob } from "./decode_blob.ts";
 
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join(" ");
+/** Bytes as hex pairs, one space between them. */
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex").replace(/(..)(?!$)/g, "$1 ");
 
 /**
  * A blob as annotated hex: header fields, part directory entries, strings, programs and records

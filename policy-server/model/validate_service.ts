@@ -9,7 +9,8 @@ import { FieldChecker, objectsOf } from "./field_checker.ts";
 import { parseIpAddress } from "./ip_address.ts";
 import type { FieldError } from "./resource_error.ts";
 import { CORE_V1 } from "./types.ts";
-import { RULES, validateMetadata } from "./validate_metadata.ts";
+import { RULES } from "./validate_metadata.ts";
+import { validatePreamble } from "./validate_preamble.ts";
 
 export const SERVICE_API_VERSIONS: readonly string[] = [CORE_V1];
 
@@ -21,12 +22,14 @@ const PROTOCOLS = ["TCP", "UDP", "SCTP"] as const;
  */
 export function validateService(obj: unknown): FieldError[] {
   const check = new FieldChecker();
-  const service = check.object(obj, "", true);
-  if (!service) return check.errors;
-  check.string(service.apiVersion, "apiVersion", { required: true, values: SERVICE_API_VERSIONS });
-  check.string(service.kind, "kind", { required: true, values: ["Service"] });
   // Service names become DNS names: the API server asks for an RFC 1035 label.
-  validateMetadata(check, service.metadata, { name: RULES.dns1035Label, namespaced: true });
+  const service = validatePreamble(check, obj, {
+    apiVersions: SERVICE_API_VERSIONS,
+    kind: "Service",
+    name: RULES.dns1035Label,
+    namespaced: true,
+  });
+  if (!service) return check.errors;
   const spec = check.object(service.spec, "spec", true);
   if (!spec) return check.errors;
   const ports = validateServicePorts(check, spec.ports, "spec.ports", { required: true, min: 1 });

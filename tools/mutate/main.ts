@@ -22,6 +22,7 @@
  * @module
  */
 import { Stryker } from "@stryker-mutator/core";
+import { Buffer } from "node:buffer";
 import { join, relative } from "node:path";
 import { mirroredPath, mirrorPath, mirrorSource } from "./as_mirror.ts";
 import { type Area, commandPaths, CONFIG, type MutateConfig, readConfig } from "./config.ts";
@@ -114,7 +115,7 @@ async function testsDigest(area: Area): Promise<string> {
   };
   for (const path of commandPaths(area.command)) await walk(path);
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(JSON.stringify(texts)));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return Buffer.from(digest).toString("hex");
 }
 
 /** How an area's run treats the verdicts of its last run. */
