@@ -153,26 +153,72 @@ function nowNanos(): bigint {
   return BigInt(Math.round((performance.timeOrigin + performance.now()) * 1e6));
 }
 
+/** The module's memory and current context as every group of imports reads them. */
+interface AbiKit {
+  vm: WasmVm;
+  host: WasmVm["host"];
+  ctx: () => ReturnType<WasmVm["context"]>;
+  str: (ptr: number, size: number) => string | null;
+  headerName: (ptr: number, size: number) => ReturnType<WasmVm["getHeaderName"]>;
+  bytes: (ptr: number, size: number) => Uint8Array | null;
+  u32: (ptr: number, value: number) => boolean;
+  out: (value: Uint8Array | string, ptrPtr: number, sizePtr: number) => boolean;
+}
+
+type HostFunctions = Record<string, (...args: never[]) => number | void>;
+
+function abiKit(vm: WasmVm): AbiKit {
+  return {
+    vm,
+    host: vm.host,
+    ctx: () => vm.context(),
+    str: (ptr, size) => vm.getString(ptr >>> 0, size >>> 0),
+    headerName: (ptr, size) => vm.getHeaderName(ptr >>> 0, size >>> 0),
+    bytes: (ptr, size) => vm.getBytes(ptr >>> 0, size >>> 0),
+    u32: (ptr, value) => vm.setU32(ptr >>> 0, value >>> 0),
+    out: (value, ptrPtr, sizePtr) => vm.copyToPointerSize(value, ptrPtr >>> 0, sizePtr >>> 0),
+  };
+}
+
 /**
  * Builds the import object for one VM: each function acts on the VM's current (or effective)
  * context, like cpp-host's `exports.cc`.
  */
 export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebAssembly.ImportValue>> {
-  const host = vm.host;
-  const ctx = () => vm.context();
-  const str = (ptr: number, size: number) => vm.getString(ptr >>> 0, size >>> 0);
-  const headerName = (ptr: number, size: number) => vm.getHeaderName(ptr >>> 0, size >>> 0);
-  const bytes = (ptr: number, size: number) => vm.getBytes(ptr >>> 0, size >>> 0);
-  const u32 = (ptr: number, value: number) => vm.setU32(ptr >>> 0, value >>> 0);
-  const out = (value: Uint8Array | string, ptrPtr: number, sizePtr: number) =>
-    vm.copyToPointerSize(value, ptrPtr >>> 0, sizePtr >>> 0);
-  const queues = () => {
-    let q = queuesByHost.get(host);
-    if (!q) queuesByHost.set(host, q = { byName: new Map(), byToken: new Map() });
-    return q;
+  const k = abiKit(vm);
+  const env: HostFunctions = {
+    ...loggingImports(k),
+    ...propertyImports(k),
+    ...streamImports(k),
+    ...contextImports(k),
+    ...sharedDataImports(k),
+    ...sharedQueueImports(k),
+    ...headerMapImports(k),
+    ...bufferImports(k),
+    ...httpCallImports(k),
+    ...grpcImports(k),
+    ...timerImports(k),
+    ...metricImports(k),
+    ...runtimeImports(),
   };
+  const wasi: HostFunctions = { ...wasiFileImports(k), ...wasiProcessImports(k), ...wasiClockImports(k) };
 
-  const env: Record<string, (...args: never[]) => number | void> = {
+  const provided = hostFunctionTypes(vm.abiVersion);
+  const pick = (mod: string, fns: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(fns).filter(([name]) => provided.has(`${mod}.${name}`))) as Record<
+      string,
+      WebAssembly.ImportValue
+    >;
+  return {
+    env: pick("env", env),
+    wasi_unstable: pick("wasi_unstable", wasi),
+    wasi_snapshot_preview1: pick("wasi_snapshot_preview1", wasi),
+  };
+}
+
+/** `proxy_log` and `proxy_get_log_level`. */
+function loggingImports({ ctx, str, u32 }: AbiKit): HostFunctions {
+  return {
     proxy_log(level: number, ptr: number, size: number) {
       if (level >>> 0 > LOG_LEVEL_MAX) return BadArgument;
       const c = ctx();
@@ -183,6 +229,12 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
     proxy_get_log_level(ptr: number) {
       return u32(ptr, 0) ? Ok : InvalidMemoryAccess; // pwhost reports trace (0)
     },
+  };
+}
+
+/** Properties and the (unimplemented) status of a gRPC call. */
+function propertyImports({ ctx, bytes, u32, out }: AbiKit): HostFunctions {
+  return {
     proxy_get_property(pathPtr: number, pathSize: number, valuePtr: number, sizePtr: number) {
       const c = ctx();
       const raw = bytes(pathPtr, pathSize);
@@ -206,6 +258,12 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       // (sic) cpp-host's literal message
       return out("unimplmemented", messagePtr, messageSize) ? Ok : InvalidMemoryAccess;
     },
+  };
+}
+
+/** Stream control (each ABI version's spelling), the 0.1.0 configuration call and local replies. */
+function streamImports({ vm, ctx, str, bytes, out }: AbiKit): HostFunctions {
+  return {
     proxy_continue_stream(type: number) {
       const c = ctx();
       if (type >>> 0 > STREAM_TYPE_MAX) return BadArgument;
@@ -248,6 +306,12 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       vm.stopNextIteration = true;
       return Ok;
     },
+  };
+}
+
+/** The effective context, `proxy_done` and foreign functions. */
+function contextImports({ vm, host, ctx, str, bytes, u32 }: AbiKit): HostFunctions {
+  return {
     proxy_set_effective_context(id: number) {
       if (!vm.contexts.has(id >>> 0)) return BadArgument;
       vm.effectiveId = id >>> 0;
@@ -282,6 +346,12 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       if (resultsSizePtr >>> 0 && !u32(resultsSizePtr, size)) return InvalidMemoryAccess;
       return status;
     },
+  };
+}
+
+/** Shared data, per VM id, with compare-and-swap. */
+function sharedDataImports({ host, ctx, str, bytes, u32, out }: AbiKit): HostFunctions {
+  return {
     proxy_get_shared_data(
       keyPtr: number,
       keySize: number,
@@ -309,6 +379,17 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       data.set(key, { value: value.slice(), cas: host.nextCas() });
       return Ok;
     },
+  };
+}
+
+/** Shared queues, registered per host in `queuesByHost`. */
+function sharedQueueImports({ host, ctx, str, bytes, u32, out }: AbiKit): HostFunctions {
+  const queues = () => {
+    let q = queuesByHost.get(host);
+    if (!q) queuesByHost.set(host, q = { byName: new Map(), byToken: new Map() });
+    return q;
+  };
+  return {
     proxy_register_shared_queue(namePtr: number, nameSize: number, tokenPtr: number) {
       const c = ctx();
       const name = str(namePtr, nameSize);
@@ -353,6 +434,16 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       if (!item) return Empty;
       return out(item, valuePtr, sizePtr) ? Ok : InvalidMemoryAccess;
     },
+  };
+}
+
+/** Header maps: single values by name, and whole maps as serialised pairs. */
+function headerMapImports(k: AbiKit): HostFunctions {
+  return { ...headerValueImports(k), ...headerPairsImports(k) };
+}
+
+function headerValueImports({ ctx, str, headerName, out }: AbiKit): HostFunctions {
+  return {
     proxy_get_header_map_value(
       type: number,
       keyPtr: number,
@@ -403,6 +494,11 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       if (key === null) return InvalidMemoryAccess;
       return c.removeHeaderMapValue(type, key);
     },
+  };
+}
+
+function headerPairsImports({ vm, ctx, bytes, u32, out }: AbiKit): HostFunctions {
+  return {
     proxy_get_header_map_pairs(type: number, ptrPtr: number, sizePtr: number) {
       if (type >>> 0 > MAP_TYPE_MAX) return BadArgument;
       const pairs = ctx().getHeaderMapPairs(type);
@@ -426,6 +522,12 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       if (typeof size !== "number") return size.status;
       return u32(resultPtr, size) ? Ok : InvalidMemoryAccess;
     },
+  };
+}
+
+/** Buffers (bodies, configurations, call responses): read with clamping, never written. */
+function bufferImports({ ctx, bytes, u32, out }: AbiKit): HostFunctions {
+  return {
     proxy_get_buffer_bytes(type: number, start: number, length: number, ptrPtr: number, sizePtr: number) {
       if (type >>> 0 > BUFFER_TYPE_MAX) return BadArgument;
       const buffer = ctx().getBuffer(type);
@@ -450,6 +552,12 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       if (bytes(dataPtr, dataSize) === null) return InvalidMemoryAccess;
       return BadArgument; // pwhost's buffers are read-only (cpp-host BufferBase::copyFrom)
     },
+  };
+}
+
+/** `proxy_http_call`, made on (and answered to) the root context. */
+function httpCallImports({ ctx, str, bytes, u32 }: AbiKit): HostFunctions {
+  return {
     proxy_http_call(
       upstreamPtr: number,
       upstreamSize: number,
@@ -476,6 +584,12 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       u32(tokenPtr, token);
       return status;
     },
+  };
+}
+
+/** gRPC calls and streams: arguments checked, then unimplemented (as in pwhost). */
+function grpcImports({ ctx, bytes }: AbiKit): HostFunctions {
+  return {
     proxy_grpc_call(
       servicePtr: number,
       serviceSize: number,
@@ -524,6 +638,12 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       if (bytes(messagePtr, messageSize) === null) return InvalidMemoryAccess;
       return root.unimplemented();
     },
+  };
+}
+
+/** The root context's tick period and the wall clock. */
+function timerImports({ vm, ctx }: AbiKit): HostFunctions {
+  return {
     proxy_set_tick_period_milliseconds(period: number) {
       vm.setTimerPeriod(ctx().root().id, period >>> 0);
       return Ok;
@@ -531,6 +651,12 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
     proxy_get_current_time_nanoseconds(ptr: number) {
       return vm.setU64(ptr >>> 0, nowNanos()) ? Ok : InvalidMemoryAccess;
     },
+  };
+}
+
+/** Metrics, held by the host; values wrap as signed 64-bit integers. */
+function metricImports({ vm, host, str, u32 }: AbiKit): HostFunctions {
+  return {
     proxy_define_metric(type: number, namePtr: number, nameSize: number, idPtr: number) {
       const name = str(namePtr, nameSize);
       if (name === null) return InvalidMemoryAccess;
@@ -553,13 +679,22 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       if (!metric) return NotFound;
       return vm.setU64(ptr >>> 0, metric.value) ? Ok : InvalidMemoryAccess;
     },
+  };
+}
+
+/** What Emscripten-built modules import besides the ABI. */
+function runtimeImports(): HostFunctions {
+  return {
     pthread_equal(a: number, b: number) {
       return a === b ? 1 : 0;
     },
     emscripten_notify_memory_growth() {},
   };
+}
 
-  const wasi: Record<string, (...args: never[]) => number | void> = {
+/** WASI files: stdout and stderr only, written as log lines. */
+function wasiFileImports({ vm, host, ctx, str, bytes, u32 }: AbiKit): HostFunctions {
+  return {
     fd_write(fd: number, iovs: number, iovsLen: number, writtenPtr: number) {
       // stdout and stderr become log lines (info and error), as in Envoy.
       const level = fd === 1 ? 2 : fd === 2 ? 4 : -1;
@@ -601,6 +736,12 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
     fd_prestat_get: () => EBADF,
     fd_prestat_dir_name: () => ENOSYS,
     path_open: () => ENOENT,
+  };
+}
+
+/** WASI environment, arguments and exit: empty, and an exit is an error. */
+function wasiProcessImports({ host, u32 }: AbiKit): HostFunctions {
+  return {
     environ_get: () => ESUCCESS,
     environ_sizes_get(countPtr: number, sizePtr: number) {
       return u32(countPtr, 0) && u32(sizePtr, 0) ? ESUCCESS : EFAULT;
@@ -612,6 +753,12 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
     proc_exit() {
       host.error("wasi_unstable proc_exit");
     },
+  };
+}
+
+/** WASI clocks, randomness and scheduling. */
+function wasiClockImports({ vm, u32 }: AbiKit): HostFunctions {
+  return {
     clock_time_get(id: number, _precision: bigint, ptr: number) {
       let time: bigint;
       if (id === 0) time = nowNanos();
@@ -633,17 +780,5 @@ export function createAbiImports(vm: WasmVm): Record<string, Record<string, WebA
       return u32(eventsPtr, 0) ? ESUCCESS : EFAULT;
     },
     sched_yield: () => ESUCCESS,
-  };
-
-  const provided = hostFunctionTypes(vm.abiVersion);
-  const pick = (mod: string, fns: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(fns).filter(([name]) => provided.has(`${mod}.${name}`))) as Record<
-      string,
-      WebAssembly.ImportValue
-    >;
-  return {
-    env: pick("env", env),
-    wasi_unstable: pick("wasi_unstable", wasi),
-    wasi_snapshot_preview1: pick("wasi_snapshot_preview1", wasi),
   };
 }
