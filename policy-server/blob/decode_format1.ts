@@ -9,7 +9,9 @@ import { validateProgram } from "../regex/match_program.ts";
 import type {
   Backend,
   Condition,
+  PathModifier,
   RouteAction,
+  RouteEntry,
   RouteFilter,
   RouteTable,
   ServiceFrontend,
@@ -37,17 +39,64 @@ import { nameOf } from "./format.ts";
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
+function fail(msg: string): never {
+  throw new BlobFormatError(msg);
+}
+
+/** The rows of one record section: how many, and where row `i` starts. */
+interface Rows {
+  n: number;
+  row: (i: number) => number;
+}
+
+/** What every record decoder reads: the bytes, the record sections, the strings, the programs. */
+interface Format1 {
+  view: DataView;
+  records: (id: number) => Rows;
+  str: (i: number) => string;
+  optStr: (i: number) => string | undefined;
+  nPrograms: number;
+}
+
 /**
  * Reads a format-1 blob (docs/blob-format.md, "Format 1"), with every check the filter made of it:
  * the policy server writes format 2 now, but a store keeps the format-1 generations it had (the blob
  * history, a rollback, which encodes what this reads as format 2).
  */
 export function decodeFormat1(blob: Uint8Array): RouteTable {
-  const fail = (msg: string): never => {
-    throw new BlobFormatError(msg);
-  };
   if (blob.length < HEADER_SIZE) fail(`Blob is ${blob.length} bytes, shorter than its header`);
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
+  const { generation, count, rollback } = readHeader(blob, view);
+  const sections = readDirectory(blob, view, count);
+  const section = (id: number) => sections.get(id) ?? fail(`Section ${id} missing`);
+  const records = (id: number): Rows => {
+    const { at, len } = section(id);
+    const n = len >= 4 ? view.getUint32(at, true) : fail(`Section ${id} too short`);
+    if (4 + n * RECORD_SIZE[id] !== len) fail(`Section ${id} length does not match its count`);
+    return { n, row: (i: number) => at + 4 + i * RECORD_SIZE[id] };
+  };
+  const strings = readStrings(blob, view, section(Section.STRINGS));
+  const str = (i: number) => (i < strings.length ? strings[i] : fail(`String ref ${i} out of range`));
+  const nPrograms = checkPrograms(blob, view, section(Section.PROGRAMS));
+  const t: Format1 = { view, records, str, optStr: (i) => (i === NONE ? undefined : str(i)), nPrograms };
+
+  const filters = decodeFilters(t);
+  const backends = decodeBackends(t, filters);
+  const actions = decodeActions(t, backends, filters);
+  const conditions = decodeConditions(t);
+  const routes = decodeRoutes(t, conditions, actions);
+  const vhosts = decodeVirtualHosts(t, routes);
+  const frontends = sections.has(Section.FRONTENDS)
+    ? decodeFrontends(records(Section.FRONTENDS), view, str)
+    : [];
+  return { generation, vhosts, ...(frontends.length && { frontends }), ...(rollback && { rollback }) };
+}
+
+/** The header's checks (magic, format, sizes, checksum) and what it says. */
+function readHeader(
+  blob: Uint8Array,
+  view: DataView,
+): { generation: number; count: number; rollback: boolean } {
   if (!MAGIC.every((b, i) => blob[i] === b)) fail("Bad magic: not a wasmroute rule blob");
   if (view.getUint16(4, true) !== FORMAT_VERSION) fail(`Unsupported format ${view.getUint16(4, true)}`);
   if (view.getUint16(6, true) !== HEADER_SIZE) fail("Bad header size");
@@ -56,8 +105,16 @@ export function decodeFormat1(blob: Uint8Array): RouteTable {
   const generation = view.getUint32(16, true);
   const count = view.getUint32(20, true);
   const rollback = (view.getUint32(24, true) & HEADER_FLAGS.ROLLBACK) !== 0;
-  if (HEADER_SIZE + count * DIRECTORY_ENTRY_SIZE > blob.length) fail("Section directory out of range");
+  return { generation, count, rollback };
+}
 
+/** The section directory: each section inside the blob, 4-aligned, once. */
+function readDirectory(
+  blob: Uint8Array,
+  view: DataView,
+  count: number,
+): Map<number, { at: number; len: number }> {
+  if (HEADER_SIZE + count * DIRECTORY_ENTRY_SIZE > blob.length) fail("Section directory out of range");
   const sections = new Map<number, { at: number; len: number }>();
   for (let i = 0; i < count; i++) {
     const d = HEADER_SIZE + i * DIRECTORY_ENTRY_SIZE;
@@ -68,15 +125,11 @@ export function decodeFormat1(blob: Uint8Array): RouteTable {
     if (sections.has(id)) fail(`Section ${id} appears twice`);
     sections.set(id, { at, len });
   }
-  const section = (id: number) => sections.get(id) ?? fail(`Section ${id} missing`);
-  const records = (id: number) => {
-    const { at, len } = section(id);
-    const n = len >= 4 ? view.getUint32(at, true) : fail(`Section ${id} too short`);
-    if (4 + n * RECORD_SIZE[id] !== len) fail(`Section ${id} length does not match its count`);
-    return { n, row: (i: number) => at + 4 + i * RECORD_SIZE[id] };
-  };
+  return sections;
+}
 
-  const st = section(Section.STRINGS);
+/** The STRINGS section: a count, count + 1 offsets, then UTF-8 data. */
+function readStrings(blob: Uint8Array, view: DataView, st: { at: number; len: number }): string[] {
   const nStrings = st.len >= 4 ? view.getUint32(st.at, true) : fail("String table too short");
   const dataAt = st.at + 4 + 4 * (nStrings + 1);
   if (dataAt > st.at + st.len) fail("String table offsets out of range");
@@ -87,9 +140,11 @@ export function decodeFormat1(blob: Uint8Array): RouteTable {
     if (from > to || dataAt + to > st.at + st.len) fail(`String ${i} out of range`);
     strings.push(utf8.decode(blob.subarray(dataAt + from, dataAt + to)));
   }
-  const str = (i: number) => (i < strings.length ? strings[i] : fail(`String ref ${i} out of range`));
+  return strings;
+}
 
-  const ps = section(Section.PROGRAMS);
+/** The PROGRAMS section, laid out like STRINGS: each program validated; returns how many. */
+function checkPrograms(blob: Uint8Array, view: DataView, ps: { at: number; len: number }): number {
   const nPrograms = ps.len >= 4 ? view.getUint32(ps.at, true) : fail("Program table too short");
   const programsAt = ps.at + 4 + 4 * (nPrograms + 1);
   if (programsAt > ps.at + ps.len) fail("Program table offsets out of range");
@@ -99,81 +154,126 @@ export function decodeFormat1(blob: Uint8Array): RouteTable {
     const problem = validateProgram(blob.subarray(programsAt + from, programsAt + to));
     if (problem) fail(`Program ${i}: ${problem}`);
   }
-  /** A regex record must name a program; any other record must not. */
-  const checkProgram = (ref: number, regex: boolean, what: string) => {
-    if (regex ? ref >= nPrograms : ref !== NONE) fail(`${what}: bad program reference`);
-  };
-  const optStr = (i: number) => (i === NONE ? undefined : str(i));
-  const slice = <T>(all: T[], first: number, n: number, what: string) =>
-    first + n <= all.length || n === 0 ? all.slice(first, first + n) : fail(`${what} range out of bounds`);
+  return nPrograms;
+}
 
-  const f = records(Section.FILTERS);
+/** A regex record must name a program; any other record must not. */
+function checkProgram(t: Format1, ref: number, regex: boolean, what: string): void {
+  if (regex ? ref >= t.nPrograms : ref !== NONE) fail(`${what}: bad program reference`);
+}
+
+function slice<T>(all: T[], first: number, n: number, what: string): T[] {
+  return first + n <= all.length || n === 0
+    ? all.slice(first, first + n)
+    : fail(`${what} range out of bounds`);
+}
+
+/** A CORS filter spans two records that decode to one object. */
+function filterSlice(filters: RouteFilter[], first: number, n: number, what: string): RouteFilter[] {
+  return slice(filters, first, n, what).filter((f, i, all) => i === 0 || all[i - 1] !== f);
+}
+
+/** The FILTERS section, one entry per record (a CORS filter's two records share one object). */
+function decodeFilters(t: Format1): RouteFilter[] {
+  const f = t.records(Section.FILTERS);
   const filters: RouteFilter[] = [];
-  for (let i = 0; i < f.n; i++) {
-    const r = f.row(i);
-    const kind = nameOf(FILTER_KIND, view.getUint16(r, true)) ?? fail(`Filter ${i}: unknown kind`);
-    const modifier = view.getUint16(r + 2, true);
-    const a = optStr(view.getUint32(r + 4, true)), b = optStr(view.getUint32(r + 8, true));
-    const c = view.getUint32(r + 12, true), dRaw = view.getUint32(r + 16, true);
-    const d = kind === "RequestMirror" ? undefined : optStr(dRaw);
-    if (modifier !== 0 && kind !== "RequestRedirect" && kind !== "URLRewrite") {
-      fail(`Filter ${i}: path modifier on a filter without a path`);
-    }
-    const path = () => {
-      if (modifier === 0) return {};
-      const type = nameOf(PATH_MODIFIER, modifier) ?? fail(`Filter ${i}: unknown path modifier`);
-      return { path: { type, value: d ?? fail(`Filter ${i}: path modifier without a path`) } };
-    };
-    if (kind === "RequestRedirect") {
-      const port = c & 0xffff;
-      if (![301, 302, 303, 307, 308].includes(c >>> 16)) fail(`Filter ${i}: redirect status ${c >>> 16}`);
-      filters.push({
-        kind,
-        ...(a !== undefined && { scheme: a }),
-        ...(b !== undefined && { hostname: b }),
-        ...(port !== 0 && { port }),
-        ...path(),
-        statusCode: c >>> 16,
-      });
-    } else if (kind === "URLRewrite") {
-      filters.push({ kind, ...(b !== undefined && { hostname: b }), ...path() });
-    } else if (kind === "RequestMirror") {
-      const denominator = dRaw;
-      if (a === undefined || b === undefined || denominator === 0 || c > denominator) {
-        fail(`Filter ${i}: bad mirror`);
-      }
-      filters.push({ kind, cluster: a!, label: b!, numerator: c, denominator });
-    } else if ((kind === "CORS" || kind === "CORSExpose") && a === undefined) {
-      fail(`Filter ${i}: CORS origins missing`);
-    } else if (kind === "CORS") {
-      filters.push({
-        kind,
-        allowOrigins: a ?? "",
-        allowMethods: b ?? "",
-        allowHeaders: d ?? "",
-        exposeHeaders: "",
-        maxAge: c & 0x7fffffff,
-        allowCredentials: (c & 0x80000000) !== 0,
-      });
-    } else if (kind === "CORSExpose") {
-      if (i === 0 || view.getUint16(f.row(i - 1), true) !== FILTER_KIND.CORS) {
-        fail(`Filter ${i}: CORS expose record without its CORS record`);
-      }
-      const pre = filters[filters.length - 1];
-      (pre as { exposeHeaders: string }).exposeHeaders = a ?? "";
-      filters.push(pre); // keeps record indexes aligned; the duplicate is dropped when lists are sliced
-    } else {
-      filters.push({
-        kind,
-        name: a ?? fail(`Filter ${i}: header name missing`),
-        ...(b !== undefined && { value: b }),
-      });
-    }
+  for (let i = 0; i < f.n; i++) filters.push(decodeFilter(t, f, i, filters));
+  return filters;
+}
+
+/** The fields of a filter record: two strings, a number and a fourth word (a string, or a number). */
+interface FilterFields {
+  i: number;
+  modifier: number;
+  a?: string;
+  b?: string;
+  c: number;
+  d?: string;
+  dRaw: number;
+}
+
+function decodeFilter(t: Format1, f: Rows, i: number, filters: RouteFilter[]): RouteFilter {
+  const { view, optStr } = t;
+  const r = f.row(i);
+  const kind = nameOf(FILTER_KIND, view.getUint16(r, true)) ?? fail(`Filter ${i}: unknown kind`);
+  const modifier = view.getUint16(r + 2, true);
+  const a = optStr(view.getUint32(r + 4, true)), b = optStr(view.getUint32(r + 8, true));
+  const c = view.getUint32(r + 12, true), dRaw = view.getUint32(r + 16, true);
+  const d = kind === "RequestMirror" ? undefined : optStr(dRaw);
+  if (modifier !== 0 && kind !== "RequestRedirect" && kind !== "URLRewrite") {
+    fail(`Filter ${i}: path modifier on a filter without a path`);
   }
-  // A CORS filter spans two records that decode to one object.
-  const filterSlice = (first: number, n: number, what: string) =>
-    slice(filters, first, n, what).filter((f, i, all) => i === 0 || all[i - 1] !== f);
-  const b = records(Section.BACKENDS);
+  const fields: FilterFields = { i, modifier, a, b, c, d, dRaw };
+  if (kind === "RequestRedirect") return redirectFilter(fields);
+  if (kind === "URLRewrite") {
+    return { kind, ...(b !== undefined && { hostname: b }), ...pathModifier(fields) };
+  }
+  if (kind === "RequestMirror") return mirrorFilter(fields);
+  if ((kind === "CORS" || kind === "CORSExpose") && a === undefined) {
+    fail(`Filter ${i}: CORS origins missing`);
+  }
+  if (kind === "CORS") return corsFilter(fields);
+  if (kind === "CORSExpose") return corsExpose(t, f, fields, filters);
+  return { kind, name: a ?? fail(`Filter ${i}: header name missing`), ...(b !== undefined && { value: b }) };
+}
+
+/** A redirect's or rewrite's path modifier (its value in the fourth word), or nothing. */
+function pathModifier({ i, modifier, d }: FilterFields): { path?: PathModifier } {
+  if (modifier === 0) return {};
+  const type = nameOf(PATH_MODIFIER, modifier) ?? fail(`Filter ${i}: unknown path modifier`);
+  return { path: { type, value: d ?? fail(`Filter ${i}: path modifier without a path`) } };
+}
+
+/** The number word holds the status code (high half) and the port (low half). */
+function redirectFilter(fields: FilterFields): RouteFilter {
+  const { i, a, b, c } = fields;
+  const port = c & 0xffff;
+  if (![301, 302, 303, 307, 308].includes(c >>> 16)) fail(`Filter ${i}: redirect status ${c >>> 16}`);
+  return {
+    kind: "RequestRedirect",
+    ...(a !== undefined && { scheme: a }),
+    ...(b !== undefined && { hostname: b }),
+    ...(port !== 0 && { port }),
+    ...pathModifier(fields),
+    statusCode: c >>> 16,
+  };
+}
+
+/** A mirror's share is numerator (number word) over denominator (fourth word). */
+function mirrorFilter({ i, a, b, c, dRaw }: FilterFields): RouteFilter {
+  const denominator = dRaw;
+  if (a === undefined || b === undefined || denominator === 0 || c > denominator) {
+    fail(`Filter ${i}: bad mirror`);
+  }
+  return { kind: "RequestMirror", cluster: a!, label: b!, numerator: c, denominator };
+}
+
+/** The number word holds max-age (low 31 bits) and allow-credentials (top bit). */
+function corsFilter({ a, b, c, d }: FilterFields): RouteFilter {
+  return {
+    kind: "CORS",
+    allowOrigins: a ?? "",
+    allowMethods: b ?? "",
+    allowHeaders: d ?? "",
+    exposeHeaders: "",
+    maxAge: c & 0x7fffffff,
+    allowCredentials: (c & 0x80000000) !== 0,
+  };
+}
+
+/** The second record of a CORS filter: sets the exposed headers of the one before, and repeats it. */
+function corsExpose(t: Format1, f: Rows, { i, a }: FilterFields, filters: RouteFilter[]): RouteFilter {
+  if (i === 0 || t.view.getUint16(f.row(i - 1), true) !== FILTER_KIND.CORS) {
+    fail(`Filter ${i}: CORS expose record without its CORS record`);
+  }
+  const pre = filters[filters.length - 1];
+  (pre as { exposeHeaders: string }).exposeHeaders = a ?? "";
+  return pre; // keeps record indexes aligned; the duplicate is dropped when lists are sliced
+}
+
+function decodeBackends(t: Format1, filters: RouteFilter[]): Backend[] {
+  const { view, str } = t;
+  const b = t.records(Section.BACKENDS);
   const backends: Backend[] = [];
   for (let i = 0; i < b.n; i++) {
     const r = b.row(i);
@@ -182,11 +282,21 @@ export function decodeFormat1(blob: Uint8Array): RouteTable {
       cluster: str(view.getUint32(r, true)),
       label: str(view.getUint32(r + 4, true)),
       weight: view.getUint32(r + 8, true),
-      filters: filterSlice(view.getUint32(r + 12, true), view.getUint16(r + 16, true), "Backend filter"),
+      filters: filterSlice(
+        filters,
+        view.getUint32(r + 12, true),
+        view.getUint16(r + 16, true),
+        "Backend filter",
+      ),
       ...(unresolved && { unresolved }),
     });
   }
-  const a = records(Section.ACTIONS);
+  return backends;
+}
+
+function decodeActions(t: Format1, backends: Backend[], filters: RouteFilter[]): RouteAction[] {
+  const { view, str } = t;
+  const a = t.records(Section.ACTIONS);
   const actions: RouteAction[] = [];
   for (let i = 0; i < a.n; i++) {
     const r = a.row(i);
@@ -204,27 +314,42 @@ export function decodeFormat1(blob: Uint8Array): RouteTable {
       rule: view.getUint16(r + 4, true),
       ...(sticky && { sticky }),
       backends: own,
-      filters: filterSlice(view.getUint32(r + 16, true), view.getUint16(r + 14, true), "Action filter"),
+      filters: filterSlice(
+        filters,
+        view.getUint32(r + 16, true),
+        view.getUint16(r + 14, true),
+        "Action filter",
+      ),
     });
   }
-  const c = records(Section.CONDITIONS);
+  return actions;
+}
+
+function decodeConditions(t: Format1): Condition[] {
+  const { view, str } = t;
+  const c = t.records(Section.CONDITIONS);
   const conditions: Condition[] = [];
   for (let i = 0; i < c.n; i++) {
     const r = c.row(i);
     const kind = nameOf(CONDITION_KIND, view.getUint8(r)) ?? fail(`Condition ${i}: unknown kind`);
-    checkProgram(view.getUint32(r + 12, true), kind.endsWith("Regex"), `Condition ${i}`);
+    checkProgram(t, view.getUint32(r + 12, true), kind.endsWith("Regex"), `Condition ${i}`);
     conditions.push({
       kind,
       name: str(view.getUint32(r + 4, true)),
       value: str(view.getUint32(r + 8, true)),
     });
   }
-  const ro = records(Section.ROUTES);
-  const routes = [];
+  return conditions;
+}
+
+function decodeRoutes(t: Format1, conditions: Condition[], actions: RouteAction[]): RouteEntry[] {
+  const { view, str, optStr } = t;
+  const ro = t.records(Section.ROUTES);
+  const routes: RouteEntry[] = [];
   for (let i = 0; i < ro.n; i++) {
     const r = ro.row(i);
     const pathKind = nameOf(PATH_KIND, view.getUint8(r)) ?? fail(`Route ${i}: unknown path kind`);
-    checkProgram(view.getUint32(r + 20, true), pathKind === "RegularExpression", `Route ${i}`);
+    checkProgram(t, view.getUint32(r + 20, true), pathKind === "RegularExpression", `Route ${i}`);
     const method = optStr(view.getUint32(r + 8, true));
     const action = view.getUint32(r + 16, true);
     routes.push({
@@ -239,7 +364,12 @@ export function decodeFormat1(blob: Uint8Array): RouteTable {
       action: action < actions.length ? actions[action] : fail(`Route ${i}: action out of range`),
     });
   }
-  const v = records(Section.VHOSTS);
+  return routes;
+}
+
+function decodeVirtualHosts(t: Format1, routes: RouteEntry[]): VirtualHost[] {
+  const { view, str, optStr } = t;
+  const v = t.records(Section.VHOSTS);
   const vhosts: VirtualHost[] = [];
   let previous = "";
   for (let i = 0; i < v.n; i++) {
@@ -272,10 +402,7 @@ export function decodeFormat1(blob: Uint8Array): RouteTable {
       routes: slice(routes, first, n, "Virtual host route"),
     });
   }
-  const frontends = sections.has(Section.FRONTENDS)
-    ? decodeFrontends(records(Section.FRONTENDS), view, str)
-    : [];
-  return { generation, vhosts, ...(frontends.length && { frontends }), ...(rollback && { rollback }) };
+  return vhosts;
 }
 
 /** The optional FRONTENDS section, with the filter's checks: each address and port once. */
