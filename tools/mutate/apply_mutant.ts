@@ -3,8 +3,9 @@
  * puts back the sources earlier mutants changed, writes the active mutant (`__STRYKER_ACTIVE_MUTANT__`,
  * looked up in the plan that mutant_plan_reporter.ts wrote) into the real source, then builds the
  * filter. A mutant the compiler
- * refuses is recorded beside the plan, so the score leaves it out as Stryker leaves out its
- * CompileErrors, and exits 1. Without an active mutant (Stryker's dry run) it only builds.
+ * refuses is recorded beside the plan (by its place and replacement, config.ts mutantKey, which a
+ * later incremental run gives the same mutant whatever its id), so the score leaves it out as
+ * Stryker leaves out its CompileErrors, and exits 1. Without an active mutant (Stryker's dry run) it only builds.
  *
  * The build is the release build without Binaryen's optimizer (build_filter.ts `unoptimized`), in
  * this process: about 1 s of compiling instead of 6, and no second Deno. What kills a mutant does not
@@ -17,7 +18,7 @@
  */
 import { buildFilter } from "../build_filter.ts";
 import { mirroredPath } from "./as_mirror.ts";
-import type { PlannedMutant } from "./config.ts";
+import { mutantKey, type PlannedMutant } from "./config.ts";
 
 /** `text` with `mutant`'s replacement in place of its 0-based [start, end) line and column range. */
 export function applyMutant(text: string, mutant: Pick<PlannedMutant, "location" | "replacement">): string {
@@ -63,12 +64,15 @@ async function build(): Promise<{ ok: boolean; output: string }> {
   }
 }
 
+function plan(path: string): PlannedMutant[] {
+  return JSON.parse(Deno.readTextFileSync(path));
+}
+
 async function main(): Promise<number> {
   const id = Deno.env.get("__STRYKER_ACTIVE_MUTANT__");
   const planPath = Deno.env.get("WASMROUTE_MUTANT_PLAN");
   if (id && planPath) {
-    const plan: PlannedMutant[] = JSON.parse(await Deno.readTextFile(planPath));
-    const mutant = plan.find((m) => m.id === id);
+    const mutant = plan(planPath).find((m) => m.id === id);
     const path = mutant && mirroredPath(mutant.fileName);
     if (!mutant || !path) throw new Error(`Mutant "${id}" is not an AssemblyScript mutant of ${planPath}`);
     await Deno.writeTextFile(path, applyMutant(await restore(path), mutant));
@@ -79,7 +83,10 @@ async function main(): Promise<number> {
     console.error(output);
     return 1;
   }
-  await Deno.writeTextFile(`${planPath}.compile-errors`, `${id}\n`, { append: true });
+  const mutant = plan(planPath).find((m) => m.id === id);
+  if (mutant) {
+    await Deno.writeTextFile(`${planPath}.compile-errors`, `${mutantKey(mutant)}\n`, { append: true });
+  }
   return 1;
 }
 

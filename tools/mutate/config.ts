@@ -5,6 +5,7 @@
  * @module
  */
 import { join } from "node:path";
+import { mirroredPath } from "./as_mirror.ts";
 import type { Equivalent } from "./score.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
@@ -41,4 +42,18 @@ export interface PlannedMutant {
 /** The repository paths a command names: words with a "/" that are neither flags nor variables. */
 export function commandPaths(command: string): string[] {
   return command.split(/\s+/).filter((w) => w.includes("/") && !w.startsWith("-") && !w.includes("="));
+}
+
+/**
+ * What names a mutant across runs: its file (the repository path a mirror stands for), 0-based place,
+ * mutator and replacement. Ids are only a run's numbering.
+ */
+export function mutantKey(
+  m: Pick<PlannedMutant, "fileName" | "mutatorName" | "replacement" | "location">,
+): string {
+  const { start, end } = m.location;
+  const file = mirroredPath(m.fileName) ?? m.fileName;
+  return `${file}:${start.line}:${start.column}-${end.line}:${end.column} ${m.mutatorName} ${
+    JSON.stringify(m.replacement)
+  }`;
 }

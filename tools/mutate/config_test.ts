@@ -6,7 +6,7 @@
  */
 import { join } from "node:path";
 import { assert, assertEquals } from "../../tests/assert.ts";
-import { commandPaths, readConfig } from "./config.ts";
+import { commandPaths, mutantKey, type PlannedMutant, readConfig } from "./config.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -76,4 +76,21 @@ Deno.test("commandPaths() and matches() read the config as the checks above need
   assert(matches("tools/mutate/*_test.ts").includes("config_test.ts"));
   assertEquals(matches("tools/mutate/*.nothing"), []);
   assertEquals(matches("no/such/dir/*.ts"), []);
+});
+
+Deno.test("mutantKey() names a mutant by its repository file, place, mutator and replacement, not its id", () => {
+  const m: PlannedMutant = {
+    id: "12",
+    fileName: "/repo/.stryker/as/filter/assembly/core/rewrite.ts",
+    mutatorName: "EqualityOperator",
+    replacement: "a >= b",
+    location: { start: { line: 3, column: 9 }, end: { line: 3, column: 14 } },
+  };
+  assertEquals(mutantKey(m), 'filter/assembly/core/rewrite.ts:3:9-3:14 EqualityOperator "a >= b"');
+  const renumbered: PlannedMutant = { ...m, id: "40" };
+  assertEquals(mutantKey(renumbered), mutantKey(m));
+  assertEquals(
+    mutantKey({ ...m, fileName: "/repo/policy-server/a.ts" }),
+    '/repo/policy-server/a.ts:3:9-3:14 EqualityOperator "a >= b"',
+  );
 });

@@ -25,7 +25,7 @@ import { Stryker } from "@stryker-mutator/core";
 import { Buffer } from "node:buffer";
 import { join, relative } from "node:path";
 import { mirroredPath, mirrorPath, mirrorSource } from "./as_mirror.ts";
-import { type Area, commandPaths, CONFIG, type MutateConfig, readConfig } from "./config.ts";
+import { type Area, commandPaths, CONFIG, mutantKey, type MutateConfig, readConfig } from "./config.ts";
 import { dropSurvivors } from "./retest_survivors.ts";
 import { parseSample, sampleGuard, type SampleSpec } from "./sample.ts";
 import { type Result, type Score, score } from "./score.ts";
@@ -61,6 +61,12 @@ interface StrykerResult {
   replacement: string;
   status: string;
   location: { start: Position; end: Position };
+}
+
+/** A result with the 0-based place the plan and mutantKey use (results are 1-based). */
+function zeroBased(r: StrykerResult): StrykerResult {
+  const at = (p: Position) => ({ line: p.line - 1, column: p.column - 1 });
+  return { ...r, location: { start: at(r.location.start), end: at(r.location.end) } };
 }
 
 /** The text between two of Stryker's positions (1-based lines and columns) in `lines`. */
@@ -136,7 +142,9 @@ async function runArea(
   const state = join(ROOT, ".stryker");
   await Deno.mkdir(join(state, "reports"), { recursive: true });
   const plan = join(state, `${name}.plan.json`);
-  await Deno.remove(`${plan}.compile-errors`).catch(() => {});
+  // The last run's sample: with --survivors, only its survivors are retested (the others' verdicts
+  // are placeholders the score leaves out).
+  const lastSample = sample && await readIds(`${plan}.sample`);
   await Deno.remove(`${plan}.sample`).catch(() => {});
   Deno.env.set("WASMROUTE_MUTANT_PLAN", plan);
   if (sample) Deno.env.set("WASMROUTE_MUTANT_SAMPLE", `${sample.size}:${sample.seed}`);
@@ -148,9 +156,12 @@ async function runArea(
   const digest = await testsDigest(area);
   const digestFile = `${incrementalFile}.tests`;
   let testsChanged = await Deno.readTextFile(digestFile).then((d) => d !== digest, () => true);
-  if (testsChanged && rerun.survivors && !rerun.force && await dropSurvivors(incrementalFile)) {
+  if (testsChanged && rerun.survivors && !rerun.force && await dropSurvivors(incrementalFile, lastSample)) {
     testsChanged = false;
   }
+  // Refused mutants are recorded by key as they run; a mutant Stryker does not run again keeps its
+  // record, so the records go only when every mutant runs.
+  if (rerun.force || testsChanged) await Deno.remove(`${plan}.compile-errors`).catch(() => {});
   const report = join(state, "reports", `${name}.json`);
   const stryker = new Stryker({
     ...config.stryker,
@@ -162,9 +173,11 @@ async function runArea(
     tempDirName: `.stryker/tmp-${name}`,
     force: rerun.force || testsChanged,
   });
-  const results = await toResults(await stryker.runMutationTest() as unknown as StrykerResult[], report);
+  const raw = await stryker.runMutationTest() as unknown as StrykerResult[];
+  const results = await toResults(raw, report);
   await Deno.writeTextFile(digestFile, digest);
-  const compileErrors = await readIds(`${plan}.compile-errors`);
+  const refused = await readIds(`${plan}.compile-errors`);
+  const compileErrors = new Set(raw.filter((r) => refused.has(mutantKey(zeroBased(r)))).map((r) => r.id));
   return score(results, config.equivalent, compileErrors, sample && await readIds(`${plan}.sample`));
 }
 

@@ -12,22 +12,26 @@
 const ALIVE = new Set(["Survived", "NoCoverage"]);
 
 interface IncrementalReport {
-  files: Record<string, { mutants: { status: string }[] }>;
+  files: Record<string, { mutants: { id: string; status: string }[] }>;
 }
 
-/** `report` (Stryker's incremental file) without its surviving and uncovered mutants. */
-export function withoutSurvivors<T extends IncrementalReport>(report: T): T {
+/**
+ * `report` (Stryker's incremental file) without its surviving and uncovered mutants; with `only`, only
+ * those whose id it holds (a sampled run's sample: the others' verdicts are placeholders).
+ */
+export function withoutSurvivors<T extends IncrementalReport>(report: T, only?: Set<string>): T {
+  const dropped = (m: { id: string; status: string }) => ALIVE.has(m.status) && (!only || only.has(m.id));
   const files = Object.fromEntries(
     Object.entries(report.files).map(([name, file]) => [
       name,
-      { ...file, mutants: file.mutants.filter((m) => !ALIVE.has(m.status)) },
+      { ...file, mutants: file.mutants.filter((m) => !dropped(m)) },
     ]),
   );
   return { ...report, files };
 }
 
-/** Rewrites the incremental file at `path` without its survivors; false when there is none yet. */
-export async function dropSurvivors(path: string): Promise<boolean> {
+/** Rewrites the incremental file at `path` without its survivors (`only` as above); false when there is none yet. */
+export async function dropSurvivors(path: string, only?: Set<string>): Promise<boolean> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);

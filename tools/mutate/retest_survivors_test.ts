@@ -38,3 +38,16 @@ Deno.test("dropSurvivors rewrites the incremental file, and says when there is n
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("withoutSurvivors with a sample drops only the sample's survivors", () => {
+  assertEquals(withoutSurvivors(REPORT, new Set(["1", "4"])), {
+    schemaVersion: "2",
+    files: {
+      "a.ts": {
+        source: "a",
+        mutants: [mutant("1", "Killed"), mutant("2", "Survived"), mutant("3", "Timeout")],
+      },
+      "b.ts": { source: "b", mutants: [mutant("5", "CompileError")] },
+    },
+  });
+});
