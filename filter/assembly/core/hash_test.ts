@@ -22,6 +22,9 @@ interface Exports {
   hash_bytes(ptr: number, len: number): number;
   hash_lower_bytes(ptr: number, len: number): number;
   equals_lowered(ptr: number, lower: number, len: number): number;
+  scan_authority(ptr: number, len: number): number;
+  authority_port(): number;
+  authority_has_port(): number;
 }
 
 const ALL_LENGTHS = (1n << 64n) - 1n;
@@ -34,6 +37,7 @@ function entry(): Promise<Exports> {
       "filter/assembly/core/scan.ts",
       "filter/assembly/core/target.ts",
       "filter/assembly/core/grown.ts",
+      "filter/assembly/core/request.ts",
     ],
   });
 }
@@ -145,5 +149,38 @@ Deno.test("lower-cased hashing and comparing change A-Z only, whatever the other
       other[at] ^= rng() < 0.5 ? 0x20 : 0x01;
       if (other[at] !== lowered[at]) assertEquals(x.equals_lowered(p, put(x, other), n), 0);
     }
+  }
+});
+
+Deno.test("the authority scan splits hostname and port at the last colon outside brackets, and reads no further", async (t) => {
+  const x = await entry();
+  // Each authority is followed by digits that are not part of it: the scan must stop at its length.
+  const cases: [string, { host: string; port: number; hasPort: boolean }][] = [
+    ["example.com", { host: "example.com", port: 80, hasPort: false }],
+    ["example.com:8080", { host: "example.com", port: 8080, hasPort: true }],
+    ["a.very.long.example.com:443", { host: "a.very.long.example.com", port: 443, hasPort: true }],
+    ["example.com:", { host: "example.com", port: 0, hasPort: true }],
+    [":8080", { host: "", port: 8080, hasPort: true }],
+    ["[fd00::14]", { host: "[fd00::14]", port: 80, hasPort: false }],
+    ["[fd00::14]:9080", { host: "[fd00::14]", port: 9080, hasPort: true }],
+    ["10.0.0.1:65535", { host: "10.0.0.1", port: 65535, hasPort: true }],
+    ["10.0.0.1:65536", { host: "10.0.0.1", port: 0, hasPort: true }],
+    ["h:8a", { host: "h", port: 8, hasPort: true }],
+    ["", { host: "", port: 80, hasPort: false }],
+  ];
+  for (const [authority, want] of cases) {
+    await t.step(JSON.stringify(authority), () => {
+      const bytes = new TextEncoder().encode(`${authority}12345678`);
+      const ptr = put(x, bytes);
+      const hostLen = x.scan_authority(ptr, authority.length);
+      assertEquals(
+        {
+          host: authority.slice(0, hostLen),
+          port: x.authority_port(),
+          hasPort: x.authority_has_port() === 1,
+        },
+        want,
+      );
+    });
   }
 });

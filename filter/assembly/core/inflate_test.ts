@@ -8,7 +8,7 @@ import { constants, deflateRawSync } from "node:zlib";
 import { instantiateTestModule } from "../../compile_assemblyscript.ts";
 import { generateRoutes } from "../../../tools/bench/generate_routes.ts";
 import { assert, assertEquals } from "../../../tests/assert.ts";
-import { envelope, mutateStream, streamCases } from "../../../tests/deflate_streams.ts";
+import { BitWriter, envelope, mutateStream, streamCases } from "../../../tests/deflate_streams.ts";
 import { prng } from "../../../tests/prng.ts";
 import { unpackBlob } from "../../../policy-server/blob/pack_blob.ts";
 import { encodeBlob } from "../../../policy-server/blob/encode_blob.ts";
@@ -168,4 +168,69 @@ Deno.test(`the filter's inflater survives ${MUTATIONS} damaged streams and agree
     `${inflated} of ${MUTATIONS} damaged streams inflated: the damage is too gentle`,
   );
   assert(as.memoryBytes <= 16 << 20, `linear memory grew to ${as.memoryBytes} bytes`);
+});
+
+/** A dynamic block's header: HLIT 257, HDIST 1, and a code length code of 18 → 0, 1 → 10, 2 → 11. */
+function dynamicHeader(w: BitWriter): BitWriter {
+  w.bits(1, 1).bits(2, 2).bits(0, 5).bits(0, 5).bits(14, 4);
+  // Code length code lengths in RFC 1951's order 16, 17, 18, 0, 8, 7, 9, 6, 10, 5, 11, 4, 12, 3, 13, 2, 14, 1.
+  for (const l of [0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 2]) w.bits(l, 3);
+  return w;
+}
+
+Deno.test("the filter's inflater refuses, as zlib does, what only a hand-made stream holds", async (t) => {
+  const as = await AsInflater.create();
+  const fixed = () => new BitWriter().bits(1, 1).bits(1, 2);
+  const cases: { name: string; stream: Uint8Array; length: number; refusal: string }[] = [
+    {
+      name: "length symbol 286, which the fixed code has but no length",
+      stream: fixed().code(0x30 + 0x61, 8).code(0xc0 + 6, 8).code(0, 7).finish(),
+      length: 4,
+      refusal: "invalid literal/length code",
+    },
+    {
+      name: "distance symbol 30, which the fixed code has but no distance",
+      stream: fixed().code(0x30 + 0x61, 8).code(1, 7).code(30, 5).code(0, 7).finish(),
+      length: 4,
+      refusal: "invalid distance code",
+    },
+    {
+      name: "32 distance codes (HDIST 31)",
+      stream: new BitWriter().bits(1, 1).bits(2, 2).bits(0, 5).bits(31, 5).bits(0, 4).bytes([0, 0, 0, 0])
+        .finish(),
+      length: 4,
+      refusal: "too many literal/length or distance codes",
+    },
+    {
+      // Literal 0 and end-of-block with 2-bit codes, nothing else: half the code space unused.
+      name: "an incomplete literal/length code longer than one bit",
+      stream: dynamicHeader(new BitWriter())
+        .code(3, 2).code(0, 1).bits(127, 7).code(0, 1).bits(106, 7).code(3, 2).code(2, 2)
+        .code(0, 2).code(1, 2).finish(),
+      length: 1,
+      refusal: "invalid literal/length code lengths",
+    },
+    {
+      // 249 zeros, then an 18 (11 or more zeros) whose extra bits the stream lacks, 9 lengths before the last.
+      name: "a stream that ends in a code length repeat's extra bits",
+      stream: dynamicHeader(new BitWriter()).code(0, 1).bits(127, 7).code(0, 1).bits(100, 7).code(0, 1)
+        .finish(),
+      length: 1,
+      refusal: "stream ends before its final block does",
+    },
+    {
+      // A 9-bit literal, then length 227 + 5 extra bits of which 4 are left: zero bits read past the
+      // end would give a copy of 227 bytes and an end-of-block.
+      name: "a stream that ends in a length's extra bits",
+      stream: fixed().code(0x190 + (0xc8 - 144), 9).code(0xc0 + 4, 8).finish(),
+      length: 228,
+      refusal: "stream ends before its final block does",
+    },
+  ];
+  for (const c of cases) {
+    await t.step(c.name, () => {
+      assertEquals(as.inflate(c.stream, c.length), c.refusal);
+      assertEquals(typeof reference(c.stream, c.length), "string", "zlib refuses it too");
+    });
+  }
 });

@@ -309,3 +309,31 @@ Deno.test("Program.decode refuses programs outside memory and over the size limi
   assertEquals(vm.error(), "more than 2048 instructions");
   assertEquals(vm.load(big.subarray(0, 2048 * 8)), true);
 });
+
+Deno.test("Program.decode names the refused instruction, the first as 0, and a program-wide refusal none", () => {
+  const instruction = (op: number, flags: number, a: number, b: number) => {
+    const bytes = new Uint8Array(INSTRUCTION_SIZE), view = new DataView(bytes.buffer);
+    bytes[0] = op;
+    bytes[1] = flags;
+    view.setUint16(2, a, true);
+    view.setUint32(4, b, true);
+    return bytes;
+  };
+  const program = (...instructions: Uint8Array[]) => {
+    const out = new Uint8Array(instructions.length * INSTRUCTION_SIZE);
+    instructions.forEach((ins, pc) => out.set(ins, pc * INSTRUCTION_SIZE));
+    return out;
+  };
+  const match = instruction(OP.MATCH, 0, 0, 0);
+  assertEquals(vm.load(program(instruction(OP.MATCH, 4, 0, 0), match)), false);
+  assertEquals(vm.error(), "0: unknown flags");
+  assertEquals(vm.load(program(match, instruction(OP.ANY, 0, 0, 1))), false);
+  assertEquals(vm.error(), "1: nonzero b");
+  assertEquals(vm.load(program(instruction(OP.JMP, 0, 0, 0))), false);
+  assertEquals(vm.error(), "no MATCH is reachable");
+  // CHAR holds one UTF-16 unit: 0xFFFF is the last there is.
+  assertEquals(vm.load(program(instruction(OP.CHAR, 0, 0, 0xffff), match)), true);
+  assertEquals([vm.match("\uffff"), vm.match("\ufffe"), vm.match("")], [true, false, false]);
+  assertEquals(vm.load(program(instruction(OP.CHAR, 0, 0, 0x10000), match)), false);
+  assertEquals(vm.error(), "0: CHAR above 0xFFFF");
+});

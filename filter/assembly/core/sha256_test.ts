@@ -16,6 +16,7 @@ interface Exports {
   digest(ptr: number, len: number): void;
   text_length(): number;
   text_copy(ptr: number): void;
+  same_digest(a: number, aLen: number, b: number, bLen: number): number;
 }
 
 /** `n` bytes from `random`, four at a time. */
@@ -86,4 +87,24 @@ Deno.test("sha256() agrees with WebCrypto on a 5 MiB input, and a flipped bit ch
   const flipped = filterSha256(bytes);
   assertEquals(flipped, await webCryptoSha256(bytes));
   assertEquals(flipped === want, false);
+});
+
+Deno.test("sameDigest holds only for the same bytes of the same length, whichever is shorter", () => {
+  const same = (a: Uint8Array, b: Uint8Array) => {
+    const pa = x.alloc(Math.max(a.length, 1)), pb = x.alloc(Math.max(b.length, 1));
+    new Uint8Array(x.memory.buffer, pa, a.length).set(a);
+    new Uint8Array(x.memory.buffer, pb, b.length).set(b);
+    const r = x.same_digest(pa, a.length, pb, b.length) === 1;
+    x.free(pa);
+    x.free(pb);
+    return r;
+  };
+  const digest = new Uint8Array(Buffer.from(filterSha256(new TextEncoder().encode("abc")), "hex"));
+  assertEquals(same(digest, digest.slice()), true);
+  const other = digest.slice();
+  other[31] ^= 1;
+  assertEquals(same(digest, other), false, "the last byte differs");
+  assertEquals(same(digest.subarray(0, 16), digest), false, "a prefix of the digest is not the digest");
+  assertEquals(same(digest, digest.subarray(0, 16)), false, "nor is the digest its prefix");
+  assertEquals(same(new Uint8Array(0), digest), false, "nor is nothing");
 });

@@ -3,7 +3,7 @@
 // AssemblyScript test entry around the filter's hashing (filter/assembly/core/hash.ts) and the path
 // scan that feeds it (scanPath in core/scan.ts). Built by ../hash_test.ts with the
 // filter's flags; imports nothing, so any abort is a trap.
-import { scanTarget } from "../scan";
+import { Authority, scanAuthority, scanTarget } from "../scan";
 import { Target } from "../target";
 import { equalsLowered, hashBytes, hashLowerBytes } from "../hash";
 
@@ -23,6 +23,18 @@ export function path_end(): i32 { return target.pathEnd; }
 export function query_start(): i32 { return target.queryStart; }
 export function query_end(): i32 { return target.queryEnd; }
 export function path_hash(): u32 { return target.pathHash; }
+
+const authority = new Authority();
+
+/** Scans the `:authority` at [ptr, ptr + len): the hostname's length. */
+export function scan_authority(ptr: usize, len: i32): i32 {
+  authority.raw.ptr = ptr;
+  authority.raw.len = len;
+  scanAuthority(authority);
+  return authority.hostLen;
+}
+export function authority_port(): u32 { return authority.port; }
+export function authority_has_port(): i32 { return authority.hasPort ? 1 : 0; }
 
 /** 1 when every hash the scan took equals hashBytes() of the same bytes, else 0. */
 export function scan_hashes_agree(): i32 {

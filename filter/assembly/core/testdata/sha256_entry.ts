@@ -4,7 +4,7 @@
 // ../sha256_test.ts with the filter's flags; imports nothing, so any abort is a trap. Its calls
 // collect as the filter's callbacks do (filter/assembly/abi/heap.ts).
 import { enter, leave } from "../../abi/heap";
-import { sha256, toHex } from "../sha256";
+import { sameDigest, sha256, toHex } from "../sha256";
 
 function abort_handler(message: usize, file: usize, line: u32, column: u32): void { unreachable(); }
 
@@ -23,3 +23,11 @@ export function digest(ptr: usize, len: i32): void {
 
 export function text_length(): i32 { return text.length; }
 export function text_copy(ptr: usize): void { memory.copy(ptr, changetype<usize>(text), <usize>text.length << 1); }
+
+/** sameDigest of the aLen bytes at a and the bLen bytes at b, each copied into a buffer of its own: 1 or 0. */
+export function same_digest(a: usize, aLen: i32, b: usize, bLen: i32): i32 {
+  const x = new ArrayBuffer(aLen), y = new ArrayBuffer(bLen);
+  memory.copy(changetype<usize>(x), a, <usize>aLen);
+  memory.copy(changetype<usize>(y), b, <usize>bLen);
+  return sameDigest(x, y) ? 1 : 0;
+}
