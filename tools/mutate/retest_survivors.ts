@@ -40,7 +40,7 @@ export async function dropSurvivors(path: string, only?: Set<string>): Promise<b
     throw e;
   }
   // Written beside it and renamed over it: a run stopped mid-write must not leave half a file.
-  await Deno.writeTextFile(`${path}.part`, JSON.stringify(withoutSurvivors(JSON.parse(text))));
+  await Deno.writeTextFile(`${path}.part`, JSON.stringify(withoutSurvivors(JSON.parse(text), only)));
   await Deno.rename(`${path}.part`, path);
   return true;
 }

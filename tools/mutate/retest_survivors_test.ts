@@ -34,6 +34,13 @@ Deno.test("dropSurvivors rewrites the incremental file, and says when there is n
     await Deno.writeTextFile(path, JSON.stringify(REPORT));
     assertEquals(await dropSurvivors(path), true);
     assertEquals(JSON.parse(await Deno.readTextFile(path)), withoutSurvivors(REPORT));
+    await Deno.writeTextFile(path, JSON.stringify(REPORT));
+    assertEquals(await dropSurvivors(path, new Set(["4"])), true);
+    assertEquals(
+      JSON.parse(await Deno.readTextFile(path)),
+      withoutSurvivors(REPORT, new Set(["4"])),
+      "a sample's",
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
