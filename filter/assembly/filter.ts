@@ -6,7 +6,7 @@ import {
   getHeaderPairs, getProperty, HeaderMapType, httpCall, log, logBytes, logEnabled, LogLevel, Metric, MetricType, refreshLogLevel,
   removeHeader, replaceHeader, replaceHeaderBytes, returnedSize, RootContext, sendLocalResponse, setTickPeriod,
 } from "./abi/runtime";
-import { Action, Backend, decodeBlob, decodeError, restrictToScope, RuleTable } from "./core/blob";
+import { Action, Backend, decodeBlob, decodeError, restrictToScope, RuleTable, ruleOf } from "./core/blob";
 import { BlobFetch, FETCH_TIMEOUT_MS, FETCHED_OTHER, FETCHED_PINNED } from "./core/blob_fetch";
 import { configError, PullConfig, readConfig } from "./core/config";
 import { decide, resolve } from "./core/decide";
@@ -181,10 +181,21 @@ function logReply(d: Decision): void {
   if (logEnabled(LogLevel.Debug)) log(LogLevel.Debug, decisionLine(d, "-"));
 }
 
-/** A routed request's line depends on its rule and backend only: it is built once per backend. */
+/**
+ * A routed request's line depends on its rule and backend only: it is built once per backend, or,
+ * for a DIRECT rule (whose objects resolve() would make afresh each time), once per rule.
+ */
 function logRouted(d: Decision, table: RuleTable): void {
   if (!logEnabled(LogLevel.Debug)) return;
-  resolve(d, table);
+  if (!d.resolved) {
+    const rule = ruleOf(table, d.routeIndex);
+    if (!table.directLines.has(rule)) {
+      resolve(d, table);
+      table.directLines.set(rule, String.UTF8.encode(decisionLine(d, d.backend!.cluster)));
+    }
+    logBytes(LogLevel.Debug, table.directLines.get(rule));
+    return;
+  }
   const backend = d.backend!;
   let line = backend.routedLine;
   if (line === null) {

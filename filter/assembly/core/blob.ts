@@ -160,6 +160,11 @@ export class RuleTable {
   frontends: Array<Frontend> = new Array<Frontend>();
   /** The frontends this proxy applies, each with its virtual host (restrictToScope). */
   frontendTable: FrontendTable = new FrontendTable(this.frontends, this.hot, false);
+  /**
+   * The debug line of a DIRECT rule's requests (filter.ts), by rule, made when a debug log first
+   * shows one: such a rule has no Backend object to keep it on, as other rules' lines are kept.
+   */
+  directLines: Map<i32, ArrayBuffer> = new Map<i32, ArrayBuffer>();
 }
 
 export let decodeError: string = "";
@@ -891,6 +896,12 @@ export function routeObjects(table: RuleTable, i: i32): Route {
   const rec = <usize>unchecked(table.routeAt[i]);
   return new Route(<u8>(load<u32>(rec, RT_FLAGS) & 0xff), text(load<u32>(rec, RT_PATH), load<u32>(rec, RT_PATH_LEN)),
     <i32>load<u32>(rec, RT_ACTION));
+}
+
+/** The rule (its index in `actions`) route `i` belongs to, without making objects. */
+export function ruleOf(table: RuleTable, i: i32): i32 {
+  const own = unchecked(table.routes[i]);
+  return own !== null ? own.action : <i32>load<u32>(<usize>unchecked(table.routeAt[i]), RT_ACTION);
 }
 
 /** The objects of rule `a`: its own, or, for a DIRECT rule, made now from its words (see routeObjects). */
