@@ -221,13 +221,13 @@ export function decodeBlob(buf: ArrayBuffer, from: u32 = 0, length: i32 = -1): R
   const len = length < 0 ? size - from : <u32>length;
   if (len >= 4 && load<u32>(changetype<usize>(buf) + from) == PACKED_MAGIC) {
     const inner = unpack(buf, from, len);
-    return inner === null ? null : decodeFormat2(inner);
+    return inner === null ? null : decodeUnpacked(inner);
   }
-  if (from == 0 && len == size) return decodeFormat2(buf);
+  if (from == 0 && len == size) return decodeUnpacked(buf);
   // The table keeps the blob (its strings are read in place): a buffer of its own.
   const own = new ArrayBuffer(<i32>len);
   memory.copy(changetype<usize>(own), changetype<usize>(buf) + from, len);
-  return decodeFormat2(own);
+  return decodeUnpacked(own);
 }
 
 function refuse(msg: string): ArrayBuffer | null {
@@ -314,7 +314,6 @@ class Decoder {
   partActions: i32 = 0;
   /** The index of the part's first regex program in RuleTable.programs. */
   programBase: i32 = 0;
-  /** Where the next route that is not PLAIN and the next condition go. */
   /** Interned condition names and methods (filling). */
   names: Interner = new Interner();
   methodNames: Interner = new Interner();
@@ -770,7 +769,8 @@ function hostKind(p: usize, n: u32): u32 {
   return n >= 2 && load<u16>(p) == 0x2e2a ? HOST_KIND_WILDCARD : HOST_KIND_EXACT; // "*."
 }
 
-function decodeFormat2(buf: ArrayBuffer): RuleTable | null {
+/** An unpacked blob of the current format (format 3: header, part directory, parts). */
+function decodeUnpacked(buf: ArrayBuffer): RuleTable | null {
   const base = changetype<usize>(buf);
   const len = <u32>buf.byteLength;
   if (len < HEADER_SIZE) return fail("blob shorter than its header");
