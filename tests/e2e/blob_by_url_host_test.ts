@@ -3,27 +3,21 @@
 // to a real policy server on loopback, or answering with other bytes to see them refused.
 import { assert, assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
-import { createApp } from "../../policy-server/app.ts";
 import {
   blobUrlOptions,
   renderWasmPlugin,
 } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
-import { Store } from "../../policy-server/store/store.ts";
 import { emulatorOptions, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { clusterFor, helloworldCluster, helloworldRoute, helloworldYaml } from "./helloworld.ts";
+import { withServer } from "../../policy-server/testing.ts";
 
 const BLUE = helloworldCluster("helloworld-blue");
 const GREEN = helloworldCluster("helloworld-green");
 const BY_URL = blobUrlOptions("wasmroute-policy-server.wasmroute-system.svc.cluster.local:8080", 0);
 
 Deno.test("the filter fetches a blob named by URL, refuses other bytes, and serves the pinned ones", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-by-url-host-" });
-  const store = await Store.open(`${dir}/wasmroute.kv`);
-  const app = createApp({ store, log: () => {}, plugin: { blobUrl: BY_URL } });
-  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
-  const base = `http://127.0.0.1:${server.addr.port}`;
-  try {
+  await withServer(async (base) => {
     const blue = await compile(
       [helloworldRoute("helloworld-blue")],
       { generation: 1 },
@@ -83,9 +77,5 @@ Deno.test("the filter fetches a blob named by URL, refuses other bytes, and serv
     await new Promise((r) => setTimeout(r, 1050));
     host.tick();
     assertEquals(callsOfRoot().length, 0, "fetched again after the pinned blob");
-  } finally {
-    await server.shutdown();
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, { plugin: { blobUrl: BY_URL } });
 });

@@ -9,13 +9,17 @@ import {
   blobUrlOptions,
   renderWasmPlugin,
 } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
-import { createApp } from "../../policy-server/app.ts";
-import { Store } from "../../policy-server/store/store.ts";
-import { TokenVerifier } from "../../policy-server/security/mod.ts";
 import { EnvoyHost } from "../../simulator/envoy/envoy_host.ts";
 import { findEnvoy, NO_ENVOY } from "../../simulator/envoy/find_envoy.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
-import { HELLO_REQUEST, helloworldCluster, helloworldRoute, helloworldYaml } from "./helloworld.ts";
+import {
+  HELLO_REQUEST,
+  helloworldCluster,
+  helloworldRoute,
+  helloworldYaml,
+  PROXY_TOKENS,
+} from "./helloworld.ts";
+import { withServer } from "../../policy-server/testing.ts";
 
 const envoy = await findEnvoy();
 if (!envoy) console.log(NO_ENVOY);
@@ -60,61 +64,51 @@ Deno.test({
     "Envoy fetches a blob named by URL in its pluginConfig from the policy server and serves the new routes",
   ignore: !envoy,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "wasmroute-by-url-" });
-    const store = await Store.open(`${dir}/wasmroute.kv`);
-    const tokens = await TokenVerifier.create([
-      { name: "ops", token: "ops-secret", namespaces: ["*"], role: "operator" },
-      { name: "proxies", token: "proxy-secret", namespaces: ["*"], role: "reader" },
-    ]);
     // Every blob goes by URL here (the limit is 0): the pluginConfig the server renders is pushed as is.
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      createApp({ store, tokens, log: () => {}, plugin: { blobUrl: BY_URL } }).fetch,
-    );
-    const base = `http://127.0.0.1:${server.addr.port}`;
-    const ops = { authorization: "Bearer ops-secret" };
-    const post = async (backend: string) => {
-      const res = await fetch(`${base}/v1/routes`, {
-        method: "POST",
-        headers: { "content-type": "application/yaml", ...ops },
-        body: helloworldYaml(backend),
-      });
-      await res.body?.cancel();
-      assert(res.ok, `POST answered ${res.status}`);
-    };
-    const rendered = async () => {
-      const plugin = await (await fetch(`${base}/v1/wasmplugin?format=json`, { headers: ops })).json();
-      return plugin.spec.pluginConfig;
-    };
-    let host: EnvoyHost | undefined;
-    try {
-      await post("helloworld-v1");
-      const first = await rendered();
-      assertEquals(first.blob, undefined, "the blob was carried inline");
-      assertEquals(first.blobPath, `/v1/blob/sha256/${first.sha256}`);
-      host = await startEnvoy(JSON.stringify(first), server.addr.port);
-      const startup = await until(async () => (await servedBy(host!)) === V1, 5000);
-      console.log(`envoy blob by URL: first table served ${startup.toFixed(0)} ms after Envoy started`);
+    await withServer(async (base) => {
+      const ops = { authorization: "Bearer ops-secret" };
+      const post = async (backend: string) => {
+        const res = await fetch(`${base}/v1/routes`, {
+          method: "POST",
+          headers: { "content-type": "application/yaml", ...ops },
+          body: helloworldYaml(backend),
+        });
+        await res.body?.cancel();
+        assert(res.ok, `POST answered ${res.status}`);
+      };
+      const rendered = async () => {
+        const plugin = await (await fetch(`${base}/v1/wasmplugin?format=json`, { headers: ops })).json();
+        return plugin.spec.pluginConfig;
+      };
+      let host: EnvoyHost | undefined;
+      try {
+        await post("helloworld-v1");
+        const first = await rendered();
+        assertEquals(first.blob, undefined, "the blob was carried inline");
+        assertEquals(first.blobPath, `/v1/blob/sha256/${first.sha256}`);
+        host = await startEnvoy(JSON.stringify(first), Number(new URL(base).port));
+        const startup = await until(async () => (await servedBy(host!)) === V1, 5000);
+        console.log(`envoy blob by URL: first table served ${startup.toFixed(0)} ms after Envoy started`);
 
-      await post("helloworld-v2");
-      const second = await rendered();
-      const started = performance.now();
-      assert((await host.push(JSON.stringify(second))).accepted, "Envoy refused the pluginConfig");
-      await until(async () => (await servedBy(host!)) === V2, 5000);
-      console.log(
-        `envoy blob by URL: ECDS push to first request served by the fetched table ${
-          (performance.now() - started).toFixed(0)
-        } ms`,
-      );
-      assert(
-        host.envoy.log.some((l) => l.includes(`wasmroute: fetching rule table generation ${second.version}`)),
-      );
-    } finally {
-      await host?.close();
-      await server.shutdown();
-      store.close();
-      await Deno.remove(dir, { recursive: true });
-    }
+        await post("helloworld-v2");
+        const second = await rendered();
+        const started = performance.now();
+        assert((await host.push(JSON.stringify(second))).accepted, "Envoy refused the pluginConfig");
+        await until(async () => (await servedBy(host!)) === V2, 5000);
+        console.log(
+          `envoy blob by URL: ECDS push to first request served by the fetched table ${
+            (performance.now() - started).toFixed(0)
+          } ms`,
+        );
+        assert(
+          host.envoy.log.some((l) =>
+            l.includes(`wasmroute: fetching rule table generation ${second.version}`)
+          ),
+        );
+      } finally {
+        await host?.close();
+      }
+    }, { tokenSpecs: PROXY_TOKENS, plugin: { blobUrl: BY_URL } });
   },
 });
 

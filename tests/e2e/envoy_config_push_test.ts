@@ -5,9 +5,6 @@
 import { assert, assertEquals } from "../assert.ts";
 import { compile } from "../../policy-server/compile/mod.ts";
 import { renderWasmPlugin } from "../../policy-server/delivery/wasmplugin/render_wasmplugin.ts";
-import { createApp } from "../../policy-server/app.ts";
-import { Store } from "../../policy-server/store/store.ts";
-import { TokenVerifier } from "../../policy-server/security/mod.ts";
 import { EnvoyHost } from "../../simulator/envoy/envoy_host.ts";
 import { findEnvoy, NO_ENVOY } from "../../simulator/envoy/find_envoy.ts";
 import type { FailStrategy } from "../../simulator/envoy/istio_bootstrap.ts";
@@ -15,7 +12,14 @@ import { FILTER_WASM } from "../../tools/build_filter.ts";
 import { decodeBlob } from "../../policy-server/blob/decode_blob.ts";
 import { encodeBlob } from "../../policy-server/blob/encode_blob.ts";
 import { packBlob } from "../../policy-server/blob/pack_blob.ts";
-import { HELLO_REQUEST, helloworldCluster, helloworldRoute, helloworldYaml } from "./helloworld.ts";
+import {
+  HELLO_REQUEST,
+  helloworldCluster,
+  helloworldRoute,
+  helloworldYaml,
+  PROXY_TOKENS,
+} from "./helloworld.ts";
+import { withServer } from "../../policy-server/testing.ts";
 
 const envoy = await findEnvoy();
 if (!envoy) console.log(NO_ENVOY);
@@ -134,62 +138,49 @@ Deno.test({
   name: "pull mode: a route POSTed to the policy server is served by Envoy in under a second",
   ignore: !envoy,
   fn: async () => {
-    const dir = await Deno.makeTempDir({ prefix: "wasmroute-pull-" });
-    const store = await Store.open(`${dir}/wasmroute.kv`);
-    // As deployed: with tokens (the proxies pull as readers), the Service's name as Host.
-    const tokens = await TokenVerifier.create([
-      { name: "ops", token: "ops-secret", namespaces: ["*"], role: "operator" },
-      { name: "proxies", token: "proxy-secret", namespaces: ["*"], role: "reader" },
-    ]);
-    const server = Deno.serve(
-      { hostname: "127.0.0.1", port: 0, onListen: () => {} },
-      createApp({ store, tokens, log: () => {} }).fetch,
-    );
-    const base = `http://127.0.0.1:${server.addr.port}`;
-    const post = async (backend: string) => {
-      const res = await fetch(`${base}/v1/routes`, {
-        method: "POST",
-        headers: { "content-type": "application/yaml", authorization: "Bearer ops-secret" },
-        body: helloworldYaml(backend),
-      });
-      await res.body?.cancel();
-      return res;
-    };
-    const pull = "outbound|8080||wasmroute.wasmroute-system.svc.cluster.local";
-    let host: EnvoyHost | undefined;
-    try {
-      assertEquals((await post("helloworld-v1")).status, 201);
-      host = await EnvoyHost.start({
-        envoy: envoy!,
-        wasmPath: FILTER_WASM.pathname,
-        plugins: [{
-          pluginConfig: JSON.stringify({
-            pullCluster: pull,
-            pullAuthority: "wasmroute.wasmroute-system:8080",
-            pullPath: "/v1/blob?wait=10s",
-            pullToken: "proxy-secret",
-          }),
-        }],
-        ports: [5000],
-        clusters: [V1, V2],
-        services: [{ cluster: pull, address: "127.0.0.1", port: server.addr.port }],
-      });
-      const first = await until(async () => (await servedBy(host!)) === V1, 5000);
-      console.log(`envoy pull mode: first table served ${first.toFixed(0)} ms after Envoy started`);
-      // The filter asks again as soon as an answer arrives: a long poll is always waiting, so a POST
-      // right after the first table is picked up as fast as any later one.
-      const started = performance.now();
-      assert((await post("helloworld-v2")).ok, "the route update was refused");
-      await until(async () => (await servedBy(host!)) === V2, 3000);
-      const total = performance.now() - started;
-      console.log(`envoy pull mode: POST to first request served by the new route ${total.toFixed(0)} ms`);
-      assert(total < 1000, `the new route took ${total.toFixed(0)} ms`);
-    } finally {
-      await host?.close();
-      await server.shutdown();
-      store.close();
-      await Deno.remove(dir, { recursive: true });
-    }
+    await withServer(async (base) => {
+      const post = async (backend: string) => {
+        const res = await fetch(`${base}/v1/routes`, {
+          method: "POST",
+          headers: { "content-type": "application/yaml", authorization: "Bearer ops-secret" },
+          body: helloworldYaml(backend),
+        });
+        await res.body?.cancel();
+        return res;
+      };
+      const pull = "outbound|8080||wasmroute.wasmroute-system.svc.cluster.local";
+      let host: EnvoyHost | undefined;
+      try {
+        assertEquals((await post("helloworld-v1")).status, 201);
+        host = await EnvoyHost.start({
+          envoy: envoy!,
+          wasmPath: FILTER_WASM.pathname,
+          plugins: [{
+            pluginConfig: JSON.stringify({
+              pullCluster: pull,
+              pullAuthority: "wasmroute.wasmroute-system:8080",
+              pullPath: "/v1/blob?wait=10s",
+              pullToken: "proxy-secret",
+            }),
+          }],
+          ports: [5000],
+          clusters: [V1, V2],
+          services: [{ cluster: pull, address: "127.0.0.1", port: Number(new URL(base).port) }],
+        });
+        const first = await until(async () => (await servedBy(host!)) === V1, 5000);
+        console.log(`envoy pull mode: first table served ${first.toFixed(0)} ms after Envoy started`);
+        // The filter asks again as soon as an answer arrives: a long poll is always waiting, so a POST
+        // right after the first table is picked up as fast as any later one.
+        const started = performance.now();
+        assert((await post("helloworld-v2")).ok, "the route update was refused");
+        await until(async () => (await servedBy(host!)) === V2, 3000);
+        const total = performance.now() - started;
+        console.log(`envoy pull mode: POST to first request served by the new route ${total.toFixed(0)} ms`);
+        assert(total < 1000, `the new route took ${total.toFixed(0)} ms`);
+      } finally {
+        await host?.close();
+      }
+    }, { tokenSpecs: PROXY_TOKENS });
   },
 });
 

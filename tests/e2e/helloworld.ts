@@ -6,6 +6,7 @@
  */
 import { parse } from "yaml";
 import type { KubeObject } from "../../policy-server/model/types.ts";
+import type { TokenSpec } from "../../policy-server/security/parse_tokens.ts";
 import type { HostEmulator } from "../../simulator/host/mod.ts";
 import { decidedCluster } from "../../tools/envoy/render_envoy_config.ts";
 
@@ -40,3 +41,9 @@ export function clusterFor(host: HostEmulator): string | undefined {
   host.completeHttpContext(id);
   return cluster;
 }
+
+/** The tokens of a policy server as deployed: an operator who POSTs routes, the proxies who read blobs. */
+export const PROXY_TOKENS: TokenSpec[] = [
+  { name: "ops", token: "ops-secret", namespaces: ["*"], role: "operator" },
+  { name: "proxies", token: "proxy-secret", namespaces: ["*"], role: "reader" },
+];

@@ -2,12 +2,10 @@
 // loopback through proxy_http_call. The test plays Envoy's part for the HTTP calls: it sends each
 // call the filter makes to the server and hands the answer back to the filter.
 import { assert, assertEquals } from "../assert.ts";
-import { createApp } from "../../policy-server/app.ts";
-import { Store } from "../../policy-server/store/store.ts";
-import { TokenVerifier } from "../../policy-server/security/mod.ts";
 import { emulatorOptions, type HostEmulator, newHostEmulator } from "../../simulator/host/mod.ts";
 import { FILTER_WASM } from "../../tools/build_filter.ts";
-import { clusterFor, helloworldCluster, helloworldYaml } from "./helloworld.ts";
+import { clusterFor, helloworldCluster, helloworldYaml, PROXY_TOKENS } from "./helloworld.ts";
+import { withServer } from "../../policy-server/testing.ts";
 
 const PULL = {
   pullCluster: "outbound|8080||wasmroute.wasmroute-system.svc.cluster.local",
@@ -34,23 +32,16 @@ async function forward(host: HostEmulator, base: string) {
 }
 
 Deno.test("a filter in pull mode picks up a new blob in well under a second and keeps the last good one", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-pull-" });
-  const store = await Store.open(`${dir}/wasmroute.kv`);
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    createApp({ store, log: () => {} }).fetch,
-  );
-  const base = `http://127.0.0.1:${server.addr.port}`;
-  const post = async (yaml: string) => {
-    const res = await fetch(`${base}/v1/routes`, {
-      method: "POST",
-      headers: { "Content-Type": "application/yaml" },
-      body: yaml,
-    });
-    await res.body?.cancel();
-    assert(res.ok, `POST answered ${res.status}`);
-  };
-  try {
+  await withServer(async (base) => {
+    const post = async (yaml: string) => {
+      const res = await fetch(`${base}/v1/routes`, {
+        method: "POST",
+        headers: { "Content-Type": "application/yaml" },
+        body: yaml,
+      });
+      await res.body?.cancel();
+      assert(res.ok, `POST answered ${res.status}`);
+    };
     await post(helloworldYaml("helloworld-blue"));
     const host = newHostEmulator(
       emulatorOptions().withWasm(await Deno.readFile(FILTER_WASM)).withPluginConfiguration(
@@ -85,26 +76,11 @@ Deno.test("a filter in pull mode picks up a new blob in well under a second and 
     host.callOnHttpCallResponse(garbage.token, [[":status", "200"], ["etag", '"x"']], "WRTBnot a blob");
     assertEquals(clusterFor(host), helloworldCluster("helloworld-green"));
     assert(host.getLogMessages().some((m) => m.includes("refused pulled blob")));
-  } finally {
-    await server.shutdown();
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, {});
 });
 
 Deno.test("a filter in pull mode authenticates with its pull token where the server requires tokens", async () => {
-  const dir = await Deno.makeTempDir({ prefix: "wasmroute-pull-token-" });
-  const store = await Store.open(`${dir}/wasmroute.kv`);
-  const tokens = await TokenVerifier.create([
-    { name: "ops", token: "ops-secret", namespaces: ["*"], role: "operator" },
-    { name: "proxies", token: "proxy-secret", namespaces: ["*"], role: "reader" },
-  ]);
-  const server = Deno.serve(
-    { hostname: "127.0.0.1", port: 0, onListen() {} },
-    createApp({ store, tokens, log: () => {} }).fetch,
-  );
-  const base = `http://127.0.0.1:${server.addr.port}`;
-  try {
+  await withServer(async (base) => {
     const res = await fetch(`${base}/v1/routes`, {
       method: "POST",
       headers: { "Content-Type": "application/yaml", Authorization: "Bearer ops-secret" },
@@ -133,9 +109,5 @@ Deno.test("a filter in pull mode authenticates with its pull token where the ser
       new Uint8Array(await answer.arrayBuffer()),
     );
     assertEquals(clusterFor(host), helloworldCluster("helloworld-blue"));
-  } finally {
-    await server.shutdown();
-    store.close();
-    await Deno.remove(dir, { recursive: true });
-  }
+  }, { tokenSpecs: PROXY_TOKENS });
 });
