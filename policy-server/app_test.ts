@@ -1,7 +1,7 @@
 import { parse as parseYaml } from "yaml";
 import { assert, assertEquals, assertMatch } from "../tests/assert.ts";
 import { createApp } from "./app.ts";
-import { decodeBlob, packBlob, unpackBlob } from "./blob/mod.ts";
+import { decodeBlob, packSegments, unpackBlob } from "./blob/mod.ts";
 import { compile } from "./compile/mod.ts";
 import { applyGatewayDefaults, applyHttpRouteDefaults } from "./model/apply_defaults.ts";
 import type { CompileFn } from "./delivery/write/publisher.ts";
@@ -343,7 +343,8 @@ const namesCompiler: CompileFn = async (resources, options) => {
   const blob = new Uint8Array(plain.length + extra.length);
   blob.set(plain);
   blob.set(extra, plain.length);
-  return { ...real, blob: packBlob(blob) };
+  const packed = packSegments(blob);
+  return { ...real, blob: packed.bytes, cuts: packed.cuts };
 };
 
 Deno.test("POST /v1/resources stores every kind at once and answers 201 with a List of them as stored", async () => {

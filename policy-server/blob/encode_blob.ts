@@ -324,7 +324,8 @@ export function encodeFrontendsPart(frontends: ServiceFrontend[]): EncodedPart {
 
 /**
  * A table's parts in blob order: one per virtual host, then the frontends' when there are any. With
- * `cache`, a virtual host encoded before (the same object) is not encoded again.
+ * `cache`, a virtual host or a frontends list encoded before (the same object) is not encoded again,
+ * and its part is the same object as before (which `PartPacker` relies on).
  *
  * @example
  * ```ts
@@ -335,16 +336,51 @@ export function encodeFrontendsPart(frontends: ServiceFrontend[]): EncodedPart {
  * if (blob.length !== encodeBlob(table).length) throw new Error("not the same blob");
  * ```
  */
-export function encodeParts(table: RouteTable, cache?: WeakMap<VirtualHost, EncodedPart>): EncodedPart[] {
-  const parts = table.vhosts.map((vh) => {
-    const known = cache?.get(vh);
-    if (known) return known;
-    const part = encodeVirtualHostPart(vh);
-    cache?.set(vh, part);
+export function encodeParts(table: RouteTable, cache?: PartCache): EncodedPart[] {
+  const cached = <T extends VirtualHost | ServiceFrontend[]>(of: T, encode: (of: T) => EncodedPart) => {
+    let part = cache?.get(of);
+    if (!part) {
+      part = encode(of);
+      cache?.set(of, part);
+    }
     return part;
-  });
-  if (table.frontends?.length) parts.push(encodeFrontendsPart(table.frontends));
+  };
+  const parts = table.vhosts.map((vh) => cached(vh, encodeVirtualHostPart));
+  if (table.frontends?.length) parts.push(cached(table.frontends, encodeFrontendsPart));
   return parts;
+}
+
+/** Encoded parts by the virtual host or frontends list they were encoded from (see {@linkcode encodeParts}). */
+export type PartCache = WeakMap<VirtualHost | ServiceFrontend[], EncodedPart>;
+
+/** The part directory of `parts`: each part's section lengths, as varints. */
+export function directoryOf(parts: readonly EncodedPart[]): Uint8Array {
+  const dir = new Bytes();
+  for (const p of parts) for (const s of p.sections) dir.varint(s.length);
+  return dir.done();
+}
+
+/**
+ * A blob's 32-byte header for `parts` with a directory of `dirLength` bytes and `length` bytes in
+ * all, its checksum (bytes 12..16: the CRC-32 of everything after them) left zero.
+ */
+export function blobHeader(
+  head: Pick<RouteTable, "generation" | "rollback">,
+  parts: number,
+  dirLength: number,
+  length: number,
+): Uint8Array {
+  const out = new Uint8Array(HEADER_SIZE);
+  const view = new DataView(out.buffer);
+  out.set(MAGIC, 0);
+  view.setUint16(4, FORMAT_VERSION, true);
+  view.setUint16(6, HEADER_SIZE, true);
+  view.setUint32(8, length, true);
+  view.setUint32(16, head.generation, true);
+  view.setUint32(20, parts, true);
+  view.setUint32(24, head.rollback ? HEADER_FLAGS.ROLLBACK : 0, true);
+  view.setUint32(28, dirLength, true);
+  return out;
 }
 
 /**
@@ -356,34 +392,20 @@ export function assembleBlob(
   head: Pick<RouteTable, "generation" | "rollback">,
   parts: EncodedPart[],
 ): Uint8Array {
-  const dir = new Bytes();
-  let body = 0;
-  for (const p of parts) {
-    for (const s of p.sections) {
-      dir.varint(s.length);
-      body += s.length;
-    }
-  }
-  const dirEnd = HEADER_SIZE + dir.length;
-  const out = new Uint8Array(dirEnd + body);
-  const view = new DataView(out.buffer);
-  out.set(MAGIC, 0);
-  view.setUint16(4, FORMAT_VERSION, true);
-  view.setUint16(6, HEADER_SIZE, true);
-  view.setUint32(8, out.length, true);
-  view.setUint32(16, head.generation, true);
-  view.setUint32(20, parts.length, true);
-  view.setUint32(24, head.rollback ? HEADER_FLAGS.ROLLBACK : 0, true);
-  view.setUint32(28, dir.length, true);
-  out.set(dir.buf.subarray(0, dir.length), HEADER_SIZE);
-  let at = dirEnd;
+  const dir = directoryOf(parts);
+  let length = HEADER_SIZE + dir.length;
+  for (const p of parts) for (const s of p.sections) length += s.length;
+  const out = new Uint8Array(length);
+  out.set(blobHeader(head, parts.length, dir.length, length), 0);
+  out.set(dir, HEADER_SIZE);
+  let at = HEADER_SIZE + dir.length;
   for (let k = 0; k < SECTION_COUNT; k++) {
     for (const p of parts) {
       out.set(p.sections[k], at);
       at += p.sections[k].length;
     }
   }
-  view.setUint32(12, crc32(out.subarray(16)) >>> 0, true);
+  new DataView(out.buffer).setUint32(12, crc32(out.subarray(16)) >>> 0, true);
   return out;
 }
 

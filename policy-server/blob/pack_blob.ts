@@ -1,11 +1,14 @@
 /**
- * Packed blobs: a format-1 rule blob compressed with raw DEFLATE in a 16-byte envelope
- * (docs/blob-format.md, "Packed blobs"), so that a large table still fits a WasmPlugin.
+ * Packed blobs: a rule blob compressed with raw DEFLATE in a 16-byte envelope (docs/blob-format.md,
+ * "Packed blobs"), so that a large table still fits a WasmPlugin. The stream is made of
+ * independently compressed segments (`segment_blob.ts`), so that a write packs again only the
+ * segments it changed (`PartPacker`) and a store can keep the others' bytes as they were.
  *
  * @module
  */
-import { crc32, deflateRawSync, inflateRawSync } from "node:zlib";
+import { constants, crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import { BlobFormatError } from "./blob_format_error.ts";
+import { segmentBlob } from "./segment_blob.ts";
 import {
   MAX_DEFLATE_RATIO,
   MAX_UNPACKED_LENGTH,
@@ -37,10 +40,32 @@ export function isPackedBlob(bytes: Uint8Array): boolean {
  */
 export const PACK_LEVEL = 3;
 
+/** A packed blob, and where in it each segment's compressed bytes begin. */
+export interface PackedBlob {
+  bytes: Uint8Array;
+  /**
+   * Ascending offsets into `bytes` at which a segment's compressed bytes begin, the first segment's
+   * excepted (it follows the envelope): where a store may cut the bytes so that an unchanged
+   * segment stays in an unchanged part.
+   */
+  cuts: readonly number[];
+}
+
 /**
- * Compresses a format-1 blob into a packed blob. zlib at {@linkcode PACK_LEVEL} with its default
- * settings: the same bytes for the same blob (on the same zlib), so hashes and ETags of equal rules
- * stay equal.
+ * One segment as raw DEFLATE that stops on a byte boundary without a final block (zlib's sync flush:
+ * an empty stored block ends it), so that segments compressed apart concatenate into one stream.
+ */
+export const deflateSegment = (raw: Uint8Array): Uint8Array =>
+  deflateRawSync(raw, { level: PACK_LEVEL, finishFlush: constants.Z_SYNC_FLUSH });
+
+/** What ends the stream after the last segment: a final block of fixed codes holding only end-of-block. */
+const FINAL_BLOCK = new Uint8Array([0x03, 0x00]);
+
+/**
+ * Compresses a rule blob into a packed blob: zlib at {@linkcode PACK_LEVEL} with its default
+ * settings, segment by segment (`segment_blob.ts`), so the same bytes for the same blob (on the same
+ * zlib) and hashes and ETags of equal rules stay equal. `PartPacker` gives the same bytes from a
+ * blob's parts, compressing only the segments that changed since its last pack.
  *
  * @example
  * ```ts
@@ -51,23 +76,42 @@ export const PACK_LEVEL = 3;
  * ```
  */
 export function packBlob(blob: Uint8Array): Uint8Array {
-  if (blob.length === 0 || blob.length > MAX_UNPACKED_LENGTH) {
-    throw new RangeError(`Cannot pack a blob of ${blob.length} bytes: 1 to ${MAX_UNPACKED_LENGTH} bytes fit`);
+  return packSegments(blob).bytes;
+}
+
+/** {@linkcode packBlob}, with where its segments begin. */
+export function packSegments(blob: Uint8Array): PackedBlob {
+  return envelope(segmentBlob(blob).map(deflateSegment), blob.length);
+}
+
+/**
+ * The packed blob of a blob of `length` bytes whose segments compress to `streams`: the envelope,
+ * the streams one after another, and the final block.
+ */
+export function envelope(streams: readonly Uint8Array[], length: number): PackedBlob {
+  if (length === 0 || length > MAX_UNPACKED_LENGTH) {
+    throw new RangeError(`Cannot pack a blob of ${length} bytes: 1 to ${MAX_UNPACKED_LENGTH} bytes fit`);
   }
-  const stream = deflateRawSync(blob, { level: PACK_LEVEL });
-  const out = new Uint8Array(PACKED_HEADER_SIZE + stream.length);
+  const out = new Uint8Array(streams.reduce((n, s) => n + s.length, PACKED_HEADER_SIZE + FINAL_BLOCK.length));
+  const cuts: number[] = [];
+  let at = PACKED_HEADER_SIZE;
+  for (const s of streams) {
+    if (at > PACKED_HEADER_SIZE) cuts.push(at);
+    out.set(s, at);
+    at += s.length;
+  }
+  out.set(FINAL_BLOCK, at);
   const view = new DataView(out.buffer);
   out.set(PACKED_MAGIC);
   out[4] = PACKED_VERSION;
   out[5] = PACK_METHOD_DEFLATE;
-  view.setUint32(8, blob.length, true);
-  view.setUint32(12, crc32(stream) >>> 0, true);
-  out.set(stream, PACKED_HEADER_SIZE);
-  return out;
+  view.setUint32(8, length, true);
+  view.setUint32(12, crc32(out.subarray(PACKED_HEADER_SIZE)) >>> 0, true);
+  return { bytes: out, cuts };
 }
 
 /**
- * The format-1 blob inside a packed blob, after every check of docs/blob-format.md ("Packed blobs"):
+ * The rule blob inside a packed blob, after every check of docs/blob-format.md ("Packed blobs"):
  * header fields, the checksum of the compressed bytes, and a DEFLATE stream that inflates to exactly
  * the declared length and ends where the bytes end. The inner blob itself is not checked here.
  *

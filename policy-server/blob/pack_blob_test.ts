@@ -1,4 +1,4 @@
-import { crc32, deflateRawSync } from "node:zlib";
+import { constants, crc32, deflateRawSync, inflateRawSync } from "node:zlib";
 import { assert, assertEquals, assertThrows } from "../../tests/assert.ts";
 import { envelope, streamCases } from "../../tests/deflate_streams.ts";
 import { goldenCases } from "../../tests/golden.ts";
@@ -7,7 +7,9 @@ import { BlobFormatError } from "./blob_format_error.ts";
 import { decodeBlob } from "./decode_blob.ts";
 import { encodeBlob } from "./encode_blob.ts";
 import { MAX_UNPACKED_LENGTH } from "./format.ts";
-import { isPackedBlob, PACK_LEVEL, packBlob, unpackBlob } from "./pack_blob.ts";
+import { isPackedBlob, PACK_LEVEL, packBlob, packSegments, unpackBlob } from "./pack_blob.ts";
+import { segmentBlob } from "./segment_blob.ts";
+import { exampleTable } from "./testdata/_example_table.ts";
 
 const testdata = new URL("./testdata/", import.meta.url);
 
@@ -39,8 +41,28 @@ Deno.test("packBlob() writes the documented header and the same bytes every time
   assertEquals([...packed.subarray(0, 8)], [0x57, 0x52, 0x54, 0x5a, 1, 1, 0, 0]);
   assertEquals(view.getUint32(8, true), blob.length);
   assertEquals(view.getUint32(12, true), crc32(packed.subarray(16)) >>> 0);
-  assertEquals(packed.subarray(16), new Uint8Array(deflateRawSync(blob, { level: PACK_LEVEL })));
   assertEquals(packBlob(blob.slice()), packed);
+});
+
+Deno.test("packBlob() compresses each segment on its own, ending the stream with an empty final block", () => {
+  const blob = encodeBlob(exampleTable(3000));
+  const { bytes, cuts } = packSegments(blob);
+  const segments = segmentBlob(blob);
+  assert(segments.length > 20);
+  const ends = [...cuts, bytes.length - 2];
+  segments.forEach((segment, i) => {
+    const stream = bytes.subarray(i === 0 ? 16 : cuts[i - 1], ends[i]);
+    assertEquals(
+      stream,
+      new Uint8Array(deflateRawSync(segment, { level: PACK_LEVEL, finishFlush: constants.Z_SYNC_FLUSH })),
+    );
+    // A segment's stream ends in a sync flush's empty stored block: LEN 0, NLEN 0xffff.
+    assertEquals([...stream.subarray(-4)], [0, 0, 0xff, 0xff]);
+  });
+  assertEquals(cuts.length, segments.length - 1);
+  assertEquals([...bytes.subarray(-2)], [0x03, 0x00]);
+  assertEquals(unpackBlob(bytes), blob);
+  assertEquals(new Uint8Array(inflateRawSync(bytes.subarray(16))), blob);
 });
 
 Deno.test("packBlob() refuses what no envelope may declare", () => {

@@ -1,5 +1,5 @@
 import { encodeBlob } from "../blob/encode_blob.ts";
-import { packBlob } from "../blob/pack_blob.ts";
+import { packSegments } from "../blob/pack_blob.ts";
 import { buildIr } from "../ir/build_ir.ts";
 import type { RouteTable } from "../ir/types.ts";
 import type { KubeObject, RouteStatus } from "../model/types.ts";
@@ -18,12 +18,14 @@ export interface CompileOptions {
 export interface CompileResult {
   table: RouteTable;
   /**
-   * The rule blob as it is stored and delivered: packed (format 1 DEFLATE-compressed,
-   * docs/blob-format.md "Packed blobs"); `unpackBlob` gives the format-1 blob.
+   * The rule blob as it is stored and delivered: packed (DEFLATE-compressed, docs/blob-format.md
+   * "Packed blobs"); `unpackBlob` gives the rule blob.
    */
   blob: Uint8Array;
   /** Hex SHA-256 of `blob`. */
   sha256: string;
+  /** Where in `blob` its segments begin (`PackedBlob.cuts`): a store cuts its parts there. */
+  cuts: readonly number[];
   statuses: RouteStatus[];
 }
 
@@ -39,8 +41,8 @@ export interface CompileResult {
  */
 export async function compile(resources: KubeObject[], options: CompileOptions): Promise<CompileResult> {
   const { table, statuses } = buildIr(resources, options);
-  const blob = packBlob(encodeBlob(table));
-  return { table, blob, sha256: await sha256Hex(blob), statuses };
+  const { bytes: blob, cuts } = packSegments(encodeBlob(table));
+  return { table, blob, sha256: await sha256Hex(blob), cuts, statuses };
 }
 
 /** Hex SHA-256, as the WasmPlugin's `sha256` fields and ETags carry it. */

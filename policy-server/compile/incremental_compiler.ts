@@ -7,12 +7,13 @@
  *
  * @module
  */
-import { assembleBlob, type EncodedPart, encodeParts } from "../blob/encode_blob.ts";
-import { packBlob } from "../blob/pack_blob.ts";
+import { encodeParts, type PartCache } from "../blob/encode_blob.ts";
+import type { PackedBlob } from "../blob/pack_blob.ts";
+import { PartPacker } from "../blob/part_packer.ts";
 import { buildRouteIr, indexRouteInventory } from "../ir/build_ir.ts";
 import type { Inventory } from "../ir/inventory.ts";
 import { serviceFrontends } from "../ir/service_frontends.ts";
-import type { RouteTable, ServiceFrontend, VirtualHost } from "../ir/types.ts";
+import type { RouteTable, ServiceFrontend } from "../ir/types.ts";
 import { type RouteIr, VirtualHostIndex } from "../ir/virtual_host_index.ts";
 import type { HTTPRoute, KubeObject, RouteParentStatus, RouteStatus } from "../model/types.ts";
 import { type CompileOptions, type CompileResult, sha256Hex } from "./compile.ts";
@@ -71,10 +72,12 @@ export class IncrementalCompiler implements Compiler {
   #hosts = new VirtualHostIndex();
   #frontends: ServiceFrontend[] | undefined;
   /**
-   * Each virtual host's encoded part: the index hands out the same object while a virtual host is
-   * unchanged, so a write encodes only the virtual hosts it changed.
+   * Each virtual host's encoded part (and the frontends'): the index hands out the same object while
+   * a virtual host is unchanged, so a write encodes only the virtual hosts it changed.
    */
-  #parts = new WeakMap<VirtualHost, EncodedPart>();
+  #parts: PartCache = new WeakMap();
+  /** The last blob's compressed segments: a write compresses again only the segments it changed. */
+  #packer = new PartPacker();
   /** Every route's status by `namespace/name`, kept as routes are built and dropped. */
   #statuses = new Map<string, RouteStatus>();
   #statusList: RouteStatus[] | undefined;
@@ -88,8 +91,8 @@ export class IncrementalCompiler implements Compiler {
   /** Compiles `resources` as `compile` does, working again only what changed since the last call. */
   async compile(resources: KubeObject[], options: CompileOptions): Promise<CompileResult> {
     const { table, statuses } = this.buildIr(resources, options);
-    const blob = packBlob(this.encode(table));
-    return { table, blob, sha256: await sha256Hex(blob), statuses };
+    const { bytes: blob, cuts } = this.pack(table);
+    return { table, blob, sha256: await sha256Hex(blob), cuts, statuses };
   }
 
   /** The IR stage of {@linkcode compile}: what `buildIr` answers for `resources`. */
@@ -112,20 +115,22 @@ export class IncrementalCompiler implements Compiler {
    */
   async compileChange(change: ObjectChange, options: CompileOptions): Promise<ChangeCompiled> {
     const table = this.changeIr(change, options);
-    const unpacked = this.encode(table);
-    const blob = packBlob(unpacked);
+    const { bytes: blob, cuts } = this.pack(table);
     const statuses = this.#statuses;
     return {
       blob,
       sha256: await sha256Hex(blob),
-      unpacked,
+      cuts,
       statusOf: (route) => statuses.get(route)?.parents,
     };
   }
 
-  /** `encodeBlob(table)`'s bytes, assembled from the parts of the virtual hosts encoded before. */
-  encode(table: RouteTable): Uint8Array {
-    return assembleBlob(table, encodeParts(table, this.#parts));
+  /**
+   * `packSegments(encodeBlob(table))`, from the parts of the virtual hosts encoded before and the
+   * compressed segments of the last pack.
+   */
+  pack(table: RouteTable): PackedBlob {
+    return this.#packer.pack(table, encodeParts(table, this.#parts));
   }
 
   /** The IR stage of {@linkcode compileChange}. */

@@ -10,7 +10,8 @@
  * - `["blob","current"]` and `["blob","history",generation]` → {@linkcode BlobMeta} (who wrote it,
  *   and for a rollback the generation whose rules it restored)
  * - `["blob","parts",sha256]` → bytes: a blob's bytes in parts of at most 60,000 bytes (KV values are
- *   limited to 64 KiB), each under the hex SHA-256 of its bytes, listed in order by the meta records
+ *   limited to 64 KiB), cut where the writer says its content allows (`NewBlob.cuts`: a packed
+ *   blob's segments, so that the next version shares every part a write did not change), each under the hex SHA-256 of its bytes, listed in order by the meta records
  *   (`parts`), which the current and history records share; `["blob","part-index",sha256]` → its
  *   size, written with it, so that parts no record lists can be found without reading their bytes.
  *   A blob may be larger than one atomic operation (800 KB): its parts are written first, in as many
@@ -96,6 +97,12 @@ export interface Change {
 export interface NewBlob {
   generation: number;
   bytes: Uint8Array;
+  /**
+   * Ascending offsets where the bytes may be cut into parts (a packed blob's segment starts,
+   * `PackedBlob.cuts`): parts cut where content decides, not at fixed offsets, stay the same parts
+   * when a change elsewhere shifts the bytes, so a write stores only the parts it changed.
+   */
+  cuts?: readonly number[];
   /** See {@linkcode BlobMeta.createdBy}. */
   createdBy?: string;
   /** See {@linkcode BlobMeta.rollbackOf}. */
@@ -380,7 +387,7 @@ export class Store {
   async #writeBlob(
     batch: KvBatch,
     snapshot: Snapshot,
-    { generation, bytes, createdBy, rollbackOf }: NewBlob,
+    { generation, bytes, cuts, createdBy, rollbackOf }: NewBlob,
     now: Date,
     revision: number,
     dryRun: boolean,
@@ -392,8 +399,7 @@ export class Store {
     if (generation !== expected) {
       throw new RangeError(`the next blob generation is ${expected}, not ${generation}`);
     }
-    const pieces: Uint8Array[] = [];
-    for (let at = 0; at < bytes.length; at += CHUNK_SIZE) pieces.push(bytes.subarray(at, at + CHUNK_SIZE));
+    const pieces = piecesOf(bytes, cuts ?? []);
     const parts = await Promise.all(pieces.map((p) => sha256Hex(p)));
     const basis = this.#bases.get(snapshot)!;
     if (!dryRun) await this.#writeParts(pieces, parts, basis.parts);
@@ -686,6 +692,20 @@ function position(objects: StoredObject[], key: ObjectKey): number {
     else hi = mid;
   }
   return lo;
+}
+
+/** `bytes` cut at `cuts` (those inside it), then each piece cut again every `CHUNK_SIZE` bytes. */
+function piecesOf(bytes: Uint8Array, cuts: readonly number[]): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  const ends = [...cuts.filter((c) => c > 0 && c < bytes.length), bytes.length];
+  let start = 0;
+  for (const end of ends) {
+    for (let at = start; at < end; at += CHUNK_SIZE) {
+      pieces.push(bytes.subarray(at, Math.min(end, at + CHUNK_SIZE)));
+    }
+    start = Math.max(start, end);
+  }
+  return pieces;
 }
 
 async function deflate(bytes: Uint8Array): Promise<Uint8Array> {

@@ -295,6 +295,42 @@ Deno.test("Store keeps a blob larger than one atomic write in parts written ahea
   });
 });
 
+Deno.test("Store cuts a blob's parts where its cuts say, so the next version shares the parts it did not change", async () => {
+  await withStore(async (store, reopen, path) => {
+    const piece = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * seed) % 251);
+    const join = (pieces: Uint8Array[]) => {
+      const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
+      pieces.reduce((at, p) => (out.set(p, at), at + p.length), 0);
+      return out;
+    };
+    const ends = (pieces: Uint8Array[]) =>
+      pieces.slice(0, -1).map((_, i) => pieces.slice(0, i + 1).reduce((n, p) => n + p.length, 0));
+    // A 130,000-byte segment is cut again every 60,000 bytes; cuts at 0 or past the end are ignored.
+    const v1 = [piece(100, 3), piece(30_000, 5), piece(130_000, 7), piece(20_000, 11)];
+    const v2 = [piece(90, 13), ...v1.slice(1, 3), piece(25_000, 17)];
+    const committed1 = await store.commit(await store.snapshot(), {
+      blob: { generation: 1, bytes: join(v1), cuts: [0, ...ends(v1), 999_999] },
+    });
+    assertEquals(committed1.blob?.chunks, 6);
+    await store.commit(await store.snapshot(), { blob: { generation: 2, bytes: join(v2), cuts: ends(v2) } });
+    const kv = await Deno.openKv(path);
+    try {
+      const parts = async (g: number) =>
+        (await kv.get<{ parts: string[] }>(["blob", "history", g])).value!.parts;
+      const [p1, p2] = [await parts(1), await parts(2)];
+      assertEquals(p1[2], await sha256Hex(v1[2].subarray(0, 60_000)));
+      assertEquals(p1[4], await sha256Hex(v1[2].subarray(120_000)));
+      assertEquals(p2.slice(1, 5), p1.slice(1, 5));
+      assert(p2[0] !== p1[0] && p2[5] !== p1[5]);
+    } finally {
+      kv.close();
+    }
+    const again = await reopen();
+    assertEquals((await again.blobAt(1))?.blob, join(v1));
+    assertEquals((await again.currentBlob())?.blob, join(v2));
+  });
+});
+
 Deno.test("Store refuses, naming it, a blob part that is missing or fails its digest", async () => {
   await withStore(async (store, _reopen, path) => {
     const big = Uint8Array.from({ length: 130_000 }, (_, i) => i % 256);

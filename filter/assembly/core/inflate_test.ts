@@ -10,7 +10,7 @@ import { generateRoutes } from "../../../tools/bench/generate_routes.ts";
 import { assert, assertEquals } from "../../../tests/assert.ts";
 import { BitWriter, envelope, mutateStream, streamCases } from "../../../tests/deflate_streams.ts";
 import { prng } from "../../../tests/prng.ts";
-import { unpackBlob } from "../../../policy-server/blob/pack_blob.ts";
+import { packSegments, unpackBlob } from "../../../policy-server/blob/pack_blob.ts";
 import { encodeBlob } from "../../../policy-server/blob/encode_blob.ts";
 import { buildIr } from "../../../policy-server/ir/build_ir.ts";
 
@@ -139,6 +139,19 @@ Deno.test("the filter's inflater reads what zlib writes at every level and strat
       assertEquals(as.inflate(stream, bytes.length), bytes);
     }
   }
+});
+
+Deno.test("the filter's inflater reads a packed blob's stream of segments compressed apart", async () => {
+  const as = await AsInflater.create();
+  const { routes } = generateRoutes(5000, { rulesPerRoute: 1, hostnames: 500, seed: 3 });
+  const blob = encodeBlob(buildIr(routes, { generation: 1 }).table);
+  const { bytes, cuts } = packSegments(blob);
+  assert(cuts.length > 4, `${cuts.length + 1} segments`);
+  const stream = bytes.subarray(16);
+  assert(agree(as, stream, blob.length, "segmented stream"));
+  assertEquals(as.inflate(stream, blob.length), blob);
+  // Without its final block the stream is unfinished: refused, as zlib refuses it.
+  assertEquals(agree(as, stream.subarray(0, stream.length - 2), blob.length, "no final block"), false);
 });
 
 Deno.test(`the filter's inflater survives ${MUTATIONS} damaged streams and agrees with zlib on each`, async () => {

@@ -6,7 +6,7 @@
  */
 import { BlobFormatError, decodeBlob } from "../../blob/decode_blob.ts";
 import { encodeBlob } from "../../blob/encode_blob.ts";
-import { packBlob } from "../../blob/pack_blob.ts";
+import { type PackedBlob, packSegments } from "../../blob/pack_blob.ts";
 import { type CompileFn, type Compiler, type ObjectChange, wholeCompiler } from "../../compile/compiler.ts";
 import type { RouteParentStatus, StoredObject } from "../../model/types.ts";
 import { checkPreconditions } from "../../store/check_preconditions.ts";
@@ -15,7 +15,7 @@ import { StoreConflictError } from "../../store/kv_batch.ts";
 import { compareKeys, keyOf, keyString } from "../../store/store.ts";
 import type { BlobMeta, NewBlob, ObjectKey, RouteKey, Snapshot, Store } from "../../store/store.ts";
 import { Mutex } from "./mutex.ts";
-import { sameRules } from "./same_rules.ts";
+import { samePackedRules, sameRules } from "./same_rules.ts";
 import { StatusError } from "../../model/kube_status.ts";
 
 export type { CompileFn } from "../../compile/compiler.ts";
@@ -55,10 +55,10 @@ export interface Published {
  * `blob`'s rules as generation `next`, packed as compile() packs them; a blob this server cannot
  * read cannot be rolled back to.
  */
-function restamp(blob: Uint8Array, generation: number, next: number): Uint8Array {
+function restamp(blob: Uint8Array, generation: number, next: number): PackedBlob {
   try {
     // Marked: a filter that pulls takes it even if it serves a newer generation than `generation`.
-    return packBlob(encodeBlob({ ...decodeBlob(blob), generation: next, rollback: true }));
+    return packSegments(encodeBlob({ ...decodeBlob(blob), generation: next, rollback: true }));
   } catch (error) {
     if (!(error instanceof BlobFormatError)) throw error;
     throw new RollbackError(
@@ -114,9 +114,9 @@ export class Publisher {
   #isReady = false;
   /**
    * The bytes of the blob this process last saw current, so most changes need not read them back;
-   * with the blob before packing when this process compiled it.
+   * with where its segments begin when this process packed it.
    */
-  #current?: { sha256: string; bytes: Uint8Array; unpacked?: Uint8Array };
+  #current?: { sha256: string; bytes: Uint8Array; cuts?: readonly number[] };
 
   /**
    * `compiler` holds the stored set between writes (the server's `IncrementalCompiler`), so that a
@@ -204,8 +204,8 @@ export class Publisher {
       throw new RollbackError(409, `blob generation ${generation} is already current`);
     }
     const next = (snapshot.blob?.generation ?? 0) + 1;
-    const bytes = restamp(record.blob, generation, next);
-    const blob: NewBlob = { generation: next, bytes, createdBy: options.actor, rollbackOf: generation };
+    const { bytes, cuts } = restamp(record.blob, generation, next);
+    const blob: NewBlob = { generation: next, bytes, cuts, createdBy: options.actor, rollbackOf: generation };
     const then = record.revision === undefined ? null : await this.#store.objectsAt(record.revision);
     const objectsRecorded = then !== null;
     const objects = then ? restoresOf(snapshot.objects, then) : [];
@@ -213,7 +213,7 @@ export class Publisher {
     const deleted = objects.filter((o) => o.action === "deleted").map((o) => o.key);
     const committed = await this.#store.commit(snapshot, { put, delete: deleted, blob }, new Date(), options);
     if (!options.dryRun) {
-      if (committed.blobChanged) this.#current = { sha256: committed.blob!.sha256, bytes };
+      if (committed.blobChanged) this.#current = { sha256: committed.blob!.sha256, bytes, cuts };
       // Route status after a rollback: compiled from the objects it left stored (the blob compiled
       // on the way is not the one stored: that is the generation's own, re-stamped).
       if (objectsRecorded) {
@@ -233,7 +233,6 @@ export class Publisher {
     let committed;
     let statuses;
     let newBlob;
-    let unpacked;
     try {
       const { result, blob } = await this.#compileNext(
         changeOf(snapshot, put, deleted),
@@ -243,7 +242,6 @@ export class Publisher {
       // A rolled-back blob stays until a write: a bare recompile (start-up) keeps it.
       const keep = !writes && snapshot.blob?.rollbackOf !== undefined;
       newBlob = keep ? undefined : blob;
-      unpacked = result.unpacked;
       committed = writes || newBlob
         ? await this.#store.commit(snapshot, { put, delete: deleted, blob: newBlob }, new Date(), options)
         : { blob: snapshot.blob, blobChanged: false, versionstamp: snapshot.versionstamp };
@@ -260,7 +258,7 @@ export class Publisher {
     if (options.dryRun || committed.versionstamp === null) this.#compiler.revert();
     else this.#compiler.settle(committed.versionstamp);
     if (!options.dryRun && committed.blobChanged) {
-      this.#current = { sha256: committed.blob!.sha256, bytes: newBlob!.bytes, unpacked };
+      this.#current = { sha256: committed.blob!.sha256, bytes: newBlob!.bytes, cuts: newBlob!.cuts };
     }
     return {
       objects: put,
@@ -282,18 +280,31 @@ export class Publisher {
     const current = snapshot.blob;
     const generation = (current?.generation ?? 0) + 1;
     const result = await this.#compiler.compileChange(change, { generation });
-    // Compared unpacked when both are at hand (the current blob is this process's last compile):
+    // Compared segment by segment when this process packed both (the current blob is its last):
     // inflating both costs more than the compile of one route at 100,000 routes.
-    const unpacked = this.#current?.sha256 === current?.sha256 ? this.#current?.unpacked : undefined;
-    const currentBytes = current && (unpacked && result.unpacked ? unpacked : await this.#bytesOf(current));
-    const mine = unpacked && result.unpacked ? result.unpacked : result.blob;
-    // Unreadable current bytes (pruned by a concurrent writer) count as a change: the commit then
-    // fails its revision check and the retry sees the new state.
-    const changed = !currentBytes || !sameRules(mine, currentBytes);
+    const mine = this.#current?.sha256 === current?.sha256 ? this.#current : undefined;
+    const changed = mine?.cuts && result.cuts
+      ? !samePackedRules({ bytes: result.blob, cuts: result.cuts }, { bytes: mine.bytes, cuts: mine.cuts })
+      : await this.#changedFrom(current, result.blob);
     const blob: NewBlob | undefined = changed
-      ? { generation, bytes: result.blob, ...(actor !== undefined && { createdBy: actor }) }
+      ? {
+        generation,
+        bytes: result.blob,
+        cuts: result.cuts,
+        ...(actor !== undefined && { createdBy: actor }),
+      }
       : undefined;
     return { result, blob };
+  }
+
+  /**
+   * Whether `blob`'s rules differ from those of `current`; unreadable current bytes (pruned by a
+   * concurrent writer) count as a change: the commit then fails its revision check and the retry
+   * sees the new state.
+   */
+  async #changedFrom(current: BlobMeta | null, blob: Uint8Array): Promise<boolean> {
+    const currentBytes = current && await this.#bytesOf(current);
+    return !currentBytes || !sameRules(blob, currentBytes);
   }
 
   async #bytesOf(meta: BlobMeta): Promise<Uint8Array | undefined> {

@@ -6,7 +6,9 @@
 import { Buffer } from "node:buffer";
 import { BlobFormatError } from "../../blob/blob_format_error.ts";
 import { HEADER_SIZE } from "../../blob/format.ts";
-import { isPackedBlob, unpackBlob } from "../../blob/pack_blob.ts";
+import { isPackedBlob, type PackedBlob, unpackBlob } from "../../blob/pack_blob.ts";
+import { PACKED_HEADER_SIZE } from "../../blob/format.ts";
+import { constants, inflateRawSync } from "node:zlib";
 
 /**
  * Header bytes that differ between blobs of the same rules: the checksum (12..16), the generation
@@ -34,6 +36,22 @@ export function sameRules(a: Uint8Array, b: Uint8Array): boolean {
     if (error instanceof BlobFormatError) return false;
     throw error;
   }
+}
+
+/**
+ * {@linkcode sameRules} for two blobs of one packer (this process's `PartPacker` or `packSegments`),
+ * without inflating them: equal rules are packed into equal segments, so past the first segment
+ * (the blob's header: generation, flags, checksum) the bytes are equal exactly when the rules are;
+ * the two headers, inflated alone, are then compared but for their version fields. Blobs without
+ * segments are compared by `sameRules`.
+ */
+export function samePackedRules(a: PackedBlob, b: PackedBlob): boolean {
+  if (a.cuts.length === 0 || b.cuts.length === 0) return sameRules(a.bytes, b.bytes);
+  const first = (p: PackedBlob) => p.bytes.subarray(PACKED_HEADER_SIZE, p.cuts[0]);
+  const header = (p: PackedBlob) =>
+    new Uint8Array(inflateRawSync(first(p), { finishFlush: constants.Z_SYNC_FLUSH }));
+  return equalBytes(a.bytes.subarray(a.cuts[0]), b.bytes.subarray(b.cuts[0])) &&
+    sameFormat1(header(a), header(b));
 }
 
 function sameFormat1(a: Uint8Array, b: Uint8Array): boolean {

@@ -1,8 +1,8 @@
 import { assert, assertEquals } from "../../../tests/assert.ts";
-import { decodeBlob, isPackedBlob, unpackBlob } from "../../blob/mod.ts";
+import { decodeBlob, encodeBlob, isPackedBlob, packSegments, unpackBlob } from "../../blob/mod.ts";
 import { compile } from "../../compile/mod.ts";
 import { sampleRoute } from "../../model/testing.ts";
-import { sameRules } from "./same_rules.ts";
+import { samePackedRules, sameRules } from "./same_rules.ts";
 
 /** A packed blob, as compile() makes it. */
 const blobOf = async (generation: number, ...names: string[]) =>
@@ -63,4 +63,23 @@ Deno.test("sameRules compares inputs shorter than a header whole", () => {
   other[13] = 0;
   assert(!sameRules(short, other));
   assert(sameRules(new Uint8Array(0), new Uint8Array(0)));
+});
+
+Deno.test("samePackedRules: one packer's blobs compare by their segments, the header's version fields aside", async () => {
+  const packed = async (generation: number, names: string[], rollback = false) => {
+    const { table } = await compile(names.map((n) => sampleRoute(n)), { generation });
+    return packSegments(encodeBlob({ ...table, ...(rollback && { rollback }) }));
+  };
+  const web = await packed(1, ["web"]);
+  assert(web.cuts.length > 0);
+  assert(samePackedRules(web, await packed(9, ["web"])));
+  assert(samePackedRules(web, await packed(3, ["web"], true)), "a rollback's mark is a version field");
+  assert(!samePackedRules(web, await packed(1, ["api"])));
+  assert(!samePackedRules(web, await packed(1, ["web", "api"])));
+  assert(!samePackedRules(await packed(1, []), web));
+  // Bytes that are not a format-3 blob have no segments: compared as sameRules compares them.
+  const plain = packSegments(new Uint8Array([1, 2, 3]));
+  assertEquals(plain.cuts, []);
+  assert(samePackedRules(plain, packSegments(new Uint8Array([1, 2, 3]))));
+  assert(!samePackedRules(plain, web));
 });
