@@ -30,8 +30,14 @@ import { emulatorMeasures } from "./benchmarks_json.ts";
 import { type EnvoyBenchOptions, type EnvoyBenchResult, measureEnvoy } from "./envoy_bench.ts";
 import { envoyHost, envoyMeasures, envoySummary, type Measure, renderEnvoy } from "./envoy_bench_report.ts";
 import { findWrk } from "./wrk.ts";
-import { measureWriteLatency, renderWriteLatency, writeMeasures } from "./write_latency.ts";
-import { measureTableScale, renderTableScale, SCALE_SETTINGS, tableScaleSummary } from "./table_scale.ts";
+import { measureWriteLatency, renderWriteLatency, writeMeasures, writeSummary } from "./write_latency.ts";
+import {
+  measureTableScale,
+  renderTableScale,
+  SCALE_SETTINGS,
+  scaleMeasures,
+  tableScaleSummary,
+} from "./table_scale.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -276,6 +282,7 @@ export async function runBench(options: { quick: boolean }): Promise<{ markdown:
     `${filterDiff === 0 ? "no growth" : `**grew by ${fmt(filterDiff)} B**`} (${
       fmt(memory.filter.afterLoad)
     } B after loading).`,
+    ...writeSummary(writes),
     ...tableScaleSummary(scale),
     "",
     "## 1. Filter hot path",
@@ -343,6 +350,7 @@ export async function runBench(options: { quick: boolean }): Promise<{ markdown:
     ...(typeof envoy === "string" ? [] : envoyMeasures(envoy)),
     ...emulatorMeasures({ hot, compile, blob, server, memory }),
     ...writeMeasures(writes),
+    ...scaleMeasures(scale),
     {
       name: `${command} run time`,
       value: Number(seconds.toFixed(0)),

@@ -55,6 +55,20 @@ Deno.test({
         assertEquals(Object.keys(m).sort(), ["host", "met", "name", "target", "unit", "value"], m.name);
         assert(Number.isFinite(m.value) && m.host, `${m.name}: a value and a host`);
       }
+      // Issue 22, item 5: the writes, the compile, the blob and the filter's time and memory at scale.
+      const names: string[] = json.measures.map((m: { name: string }) => m.name);
+      for (
+        const part of [
+          "write through HTTP",
+          "full compile of",
+          "proxy_on_request_headers",
+          "linear memory per rule",
+          "packed / gzip'd JSON",
+        ]
+      ) {
+        assert(names.some((n) => n.includes(part)), `no measure names ${part}`);
+      }
+      assert(md.includes("- Writes through HTTP, "), "the summary has the writes");
       if (!json.envoySkipped) {
         assertMatch(md, /^\| 10 rules, 10 per hostname \| \(a\) native routes \| 32\/32 \|/m);
         assert(json.measures.some((m: { host: string }) => m.host.startsWith("Envoy ")), "Envoy measures");

@@ -452,3 +452,29 @@ export function writeMeasures(r: WriteLatencyResult): Measure[] {
   }
   return out;
 }
+
+/** The section's lines in the summary, with their targets. */
+export function writeSummary(r: WriteLatencyResult): string[] {
+  const lines = r.writes.map((w) => {
+    if (w.error || w.failures > 0) {
+      return `- Writes through HTTP, ${fmt(w.routes)} routes stored: **not met** (${
+        w.error ?? `${w.failures} failed`
+      }).`;
+    }
+    const [p50, p99] = [percentile(w.latencies, 50), percentile(w.latencies, 99)];
+    return `- Writes through HTTP, ${fmt(w.routes)} routes stored, one route changed per POST: p50 ${
+      fmt(p50, 1)
+    } ms, ` +
+      `p99 ${fmt(p99, 1)} ms (targets ≤ ${WRITE_TARGETS.p50} and ≤ ${WRITE_TARGETS.p99}): ${
+        p50 <= WRITE_TARGETS.p50 && p99 <= WRITE_TARGETS.p99 ? "**met**" : "**not met**"
+      }.`;
+  });
+  const largest = r.compiles[r.compiles.length - 1];
+  const full = median(largest.fullMs);
+  lines.push(
+    `- Full compile of ${fmt(largest.routes)} routes: ${fmt(full, 0)} ms (target < ${
+      fmt(WRITE_TARGETS.fullCompileOfLargest)
+    }): ${full < WRITE_TARGETS.fullCompileOfLargest ? "**met**" : "**not met**"}.`,
+  );
+  return lines;
+}
