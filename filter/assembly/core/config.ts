@@ -234,11 +234,19 @@ class ByteScanner {
         if (--depth < 0) return false;
         this.i++;
       } else {
+        // A number, true, false or null is passed over whole (a comma or colon inside a container is
+        // one character): a top-level member's value is one of these as often as not.
         this.i++;
+        while (this.i < this.len && inLiteral(this.at(this.i))) this.i++;
       }
     } while (depth > 0);
     return true;
   }
+}
+
+/** Whether `c` may continue a JSON number or literal (`-1.5e+3`, `true`): a letter, digit, sign or point. */
+function inLiteral(c: u32): bool {
+  return (c | 0x20) - 0x61 < 26 || c - 0x30 < 10 || c == 0x2b || c == 0x2d || c == 0x2e;
 }
 
 /** Whether the four bytes at `p` are what a \\u escape needs (Scanner parses them with parseInt). */
