@@ -25,17 +25,25 @@ interface Segment {
   deflated: Uint8Array;
 }
 
-/** Each part's fingerprint, worked out once (parts never change). */
-const fingerprints = new WeakMap<EncodedPart, number>();
+/** What cutting needs of a part: its bytes in each column (the directory's first) and its fingerprint. */
+interface PartShape {
+  lengths: number[];
+  print: number;
+}
 
-const fingerprintOf = (part: EncodedPart): number => {
-  let print = fingerprints.get(part);
-  if (print === undefined) {
-    print = fingerprint(part.sections[SECTION.TABLES]);
-    fingerprints.set(part, print);
+/** Each part's shape, worked out once (parts never change). */
+const shapes = new WeakMap<EncodedPart, PartShape>();
+
+function shapeOf(part: EncodedPart): PartShape {
+  let shape = shapes.get(part);
+  if (!shape) {
+    const sections = part.sections.map((s) => s.length);
+    const entry = sections.reduce((n, length) => n + varintLength(length), 0);
+    shape = { lengths: [entry, ...sections], print: fingerprint(part.sections[SECTION.TABLES]) };
+    shapes.set(part, shape);
   }
-  return print;
-};
+  return shape;
+}
 
 const varintLength = (n: number): number =>
   n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x200000 ? 3 : n < 0x10000000 ? 4 : 5;
@@ -60,20 +68,18 @@ export class PartPacker {
   #segments = new Map<EncodedPart, Segment[]>();
 
   pack(head: Pick<RouteTable, "generation" | "rollback">, parts: readonly EncodedPart[]): PackedBlob {
-    const prints = parts.map(fingerprintOf);
+    const partShapes = parts.map(shapeOf);
+    const prints = partShapes.map((s) => s.print);
     const next = new Map<EncodedPart, Segment[]>();
     const segments: Segment[] = [];
     for (let column = 0; column <= SECTION_COUNT; column++) {
-      const lengths = parts.map((p) =>
-        column === 0
-          ? p.sections.reduce((n, s) => n + varintLength(s.length), 0)
-          : p.sections[column - 1].length
-      );
       let from = 0;
-      for (const to of cutColumn(lengths, prints)) {
-        const segment = this.#segment(column, parts.slice(from, to));
+      for (const to of cutColumn(partShapes.map((s) => s.lengths[column]), prints)) {
+        const segment = this.#segment(column, parts, from, to);
         segments.push(segment);
-        next.set(segment.parts[0], [...next.get(segment.parts[0]) ?? [], segment]);
+        const list = next.get(segment.parts[0]);
+        if (list) list.push(segment);
+        else next.set(segment.parts[0], [segment]);
         from = to;
       }
     }
@@ -87,12 +93,13 @@ export class PartPacker {
     return envelope([deflateSegment(header), ...segments.map((s) => s.deflated)], length);
   }
 
-  /** The segment of `parts` in `column`: the last pack's when it had one of the same parts. */
-  #segment(column: number, parts: EncodedPart[]): Segment {
-    const known = this.#segments.get(parts[0])?.find((s) =>
-      s.column === column && s.parts.length === parts.length && s.parts.every((p, i) => p === parts[i])
+  /** The segment of `parts[from..to)` in `column`: the last pack's when it had one of the same parts. */
+  #segment(column: number, all: readonly EncodedPart[], from: number, to: number): Segment {
+    const known = this.#segments.get(all[from])?.find((s) =>
+      s.column === column && s.parts.length === to - from && s.parts.every((p, i) => p === all[from + i])
     );
     if (known) return known;
+    const parts = all.slice(from, to);
     const raw = column === 0 ? directoryOf(parts) : concat(parts.map((p) => p.sections[column - 1]));
     return { column, parts, raw, deflated: deflateSegment(raw) };
   }

@@ -103,6 +103,8 @@ export interface NewBlob {
    * when a change elsewhere shifts the bytes, so a write stores only the parts it changed.
    */
   cuts?: readonly number[];
+  /** The bytes' hex SHA-256, when the writer has it already (the compiler does): not worked out again. */
+  sha256?: string;
   /** See {@linkcode BlobMeta.createdBy}. */
   createdBy?: string;
   /** See {@linkcode BlobMeta.rollbackOf}. */
@@ -387,13 +389,13 @@ export class Store {
   async #writeBlob(
     batch: KvBatch,
     snapshot: Snapshot,
-    { generation, bytes, cuts, createdBy, rollbackOf }: NewBlob,
+    { generation, bytes, cuts, sha256: known, createdBy, rollbackOf }: NewBlob,
     now: Date,
     revision: number,
     dryRun: boolean,
   ): Promise<BlobMeta | undefined> {
     const current = snapshot.blob;
-    const sha256 = await sha256Hex(bytes);
+    const sha256 = known ?? await sha256Hex(bytes);
     if (sha256 === current?.sha256) return undefined;
     const expected = (current?.generation ?? 0) + 1;
     if (generation !== expected) {

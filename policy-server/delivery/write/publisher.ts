@@ -291,6 +291,7 @@ export class Publisher {
         generation,
         bytes: result.blob,
         cuts: result.cuts,
+        sha256: result.sha256,
         ...(actor !== undefined && { createdBy: actor }),
       }
       : undefined;

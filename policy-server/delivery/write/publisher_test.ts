@@ -1,7 +1,7 @@
 import { assert, assertEquals, assertRejects } from "../../../tests/assert.ts";
 import { kvPath, withStore } from "../../testing.ts";
 import { decodeBlob } from "../../blob/mod.ts";
-import { compile, IncrementalCompiler } from "../../compile/mod.ts";
+import { compile, IncrementalCompiler, sha256Hex } from "../../compile/mod.ts";
 import type { CompileResult } from "../../compile/mod.ts";
 import { admitResources } from "../../model/admit_resources.ts";
 import { sampleGateway, sampleNamespace, sampleRoute, sampleService } from "../../model/testing.ts";
@@ -182,14 +182,14 @@ Deno.test("Publisher compiles every stored kind together and stores them all", a
 });
 
 /** A compiler whose blob (header + names) depends on every object, as one that resolves Services does. */
-const namesCompiler: CompileFn = (resources: KubeObject[], { generation }) => {
+const namesCompiler: CompileFn = async (resources: KubeObject[], { generation }) => {
   const body = new TextEncoder().encode(
     resources.map((r) => `${r.kind}/${r.metadata.name}`).sort().join(","),
   );
   const blob = new Uint8Array(32 + body.length);
   new DataView(blob.buffer).setUint32(16, generation, true);
   blob.set(body, 32);
-  return Promise.resolve({ blob, sha256: "", statuses: [], table: {} } as unknown as CompileResult);
+  return { blob, sha256: await sha256Hex(blob), statuses: [], table: {} } as unknown as CompileResult;
 };
 
 Deno.test("Publisher publishes a new blob when an object of another kind changes what compiles", async () => {
