@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { crc32 } from "node:zlib";
 import type { RouteTable } from "../ir/types.ts";
 import { blobHeader, directoryOf, type EncodedPart } from "./encode_blob.ts";
@@ -100,17 +101,7 @@ export class PartPacker {
     );
     if (known) return known;
     const parts = all.slice(from, to);
-    const raw = column === 0 ? directoryOf(parts) : concat(parts.map((p) => p.sections[column - 1]));
+    const raw = column === 0 ? directoryOf(parts) : Buffer.concat(parts.map((p) => p.sections[column - 1]));
     return { column, parts, raw, deflated: deflateSegment(raw) };
   }
-}
-
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
