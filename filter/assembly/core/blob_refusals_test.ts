@@ -148,3 +148,50 @@ Deno.test("the filter refuses a value out of its field's range, naming it, and t
     });
   }
 });
+
+Deno.test("the filter refuses a blob whose header does not fit it, naming why", async (t) => {
+  const good = encodeBlob(table());
+  const withCount = (count: number) => {
+    const out = good.slice();
+    new DataView(out.buffer).setUint32(20, count, true);
+    new DataView(out.buffer).setUint32(12, crc32(out.subarray(16)) >>> 0, true);
+    return out;
+  };
+  const cases: [string, Uint8Array, string][] = [
+    [
+      "shorter than its header",
+      new Uint8Array([...new TextEncoder().encode("WRTB"), 3, 0, 32, 0, 0, 0]),
+      "blob shorter than its header",
+    ],
+    ["more parts than its directory can list", withCount(1000), "part count 1000 past the part directory"],
+  ];
+  for (const [name, blob, error] of cases) {
+    await t.step(name, async () => {
+      assertThrows(() => decodeBlob(blob));
+      const { accepted, refusal } = await configure(blob);
+      assertEquals(accepted, false);
+      assert(refusal?.includes(error), refusal);
+    });
+  }
+});
+
+Deno.test("the filter refuses a Service frontend without an address or a port in range", async (t) => {
+  const frontend = { address: "10.0.0.7", port: 80, service: "shop/web", hostname: "refuse.test" };
+  const cases: [string, Record<string, unknown>, boolean][] = [
+    ["in range", {}, true],
+    ["port 65535", { port: 65535 }, true],
+    ["port 0", { port: 0 }, false],
+    ["port 65536", { port: 65536 }, false],
+    ["no address", { address: "" }, false],
+  ];
+  for (const [name, change, ok] of cases) {
+    await t.step(name, async () => {
+      const blob = encodeBlob({ ...table(), frontends: [{ ...frontend, ...change }] } as RouteTable);
+      const { accepted, refusal } = await configure(blob);
+      assertEquals(accepted, ok, refusal);
+      if (ok) return;
+      assertThrows(() => decodeBlob(blob));
+      assert(refusal?.includes("frontend 0: bad address or port"), refusal);
+    });
+  }
+});

@@ -49,16 +49,10 @@ export function decodeBase64(s: string): ArrayBuffer | null {
   return out.slice(0, n);
 }
 
+/** Unescapes a JSON string ByteScanner has checked (so every escape in it is complete). */
 class Scanner {
   i: i32 = 0;
   constructor(public s: string) {}
-  ws(): void {
-    while (this.i < this.s.length) {
-      const c = this.s.charCodeAt(this.i);
-      if (c != 0x20 && c != 0x0a && c != 0x0d && c != 0x09) break;
-      this.i++;
-    }
-  }
   /**
    * A JSON string at the cursor, unescaped; null if malformed. Without `keep` it is only checked
    * and passed over ("" when well formed): skipping must not copy a megabyte-sized blob member.

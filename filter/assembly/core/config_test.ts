@@ -43,7 +43,7 @@ Deno.test('readConfig() takes the blob from a JSON object\'s base64 "blob" membe
     ["the URL-safe alphabet", '{"blob":"-_8"}', ["blob fbff"]],
     ["an escape in the value", '{"blob":"AA\\/C"}', ["blob 000fc2"]],
     ["an escape in the key", '{"\\u0062lob":"AAEC"}', ["blob 000102"]],
-    ["other members of any shape before it", '{"x":{"a":[1,{"b":"}]"}],"n":null},"t":true,"n":-1.5e3,"z":null,"blob":"AAEC"}', [
+    ["other members of any shape before it", '{"x":{"a":[1,{"b":"}]"}],"n":null},"t":true,"n":-1.5e3,"e":2E+8,"z":null,"blob":"AAEC"}', [
       "blob 000102",
     ]],
     ["the first of two", '{"blob":"AAEC","blob":"AAAA"}', ["blob 000102"]],

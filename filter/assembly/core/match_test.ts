@@ -10,6 +10,8 @@ import { compileSimulator, parseResourcesText } from "../../../tools/simulate.ts
 
 /** Two paths of 7 bytes with the same hashBytes (core/hash.ts), found by search. */
 const FILED = "/xpnaaa", COLLIDING = "/vkpeaa";
+/** Two header names of 7 bytes with the same hashBytes, found by search. */
+const NAME_A = "x-ssfda", NAME_B = "x-qjsea";
 
 const RESOURCES = `
 apiVersion: v1
@@ -41,6 +43,10 @@ spec:
   parentRefs: [{name: edge}]
   hostnames: [match.test]
   rules:
+  - matches: [{path: {type: PathPrefix, value: /names}, headers: [{name: ${NAME_A}, value: "1"}]}]
+    backendRefs: [{name: plain, port: 8080}]
+  - matches: [{path: {type: PathPrefix, value: /names}, headers: [{name: ${NAME_B}, value: "1"}]}]
+    backendRefs: [{name: with-header, port: 8080}]
   - matches: [{path: {type: PathPrefix, value: "${FILED}"}, headers: [{name: x-variant, value: b}]}]
     backendRefs: [{name: with-header, port: 8080}]
   - matches: [{path: {type: PathPrefix, value: "${FILED}"}}]
@@ -70,6 +76,8 @@ Deno.test("the two paths this test needs still have one hash", async () => {
   };
   assertEquals(FILED.length, COLLIDING.length);
   assertEquals(hash(COLLIDING), hash(FILED), "core/hash.ts changed: find another pair");
+  assertEquals(NAME_A.length, NAME_B.length);
+  assertEquals(hash(NAME_A), hash(NAME_B), "core/hash.ts changed: find another pair of names");
 });
 
 Deno.test("a PathPrefix matches its own segments only, not a path that shares its hash", async (t) => {
@@ -89,5 +97,22 @@ Deno.test("a PathPrefix matches its own segments only, not a path that shares it
   ];
   for (const [path, headers, want] of cases) {
     await t.step(`${path} ${JSON.stringify(headers)}`, () => assertEquals(decide(path, headers), want));
+  }
+});
+
+Deno.test("header conditions on two names that share a hash each read their own header", async (t) => {
+  const { simulator } = await compileSimulator(parseResourcesText(RESOURCES));
+  const decide = (headers: Record<string, string>) => {
+    const d = simulator.decide({ host: "match.test", path: "/names", gateway: "infra/edge", headers });
+    return d.backend ?? d.status;
+  };
+  const cases: [Record<string, string>, string | number][] = [
+    [{ [NAME_A]: "1" }, "infra/plain:8080"],
+    [{ [NAME_B]: "1" }, "infra/with-header:8080"],
+    [{ [NAME_B]: "1", [NAME_A]: "2" }, "infra/with-header:8080"],
+    [{}, 404],
+  ];
+  for (const [headers, want] of cases) {
+    await t.step(JSON.stringify(headers), () => assertEquals(decide(headers), want));
   }
 });
