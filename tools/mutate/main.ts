@@ -26,7 +26,7 @@ import { Buffer } from "node:buffer";
 import { join, relative } from "node:path";
 import { mirroredPath, mirrorPath, mirrorSource } from "./as_mirror.ts";
 import { type Area, commandPaths, CONFIG, mutantKey, type MutateConfig, readConfig } from "./config.ts";
-import { dropSurvivors } from "./retest_survivors.ts";
+import { dropSurvivors, keepOnly } from "./retest_survivors.ts";
 import { parseSample, sampleGuard, type SampleSpec } from "./sample.ts";
 import { type Result, type Score, score } from "./score.ts";
 
@@ -156,7 +156,8 @@ async function runArea(
   const digest = await testsDigest(area);
   const digestFile = `${incrementalFile}.tests`;
   let testsChanged = await Deno.readTextFile(digestFile).then((d) => d !== digest, () => true);
-  if (testsChanged && rerun.survivors && !rerun.force && await dropSurvivors(incrementalFile, lastSample)) {
+  // --survivors retests the last run's survivors, whether or not Stryker would see a change.
+  if (rerun.survivors && !rerun.force && await dropSurvivors(incrementalFile, lastSample)) {
     testsChanged = false;
   }
   // Refused mutants are recorded by key as they run; a mutant Stryker does not run again keeps its
@@ -176,6 +177,7 @@ async function runArea(
   const raw = await stryker.runMutationTest() as unknown as StrykerResult[];
   const results = await toResults(raw, report);
   await Deno.writeTextFile(digestFile, digest);
+  if (sample) await keepOnly(incrementalFile, await readIds(`${plan}.sample`));
   const refused = await readIds(`${plan}.compile-errors`);
   const compileErrors = new Set(raw.filter((r) => refused.has(mutantKey(zeroBased(r)))).map((r) => r.id));
   return score(results, config.equivalent, compileErrors, sample && await readIds(`${plan}.sample`));

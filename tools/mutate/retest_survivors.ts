@@ -30,8 +30,34 @@ export function withoutSurvivors<T extends IncrementalReport>(report: T, only?: 
   return { ...report, files };
 }
 
+/**
+ * `report` with only the verdicts of the mutants `ids` names. After a sampled run the others are
+ * placeholders (sample.ts): kept, Stryker would hand them on as verdicts to a later run whose
+ * sample holds them — the sample moves when a change moves mutants (a rank includes the place).
+ */
+export function onlyMutants<T extends IncrementalReport>(report: T, ids: Set<string>): T {
+  const files = Object.fromEntries(
+    Object.entries(report.files).map((
+      [name, file],
+    ) => [name, { ...file, mutants: file.mutants.filter((m) => ids.has(m.id)) }]),
+  );
+  return { ...report, files };
+}
+
 /** Rewrites the incremental file at `path` without its survivors (`only` as above); false when there is none yet. */
-export async function dropSurvivors(path: string, only?: Set<string>): Promise<boolean> {
+export function dropSurvivors(path: string, only?: Set<string>): Promise<boolean> {
+  return rewrite(path, (report) => withoutSurvivors(report, only));
+}
+
+/** Rewrites the incremental file at `path` with only the verdicts of `ids`; false when there is none yet. */
+export function keepOnly(path: string, ids: Set<string>): Promise<boolean> {
+  return rewrite(path, (report) => onlyMutants(report, ids));
+}
+
+async function rewrite(
+  path: string,
+  change: (report: IncrementalReport) => IncrementalReport,
+): Promise<boolean> {
   let text: string;
   try {
     text = await Deno.readTextFile(path);
@@ -40,7 +66,7 @@ export async function dropSurvivors(path: string, only?: Set<string>): Promise<b
     throw e;
   }
   // Written beside it and renamed over it: a run stopped mid-write must not leave half a file.
-  await Deno.writeTextFile(`${path}.part`, JSON.stringify(withoutSurvivors(JSON.parse(text), only)));
+  await Deno.writeTextFile(`${path}.part`, JSON.stringify(change(JSON.parse(text))));
   await Deno.rename(`${path}.part`, path);
   return true;
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { assertEquals } from "../../tests/assert.ts";
-import { dropSurvivors, withoutSurvivors } from "./retest_survivors.ts";
+import { dropSurvivors, onlyMutants, withoutSurvivors } from "./retest_survivors.ts";
 
 const mutant = (id: string, status: string) => ({ id, status, mutatorName: "BooleanLiteral" });
 
@@ -55,6 +55,23 @@ Deno.test("withoutSurvivors with a sample drops only the sample's survivors", ()
         mutants: [mutant("1", "Killed"), mutant("2", "Survived"), mutant("3", "Timeout")],
       },
       "b.ts": { source: "b", mutants: [mutant("5", "CompileError")] },
+    },
+  });
+});
+
+Deno.test("onlyMutants keeps the verdicts of the mutants named and nothing else of the files", () => {
+  const report = {
+    schemaVersion: "2",
+    files: {
+      "a.ts": { language: "ts", mutants: [{ id: "1", status: "Killed" }, { id: "2", status: "Survived" }] },
+      "b.ts": { language: "ts", mutants: [{ id: "3", status: "Survived" }] },
+    },
+  };
+  assertEquals(onlyMutants(report, new Set(["2"])), {
+    schemaVersion: "2",
+    files: {
+      "a.ts": { language: "ts", mutants: [{ id: "2", status: "Survived" }] },
+      "b.ts": { language: "ts", mutants: [] },
     },
   });
 });
