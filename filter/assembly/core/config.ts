@@ -78,9 +78,7 @@ class Scanner {
         let unescaped: string;
         if (e == 0x75) {
           if (this.i + 6 > s.length) return null;
-          const code = I32.parseInt(s.substring(this.i + 2, this.i + 6), 16);
-          if (isNaN(<f64>code)) return null;
-          unescaped = String.fromCharCode(code);
+          unescaped = String.fromCharCode(I32.parseInt(s.substring(this.i + 2, this.i + 6), 16));
           this.i += 6;
         } else {
           unescaped = e == 0x6e ? "\n" : e == 0x74 ? "\t" : e == 0x72 ? "\r" : e == 0x62 ? "\b" : e == 0x66 ? "\f"
@@ -243,9 +241,16 @@ function inLiteral(c: u32): bool {
   return (c | 0x20) - 0x61 < 26 || c - 0x30 < 10 || c == 0x2b || c == 0x2d || c == 0x2e;
 }
 
-/** Whether the four bytes at `p` are what a \\u escape needs (Scanner parses them with parseInt). */
+/**
+ * Whether the four bytes at `p` are hex digits, as a \\u escape needs (Scanner then parses them).
+ * Not I32.parseInt: an i32 has no NaN, so it answers 0 for "zzzz" as for "0000".
+ */
 function hex4(p: usize): bool {
-  return !isNaN(<f64>I32.parseInt(String.UTF8.decodeUnsafe(p, 4), 16));
+  for (let k: usize = 0; k < 4; k++) {
+    const c = <u32>load<u8>(p + k), lower = c | 0x20;
+    if (c - 0x30 >= 10 && lower - 0x61 >= 6) return false;
+  }
+  return true;
 }
 
 /**

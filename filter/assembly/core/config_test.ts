@@ -43,9 +43,14 @@ Deno.test('readConfig() takes the blob from a JSON object\'s base64 "blob" membe
     ["the URL-safe alphabet", '{"blob":"-_8"}', ["blob fbff"]],
     ["an escape in the value", '{"blob":"AA\\/C"}', ["blob 000fc2"]],
     ["an escape in the key", '{"\\u0062lob":"AAEC"}', ["blob 000102"]],
-    ["other members of any shape before it", '{"x":{"a":[1,{"b":"}]"}],"n":null},"t":true,"n":-1.5e3,"e":2E+8,"z":null,"blob":"AAEC"}', [
-      "blob 000102",
-    ]],
+    ["an upper-case \\u escape in the key", '{"b\\u006Cob":"AAEC"}', ["blob 000102"]],
+    [
+      "other members of any shape before it",
+      '{"x":{"a":[1,{"b":"}]"}],"n":null},"t":true,"n":-1.5e3,"e":2E+8,"z":null,"blob":"AAEC"}',
+      [
+        "blob 000102",
+      ],
+    ],
     ["the first of two", '{"blob":"AAEC","blob":"AAAA"}', ["blob 000102"]],
   ];
   for (const [name, text, want] of cases) {
@@ -107,6 +112,12 @@ Deno.test("readConfig() refuses each malformed configuration with its own reason
     ["a key cut short", '{"blo', 'configuration has no "blob" member'],
     ["no colon", '{"blob" "AAEC"}', 'configuration has no "blob" member'],
     ["a bad \\u escape in a key", '{"\\u00zzblob":"AAEC"}', 'configuration has no "blob" member'],
+    [
+      "a bad \\u escape in a key before the blob",
+      '{"\\u00zz":1,"blob":"AAEC"}',
+      'configuration has no "blob" member',
+    ],
+    ["a \\u escape of three hex digits", '{"\\u06g":1,"blob":"AAEC"}', 'configuration has no "blob" member'],
     ["an escape at the end", '{"blob\\', 'configuration has no "blob" member'],
     ["a short \\u escape", '{"\\u006', 'configuration has no "blob" member'],
     [
