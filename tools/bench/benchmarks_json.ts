@@ -9,7 +9,7 @@ import type { BlobSizeResult } from "./blob_size.ts";
 import type { CompileTimeResult } from "./compile_time.ts";
 import type { Measure } from "./envoy_bench_report.ts";
 import { type HotPathResult, keySizes } from "./filter_hot_path.ts";
-import { median } from "./measure.ts";
+import { fmt, jsonValue, median } from "./measure.ts";
 import type { MemoryResult } from "./memory.ts";
 import type { ServerResult } from "./server_throughput.ts";
 
@@ -17,8 +17,6 @@ import type { ServerResult } from "./server_throughput.ts";
 export const IN_REPO_HOST = "in-repo proxy-wasm host (V8 in Deno, host functions in JS)";
 const PWHOST = "pwhost (proxy-wasm-cpp-host, Envoy's ABI library, on the WAMR interpreter)";
 const SERVER = "policy server (Deno, loopback)";
-
-const round = (n: number) => Number.isInteger(n) ? n : Number(n.toPrecision(4));
 
 /** The Summary's emulator and server figures. */
 export function emulatorMeasures(r: {
@@ -36,18 +34,17 @@ export function emulatorMeasures(r: {
     host: string,
     target: string | null = null,
     met: boolean | null = null,
-  ) => out.push({ name, value: round(value), unit, target, met, host });
+  ) => out.push({ name, value: jsonValue(value), unit, target, met, host });
   const b = r.hot.baseline.headers.ns;
   const { thousand, smallest, largest } = keySizes(r.hot);
-  const n = (x: number) => x.toLocaleString("en-US");
   push(
-    `filter, ${n(thousand.rules)} rules: proxy_on_request_headers`,
+    `filter, ${fmt(thousand.rules)} rules: proxy_on_request_headers`,
     thousand.headers.ns,
     "ns",
     IN_REPO_HOST,
   );
   push(
-    `filter / baseline module, ${n(thousand.rules)} rules`,
+    `filter / baseline module, ${fmt(thousand.rules)} rules`,
     thousand.headers.ns / b,
     "ratio",
     IN_REPO_HOST,
@@ -55,7 +52,7 @@ export function emulatorMeasures(r: {
     thousand.headers.ns / b <= 1.5,
   );
   push(
-    `filter / baseline module, ${n(thousand.rules)} rules, without the host's header write`,
+    `filter / baseline module, ${fmt(thousand.rules)} rules, without the host's header write`,
     thousand.ownPart.ns / b,
     "ratio",
     IN_REPO_HOST,
@@ -65,7 +62,7 @@ export function emulatorMeasures(r: {
   if (r.hot.pwhost) {
     const x = r.hot.pwhost.filterNs / r.hot.pwhost.baselineNs;
     push(
-      `filter / baseline module, ${n(r.hot.pwhost.rules)} rules, whole streams`,
+      `filter / baseline module, ${fmt(r.hot.pwhost.rules)} rules, whole streams`,
       x,
       "ratio",
       PWHOST,
@@ -75,7 +72,7 @@ export function emulatorMeasures(r: {
   }
   const growth = largest.headers.ns / smallest.headers.ns;
   push(
-    `filter, ${n(largest.rules)} rules / ${n(smallest.rules)} rules`,
+    `filter, ${fmt(largest.rules)} rules / ${fmt(smallest.rules)} rules`,
     growth,
     "ratio",
     IN_REPO_HOST,
@@ -84,7 +81,7 @@ export function emulatorMeasures(r: {
   );
   const own = largest.ownPart.ns / smallest.ownPart.ns;
   push(
-    `filter, ${n(largest.rules)} rules / ${n(smallest.rules)} rules, without the host's header write`,
+    `filter, ${fmt(largest.rules)} rules / ${fmt(smallest.rules)} rules, without the host's header write`,
     own,
     "ratio",
     IN_REPO_HOST,
@@ -92,17 +89,17 @@ export function emulatorMeasures(r: {
     own <= 1.3,
   );
   const big = r.blob.sizes[r.blob.sizes.length - 1];
-  push(`blob, packed, per rule at ${n(big.rules)} rules`, big.blob / big.rules, "bytes", SERVER);
+  push(`blob, packed, per rule at ${fmt(big.rules)} rules`, big.blob / big.rules, "bytes", SERVER);
   const plugin = Math.max(big.wasmPluginJson, big.wasmPluginYaml);
-  push(`WasmPlugin at ${n(big.rules)} rules`, plugin, "bytes", SERVER, `< ${1 << 20}`, plugin < 1 << 20);
+  push(`WasmPlugin at ${fmt(big.rules)} rules`, plugin, "bytes", SERVER, `< ${1 << 20}`, plugin < 1 << 20);
   push(
-    `compile of ${n(r.compile.options.rules)} rules, from scratch`,
+    `compile of ${fmt(r.compile.options.rules)} rules, from scratch`,
     median(r.compile.scratchMs),
     "ms",
     SERVER,
   );
   push(
-    `compile of ${n(r.compile.options.rules)} rules, after one route changes`,
+    `compile of ${fmt(r.compile.options.rules)} rules, after one route changes`,
     median(r.compile.changedMs),
     "ms",
     SERVER,
@@ -111,7 +108,7 @@ export function emulatorMeasures(r: {
   push("GET /v1/blob", r.server.blob.perSecond, "requests/s", SERVER);
   const growthBytes = r.memory.filter.afterRequests - r.memory.filter.afterLoad;
   push(
-    `filter linear memory growth over ${n(r.memory.options.requests)} requests`,
+    `filter linear memory growth over ${fmt(r.memory.options.requests)} requests`,
     growthBytes,
     "bytes",
     IN_REPO_HOST,

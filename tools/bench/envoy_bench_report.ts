@@ -8,7 +8,7 @@
 import type { ConfigurationResult, EnvoyBenchResult, MemoryResult, TableResult } from "./envoy_bench.ts";
 import { type Configuration, CONFIGURATION_LABELS } from "./envoy_bench_config.ts";
 import { tableLabel } from "./envoy_bench_table.ts";
-import { fmt, ratio, table } from "./measure.ts";
+import { fmt, jsonValue, ratio, table } from "./measure.ts";
 
 /** One measure of `docs/benchmarks.json`. */
 export interface Measure {
@@ -318,7 +318,7 @@ export function envoyMeasures(r: EnvoyBenchResult): Measure[] {
     unit: string,
     target: string | null = null,
     ok: boolean | null = null,
-  ) => out.push({ name, value: round(value), unit, target, met: ok, host });
+  ) => out.push({ name, value: jsonValue(value), unit, target, met: ok, host });
   for (const x of t.throughput) {
     push(
       `envoy: wasmroute / native requests/s, ${tableLabel(x.table)}`,
@@ -370,5 +370,3 @@ export function envoyMeasures(r: EnvoyBenchResult): Measure[] {
   }
   return out;
 }
-
-const round = (n: number) => Number.isInteger(n) ? n : Number(n.toPrecision(4));

@@ -71,6 +71,11 @@ export async function timeAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; 
 // --- formatting -----------------------------------------------------------------------------------
 
 /** `1234567` → `1,234,567`; fractions to `digits` places. */
+/** A measure's value for docs/benchmarks.json: a count as it is, anything else to 4 significant digits. */
+export function jsonValue(n: number): number {
+  return Number.isInteger(n) ? n : Number(n.toPrecision(4));
+}
+
 export function fmt(n: number, digits = 0): string {
   if (!Number.isFinite(n)) return "–";
   return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });

@@ -24,7 +24,7 @@ import {
   prng,
   type RuleKind,
 } from "./generate_routes.ts";
-import { bytes, fmt, ratio, runInterleaved, table, verdict } from "./measure.ts";
+import { bytes, fmt, jsonValue, ratio, runInterleaved, table, verdict } from "./measure.ts";
 import type { Measure } from "./envoy_bench_report.ts";
 import { IN_REPO_HOST } from "./benchmarks_json.ts";
 
@@ -251,11 +251,15 @@ export async function measureTableScale(options: TableScaleOptions): Promise<Tab
   return { options, rows, commonKinds, afterStreams, streamSeconds, correctAfter, mixes };
 }
 
+/** Linear memory per rule over the smallest table's. */
+const memoryPerRule = (x: ScaleRow, small: ScaleRow) =>
+  (x.memoryAfterLoad - small.memoryAfterLoad) / (x.rules - small.rules);
+
 /** The issue's targets, as lines of the summary. */
 export function tableScaleSummary(r: TableScaleResult): string[] {
   const small = r.rows[0], big = r.rows[r.rows.length - 1];
   const tenK = r.rows.find((x) => x.rules === 10_000);
-  const perRule = (x: ScaleRow) => (x.memoryAfterLoad - small.memoryAfterLoad) / (x.rules - small.rules);
+  const perRule = (x: ScaleRow) => memoryPerRule(x, small);
   return [
     `- Filter, ${fmt(big.rules)} rules vs ${fmt(small.rules)}: ${
       ratio(big.nsSameKinds / small.nsSameKinds)
@@ -406,10 +410,8 @@ if (import.meta.main) {
 
 /** The section's figures for `docs/benchmarks.json`, each with its target where issue 22 sets one. */
 export function scaleMeasures(r: TableScaleResult): Measure[] {
-  const n = (x: number) => x.toLocaleString("en-US");
-  const round = (x: number) => Number(x.toPrecision(4));
   const small = r.rows[0], big = r.rows[r.rows.length - 1];
-  const perRule = (x: ScaleRow) => (x.memoryAfterLoad - small.memoryAfterLoad) / (x.rules - small.rules);
+  const perRule = (x: ScaleRow) => memoryPerRule(x, small);
   const measure = (
     name: string,
     value: number,
@@ -418,7 +420,7 @@ export function scaleMeasures(r: TableScaleResult): Measure[] {
     met: boolean | null,
   ) => ({
     name,
-    value: round(value),
+    value: jsonValue(value),
     unit,
     target,
     met,
@@ -428,16 +430,16 @@ export function scaleMeasures(r: TableScaleResult): Measure[] {
   for (const x of r.rows) {
     const largest = x === big;
     out.push(
-      measure(`filter, ${n(x.rules)} rules: proxy_on_request_headers`, x.ns, "ns", null, null),
+      measure(`filter, ${fmt(x.rules)} rules: proxy_on_request_headers`, x.ns, "ns", null, null),
       measure(
-        `filter, ${n(x.rules)} rules: proxy_on_configure, one VM`,
+        `filter, ${fmt(x.rules)} rules: proxy_on_configure, one VM`,
         x.configureMs,
         "ms",
         largest ? "< 1000" : null,
         largest ? x.configureMs < 1000 : null,
       ),
       measure(
-        `filter, ${n(x.rules)} rules: linear memory after loading`,
+        `filter, ${fmt(x.rules)} rules: linear memory after loading`,
         x.memoryAfterLoad,
         "bytes",
         null,
@@ -448,7 +450,7 @@ export function scaleMeasures(r: TableScaleResult): Measure[] {
       const same = x.nsSameKinds / small.nsSameKinds;
       out.push(
         measure(
-          `filter, ${n(x.rules)} rules / ${n(small.rules)} rules, per request, rules of the same kinds`,
+          `filter, ${fmt(x.rules)} rules / ${fmt(small.rules)} rules, per request, rules of the same kinds`,
           same,
           "ratio",
           largest ? "<= 1.3" : null,
@@ -461,7 +463,7 @@ export function scaleMeasures(r: TableScaleResult): Measure[] {
       const targeted = x.rules >= 10_000;
       out.push(
         measure(
-          `filter, ${n(x.rules)} rules: linear memory per rule over ${n(small.rules)} rules`,
+          `filter, ${fmt(x.rules)} rules: linear memory per rule over ${fmt(small.rules)} rules`,
           perRule(x),
           "bytes",
           targeted ? "<= 500" : null,
@@ -473,7 +475,7 @@ export function scaleMeasures(r: TableScaleResult): Measure[] {
   const growth = r.afterStreams - big.memoryAfterLoad;
   out.push(
     measure(
-      `filter, ${n(big.rules)} rules: linear memory growth over ${n(r.options.streams)} streams`,
+      `filter, ${fmt(big.rules)} rules: linear memory growth over ${fmt(r.options.streams)} streams`,
       growth,
       "bytes",
       "0",
@@ -485,7 +487,7 @@ export function scaleMeasures(r: TableScaleResult): Measure[] {
     out.push(
       measure(
         `blob${"name" in x ? ` (${x.name})` : ""}, ${
-          n(x.rules)
+          fmt(x.rules)
         } rules: packed / gzip'd JSON of the HTTPRoutes`,
         share,
         "ratio",

@@ -21,7 +21,7 @@ import { buildIr } from "../../policy-server/ir/build_ir.ts";
 import type { HTTPRoute, KubeObject, StoredObject } from "../../policy-server/model/types.ts";
 import { Store } from "../../policy-server/store/store.ts";
 import { generateRoutes } from "./generate_routes.ts";
-import { fmt, median, table } from "./measure.ts";
+import { fmt, jsonValue, median, table } from "./measure.ts";
 import type { Measure } from "./envoy_bench_report.ts";
 import { startServer } from "./servers.ts";
 
@@ -414,15 +414,13 @@ const SERVER = "policy server (Deno, loopback)";
 /** The section's figures for `docs/benchmarks.json`, each with its target where issue 22 sets one. */
 export function writeMeasures(r: WriteLatencyResult): Measure[] {
   const out: Measure[] = [];
-  const n = (x: number) => x.toLocaleString("en-US");
-  const round = (x: number) => Number(x.toPrecision(4));
   for (const w of r.writes) {
     const ok = !w.error && w.failures === 0;
     for (const [p, target] of [[50, WRITE_TARGETS.p50], [99, WRITE_TARGETS.p99]] as const) {
       const value = ok ? percentile(w.latencies, p) : NaN;
       out.push({
-        name: `write through HTTP, one route changed, ${n(w.routes)} routes stored: p${p}`,
-        value: round(value),
+        name: `write through HTTP, one route changed, ${fmt(w.routes)} routes stored: p${p}`,
+        value: jsonValue(value),
         unit: "ms",
         target: `<= ${target}`,
         met: ok && value <= target,
@@ -434,16 +432,16 @@ export function writeMeasures(r: WriteLatencyResult): Measure[] {
     const full = median(c.fullMs);
     const largest = c === r.compiles[r.compiles.length - 1];
     out.push({
-      name: `full compile of ${n(c.routes)} routes`,
-      value: round(full),
+      name: `full compile of ${fmt(c.routes)} routes`,
+      value: jsonValue(full),
       unit: "ms",
       target: largest ? `< ${WRITE_TARGETS.fullCompileOfLargest}` : null,
       met: largest ? full < WRITE_TARGETS.fullCompileOfLargest : null,
       host: SERVER,
     });
     out.push({
-      name: `incremental compile of ${n(c.routes)} routes, one route changed`,
-      value: round(median(c.incrementalMs)),
+      name: `incremental compile of ${fmt(c.routes)} routes, one route changed`,
+      value: jsonValue(median(c.incrementalMs)),
       unit: "ms",
       target: null,
       met: null,
