@@ -1,5 +1,7 @@
 import { crc32 } from "node:zlib";
 import { BlobFormatError } from "./blob_format_error.ts";
+import { Cursor, fail, type Note } from "./blob_cursor.ts";
+import { readPartDirectory } from "./part_directory.ts";
 import { decodeFormat1 } from "./decode_format1.ts";
 import { isPackedBlob, unpackBlob } from "./pack_blob.ts";
 import { validateProgram } from "../regex/match_program.ts";
@@ -23,7 +25,6 @@ import {
   HEADER_SIZE,
   MAGIC,
   MAX_RULES_PER_ROUTE,
-  MAX_VARINT_BYTES,
   MODE,
   nameOf,
   PART_KIND,
@@ -40,12 +41,7 @@ export { BlobFormatError };
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Where a decoder read what: `[from, to)` of the blob, and what it was (for the annotated hex dump). */
-export type Note = (from: number, to: number, what: string) => void;
-
-const fail = (msg: string): never => {
-  throw new BlobFormatError(msg);
-};
+export type { Note };
 
 /**
  * Decodes a rule blob, plain or packed (its magic decides), back into a routing table, with every
@@ -72,10 +68,6 @@ export function decodeBlob(bytes: Uint8Array, note?: Note): RouteTable {
   if (view.getUint16(6, true) !== HEADER_SIZE) fail("Bad header size");
   if (view.getUint32(8, true) !== blob.length) fail("Total length does not match the bytes received");
   if (view.getUint32(12, true) !== (crc32(blob.subarray(16)) >>> 0)) fail("Checksum mismatch");
-  const count = view.getUint32(20, true);
-  const dirLength = view.getUint32(28, true);
-  const dirEnd = HEADER_SIZE + dirLength;
-  if (dirEnd > blob.length) fail("Part directory out of range");
   const generation = view.getUint32(16, true);
   const flags = view.getUint32(24, true);
   const rollback = (flags & HEADER_FLAGS.ROLLBACK) !== 0;
@@ -86,26 +78,13 @@ export function decodeBlob(bytes: Uint8Array, note?: Note): RouteTable {
   note?.(8, 12, `total length ${blob.length}`);
   note?.(12, 16, "crc32 of bytes [16, end)");
   note?.(16, 20, `generation ${generation}`);
-  note?.(20, 24, `part count ${count}`);
+  note?.(20, 24, `part count ${view.getUint32(20, true)}`);
   note?.(24, 28, "flags");
-  note?.(28, 32, `directory length ${dirLength}`);
+  note?.(28, 32, `directory length ${view.getUint32(28, true)}`);
 
-  // The directory: each part's section lengths; section k of every part follows section k - 1's.
-  const dir = new Cursor(blob.subarray(0, dirEnd), 0, "Part directory", note);
-  dir.at = HEADER_SIZE;
-  if (count > dirLength) fail("Part count past the part directory");
-  const lengths: number[][] = [];
-  const totals = new Array<number>(SECTION_COUNT).fill(0);
-  for (let i = 0; i < count; i++) {
-    const from = dir.at;
-    const l = Array.from({ length: SECTION_COUNT }, () => dir.varint());
-    l.forEach((n, k) => totals[k] += n);
-    if (l[SECTION.TABLES] === 0) fail(`Part ${i}: empty tables section`);
-    dir.mark(from, `part ${i}: sections of ${l.join(", ")} bytes`);
-    lengths.push(l);
-  }
-  if (dir.at !== dirEnd) fail("Bytes after the part directory");
-  if (dirEnd + totals.reduce((a, b) => a + b, 0) !== blob.length) fail("Parts do not end at the blob's end");
+  const { lengths, end: dirEnd } = readPartDirectory(blob, note);
+  const count = lengths.length;
+  const totals = Array.from({ length: SECTION_COUNT }, (_, k) => lengths.reduce((n, l) => n + l[k], 0));
   const next = totals.map((_, k) => dirEnd + totals.slice(0, k).reduce((a, b) => a + b, 0));
 
   const vhosts: VirtualHost[] = [];
@@ -132,42 +111,6 @@ export function decodeBlob(bytes: Uint8Array, note?: Note): RouteTable {
     ...(frontends?.length && { frontends }),
     ...(rollback && { rollback }),
   };
-}
-
-/** Bytes of one section read in order, every read bounds-checked. */
-class Cursor {
-  at = 0;
-  constructor(
-    readonly bytes: Uint8Array,
-    readonly offset: number,
-    readonly what: string,
-    readonly note?: Note,
-  ) {}
-  fail(msg: string): never {
-    return fail(`${this.what}: ${msg}`);
-  }
-  /** Marks `[from, this.at)` as `what` for the hex dump. */
-  mark(from: number, what: string): void {
-    this.note?.(this.offset + from, this.offset + this.at, what);
-  }
-  u8(what?: string): number {
-    if (this.at >= this.bytes.length) this.fail("record runs past its section's end");
-    const v = this.bytes[this.at++];
-    if (what) this.mark(this.at - 1, what);
-    return v;
-  }
-  varint(): number {
-    let v = 0;
-    for (let i = 0; i < MAX_VARINT_BYTES; i++) {
-      const b = this.u8();
-      v += (b & 0x7f) * 2 ** (7 * i);
-      if (b < 0x80) {
-        if (v > 0xffffffff) this.fail("varint over 32 bits");
-        return v;
-      }
-    }
-    return this.fail(`varint longer than ${MAX_VARINT_BYTES} bytes`);
-  }
 }
 
 /**

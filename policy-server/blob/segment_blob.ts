@@ -16,7 +16,9 @@
  *
  * @module
  */
+import { BlobFormatError } from "./blob_format_error.ts";
 import { FORMAT_VERSION, HEADER_SIZE, MAGIC, SECTION, SECTION_COUNT } from "./format.ts";
+import { readPartDirectory } from "./part_directory.ts";
 
 /** A segment is cut after a part only once it holds this many bytes. */
 export const SEGMENT_MIN = 64 * 1024;
@@ -88,41 +90,22 @@ function columnsOf(blob: Uint8Array): { lengths: number[][]; fingerprints: numbe
   if (blob.length < HEADER_SIZE || !MAGIC.every((b, i) => blob[i] === b)) return undefined;
   const view = new DataView(blob.buffer, blob.byteOffset, blob.byteLength);
   if (view.getUint16(4, true) !== FORMAT_VERSION || view.getUint32(8, true) !== blob.length) return undefined;
-  const count = view.getUint32(20, true);
-  const dirEnd = HEADER_SIZE + view.getUint32(28, true);
-  if (dirEnd > blob.length || count > dirEnd - HEADER_SIZE) return undefined;
-  const lengths: number[][] = Array.from({ length: SECTION_COUNT + 1 }, () => new Array<number>(count));
-  let at = HEADER_SIZE;
-  for (let i = 0; i < count; i++) {
-    const from = at;
-    for (let k = 0; k < SECTION_COUNT; k++) {
-      const v = readVarint(blob, at, dirEnd);
-      if (!v) return undefined;
-      lengths[k + 1][i] = v.value;
-      at = v.next;
-    }
-    lengths[0][i] = at - from;
+  let dir;
+  try {
+    dir = readPartDirectory(blob);
+  } catch (error) {
+    if (error instanceof BlobFormatError) return undefined;
+    throw error;
   }
-  if (at !== dirEnd) return undefined;
-  let tables = dirEnd;
-  for (let k = 0; k < SECTION.TABLES; k++) tables += sum(lengths[k + 1]);
-  if (dirEnd + lengths.slice(1).reduce((n, l) => n + sum(l), 0) !== blob.length) return undefined;
-  const fingerprints = lengths[SECTION.TABLES + 1].map((length) => {
+  const columns = Array.from({ length: SECTION_COUNT }, (_, k) => dir.lengths.map((l) => l[k]));
+  let tables = dir.end;
+  for (let k = 0; k < SECTION.TABLES; k++) tables += sum(columns[k]);
+  const fingerprints = columns[SECTION.TABLES].map((length) => {
     const print = fingerprint(blob.subarray(tables, tables + length));
     tables += length;
     return print;
   });
-  return { lengths, fingerprints };
-}
-
-function readVarint(bytes: Uint8Array, at: number, end: number): { value: number; next: number } | undefined {
-  let value = 0;
-  for (let shift = 0; shift < 35 && at < end; shift += 7) {
-    const b = bytes[at++];
-    value += (b & 0x7f) * 2 ** shift;
-    if (b < 0x80) return { value, next: at };
-  }
-  return undefined;
+  return { lengths: [dir.entries.map(([from, to]) => to - from), ...columns], fingerprints };
 }
 
 const sum = (values: number[]) => values.reduce((n, v) => n + v, 0);
