@@ -152,7 +152,10 @@ Deno.test("simulate reports the filter's 500 for a rule without a usable backend
     0,
   ]);
   assertEquals([unresolved.status, unresolved.backend, unresolved.matchedRule], [500, null, 1]);
-  assertEquals([zero.localReplyDetail, unresolved.localReplyDetail], ["wasmroute_no_backend", "wasmroute_backend_unresolved"]);
+  assertEquals([zero.localReplyDetail, unresolved.localReplyDetail], [
+    "wasmroute_no_backend",
+    "wasmroute_backend_unresolved",
+  ]);
 });
 
 Deno.test("simulate marks requests for hosts the table does not know as passed through to Istio", async () => {

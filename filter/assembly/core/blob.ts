@@ -10,13 +10,14 @@ import { hashBytes, hashString } from "./hash";
 import { Frontend, FrontendTable } from "./frontends";
 import { countKey, fileValue, HashIndex, placeRuns, runWords, SLOT_BYTES, slotCount } from "./hash_index";
 import {
-  DIRECT, HotTable, vhostOffsets, PLAIN, RT_ACTION, RT_CLUSTER, RT_CLUSTER_LEN, RT_FLAGS, RT_INDEX, RT_KEY, RT_PATH, RT_PATH_LEN, RT_SIZE,
+  DIRECT, HotTable, vhostBytes, vhostOffsets, PLAIN, RT_ACTION, RT_CLUSTER, RT_CLUSTER_LEN, RT_FLAGS, RT_INDEX, RT_KEY, RT_PATH, RT_PATH_LEN, RT_SIZE,
 } from "./hot_table";
 import { Program, programError } from "./regex";
 import { inflate, inflateError } from "./inflate";
 import { Filters, RedirectOp } from "./filters";
 import { readFilters } from "./filter_records";
 import { NO_STRING, PartReader } from "./part_reader";
+import { reserve } from "./reserve";
 
 // Decoder of rule blob format 3 and of packed blobs, a blob DEFLATE-compressed in a small envelope
 // (docs/blob-format.md). The table it makes is lean: strings stay in the blob's own buffer and are
@@ -271,6 +272,22 @@ class Sizes {
   /** Routes that are not PLAIN, conditions, regex programs. */
   conds: i32 = 0;
   programs: i32 = 0;
+  /** Bytes of the hot table's virtual hosts (core/hot_table.ts) were all of them in scope. */
+  hotBytes: usize = 0;
+
+  /**
+   * At most what the filling pass and restrictToScope allocate, the objects of rules that are not
+   * DIRECT aside: the table's arrays (decodeUnpacked), its runs (a run of n ≥ 2 values takes n + 1
+   * words: 6 bytes a value at most), the hot table with an offset per virtual host, and the host
+   * index (its slots, its runs, and the two arrays it is built from, grown to twice their length at most).
+   */
+  tableBytes(): usize {
+    const v = <usize>this.vhosts, routes = <usize>this.routes, rules = <usize>this.actions;
+    const arrays = v * (4 + VI_SIZE) + this.blockBytes + routes * (4 + 4) + rules * (AW_SIZE + 4) +
+      <usize>this.programs * 4 + <usize>this.parts * PI_SIZE + this.regex * 4;
+    const hostIndex = <usize>slotCount(this.vhosts) * SLOT_BYTES + v * 6 + v * 16;
+    return arrays + routes * 6 + this.hotBytes + v * 4 + hostIndex;
+  }
 }
 
 const CLUSTER_HEAD = String.UTF8.encode("outbound|");
@@ -314,8 +331,10 @@ class Decoder {
   partActions: i32 = 0;
   /** The index of the part's first regex program in RuleTable.programs. */
   programBase: i32 = 0;
+  /** Checking: the lengths of the part's hostnames. */
+  names: Array<u32> = new Array<u32>();
   /** Interned condition names and methods (filling). */
-  names: Interner = new Interner();
+  condNames: Interner = new Interner();
   methodNames: Interner = new Interner();
   /** What the last rule read was: DIRECT, and then its cluster. */
   direct: bool = false;
@@ -381,7 +400,8 @@ class Decoder {
         r.fail("hostname is not lower-case");
         return;
       }
-      if (table !== null) {
+      if (table === null) this.names.push(r.len(h));
+      else {
         const at = changetype<usize>(table.vhostInfo) + <usize>this.vhost * VI_SIZE;
         store<u32>(at, <u32>r.ptr(h), VI_NAME);
         store<u32>(at, r.len(h), VI_NAME_LEN);
@@ -419,12 +439,15 @@ class Decoder {
     this.part++;
   }
 
-  /** Checking: what the part's block and regex list will take. */
+  /** Checking: what the part's block, regex list and virtual hosts in the hot table will take. */
   sizeIndex(): void {
     const sizes = this.sizes;
     let at = this.cursor;
     if (this.exact > 0) at += <usize>slotCount(this.exact) * SLOT_BYTES;
     if (this.prefix > 0) at += <usize>slotCount(this.prefix) * SLOT_BYTES;
+    const slots = <u32>(at - this.cursor);
+    for (let i = 0; i < this.names.length; i++) sizes.hotBytes += vhostBytes(unchecked(this.names[i]), slots);
+    this.names.length = 0;
     this.cursor = at;
     sizes.blockBytes = at;
     sizes.regex += <usize>this.regex;
@@ -520,7 +543,7 @@ class Decoder {
         if (table !== null) {
           const c = blocks + w;
           store<u32>(c, ck, CW_KIND);
-          store<i32>(c, this.names.index(r.ptr(name), r.len(name), table.condNames, null), CW_NAME);
+          store<i32>(c, this.condNames.index(r.ptr(name), r.len(name), table.condNames, null), CW_NAME);
           store<u32>(c, <u32>r.ptr(value), CW_VALUE);
           store<u32>(c, r.len(value), CW_VALUE_LEN);
           store<i32>(c, p >= 0 ? this.programBase + p : -1, CW_PROGRAM);
@@ -798,7 +821,8 @@ function decodeUnpacked(buf: ArrayBuffer): RuleTable | null {
   sizes.actions = check.action;
   sizes.programs = check.programBase;
 
-  // Filling pass: into arrays of exactly those sizes.
+  // Filling pass: into arrays of exactly those sizes, in memory grown once for them all.
+  reserve(sizes.tableBytes());
   const table = new RuleTable();
   table.generation = load<u32>(base + 16);
   table.rollback = (load<u32>(base + 24) & HEADER_FLAGS_ROLLBACK) != 0;

@@ -54,11 +54,15 @@ export function vhostOffsets(info: StaticArray<u32>, parts: StaticArray<i32>, pa
     unchecked(out[i] = at);
     const pi = changetype<usize>(partIndex) + <usize>unchecked(parts[i]) * PI_SIZE;
     const name = load<u32>(changetype<usize>(info) + <usize>i * VI_SIZE, VI_NAME_LEN);
-    at += (<u32>VH_SIZE + ((name + 7) & ~7) + slotBytes(pi, PI_EXACT, PI_EXACT_MASK) + slotBytes(pi, PI_PREFIX, PI_PREFIX_MASK) + 63) &
-      ~63;
+    at += vhostBytes(name, slotBytes(pi, PI_EXACT, PI_EXACT_MASK) + slotBytes(pi, PI_PREFIX, PI_PREFIX_MASK));
   }
   unchecked(out[nv] = at);
   return out;
+}
+
+/** The bytes of a virtual host's place (vhostOffsets): its hostname is `name` bytes, its part's slots `slots`. */
+export function vhostBytes(name: u32, slots: u32): u32 {
+  return (<u32>VH_SIZE + ((name + 7) & ~7) + slots + 63) & ~63;
 }
 
 function slotBytes(pi: usize, slots: usize, mask: usize): u32 {
