@@ -69,13 +69,19 @@ export class PartPacker {
   #segments = new Map<EncodedPart, Segment[]>();
 
   pack(head: Pick<RouteTable, "generation" | "rollback">, parts: readonly EncodedPart[]): PackedBlob {
-    const partShapes = parts.map(shapeOf);
-    const prints = partShapes.map((s) => s.print);
+    // Each column's lengths and the fingerprints, in flat arrays filled in one pass over the parts.
+    const lengths = Array.from({ length: SECTION_COUNT + 1 }, () => new Uint32Array(parts.length));
+    const prints = new Uint32Array(parts.length);
+    parts.forEach((part, i) => {
+      const shape = shapeOf(part);
+      prints[i] = shape.print;
+      for (let column = 0; column <= SECTION_COUNT; column++) lengths[column][i] = shape.lengths[column];
+    });
     const next = new Map<EncodedPart, Segment[]>();
     const segments: Segment[] = [];
     for (let column = 0; column <= SECTION_COUNT; column++) {
       let from = 0;
-      for (const to of cutColumn(partShapes.map((s) => s.lengths[column]), prints)) {
+      for (const to of cutColumn(lengths[column], prints)) {
         const segment = this.#segment(column, parts, from, to);
         segments.push(segment);
         const list = next.get(segment.parts[0]);

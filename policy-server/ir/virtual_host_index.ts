@@ -54,6 +54,17 @@ interface Slot extends Target {
   own?: RouteEntry[];
   /** Own entries, then those lent by wider hostnames; with the key that merges equal lists. */
   merged?: { routes: RouteEntry[]; key: string };
+  /** The virtual host this hostname is one of. */
+  group?: Group;
+}
+
+/** The slots of one merge key, in table order: one virtual host. */
+interface Group {
+  key: string;
+  slots: Slot[];
+  /** The virtual host last made of them; stale once the slots or their order changed. */
+  vhost?: VirtualHost;
+  stale: boolean;
 }
 
 /** Whether wildcard hostname `w` also covers the more specific `h` (exact or wildcard). */
@@ -83,6 +94,9 @@ function compareSlots(a: Slot, b: Slot): number {
   if (a.hostname !== b.hostname) return a.hostname < b.hostname ? -1 : 1;
   return compareRoutes(a.first!.route, b.first!.route) || a.first!.position - b.first!.position;
 }
+
+/** Past this many changed or moved slots, all are sorted and grouped again rather than one by one. */
+const REGROUP_ALL = 16;
 
 const entryIds = new WeakMap<RouteEntry, number>();
 let nextEntryId = 0;
@@ -121,8 +135,8 @@ export class VirtualHostIndex {
   readonly #byParent = new Map<string, Map<string, Slot>>();
   /** Slots whose merged list must be worked out again. */
   readonly #dirty = new Set<Slot>();
-  /** The virtual hosts of the last call, by merge key: handed out again while unchanged. */
-  #previous = new Map<string, VirtualHost>();
+  /** The slots' groups by merge key; a group's virtual host is handed out again while unchanged. */
+  #groups = new Map<string, Group>();
 
   /** Files a route's entries under its targets. */
   add(route: RouteIr): void {
@@ -157,6 +171,7 @@ export class VirtualHostIndex {
       this.#changed(slot);
       this.#moved.add(slot);
       if (slot.routes.size === 0) {
+        this.#leave(slot);
         this.#slots.delete(`${parent}|${t.hostname}`);
         this.#byParent.get(parent)!.delete(t.hostname);
         this.#dirty.delete(slot);
@@ -173,9 +188,12 @@ export class VirtualHostIndex {
     }
   }
 
-  /** The virtual hosts, in table order. */
+  /**
+   * The virtual hosts, in table order. Only the slots that changed are grouped again (a write
+   * touches a few of 10,000 hostnames); after many changes (a whole table filed) all are.
+   */
   virtualHosts(): VirtualHost[] {
-    this.#order();
+    const moved = this.#order();
     for (const slot of this.#dirty) {
       const wider = this.#wider(slot);
       const routes = [...new Set([slot, ...wider].flatMap((s) => this.#own(s)))];
@@ -184,32 +202,69 @@ export class VirtualHostIndex {
       }`;
       slot.merged = { routes, key };
     }
+    if (moved === undefined || this.#dirty.size > REGROUP_ALL) this.#regroup();
+    else {
+      for (const slot of this.#dirty) {
+        if (slot.group?.key === slot.merged!.key) continue;
+        this.#leave(slot);
+        this.#join(slot);
+      }
+      // A slot that changed places may have changed its place among its group's hostnames.
+      for (const slot of moved) {
+        if (!slot.group) continue;
+        slot.group.slots.sort(compareSlots);
+        slot.group.stale = true;
+      }
+    }
     this.#dirty.clear();
-    const groups = new Map<string, { slot: Slot; hostnames: string[] }>();
+    const out: VirtualHost[] = [];
     for (const slot of this.#sorted) {
-      const group = groups.get(slot.merged!.key);
-      if (group) group.hostnames.push(slot.hostname);
-      else groups.set(slot.merged!.key, { slot, hostnames: [slot.hostname] });
+      const group = slot.group!;
+      if (group.slots[0] === slot) out.push(virtualHostOf(group));
     }
-    const out = new Map<string, VirtualHost>();
-    for (const [key, { slot, hostnames }] of groups) {
-      const before = this.#previous.get(key);
-      const same = before !== undefined && before.hostnames.length === hostnames.length &&
-        before.hostnames.every((h, i) => h === hostnames[i]);
-      out.set(
-        key,
-        same ? before : {
-          hostnames,
-          mode: slot.mode,
-          port: slot.port,
-          scope: slot.scope,
-          ...(slot.clients && { clients: slot.clients }),
-          routes: slot.merged!.routes,
-        },
-      );
+    return out;
+  }
+
+  /** Every slot grouped again, in table order; groups with the same key and hostnames keep their virtual host. */
+  #regroup(): void {
+    const before = this.#groups;
+    this.#groups = new Map();
+    for (const slot of this.#sorted) {
+      const key = slot.merged!.key;
+      let group = this.#groups.get(key);
+      if (!group) {
+        this.#groups.set(key, group = { key, slots: [], vhost: before.get(key)?.vhost, stale: true });
+      }
+      group.slots.push(slot);
+      slot.group = group;
     }
-    this.#previous = out;
-    return [...out.values()];
+  }
+
+  /** `slot` joins the group of its merge key, in its place in table order. */
+  #join(slot: Slot): void {
+    const key = slot.merged!.key;
+    let group = this.#groups.get(key);
+    if (!group) this.#groups.set(key, group = { key, slots: [], stale: true });
+    const slots = group.slots;
+    let lo = 0, hi = slots.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareSlots(slots[mid], slot) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    slots.splice(lo, 0, slot);
+    group.stale = true;
+    slot.group = group;
+  }
+
+  /** `slot` leaves its group; a group left empty is gone. */
+  #leave(slot: Slot): void {
+    const group = slot.group;
+    if (!group) return;
+    slot.group = undefined;
+    group.slots.splice(group.slots.indexOf(slot), 1);
+    group.stale = true;
+    if (group.slots.length === 0 && this.#groups.get(group.key) === group) this.#groups.delete(group.key);
   }
 
   /** A slot's own entries in precedence order. */
@@ -252,15 +307,19 @@ export class VirtualHostIndex {
     }
   }
 
-  /** Puts the moved slots in place (or sorts all again), and takes out those gone. */
-  #order(): void {
-    if (this.#moved.size === 0) return;
+  /**
+   * Puts the moved slots in place (or sorts all again), and takes out those gone. Returns the slots
+   * it moved, or undefined when it sorted them all.
+   */
+  #order(): Slot[] | undefined {
+    if (this.#moved.size === 0) return [];
     // One by one, each costs a scan of the order: beyond a few, sorting every slot is cheaper.
-    if (this.#moved.size > 16) {
+    if (this.#moved.size > REGROUP_ALL) {
       this.#sorted = [...this.#slots.values()].sort(compareSlots);
       this.#moved.clear();
-      return;
+      return undefined;
     }
+    const moved = [...this.#moved];
     for (const slot of this.#moved) {
       const i = this.#sorted.indexOf(slot);
       if (i >= 0) this.#sorted.splice(i, 1);
@@ -276,7 +335,31 @@ export class VirtualHostIndex {
       this.#sorted.splice(lo, 0, slot);
     }
     this.#moved.clear();
+    return moved;
   }
+}
+
+/** A group's virtual host: the last one made while its hostnames are the same (the key is). */
+function virtualHostOf(group: Group): VirtualHost {
+  const before = group.vhost;
+  if (!group.stale && before) return before;
+  group.stale = false;
+  const hostnames = group.slots.map((s) => s.hostname);
+  if (
+    before && before.hostnames.length === hostnames.length &&
+    before.hostnames.every((h, i) => h === hostnames[i])
+  ) {
+    return before;
+  }
+  const slot = group.slots[0];
+  return group.vhost = {
+    hostnames,
+    mode: slot.mode,
+    port: slot.port,
+    scope: slot.scope,
+    ...(slot.clients && { clients: slot.clients }),
+    routes: slot.merged!.routes,
+  };
 }
 
 /** Gateway API precedence within one virtual host: the most specific match first. */

@@ -238,3 +238,18 @@ Deno.test("VirtualHostIndex.virtualHosts hands out an unchanged virtual host aga
   const [together] = c.virtualHosts();
   assertEquals([together === alone, together.hostnames], [false, ["s1.test", "s2.test"]]);
 });
+
+Deno.test("VirtualHostIndex puts a virtual host at its first hostname's new place when a route moves that hostname", () => {
+  // One hostname on three listeners: l1 and l2 have the same routes (one virtual host), l3 its own.
+  const on = (...listeners: string[]) => listeners.map((listener) => ({ hostname: "x.test", listener }));
+  const f = route("b/f", on("l1", "l2"), ["/f"]);
+  const x = route("a/x", on("l3"), ["/x"]);
+  // A route of no entries changes no list, only which route filed first under l2: l2 moves first.
+  const e = route("a/a", on("l2"), []);
+  const i = index(f, x);
+  assertEquals(show(i.virtualHosts()), ["x.test 80: /x", "x.test,x.test 80: /f"]);
+  i.add(e);
+  const want = ["x.test,x.test 80: /f", "x.test 80: /x"];
+  assertEquals(show(i.virtualHosts()), want);
+  assertEquals(show(index(f, x, e).virtualHosts()), want);
+});
