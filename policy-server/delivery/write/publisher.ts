@@ -113,8 +113,9 @@ export class Publisher {
   #ready?: Promise<BlobMeta>;
   #isReady = false;
   /**
-   * The bytes of the blob this process last saw current, so most changes need not read them back;
-   * with where its segments begin when this process packed it.
+   * The rules of the blob this process last saw current (`sha256`), so most changes need not read
+   * them back: its bytes, or those of a blob this process packed and found to hold the same rules
+   * at another generation; with where their segments begin when this process packed them.
    */
   #current?: { sha256: string; bytes: Uint8Array; cuts?: readonly number[] };
 
@@ -286,6 +287,11 @@ export class Publisher {
     const changed = mine?.cuts && result.cuts
       ? !samePackedRules({ bytes: result.blob, cuts: result.cuts }, { bytes: mine.bytes, cuts: mine.cuts })
       : await this.#changedFrom(current, result.blob);
+    // The same rules as the stored blob (one read back after a restart, or a write that changed no
+    // rule): the next comparison takes this process's segments instead of inflating both again.
+    if (!changed && current && result.cuts) {
+      this.#current = { sha256: current.sha256, bytes: result.blob, cuts: result.cuts };
+    }
     const blob: NewBlob | undefined = changed
       ? {
         generation,

@@ -155,6 +155,30 @@ Deno.test("Publisher.apply keeps the current blob's bytes when the rules did not
   });
 });
 
+Deno.test("Publisher after a restart bumps the generation only for writes that change rules, compared with its own segments or the stored bytes", async () => {
+  await withStore(async (store, dir) => {
+    await new Publisher(store, compile).apply({ put: [sampleRoute()] });
+    const other = await Store.open(kvPath(dir));
+    try {
+      const publisher = new Publisher(other, new IncrementalCompiler());
+      // The start-up compile holds the stored rules: compared with the stored bytes, no new blob.
+      assertEquals((await publisher.ready()).generation, 1);
+      // Then writes are compared with the start-up compile's segments.
+      for (let i = 0; i < 2; i++) {
+        assertEquals((await publisher.apply({ put: [sampleRoute()] })).blobChanged, false);
+      }
+      const moved = sampleRoute();
+      moved.spec.rules![0].backendRefs![0].port = 9090;
+      assertEquals((await publisher.apply({ put: [moved] })).blob.generation, 2);
+      assertEquals((await publisher.apply({ put: [moved] })).blobChanged, false);
+      assertEquals((await publisher.apply({ put: [sampleRoute()] })).blob.generation, 3);
+      assertEquals(decodeBlob((await other.currentBlob())!.blob).generation, 3);
+    } finally {
+      other.close();
+    }
+  });
+});
+
 Deno.test("Publisher compiles every stored kind together and stores them all", async () => {
   await withStore(async (store) => {
     const { fn, calls } = spy();
