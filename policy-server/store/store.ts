@@ -29,6 +29,7 @@
  * @module
  */
 import { sha256Hex } from "../compile/mod.ts";
+import { PieceDigests } from "./piece_digests.ts";
 import type { ObjectOfKind, StoredKind, StoredObject } from "../model/types.ts";
 import { isBusy, KvBatch, StoreConflictError } from "./kv_batch.ts";
 import { StoreDamagedError } from "./store_damaged_error.ts";
@@ -214,6 +215,8 @@ export class Store {
    */
   #view: ObjectView | null = null;
   readonly #bases = new WeakMap<Snapshot, SnapshotBasis>();
+  /** The names of the last written blob's pieces, so a write hashes only the pieces it changed. */
+  readonly #pieceDigests = new PieceDigests();
 
   constructor(kv: Deno.Kv, options: StoreOptions = {}) {
     this.#kv = kv;
@@ -402,7 +405,7 @@ export class Store {
       throw new RangeError(`the next blob generation is ${expected}, not ${generation}`);
     }
     const pieces = piecesOf(bytes, cuts ?? []);
-    const parts = await Promise.all(pieces.map((p) => sha256Hex(p)));
+    const parts = await this.#pieceDigests.of(pieces);
     const basis = this.#bases.get(snapshot)!;
     if (!dryRun) await this.#writeParts(pieces, parts, basis.parts);
     const meta: BlobMeta = {
