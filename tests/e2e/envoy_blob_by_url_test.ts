@@ -20,6 +20,7 @@ import {
   PROXY_TOKENS,
 } from "./helloworld.ts";
 import { withServer } from "../../policy-server/testing.ts";
+import { generateRoutes } from "../../tools/bench/generate_routes.ts";
 
 const envoy = await findEnvoy();
 if (!envoy) console.log(NO_ENVOY);
@@ -29,8 +30,9 @@ const V2 = helloworldCluster("helloworld-v2");
 const SERVICE = "wasmroute-policy-server.wasmroute-system.svc.cluster.local:8080";
 const BY_URL = blobUrlOptions(SERVICE, 0, "proxy-secret");
 
-async function blobOf(backend: string, generation: number) {
-  const resources = [helloworldRoute(backend)];
+/** helloworld's route to `backend`, among `filler` generated routes of other hostnames. */
+async function blobOf(backend: string, generation: number, filler = 0) {
+  const resources = [helloworldRoute(backend), ...(filler > 0 ? generateRoutes(filler).routes : [])];
   return { ...await compile(resources, { generation }), generation };
 }
 
@@ -136,9 +138,11 @@ Deno.test({
   ignore: !envoy,
   fn: async () => {
     const good = await blobOf("helloworld-v1", 1);
-    const pinned = await blobOf("helloworld-v2", 2);
+    // Fetched blobs of 10,000 rules: bodies the filter takes over from Envoy's buffer (abi/host_buffers.ts).
+    const pinned = await blobOf("helloworld-v2", 2, 10_000);
+    assert(pinned.blob.length > 64 * 1024, `a blob of ${pinned.blob.length} bytes`);
     // A sound blob of its own (it decodes and passes its checksum), but not the one the config pins.
-    const other = await blobOf("helloworld-v2", 3);
+    const other = await blobOf("helloworld-v2", 3, 10_000);
     const server = blobServer(other.blob);
     let host: EnvoyHost | undefined;
     try {

@@ -20,6 +20,7 @@ import {
   PROXY_TOKENS,
 } from "./helloworld.ts";
 import { withServer } from "../../policy-server/testing.ts";
+import { generateRoutes } from "../../tools/bench/generate_routes.ts";
 
 const envoy = await findEnvoy();
 if (!envoy) console.log(NO_ENVOY);
@@ -91,6 +92,45 @@ Deno.test({
         /wasmroute: refused configuration/.test(log),
         "the filter did not say why it refused the configuration",
       );
+    } finally {
+      await host.close();
+    }
+  },
+});
+
+/** A pluginConfig of helloworld's route (to `backend`) among `filler` generated routes of other hostnames. */
+async function largeConfig(backend: string, generation: number, filler: number): Promise<string> {
+  const resources = [helloworldRoute(backend), ...generateRoutes(filler).routes];
+  const { blob, sha256 } = await compile(resources, { generation });
+  return JSON.stringify(renderWasmPlugin({ blob, sha256, generation }).spec.pluginConfig);
+}
+
+Deno.test({
+  name:
+    "Envoy serves tables whose pluginConfig is hundreds of KiB (the module keeps Envoy's buffer, no copy) and refuses a damaged one",
+  ignore: !envoy,
+  fn: async () => {
+    const first = await largeConfig("helloworld-v1", 1, 10_000);
+    // Past the size from which the filter takes the host's buffer itself (abi/host_buffers.ts).
+    assert(first.length > 4 * 64 * 1024, `a configuration of ${first.length} bytes`);
+    const host = await start(first);
+    try {
+      assertEquals(await servedBy(host), V1);
+      const second = await largeConfig("helloworld-v2", 2, 10_000);
+      assert((await host.push(second)).accepted, "Envoy refused a good table");
+      assertEquals(await servedBy(host), V2);
+      const good = JSON.parse(await largeConfig("helloworld-v1", 3, 10_000));
+      const damaged = JSON.stringify({
+        ...good,
+        blob: good.blob.slice(0, 1000) + "AAAA" + good.blob.slice(1004),
+      });
+      assertEquals((await host.push(damaged)).accepted, false, "Envoy applied a damaged blob");
+      assertEquals(await servedBy(host), V2, "the last good table stopped serving after a refusal");
+      assert(
+        (await host.push(JSON.stringify(good))).accepted,
+        "a good table after a refusal was not applied",
+      );
+      assertEquals(await servedBy(host), V1);
     } finally {
       await host.close();
     }

@@ -14,9 +14,12 @@ interface Exports {
   alloc_host(size: number): number;
   free_host(ptr: number): void;
   heap_churn(size: number): number;
+  take_host(ptr: number, size: number): number;
+  collect_now(): void;
 }
 
 const REGION_BYTES = 8192;
+const WHOLE_BYTES = 64 * 1024;
 
 function entry(): Promise<Exports> {
   return instantiateTestModule("filter/assembly/abi/testdata/host_buffers_entry", {
@@ -71,12 +74,43 @@ Deno.test("live buffers never overlap, whatever the sizes and the order of frees
       assert(bytes.every((v) => v === b.fill), `buffer at ${b.ptr} was overwritten`);
       x.free_host(b.ptr);
     } else {
-      const size = rng() < 0.9 ? Math.floor(rng() * 300) : Math.floor(rng() * 20_000);
+      const r = rng();
+      const size = r < 0.9
+        ? Math.floor(rng() * 300)
+        : r < 0.98
+        ? Math.floor(rng() * 20_000)
+        : Math.floor(rng() * 200_000);
       const ptr = x.alloc_host(size);
       const fill = step & 0xff;
       new Uint8Array(x.memory.buffer, ptr, size).fill(fill);
       if (size > 0) live.push({ ptr, size, fill });
     }
     if (step % 100 === 0) x.heap_churn(Math.floor(rng() * 1000));
+    if (step % 1000 === 0) x.collect_now();
   }
+});
+
+Deno.test("a long buffer is kept as it is when taken, a short one copied, and a collection between frees neither", async () => {
+  const x = await entry();
+  const long = x.alloc_host(WHOLE_BYTES), short = x.alloc_host(100);
+  new Uint8Array(x.memory.buffer, long, WHOLE_BYTES).fill(7);
+  new Uint8Array(x.memory.buffer, short, 100).fill(9);
+  // The host holds both across a collection: what it wrote must still be there.
+  x.collect_now();
+  x.heap_churn(WHOLE_BYTES);
+  assertEquals(x.take_host(long, WHOLE_BYTES), long, "the long buffer is handed over itself");
+  const copy = x.take_host(short, 100);
+  assert(copy !== short, "the short buffer is copied out of the region");
+  x.collect_now();
+  assert(new Uint8Array(x.memory.buffer, long, WHOLE_BYTES).every((v) => v === 7));
+  assert(new Uint8Array(x.memory.buffer, copy, 100).every((v) => v === 9));
+  // Fewer bytes than the buffer holds: a copy of them; the buffer itself goes with the next collection.
+  const longer = x.alloc_host(WHOLE_BYTES * 2);
+  new Uint8Array(x.memory.buffer, longer, 10).set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  const part = x.take_host(longer, 10);
+  assert(part !== longer);
+  assertEquals([...new Uint8Array(x.memory.buffer, part, 10)], [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  x.collect_now();
+  x.heap_churn(64);
+  x.free_host(x.alloc_host(WHOLE_BYTES));
 });

@@ -2,7 +2,7 @@
 // @solo-io/proxy-runtime, and host calls wrapped so that a non-Ok status becomes an empty value
 // or a returned status — never a trap.
 import { ContextTable } from "./context_table";
-import { freeHostBuffer } from "./host_buffers";
+import { freeHostBuffer, takeHostBuffer } from "./host_buffers";
 import * as imports from "./imports";
 
 export enum LogLevel { Trace = 0, Debug = 1, Info = 2, Warn = 3, Error = 4, Critical = 5 }
@@ -28,14 +28,9 @@ function takeReturnedString(): string {
   return out;
 }
 
-/** Copies a host-allocated buffer returned through the scratch area, then frees it. */
+/** A host-allocated buffer returned through the scratch area, taken over (takeHostBuffer). */
 function takeReturned(): ArrayBuffer {
-  const ptr = load<usize>(scratch);
-  const size = load<usize>(scratch, sizeof<usize>());
-  const out = new ArrayBuffer(<i32>size);
-  if (size > 0) memory.copy(changetype<usize>(out), ptr, size);
-  freeHostBuffer(ptr);
-  return out;
+  return takeHostBuffer(load<usize>(scratch), load<usize>(scratch, sizeof<usize>()));
 }
 
 export function log(level: LogLevel, message: string): void {
