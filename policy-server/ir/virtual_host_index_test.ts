@@ -1,4 +1,5 @@
 import { assertEquals } from "../../tests/assert.ts";
+import { prng } from "../../tests/prng.ts";
 import type { RouteEntry, VirtualHost } from "./types.ts";
 import {
   comparePrecedence,
@@ -252,4 +253,63 @@ Deno.test("VirtualHostIndex puts a virtual host at its first hostname's new plac
   const want = ["x.test,x.test 80: /f", "x.test 80: /x"];
   assertEquals(show(i.virtualHosts()), want);
   assertEquals(show(index(f, x, e).virtualHosts()), want);
+});
+
+/** Everything a virtual host says, its entries by their place in `entries`: what two indexes must agree on. */
+function described(vhosts: VirtualHost[], entries: Map<RouteEntry, string>) {
+  return vhosts.map((v) => ({ ...v, routes: v.routes.map((e) => entries.get(e) ?? "unknown entry") }));
+}
+
+Deno.test("VirtualHostIndex worked one change at a time gives what a fresh index of the same routes gives", () => {
+  const rng = prng(23);
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rng() * xs.length)];
+  const hostnames = ["a.test", "b.a.test", "c.b.a.test", "*.a.test", "*.b.a.test", "*", "d.test"];
+  const paths = ["/", "/x", "/x/y", "/z"];
+  const made = (n: number): RouteIr => {
+    const targets = Array.from({ length: 1 + Math.floor(rng() * 3) }, () => ({
+      hostname: pick(hostnames),
+      scope: pick(["gw/p", "gw/q"]),
+      listener: pick(["l1", "l2"]),
+    }));
+    // Some routes have no entries: they move a hostname's parents without changing any list.
+    const own = Array.from({ length: Math.floor(rng() * 3) }, () => pick(paths));
+    return route(`ns/r${n % 40}`, targets, own, `2026-01-0${1 + Math.floor(rng() * 3)}T00:00:00Z`);
+  };
+  const live = new Map<string, RouteIr>();
+  const i = new VirtualHostIndex();
+  const fresh = () => {
+    const f = new VirtualHostIndex();
+    for (const key of [...live.keys()].sort()) f.add(live.get(key)!);
+    return f.virtualHosts();
+  };
+  let previous: VirtualHost[] = [];
+  for (let step = 0; step < 400; step++) {
+    // Mostly a change or two, as a write makes; now and then many, as a start-up or an import does.
+    const changes = rng() < 0.1 ? 20 + Math.floor(rng() * 20) : 1 + Math.floor(rng() * 2);
+    for (let c = 0; c < changes; c++) {
+      const next = made(Math.floor(rng() * 1000));
+      const key = `${next.namespace}/${next.name}`;
+      const old = live.get(key);
+      if (old) i.remove(old);
+      if (old && rng() < 0.3) live.delete(key);
+      else {
+        live.set(key, next);
+        i.add(next);
+      }
+    }
+    const got = i.virtualHosts();
+    const entries = new Map(
+      [...live.values()].flatMap((r) => r.ranked.map((x, k) => [x.entry, `${r.name}#${k}`])),
+    );
+    assertEquals(described(got, entries), described(fresh(), entries), `step ${step}`);
+    // A virtual host handed out again is one whose hostnames and routes did not change.
+    for (const v of got.filter((v) => previous.includes(v))) {
+      assertEquals(
+        v.routes.every((e) => entries.has(e)),
+        true,
+        `step ${step}: a stale virtual host handed out again`,
+      );
+    }
+    previous = got;
+  }
 });
