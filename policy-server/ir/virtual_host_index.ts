@@ -95,6 +95,17 @@ function compareSlots(a: Slot, b: Slot): number {
   return compareRoutes(a.first!.route, b.first!.route) || a.first!.position - b.first!.position;
 }
 
+/** Puts `slot` into `slots`, which are in {@linkcode compareSlots} order, at its place. */
+function insertInOrder(slots: Slot[], slot: Slot): void {
+  let lo = 0, hi = slots.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareSlots(slots[mid], slot) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  slots.splice(lo, 0, slot);
+}
+
 /** Past this many changed or moved slots, all are sorted and grouped again rather than one by one. */
 const REGROUP_ALL = 16;
 
@@ -245,14 +256,7 @@ export class VirtualHostIndex {
     const key = slot.merged!.key;
     let group = this.#groups.get(key);
     if (!group) this.#groups.set(key, group = { key, slots: [], stale: true });
-    const slots = group.slots;
-    let lo = 0, hi = slots.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (compareSlots(slots[mid], slot) < 0) lo = mid + 1;
-      else hi = mid;
-    }
-    slots.splice(lo, 0, slot);
+    insertInOrder(group.slots, slot);
     group.stale = true;
     slot.group = group;
   }
@@ -325,14 +329,7 @@ export class VirtualHostIndex {
       if (i >= 0) this.#sorted.splice(i, 1);
     }
     for (const slot of this.#moved) {
-      if (slot.routes.size === 0) continue;
-      let lo = 0, hi = this.#sorted.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (compareSlots(this.#sorted[mid], slot) < 0) lo = mid + 1;
-        else hi = mid;
-      }
-      this.#sorted.splice(lo, 0, slot);
+      if (slot.routes.size > 0) insertInOrder(this.#sorted, slot);
     }
     this.#moved.clear();
     return moved;
