@@ -161,7 +161,6 @@ export class VirtualHostIndex {
         let hosts = this.#byParent.get(parent);
         if (!hosts) this.#byParent.set(parent, hosts = new Map());
         hosts.set(t.hostname, slot);
-        this.#lendersChanged(slot);
       } else if (slot.routes.has(route)) return;
       slot.routes.set(route, position);
       const first = slot.first;
@@ -186,7 +185,6 @@ export class VirtualHostIndex {
         this.#slots.delete(`${parent}|${t.hostname}`);
         this.#byParent.get(parent)!.delete(t.hostname);
         this.#dirty.delete(slot);
-        this.#lendersChanged(slot);
         continue;
       }
       if (slot.first!.route === route) {
@@ -204,7 +202,8 @@ export class VirtualHostIndex {
    * touches a few of 10,000 hostnames); after many changes (a whole table filed) all are.
    */
   virtualHosts(): VirtualHost[] {
-    const moved = this.#order();
+    const moved = [...this.#moved];
+    const sortedAll = this.#order();
     for (const slot of this.#dirty) {
       const wider = this.#wider(slot);
       const routes = [...new Set([slot, ...wider].flatMap((s) => this.#own(s)))];
@@ -213,7 +212,7 @@ export class VirtualHostIndex {
       }`;
       slot.merged = { routes, key };
     }
-    if (moved === undefined || this.#dirty.size > REGROUP_ALL) this.#regroup();
+    if (sortedAll || this.#dirty.size > REGROUP_ALL) this.#regroup();
     else {
       for (const slot of this.#dirty) {
         if (slot.group?.key === slot.merged!.key) continue;
@@ -312,18 +311,17 @@ export class VirtualHostIndex {
   }
 
   /**
-   * Puts the moved slots in place (or sorts all again), and takes out those gone. Returns the slots
-   * it moved, or undefined when it sorted them all.
+   * Puts the moved slots in place (or sorts all again), and takes out those gone. Returns whether
+   * it sorted them all.
    */
-  #order(): Slot[] | undefined {
-    if (this.#moved.size === 0) return [];
+  #order(): boolean {
+    if (this.#moved.size === 0) return false;
     // One by one, each costs a scan of the order: beyond a few, sorting every slot is cheaper.
     if (this.#moved.size > REGROUP_ALL) {
       this.#sorted = [...this.#slots.values()].sort(compareSlots);
       this.#moved.clear();
-      return undefined;
+      return true;
     }
-    const moved = [...this.#moved];
     for (const slot of this.#moved) {
       const i = this.#sorted.indexOf(slot);
       if (i >= 0) this.#sorted.splice(i, 1);
@@ -332,7 +330,7 @@ export class VirtualHostIndex {
       if (slot.routes.size > 0) insertInOrder(this.#sorted, slot);
     }
     this.#moved.clear();
-    return moved;
+    return false;
   }
 }
 

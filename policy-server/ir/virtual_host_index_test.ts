@@ -317,3 +317,17 @@ Deno.test("VirtualHostIndex worked one change at a time gives what a fresh index
     previous = got;
   }
 });
+
+Deno.test("VirtualHostIndex keeps a route's first target under a hostname it targets twice, for the order of that hostname's parents", () => {
+  const r = route("b/r", [{ hostname: "x.test", scope: "gw/p" }, { hostname: "x.test", scope: "gw/q" }, {
+    hostname: "x.test",
+    scope: "gw/p",
+  }], ["/r"]);
+  const i = index(r);
+  assertEquals(i.virtualHosts().map((v) => v.scope), ["gw/p", "gw/q"]);
+  // A route filed first under gw/p, then gone: gw/p's first is r again, at r's first target (0, not 2).
+  const a = route("a/a", [{ hostname: "x.test", scope: "gw/p" }], ["/a"]);
+  i.add(a);
+  i.remove(a);
+  assertEquals(i.virtualHosts().map((v) => v.scope), ["gw/p", "gw/q"]);
+});
