@@ -36,12 +36,17 @@ export function allocHostBuffer(size: usize): usize {
   return ptr;
 }
 
+/** Whether `ptr` is a buffer of the region (a request's header values: checked before any map). */
+function inRegion(ptr: usize): bool {
+  return start != 0 && ptr - start < REGION_BYTES;
+}
+
 /** Frees a buffer the host filled (0: none). */
 export function freeHostBuffer(ptr: usize): void {
-  if (ptr == 0 || whole.delete(ptr)) return;
-  if (start != 0 && ptr - start < REGION_BYTES) {
+  if (ptr == 0) return;
+  if (inRegion(ptr)) {
     if (--live == 0) top = start;
-  } else {
+  } else if (!whole.delete(ptr)) {
     heap.free(ptr);
   }
 }
@@ -51,7 +56,7 @@ export function freeHostBuffer(ptr: usize): void {
  * freed: a long buffer is handed over itself, a short one copied.
  */
 export function takeHostBuffer(ptr: usize, size: usize): ArrayBuffer {
-  const held = whole.has(ptr);
+  const held = !inRegion(ptr) && whole.has(ptr);
   if (held) {
     const buffer = whole.get(ptr);
     whole.delete(ptr); // garbage from now on, unless it is the answer
